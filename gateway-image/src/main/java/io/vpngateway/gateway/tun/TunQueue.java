@@ -1,0 +1,119 @@
+package io.vpngateway.gateway.tun;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One queue (file descriptor) of a {@link TunDevice}. Each {@code read} returns exactly one IP
+ * packet and each {@code write} injects exactly one, as the TUN driver defines. The descriptor is
+ * non-blocking; {@link #read(ByteBuffer, int)} waits with {@code poll(2)} so a worker can notice a
+ * stop request without closing the descriptor under a blocked {@code read(2)} (which Linux does not
+ * interrupt).
+ *
+ * <p>Reads are meant for one thread per queue. Writes may come from any thread: the kernel handles
+ * each {@code write(2)} atomically. Stop the readers before closing: a closed descriptor number can
+ * be reused by the next {@code open(2)}.
+ */
+public final class TunQueue implements AutoCloseable {
+  private static final int POLLFD_SIZE = 8;
+
+  private final int fd;
+  private final String interfaceName;
+  private final int index;
+  /** One {@code struct pollfd}, owned by the reading thread. */
+  private final Memory pollFd = new Memory(POLLFD_SIZE);
+
+  private final long pollFdAddress;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  TunQueue(int fd, String interfaceName, int index) {
+    this.fd = fd;
+    this.interfaceName = interfaceName;
+    this.index = index;
+    pollFd.setInt(0, fd);
+    pollFd.setShort(4, LibC.POLLIN);
+    pollFd.setShort(6, (short) 0);
+    this.pollFdAddress = Pointer.nativeValue(pollFd);
+  }
+
+  public int index() {
+    return index;
+  }
+
+  /**
+   * Reads one packet into {@code dst} (direct) from its position, waiting at most {@code
+   * timeoutMillis}. On success the position advances by the packet length, which is returned; 0
+   * means no packet arrived in time. A packet longer than {@code dst.remaining()} is truncated by
+   * the kernel, so give at least the MTU.
+   */
+  public int read(ByteBuffer dst, int timeoutMillis) throws IOException {
+    long base = DirectBufferAddresses.of(dst);
+    int n = readOnce(dst, base);
+    if (n != 0) {
+      return n;
+    }
+    int ready = LibC.poll(pollFdAddress, 1, timeoutMillis);
+    if (ready < 0) {
+      int errno = Native.getLastError();
+      if (errno == LibC.EINTR) {
+        return 0;
+      }
+      throw failure("poll", errno);
+    }
+    return ready == 0 ? 0 : readOnce(dst, base);
+  }
+
+  private int readOnce(ByteBuffer dst, long base) throws IOException {
+    int position = dst.position();
+    long n = LibC.read(fd, base + position, dst.remaining());
+    if (n < 0) {
+      int errno = Native.getLastError();
+      if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+        return 0;
+      }
+      throw failure("read", errno);
+    }
+    dst.position(position + (int) n);
+    return (int) n;
+  }
+
+  /**
+   * Injects the packet between {@code src}'s position and limit (direct buffer) into the kernel,
+   * as if it had arrived on the interface; the position moves to the limit.
+   *
+   * @throws IOException when the kernel refuses it (e.g. {@code EINVAL} for a packet that is not
+   *     IP, {@code EIO} when the interface is down)
+   */
+  public void write(ByteBuffer src) throws IOException {
+    long base = DirectBufferAddresses.of(src);
+    int position = src.position();
+    int length = src.remaining();
+    long n = LibC.write(fd, base + position, length);
+    if (n < 0) {
+      throw failure("write", Native.getLastError());
+    }
+    src.position(position + length);
+  }
+
+  private IOException failure(String call, int errno) {
+    return new IOException(
+        call + " on TUN " + interfaceName + " queue " + index + ": " + LibC.describe(errno));
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      // the pollfd memory is left to the GC: a reader still inside poll(2) must not see it freed
+      LibC.close(fd);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TunQueue[" + interfaceName + "#" + index + "]";
+  }
+}
