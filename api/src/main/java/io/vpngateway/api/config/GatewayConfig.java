@@ -1,0 +1,197 @@
+package io.vpngateway.api.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/**
+ * The operator → gateway contract: one versioned document, rendered by the operator into the
+ * gateway's config Secret (or by {@code vpngw serve -f} from a VpnGateway file), validated by the
+ * gateway at load and hot-reloaded on change. Secret material is never inline: {@link Files} names
+ * the files beside the document that hold it.
+ *
+ * <p>Fields that need a restart to change are marked in {@link #restartFingerprint()}; everything
+ * else (revocations, roots, routes, DNS, RADIUS, OIDC) is applied live.
+ *
+ * @param version document version; the gateway refuses versions it does not know
+ * @param gateway namespace/name of the VpnGateway this was rendered from (for logs and metrics)
+ * @param protocols enabled protocols: {@code OpenVPN}, {@code IKEv2}, {@code SSTP}
+ * @param replicas number of replicas; each takes the pool slice of its ordinal
+ * @param maxConnections connection limit of the whole gateway; each replica enforces its share
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record GatewayConfig(
+    int version,
+    Metadata gateway,
+    List<String> protocols,
+    Listen listen,
+    int replicas,
+    int maxConnections,
+    List<Pool> pools,
+    Routing routing,
+    Dns dns,
+    Authentication authentication,
+    Crypto crypto,
+    OpenVpn openvpn,
+    Management management,
+    Files files) {
+
+  /** A null list in the document reads as empty. */
+  private static <T> List<T> copy(List<T> list) {
+    return list == null ? List.of() : List.copyOf(list);
+  }
+
+  /** The document version this build writes and understands. */
+  public static final int CURRENT_VERSION = 1;
+
+  public GatewayConfig {
+    protocols = copy(protocols);
+    pools = copy(pools);
+  }
+
+  /** Which VpnGateway the document belongs to. */
+  public record Metadata(String namespace, String name) {}
+
+  /** Ports the gateway listens on inside the pod. */
+  public record Listen(int openvpnUdp, int openvpnTcp, int ike, int ikeNatT, int sstp) {}
+
+  /** An address pool: {@code cidr}, the groups it serves (empty: default), and its priority. */
+  public record Pool(String cidr, List<String> groups, int priority) {
+    public Pool {
+      groups = copy(groups);
+    }
+  }
+
+  /** Routes pushed to clients and forwarding behaviour. */
+  public record Routing(
+      List<String> routes, boolean forceTunnel, boolean nat, boolean clientToClient) {
+    public Routing {
+      routes = copy(routes);
+    }
+  }
+
+  /** DNS pushed to clients. */
+  public record Dns(List<String> servers, List<String> searchDomains) {
+    public Dns {
+      servers = copy(servers);
+      searchDomains = copy(searchDomains);
+    }
+  }
+
+  /** Authentication methods; a null member is a disabled method. */
+  public record Authentication(Certificate certificate, Radius radius, Oidc oidc) {}
+
+  /**
+   * Certificate authentication.
+   *
+   * @param trustedRoots file names of extra trusted root CA certificates (PEM)
+   * @param revokedThumbprints SHA-1 or SHA-256 thumbprints (hex, upper or lower case, no colons)
+   */
+  public record Certificate(
+      boolean builtInCa, List<String> trustedRoots, List<RevokedThumbprint> revokedThumbprints) {
+    public Certificate {
+      trustedRoots = copy(trustedRoots);
+      revokedThumbprints = copy(revokedThumbprints);
+    }
+  }
+
+  /** A certificate refused by thumbprint. */
+  public record RevokedThumbprint(String name, String thumbprint) {}
+
+  /** RADIUS servers, tried by ascending priority. */
+  public record Radius(
+      List<RadiusServer> servers, long timeoutMillis, int retries, String groupAttribute) {
+    public Radius {
+      servers = copy(servers);
+    }
+  }
+
+  /** One RADIUS server; {@code secretFile} names the file holding the shared secret. */
+  public record RadiusServer(String address, int port, String secretFile, int priority) {}
+
+  /** OpenID Connect token validation. */
+  public record Oidc(
+      String issuerUrl,
+      String audience,
+      String clientId,
+      String groupsClaim,
+      List<String> allowedGroups) {
+    public Oidc {
+      allowedGroups = copy(allowedGroups);
+    }
+  }
+
+  /**
+   * Crypto policy, already resolved from the CR's preset and explicit lists.
+   *
+   * @param ike IKE proposals in strongSwan notation, e.g. {@code aes256gcm16-prfsha384-ecp384}
+   * @param esp ESP proposals in strongSwan notation, e.g. {@code aes256gcm16-ecp384}
+   * @param tlsMinVersion {@code 1.2} or {@code 1.3}
+   * @param tlsCipherSuites IANA names; empty means the JDK defaults for the versions allowed
+   * @param dataCiphers OpenVPN data-channel ciphers in preference order
+   */
+  public record Crypto(
+      String preset,
+      List<String> ike,
+      List<String> esp,
+      String tlsMinVersion,
+      List<String> tlsCipherSuites,
+      List<String> dataCiphers) {
+    public Crypto {
+      ike = copy(ike);
+      esp = copy(esp);
+      tlsCipherSuites = copy(tlsCipherSuites);
+      dataCiphers = copy(dataCiphers);
+    }
+  }
+
+  /** OpenVPN timers. */
+  public record OpenVpn(
+      int renegotiateSeconds,
+      int keepaliveIntervalSeconds,
+      int keepaliveTimeoutSeconds,
+      int tunMtu,
+      int authTokenLifetimeSeconds) {}
+
+  /** The management API (health, metrics, sessions) on its own port. */
+  public record Management(int port) {}
+
+  /**
+   * Names of the files beside the document (in the same directory) that hold keys and
+   * certificates. Secret material lives only in these files.
+   */
+  public record Files(
+      String caCertificate,
+      String serverCertificate,
+      String serverKey,
+      String crl,
+      String tlsCryptV2ServerKey,
+      String authTokenKey,
+      String managementToken) {
+    /** The names the operator and {@code vpngw serve -f} use. */
+    public static Files defaults() {
+      return new Files(
+          "ca.crt",
+          "server.crt",
+          "server.key",
+          "crl.pem",
+          "tls-crypt-v2-server.key",
+          "auth-token.key",
+          "management.token");
+    }
+  }
+
+  /**
+   * The settings a running gateway cannot change without a restart (sockets, TUN, pool layout).
+   * The operator hashes this into the pod template so only these changes roll the pods.
+   */
+  public String restartFingerprint() {
+    return String.join(
+        "|",
+        String.valueOf(version),
+        String.join(",", protocols),
+        listen.toString(),
+        String.valueOf(replicas),
+        pools.toString(),
+        String.valueOf(management.port()));
+  }
+}

@@ -1,0 +1,253 @@
+package io.vpngateway.api.config;
+
+import io.vpngateway.api.net.Ipv4Cidr;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Semantic checks the CRD schema cannot express (or that older API servers without the CEL
+ * {@code cidr} library skip), run by the operator before it touches anything (→ {@code
+ * InvalidSpec}) and by the gateway at every load (→ the last good config keeps running). Each
+ * error names the field in VpnGateway spec terms.
+ */
+public final class GatewayConfigValidator {
+  static final Set<String> PROTOCOLS = Set.of("OpenVPN", "IKEv2", "SSTP");
+  static final Set<String> DATA_CIPHERS = Set.of("AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305");
+
+  /** Smallest pool slice worth having: gateway address plus a few clients. */
+  static final int MIN_SLICE_ADDRESSES = 8;
+
+  private GatewayConfigValidator() {}
+
+  public static List<ConfigError> validate(GatewayConfig c) {
+    List<ConfigError> errors = new ArrayList<>();
+    if (c.version() != GatewayConfig.CURRENT_VERSION) {
+      errors.add(
+          new ConfigError(
+              "version",
+              "document version " + c.version() + " is not supported (expected "
+                  + GatewayConfig.CURRENT_VERSION + ")"));
+    }
+    checkProtocols(c, errors);
+    if (c.replicas() < 1) {
+      errors.add(new ConfigError("replicas", "must be at least 1"));
+    }
+    if (c.maxConnections() < 1) {
+      errors.add(new ConfigError("maxConnections", "must be at least 1"));
+    }
+    checkPools(c, errors);
+    checkRouting(c, errors);
+    checkDns(c, errors);
+    checkAuthentication(c, errors);
+    checkCrypto(c, errors);
+    checkRequired(c, errors);
+    return errors;
+  }
+
+  /** Throws with every problem listed, or returns the config unchanged. */
+  public static GatewayConfig requireValid(GatewayConfig c) throws InvalidConfigException {
+    List<ConfigError> errors = validate(c);
+    if (!errors.isEmpty()) {
+      throw new InvalidConfigException(errors);
+    }
+    return c;
+  }
+
+  private static void checkProtocols(GatewayConfig c, List<ConfigError> errors) {
+    if (c.protocols().isEmpty()) {
+      errors.add(new ConfigError("protocols", "at least one protocol is needed"));
+    }
+    Set<String> seen = new HashSet<>();
+    for (String p : c.protocols()) {
+      if (!PROTOCOLS.contains(p)) {
+        errors.add(new ConfigError("protocols", "unknown protocol '" + p + "'"));
+      } else if (!seen.add(p)) {
+        errors.add(new ConfigError("protocols", "'" + p + "' is listed twice"));
+      }
+    }
+  }
+
+  private static void checkPools(GatewayConfig c, List<ConfigError> errors) {
+    if (c.pools().isEmpty()) {
+      errors.add(new ConfigError("clientAddressPools", "at least one pool is needed"));
+      return;
+    }
+    List<Ipv4Cidr> parsed = new ArrayList<>();
+    boolean hasDefault = false;
+    int slices = Math.max(1, c.replicas()) * Math.max(1, c.protocols().size());
+    for (int i = 0; i < c.pools().size(); i++) {
+      GatewayConfig.Pool pool = c.pools().get(i);
+      String field = "clientAddressPools[" + i + "].cidr";
+      hasDefault |= pool.groups().isEmpty();
+      Ipv4Cidr cidr;
+      try {
+        cidr = Ipv4Cidr.parse(pool.cidr());
+      } catch (IllegalArgumentException e) {
+        errors.add(new ConfigError(field, e.getMessage()));
+        parsed.add(null);
+        continue;
+      }
+      if (!cidr.toString().equals(pool.cidr())) {
+        errors.add(
+            new ConfigError(field, "'" + pool.cidr() + "' has host bits set; use " + cidr));
+      }
+      if (cidr.size() / slices < MIN_SLICE_ADDRESSES) {
+        errors.add(
+            new ConfigError(
+                field,
+                pool.cidr() + " is too small to split across " + c.replicas() + " replica(s) x "
+                    + c.protocols().size() + " protocol(s); each slice needs at least "
+                    + MIN_SLICE_ADDRESSES + " addresses"));
+      }
+      for (int j = 0; j < parsed.size(); j++) {
+        Ipv4Cidr other = parsed.get(j);
+        if (other != null && other.overlaps(cidr)) {
+          errors.add(
+              new ConfigError(
+                  field,
+                  pool.cidr() + " overlaps clientAddressPools[" + j + "].cidr " + other));
+        }
+      }
+      parsed.add(cidr);
+    }
+    if (!hasDefault) {
+      errors.add(
+          new ConfigError(
+              "clientAddressPools", "one pool must have no groups: it is the default pool"));
+    }
+  }
+
+  private static void checkRouting(GatewayConfig c, List<ConfigError> errors) {
+    List<String> routes = c.routing() == null ? List.of() : c.routing().routes();
+    for (int i = 0; i < routes.size(); i++) {
+      try {
+        Ipv4Cidr.parse(routes.get(i));
+      } catch (IllegalArgumentException e) {
+        errors.add(new ConfigError("routing.routes[" + i + "]", e.getMessage()));
+      }
+    }
+  }
+
+  private static void checkDns(GatewayConfig c, List<ConfigError> errors) {
+    List<String> servers = c.dns() == null ? List.of() : c.dns().servers();
+    for (int i = 0; i < servers.size(); i++) {
+      try {
+        Ipv4Cidr.parseAddress(servers.get(i));
+      } catch (IllegalArgumentException e) {
+        errors.add(new ConfigError("dns.servers[" + i + "]", e.getMessage()));
+      }
+    }
+  }
+
+  private static void checkAuthentication(GatewayConfig c, List<ConfigError> errors) {
+    GatewayConfig.Authentication a = c.authentication();
+    if (a == null || (a.certificate() == null && a.radius() == null && a.oidc() == null)) {
+      errors.add(
+          new ConfigError(
+              "authentication",
+              "at least one method is needed: the built-in CA, trustedRoots, radius or oidc"));
+      return;
+    }
+    if (a.certificate() != null && a.certificate().trustedRoots().size() > 20) {
+      errors.add(
+          new ConfigError("authentication.certificate.trustedRoots", "at most 20 are allowed"));
+    }
+    if (a.certificate() != null) {
+      List<GatewayConfig.RevokedThumbprint> revoked = a.certificate().revokedThumbprints();
+      for (int i = 0; i < revoked.size(); i++) {
+        String t = revoked.get(i).thumbprint();
+        if (t == null || !t.matches("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")) {
+          errors.add(
+              new ConfigError(
+                  "authentication.certificate.revokedThumbprints[" + i + "].thumbprint",
+                  "must be 40 (SHA-1) or 64 (SHA-256) hex digits"));
+        }
+      }
+    }
+    if (a.radius() != null) {
+      if (a.radius().servers().isEmpty()) {
+        errors.add(new ConfigError("authentication.radius.servers", "at least one is needed"));
+      }
+      for (int i = 0; i < a.radius().servers().size(); i++) {
+        GatewayConfig.RadiusServer s = a.radius().servers().get(i);
+        String field = "authentication.radius.servers[" + i + "]";
+        if (s.address() == null || s.address().isBlank()) {
+          errors.add(new ConfigError(field + ".address", "is required"));
+        }
+        if (s.port() < 1 || s.port() > 65535) {
+          errors.add(new ConfigError(field + ".port", "must be 1..65535"));
+        }
+      }
+      if (a.radius().timeoutMillis() <= 0) {
+        errors.add(new ConfigError("authentication.radius.timeout", "must be positive"));
+      }
+    }
+    if (a.oidc() != null) {
+      if (!c.protocols().contains("OpenVPN")) {
+        errors.add(
+            new ConfigError(
+                "authentication.oidc",
+                "needs the OpenVPN protocol: IKEv2 and SSTP clients cannot present a token"));
+      }
+      try {
+        URI issuer = URI.create(a.oidc().issuerUrl());
+        if (!"https".equals(issuer.getScheme()) || issuer.getHost() == null) {
+          errors.add(
+              new ConfigError("authentication.oidc.issuerUrl", "must be an https:// URL"));
+        }
+      } catch (IllegalArgumentException | NullPointerException e) {
+        errors.add(new ConfigError("authentication.oidc.issuerUrl", "is not a URL"));
+      }
+      if (a.oidc().audience() == null || a.oidc().audience().isBlank()) {
+        errors.add(new ConfigError("authentication.oidc.audience", "is required"));
+      }
+    }
+  }
+
+  private static void checkCrypto(GatewayConfig c, List<ConfigError> errors) {
+    GatewayConfig.Crypto crypto = c.crypto();
+    if (crypto == null) {
+      errors.add(new ConfigError("policies", "crypto policy is missing"));
+      return;
+    }
+    if (!"1.2".equals(crypto.tlsMinVersion()) && !"1.3".equals(crypto.tlsMinVersion())) {
+      errors.add(new ConfigError("policies.tls.minVersion", "must be 1.2 or 1.3"));
+    }
+    for (String cipher : crypto.dataCiphers()) {
+      if (!DATA_CIPHERS.contains(cipher)) {
+        errors.add(
+            new ConfigError(
+                "policies.tls.dataCiphers",
+                "unknown cipher '" + cipher + "' (use " + String.join(", ", DATA_CIPHERS) + ")"));
+      }
+    }
+    if (c.protocols().contains("OpenVPN") && crypto.dataCiphers().isEmpty()) {
+      errors.add(new ConfigError("policies.tls.dataCiphers", "OpenVPN needs at least one"));
+    }
+    if (c.protocols().contains("IKEv2") && (crypto.ike().isEmpty() || crypto.esp().isEmpty())) {
+      errors.add(new ConfigError("policies", "IKEv2 needs IKE and IPsec proposals"));
+    }
+  }
+
+  private static void checkRequired(GatewayConfig c, List<ConfigError> errors) {
+    if (c.listen() == null) {
+      errors.add(new ConfigError("listen", "is required"));
+    }
+    if (c.openvpn() == null) {
+      errors.add(new ConfigError("openvpn", "is required"));
+    } else if (c.openvpn().keepaliveIntervalSeconds() <= 0
+        || c.openvpn().keepaliveTimeoutSeconds() <= c.openvpn().keepaliveIntervalSeconds()) {
+      errors.add(
+          new ConfigError("openvpn", "keepalive timeout must exceed a positive interval"));
+    }
+    if (c.management() == null) {
+      errors.add(new ConfigError("management", "is required"));
+    }
+    if (c.files() == null) {
+      errors.add(new ConfigError("files", "is required"));
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.vpngateway.api.v1alpha1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.config.GatewayConfigValidator;
+import io.vpngateway.api.config.RenderDefaults;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every CR in {@code examples/} is valid against the committed CRD schema and renders cleanly. */
+class ExamplesTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Path EXAMPLES = Path.of("../examples");
+
+  static Stream<Path> customResources() throws IOException {
+    try (Stream<Path> files = Files.list(EXAMPLES)) {
+      return files
+          .filter(p -> p.toString().endsWith(".yaml"))
+          .filter(p -> read(p).path("apiVersion").asText().startsWith(ApiGroup.NAME + "/"))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("customResources")
+  void exampleMatchesTheCrdSchema(Path example) {
+    JsonNode cr = read(example);
+    String plural = cr.path("kind").asText().equals("VpnGateway") ? "vpngateways" : "clientcertificates";
+    JsonSchema schema = schemaOf(plural);
+    Set<ValidationMessage> problems = schema.validate(cr);
+    assertTrue(problems.isEmpty(), example + " does not match the CRD: " + problems);
+  }
+
+  @ParameterizedTest
+  @MethodSource("customResources")
+  void gatewayExampleRendersAValidConfig(Path example) throws IOException {
+    if (!read(example).path("kind").asText().equals("VpnGateway")) {
+      return;
+    }
+    VpnGateway gw = Serialization.unmarshal(Files.readString(example), VpnGateway.class);
+    GatewayConfig config =
+        GatewayConfigRenderer.render(gw, new RenderDefaults("10.96.0.10", "cluster.local"));
+    assertEquals(java.util.List.of(), GatewayConfigValidator.validate(config));
+  }
+
+  @Test
+  void schemaCatchesAWrongExample() {
+    JsonNode bad = read(EXAMPLES.resolve("gateway-minimal.yaml")).deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) bad.path("spec").path("clientAddressPools").get(0))
+        .put("cidr", "10.200.0.0/33");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) bad.path("spec")).putArray("protocols").add("WireGuard");
+    Set<ValidationMessage> problems = schemaOf("vpngateways").validate(bad);
+    assertFalse(problems.isEmpty());
+    assertTrue(problems.toString().contains("cidr"), problems.toString());
+    assertTrue(problems.toString().contains("protocols"), problems.toString());
+  }
+
+  private static JsonSchema schemaOf(String plural) {
+    JsonNode crd = read(Path.of("../crds/" + plural + "." + ApiGroup.NAME + ".yaml"));
+    JsonNode openApi = crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
+  }
+
+  private static JsonNode read(Path file) {
+    try {
+      return YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + file, e);
+    }
+  }
+}
