@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the real peers and tools the interop tests use (Debian packages). Idempotent: does
+# nothing when everything is present; retries flaky downloads.
+set -euo pipefail
+
+PACKAGES=(
+  openvpn                    # the real OpenVPN 2.6 client (and server, for the benchmark)
+  strongswan-charon          # the real IKEv2 client
+  strongswan-swanctl
+  libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP)
+  freeradius                 # the real RADIUS server
+  freeradius-utils
+  iperf3
+  iputils-ping
+  iproute2
+  nftables
+  openssl
+  procps
+  maven
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing packages (${missing[*]}); run this script as root" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  for attempt in 1 2 3 4 5; do
+    if apt-get update -q -o Acquire::Retries=3 \
+      && apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "${missing[@]}"; then
+      break
+    fi
+    [ "$attempt" = 5 ] && { echo "apt-get failed 5 times" >&2; exit 1; }
+    echo "apt-get failed (attempt $attempt); retrying in $((attempt * 10)) s" >&2
+    sleep $((attempt * 10))
+  done
+fi
+
+# Package services must not hold the ports or state the tests use.
+for svc in openvpn freeradius strongswan-starter ipsec; do
+  systemctl stop "$svc" 2>/dev/null || true
+  pkill -x "$svc" 2>/dev/null || true
+done
+pkill -x freeradius 2>/dev/null || true
+pkill -x charon 2>/dev/null || true
+
+# Warm the Maven repository with retries, so a flaky download does not fail the test run.
+for attempt in 1 2 3; do
+  if mvn -B -q -DskipTests package >/tmp/vpngw-warm.log 2>&1; then
+    break
+  fi
+  echo "maven dependency download failed (attempt $attempt); retrying" >&2
+  sleep $((attempt * 15))
+done
+echo "prerequisites ready"
