@@ -18,7 +18,6 @@ import org.bouncycastle.pkcs.PKCS12PfxPduBuilder;
 import org.bouncycastle.pkcs.PKCS12SafeBag;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS12SafeBagBuilder;
-import org.bouncycastle.pkcs.jcajce.JcePKCS12MacCalculatorBuilder;
 import org.bouncycastle.pkcs.jcajce.JcePKCSPBEOutputEncryptorBuilder;
 
 /**
@@ -92,11 +91,7 @@ public final class Pkcs12 {
       PKCS12PfxPduBuilder pfx = new PKCS12PfxPduBuilder();
       pfx.addEncryptedData(encryptor(password), certificateBags.toArray(PKCS12SafeBag[]::new));
       pfx.addData(keyBag.build());
-      var mac =
-          new JcePKCS12MacCalculatorBuilder(NISTObjectIdentifiers.id_sha256)
-              .setProvider(BouncyCastle.provider())
-              .setIterationCount(ITERATIONS);
-      return pfx.build(mac, password).getEncoded();
+      return pfx.build(new Pkcs12MacBuilder(RANDOM, SALT_LENGTH, ITERATIONS), password).getEncoded();
     } catch (IOException | OperatorCreationException | PKCSException | java.security.GeneralSecurityException e) {
       throw new PkiException("cannot build the PKCS#12 bundle: " + e.getMessage(), e);
     }
