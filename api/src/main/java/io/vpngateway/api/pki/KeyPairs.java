@@ -68,11 +68,17 @@ public final class KeyPairs {
 
   /** True when the private key signs what the public key verifies (they form one pair). */
   public static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
-    if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
+    KeyAlgorithm family;
+    try {
+      family = KeySpec.of(privateKey).algorithm();
+      if (KeySpec.of(publicKey).algorithm() != family) {
+        return false;
+      }
+    } catch (PkiException e) {
       return false;
     }
     try {
-      String algorithm = privateKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+      String algorithm = family == KeyAlgorithm.ECDSA ? "SHA256withECDSA" : "SHA256withRSA";
       byte[] challenge = new BigInteger(128, new SecureRandom()).toByteArray();
       Signature signer = Signature.getInstance(algorithm);
       signer.initSign(privateKey);

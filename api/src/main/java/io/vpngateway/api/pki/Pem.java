@@ -3,7 +3,10 @@ package io.vpngateway.api.pki;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -12,7 +15,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
@@ -20,7 +25,6 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
@@ -108,21 +112,38 @@ public final class Pem {
       throw new PkiException("expected one private key in PEM, found " + objects.size() + " objects");
     }
     Object object = objects.get(0);
-    JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-    try {
-      if (object instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
-      }
-      if (object instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
-      }
-    } catch (IOException e) {
-      throw new PkiException("unreadable private key: " + e.getMessage(), e);
+    if (object instanceof PEMKeyPair pair) {
+      return toJdkKey(pair.getPrivateKeyInfo());
+    }
+    if (object instanceof PrivateKeyInfo info) {
+      return toJdkKey(info);
     }
     if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
       throw new PkiException("the private key is encrypted; provide it unencrypted (PKCS#8)");
     }
     throw new PkiException("expected a private key in PEM, found " + describe(object));
+  }
+
+  /**
+   * Converts with the JDK's own key factories, never a provider picked by name lookup: Bouncy
+   * Castle's converter asks for "ECDSA", which resolves to BC keys once BC is registered, and those
+   * do not mix with JDK keys.
+   */
+  private static PrivateKey toJdkKey(PrivateKeyInfo info) {
+    var oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+    String algorithm;
+    if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+      algorithm = "EC";
+    } else if (oid.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+      algorithm = "RSA";
+    } else {
+      throw new PkiException("unsupported private key algorithm " + oid + " (expected EC or RSA)");
+    }
+    try {
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new PkiException("unreadable " + algorithm + " private key: " + e.getMessage(), e);
+    }
   }
 
   public static X509CRL decodeCrl(String pem) {
