@@ -1,0 +1,122 @@
+package io.vpngateway.gateway.ippool;
+
+import io.vpngateway.api.pool.PoolSlice;
+import io.vpngateway.api.pool.PoolSlicer;
+import io.vpngateway.api.pool.PoolSpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.session.Protocol;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@link AddressAllocator} of one replica: hands out addresses from this replica's slices of
+ * the group-aware pools (see {@link PoolSlicer}).
+ *
+ * <p>Pool choice: among the pools whose groups include one of the client's groups, the one with
+ * the highest priority (on a tie, the first listed); when none matches, the default pool (the one
+ * without groups). Group names match exactly. The chosen pool being exhausted yields empty: a
+ * client is never moved to another pool, whose subnet may be subject to different network policy.
+ */
+public final class GroupAwareAddressAllocator implements AddressAllocator {
+  private final Map<Protocol, List<Candidate>> candidatesByProtocol = new EnumMap<>(Protocol.class);
+
+  private record Candidate(PoolSpec pool, SliceAllocator slice, Inet4Address gateway) {}
+
+  /** From this replica's slices (e.g. {@link PoolSlicer#slicesFor}). */
+  public GroupAwareAddressAllocator(Collection<PoolSlice> slices) {
+    for (PoolSlice slice : slices) {
+      Protocol protocol = toGatewayProtocol(slice.protocol());
+      candidatesByProtocol.computeIfAbsent(protocol, p -> new ArrayList<>()).add(new Candidate(
+          slice.pool(), new SliceAllocator(slice.range()), toInet(slice.pool().gatewayAddress())));
+    }
+    // a stable sort keeps list order among equal priorities
+    candidatesByProtocol.values().forEach(list ->
+        list.sort(Comparator.comparingInt((Candidate c) -> c.pool().priority()).reversed()));
+  }
+
+  /** Validates {@code pools}, slices them for this replica and builds the allocator. */
+  public static GroupAwareAddressAllocator forReplica(
+      List<PoolSpec> pools, Collection<VpnProtocol> enabledProtocols, int replicas, int ordinal) {
+    return new GroupAwareAddressAllocator(
+        PoolSlicer.slicesFor(pools, enabledProtocols, replicas, ordinal));
+  }
+
+  @Override
+  public Optional<AddressLease> allocate(ClientIdentity client, Protocol protocol) {
+    Candidate chosen = choose(client, protocol);
+    if (chosen == null) {
+      return Optional.empty();
+    }
+    long address = chosen.slice().allocate();
+    if (address < 0) {
+      return Optional.empty();
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    SliceAllocator slice = chosen.slice();
+    Runnable releaser = () -> {
+      // release is idempotent so that two shutdown paths of one session cannot free a reused address
+      if (released.compareAndSet(false, true)) {
+        slice.release(address);
+      }
+    };
+    return Optional.of(new AddressLease(
+        toInet(address), chosen.pool().cidr().prefixLength(), chosen.gateway(), releaser));
+  }
+
+  /** The pool a client of {@code protocol} would get an address from, if any. */
+  public Optional<PoolSpec> poolFor(ClientIdentity client, Protocol protocol) {
+    return Optional.ofNullable(choose(client, protocol)).map(Candidate::pool);
+  }
+
+  private Candidate choose(ClientIdentity client, Protocol protocol) {
+    List<Candidate> candidates = candidatesByProtocol.getOrDefault(protocol, List.of());
+    Candidate fallback = null;
+    for (Candidate c : candidates) {
+      if (c.pool().isDefault()) {
+        if (fallback == null) {
+          fallback = c;
+        }
+      } else if (c.pool().groups().stream().anyMatch(client.groups()::contains)) {
+        return c; // sorted by priority, so the first match is the best
+      }
+    }
+    return fallback;
+  }
+
+  /** Addresses in use per pool CIDR, over all protocols (for metrics). */
+  public Map<String, Integer> inUseByPool() {
+    Map<String, Integer> inUse = new java.util.TreeMap<>();
+    candidatesByProtocol.values().forEach(list -> list.forEach(c ->
+        inUse.merge(c.pool().cidr().toString(), c.slice().inUse(), Integer::sum)));
+    return inUse;
+  }
+
+  static Protocol toGatewayProtocol(VpnProtocol protocol) {
+    for (Protocol p : Protocol.values()) {
+      if (p.crName().equals(protocol.name())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no gateway protocol for " + protocol);
+  }
+
+  static Inet4Address toInet(long address) {
+    byte[] b = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8),
+        (byte) address};
+    try {
+      return (Inet4Address) InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("4 bytes are always an IPv4 address", e);
+    }
+  }
+}
