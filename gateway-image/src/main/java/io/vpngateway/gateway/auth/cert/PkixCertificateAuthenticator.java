@@ -1,0 +1,200 @@
+package io.vpngateway.gateway.auth.cert;
+
+import io.vpngateway.api.pki.ClientCertificates;
+import io.vpngateway.api.pki.Thumbprints;
+import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.session.ClientIdentity;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXReason;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Client certificate authentication by PKIX path validation (RFC 5280 §6) with the JDK's {@code
+ * CertPathValidator}, against the current {@link TrustSnapshot}.
+ *
+ * <p>A chain (leaf first, as TLS and IKE present it) is accepted when, in this order:
+ *
+ * <ol>
+ *   <li>no certificate of it has a revoked SHA-1 or SHA-256 thumbprint ({@code
+ *       CertificateRevoked});
+ *   <li>the leaf is within its validity period ({@code CertificateExpired}, {@code
+ *       CertificateNotYetValid});
+ *   <li>the leaf's extended key usage includes clientAuth, RFC 5280 §4.2.1.12 ({@code
+ *       MissingClientAuthEku}), and its key usage, when present, allows digitalSignature ({@code
+ *       KeyUsageNotAllowed});
+ *   <li>the path validates to one of the anchors: signatures, validity, CA constraints ({@code
+ *       UntrustedIssuer}, {@code InvalidSignature}, {@code InvalidCertificateChain});
+ *   <li>no certificate of the path is listed on a CRL of its issuer ({@code CertificateRevoked}).
+ * </ol>
+ *
+ * <p>Revocation uses only the CRLs in the snapshot, never the network: the JDK's own revocation
+ * checker is off (it would fail every chain whose issuer has no CRL, and could fetch CRL
+ * distribution points). A CRL past its nextUpdate still revokes: an operator outage must not
+ * un-revoke anyone.
+ *
+ * <p>The identity is the subject CN, with the subject OU values as groups, the way the gateway CA
+ * writes them.
+ *
+ * <p>{@link #update} swaps the snapshot atomically; the next handshake sees the new one.
+ */
+public final class PkixCertificateAuthenticator implements CertificateAuthenticator {
+  static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
+  private static final int KEY_USAGE_DIGITAL_SIGNATURE = 0;
+
+  private final AtomicReference<TrustSnapshot> snapshot;
+  private final Clock clock;
+
+  public PkixCertificateAuthenticator(TrustSnapshot initial, Clock clock) {
+    this.snapshot = new AtomicReference<>(Objects.requireNonNull(initial, "initial snapshot"));
+    this.clock = clock;
+  }
+
+  public PkixCertificateAuthenticator(TrustSnapshot initial) {
+    this(initial, Clock.systemUTC());
+  }
+
+  /** Installs a new snapshot for every handshake that starts from now on. */
+  public void update(TrustSnapshot next) {
+    snapshot.set(Objects.requireNonNull(next, "snapshot"));
+  }
+
+  public TrustSnapshot current() {
+    return snapshot.get();
+  }
+
+  @Override
+  public ClientIdentity authenticate(X509Certificate[] chain) throws AuthenticationException {
+    if (chain == null || chain.length == 0 || chain[0] == null) {
+      throw new AuthenticationException("NoClientCertificate", "the client sent no certificate");
+    }
+    TrustSnapshot trust = snapshot.get();
+    X509Certificate leaf = chain[0];
+    String subject = leaf.getSubjectX500Principal().getName();
+    for (X509Certificate c : chain) {
+      if (c != null && trust.revokedByThumbprint(c)) {
+        throw new AuthenticationException("CertificateRevoked",
+            "certificate " + c.getSubjectX500Principal().getName() + " has a revoked thumbprint");
+      }
+    }
+    Date now = Date.from(clock.instant());
+    checkValidity(leaf, subject, now);
+    checkKeyUsage(leaf, subject);
+    List<X509Certificate> path = validatePath(chain, trust, subject, now);
+    for (X509Certificate c : path) {
+      if (trust.revokedByCrl(c)) {
+        throw new AuthenticationException("CertificateRevoked", "certificate " + subject
+            + (c == leaf ? "" : " (issuer " + c.getSubjectX500Principal().getName() + ")")
+            + " is revoked by a CRL");
+      }
+    }
+    String name = ClientCertificates.commonNameOf(leaf).orElseThrow(() ->
+        new AuthenticationException("MissingCommonName", "certificate " + subject + " has no CN"));
+    return new ClientIdentity(
+        name, ClientCertificates.groupsOf(leaf), "certificate", Thumbprints.sha256(leaf));
+  }
+
+  private static void checkValidity(X509Certificate leaf, String subject, Date now)
+      throws AuthenticationException {
+    try {
+      leaf.checkValidity(now);
+    } catch (CertificateExpiredException e) {
+      throw new AuthenticationException("CertificateExpired",
+          "certificate " + subject + " expired at " + leaf.getNotAfter().toInstant());
+    } catch (CertificateNotYetValidException e) {
+      throw new AuthenticationException("CertificateNotYetValid",
+          "certificate " + subject + " is valid only from " + leaf.getNotBefore().toInstant());
+    }
+  }
+
+  private static void checkKeyUsage(X509Certificate leaf, String subject)
+      throws AuthenticationException {
+    List<String> eku;
+    try {
+      eku = leaf.getExtendedKeyUsage();
+    } catch (CertificateParsingException e) {
+      throw new AuthenticationException("InvalidCertificate",
+          "certificate " + subject + " has an unreadable extended key usage", e);
+    }
+    if (eku == null || !eku.contains(CLIENT_AUTH_EKU)) {
+      throw new AuthenticationException("MissingClientAuthEku",
+          "certificate " + subject + " is not for client authentication (no clientAuth EKU)");
+    }
+    boolean[] keyUsage = leaf.getKeyUsage();
+    if (keyUsage != null && !keyUsage[KEY_USAGE_DIGITAL_SIGNATURE]) {
+      throw new AuthenticationException("KeyUsageNotAllowed",
+          "certificate " + subject + " key usage does not allow digitalSignature");
+    }
+  }
+
+  /** Runs PKIX; returns the validated certificates (leaf first, anchors removed). */
+  private static List<X509Certificate> validatePath(
+      X509Certificate[] chain, TrustSnapshot trust, String subject, Date now)
+      throws AuthenticationException {
+    List<X509Certificate> path = new ArrayList<>();
+    for (X509Certificate c : chain) {
+      // peers often append the root; the anchor itself is not part of an RFC 5280 path
+      if (c != null && !trust.isAnchor(c)) {
+        path.add(c);
+      }
+    }
+    if (path.isEmpty()) {
+      throw new AuthenticationException("InvalidCertificateChain",
+          "the client presented only a CA certificate");
+    }
+    try {
+      PKIXParameters params = new PKIXParameters(trust.trustAnchors());
+      params.setRevocationEnabled(false);
+      params.setDate(now);
+      CertPathValidator.getInstance("PKIX").validate(
+          CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+      return path;
+    } catch (CertPathValidatorException e) {
+      throw new AuthenticationException(reasonOf(e), "certificate " + subject
+          + " failed path validation: " + e.getMessage(), e);
+    } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException
+        | CertificateException e) {
+      throw new AuthenticationException("InvalidCertificateChain",
+          "cannot validate certificate " + subject + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String reasonOf(CertPathValidatorException e) {
+    CertPathValidatorException.Reason reason = e.getReason();
+    if (reason == PKIXReason.NO_TRUST_ANCHOR) {
+      return "UntrustedIssuer";
+    }
+    if (reason == BasicReason.EXPIRED) {
+      return "CertificateExpired";
+    }
+    if (reason == BasicReason.NOT_YET_VALID) {
+      return "CertificateNotYetValid";
+    }
+    if (reason == BasicReason.REVOKED) {
+      return "CertificateRevoked";
+    }
+    if (reason == BasicReason.INVALID_SIGNATURE) {
+      return "InvalidSignature";
+    }
+    if (reason == BasicReason.ALGORITHM_CONSTRAINED) {
+      return "WeakAlgorithm";
+    }
+    return "InvalidCertificateChain";
+  }
+}
