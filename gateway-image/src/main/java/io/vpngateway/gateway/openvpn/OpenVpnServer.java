@@ -1,0 +1,407 @@
+package io.vpngateway.gateway.openvpn;
+
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
+import io.vpngateway.gateway.openvpn.crypto.TlsCryptV2Unwrapper;
+import io.vpngateway.gateway.openvpn.exception.MalformedPacketException;
+import io.vpngateway.gateway.openvpn.exception.OpenVpnException;
+import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
+import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
+import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.openvpn.session.AuthTokens;
+import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
+import io.vpngateway.gateway.openvpn.session.SessionHost;
+import io.vpngateway.gateway.openvpn.session.TlsContextFactory;
+import io.vpngateway.gateway.openvpn.transport.HandshakeRateLimiter;
+import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
+import io.vpngateway.gateway.openvpn.transport.OpenVpnTcpServer;
+import io.vpngateway.gateway.openvpn.transport.OpenVpnUdpServer;
+import io.vpngateway.gateway.openvpn.transport.PacketHandler;
+import io.vpngateway.gateway.openvpn.transport.TcpConnection;
+import io.vpngateway.gateway.session.InnerPacketSink;
+import io.vpngateway.gateway.session.SessionRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The OpenVPN protocol server: UDP and TCP transports, packet dispatch, session lifecycle.
+ *
+ * <p>Dispatch: a data packet (P_DATA_V2) finds its session by the peer id in its header and is
+ * decrypted on the receiving thread. A control packet from a known client goes to its session on
+ * the single control thread. A client hard reset from an unknown source first passes the
+ * per-source rate limit, then must authenticate (tls-crypt, or tls-crypt-v2 with its WKc) before
+ * any state or TLS engine is created; without tls-crypt configured, plain resets are accepted.
+ *
+ * <p>Usage: {@code new OpenVpnServer(settings, authenticator, allocator, registry, tun).start()};
+ * a shared TCP port hands connections to {@link #tcp()}{@code .adopt(channel, alreadyRead)}.
+ */
+public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
+  private static final long TICK_MILLIS = 100;
+
+  private final OpenVpnServerSettings settings;
+  private final CertificateAuthenticator authenticator;
+  private final AddressAllocator allocator;
+  private final SessionRegistry registry;
+  private final InnerPacketSink sink;
+  private final TlsContextFactory tls;
+  private final OpenVpnServerStats stats = new OpenVpnServerStats();
+  private final Optional<AuthTokens> authTokens;
+  private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
+  private final HandshakeRateLimiter rateLimiter;
+  private final ScheduledExecutorService control;
+  private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
+  private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
+      new ConcurrentHashMap<>();
+  private final Map<OpenVpnClientSession, Boolean> sessions = new ConcurrentHashMap<>();
+  private final OpenVpnUdpServer udp = new OpenVpnUdpServer(this);
+  private final OpenVpnTcpServer tcp = new OpenVpnTcpServer(this);
+  private int nextPeerId;
+  private InetSocketAddress udpAddress;
+  private InetSocketAddress tcpAddress;
+
+  public OpenVpnServer(OpenVpnServerSettings settings, CertificateAuthenticator authenticator,
+      AddressAllocator allocator, SessionRegistry registry, InnerPacketSink sink)
+      throws GeneralSecurityException {
+    this.settings = settings;
+    this.authenticator = authenticator;
+    this.allocator = allocator;
+    this.registry = registry;
+    this.sink = sink;
+    this.tls = new TlsContextFactory(settings);
+    this.authTokens = settings.authTokenSecret()
+        .map(s -> new AuthTokens(s, settings.authTokenLifetime()));
+    this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
+    this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
+    // handshaking sessions also hold a peer id, so leave head room over maxConnections
+    this.byPeerId = new AtomicReferenceArray<>(
+        Math.min(0xffffff, settings.maxConnections() * 2 + 64));
+    this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "openvpn-control");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Binds the configured UDP and TCP ports and starts the control thread. */
+  public void start() throws IOException {
+    if (settings.udpPort() >= 0) {
+      udpAddress = udp.bind(new InetSocketAddress(settings.listenAddress(), settings.udpPort()));
+      LOG.log(System.Logger.Level.INFO, "OpenVPN UDP listening on {0}", udpAddress);
+    }
+    if (settings.tcpPort() >= 0) {
+      tcpAddress = tcp.listen(new InetSocketAddress(settings.listenAddress(), settings.tcpPort()));
+      LOG.log(System.Logger.Level.INFO, "OpenVPN TCP listening on {0}", tcpAddress);
+    }
+    control.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  public Optional<InetSocketAddress> udpAddress() {
+    return Optional.ofNullable(udpAddress);
+  }
+
+  public Optional<InetSocketAddress> tcpAddress() {
+    return Optional.ofNullable(tcpAddress);
+  }
+
+  /** The TCP side, for {@code adopt(SocketChannel, ByteBuffer)} from a shared-port sniffer. */
+  public OpenVpnTcpServer tcp() {
+    return tcp;
+  }
+
+  /** Live sessions (handshaking ones included). */
+  public List<OpenVpnClientSession> sessions() {
+    return List.copyOf(sessions.keySet());
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    for (OpenVpnClientSession s : sessions.keySet()) {
+      try {
+        s.tick(now);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "session " + s.id() + " failed", e);
+        s.close("internal error");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  @Override
+  public void onDatagram(ByteBuffer packet, InetSocketAddress from, OpenVpnLink unused,
+      ByteBuffer scratch) {
+    int first = packet.get(0) & 0xff;
+    OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(first);
+    if (op == null) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    if (op == OpenVpnOpcode.P_DATA_V2) {
+      if (packet.remaining() < 4) {
+        stats.malformedDropped.increment();
+        return;
+      }
+      int peerId = packet.getInt(0) & 0xffffff;
+      OpenVpnClientSession s = peerId < byPeerId.length() ? byPeerId.get(peerId) : null;
+      if (s == null) {
+        stats.unknownSessionDropped.increment();
+        return;
+      }
+      s.onDataPacket(packet, from, scratch);
+      return;
+    }
+    OpenVpnClientSession s = byUdpAddress.get(from);
+    if (op == OpenVpnOpcode.P_DATA_V1) {
+      if (s == null) {
+        stats.unknownSessionDropped.increment();
+      } else {
+        s.onDataPacket(packet, from, scratch);
+      }
+      return;
+    }
+    byte[] copy = new byte[packet.remaining()];
+    packet.get(copy);
+    if (s != null && !(op.isClientHardReset() && !sameClientSession(s, copy))) {
+      control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
+      return;
+    }
+    if (!op.isClientHardReset()) {
+      stats.unknownSessionDropped.increment();
+      return;
+    }
+    if (!rateLimiter.tryAcquire(from.getAddress(), System.nanoTime())) {
+      stats.rateLimitedHandshakes.increment();
+      return;
+    }
+    control.execute(() -> acceptNew(copy, udp.linkTo(from), null));
+  }
+
+  /** A hard reset from an address with a live session: same client retransmitting, or a restart. */
+  private static boolean sameClientSession(OpenVpnClientSession s, byte[] packet) {
+    return packet.length >= 9 && ByteBuffer.wrap(packet, 1, 8).getLong() == s.clientSessionId();
+  }
+
+  @Override
+  public void onStreamPacket(TcpConnection connection, ByteBuffer packet, ByteBuffer scratch) {
+    OpenVpnClientSession s = (OpenVpnClientSession) connection.session();
+    OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(packet.get(0));
+    if (op == null) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    if (op.isData()) {
+      if (s == null) {
+        stats.unknownSessionDropped.increment();
+      } else {
+        s.onDataPacket(packet, null, scratch);
+      }
+      return;
+    }
+    byte[] copy = new byte[packet.remaining()];
+    packet.get(copy);
+    if (s != null) {
+      control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
+    } else if (op.isClientHardReset()) {
+      control.execute(() -> {
+        if (connection.session() == null) {
+          acceptNew(copy, connection.link(), connection);
+        }
+      });
+    } else {
+      stats.unknownSessionDropped.increment();
+    }
+  }
+
+  @Override
+  public void onStreamClosed(TcpConnection connection) {
+    OpenVpnClientSession s = (OpenVpnClientSession) connection.session();
+    if (s != null) {
+      s.close("TCP connection closed");
+    }
+  }
+
+  /** Control thread: authenticate a client's first packet and create its session. */
+  private void acceptNew(byte[] bytes, OpenVpnLink link, TcpConnection connection) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(bytes[0]);
+    TlsCrypt crypt = null;
+    OpenVpnControlPacket reset;
+    try {
+      if (op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3) {
+        if (tlsCryptV2.isEmpty()) {
+          stats.authenticationDropped.increment();
+          return;
+        }
+        TlsCryptV2Unwrapper.Result r = tlsCryptV2.get().unwrap(in);
+        crypt = r.tlsCrypt();
+        reset = r.packet();
+      } else if (settings.tlsCryptKey().isPresent()) {
+        crypt = new TlsCrypt(settings.tlsCryptKey().get());
+        reset = crypt.unwrap(in);
+      } else if (settings.tlsCryptRequired()) {
+        stats.authenticationDropped.increment();
+        return;
+      } else {
+        reset = OpenVpnControlPacket.decodePlain(in);
+      }
+    } catch (PacketAuthenticationException e) {
+      stats.authenticationDropped.increment();
+      return;
+    } catch (MalformedPacketException e) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    if (reset.messageId() != 0) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    int peerId = allocatePeerId();
+    if (peerId < 0) {
+      stats.rateLimitedHandshakes.increment();
+      return;
+    }
+    try {
+      OpenVpnClientSession s = OpenVpnClientSession.start(this, link, crypt, peerId, reset);
+      byPeerId.set(peerId, s);
+      sessions.put(s, Boolean.TRUE);
+      if (connection != null) {
+        connection.bind(s);
+      } else {
+        byUdpAddress.put(link.remote(), s);
+      }
+    } catch (OpenVpnException e) {
+      byPeerId.set(peerId, null);
+      LOG.log(System.Logger.Level.INFO, "cannot start session for {0}: {1}", link.remote(),
+          e.getMessage());
+    }
+  }
+
+  private int allocatePeerId() {
+    int n = byPeerId.length();
+    for (int i = 0; i < n; i++) {
+      int candidate = (nextPeerId + i) % n;
+      if (byPeerId.get(candidate) == null) {
+        nextPeerId = candidate + 1;
+        return candidate;
+      }
+    }
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ SessionHost
+
+  @Override
+  public OpenVpnServerSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public TlsContextFactory tls() {
+    return tls;
+  }
+
+  @Override
+  public CertificateAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  @Override
+  public AddressAllocator allocator() {
+    return allocator;
+  }
+
+  @Override
+  public SessionRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public InnerPacketSink sink() {
+    return sink;
+  }
+
+  @Override
+  public OpenVpnServerStats stats() {
+    return stats;
+  }
+
+  @Override
+  public Optional<AuthTokens> authTokens() {
+    return authTokens;
+  }
+
+  @Override
+  public int activeSessions() {
+    int n = 0;
+    for (OpenVpnClientSession s : sessions.keySet()) {
+      if (s.innerAddress() != null && !s.isClosed()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public void runOnControlThread(Runnable task) {
+    if (!control.isShutdown()) {
+      control.execute(task);
+    }
+  }
+
+  @Override
+  public void floated(OpenVpnClientSession session, InetSocketAddress oldRemote) {
+    byUdpAddress.remove(oldRemote, session);
+    byUdpAddress.put(session.link().remote(), session);
+    LOG.log(System.Logger.Level.INFO, "{0} floated to {1}", session.id(), session.link().remote());
+  }
+
+  @Override
+  public void established(OpenVpnClientSession session) {
+    if (session.link().isStream()) {
+      return;
+    }
+    for (OpenVpnClientSession other : sessions.keySet()) {
+      if (other != session && !other.link().isStream()
+          && other.link().remote().equals(session.link().remote())) {
+        other.close("replaced by a new session from the same address");
+      }
+    }
+  }
+
+  @Override
+  public void closed(OpenVpnClientSession session) {
+    sessions.remove(session);
+    byPeerId.compareAndSet(session.peerId(), session, null);
+    if (!session.link().isStream()) {
+      byUdpAddress.remove(session.link().remote(), session);
+    }
+  }
+
+  /** Closes every session (clients are told to reconnect) and the sockets. */
+  @Override
+  public void close() {
+    for (OpenVpnClientSession s : sessions.keySet()) {
+      s.close("server shutting down");
+    }
+    control.shutdown();
+    try {
+      control.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    udp.close();
+    tcp.close();
+  }
+}

@@ -1,0 +1,28 @@
+package io.vpngateway.gateway.openvpn;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the OpenVPN server, for metrics and tests. Cheap to update from any thread. */
+public final class OpenVpnServerStats {
+  /** Packets that did not parse. */
+  public final LongAdder malformedDropped = new LongAdder();
+  /** Packets that failed authentication (tls-crypt tag, WKc, AEAD tag) or were replays. */
+  public final LongAdder authenticationDropped = new LongAdder();
+  /** Packets for no known session. */
+  public final LongAdder unknownSessionDropped = new LongAdder();
+  /** New handshakes refused by the per-source rate limit. */
+  public final LongAdder rateLimitedHandshakes = new LongAdder();
+  /** Inner packets dropped by policy (spoofed source, client-to-client off, non-IPv4). */
+  public final LongAdder policyDropped = new LongAdder();
+  public final LongAdder sessionsEstablished = new LongAdder();
+  public final LongAdder authFailures = new LongAdder();
+  public final LongAdder renegotiations = new LongAdder();
+
+  @Override
+  public String toString() {
+    return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
+        + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
+        + " policyDropped=" + policyDropped + " established=" + sessionsEstablished
+        + " authFailures=" + authFailures + " renegotiations=" + renegotiations;
+  }
+}

@@ -1,0 +1,689 @@
+package io.vpngateway.gateway.openvpn.session;
+
+import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
+import io.vpngateway.gateway.openvpn.crypto.DataChannelKey;
+import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
+import io.vpngateway.gateway.openvpn.exception.MalformedPacketException;
+import io.vpngateway.gateway.openvpn.exception.OpenVpnException;
+import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
+import io.vpngateway.gateway.openvpn.message.KeyMethod2Client;
+import io.vpngateway.gateway.openvpn.message.KeyMethod2Server;
+import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
+import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.openvpn.message.PeerInfo;
+import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
+import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.session.TunnelSession;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One OpenVPN client, from its hard reset to its end.
+ *
+ * <pre>
+ *  HANDSHAKING ──cert + limits + cipher + address OK, key-method reply sent──▶ AUTHENTICATED
+ *       │                                                                         │ PUSH_REQUEST
+ *       └──refused: key-method reply + AUTH_FAILED,&lt;reason&gt;──▶ REFUSED        ▼
+ *                                                  │ linger 3 s           ESTABLISHED ◀─┐
+ *                                                  ▼                          │  renegotiate│
+ *                                                CLOSED ◀── EXIT / ping-restart / close() ┘
+ * </pre>
+ *
+ * <p>Threads: control packets and timers run on the server's control thread (one for all
+ * sessions), so the key states need no locks. Data packets are decrypted on the thread that
+ * received them and TUN packets are encrypted on the data-plane worker that read them; both only
+ * touch {@link DataChannelKey}s published through {@link #dataKeys} and the volatile {@link
+ * #sendKey}.
+ *
+ * <p>Renegotiation (reneg-sec / reneg-bytes, or started by the client with a soft reset) builds a
+ * new key state on the next key id (1-7, wrapping past 0). Its data key decrypts at once; we start
+ * sending with it once the client has acknowledged our key-method reply or used it itself, and the
+ * old key keeps decrypting for a 60 s transition window.
+ */
+public final class OpenVpnClientSession implements TunnelSession {
+  enum Phase { HANDSHAKING, AUTHENTICATED, ESTABLISHED, REFUSED, CLOSED }
+
+  private static final System.Logger LOG = System.getLogger(OpenVpnClientSession.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long TRANSITION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
+  private static final ThreadLocal<ByteBuffer> SEAL_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536 + 64));
+
+  private final SessionHost host;
+  private final OpenVpnLink link;
+  private final TlsCrypt tlsCrypt;
+  private final int peerId;
+  private final long localSessionId = RANDOM.nextLong();
+  private final long remoteSessionId;
+  private final String id;
+  private final KeyState[] keyStates = new KeyState[8];
+  private final AtomicReferenceArray<DataChannelKey> dataKeys = new AtomicReferenceArray<>(8);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+  private final Instant since = Instant.now();
+
+  private volatile DataChannelKey sendKey;
+  private volatile int pendingKeyId = -1;
+  private volatile long lastReceivedNanos = System.nanoTime();
+  private volatile long lastSentNanos = System.nanoTime();
+  private volatile int innerAddressInt;
+  private volatile ClientIdentity identity;
+  private volatile AddressLease lease;
+  private volatile DataCipherSuite cipher;
+
+  private Phase phase = Phase.HANDSHAKING;
+  private boolean useEkm;
+  private boolean registered;
+  private int currentKeyId;
+  private long refusedAtNanos;
+  private DataChannelKey retiringKey;
+  private long retireAtNanos;
+
+  private OpenVpnClientSession(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt, int peerId,
+      long remoteSessionId) {
+    this.host = host;
+    this.link = link;
+    this.tlsCrypt = tlsCrypt;
+    this.peerId = peerId;
+    this.remoteSessionId = remoteSessionId;
+    this.id = String.format("ovpn-%016x", localSessionId);
+  }
+
+  /**
+   * Starts a session from a client's authenticated hard reset: acks it and answers with our own
+   * hard reset. Control thread only.
+   *
+   * @param tlsCrypt the session's tls-crypt context, or null without tls-crypt
+   */
+  public static OpenVpnClientSession start(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt,
+      int peerId, OpenVpnControlPacket reset) throws OpenVpnException {
+    OpenVpnClientSession s = new OpenVpnClientSession(host, link, tlsCrypt, peerId,
+        reset.sessionId());
+    KeyState ks = s.newKeyState(reset.keyId());
+    ks.reliable.enqueue(OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, new byte[0]);
+    s.onControlPacket(reset);
+    return s;
+  }
+
+  private KeyState newKeyState(int keyId) throws OpenVpnException {
+    KeyState ks = new KeyState(keyId, new TlsControlChannel(host.tls().newEngine()),
+        System.nanoTime() + HANDSHAKE_WINDOW_NANOS);
+    keyStates[keyId] = ks;
+    return ks;
+  }
+
+  // ---------------------------------------------------------------- control channel (control thread)
+
+  /** Authenticates (tls-crypt) and decodes a control packet, then processes it. */
+  public void onControlBytes(ByteBuffer packet) {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      OpenVpnControlPacket p = tlsCrypt != null ? tlsCrypt.unwrap(packet)
+          : OpenVpnControlPacket.decodePlain(packet);
+      onControlPacket(p);
+    } catch (PacketAuthenticationException e) {
+      host.stats().authenticationDropped.increment();
+    } catch (MalformedPacketException e) {
+      host.stats().malformedDropped.increment();
+    } catch (OpenVpnException e) {
+      fail(e);
+    }
+  }
+
+  void onControlPacket(OpenVpnControlPacket p) throws OpenVpnException {
+    if (p.sessionId() != remoteSessionId
+        || (p.acks().length > 0 && p.remoteSessionId() != localSessionId)) {
+      host.stats().unknownSessionDropped.increment();
+      return;
+    }
+    lastReceivedNanos = System.nanoTime();
+    KeyState ks = keyStates[p.keyId()];
+    boolean freshKeyId = ks == null || ks.state == KeyState.State.FAILED
+        || (p.keyId() != currentKeyId && ks.state == KeyState.State.ACTIVE);
+    if (p.opcode() == OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1 && freshKeyId) {
+      if (phase != Phase.ESTABLISHED && phase != Phase.AUTHENTICATED) {
+        return;
+      }
+      ks = newKeyState(p.keyId());
+      ks.reliable.enqueue(OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1, new byte[0]);
+      currentKeyId = p.keyId();
+      LOG.log(System.Logger.Level.DEBUG, "{0}: client started renegotiation, key id {1}", id,
+          p.keyId());
+    }
+    if (ks == null) {
+      host.stats().unknownSessionDropped.increment();
+      return;
+    }
+    try {
+      for (OpenVpnControlPacket d : ks.reliable.receive(p)) {
+        if (d.opcode() == OpenVpnOpcode.P_CONTROL_V1 || d.opcode() == OpenVpnOpcode.P_CONTROL_WKC_V1) {
+          ks.onTlsRecord(d);
+        }
+      }
+      advance(ks);
+    } catch (OpenVpnException e) {
+      failKeyState(ks, e);
+    }
+    flush(ks);
+  }
+
+  private void advance(KeyState ks) throws OpenVpnException {
+    if (ks.state == KeyState.State.AWAIT_KEY_METHOD) {
+      KeyMethod2Client km = ks.takeKeyMethod();
+      if (km != null) {
+        onKeyMethod(ks, km);
+      }
+    }
+    if (ks.state == KeyState.State.ACTIVE) {
+      for (String msg : ks.takeControlMessages()) {
+        onControlMessage(ks, msg);
+      }
+    }
+    ks.queueTlsOutput();
+  }
+
+  private void onKeyMethod(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
+    ks.clientKeyMethod = km;
+    ks.serverRandom1 = random(32);
+    ks.serverRandom2 = random(32);
+    ks.state = KeyState.State.ACTIVE;
+    String refusal = phase == Phase.HANDSHAKING ? admit(ks, km) : reauthenticate(ks);
+    ks.tls.send(new KeyMethod2Server(ks.serverRandom1, ks.serverRandom2, optionsString())
+        .encode());
+    if (refusal != null) {
+      refuse(ks, refusal);
+      return;
+    }
+    if (phase == Phase.HANDSHAKING) {
+      phase = Phase.AUTHENTICATED;
+      sendKey = ks.dataKey;
+      LOG.log(System.Logger.Level.INFO, "{0}: {1} authenticated from {2}, {3}, tls-ekm {4}", id,
+          identity.name(), link.remote(), cipher.openVpnName(), useEkm);
+    } else {
+      pendingKeyId = ks.keyId;
+      host.stats().renegotiations.increment();
+      host.authTokens().ifPresent(t ->
+          sendQuietly(ks, "AUTH_TOKEN," + t.issue(identity.name(), Instant.now())));
+    }
+  }
+
+  /** Decides whether the first key state's client may connect; null when admitted. */
+  private String admit(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
+    try {
+      identity = host.authenticator().authenticate(peerChain(ks));
+    } catch (AuthenticationException e) {
+      LOG.log(System.Logger.Level.INFO, "{0}: certificate refused: {1}", id, e.getMessage());
+      return e.reason();
+    }
+    if (host.authTokens().isPresent() && !km.password().isEmpty()) {
+      AuthTokens.Checked t = host.authTokens().get().verify(km.password(), Instant.now());
+      if (t.verdict() == AuthTokens.Verdict.FORGED
+          || (t.verdict() == AuthTokens.Verdict.VALID
+              && !t.name().orElse("").equals(identity.name()))) {
+        return "AuthTokenInvalid";
+      }
+    }
+    if (host.activeSessions() >= host.settings().maxConnections()) {
+      return "MaxConnectionsReached";
+    }
+    Optional<DataCipherSuite> chosen = CipherNegotiation.choose(host.settings().dataCiphers(),
+        km.peerInfo());
+    if (chosen.isEmpty()) {
+      return "NoCommonCipher";
+    }
+    cipher = chosen.get();
+    useEkm = km.peerInfo().has(PeerInfo.IV_PROTO_TLS_KEY_EXPORT)
+        && DataKeyDerivation.exporterWorks(ks.tls.session());
+    Optional<AddressLease> l = host.allocator().allocate(identity, Protocol.OPENVPN);
+    if (l.isEmpty()) {
+      return "AddressPoolExhausted";
+    }
+    lease = l.get();
+    innerAddressInt = SessionRegistry.toInt(lease.address());
+    try {
+      host.registry().register(this);
+      registered = true;
+    } catch (IllegalStateException e) {
+      return "AddressInUse";
+    }
+    installKey(ks);
+    return null;
+  }
+
+  /** Every renegotiation re-checks the certificate, so a revocation also ends live sessions. */
+  private String reauthenticate(KeyState ks) throws OpenVpnException {
+    try {
+      ClientIdentity again = host.authenticator().authenticate(peerChain(ks));
+      if (!again.name().equals(identity.name())) {
+        return "IdentityChanged";
+      }
+    } catch (AuthenticationException e) {
+      return e.reason();
+    }
+    installKey(ks);
+    return null;
+  }
+
+  private void installKey(KeyState ks) throws OpenVpnException {
+    ks.dataKey = DataKeyDerivation.derive(ks, cipher, useEkm, remoteSessionId, localSessionId,
+        peerId);
+    dataKeys.set(ks.keyId, ks.dataKey);
+  }
+
+  private void refuse(KeyState ks, String reason) throws OpenVpnException {
+    host.stats().authFailures.increment();
+    ks.sendControlMessage("AUTH_FAILED," + reason);
+    if (phase == Phase.HANDSHAKING) {
+      phase = Phase.REFUSED;
+      refusedAtNanos = System.nanoTime();
+    } else {
+      ks.queueTlsOutput();
+      flush(ks);
+      closeNow("re-authentication refused: " + reason, false);
+    }
+  }
+
+  private void onControlMessage(KeyState ks, String msg) throws OpenVpnException {
+    if (msg.equals("PUSH_REQUEST")) {
+      if (phase == Phase.REFUSED) {
+        return;
+      }
+      if (phase == Phase.AUTHENTICATED || phase == Phase.ESTABLISHED) {
+        String token = host.authTokens().map(t -> t.issue(identity.name(), Instant.now()))
+            .orElse(null);
+        ks.sendControlMessage(PushReplyBuilder.build(host.settings(), lease, cipher, peerId,
+            useEkm, token));
+        if (phase == Phase.AUTHENTICATED) {
+          phase = Phase.ESTABLISHED;
+          host.stats().sessionsEstablished.increment();
+          host.established(this);
+        }
+      }
+    } else if (msg.equals("EXIT")) {
+      closeNow("client sent EXIT", false);
+    }
+  }
+
+  private X509Certificate[] peerChain(KeyState ks) throws OpenVpnException {
+    try {
+      Certificate[] certs = ks.tls.session().getPeerCertificates();
+      X509Certificate[] chain = new X509Certificate[certs.length];
+      for (int i = 0; i < certs.length; i++) {
+        chain[i] = (X509Certificate) certs[i];
+      }
+      return chain;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException e) {
+      throw new OpenVpnException("client presented no usable certificate");
+    }
+  }
+
+  private String optionsString() {
+    String c = cipher != null ? cipher.openVpnName() : "AES-256-GCM";
+    return "V4,dev-type tun,link-mtu 1559,tun-mtu " + host.settings().tunMtu() + ",proto "
+        + (link.isStream() ? "TCPv4_SERVER" : "UDPv4") + ",cipher " + c
+        + ",auth [null-digest],keysize 256,key-method 2,tls-server";
+  }
+
+  private void sendQuietly(KeyState ks, String msg) {
+    try {
+      ks.sendControlMessage(msg);
+    } catch (OpenVpnException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: could not send control message", id);
+    }
+  }
+
+  private void flush(KeyState ks) {
+    ks.queueTlsOutput();
+    for (OpenVpnControlPacket p : ks.reliable.poll(System.nanoTime(), ks.keyId, localSessionId,
+        remoteSessionId)) {
+      byte[] wire = tlsCrypt != null ? tlsCrypt.wrap(p) : p.encodePlain();
+      link.send(ByteBuffer.wrap(wire));
+    }
+  }
+
+  private void failKeyState(KeyState ks, OpenVpnException e) {
+    ks.state = KeyState.State.FAILED;
+    LOG.log(System.Logger.Level.INFO, "{0}: key id {1} failed: {2}", id, ks.keyId, e.getMessage());
+    if (phase == Phase.HANDSHAKING) {
+      closeNow("handshake failed", false);
+    }
+  }
+
+  private void fail(OpenVpnException e) {
+    LOG.log(System.Logger.Level.INFO, "{0}: {1}", id, e.getMessage());
+    closeNow(e.getMessage(), false);
+  }
+
+  /** Periodic work: retransmissions, keepalive, renegotiation, timeouts. Control thread. */
+  public void tick(long now) {
+    if (closed.get()) {
+      return;
+    }
+    for (KeyState ks : keyStates) {
+      if (ks == null) {
+        continue;
+      }
+      if (ks.state != KeyState.State.ACTIVE && ks.state != KeyState.State.FAILED
+          && now - ks.deadlineNanos > 0) {
+        failKeyState(ks, new OpenVpnException("handshake window elapsed"));
+        if (closed.get()) {
+          return;
+        }
+      }
+      if (ks.state != KeyState.State.FAILED) {
+        flush(ks);
+      }
+    }
+    if (phase == Phase.REFUSED && now - refusedAtNanos > REFUSED_LINGER_NANOS) {
+      closeNow("refused", false);
+      return;
+    }
+    if (now - lastReceivedNanos > host.settings().keepaliveTimeout().toNanos()) {
+      closeNow("ping-restart: no packet for " + host.settings().keepaliveTimeout().toSeconds()
+          + " s", false);
+      return;
+    }
+    if (phase != Phase.ESTABLISHED) {
+      return;
+    }
+    promotePendingKeyIfAcked();
+    if (retiringKey != null && now - retireAtNanos > 0) {
+      if (dataKeys.get(retiringKey.keyId()) == retiringKey) {
+        dataKeys.set(retiringKey.keyId(), null);
+        keyStates[retiringKey.keyId()] = null;
+      }
+      retiringKey = null;
+    }
+    if (now - lastSentNanos > host.settings().keepaliveInterval().toNanos()) {
+      sendPing();
+    }
+    maybeRenegotiate(now);
+  }
+
+  private void maybeRenegotiate(long now) {
+    DataChannelKey k = sendKey;
+    KeyState current = keyStates[currentKeyId];
+    if (k == null || pendingKeyId >= 0 || current == null
+        || current.state != KeyState.State.ACTIVE) {
+      return;
+    }
+    long reneg = host.settings().renegotiateAfter().toNanos();
+    long bytes = host.settings().renegotiateBytes();
+    boolean due = (reneg > 0 && now - k.createdNanos() > reneg)
+        || (bytes > 0 && k.bytes() > bytes)
+        || k.encryptor().packetsSent() > io.vpngateway.gateway.openvpn.crypto.DataChannelEncryptor
+            .PACKET_ID_SOFT_LIMIT;
+    if (!due) {
+      return;
+    }
+    int next = currentKeyId + 1 > 7 ? 1 : currentKeyId + 1;
+    try {
+      KeyState ks = newKeyState(next);
+      currentKeyId = next;
+      ks.reliable.enqueue(OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1, new byte[0]);
+      flush(ks);
+      LOG.log(System.Logger.Level.DEBUG, "{0}: renegotiating, key id {1}", id, next);
+    } catch (OpenVpnException e) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: cannot start renegotiation: {1}", id,
+          e.getMessage());
+    }
+  }
+
+  private void promotePendingKeyIfAcked() {
+    int pending = pendingKeyId;
+    if (pending >= 0 && keyStates[pending] != null && keyStates[pending].reliable.allAcked()) {
+      promote(pending);
+    }
+  }
+
+  /** Switches sending to the renegotiated key; the old one keeps decrypting for a while. */
+  private synchronized void promote(int keyId) {
+    if (pendingKeyId != keyId) {
+      return;
+    }
+    DataChannelKey next = dataKeys.get(keyId);
+    DataChannelKey old = sendKey;
+    if (next == null) {
+      return;
+    }
+    sendKey = next;
+    pendingKeyId = -1;
+    if (old != null && old != next) {
+      host.runOnControlThread(() -> {
+        if (retiringKey != null && dataKeys.get(retiringKey.keyId()) == retiringKey) {
+          dataKeys.set(retiringKey.keyId(), null);
+        }
+        retiringKey = old;
+        retireAtNanos = System.nanoTime() + TRANSITION_WINDOW_NANOS;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- data channel (any thread)
+
+  /**
+   * Decrypts a data packet (position 0 to limit; needs 16 spare bytes of capacity) into {@code
+   * plain} and writes the inner packet to TUN, or to another client when client-to-client is on.
+   */
+  public void onDataPacket(ByteBuffer packet, InetSocketAddress from, ByteBuffer plain) {
+    int first = packet.get(0) & 0xff;
+    int keyId = first & 7;
+    DataChannelKey k = dataKeys.get(keyId);
+    if (k == null || closed.get()) {
+      host.stats().unknownSessionDropped.increment();
+      return;
+    }
+    int headerLength = (first >>> 3) == OpenVpnOpcode.P_DATA_V2.code() ? 4 : 1;
+    if (headerLength == 4 && (packet.getInt(0) & 0xffffff) != peerId) {
+      host.stats().unknownSessionDropped.increment();
+      return;
+    }
+    int length = packet.remaining();
+    try {
+      k.decryptor().open(packet, headerLength, plain);
+    } catch (PacketAuthenticationException e) {
+      host.stats().authenticationDropped.increment();
+      return;
+    }
+    lastReceivedNanos = System.nanoTime();
+    bytesIn.add(length);
+    k.addBytes(length);
+    if (from != null && !link.isStream() && !from.equals(link.remote())) {
+      InetSocketAddress old = link.remote();
+      link.updateRemote(from);
+      host.floated(this, old);
+    }
+    if (keyId == pendingKeyId) {
+      promote(keyId);
+    }
+    deliverInner(plain);
+  }
+
+  private void deliverInner(ByteBuffer plain) {
+    if (DataChannelMagic.isPing(plain)) {
+      return;
+    }
+    if (DataChannelMagic.isOccExit(plain)) {
+      host.runOnControlThread(() -> closeNow("client sent OCC EXIT", false));
+      return;
+    }
+    int p = plain.position();
+    if (plain.remaining() < 20 || (plain.get(p) & 0xf0) != 0x40
+        || plain.getInt(p + 12) != innerAddressInt) {
+      host.stats().policyDropped.increment();
+      return;
+    }
+    TunnelSession other = host.registry().lookup(plain.getInt(p + 16));
+    if (other != null && other != this) {
+      if (host.settings().clientToClient()) {
+        other.deliverFromTun(plain);
+      } else {
+        host.stats().policyDropped.increment();
+      }
+      return;
+    }
+    host.sink().write(plain);
+  }
+
+  @Override
+  public void deliverFromTun(ByteBuffer ipPacket) {
+    DataChannelKey k = sendKey;
+    if (k == null || closed.get()) {
+      return;
+    }
+    ByteBuffer out = SEAL_BUFFER.get();
+    try {
+      k.encryptor().seal(ipPacket, out);
+    } catch (java.security.GeneralSecurityException e) {
+      return;
+    }
+    int n = out.remaining();
+    link.send(out);
+    bytesOut.add(n);
+    k.addBytes(n);
+    lastSentNanos = System.nanoTime();
+  }
+
+  private void sendPing() {
+    deliverFromTun(ByteBuffer.wrap(DataChannelMagic.PING));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Ends the session from any thread; the client is told to reconnect ({@code RESTART}). */
+  @Override
+  public void close(String reason) {
+    host.runOnControlThread(() -> closeNow(reason, true));
+  }
+
+  void closeNow(String reason, boolean tellClient) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    phase = Phase.CLOSED;
+    KeyState ks = keyStates[currentKeyId];
+    if (tellClient && ks != null && ks.state == KeyState.State.ACTIVE) {
+      try {
+        ks.sendControlMessage("RESTART");
+        flush(ks);
+      } catch (OpenVpnException ignored) {
+        // best effort: the client's ping-restart covers a lost message
+      }
+    }
+    if (registered) {
+      host.registry().unregister(this);
+    }
+    if (lease != null) {
+      lease.release();
+    }
+    for (int i = 0; i < 8; i++) {
+      dataKeys.set(i, null);
+      if (keyStates[i] != null) {
+        keyStates[i].tls.close();
+      }
+    }
+    sendKey = null;
+    LOG.log(System.Logger.Level.INFO, "{0}: closed: {1}", id, reason);
+    host.closed(this);
+    if (link.isStream()) {
+      link.close();
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  public int peerId() {
+    return peerId;
+  }
+
+  public long clientSessionId() {
+    return remoteSessionId;
+  }
+
+  public OpenVpnLink link() {
+    return link;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  private static byte[] random(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Protocol protocol() {
+    return Protocol.OPENVPN;
+  }
+
+  @Override
+  public ClientIdentity identity() {
+    return identity;
+  }
+
+  @Override
+  public Inet4Address innerAddress() {
+    AddressLease l = lease;
+    return l == null ? null : l.address();
+  }
+
+  @Override
+  public InetSocketAddress outerAddress() {
+    return link.remote();
+  }
+
+  @Override
+  public Instant since() {
+    return since;
+  }
+
+  @Override
+  public String cipher() {
+    DataCipherSuite c = cipher;
+    return c == null ? "" : c.openVpnName();
+  }
+
+  @Override
+  public long bytesIn() {
+    return bytesIn.sum();
+  }
+
+  @Override
+  public long bytesOut() {
+    return bytesOut.sum();
+  }
+
+  @Override
+  public String toString() {
+    return id + "[" + phase + ", peer-id " + peerId + ", " + link.remote() + "]";
+  }
+}

@@ -1,0 +1,44 @@
+package io.vpngateway.gateway.openvpn.session;
+
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
+import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
+import io.vpngateway.gateway.session.InnerPacketSink;
+import io.vpngateway.gateway.session.SessionRegistry;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** What a session needs from the server that owns it. */
+public interface SessionHost {
+  OpenVpnServerSettings settings();
+
+  TlsContextFactory tls();
+
+  CertificateAuthenticator authenticator();
+
+  AddressAllocator allocator();
+
+  SessionRegistry registry();
+
+  InnerPacketSink sink();
+
+  OpenVpnServerStats stats();
+
+  Optional<AuthTokens> authTokens();
+
+  /** Sessions that currently hold (or are being given) an address. */
+  int activeSessions();
+
+  /** Runs {@code task} on the control thread. */
+  void runOnControlThread(Runnable task);
+
+  /** UDP: the session's client moved to {@code newRemote}; re-key the address map. */
+  void floated(OpenVpnClientSession session, InetSocketAddress oldRemote);
+
+  /** The session pushed its configuration and is now carrying traffic. */
+  void established(OpenVpnClientSession session);
+
+  /** The session ended; drop it from every map and free its peer id. */
+  void closed(OpenVpnClientSession session);
+}

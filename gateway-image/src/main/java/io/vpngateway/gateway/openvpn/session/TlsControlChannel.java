@@ -1,0 +1,183 @@
+package io.vpngateway.gateway.openvpn.session;
+
+import io.vpngateway.gateway.openvpn.exception.HandshakeException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The TLS session of one key state, driven over the reliable control stream. OpenVPN treats the
+ * concatenated P_CONTROL_V1 payloads as a byte stream carrying TLS records (record boundaries need
+ * not match packets), so this class buffers ciphertext both ways and pumps a server-mode
+ * {@link SSLEngine}; delegated tasks run inline on the control thread. A fresh engine is used for
+ * each key state, as openvpn does for every renegotiation.
+ */
+final class TlsControlChannel {
+  private final SSLEngine engine;
+  private ByteBuffer netIn;
+  private ByteBuffer appIn;
+  private ByteBuffer netOut;
+  private final ByteArrayOutputStream cipherOut = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream plainIn = new ByteArrayOutputStream();
+  private boolean handshakeDone;
+
+  TlsControlChannel(SSLEngine engine) throws HandshakeException {
+    this.engine = engine;
+    SSLSession s = engine.getSession();
+    netIn = ByteBuffer.allocate(s.getPacketBufferSize());
+    appIn = ByteBuffer.allocate(s.getApplicationBufferSize());
+    netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+    try {
+      engine.beginHandshake();
+    } catch (SSLException e) {
+      throw new HandshakeException("TLS engine refused to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Feeds TLS ciphertext received from the peer and processes as much as possible. */
+  void receive(byte[] ciphertext) throws HandshakeException {
+    if (netIn.remaining() < ciphertext.length) {
+      ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + ciphertext.length + 4096);
+      netIn.flip();
+      bigger.put(netIn);
+      netIn = bigger;
+    }
+    netIn.put(ciphertext);
+    pump();
+  }
+
+  /** Queues application plaintext (a control message) for the peer. */
+  void send(byte[] plaintext) throws HandshakeException {
+    ByteBuffer src = ByteBuffer.wrap(plaintext);
+    try {
+      while (src.hasRemaining()) {
+        wrap(src);
+      }
+    } catch (SSLException e) {
+      throw new HandshakeException("TLS wrap failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void pump() throws HandshakeException {
+    try {
+      while (true) {
+        SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+        if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+          Runnable task;
+          while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+          }
+        } else if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+          wrap(ByteBuffer.allocate(0));
+        } else if (!unwrapOnce()) {
+          break;
+        }
+      }
+    } catch (SSLException e) {
+      flushCloseNotify();
+      throw new HandshakeException("TLS handshake failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** One unwrap; false when more ciphertext is needed. */
+  private boolean unwrapOnce() throws SSLException {
+    netIn.flip();
+    SSLEngineResult r;
+    try {
+      r = engine.unwrap(netIn, appIn);
+    } finally {
+      netIn.compact();
+    }
+    switch (r.getStatus()) {
+      case BUFFER_UNDERFLOW:
+        if (netIn.capacity() < engine.getSession().getPacketBufferSize()) {
+          ByteBuffer bigger = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+          netIn.flip();
+          bigger.put(netIn);
+          netIn = bigger;
+        }
+        return false;
+      case BUFFER_OVERFLOW:
+        ByteBuffer bigger = ByteBuffer.allocate(appIn.capacity() * 2);
+        appIn.flip();
+        bigger.put(appIn);
+        appIn = bigger;
+        return true;
+      case CLOSED:
+        return false;
+      default:
+        break;
+    }
+    noteFinished(r);
+    if (appIn.position() > 0) {
+      appIn.flip();
+      byte[] b = new byte[appIn.remaining()];
+      appIn.get(b);
+      plainIn.write(b, 0, b.length);
+      appIn.clear();
+    }
+    return r.bytesConsumed() > 0 || r.bytesProduced() > 0
+        || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK
+        || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP;
+  }
+
+  private void wrap(ByteBuffer src) throws SSLException {
+    while (true) {
+      netOut.clear();
+      SSLEngineResult r = engine.wrap(src, netOut);
+      if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+        netOut = ByteBuffer.allocate(netOut.capacity() * 2);
+        continue;
+      }
+      netOut.flip();
+      cipherOut.write(netOut.array(), 0, netOut.limit());
+      noteFinished(r);
+      return;
+    }
+  }
+
+  private void noteFinished(SSLEngineResult r) {
+    if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+      handshakeDone = true;
+    }
+  }
+
+  private void flushCloseNotify() {
+    try {
+      engine.closeOutbound();
+      wrap(ByteBuffer.allocate(0));
+    } catch (SSLException ignored) {
+      // the alert is a courtesy; the key state is dropped either way
+    }
+  }
+
+  /** True once the TLS handshake has completed (client certificate verified by the engine). */
+  boolean handshakeComplete() {
+    return handshakeDone;
+  }
+
+  /** Takes the ciphertext produced so far. */
+  byte[] takeCiphertext() {
+    byte[] b = cipherOut.toByteArray();
+    cipherOut.reset();
+    return b;
+  }
+
+  /** Takes the application plaintext received so far. */
+  byte[] takePlaintext() {
+    byte[] b = plainIn.toByteArray();
+    plainIn.reset();
+    return b;
+  }
+
+  SSLSession session() {
+    return engine.getSession();
+  }
+
+  void close() {
+    engine.closeOutbound();
+  }
+}

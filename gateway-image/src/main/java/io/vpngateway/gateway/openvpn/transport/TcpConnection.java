@@ -1,0 +1,79 @@
+package io.vpngateway.gateway.openvpn.transport;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One accepted or adopted TCP connection: a reader thread that splits the stream into packets by
+ * their 2-byte length prefix and hands each to the {@link PacketHandler}. The session bound to the
+ * connection is stored here by the server.
+ */
+public final class TcpConnection implements Runnable {
+  private final SocketChannel channel;
+  private final TcpLink link;
+  private final PacketHandler handler;
+  private final ByteBuffer alreadyRead;
+  private volatile Object session;
+
+  TcpConnection(SocketChannel channel, ByteBuffer alreadyRead, PacketHandler handler)
+      throws IOException {
+    this.channel = channel;
+    this.link = new TcpLink(channel, (InetSocketAddress) channel.getRemoteAddress());
+    this.handler = handler;
+    this.alreadyRead = alreadyRead == null ? ByteBuffer.allocate(0) : alreadyRead.slice();
+  }
+
+  public OpenVpnLink link() {
+    return link;
+  }
+
+  public Object session() {
+    return session;
+  }
+
+  public void bind(Object s) {
+    session = s;
+  }
+
+  @Override
+  public void run() {
+    ByteBuffer frame = ByteBuffer.allocateDirect(65535 + 32);
+    ByteBuffer scratch = ByteBuffer.allocateDirect(65536 + 64);
+    ByteBuffer len = ByteBuffer.allocateDirect(2);
+    try {
+      channel.configureBlocking(true);
+      while (true) {
+        len.clear();
+        fill(len);
+        int n = len.flip().getShort() & 0xffff;
+        if (n == 0) {
+          continue;
+        }
+        frame.clear().limit(n);
+        fill(frame);
+        frame.flip();
+        handler.onStreamPacket(this, frame, scratch);
+      }
+    } catch (IOException e) {
+      // EOF or reset: the session ends below
+    } finally {
+      link.close();
+      handler.onStreamClosed(this);
+    }
+  }
+
+  /** Fills {@code dst}, first from the bytes the port sniffer already consumed. */
+  private void fill(ByteBuffer dst) throws IOException {
+    while (dst.hasRemaining() && alreadyRead.hasRemaining()) {
+      dst.put(alreadyRead.get());
+    }
+    while (dst.hasRemaining()) {
+      if (channel.read(dst) < 0) {
+        throw new EOFException();
+      }
+    }
+  }
+}
