@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * lookup does not allocate on the hot path.
  */
 public final class SessionRegistry {
-  private final ConcurrentHashMap<Integer, TunnelSession> byInnerAddress = new ConcurrentHashMap<>();
+  private final InnerAddressTable byInnerAddress = new InnerAddressTable();
   private final ConcurrentHashMap<String, TunnelSession> byId = new ConcurrentHashMap<>();
 
   public void register(TunnelSession session) {
@@ -31,7 +31,10 @@ public final class SessionRegistry {
     byId.remove(session.id(), session);
   }
 
-  /** The session owning {@code innerAddress} (IPv4 in network byte order as an int), or null. */
+  /**
+   * The session owning {@code innerAddress} (IPv4 in network byte order as an int), or null.
+   * Allocation-free and lock-free: called for every packet read from TUN.
+   */
   public TunnelSession lookup(int innerAddress) {
     return byInnerAddress.get(innerAddress);
   }

@@ -1,0 +1,111 @@
+package io.vpngateway.gateway.dataplane;
+
+import io.vpngateway.gateway.session.InnerPacketSink;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.tun.TunDevice;
+import io.vpngateway.gateway.tun.TunQueue;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * The gateway's packet path between the kernel and the client sessions.
+ *
+ * <ul>
+ *   <li>Towards clients: one {@link TunReader} thread per TUN queue reads packets the kernel
+ *       routes into the TUN, looks the destination up in the {@link SessionRegistry} and calls
+ *       {@code TunnelSession.deliverFromTun}. With a multi-queue TUN the kernel spreads flows over
+ *       the queues, so the work spreads over the cores.
+ *   <li>From clients: sessions hand decrypted packets to a sink ({@link #sinkFor} for one client,
+ *       with source-address checking, or {@link #sink()}), which writes them into the TUN.
+ * </ul>
+ *
+ * <p>The data plane does not own the TUN device: close the device after {@link #close()}.
+ */
+public final class DataPlane implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DataPlane.class.getName());
+
+  private final TunDevice tun;
+  private final SessionRegistry registry;
+  private final DataPlaneOptions options;
+  private final DataPlaneCounters counters = new DataPlaneCounters();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final List<Thread> workers = new ArrayList<>();
+  private final InnerPacketSink anySourceSink;
+
+  public DataPlane(TunDevice tun, SessionRegistry registry, DataPlaneOptions options) {
+    this.tun = tun;
+    this.registry = registry;
+    this.options = options;
+    this.anySourceSink = new TunPacketSink(
+        tun.queues(), registry, counters, options.clientToClient(), false, 0);
+  }
+
+  /** Starts one reader thread per TUN queue. */
+  public synchronized void start() {
+    if (!running.compareAndSet(false, true)) {
+      throw new IllegalStateException("data plane already started");
+    }
+    for (TunQueue queue : tun.queues()) {
+      Thread t = new Thread(
+          new TunReader(queue, registry, counters, options, running),
+          "tun-reader-" + tun.name() + "-" + queue.index());
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+    LOG.info(() -> "data plane started on " + tun.name() + " with " + workers.size()
+        + " queue(s), mtu " + options.mtu() + ", client-to-client "
+        + (options.clientToClient() ? "on" : "off"));
+  }
+
+  /**
+   * The sink for the session of the client with inner address {@code clientAddress}: packets
+   * with another source address are dropped and counted.
+   */
+  public InnerPacketSink sinkFor(Inet4Address clientAddress) {
+    return new TunPacketSink(tun.queues(), registry, counters, options.clientToClient(), true,
+        SessionRegistry.toInt(clientAddress));
+  }
+
+  /** A sink that does not check source addresses (for traffic the gateway itself originates). */
+  public InnerPacketSink sink() {
+    return anySourceSink;
+  }
+
+  public DataPlaneStats stats() {
+    return counters.snapshot();
+  }
+
+  public DataPlaneOptions options() {
+    return options;
+  }
+
+  /** Reader threads still running; fewer than the queue count after a fatal TUN error. */
+  public synchronized int liveWorkers() {
+    return (int) workers.stream().filter(Thread::isAlive).count();
+  }
+
+  /** Stops the readers and waits for them (at most a few poll intervals). */
+  @Override
+  public synchronized void close() {
+    running.set(false);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.pollMillis() * 5L
+        + 1000);
+    for (Thread t : workers) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (t.isAlive()) {
+        LOG.warning(t.getName() + " did not stop in time");
+      }
+    }
+    workers.clear();
+  }
+}

@@ -1,0 +1,159 @@
+package io.vpngateway.gateway.dataplane;
+
+import static io.vpngateway.gateway.lab.Packets.ipv4;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.pool.Ipv4Cidr;
+import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.gateway.lab.Netns;
+import io.vpngateway.gateway.lab.Packets;
+import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.gateway.net.HostNetworkConfigurator;
+import io.vpngateway.gateway.net.ProcessCommandRunner;
+import io.vpngateway.gateway.net.TunnelNetworkPlan;
+import io.vpngateway.gateway.session.InnerPacketSink;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.tun.TunDevice;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data plane inside a lab namespace: the backend pings addresses of the client pool, the
+ * kernel of the gateway namespace routes them into a real TUN, and fake sessions answer.
+ */
+class DataPlaneTest {
+  private static final String POOL = "10.254.9.0/24";
+
+  private NetnsLab lab;
+  private Netns gw;
+  private TunDevice tun;
+  private HostNetworkConfigurator network;
+  private final SessionRegistry registry = new SessionRegistry();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    lab = NetnsLab.create("dataplane", "10.254.1.0/24", "10.254.2.0/24");
+    gw = lab.gateway();
+    tun = gw.callInside(() -> TunDevice.open("vgdp0", 2));
+    network = new HostNetworkConfigurator(new ProcessCommandRunner());
+    gw.callInside(() -> {
+      network.apply(new TunnelNetworkPlan("vgdp0", 1400, List.of("10.254.9.1/24"), List.of(),
+          false, List.of(Ipv4Cidr.parse(POOL)), false));
+      return null;
+    });
+    lab.routeClientPoolFromBackend(POOL);
+  }
+
+  @AfterEach
+  void tearDown() {
+    try {
+      if (tun != null) {
+        tun.close();
+      }
+    } finally {
+      lab.close();
+    }
+  }
+
+  @Test
+  void packetsRoutedIntoTunReachTheSessionAndItsRepliesReachTheBackend() throws Exception {
+    FakeSession client = new FakeSession("10.254.9.5");
+    registry.register(client);
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      client.sink = dp.sinkFor(client.innerAddress());
+      dp.start();
+      assertEquals(2, dp.liveWorkers());
+
+      PingResult ping = lab.ping(lab.backend(), "10.254.9.5", 3);
+      assertTrue(ping.allReceived(), ping.output());
+      assertTrue(client.received.size() >= 3, "session saw the requests");
+      byte[] first = client.received.peek();
+      assertEquals(ipv4(lab.backendAddress()), ByteBuffer.wrap(first).getInt(12),
+          "routed, not NATed: the source is the backend");
+      DataPlaneStats s = dp.stats();
+      assertTrue(s.deliveredToSessions() >= 3, s.toString());
+      assertTrue(s.packetsToTun() >= 3, "replies written to TUN: " + s);
+      assertEquals(0, s.droppedSpoofedSource());
+    }
+  }
+
+  @Test
+  void packetsForAddressesWithoutSessionAndIpv6AreDroppedAndCounted() throws Exception {
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      dp.start();
+      assertEquals(0, lab.ping(lab.backend(), "10.254.9.77", 2).received());
+      awaitStats(dp, s -> s.droppedNoSession() >= 2, "two no-session drops");
+
+      gw.execOk("ip", "-6", "addr", "add", "fd00:254::1/64", "dev", "vgdp0", "nodad");
+      gw.exec("ping", "-6", "-c", "1", "-W", "1", "fd00:254::5");
+      awaitStats(dp, s -> s.droppedNotIpv4() >= 1, "an IPv6 drop");
+      assertEquals(0, dp.stats().deliveredToSessions());
+    }
+  }
+
+  @Test
+  void clientSinksDropSpoofedSourcesAndClientToClientUnlessEnabled() throws Exception {
+    FakeSession a = new FakeSession("10.254.9.10");
+    FakeSession b = new FakeSession("10.254.9.11");
+    registry.register(a);
+    registry.register(b);
+    int srcA = ipv4("10.254.9.10");
+    int dstB = ipv4("10.254.9.11");
+    try (DataPlane closed = new DataPlane(tun, registry, DataPlaneOptions.defaults());
+        DataPlane open = new DataPlane(tun, registry,
+            DataPlaneOptions.defaults().withClientToClient(true))) {
+      InnerPacketSink fromA = closed.sinkFor(a.innerAddress());
+      fromA.write(Packets.udp(ipv4("10.254.9.99"), ipv4(lab.backendAddress()), 1, 2, 10));
+      assertEquals(1, closed.stats().droppedSpoofedSource());
+
+      fromA.write(Packets.udp(srcA, dstB, 1000, 2000, 10));
+      assertEquals(1, closed.stats().droppedClientToClient());
+      assertTrue(b.received.isEmpty());
+
+      open.sinkFor(a.innerAddress()).write(Packets.udp(srcA, dstB, 1000, 2000, 10));
+      assertEquals(1, open.stats().forwardedClientToClient());
+      assertEquals(1, b.received.size());
+
+      ByteBuffer garbage = ByteBuffer.allocateDirect(10);
+      fromA.write(garbage);
+      assertEquals(1, closed.stats().droppedMalformed());
+    }
+  }
+
+  @Test
+  void aSessionThatThrowsLosesOnlyItsPacket() throws Exception {
+    FakeSession good = new FakeSession("10.254.9.20");
+    registry.register(good);
+    registry.register(new FakeSession("10.254.9.21") {
+      @Override
+      public void deliverFromTun(ByteBuffer ipPacket) {
+        throw new IllegalStateException("broken session");
+      }
+    });
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      good.sink = dp.sinkFor(good.innerAddress());
+      dp.start();
+      lab.ping(lab.backend(), "10.254.9.21", 1);
+      awaitStats(dp, s -> s.droppedSessionError() >= 1, "a session error");
+      assertTrue(lab.ping(lab.backend(), "10.254.9.20", 1).allReceived());
+      assertEquals(2, dp.liveWorkers());
+    }
+  }
+
+  private static void awaitStats(DataPlane dp, Predicate<DataPlaneStats> condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.test(dp.stats())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + what + ", stats " + dp.stats());
+      }
+      Thread.sleep(10);
+    }
+  }
+}
