@@ -1,0 +1,104 @@
+package io.vpngateway.gateway.config;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reloads a {@link ConfigSource} when its directory changes.
+ *
+ * <p>A Kubernetes Secret volume never modifies a file in place: the kubelet writes a new timestamped
+ * directory, points a {@code ..data_tmp} symlink at it and renames that over {@code ..data}; the
+ * visible file names are symlinks through {@code ..data}. So the event to wait for is "some entry of
+ * the directory was created, moved in, modified or deleted", not a change of a particular file.
+ * After an event the watcher waits {@link #SETTLE} for the writer to finish (a CLI writing several
+ * files, an editor's save), then reloads once; the reload itself compares fingerprints, so spurious
+ * events cost one cheap hash. A poll every {@link #POLL} covers filesystems where inotify does not
+ * report (some network and overlay mounts).
+ */
+public final class ConfigDirectoryWatcher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ConfigDirectoryWatcher.class.getName());
+
+  /** Quiet time after the last event before reloading. */
+  static final Duration SETTLE = Duration.ofMillis(250);
+
+  /** Fallback poll interval; revocation must still apply within seconds without inotify. */
+  static final Duration POLL = Duration.ofSeconds(3);
+
+  private final ConfigSource source;
+  private final WatchService watchService;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private ConfigDirectoryWatcher(ConfigSource source, WatchService watchService) {
+    this.source = source;
+    this.watchService = watchService;
+    this.thread = new Thread(this::loop, "config-watcher");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts watching {@code source}'s directory on a daemon thread. */
+  public static ConfigDirectoryWatcher start(ConfigSource source) throws IOException {
+    WatchService watchService = FileSystems.getDefault().newWatchService();
+    source
+        .directory()
+        .register(
+            watchService,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE);
+    ConfigDirectoryWatcher watcher = new ConfigDirectoryWatcher(source, watchService);
+    watcher.thread.start();
+    return watcher;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        WatchKey key = watchService.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        if (key != null) {
+          drain(key);
+          // coalesce a burst of events (kubelet swap, CLI writing several files) into one reload
+          WatchKey more;
+          while ((more = watchService.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+            drain(more);
+          }
+        }
+        source.reload();
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        return;
+      } catch (RuntimeException e) {
+        // a reload problem must never stop the watcher: the next change may fix it
+        LOG.log(Level.SEVERE, "config reload failed unexpectedly", e);
+      }
+    }
+  }
+
+  private static void drain(WatchKey key) {
+    key.pollEvents();
+    key.reset();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      watchService.close();
+    } catch (IOException e) {
+      LOG.fine("closing the watch service: " + e.getMessage());
+    }
+    thread.interrupt();
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
