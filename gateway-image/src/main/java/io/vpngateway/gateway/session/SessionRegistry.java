@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -15,6 +17,7 @@ import java.util.function.Predicate;
 public final class SessionRegistry {
   private final InnerAddressTable byInnerAddress = new InnerAddressTable();
   private final ConcurrentHashMap<String, TunnelSession> byId = new ConcurrentHashMap<>();
+  private final List<Consumer<TunnelSession>> unregisterListeners = new CopyOnWriteArrayList<>();
 
   public void register(TunnelSession session) {
     TunnelSession previous = byInnerAddress.putIfAbsent(toInt(session.innerAddress()), session);
@@ -28,7 +31,17 @@ public final class SessionRegistry {
   /** Removes the session if it is still the one registered under its id and address. */
   public void unregister(TunnelSession session) {
     byInnerAddress.remove(toInt(session.innerAddress()), session);
-    byId.remove(session.id(), session);
+    if (byId.remove(session.id(), session)) {
+      unregisterListeners.forEach(l -> l.accept(session));
+    }
+  }
+
+  /**
+   * Calls {@code listener} once for every session that leaves the registry (e.g. to keep its byte
+   * counts in the metrics totals), on the thread that unregistered it.
+   */
+  public void onUnregister(Consumer<TunnelSession> listener) {
+    unregisterListeners.add(listener);
   }
 
   /**
