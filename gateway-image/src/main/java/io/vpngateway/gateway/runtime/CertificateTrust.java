@@ -1,0 +1,66 @@
+package io.vpngateway.gateway.runtime;
+
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
+import io.vpngateway.gateway.auth.cert.TrustSnapshot;
+import io.vpngateway.gateway.config.ConfigListener;
+import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
+import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.session.SessionRegistry;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Certificate authentication of the running gateway: one PKIX authenticator shared by every
+ * protocol, fed from the config. On reload it installs the new trust snapshot (roots, CRL, revoked
+ * thumbprints) for the next handshakes, then re-checks live sessions so revoked clients are cut
+ * off at once.
+ */
+public final class CertificateTrust implements ConfigListener {
+  private static final Logger LOG = Logger.getLogger(CertificateTrust.class.getName());
+
+  private final PkixCertificateAuthenticator authenticator;
+  private final LiveCertificates live = new LiveCertificates();
+  private final RevocationEnforcer enforcer;
+  private final GatewayMetrics metrics;
+
+  public CertificateTrust(RuntimeConfig initial, SessionRegistry sessions, GatewayMetrics metrics) {
+    this.authenticator = new PkixCertificateAuthenticator(snapshotOf(initial));
+    this.enforcer = new RevocationEnforcer(sessions, live, authenticator);
+    this.metrics = metrics;
+    sessions.onUnregister(ended -> live.sessionEnded(ended, sessions.all()));
+  }
+
+  /** The authenticator to hand to {@code protocol}'s server: measured and remembering chains. */
+  public CertificateAuthenticator authenticatorFor(Protocol protocol) {
+    return new MeasuredAuthenticator(authenticator, protocol, metrics, live);
+  }
+
+  @Override
+  public void onReload(RuntimeConfig previous, RuntimeConfig next) {
+    authenticator.update(snapshotOf(next));
+    int ended = enforcer.enforce();
+    if (ended > 0) {
+      LOG.info("trust configuration reloaded; ended " + ended
+          + " session(s) whose certificate is no longer accepted");
+    }
+  }
+
+  /** Re-checks live sessions now (also run periodically, so expiry ends sessions too). */
+  public int enforce() {
+    return enforcer.enforce();
+  }
+
+  /** The trust anchors, CRL and revoked thumbprints of a config, as the authenticator takes them. */
+  static TrustSnapshot snapshotOf(RuntimeConfig config) {
+    GatewayConfig.Certificate cert = config.document().authentication().certificate();
+    List<String> thumbprints = cert == null ? List.of()
+        : cert.revokedThumbprints().stream().map(GatewayConfig.RevokedThumbprint::thumbprint)
+            .toList();
+    return TrustSnapshot.of(config.clientTrustAnchors().isEmpty()
+            ? List.of(config.caCertificate()) : config.clientTrustAnchors(),
+        config.crl().stream().toList(), thumbprints);
+  }
+}

@@ -1,0 +1,104 @@
+package io.vpngateway.gateway.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.ClientCertificateRequest;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.config.ConfigDirectoryLoader;
+import io.vpngateway.gateway.config.ConfigSource;
+import io.vpngateway.gateway.config.ReloadOutcome;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
+import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.standalone.StateDirectory;
+import io.vpngateway.gateway.testing.FakeSession;
+import io.vpngateway.gateway.testing.GatewayFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CertificateTrustTest {
+  @TempDir Path dir;
+
+  @Test
+  void reloadEndsOnlyTheRevokedClientsSessions() throws Exception {
+    StateDirectory state = GatewayFixture.preparedState(dir);
+    CertificateAuthority ca = state.certificateAuthority();
+    IssuedCertificate alice = issue(ca, "alice");
+    IssuedCertificate bob = issue(ca, "bob");
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    CertificateTrust trust = new CertificateTrust(source.current(), registry, metrics);
+    source.addListener(trust);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    FakeSession aliceSession = connect(openvpn, registry, alice, "s1", "10.200.0.2");
+    FakeSession bobSession = connect(openvpn, registry, bob, "s2", "10.200.0.3");
+
+    assertTrue(state.revoke(ca, alice.certificate().getSerialNumber(), Instant.now()));
+    ReloadOutcome outcome = source.reload();
+
+    assertEquals(ReloadOutcome.Result.APPLIED, outcome.result(), outcome.message());
+    assertEquals("CertificateRevoked", aliceSession.closedReason());
+    assertNull(bobSession.closedReason(), "an unaffected session must keep running");
+    assertEquals(List.of("s2"), registry.all().stream().map(s -> s.id()).toList());
+    AuthenticationException refused = assertThrows(AuthenticationException.class,
+        () -> openvpn.authenticate(chain(alice)));
+    assertEquals("CertificateRevoked", refused.reason());
+    assertEquals(2, metrics.handshakes(Protocol.OPENVPN, "ok", ""));
+    assertEquals(1, metrics.handshakes(Protocol.OPENVPN, "failed", "CertificateRevoked"));
+  }
+
+  @Test
+  void revokedThumbprintInTheDocumentAlsoEndsTheSession() throws Exception {
+    StateDirectory state = GatewayFixture.preparedState(dir);
+    IssuedCertificate alice = issue(state.certificateAuthority(), "alice");
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    CertificateTrust trust =
+        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+    source.addListener(trust);
+    FakeSession session = connect(trust.authenticatorFor(Protocol.OPENVPN), registry, alice, "s1",
+        "10.200.0.2");
+
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, Files.readString(config).replace("revokedThumbprints: []",
+        "revokedThumbprints:\n    - name: alice-laptop\n      thumbprint: "
+            + alice.sha1Thumbprint()));
+    source.reload();
+
+    assertEquals("CertificateRevoked", session.closedReason());
+  }
+
+  private static IssuedCertificate issue(CertificateAuthority ca, String name) {
+    return ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of("engineering"),
+        Duration.ofDays(30), KeySpec.EC_P256), Instant.now());
+  }
+
+  private static X509Certificate[] chain(IssuedCertificate issued) {
+    return new X509Certificate[] {issued.certificate()};
+  }
+
+  private static FakeSession connect(CertificateAuthenticator authenticator,
+      SessionRegistry registry, IssuedCertificate cert, String id, String address)
+      throws AuthenticationException {
+    ClientIdentity identity = authenticator.authenticate(chain(cert));
+    FakeSession session = new FakeSession(id, identity.name(), identity.certificateSha256(),
+        address);
+    registry.register(session);
+    return session;
+  }
+}
