@@ -6,7 +6,6 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -54,9 +53,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   <li>Server: basicConstraints CA:FALSE, keyUsage digitalSignature (+keyEncipherment for RSA),
  *       EKU serverAuth (OpenVPN {@code remote-cert-tls server}, SSTP's TLS) and IKE intermediate
  *       1.3.6.1.5.5.8.2.2 (required by Windows IKEv2 clients, RFC 4945 §5.1.3.12), SANs.
- *   <li>Client: as server but EKU clientAuth; subject {@code O=<gateway>, OU=<group>..., CN=<name>};
- *       a SAN repeats the CN when it is a DNS name or e-mail address so IKEv2 peers that send it as
- *       their IKE identity (RFC 7296 §3.5) can be matched against the certificate.
+ *   <li>Client: as server but EKU clientAuth; subject {@code O=<gateway>, OU=<group>...,
+ *       CN=<name>}; a SAN repeats the CN when it is a DNS name or e-mail address so IKEv2 peers
+ *       that send it as their IKE identity (RFC 7296 §3.5) can be matched against the certificate.
  * </ul>
  *
  * <p>notBefore is backdated a few minutes so a client whose clock is slightly behind accepts a
@@ -66,6 +65,7 @@ public final class CertificateAuthority {
 
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(3650);
   static final Duration BACKDATE = Duration.ofMinutes(5);
+
   /** IKE intermediate, RFC 4945 §5.1.3.12 (id-kp-ipsecIKE's predecessor Windows checks for). */
   public static final KeyPurposeId IKE_INTERMEDIATE =
       KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.3.6.1.5.5.8.2.2"));
@@ -105,9 +105,13 @@ public final class CertificateAuthority {
       builder.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       builder.addExtension(
-          Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
+          Extension.subjectKeyIdentifier,
+          false,
+          extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
       builder.addExtension(
-          Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(keyPair.getPublic()));
+          Extension.authorityKeyIdentifier,
+          false,
+          extensions.createAuthorityKeyIdentifier(keyPair.getPublic()));
       X509Certificate certificate = sign(builder, keyPair.getPrivate(), keySpec);
       return new CertificateAuthority(certificate, keyPair.getPrivate());
     } catch (GeneralSecurityException | CertIOException e) {
@@ -172,7 +176,8 @@ public final class CertificateAuthority {
   /** Issues the gateway's server certificate with a new key. */
   public IssuedCertificate issueServerCertificate(ServerCertificateRequest request, Instant now) {
     KeyPair keyPair = KeyPairs.generate(request.keySpec(), random);
-    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, request.commonName()).build();
+    X500Name subject =
+        new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, request.commonName()).build();
     List<GeneralName> sans = new ArrayList<>();
     request.dnsNames().forEach(n -> sans.add(new GeneralName(GeneralName.dNSName, n)));
     request.ipAddresses().forEach(a -> sans.add(new GeneralName(GeneralName.iPAddress, a)));
@@ -216,8 +221,9 @@ public final class CertificateAuthority {
   }
 
   /**
-   * A CRL (RFC 5280 §5) listing {@code revoked}, valid from {@code thisUpdate} to {@code nextUpdate},
-   * with the given CRL number (use {@link Crls#nextNumber} so it keeps increasing) and an AKI.
+   * A CRL (RFC 5280 §5) listing {@code revoked}, valid from {@code thisUpdate} to {@code
+   * nextUpdate}, with the given CRL number (use {@link Crls#nextNumber} so it keeps increasing) and
+   * an AKI.
    */
   public X509CRL issueCrl(
       Collection<RevokedCertificate> revoked,
@@ -261,7 +267,8 @@ public final class CertificateAuthority {
       notAfter = caNotAfter;
     }
     if (!notAfter.isAfter(now)) {
-      throw new PkiException("the CA " + certificate.getSubjectX500Principal().getName() + " has expired");
+      throw new PkiException(
+          "the CA " + certificate.getSubjectX500Principal().getName() + " has expired");
     }
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
@@ -284,16 +291,21 @@ public final class CertificateAuthority {
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
       if (!sans.isEmpty()) {
         builder.addExtension(
-            Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(sans.toArray(GeneralName[]::new)));
       }
       builder.addExtension(
           Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
       builder.addExtension(
-          Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
+          Extension.authorityKeyIdentifier,
+          false,
+          extensions.createAuthorityKeyIdentifier(certificate));
       X509Certificate issued = sign(builder, privateKey, keySpec());
       return new IssuedCertificate(issued, keyPair.getPrivate(), certificate);
     } catch (GeneralSecurityException | CertIOException e) {
-      throw new PkiException("cannot issue a certificate for " + subject + ": " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot issue a certificate for " + subject + ": " + e.getMessage(), e);
     }
   }
 
@@ -303,8 +315,8 @@ public final class CertificateAuthority {
     return cn.endsWith(" VPN CA") ? cn.substring(0, cn.length() - " VPN CA".length()) : cn;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, KeySpec spec)
-      throws CertificateException {
+  private static X509Certificate sign(
+      X509v3CertificateBuilder builder, PrivateKey key, KeySpec spec) throws CertificateException {
     try {
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer(key, spec)));
     } catch (OperatorCreationException e) {
@@ -312,7 +324,8 @@ public final class CertificateAuthority {
     }
   }
 
-  private static ContentSigner signer(PrivateKey key, KeySpec spec) throws OperatorCreationException {
+  private static ContentSigner signer(PrivateKey key, KeySpec spec)
+      throws OperatorCreationException {
     // The JDK providers sign; Bouncy Castle only builds the ASN.1.
     return new JcaContentSignerBuilder(spec.signatureAlgorithm()).build(key);
   }

@@ -28,7 +28,8 @@ public final class CertificateAuthorityFiles {
     boolean hasKey = Files.exists(keyFile);
     try {
       if (hasCertificate && hasKey) {
-        return CertificateAuthority.fromPem(Files.readString(certificateFile), Files.readString(keyFile));
+        return CertificateAuthority.fromPem(
+            Files.readString(certificateFile), Files.readString(keyFile));
       }
       if (hasCertificate || hasKey) {
         throw new PkiException(
@@ -36,7 +37,8 @@ public final class CertificateAuthorityFiles {
                 + (hasCertificate ? certificateFile : keyFile)
                 + " without "
                 + (hasCertificate ? keyFile : certificateFile)
-                + "; refusing to create a new CA over it (restore the missing file or remove both)");
+                + "; refusing to create a new CA over it (restore the missing file or remove"
+                + " both)");
       }
       Files.createDirectories(directory);
       CertificateAuthority ca = CertificateAuthority.create(gatewayName, keySpec, now);
@@ -46,11 +48,14 @@ public final class CertificateAuthorityFiles {
       writeNew(certificateFile, ca.certificatePem(), "rw-r--r--");
       return ca;
     } catch (IOException e) {
-      throw new PkiException("cannot read or write the CA in " + directory + ": " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot read or write the CA in " + directory + ": " + e.getMessage(), e);
     }
   }
 
-  /** Writes via a temp file and an atomic, non-replacing link so a reader never sees half a file. */
+  /**
+   * Writes via a temp file and an atomic, non-replacing link so a reader never sees half a file.
+   */
   static void writeNew(Path target, String content, String permissions) throws IOException {
     // createTempFile makes the file 0600 before any byte of the key is written.
     Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -60,7 +65,8 @@ public final class CertificateAuthorityFiles {
       try {
         Files.createLink(target, temp);
       } catch (FileAlreadyExistsException e) {
-        throw new PkiException(target + " appeared while the CA was being created; not overwriting it");
+        throw new PkiException(
+            target + " appeared while the CA was being created; not overwriting it");
       }
     } finally {
       Files.deleteIfExists(temp);

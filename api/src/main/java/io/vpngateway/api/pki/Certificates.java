@@ -28,7 +28,8 @@ public final class Certificates {
   }
 
   /** True once {@code now} has reached the {@link #renewalTime renewal time}. */
-  public static boolean needsRenewal(X509Certificate certificate, Instant now, Duration renewBefore) {
+  public static boolean needsRenewal(
+      X509Certificate certificate, Instant now, Duration renewBefore) {
     return !now.isBefore(renewalTime(certificate, renewBefore));
   }
 

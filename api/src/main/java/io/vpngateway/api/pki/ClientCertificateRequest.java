@@ -27,6 +27,7 @@ public record ClientCertificateRequest(
     PrivateKey previousKey) {
 
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
+
   /** Enough for any realistic group model while keeping the subject DN a reasonable size. */
   public static final int MAX_GROUPS = 32;
 
@@ -34,7 +35,8 @@ public record ClientCertificateRequest(
     Names.requireRdnValue(commonName, "client certificate common name");
     groups = List.copyOf(new LinkedHashSet<>(Objects.requireNonNullElse(groups, List.of())));
     if (groups.size() > MAX_GROUPS) {
-      throw new PkiException("at most " + MAX_GROUPS + " groups per client certificate, got " + groups.size());
+      throw new PkiException(
+          "at most " + MAX_GROUPS + " groups per client certificate, got " + groups.size());
     }
     groups.forEach(g -> Names.requireRdnValue(g, "group name"));
     ServerCertificateRequest.requirePositive(validity);

@@ -22,13 +22,14 @@ public final class Crls {
       byte[] inner = ASN1OctetString.getInstance(extension).getOctets();
       return Optional.of(ASN1Integer.getInstance(inner).getValue());
     } catch (RuntimeException e) {
-      throw new PkiException("malformed cRLNumber extension in CRL of " + crl.getIssuerX500Principal(), e);
+      throw new PkiException(
+          "malformed cRLNumber extension in CRL of " + crl.getIssuerX500Principal(), e);
     }
   }
 
   /**
-   * The number for the next CRL: greater than the previous one and at least the current Unix time in
-   * seconds. The time floor keeps numbers increasing even when the previous CRL was lost (a new
+   * The number for the next CRL: greater than the previous one and at least the current Unix time
+   * in seconds. The time floor keeps numbers increasing even when the previous CRL was lost (a new
    * Secret, a fresh state directory), as long as the clock does not go back.
    */
   public static BigInteger nextNumber(Optional<X509CRL> previous, Instant now) {

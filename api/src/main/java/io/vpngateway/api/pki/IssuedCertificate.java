@@ -21,11 +21,13 @@ public record IssuedCertificate(
   }
 
   /** Reads back a certificate, key and CA from their PEM text, e.g. from an existing Secret. */
-  public static IssuedCertificate fromPem(String certificatePem, String privateKeyPem, String caPem) {
+  public static IssuedCertificate fromPem(
+      String certificatePem, String privateKeyPem, String caPem) {
     X509Certificate certificate = Pem.decodeCertificates(certificatePem).get(0);
     PrivateKey key = Pem.decodePrivateKey(privateKeyPem);
     if (!KeyPairs.matches(key, certificate.getPublicKey())) {
-      throw new PkiException("the private key does not belong to " + certificate.getSubjectX500Principal());
+      throw new PkiException(
+          "the private key does not belong to " + certificate.getSubjectX500Principal());
     }
     return new IssuedCertificate(certificate, key, Pem.decodeCertificate(caPem));
   }

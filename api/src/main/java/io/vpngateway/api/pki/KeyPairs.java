@@ -31,7 +31,8 @@ public final class KeyPairs {
         generator.initialize(new ECGenParameterSpec(spec.curveName()), random);
       } else {
         generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(new RSAKeyGenParameterSpec(spec.size(), RSAKeyGenParameterSpec.F4), random);
+        generator.initialize(
+            new RSAKeyGenParameterSpec(spec.size(), RSAKeyGenParameterSpec.F4), random);
       }
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
@@ -55,14 +56,16 @@ public final class KeyPairs {
         var q = bcParams.getG().multiply(ec.getS()).normalize();
         ECPoint w =
             new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-        publicKey = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, ec.getParams()));
+        publicKey =
+            KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, ec.getParams()));
       } else {
         throw new PkiException(
             "unsupported private key " + privateKey.getAlgorithm() + " (expected EC or RSA CRT)");
       }
       return new KeyPair(publicKey, privateKey);
     } catch (GeneralSecurityException e) {
-      throw new PkiException("cannot derive the public key of a " + privateKey.getAlgorithm() + " key", e);
+      throw new PkiException(
+          "cannot derive the public key of a " + privateKey.getAlgorithm() + " key", e);
     }
   }
 

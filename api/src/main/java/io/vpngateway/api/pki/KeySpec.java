@@ -6,8 +6,8 @@ import java.security.interfaces.RSAKey;
 import java.util.Objects;
 
 /**
- * Algorithm and size of a key pair: ECDSA 256 (P-256) or 384 (P-384), RSA 2048, 3072 or 4096.
- * These are the sizes every client this project targets (OpenVPN 2.6/OpenSSL 3, strongSwan, Windows,
+ * Algorithm and size of a key pair: ECDSA 256 (P-256) or 384 (P-384), RSA 2048, 3072 or 4096. These
+ * are the sizes every client this project targets (OpenVPN 2.6/OpenSSL 3, strongSwan, Windows,
  * Apple) accepts for certificate authentication.
  */
 public record KeySpec(KeyAlgorithm algorithm, int size) {

@@ -8,9 +8,10 @@ final class Names {
   private Names() {}
 
   /** RFC 1035 host names as RFC 5280 §4.2.1.6 dNSName, with an optional leading wildcard label. */
+  private static final String LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+
   private static final Pattern DNS_NAME =
-      Pattern.compile(
-          "(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+      Pattern.compile("(\\*\\.)?" + LABEL + "(\\." + LABEL + ")*\\.?");
 
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[A-Za-z0-9.-]+");
 
@@ -34,7 +35,8 @@ final class Names {
       throw new PkiException(what + " must not be empty");
     }
     if (value.length() > MAX_RDN_VALUE) {
-      throw new PkiException(what + " '" + value + "' is longer than " + MAX_RDN_VALUE + " characters");
+      throw new PkiException(
+          what + " '" + value + "' is longer than " + MAX_RDN_VALUE + " characters");
     }
     if (value.chars().anyMatch(Character::isISOControl)) {
       throw new PkiException(what + " contains control characters");

@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -44,7 +44,8 @@ public final class Pem {
     try {
       return encode("CERTIFICATE", certificate.getEncoded());
     } catch (CertificateEncodingException e) {
-      throw new PkiException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);
+      throw new PkiException(
+          "cannot encode certificate " + certificate.getSubjectX500Principal(), e);
     }
   }
 
@@ -72,7 +73,8 @@ public final class Pem {
   }
 
   static String encode(String label, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
   }
 
@@ -87,7 +89,8 @@ public final class Pem {
       try {
         certificates.add(converter.getCertificate(holder));
       } catch (CertificateException e) {
-        throw new PkiException("invalid certificate " + holder.getSubject() + ": " + e.getMessage(), e);
+        throw new PkiException(
+            "invalid certificate " + holder.getSubject() + ": " + e.getMessage(), e);
       }
     }
     if (certificates.isEmpty()) {
@@ -109,7 +112,8 @@ public final class Pem {
   public static PrivateKey decodePrivateKey(String pem) {
     List<Object> objects = parseAll(pem, "private key");
     if (objects.size() != 1) {
-      throw new PkiException("expected one private key in PEM, found " + objects.size() + " objects");
+      throw new PkiException(
+          "expected one private key in PEM, found " + objects.size() + " objects");
     }
     Object object = objects.get(0);
     if (object instanceof PEMKeyPair pair) {
@@ -140,7 +144,8 @@ public final class Pem {
       throw new PkiException("unsupported private key algorithm " + oid + " (expected EC or RSA)");
     }
     try {
-      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+      return KeyFactory.getInstance(algorithm)
+          .generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     } catch (IOException | GeneralSecurityException e) {
       throw new PkiException("unreadable " + algorithm + " private key: " + e.getMessage(), e);
     }
@@ -168,7 +173,8 @@ public final class Pem {
         objects.add(object);
       }
     } catch (IOException | RuntimeException e) {
-      throw new PkiException("malformed PEM where a " + what + " was expected: " + e.getMessage(), e);
+      throw new PkiException(
+          "malformed PEM where a " + what + " was expected: " + e.getMessage(), e);
     }
     if (objects.isEmpty()) {
       throw new PkiException("no PEM block found where a " + what + " was expected");

@@ -23,9 +23,9 @@ import org.bouncycastle.pkcs.jcajce.JcePKCSPBEOutputEncryptorBuilder;
 /**
  * Builds PKCS#12 (RFC 7292) bundles the way OpenSSL 3 does by default: key and certificates
  * encrypted with PBES2 (RFC 8018) using PBKDF2-HMAC-SHA256 and AES-256-CBC, 8-byte salts, 2048
- * iterations, and a SHA-256 PKCS#12 MAC. That exact shape imports on Windows 10+, macOS keychain and
- * iOS, OpenSSL 3 and the JDK; the macOS keychain has been seen to reject otherwise identical files
- * with 16-byte salts, hence the OpenSSL salt length rather than Bouncy Castle's default.
+ * iterations, and a SHA-256 PKCS#12 MAC. That exact shape imports on Windows 10+, macOS keychain
+ * and iOS, OpenSSL 3 and the JDK; the macOS keychain has been seen to reject otherwise identical
+ * files with 16-byte salts, hence the OpenSSL salt length rather than Bouncy Castle's default.
  */
 public final class Pkcs12 {
   private Pkcs12() {}
@@ -33,6 +33,7 @@ public final class Pkcs12 {
   static final int ITERATIONS = 2048;
   static final int SALT_LENGTH = 8;
   private static final int PASSWORD_LENGTH = 24;
+
   /** Letters and digits without look-alikes (0/O, 1/l/I): typed by hand on phones sometimes. */
   private static final char[] PASSWORD_ALPHABET =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
@@ -50,9 +51,13 @@ public final class Pkcs12 {
 
   /** A bundle under a freshly generated password. */
   public static Pkcs12Bundle bundle(
-      String friendlyName, PrivateKey key, X509Certificate certificate, List<X509Certificate> chain) {
+      String friendlyName,
+      PrivateKey key,
+      X509Certificate certificate,
+      List<X509Certificate> chain) {
     String password = generatePassword();
-    return new Pkcs12Bundle(encode(friendlyName, key, certificate, chain, password.toCharArray()), password);
+    return new Pkcs12Bundle(
+        encode(friendlyName, key, certificate, chain, password.toCharArray()), password);
   }
 
   /**
@@ -67,12 +72,15 @@ public final class Pkcs12 {
       List<X509Certificate> chain,
       char[] password) {
     if (!KeyPairs.matches(key, certificate.getPublicKey())) {
-      throw new PkiException("the private key does not belong to " + certificate.getSubjectX500Principal());
+      throw new PkiException(
+          "the private key does not belong to " + certificate.getSubjectX500Principal());
     }
     try {
       var localKeyId =
           new DEROctetString(
-              new JcaX509ExtensionUtils().createSubjectKeyIdentifier(certificate.getPublicKey()).getKeyIdentifier());
+              new JcaX509ExtensionUtils()
+                  .createSubjectKeyIdentifier(certificate.getPublicKey())
+                  .getKeyIdentifier());
       var name = new DERBMPString(friendlyName);
 
       List<PKCS12SafeBag> certificateBags = new ArrayList<>();
@@ -91,8 +99,12 @@ public final class Pkcs12 {
       PKCS12PfxPduBuilder pfx = new PKCS12PfxPduBuilder();
       pfx.addEncryptedData(encryptor(password), certificateBags.toArray(PKCS12SafeBag[]::new));
       pfx.addData(keyBag.build());
-      return pfx.build(new Pkcs12MacBuilder(RANDOM, SALT_LENGTH, ITERATIONS), password).getEncoded();
-    } catch (IOException | OperatorCreationException | PKCSException | java.security.GeneralSecurityException e) {
+      return pfx.build(new Pkcs12MacBuilder(RANDOM, SALT_LENGTH, ITERATIONS), password)
+          .getEncoded();
+    } catch (IOException
+        | OperatorCreationException
+        | PKCSException
+        | java.security.GeneralSecurityException e) {
       throw new PkiException("cannot build the PKCS#12 bundle: " + e.getMessage(), e);
     }
   }

@@ -52,7 +52,8 @@ final class Pkcs12MacBuilder implements PKCS12MacCalculatorBuilder {
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     // PKCS12PfxPduBuilder reads salt and iterations back from these parameters into MacData.
     AlgorithmIdentifier parameters =
-        new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, new PKCS12PBEParams(salt, iterations));
+        new AlgorithmIdentifier(
+            NISTObjectIdentifiers.id_sha256, new PKCS12PBEParams(salt, iterations));
     return new MacCalculator() {
       @Override
       public AlgorithmIdentifier getAlgorithmIdentifier() {

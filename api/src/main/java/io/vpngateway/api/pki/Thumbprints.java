@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * Certificate thumbprints: the hash of the DER certificate, as uppercase hex without separators.
- * SHA-1 is what Azure shows and what its {@code revokedThumbprints} list holds; SHA-256 is the one to
- * prefer. {@link #normalize} accepts the forms users paste (colons, spaces, lowercase).
+ * SHA-1 is what Azure shows and what its {@code revokedThumbprints} list holds; SHA-256 is the one
+ * to prefer. {@link #normalize} accepts the forms users paste (colons, spaces, lowercase).
  */
 public final class Thumbprints {
   private Thumbprints() {}
@@ -50,7 +50,8 @@ public final class Thumbprints {
 
   private static String digest(String algorithm, X509Certificate certificate) {
     try {
-      return UPPER_HEX.formatHex(MessageDigest.getInstance(algorithm).digest(certificate.getEncoded()));
+      return UPPER_HEX.formatHex(
+          MessageDigest.getInstance(algorithm).digest(certificate.getEncoded()));
     } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new PkiException("cannot compute the " + algorithm + " thumbprint", e);
     }

@@ -14,8 +14,8 @@ import java.util.UUID;
 /**
  * Renders an Apple configuration profile ({@code .mobileconfig}, an XML property list) for macOS
  * and iOS: a root certificate payload ({@code com.apple.security.root}), the client identity as a
- * PKCS#12 payload ({@code com.apple.security.pkcs12}) and an IKEv2 VPN payload
- * ({@code com.apple.vpn.managed}, VPNType IKEv2) that authenticates with that identity, per Apple's
+ * PKCS#12 payload ({@code com.apple.security.pkcs12}) and an IKEv2 VPN payload ({@code
+ * com.apple.vpn.managed}, VPNType IKEv2) that authenticates with that identity, per Apple's
  * "Configuration Profile Reference" (VPN.IKEv2 keys).
  *
  * <p>Payload UUIDs are derived from the gateway, the client and the certificate serial, so
@@ -79,7 +79,9 @@ public final class AppleProfileRenderer {
     p.string("RemoteAddress", in.endpointHost());
     p.string("RemoteIdentifier", in.serverName());
     p.string("LocalIdentifier", in.clientName());
-    p.string("ServerCertificateIssuerCommonName", ClientCertificates.commonNameOf(ca).orElse(in.gatewayName()));
+    p.string(
+        "ServerCertificateIssuerCommonName",
+        ClientCertificates.commonNameOf(ca).orElse(in.gatewayName()));
     p.string("ServerCertificateCommonName", in.serverName());
     p.string("AuthenticationMethod", eap ? "None" : "Certificate");
     if (eap) {
@@ -99,7 +101,8 @@ public final class AppleProfileRenderer {
     p.key("IKESecurityAssociationParameters");
     securityAssociation(p, ike.encryption().apple, ike.prfOrIntegrity().apple, ike.group());
     p.key("ChildSecurityAssociationParameters");
-    securityAssociation(p, esp.encryption().apple, esp.prfOrIntegrity().apple, esp.group().or(ike::group));
+    securityAssociation(
+        p, esp.encryption().apple, esp.prfOrIntegrity().apple, esp.group().or(ike::group));
     p.endDict();
     p.key("IPv4").beginDict();
     p.integer("OverridePrimary", in.forceTunnel() ? 1 : 0);
@@ -116,7 +119,9 @@ public final class AppleProfileRenderer {
 
     p.endArray();
     p.string("PayloadDisplayName", in.gatewayName() + " VPN (" + in.clientName() + ")");
-    p.string("PayloadDescription", "IKEv2 VPN to " + in.endpointHost() + " with certificate " + in.clientName());
+    p.string(
+        "PayloadDescription",
+        "IKEv2 VPN to " + in.endpointHost() + " with certificate " + in.clientName());
     p.string("PayloadIdentifier", identifier);
     p.string("PayloadOrganization", in.gatewayName());
     p.string("PayloadType", "Configuration");
@@ -128,11 +133,15 @@ public final class AppleProfileRenderer {
   }
 
   private static void securityAssociation(
-      Plist p, String encryption, String integrity, java.util.Optional<IpsecProposal.DhGroup> group) {
+      Plist p,
+      String encryption,
+      String integrity,
+      java.util.Optional<IpsecProposal.DhGroup> group) {
     p.beginDict();
     p.string("EncryptionAlgorithm", encryption);
     p.string("IntegrityAlgorithm", integrity);
-    p.integer("DiffieHellmanGroup", group.map(g -> g.number).orElse(IpsecProposal.DhGroup.ECP256.number));
+    p.integer(
+        "DiffieHellmanGroup", group.map(g -> g.number).orElse(IpsecProposal.DhGroup.ECP256.number));
     p.integer("LifeTimeInMinutes", 1440);
     p.endDict();
   }
@@ -147,12 +156,14 @@ public final class AppleProfileRenderer {
     try {
       return certificate.getEncoded();
     } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("cannot encode " + certificate.getSubjectX500Principal(), e);
+      throw new IllegalArgumentException(
+          "cannot encode " + certificate.getSubjectX500Principal(), e);
     }
   }
 
   private static String uuid(String identifier, String role, String serial) {
-    return UUID.nameUUIDFromBytes((identifier + "/" + role + "/" + serial).getBytes(StandardCharsets.UTF_8))
+    return UUID.nameUUIDFromBytes(
+            (identifier + "/" + role + "/" + serial).getBytes(StandardCharsets.UTF_8))
         .toString()
         .toUpperCase(java.util.Locale.ROOT);
   }
@@ -237,8 +248,11 @@ public final class AppleProfileRenderer {
     }
 
     static String escape(String text) {
-      return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-          .replace("\"", "&quot;").replace("'", "&apos;");
+      return text.replace("&", "&amp;")
+          .replace("<", "&lt;")
+          .replace(">", "&gt;")
+          .replace("\"", "&quot;")
+          .replace("'", "&apos;");
     }
 
     @Override

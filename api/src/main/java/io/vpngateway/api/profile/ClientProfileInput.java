@@ -77,7 +77,8 @@ public record ClientProfileInput(
     serverName = serverName == null ? endpointHost : serverName;
     requireText(serverName, "serverName");
     requireText(clientName, "clientName");
-    protocols = protocols == null || protocols.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(protocols));
+    protocols =
+        protocols == null || protocols.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(protocols));
     if (protocols.isEmpty()) {
       throw new IllegalArgumentException("at least one protocol is needed for a client profile");
     }
@@ -86,16 +87,19 @@ public record ClientProfileInput(
     requirePort(ikePort, "ikePort", false);
     requirePort(sstpPort, "sstpPort", false);
     if (protocols.contains(TunnelProtocol.OPENVPN) && openVpnUdpPort == 0 && openVpnTcpPort == 0) {
-      throw new IllegalArgumentException("OpenVPN is enabled but neither a UDP nor a TCP port is set");
+      throw new IllegalArgumentException(
+          "OpenVPN is enabled but neither a UDP nor a TCP port is set");
     }
     requirePem(caCertificatePem, "caCertificatePem", "CERTIFICATE");
     requirePem(clientCertificatePem, "clientCertificatePem", "CERTIFICATE");
     requirePem(clientKeyPem, "clientKeyPem", "PRIVATE KEY");
-    if ((protocols.contains(TunnelProtocol.IKEV2) || protocols.contains(TunnelProtocol.SSTP)) && pkcs12 == null) {
+    if ((protocols.contains(TunnelProtocol.IKEV2) || protocols.contains(TunnelProtocol.SSTP))
+        && pkcs12 == null) {
       throw new IllegalArgumentException("IKEv2 and SSTP profiles need the PKCS#12 bundle");
     }
     if (tlsCryptV2ClientKey != null && tlsCryptKey != null) {
-      throw new IllegalArgumentException("give either a tls-crypt-v2 client key or a tls-crypt key, not both");
+      throw new IllegalArgumentException(
+          "give either a tls-crypt-v2 client key or a tls-crypt key, not both");
     }
     requirePem(tlsCryptV2ClientKey, "tlsCryptV2ClientKey", "OpenVPN tls-crypt-v2 client key");
     requirePem(tlsCryptKey, "tlsCryptKey", "OpenVPN Static key V1");
@@ -108,8 +112,10 @@ public record ClientProfileInput(
     espProposals = List.copyOf(Objects.requireNonNullElse(espProposals, List.of()));
     ikeProposals.forEach(IpsecProposal::parse);
     espProposals.forEach(IpsecProposal::parse);
-    if (protocols.contains(TunnelProtocol.IKEV2) && (ikeProposals.isEmpty() || espProposals.isEmpty())) {
-      throw new IllegalArgumentException("IKEv2 profiles need at least one IKE and one ESP proposal");
+    if (protocols.contains(TunnelProtocol.IKEV2)
+        && (ikeProposals.isEmpty() || espProposals.isEmpty())) {
+      throw new IllegalArgumentException(
+          "IKEv2 profiles need at least one IKE and one ESP proposal");
     }
     dnsServers = List.copyOf(Objects.requireNonNullElse(dnsServers, List.of()));
     dnsServers.forEach(s -> requireHost(s, "dnsServers"));
@@ -120,7 +126,8 @@ public record ClientProfileInput(
         throw new IllegalArgumentException("route '" + route + "' is not an IPv4 CIDR");
       }
     }
-    passwordAuthentication = Objects.requireNonNullElse(passwordAuthentication, PasswordAuthentication.NONE);
+    passwordAuthentication =
+        Objects.requireNonNullElse(passwordAuthentication, PasswordAuthentication.NONE);
   }
 
   public static Builder builder() {
@@ -154,7 +161,8 @@ public record ClientProfileInput(
 
   private static void requireHost(String value, String field) {
     if (value == null || !HOST.matcher(value).matches() || value.length() > 253) {
-      throw new IllegalArgumentException(field + " '" + value + "' is not a host name or IP address");
+      throw new IllegalArgumentException(
+          field + " '" + value + "' is not a host name or IP address");
     }
   }
 
@@ -168,7 +176,8 @@ public record ClientProfileInput(
     if (text == null) {
       return;
     }
-    if (!text.contains("-----BEGIN " + label + "-----") || !text.contains("-----END " + label + "-----")) {
+    if (!text.contains("-----BEGIN " + label + "-----")
+        || !text.contains("-----END " + label + "-----")) {
       throw new IllegalArgumentException(field + " is not a PEM '" + label + "' block");
     }
     // An inline block ending early would let the rest of the text become profile directives.
@@ -181,7 +190,8 @@ public record ClientProfileInput(
     List<String> copy = List.copyOf(Objects.requireNonNullElse(values, List.of()));
     for (String value : copy) {
       if (!TOKEN.matcher(value).matches()) {
-        throw new IllegalArgumentException(field + " value '" + value + "' has unexpected characters");
+        throw new IllegalArgumentException(
+            field + " value '" + value + "' has unexpected characters");
       }
     }
     return copy;
@@ -216,37 +226,154 @@ public record ClientProfileInput(
 
     private Builder() {}
 
-    public Builder gatewayName(String v) { gatewayName = v; return this; }
-    public Builder endpointHost(String v) { endpointHost = v; return this; }
-    public Builder serverName(String v) { serverName = v; return this; }
-    public Builder clientName(String v) { clientName = v; return this; }
-    public Builder protocols(Set<TunnelProtocol> v) { protocols.clear(); protocols.addAll(v); return this; }
-    public Builder openVpnUdpPort(int v) { openVpnUdpPort = v; return this; }
-    public Builder openVpnTcpPort(int v) { openVpnTcpPort = v; return this; }
-    public Builder ikePort(int v) { ikePort = v; return this; }
-    public Builder sstpPort(int v) { sstpPort = v; return this; }
-    public Builder caCertificatePem(String v) { caCertificatePem = v; return this; }
-    public Builder clientCertificatePem(String v) { clientCertificatePem = v; return this; }
-    public Builder clientKeyPem(String v) { clientKeyPem = v; return this; }
-    public Builder pkcs12(Pkcs12Bundle v) { pkcs12 = v; return this; }
-    public Builder tlsCryptV2ClientKey(String v) { tlsCryptV2ClientKey = v; return this; }
-    public Builder tlsCryptKey(String v) { tlsCryptKey = v; return this; }
-    public Builder dataCiphers(List<String> v) { dataCiphers = v; return this; }
-    public Builder tlsMinVersion(String v) { tlsMinVersion = v; return this; }
-    public Builder ikeProposals(List<String> v) { ikeProposals = v; return this; }
-    public Builder espProposals(List<String> v) { espProposals = v; return this; }
-    public Builder dnsServers(List<String> v) { dnsServers = v; return this; }
-    public Builder searchDomains(List<String> v) { searchDomains = v; return this; }
-    public Builder routes(List<String> v) { routes.clear(); routes.addAll(v); return this; }
-    public Builder forceTunnel(boolean v) { forceTunnel = v; return this; }
-    public Builder passwordAuthentication(PasswordAuthentication v) { passwordAuthentication = v; return this; }
+    public Builder gatewayName(String v) {
+      gatewayName = v;
+      return this;
+    }
+
+    public Builder endpointHost(String v) {
+      endpointHost = v;
+      return this;
+    }
+
+    public Builder serverName(String v) {
+      serverName = v;
+      return this;
+    }
+
+    public Builder clientName(String v) {
+      clientName = v;
+      return this;
+    }
+
+    public Builder protocols(Set<TunnelProtocol> v) {
+      protocols.clear();
+      protocols.addAll(v);
+      return this;
+    }
+
+    public Builder openVpnUdpPort(int v) {
+      openVpnUdpPort = v;
+      return this;
+    }
+
+    public Builder openVpnTcpPort(int v) {
+      openVpnTcpPort = v;
+      return this;
+    }
+
+    public Builder ikePort(int v) {
+      ikePort = v;
+      return this;
+    }
+
+    public Builder sstpPort(int v) {
+      sstpPort = v;
+      return this;
+    }
+
+    public Builder caCertificatePem(String v) {
+      caCertificatePem = v;
+      return this;
+    }
+
+    public Builder clientCertificatePem(String v) {
+      clientCertificatePem = v;
+      return this;
+    }
+
+    public Builder clientKeyPem(String v) {
+      clientKeyPem = v;
+      return this;
+    }
+
+    public Builder pkcs12(Pkcs12Bundle v) {
+      pkcs12 = v;
+      return this;
+    }
+
+    public Builder tlsCryptV2ClientKey(String v) {
+      tlsCryptV2ClientKey = v;
+      return this;
+    }
+
+    public Builder tlsCryptKey(String v) {
+      tlsCryptKey = v;
+      return this;
+    }
+
+    public Builder dataCiphers(List<String> v) {
+      dataCiphers = v;
+      return this;
+    }
+
+    public Builder tlsMinVersion(String v) {
+      tlsMinVersion = v;
+      return this;
+    }
+
+    public Builder ikeProposals(List<String> v) {
+      ikeProposals = v;
+      return this;
+    }
+
+    public Builder espProposals(List<String> v) {
+      espProposals = v;
+      return this;
+    }
+
+    public Builder dnsServers(List<String> v) {
+      dnsServers = v;
+      return this;
+    }
+
+    public Builder searchDomains(List<String> v) {
+      searchDomains = v;
+      return this;
+    }
+
+    public Builder routes(List<String> v) {
+      routes.clear();
+      routes.addAll(v);
+      return this;
+    }
+
+    public Builder forceTunnel(boolean v) {
+      forceTunnel = v;
+      return this;
+    }
+
+    public Builder passwordAuthentication(PasswordAuthentication v) {
+      passwordAuthentication = v;
+      return this;
+    }
 
     public ClientProfileInput build() {
       return new ClientProfileInput(
-          gatewayName, endpointHost, serverName, clientName, protocols, openVpnUdpPort,
-          openVpnTcpPort, ikePort, sstpPort, caCertificatePem, clientCertificatePem, clientKeyPem,
-          pkcs12, tlsCryptV2ClientKey, tlsCryptKey, dataCiphers, tlsMinVersion, ikeProposals,
-          espProposals, dnsServers, searchDomains, routes, forceTunnel, passwordAuthentication);
+          gatewayName,
+          endpointHost,
+          serverName,
+          clientName,
+          protocols,
+          openVpnUdpPort,
+          openVpnTcpPort,
+          ikePort,
+          sstpPort,
+          caCertificatePem,
+          clientCertificatePem,
+          clientKeyPem,
+          pkcs12,
+          tlsCryptV2ClientKey,
+          tlsCryptKey,
+          dataCiphers,
+          tlsMinVersion,
+          ikeProposals,
+          espProposals,
+          dnsServers,
+          searchDomains,
+          routes,
+          forceTunnel,
+          passwordAuthentication);
     }
   }
 }

@@ -6,9 +6,9 @@ import java.util.Optional;
 /**
  * One IKE or ESP proposal parsed from strongSwan notation ({@code aes256gcm16-prfsha384-ecp384},
  * {@code aes256-sha256-modp2048}, {@code aes256gcm16-ecp384}), the notation of the gateway config
- * document, so that it can be rewritten for clients with other vocabularies: Windows
- * {@code Set-VpnConnectionIPsecConfiguration} and Apple {@code IKESecurityAssociationParameters}.
- * Those take a single algorithm of each kind, so the first one of each kind is kept.
+ * document, so that it can be rewritten for clients with other vocabularies: Windows {@code
+ * Set-VpnConnectionIPsecConfiguration} and Apple {@code IKESecurityAssociationParameters}. Those
+ * take a single algorithm of each kind, so the first one of each kind is kept.
  *
  * <p>Transform IDs: RFC 7296 §3.3.2, RFC 5282 (AES-GCM in IKE), RFC 4106 (AES-GCM in ESP).
  *
@@ -47,7 +47,9 @@ public record IpsecProposal(
 
     /** Windows IntegrityCheckMethod (IKE), null when Windows has none. */
     final String windowsIke;
+
     final String apple;
+
     /** Windows AuthenticationTransformConstants (ESP), null when Windows has none. */
     final String windowsEsp;
 
@@ -67,8 +69,10 @@ public record IpsecProposal(
     CURVE25519(31, null, null);
 
     final int number;
+
     /** Windows DHGroup and PfsGroup names; null when Windows cannot use the group. */
     final String windowsDh;
+
     final String windowsPfs;
 
     DhGroup(int number, String windowsDh, String windowsPfs) {
@@ -103,9 +107,10 @@ public record IpsecProposal(
         case "ecp256" -> group = first(group, DhGroup.ECP256);
         case "ecp384" -> group = first(group, DhGroup.ECP384);
         case "curve25519", "x25519" -> group = first(group, DhGroup.CURVE25519);
-        case "esn", "noesn" -> { } // sequence-number mode: not expressible on Windows/Apple
-        default -> throw new IllegalArgumentException(
-            "unsupported keyword '" + keyword + "' in IPsec proposal '" + proposal + "'");
+        case "esn", "noesn" -> {} // sequence-number mode: not expressible on Windows/Apple
+        default ->
+            throw new IllegalArgumentException(
+                "unsupported keyword '" + keyword + "' in IPsec proposal '" + proposal + "'");
       }
     }
     if (cipher == null) {

@@ -17,18 +17,29 @@ public final class OpenVpnProfileRenderer {
       throw new IllegalArgumentException("OpenVPN is not enabled on gateway " + in.gatewayName());
     }
     StringBuilder out = new StringBuilder();
-    out.append("# OpenVPN profile for ").append(in.clientName()).append(" on gateway ")
-        .append(in.gatewayName()).append(".\n");
+    out.append("# OpenVPN profile for ")
+        .append(in.clientName())
+        .append(" on gateway ")
+        .append(in.gatewayName())
+        .append(".\n");
     out.append("# Generated; a renewed certificate comes with a new profile.\n");
     out.append("client\n");
     out.append("dev tun\n");
     out.append("nobind\n");
     // UDP first (faster), TCP as fallback when UDP is blocked.
     if (in.openVpnUdpPort() > 0) {
-      out.append("remote ").append(in.endpointHost()).append(' ').append(in.openVpnUdpPort()).append(" udp\n");
+      out.append("remote ")
+          .append(in.endpointHost())
+          .append(' ')
+          .append(in.openVpnUdpPort())
+          .append(" udp\n");
     }
     if (in.openVpnTcpPort() > 0) {
-      out.append("remote ").append(in.endpointHost()).append(' ').append(in.openVpnTcpPort()).append(" tcp-client\n");
+      out.append("remote ")
+          .append(in.endpointHost())
+          .append(' ')
+          .append(in.openVpnTcpPort())
+          .append(" tcp-client\n");
     }
     if (in.openVpnUdpPort() > 0 && in.openVpnTcpPort() > 0) {
       out.append("server-poll-timeout ").append(SERVER_POLL_TIMEOUT_SECONDS).append('\n');
@@ -61,7 +72,13 @@ public final class OpenVpnProfileRenderer {
   }
 
   private static void inline(StringBuilder out, String tag, String content) {
-    out.append('<').append(tag).append(">\n").append(content.strip()).append("\n</").append(tag).append(">\n");
+    out.append('<')
+        .append(tag)
+        .append(">\n")
+        .append(content.strip())
+        .append("\n</")
+        .append(tag)
+        .append(">\n");
   }
 
   /** OpenVPN's config parser takes double-quoted strings; the input forbids '"' and '\'. */

@@ -6,11 +6,11 @@ import java.util.Map;
 
 /**
  * Renders a strongSwan (5.9) IKEv2 road-warrior client for {@code swanctl} (swanctl.conf(5)): the
- * client asks for a virtual IP ({@code vips = 0.0.0.0}, RFC 7296 §3.15 configuration payload), proves
- * itself with its certificate (or EAP-MSCHAPv2 when the gateway uses RADIUS) and requires the
- * gateway's certificate to carry {@code serverName} (remote {@code id}). Credentials are files in
- * the {@code x509/}, {@code x509ca/} and {@code private/} directories next to swanctl.conf, which
- * is where {@code swanctl --load-all} looks for them.
+ * client asks for a virtual IP ({@code vips = 0.0.0.0}, RFC 7296 §3.15 configuration payload),
+ * proves itself with its certificate (or EAP-MSCHAPv2 when the gateway uses RADIUS) and requires
+ * the gateway's certificate to carry {@code serverName} (remote {@code id}). Credentials are files
+ * in the {@code x509/}, {@code x509ca/} and {@code private/} directories next to swanctl.conf,
+ * which is where {@code swanctl --load-all} looks for them.
  */
 public final class SwanctlProfileRenderer {
   private SwanctlProfileRenderer() {}
@@ -26,10 +26,16 @@ public final class SwanctlProfileRenderer {
     String name = connectionName(in.gatewayName());
     boolean eap = in.passwordAuthentication() == PasswordAuthentication.RADIUS;
     StringBuilder conf = new StringBuilder();
-    conf.append("# strongSwan swanctl.conf for ").append(in.clientName()).append(" on gateway ")
-        .append(in.gatewayName()).append(".\n");
-    conf.append("# Install: see the instructions shipped with this file. Connect: swanctl --initiate --child ")
-        .append(name).append('\n');
+    conf.append("# strongSwan swanctl.conf for ")
+        .append(in.clientName())
+        .append(" on gateway ")
+        .append(in.gatewayName())
+        .append(".\n");
+    conf.append(
+            "# Install: see the instructions shipped with this file. Connect: swanctl --initiate"
+                + " --child ")
+        .append(name)
+        .append('\n');
     conf.append("connections {\n");
     conf.append("  ").append(name).append(" {\n");
     conf.append("    version = 2\n");
@@ -57,8 +63,12 @@ public final class SwanctlProfileRenderer {
     conf.append("    }\n");
     conf.append("    children {\n");
     conf.append("      ").append(name).append(" {\n");
-    conf.append("        remote_ts = ").append(String.join(", ", remoteTrafficSelectors(in))).append('\n');
-    conf.append("        esp_proposals = ").append(String.join(", ", in.espProposals())).append('\n');
+    conf.append("        remote_ts = ")
+        .append(String.join(", ", remoteTrafficSelectors(in)))
+        .append('\n');
+    conf.append("        esp_proposals = ")
+        .append(String.join(", ", in.espProposals()))
+        .append('\n');
     conf.append("        dpd_action = restart\n");
     conf.append("        close_action = none\n");
     conf.append("      }\n");
@@ -69,7 +79,9 @@ public final class SwanctlProfileRenderer {
       conf.append("secrets {\n");
       conf.append("  eap-").append(name).append(" {\n");
       conf.append("    id = ").append(quoted(in.clientName())).append('\n');
-      conf.append("    # Set the RADIUS password here (or load it with swanctl --load-creds from a file).\n");
+      conf.append(
+          "    # Set the RADIUS password here (or load it with swanctl --load-creds from a"
+              + " file).\n");
       conf.append("    secret = \"\"\n");
       conf.append("  }\n");
       conf.append("}\n");
@@ -114,14 +126,17 @@ public final class SwanctlProfileRenderer {
     text.append("     ca.crt        -> /etc/swanctl/").append(CA_FILE).append('\n');
     if (!eap) {
       text.append("     tls.crt       -> /etc/swanctl/").append(CERTIFICATE_FILE).append('\n');
-      text.append("     tls.key       -> /etc/swanctl/").append(KEY_FILE).append("   (chmod 600)\n");
+      text.append("     tls.key       -> /etc/swanctl/")
+          .append(KEY_FILE)
+          .append("   (chmod 600)\n");
     } else {
       text.append("   and put your password in the secrets section of the .conf file.\n");
     }
     text.append("2. Load everything:   swanctl --load-all\n");
     text.append("3. Connect:           swanctl --initiate --child ").append(name).append('\n');
     text.append("4. Disconnect:        swanctl --terminate --ike ").append(name).append('\n');
-    text.append("\nThe charon daemon needs its 'resolve' plugin to apply the DNS servers the gateway\n");
+    text.append(
+        "\nThe charon daemon needs its 'resolve' plugin to apply the DNS servers the gateway\n");
     text.append("assigns, and a kernel with ESP (or the kernel-libipsec plugin) for the tunnel.\n");
     return text.toString();
   }

@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Renders a PowerShell script that sets up the Windows built-in VPN client (Windows 10/11, VpnClient
- * module): it imports the CA into the machine's trusted roots and the client identity, then adds
- * one connection per enabled protocol with {@code Add-VpnConnection}.
+ * Renders a PowerShell script that sets up the Windows built-in VPN client (Windows 10/11,
+ * VpnClient module): it imports the CA into the machine's trusted roots and the client identity,
+ * then adds one connection per enabled protocol with {@code Add-VpnConnection}.
  *
  * <ul>
  *   <li>IKEv2 ({@code -TunnelType Ikev2}): certificate authentication is {@code MachineCertificate}
- *       (IKEv2 signature authentication with the identity in LocalMachine\My, RFC 7296 §2.15);
- *       with RADIUS it is EAP-MSCHAPv2. {@code Set-VpnConnectionIPsecConfiguration} pins the first
- *       IKE and ESP proposals Windows can express, since Windows' defaults include weak
- *       proposals (3DES, SHA-1, DH group 2).
+ *       (IKEv2 signature authentication with the identity in LocalMachine\My, RFC 7296 §2.15); with
+ *       RADIUS it is EAP-MSCHAPv2. {@code Set-VpnConnectionIPsecConfiguration} pins the first IKE
+ *       and ESP proposals Windows can express, since Windows' defaults include weak proposals
+ *       (3DES, SHA-1, DH group 2).
  *   <li>SSTP ({@code -TunnelType Sstp}, MS-SSTP over HTTPS): certificate authentication is EAP-TLS
  *       with the identity in CurrentUser\My ({@code New-EapConfiguration -Tls -UserCertificate});
  *       with RADIUS it is MS-CHAPv2.
@@ -32,20 +32,27 @@ public final class WindowsProfileRenderer {
 
   public static String render(ClientProfileInput in) {
     if (!in.has(TunnelProtocol.IKEV2) && !in.has(TunnelProtocol.SSTP)) {
-      throw new IllegalArgumentException("neither IKEv2 nor SSTP is enabled on gateway " + in.gatewayName());
+      throw new IllegalArgumentException(
+          "neither IKEv2 nor SSTP is enabled on gateway " + in.gatewayName());
     }
     boolean radius = in.passwordAuthentication() == PasswordAuthentication.RADIUS;
     StringBuilder ps = new StringBuilder();
-    ps.append("# Windows VPN setup for ").append(in.clientName()).append(" on gateway ")
-        .append(in.gatewayName()).append(".\n");
-    ps.append("# Run in an elevated PowerShell: powershell -ExecutionPolicy Bypass -File .\\windows-vpn.ps1\n");
+    ps.append("# Windows VPN setup for ")
+        .append(in.clientName())
+        .append(" on gateway ")
+        .append(in.gatewayName())
+        .append(".\n");
+    ps.append(
+        "# Run in an elevated PowerShell: powershell -ExecutionPolicy Bypass -File"
+            + " .\\windows-vpn.ps1\n");
     ps.append("#Requires -RunAsAdministrator\n");
     ps.append("$ErrorActionPreference = 'Stop'\n\n");
     ps.append("$Gateway = ").append(sq(in.gatewayName())).append('\n');
     ps.append("$Server = ").append(sq(in.endpointHost())).append('\n');
     ps.append("$CaCertificate = ").append(sq(caBase64(in))).append('\n');
     ps.append("$Pkcs12 = ").append(sq(in.pkcs12().base64())).append('\n');
-    ps.append("$Pkcs12Password = ConvertTo-SecureString -String ").append(sq(in.pkcs12().password()))
+    ps.append("$Pkcs12Password = ConvertTo-SecureString -String ")
+        .append(sq(in.pkcs12().password()))
         .append(" -AsPlainText -Force\n\n");
 
     ps.append("# Trust the gateway's CA and install the client identity.\n");
@@ -54,15 +61,21 @@ public final class WindowsProfileRenderer {
     ps.append("try {\n");
     ps.append("  [IO.File]::WriteAllBytes($caFile, [Convert]::FromBase64String($CaCertificate))\n");
     ps.append("  [IO.File]::WriteAllBytes($p12File, [Convert]::FromBase64String($Pkcs12))\n");
-    ps.append("  Import-Certificate -FilePath $caFile -CertStoreLocation Cert:\\LocalMachine\\Root | Out-Null\n");
+    ps.append(
+        "  Import-Certificate -FilePath $caFile -CertStoreLocation Cert:\\LocalMachine\\Root |"
+            + " Out-Null\n");
     if (in.has(TunnelProtocol.IKEV2) && !radius) {
       ps.append("  # IKEv2 machine-certificate authentication reads LocalMachine\\My.\n");
-      ps.append("  Import-PfxCertificate -FilePath $p12File -CertStoreLocation Cert:\\LocalMachine\\My")
+      ps.append(
+              "  Import-PfxCertificate -FilePath $p12File -CertStoreLocation"
+                  + " Cert:\\LocalMachine\\My")
           .append(" -Password $Pkcs12Password | Out-Null\n");
     }
     if (in.has(TunnelProtocol.SSTP) && !radius) {
       ps.append("  # SSTP EAP-TLS reads the user's store.\n");
-      ps.append("  Import-PfxCertificate -FilePath $p12File -CertStoreLocation Cert:\\CurrentUser\\My")
+      ps.append(
+              "  Import-PfxCertificate -FilePath $p12File -CertStoreLocation"
+                  + " Cert:\\CurrentUser\\My")
           .append(" -Password $Pkcs12Password | Out-Null\n");
     }
     ps.append("} finally {\n");
@@ -77,7 +90,10 @@ public final class WindowsProfileRenderer {
       ps.append('\n');
       sstp(ps, in, radius);
     }
-    ps.append("\nWrite-Host \"VPN connections for $Gateway are installed; connect from Settings > Network > VPN.\"\n");
+    ps.append(
+        "\n"
+            + "Write-Host \"VPN connections for $Gateway are installed; connect from Settings >"
+            + " Network > VPN.\"\n");
     return ps.toString();
   }
 
@@ -91,25 +107,39 @@ public final class WindowsProfileRenderer {
       ps.append("$eap = New-EapConfiguration\n"); // default: EAP-MSCHAPv2
     }
     ps.append("Add-VpnConnection -Name $name -ServerAddress $Server -TunnelType Ikev2")
-        .append(radius ? " -AuthenticationMethod Eap -EapConfigXmlStream $eap.EapConfigXmlStream"
-            : " -AuthenticationMethod MachineCertificate")
-        .append(" -EncryptionLevel Required").append(tunnelOptions(in)).append(" -Force\n");
-    Optional<IpsecProposal> ike = in.parsedIkeProposals().stream().filter(IpsecProposal::windowsIkeCapable).findFirst();
-    Optional<IpsecProposal> esp = in.parsedEspProposals().stream().filter(IpsecProposal::windowsEspCapable).findFirst();
+        .append(
+            radius
+                ? " -AuthenticationMethod Eap -EapConfigXmlStream $eap.EapConfigXmlStream"
+                : " -AuthenticationMethod MachineCertificate")
+        .append(" -EncryptionLevel Required")
+        .append(tunnelOptions(in))
+        .append(" -Force\n");
+    Optional<IpsecProposal> ike =
+        in.parsedIkeProposals().stream().filter(IpsecProposal::windowsIkeCapable).findFirst();
+    Optional<IpsecProposal> esp =
+        in.parsedEspProposals().stream().filter(IpsecProposal::windowsEspCapable).findFirst();
     if (ike.isPresent() && esp.isPresent()) {
       IpsecProposal i = ike.get();
       IpsecProposal e = esp.get();
       ps.append("Set-VpnConnectionIPsecConfiguration -ConnectionName $name")
-          .append(" -EncryptionMethod ").append(i.encryption().windows)
-          .append(" -IntegrityCheckMethod ").append(i.prfOrIntegrity().windowsIke)
-          .append(" -DHGroup ").append(i.group().orElseThrow().windowsDh)
-          .append(" -CipherTransformConstants ").append(e.encryption().windows)
+          .append(" -EncryptionMethod ")
+          .append(i.encryption().windows)
+          .append(" -IntegrityCheckMethod ")
+          .append(i.prfOrIntegrity().windowsIke)
+          .append(" -DHGroup ")
+          .append(i.group().orElseThrow().windowsDh)
+          .append(" -CipherTransformConstants ")
+          .append(e.encryption().windows)
           .append(" -AuthenticationTransformConstants ")
-          .append(e.encryption().aead ? e.encryption().windows : e.integrity().orElseThrow().windowsEsp)
-          .append(" -PfsGroup ").append(e.group().map(g -> g.windowsPfs).orElse("None"))
+          .append(
+              e.encryption().aead ? e.encryption().windows : e.integrity().orElseThrow().windowsEsp)
+          .append(" -PfsGroup ")
+          .append(e.group().map(g -> g.windowsPfs).orElse("None"))
           .append(" -Force\n");
     } else {
-      ps.append("# None of the gateway's proposals can be expressed on Windows; Windows defaults apply.\n");
+      ps.append(
+          "# None of the gateway's proposals can be expressed on Windows; Windows defaults"
+              + " apply.\n");
     }
     routes(ps, in);
   }
@@ -121,12 +151,16 @@ public final class WindowsProfileRenderer {
         .append("Remove-VpnConnection -Force\n");
     String server = in.sstpPort() == 443 ? "$Server" : "\"${Server}:" + in.sstpPort() + "\"";
     if (radius) {
-      ps.append("Add-VpnConnection -Name $name -ServerAddress ").append(server)
+      ps.append("Add-VpnConnection -Name $name -ServerAddress ")
+          .append(server)
           .append(" -TunnelType Sstp -AuthenticationMethod MSChapv2");
     } else {
       ps.append("$eap = New-EapConfiguration -Tls -UserCertificate\n");
-      ps.append("Add-VpnConnection -Name $name -ServerAddress ").append(server)
-          .append(" -TunnelType Sstp -AuthenticationMethod Eap -EapConfigXmlStream $eap.EapConfigXmlStream");
+      ps.append("Add-VpnConnection -Name $name -ServerAddress ")
+          .append(server)
+          .append(
+              " -TunnelType Sstp -AuthenticationMethod Eap -EapConfigXmlStream"
+                  + " $eap.EapConfigXmlStream");
     }
     ps.append(" -EncryptionLevel Required").append(tunnelOptions(in)).append(" -Force\n");
     routes(ps, in);
@@ -148,13 +182,15 @@ public final class WindowsProfileRenderer {
     }
     for (String route : in.routes()) {
       ps.append("Add-VpnConnectionRoute -ConnectionName $name -DestinationPrefix ")
-          .append(route).append(" -PassThru | Out-Null\n");
+          .append(route)
+          .append(" -PassThru | Out-Null\n");
     }
   }
 
   private static String caBase64(ClientProfileInput in) {
     try {
-      return Base64.getEncoder().encodeToString(Pem.decodeCertificate(in.caCertificatePem()).getEncoded());
+      return Base64.getEncoder()
+          .encodeToString(Pem.decodeCertificate(in.caCertificatePem()).getEncoded());
     } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("cannot encode the CA certificate", e);
     }

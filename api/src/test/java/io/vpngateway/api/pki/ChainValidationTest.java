@@ -45,25 +45,43 @@ class ChainValidationTest {
 
   @ParameterizedTest(name = "CA {0}, leaves {1}")
   @MethodSource("algorithms")
-  void issuedChainsValidateAndARevokedClientFailsWithTheCrl(KeySpec caSpec, KeySpec leafSpec, @TempDir Path dir)
-      throws Exception {
+  void issuedChainsValidateAndARevokedClientFailsWithTheCrl(
+      KeySpec caSpec, KeySpec leafSpec, @TempDir Path dir) throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("gw-" + caSpec.algorithm(), caSpec, NOW);
-    IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
-        "vpn.example.com", List.of("vpn.example.com"), List.of("127.0.0.1"), leafSpec, Duration.ofDays(30)), NOW);
-    IssuedCertificate good = ca.issueClientCertificate(
-        ClientCertificateRequest.of("good", List.of("eng"), Duration.ofDays(30), leafSpec), NOW);
-    IssuedCertificate revoked = ca.issueClientCertificate(
-        ClientCertificateRequest.of("revoked", List.of("eng"), Duration.ofDays(30), leafSpec), NOW);
-    X509CRL crl = ca.issueCrl(
-        List.of(new RevokedCertificate(revoked.certificate().getSerialNumber(), NOW.minusSeconds(10))),
-        Crls.nextNumber(java.util.Optional.empty(), NOW), NOW.minusSeconds(5), NOW.plus(Duration.ofDays(7)));
+    IssuedCertificate server =
+        ca.issueServerCertificate(
+            new ServerCertificateRequest(
+                "vpn.example.com",
+                List.of("vpn.example.com"),
+                List.of("127.0.0.1"),
+                leafSpec,
+                Duration.ofDays(30)),
+            NOW);
+    IssuedCertificate good =
+        ca.issueClientCertificate(
+            ClientCertificateRequest.of("good", List.of("eng"), Duration.ofDays(30), leafSpec),
+            NOW);
+    IssuedCertificate revoked =
+        ca.issueClientCertificate(
+            ClientCertificateRequest.of("revoked", List.of("eng"), Duration.ofDays(30), leafSpec),
+            NOW);
+    X509CRL crl =
+        ca.issueCrl(
+            List.of(
+                new RevokedCertificate(
+                    revoked.certificate().getSerialNumber(), NOW.minusSeconds(10))),
+            Crls.nextNumber(java.util.Optional.empty(), NOW),
+            NOW.minusSeconds(5),
+            NOW.plus(Duration.ofDays(7)));
 
     // JDK PKIX, without and with the CRL.
     pkixValidate(ca, good.certificate(), null);
     pkixValidate(ca, server.certificate(), null);
     pkixValidate(ca, revoked.certificate(), null);
     pkixValidate(ca, good.certificate(), crl);
-    var rejected = assertThrows(CertPathValidatorException.class, () -> pkixValidate(ca, revoked.certificate(), crl));
+    var rejected =
+        assertThrows(
+            CertPathValidatorException.class, () -> pkixValidate(ca, revoked.certificate(), crl));
     assertEquals(CertPathValidatorException.BasicReason.REVOKED, rejected.getReason());
 
     // openssl verify, with the purposes OpenVPN checks.
@@ -73,23 +91,55 @@ class ChainValidationTest {
     Files.writeString(dir.resolve("good.pem"), good.certificatePem());
     Files.writeString(dir.resolve("revoked.pem"), revoked.certificatePem());
     Files.writeString(dir.resolve("crl.pem"), Pem.encode(crl));
-    assertOk(Tools.run(dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "server.pem"));
-    assertOk(Tools.run(dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "good.pem"));
-    assertOk(Tools.run(dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "revoked.pem"));
-    assertOk(Tools.run(dir, "openssl", "verify", "-crl_check", "-CAfile", "ca.pem", "-CRLfile", "crl.pem",
-        "-purpose", "sslclient", "good.pem"));
-    var crlCheck = Tools.run(dir, "openssl", "verify", "-crl_check", "-CAfile", "ca.pem", "-CRLfile", "crl.pem",
-        "-purpose", "sslclient", "revoked.pem");
+    assertOk(
+        Tools.run(
+            dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "server.pem"));
+    assertOk(
+        Tools.run(
+            dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "good.pem"));
+    assertOk(
+        Tools.run(
+            dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "revoked.pem"));
+    assertOk(
+        Tools.run(
+            dir,
+            "openssl",
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "ca.pem",
+            "-CRLfile",
+            "crl.pem",
+            "-purpose",
+            "sslclient",
+            "good.pem"));
+    var crlCheck =
+        Tools.run(
+            dir,
+            "openssl",
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "ca.pem",
+            "-CRLfile",
+            "crl.pem",
+            "-purpose",
+            "sslclient",
+            "revoked.pem");
     assertNotEquals(0, crlCheck.exitCode(), crlCheck.output());
     assertTrue(crlCheck.output().contains("certificate revoked"), crlCheck.output());
     // A client certificate must not pass as a server (remote-cert-tls server would refuse it too).
-    assertNotEquals(0, Tools.run(dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver",
-        "good.pem").exitCode());
+    assertNotEquals(
+        0,
+        Tools.run(
+                dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "good.pem")
+            .exitCode());
 
     // Thumbprints agree with openssl's fingerprints.
     assertEquals(fingerprint(dir, "-sha1", "good.pem"), good.sha1Thumbprint());
     assertEquals(fingerprint(dir, "-sha256", "good.pem"), good.sha256Thumbprint());
-    var serial = Tools.run(dir, "openssl", "x509", "-noout", "-serial", "-in", "good.pem").output().trim();
+    var serial =
+        Tools.run(dir, "openssl", "x509", "-noout", "-serial", "-in", "good.pem").output().trim();
     assertEquals("serial=" + good.serialNumberHex().toUpperCase(), serial);
     // openssl reads our PKCS#8 key and finds it matches the certificate.
     Files.writeString(dir.resolve("good.key"), good.privateKeyPem());
@@ -100,7 +150,8 @@ class ChainValidationTest {
     assertEquals(certPub.output(), pub.output());
   }
 
-  private static void pkixValidate(CertificateAuthority ca, X509Certificate leaf, X509CRL crl) throws Exception {
+  private static void pkixValidate(CertificateAuthority ca, X509Certificate leaf, X509CRL crl)
+      throws Exception {
     var path = CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf));
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
     params.setDate(Date.from(NOW));
@@ -109,8 +160,11 @@ class ChainValidationTest {
     } else {
       CertPathValidator validator = CertPathValidator.getInstance("PKIX");
       var checker = (PKIXRevocationChecker) validator.getRevocationChecker();
-      checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK));
-      params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(List.of(crl))));
+      checker.setOptions(
+          EnumSet.of(
+              PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK));
+      params.addCertStore(
+          CertStore.getInstance("Collection", new CollectionCertStoreParameters(List.of(crl))));
       params.addCertPathChecker(checker);
       validator.validate(path, params);
       return;

@@ -27,16 +27,22 @@ class AppleProfileRendererTest {
     assertEquals("Configuration", profile.get("PayloadType"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> payloads = (List<Map<String, Object>>) profile.get("PayloadContent");
-    assertEquals(List.of("com.apple.security.root", "com.apple.security.pkcs12", "com.apple.vpn.managed"),
+    assertEquals(
+        List.of("com.apple.security.root", "com.apple.security.pkcs12", "com.apple.vpn.managed"),
         payloads.stream().map(p -> p.get("PayloadType")).toList());
 
     Map<String, Object> root = payloads.get(0);
-    assertEquals(Base64.getEncoder().encodeToString(F.ca.certificate().getEncoded()), root.get("PayloadContent"));
+    assertEquals(
+        Base64.getEncoder().encodeToString(F.ca.certificate().getEncoded()),
+        root.get("PayloadContent"));
 
     Map<String, Object> identity = payloads.get(1);
     KeyStore store = KeyStore.getInstance("PKCS12");
     char[] password = ((String) identity.get("Password")).toCharArray();
-    store.load(new ByteArrayInputStream(Base64.getDecoder().decode((String) identity.get("PayloadContent"))), password);
+    store.load(
+        new ByteArrayInputStream(
+            Base64.getDecoder().decode((String) identity.get("PayloadContent"))),
+        password);
     assertTrue(store.isKeyEntry("alice"));
 
     Map<String, Object> vpn = payloads.get(2);
@@ -49,30 +55,57 @@ class AppleProfileRendererTest {
     assertEquals("Certificate", ikev2.get("AuthenticationMethod"));
     assertEquals("ECDSA256", ikev2.get("CertificateType"));
     assertEquals("gw1 VPN CA", ikev2.get("ServerCertificateIssuerCommonName"));
-    assertEquals(identity.get("PayloadUUID"), ikev2.get("PayloadCertificateUUID"), "VPN uses the PKCS#12 identity");
-    assertEquals(Map.of("EncryptionAlgorithm", "AES-256-GCM", "IntegrityAlgorithm", "SHA2-384",
-        "DiffieHellmanGroup", "20", "LifeTimeInMinutes", "1440"), ikev2.get("IKESecurityAssociationParameters"));
+    assertEquals(
+        identity.get("PayloadUUID"),
+        ikev2.get("PayloadCertificateUUID"),
+        "VPN uses the PKCS#12 identity");
+    assertEquals(
+        Map.of(
+            "EncryptionAlgorithm",
+            "AES-256-GCM",
+            "IntegrityAlgorithm",
+            "SHA2-384",
+            "DiffieHellmanGroup",
+            "20",
+            "LifeTimeInMinutes",
+            "1440"),
+        ikev2.get("IKESecurityAssociationParameters"));
     assertEquals("1", ikev2.get("EnablePFS"));
     @SuppressWarnings("unchecked")
-    Map<String, Object> child = (Map<String, Object>) ikev2.get("ChildSecurityAssociationParameters");
+    Map<String, Object> child =
+        (Map<String, Object>) ikev2.get("ChildSecurityAssociationParameters");
     assertEquals("AES-256-GCM", child.get("EncryptionAlgorithm"));
     assertEquals("20", child.get("DiffieHellmanGroup"));
     assertEquals(Map.of("OverridePrimary", "1"), vpn.get("IPv4"));
-    assertEquals(Map.of("ServerAddresses", List.of("10.96.0.10"), "SearchDomains", List.of("default.svc.cluster.local")),
+    assertEquals(
+        Map.of(
+            "ServerAddresses",
+            List.of("10.96.0.10"),
+            "SearchDomains",
+            List.of("default.svc.cluster.local")),
         vpn.get("DNS"));
   }
 
   @Test
-  void pythonPlistlibReadsTheProfile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void pythonPlistlibReadsTheProfile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     io.vpngateway.api.pki.testing.Tools.require("python3");
-    java.nio.file.Files.writeString(dir.resolve("p.mobileconfig"), AppleProfileRenderer.render(F.input().build()));
+    java.nio.file.Files.writeString(
+        dir.resolve("p.mobileconfig"), AppleProfileRenderer.render(F.input().build()));
     // An independent plist parser (CPython's plistlib) must read it and see the same structure.
-    var result = io.vpngateway.api.pki.testing.Tools.run(dir, "python3", "-c",
-        "import plistlib; p = plistlib.load(open('p.mobileconfig', 'rb'));"
-            + " print([c['PayloadType'] for c in p['PayloadContent']], len(p['PayloadContent'][1]['PayloadContent']))");
+    var result =
+        io.vpngateway.api.pki.testing.Tools.run(
+            dir,
+            "python3",
+            "-c",
+            "import plistlib; p = plistlib.load(open('p.mobileconfig', 'rb'));"
+                + " print([c['PayloadType'] for c in p['PayloadContent']],"
+                + " len(p['PayloadContent'][1]['PayloadContent']))");
     assertEquals(0, result.exitCode(), result.output());
-    assertEquals("['com.apple.security.root', 'com.apple.security.pkcs12', 'com.apple.vpn.managed'] "
-        + F.pkcs12.der().length, result.output().strip());
+    assertEquals(
+        "['com.apple.security.root', 'com.apple.security.pkcs12', 'com.apple.vpn.managed'] "
+            + F.pkcs12.der().length,
+        result.output().strip());
   }
 
   @Test
@@ -90,7 +123,9 @@ class AppleProfileRendererTest {
 
   @Test
   void radiusUsesEapWithTheUserName() throws Exception {
-    String xml = AppleProfileRenderer.render(F.input().passwordAuthentication(PasswordAuthentication.RADIUS).build());
+    String xml =
+        AppleProfileRenderer.render(
+            F.input().passwordAuthentication(PasswordAuthentication.RADIUS).build());
     @SuppressWarnings("unchecked")
     var payloads = (List<Map<String, Object>>) parsePlist(xml).get("PayloadContent");
     @SuppressWarnings("unchecked")
@@ -107,7 +142,10 @@ class AppleProfileRendererTest {
     factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
     factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", false);
     factory.setExpandEntityReferences(false);
-    var document = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    var document =
+        factory
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     Element plist = document.getDocumentElement();
     assertEquals("plist", plist.getTagName());
     @SuppressWarnings("unchecked")
@@ -122,7 +160,9 @@ class AppleProfileRendererTest {
         List<Element> items = children(element);
         for (int i = 0; i < items.size(); i += 2) {
           assertEquals("key", items.get(i).getTagName());
-          assertFalse(map.containsKey(items.get(i).getTextContent()), "duplicate key " + items.get(i).getTextContent());
+          assertFalse(
+              map.containsKey(items.get(i).getTextContent()),
+              "duplicate key " + items.get(i).getTextContent());
           map.put(items.get(i).getTextContent(), value(items.get(i + 1)));
         }
         return map;

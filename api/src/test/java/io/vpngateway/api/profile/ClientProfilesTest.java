@@ -12,12 +12,26 @@ class ClientProfilesTest {
   @Test
   void rendersOnlyTheProfilesOfEnabledProtocols() {
     assertEquals(
-        List.of(ClientProfiles.OPENVPN, ClientProfiles.SWANCTL, ClientProfiles.SWANCTL_INSTRUCTIONS,
-            ClientProfiles.APPLE, ClientProfiles.WINDOWS),
+        List.of(
+            ClientProfiles.OPENVPN,
+            ClientProfiles.SWANCTL,
+            ClientProfiles.SWANCTL_INSTRUCTIONS,
+            ClientProfiles.APPLE,
+            ClientProfiles.WINDOWS),
         List.copyOf(ClientProfiles.render(F.input().build()).keySet()));
-    assertEquals(List.of(ClientProfiles.OPENVPN), List.copyOf(ClientProfiles.render(
-        F.input().protocols(EnumSet.of(TunnelProtocol.OPENVPN)).pkcs12(null).build()).keySet()));
-    assertEquals(List.of(ClientProfiles.OPENVPN, ClientProfiles.WINDOWS), List.copyOf(ClientProfiles.render(
-        F.input().protocols(EnumSet.of(TunnelProtocol.OPENVPN, TunnelProtocol.SSTP)).build()).keySet()));
+    assertEquals(
+        List.of(ClientProfiles.OPENVPN),
+        List.copyOf(
+            ClientProfiles.render(
+                    F.input().protocols(EnumSet.of(TunnelProtocol.OPENVPN)).pkcs12(null).build())
+                .keySet()));
+    assertEquals(
+        List.of(ClientProfiles.OPENVPN, ClientProfiles.WINDOWS),
+        List.copyOf(
+            ClientProfiles.render(
+                    F.input()
+                        .protocols(EnumSet.of(TunnelProtocol.OPENVPN, TunnelProtocol.SSTP))
+                        .build())
+                .keySet()));
   }
 }

@@ -24,7 +24,8 @@ class IpsecProposalTest {
     "aes128-sha256, AES128_CBC, SHA256, , ",
     "AES256GCM16-PRFSHA384-CURVE25519, AES256_GCM, , SHA384, CURVE25519",
   })
-  void parsesStrongSwanNotation(String text, Cipher cipher, Hash integrity, Hash prf, DhGroup group) {
+  void parsesStrongSwanNotation(
+      String text, Cipher cipher, Hash integrity, Hash prf, DhGroup group) {
     IpsecProposal p = IpsecProposal.parse(text);
     assertEquals(cipher, p.encryption());
     assertEquals(Optional.ofNullable(integrity), p.integrity());
@@ -33,7 +34,14 @@ class IpsecProposalTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "sha256-modp2048", "aes256-modp2048", "aes256gcm16-blowfish", "3des-md5-modp1024"})
+  @ValueSource(
+      strings = {
+        "",
+        "sha256-modp2048",
+        "aes256-modp2048",
+        "aes256gcm16-blowfish",
+        "3des-md5-modp1024"
+      })
   void rejectsWhatItCannotTranslate(String text) {
     var error = assertThrows(IllegalArgumentException.class, () -> IpsecProposal.parse(text));
     assertTrue(error.getMessage().contains("proposal"), error.getMessage());

@@ -33,48 +33,106 @@ class OpenVpnProfileInteropTest {
     Files.writeString(dir.resolve("ca.crt"), f.ca.certificatePem());
     Files.writeString(dir.resolve("server.crt"), f.server.certificatePem());
     Files.writeString(dir.resolve("server.key"), f.server.privateKeyPem());
-    assertEquals(0, Tools.run(dir, "openvpn", "--genkey", "tls-crypt-v2-server", "tc2-server.key").exitCode());
-    var clientKey = Tools.run(dir, "openvpn", "--tls-crypt-v2", "tc2-server.key",
-        "--genkey", "tls-crypt-v2-client", "tc2-client.key");
+    assertEquals(
+        0,
+        Tools.run(dir, "openvpn", "--genkey", "tls-crypt-v2-server", "tc2-server.key").exitCode());
+    var clientKey =
+        Tools.run(
+            dir,
+            "openvpn",
+            "--tls-crypt-v2",
+            "tc2-server.key",
+            "--genkey",
+            "tls-crypt-v2-client",
+            "tc2-client.key");
     assertEquals(0, clientKey.exitCode(), clientKey.output());
 
-    ClientProfileInput input = f.input()
-        .endpointHost("127.0.0.1") // dialled inside the namespace; the name is checked by CN
-        .serverName(ProfileFixture.SERVER_NAME)
-        .openVpnUdpPort(11194)
-        .openVpnTcpPort(11195)
-        .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
-        .build();
+    ClientProfileInput input =
+        f.input()
+            .endpointHost("127.0.0.1") // dialled inside the namespace; the name is checked by CN
+            .serverName(ProfileFixture.SERVER_NAME)
+            .openVpnUdpPort(11194)
+            .openVpnTcpPort(11195)
+            .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
+            .build();
     Files.writeString(dir.resolve("client.ovpn"), OpenVpnProfileRenderer.render(input));
 
     try (NetworkNamespace ns = NetworkNamespace.create("ovpn")) {
-      try (Background server = Background.start("openvpn server", dir, ns.exec(
-              "openvpn", "--dev", "tun", "--proto", "udp", "--local", "127.0.0.1", "--port", "11194",
-              "--topology", "subnet", "--server", "10.201.0.0", "255.255.255.0",
-              "--ca", "ca.crt", "--cert", "server.crt", "--key", "server.key", "--dh", "none",
-              "--tls-crypt-v2", "tc2-server.key", "--data-ciphers", "AES-256-GCM",
-              "--disable-dco", "--verb", "3"))) {
-        assertTrue(server.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT), server.output());
-        try (Background client = Background.start("openvpn client", dir,
-            ns.exec("openvpn", "--config", "client.ovpn", "--disable-dco", "--verb", "4"))) {
-          boolean connected = client.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT);
+      try (Background server =
+          Background.start(
+              "openvpn server",
+              dir,
+              ns.exec(
+                  "openvpn",
+                  "--dev",
+                  "tun",
+                  "--proto",
+                  "udp",
+                  "--local",
+                  "127.0.0.1",
+                  "--port",
+                  "11194",
+                  "--topology",
+                  "subnet",
+                  "--server",
+                  "10.201.0.0",
+                  "255.255.255.0",
+                  "--ca",
+                  "ca.crt",
+                  "--cert",
+                  "server.crt",
+                  "--key",
+                  "server.key",
+                  "--dh",
+                  "none",
+                  "--tls-crypt-v2",
+                  "tc2-server.key",
+                  "--data-ciphers",
+                  "AES-256-GCM",
+                  "--disable-dco",
+                  "--verb",
+                  "3"))) {
+        assertTrue(
+            server.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT),
+            server.output());
+        try (Background client =
+            Background.start(
+                "openvpn client",
+                dir,
+                ns.exec("openvpn", "--config", "client.ovpn", "--disable-dco", "--verb", "4"))) {
+          boolean connected =
+              client.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT);
           assertTrue(connected, client.output() + "\n" + server.output());
           String log = client.output();
           assertFalse(log.contains("Options error"), log);
           assertTrue(log.contains("VERIFY X509NAME OK: CN=" + ProfileFixture.SERVER_NAME), log);
           assertTrue(log.contains("VERIFY EKU OK"), log);
           assertTrue(log.contains("Data Channel: cipher 'AES-256-GCM'"), log);
-          assertTrue(server.awaitOutput("O=gw1, OU=eng, CN=alice", Duration.ofSeconds(5)), server.output());
+          assertTrue(
+              server.awaitOutput("O=gw1, OU=eng, CN=alice", Duration.ofSeconds(5)),
+              server.output());
         }
         // The same profile for a different server name must refuse this server.
-        Files.writeString(dir.resolve("wrong-name.ovpn"),
-            OpenVpnProfileRenderer.render(f.input().endpointHost("127.0.0.1").serverName("other.example.com")
-                .openVpnUdpPort(11194).openVpnTcpPort(0)
-                .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key"))).build()));
-        try (Background impostor = Background.start("openvpn client (wrong name)", dir,
-            ns.exec("openvpn", "--config", "wrong-name.ovpn", "--disable-dco", "--verb", "3"))) {
-          assertTrue(impostor.awaitOutput("VERIFY X509NAME ERROR", CONNECT_TIMEOUT), impostor.output());
-          assertFalse(impostor.output().contains("Initialization Sequence Completed"), impostor.output());
+        Files.writeString(
+            dir.resolve("wrong-name.ovpn"),
+            OpenVpnProfileRenderer.render(
+                f.input()
+                    .endpointHost("127.0.0.1")
+                    .serverName("other.example.com")
+                    .openVpnUdpPort(11194)
+                    .openVpnTcpPort(0)
+                    .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
+                    .build()));
+        try (Background impostor =
+            Background.start(
+                "openvpn client (wrong name)",
+                dir,
+                ns.exec(
+                    "openvpn", "--config", "wrong-name.ovpn", "--disable-dco", "--verb", "3"))) {
+          assertTrue(
+              impostor.awaitOutput("VERIFY X509NAME ERROR", CONNECT_TIMEOUT), impostor.output());
+          assertFalse(
+              impostor.output().contains("Initialization Sequence Completed"), impostor.output());
         }
       }
     }
@@ -85,17 +143,36 @@ class OpenVpnProfileInteropTest {
     Tools.require("openvpn");
     ProfileFixture f = ProfileFixture.EC;
     assertEquals(0, Tools.run(dir, "openvpn", "--genkey", "secret", "tc.key").exitCode());
-    ClientProfileInput input = f.input().endpointHost("127.0.0.1").openVpnUdpPort(0).openVpnTcpPort(11196)
-        .tlsCryptKey(Files.readString(dir.resolve("tc.key"))).passwordAuthentication(PasswordAuthentication.NONE)
-        .build();
+    ClientProfileInput input =
+        f.input()
+            .endpointHost("127.0.0.1")
+            .openVpnUdpPort(0)
+            .openVpnTcpPort(11196)
+            .tlsCryptKey(Files.readString(dir.resolve("tc.key")))
+            .passwordAuthentication(PasswordAuthentication.NONE)
+            .build();
     Files.writeString(dir.resolve("client.ovpn"), OpenVpnProfileRenderer.render(input));
     try (NetworkNamespace ns = NetworkNamespace.create("ovpnp")) {
       // Nobody listens: openvpn parses, loads the credentials, fails to connect once and exits.
-      var run = ns.run(dir, Duration.ofSeconds(30), "openvpn", "--config", "client.ovpn", "--verb", "4",
-          "--connect-retry-max", "1", "--connect-retry", "1", "1");
+      var run =
+          ns.run(
+              dir,
+              Duration.ofSeconds(30),
+              "openvpn",
+              "--config",
+              "client.ovpn",
+              "--verb",
+              "4",
+              "--connect-retry-max",
+              "1",
+              "--connect-retry",
+              "1",
+              "1");
       String log = run.output();
       assertFalse(log.contains("Options error"), log);
-      assertTrue(log.contains("Outgoing Control Channel Encryption: Cipher 'AES-256-CTR'"), "tls-crypt loaded:\n" + log);
+      assertTrue(
+          log.contains("Outgoing Control Channel Encryption: Cipher 'AES-256-CTR'"),
+          "tls-crypt loaded:\n" + log);
       assertTrue(log.contains("TCP: connect to [AF_INET]127.0.0.1:11196 failed"), log);
       assertTrue(log.contains("connect-retry-max (1) times unsuccessful"), log);
       assertTrue(List.of(0, 1).contains(run.exitCode()), log);

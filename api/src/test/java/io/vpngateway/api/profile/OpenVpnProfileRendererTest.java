@@ -12,13 +12,16 @@ import org.junit.jupiter.api.Test;
 class OpenVpnProfileRendererTest {
   private static final ProfileFixture F = ProfileFixture.EC;
   private static final String TLS_CRYPT_V2 =
-      "-----BEGIN OpenVPN tls-crypt-v2 client key-----\nAAAA\n-----END OpenVPN tls-crypt-v2 client key-----\n";
+      "-----BEGIN OpenVPN tls-crypt-v2 client key-----\n"
+          + "AAAA\n"
+          + "-----END OpenVPN tls-crypt-v2 client key-----\n";
   private static final String TLS_CRYPT =
       "-----BEGIN OpenVPN Static key V1-----\nabcd\n-----END OpenVPN Static key V1-----\n";
 
   @Test
   void bothTransportsGiveUdpThenTcpRemotes() {
-    String ovpn = OpenVpnProfileRenderer.render(F.input().tlsCryptV2ClientKey(TLS_CRYPT_V2).build());
+    String ovpn =
+        OpenVpnProfileRenderer.render(F.input().tlsCryptV2ClientKey(TLS_CRYPT_V2).build());
     List<String> lines = ovpn.lines().toList();
     assertEquals(
         List.of("remote vpn.example.com 1194 udp", "remote vpn.example.com 443 tcp-client"),
@@ -39,30 +42,50 @@ class OpenVpnProfileRendererTest {
 
   @Test
   void tcpOnlyAndTlsCryptAndPasswordVariants() {
-    String ovpn = OpenVpnProfileRenderer.render(F.input().openVpnUdpPort(0).tlsCryptKey(TLS_CRYPT)
-        .tlsMinVersion("1.3").passwordAuthentication(PasswordAuthentication.RADIUS).build());
-    assertEquals(List.of("remote vpn.example.com 443 tcp-client"),
+    String ovpn =
+        OpenVpnProfileRenderer.render(
+            F.input()
+                .openVpnUdpPort(0)
+                .tlsCryptKey(TLS_CRYPT)
+                .tlsMinVersion("1.3")
+                .passwordAuthentication(PasswordAuthentication.RADIUS)
+                .build());
+    assertEquals(
+        List.of("remote vpn.example.com 443 tcp-client"),
         ovpn.lines().filter(l -> l.startsWith("remote ")).toList());
     assertFalse(ovpn.contains("server-poll-timeout"));
     assertTrue(ovpn.contains("<tls-crypt>\n" + TLS_CRYPT.strip() + "\n</tls-crypt>"));
     assertTrue(ovpn.lines().anyMatch("auth-user-pass"::equals));
     assertTrue(ovpn.lines().anyMatch("tls-version-min 1.3"::equals));
-    String oidc = OpenVpnProfileRenderer.render(F.input().passwordAuthentication(PasswordAuthentication.OIDC).build());
+    String oidc =
+        OpenVpnProfileRenderer.render(
+            F.input().passwordAuthentication(PasswordAuthentication.OIDC).build());
     assertTrue(oidc.lines().anyMatch("auth-user-pass"::equals));
   }
 
   @Test
   void badInputIsRejectedBeforeItReachesTheProfile() {
-    var injected = assertThrows(IllegalArgumentException.class,
-        () -> F.input().endpointHost("vpn.example.com\nscript-security 2").build());
+    var injected =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> F.input().endpointHost("vpn.example.com\nscript-security 2").build());
     assertTrue(injected.getMessage().contains("endpointHost"));
-    assertThrows(IllegalArgumentException.class, () -> F.input().tlsCryptV2ClientKey(TLS_CRYPT_V2).tlsCryptKey(TLS_CRYPT).build());
-    assertThrows(IllegalArgumentException.class,
-        () -> F.input().clientKeyPem(F.client.privateKeyPem() + "</key>\nup /bin/sh\n<key>").build());
-    assertThrows(IllegalArgumentException.class, () -> F.input().dataCiphers(List.of("AES-256-GCM up")).build());
-    assertThrows(IllegalArgumentException.class, () -> F.input().openVpnUdpPort(0).openVpnTcpPort(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> F.input().tlsCryptV2ClientKey(TLS_CRYPT_V2).tlsCryptKey(TLS_CRYPT).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            F.input().clientKeyPem(F.client.privateKeyPem() + "</key>\nup /bin/sh\n<key>").build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> F.input().dataCiphers(List.of("AES-256-GCM up")).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> F.input().openVpnUdpPort(0).openVpnTcpPort(0).build());
     assertThrows(IllegalArgumentException.class, () -> F.input().tlsMinVersion("1.1").build());
-    assertThrows(IllegalArgumentException.class, () -> F.input().routes(List.of("10.0.0.0")).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> F.input().routes(List.of("10.0.0.0")).build());
     var off = F.input().protocols(EnumSet.of(TunnelProtocol.IKEV2)).build();
     assertThrows(IllegalArgumentException.class, () -> OpenVpnProfileRenderer.render(off));
   }

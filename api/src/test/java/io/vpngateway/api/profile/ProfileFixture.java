@@ -23,10 +23,19 @@ final class ProfileFixture {
 
   ProfileFixture(KeySpec keySpec) {
     ca = CertificateAuthority.create("gw1", keySpec, NOW);
-    server = ca.issueServerCertificate(new ServerCertificateRequest(
-        SERVER_NAME, List.of(SERVER_NAME), List.of("127.0.0.1"), keySpec, Duration.ofDays(30)), NOW);
-    client = ca.issueClientCertificate(
-        ClientCertificateRequest.of("alice", List.of("eng"), Duration.ofDays(30), keySpec), NOW);
+    server =
+        ca.issueServerCertificate(
+            new ServerCertificateRequest(
+                SERVER_NAME,
+                List.of(SERVER_NAME),
+                List.of("127.0.0.1"),
+                keySpec,
+                Duration.ofDays(30)),
+            NOW);
+    client =
+        ca.issueClientCertificate(
+            ClientCertificateRequest.of("alice", List.of("eng"), Duration.ofDays(30), keySpec),
+            NOW);
     pkcs12 = client.toPkcs12("alice");
   }
 

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rendered swanctl.conf against real strongSwan 5.9: a responder {@code charon} using the same
- * CA's server certificate runs in one private namespace, a client {@code charon} loads the
- * rendered files with an unmodified {@code swanctl --load-all} in another, and {@code swanctl
- * --initiate} must establish the IKE and CHILD SA (ESP in user space via kernel-libipsec, since
- * this kernel has no ESP). The namespaces are joined only to each other by a veth pair.
+ * CA's server certificate runs in one private namespace, a client {@code charon} loads the rendered
+ * files with an unmodified {@code swanctl --load-all} in another, and {@code swanctl --initiate}
+ * must establish the IKE and CHILD SA (ESP in user space via kernel-libipsec, since this kernel has
+ * no ESP). The namespaces are joined only to each other by a veth pair.
  */
 class SwanctlProfileInteropTest {
   private static final String GATEWAY_ADDRESS = "10.202.0.1";
@@ -55,20 +55,42 @@ class SwanctlProfileInteropTest {
         load(gwNs, gateway, gwCharon);
         var loaded = load(clientNs, client, clientCharon);
         assertTrue(loaded.output().contains("loaded connection 'gw1'"), loaded.output());
-        assertTrue(loaded.output().contains("loaded certificate from '" + client.resolve("x509/client.crt")), loaded.output());
-        assertTrue(loaded.output().contains("loaded ECDSA key from '" + client.resolve("private/client.key")), loaded.output());
+        assertTrue(
+            loaded
+                .output()
+                .contains("loaded certificate from '" + client.resolve("x509/client.crt")),
+            loaded.output());
+        assertTrue(
+            loaded
+                .output()
+                .contains("loaded ECDSA key from '" + client.resolve("private/client.key")),
+            loaded.output());
 
-        var initiate = clientNs.run(client, TIMEOUT, "swanctl", "--initiate", "--child", "gw1",
-            "--uri", vici(client), "--timeout", "20");
+        var initiate =
+            clientNs.run(
+                client,
+                TIMEOUT,
+                "swanctl",
+                "--initiate",
+                "--child",
+                "gw1",
+                "--uri",
+                vici(client),
+                "--timeout",
+                "20");
         String log = initiate.output() + "\n" + clientCharon.output() + "\n" + gwCharon.output();
         assertEquals(0, initiate.exitCode(), log);
         assertTrue(initiate.output().contains("initiate completed successfully"), log);
         assertTrue(initiate.output().contains("CHILD_SA gw1{1} established"), log);
         var sas = clientNs.run(client, TIMEOUT, "swanctl", "--list-sas", "--uri", vici(client));
         assertTrue(sas.output().contains("AES_GCM_16-256/PRF_HMAC_SHA2_384/ECP_384"), sas.output());
-        assertTrue(sas.output().contains("10.96.0.0/12"), "split-tunnel selector:\n" + sas.output());
-        assertTrue(sas.output().contains("10.203.0."), "virtual IP from the pool:\n" + sas.output());
-        assertTrue(gwCharon.output().contains("authentication of 'O=gw1, OU=eng, CN=alice'"), gwCharon.output());
+        assertTrue(
+            sas.output().contains("10.96.0.0/12"), "split-tunnel selector:\n" + sas.output());
+        assertTrue(
+            sas.output().contains("10.203.0."), "virtual IP from the pool:\n" + sas.output());
+        assertTrue(
+            gwCharon.output().contains("authentication of 'O=gw1, OU=eng, CN=alice'"),
+            gwCharon.output());
         // Traffic flows through the tunnel to the address behind the gateway.
         var ping = clientNs.run(client, TIMEOUT, "ping", "-c", "1", "-W", "5", SERVICE_ADDRESS);
         assertEquals(0, ping.exitCode(), ping.output() + "\n" + clientCharon.output());
@@ -76,14 +98,17 @@ class SwanctlProfileInteropTest {
     }
   }
 
-  private static void writeResponder(Path gateway, ProfileFixture f, ClientProfileInput input) throws Exception {
+  private static void writeResponder(Path gateway, ProfileFixture f, ClientProfileInput input)
+      throws Exception {
     Files.createDirectories(gateway.resolve("x509"));
     Files.createDirectories(gateway.resolve("x509ca"));
     Files.createDirectories(gateway.resolve("private"));
     Files.writeString(gateway.resolve("x509/server.crt"), f.server.certificatePem());
     Files.writeString(gateway.resolve("x509ca/ca.crt"), f.ca.certificatePem());
     Files.writeString(gateway.resolve("private/server.key"), f.server.privateKeyPem());
-    Files.writeString(gateway.resolve("swanctl.conf"), """
+    Files.writeString(
+        gateway.resolve("swanctl.conf"),
+        """
         connections {
           rw {
             version = 2
@@ -100,15 +125,33 @@ class SwanctlProfileInteropTest {
           }
         }
         pools { clients { addrs = 10.203.0.0/24 } }
-        """.formatted(GATEWAY_ADDRESS, String.join(", ", input.ikeProposals()),
-        ProfileFixture.SERVER_NAME, String.join(", ", input.espProposals())));
+        """
+            .formatted(
+                GATEWAY_ADDRESS,
+                String.join(", ", input.ikeProposals()),
+                ProfileFixture.SERVER_NAME,
+                String.join(", ", input.espProposals())));
   }
 
   private static void link(NetworkNamespace gw, NetworkNamespace client, Path dir) {
     String gwIf = "vg" + (ProcessHandle.current().pid() % 100000);
     String clIf = "vc" + (ProcessHandle.current().pid() % 100000);
-    check(Tools.run(dir, "ip", "link", "add", gwIf, "netns", gw.name(), "type", "veth",
-        "peer", "name", clIf, "netns", client.name()));
+    check(
+        Tools.run(
+            dir,
+            "ip",
+            "link",
+            "add",
+            gwIf,
+            "netns",
+            gw.name(),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            clIf,
+            "netns",
+            client.name()));
     check(gw.run(dir, TIMEOUT, "ip", "addr", "add", GATEWAY_ADDRESS + "/24", "dev", gwIf));
     check(gw.run(dir, TIMEOUT, "ip", "link", "set", gwIf, "up"));
     check(client.run(dir, TIMEOUT, "ip", "addr", "add", CLIENT_ADDRESS + "/24", "dev", clIf));
@@ -123,9 +166,12 @@ class SwanctlProfileInteropTest {
    * charon writes a fixed-name pid file under /run: give it a private tmpfs there (ip netns exec
    * already runs it in a slave mount namespace, so nothing propagates to the host).
    */
-  private static Background startCharon(String name, NetworkNamespace ns, Path config) throws Exception {
+  private static Background startCharon(String name, NetworkNamespace ns, Path config)
+      throws Exception {
     Path conf = config.resolve("strongswan.conf");
-    Files.writeString(conf, """
+    Files.writeString(
+        conf,
+        """
         charon {
           load_modular = no
           load = random nonce openssl sha1 sha2 hmac kdf pem pkcs1 pkcs8 x509 pubkey revocation constraints kernel-libipsec kernel-netlink socket-default vici
@@ -133,9 +179,18 @@ class SwanctlProfileInteropTest {
           filelog { stderr { default = 1 ike = 2 } }
           syslog { daemon { default = -1 } }
         }
-        """.formatted(config.resolve("charon.vici")));
-    Background charon = Background.start(name, config, ns.exec("env", "STRONGSWAN_CONF=" + conf,
-        "sh", "-c", "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon"));
+        """
+            .formatted(config.resolve("charon.vici")));
+    Background charon =
+        Background.start(
+            name,
+            config,
+            ns.exec(
+                "env",
+                "STRONGSWAN_CONF=" + conf,
+                "sh",
+                "-c",
+                "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon"));
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!Files.exists(config.resolve("charon.vici"))) {
       if (System.nanoTime() > deadline) {
@@ -147,8 +202,16 @@ class SwanctlProfileInteropTest {
   }
 
   private static Tools.Result load(NetworkNamespace ns, Path config, Background charon) {
-    var result = ns.run(config, TIMEOUT, "swanctl", "--load-all", "--file", config.resolve("swanctl.conf").toString(),
-        "--uri", vici(config));
+    var result =
+        ns.run(
+            config,
+            TIMEOUT,
+            "swanctl",
+            "--load-all",
+            "--file",
+            config.resolve("swanctl.conf").toString(),
+            "--uri",
+            vici(config));
     assertEquals(0, result.exitCode(), result.output() + "\n" + charon.output());
     return result;
   }

@@ -22,8 +22,10 @@ public final class Background implements AutoCloseable {
     reader.start();
   }
 
-  public static Background start(String name, Path workDir, List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+  public static Background start(String name, Path workDir, List<String> command)
+      throws IOException {
+    Process process =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     process.getOutputStream().close();
     return new Background(name, process);
   }
@@ -40,8 +42,8 @@ public final class Background implements AutoCloseable {
   }
 
   /**
-   * Polls the output until it contains {@code text}; returns false when the deadline passes or
-   * the process exits first.
+   * Polls the output until it contains {@code text}; returns false when the deadline passes or the
+   * process exits first.
    */
   public boolean awaitOutput(String text, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

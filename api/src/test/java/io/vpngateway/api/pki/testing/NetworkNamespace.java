@@ -24,7 +24,8 @@ public final class NetworkNamespace implements AutoCloseable {
   public static NetworkNamespace create(String purpose) {
     Tools.requireRoot();
     Tools.require("ip");
-    String name = "pki" + purpose + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+    String name =
+        "pki" + purpose + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     var add = Tools.run(Path.of("."), "ip", "netns", "add", name);
     assertEquals(0, add.exitCode(), add.output());
     NetworkNamespace ns = new NetworkNamespace(name);

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * External tools (openssl, openvpn, swanctl) for interop checks in the api module, which cannot see
- * the gateway's lab helpers. A missing tool skips the test with the reason, except under
- * {@code CI=true}, where it fails (the CI image is supposed to have them).
+ * the gateway's lab helpers. A missing tool skips the test with the reason, except under {@code
+ * CI=true}, where it fails (the CI image is supposed to have them).
  */
 public final class Tools {
   private Tools() {}
@@ -22,7 +22,8 @@ public final class Tools {
   public record Result(int exitCode, String output) {}
 
   public static Path require(String binary) {
-    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin").split(":")) {
+    for (String dir :
+        (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin").split(":")) {
       Path candidate = Path.of(dir, binary);
       if (!dir.isEmpty() && Files.isExecutable(candidate)) {
         return candidate;
@@ -33,7 +34,8 @@ public final class Tools {
   }
 
   public static void requireRoot() {
-    requireThat("root".equals(System.getProperty("user.name")), "must run as root (network namespaces)");
+    requireThat(
+        "root".equals(System.getProperty("user.name")), "must run as root (network namespaces)");
   }
 
   public static void requireThat(boolean condition, String missing) {
@@ -58,7 +60,8 @@ public final class Tools {
           new Thread(
               () -> {
                 try {
-                  output.complete(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                  output.complete(
+                      new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
                 } catch (IOException e) {
                   output.complete("<output unreadable: " + e + ">");
                 }
