@@ -53,9 +53,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   <li>Server: basicConstraints CA:FALSE, keyUsage digitalSignature (+keyEncipherment for RSA),
  *       EKU serverAuth (OpenVPN {@code remote-cert-tls server}, SSTP's TLS) and IKE intermediate
  *       1.3.6.1.5.5.8.2.2 (required by Windows IKEv2 clients, RFC 4945 §5.1.3.12), SANs.
- *   <li>Client: as server but EKU clientAuth; subject {@code O=<gateway>, OU=<group>...,
- *       CN=<name>}; a SAN repeats the CN when it is a DNS name or e-mail address so IKEv2 peers
- *       that send it as their IKE identity (RFC 7296 §3.5) can be matched against the certificate.
+ *   <li>Client: as server but EKU clientAuth; subject {@code OU=<group>..., CN=<name>}; a SAN
+ *       repeats the CN when it is a DNS name or e-mail address so IKEv2 peers that send it as their
+ *       IKE identity (RFC 7296 §3.5) can be matched against the certificate.
  * </ul>
  *
  * <p>notBefore is backdated a few minutes so a client whose clock is slightly behind accepts a
@@ -206,7 +206,6 @@ public final class CertificateAuthority {
       keyPair = KeyPairs.generate(request.keySpec(), random);
     }
     X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
-    subject.addRDN(BCStyle.O, Names.requireRdnValue(gatewayName(), "organization"));
     request.groups().forEach(group -> subject.addRDN(BCStyle.OU, group));
     subject.addRDN(BCStyle.CN, request.commonName());
     List<GeneralName> sans = new ArrayList<>();
@@ -307,12 +306,6 @@ public final class CertificateAuthority {
       throw new PkiException(
           "cannot issue a certificate for " + subject + ": " + e.getMessage(), e);
     }
-  }
-
-  /** The gateway name, recovered from the CA subject this class writes ({@code <name> VPN CA}). */
-  private String gatewayName() {
-    String cn = ClientCertificates.commonNameOf(certificate).orElse("vpngateway");
-    return cn.endsWith(" VPN CA") ? cn.substring(0, cn.length() - " VPN CA".length()) : cn;
   }
 
   private static X509Certificate sign(

@@ -1,6 +1,7 @@
 package io.vpngateway.api.profile;
 
 import io.vpngateway.api.pki.Pkcs12Bundle;
+import io.vpngateway.api.policy.CryptoPolicy;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -345,6 +346,18 @@ public record ClientProfileInput(
 
     public Builder passwordAuthentication(PasswordAuthentication v) {
       passwordAuthentication = v;
+      return this;
+    }
+
+    /**
+     * Takes the resolved crypto policy of the gateway (the config document's): OpenVPN data
+     * ciphers, TLS minimum, IKE and ESP proposals.
+     */
+    public Builder crypto(CryptoPolicy policy) {
+      dataCiphers = policy.dataCiphers();
+      tlsMinVersion = policy.tlsMinVersion();
+      ikeProposals = policy.ike();
+      espProposals = policy.esp();
       return this;
     }
 

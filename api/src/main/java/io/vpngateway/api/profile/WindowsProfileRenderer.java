@@ -172,7 +172,9 @@ public final class WindowsProfileRenderer {
     if (!in.searchDomains().isEmpty()) {
       options.add("-DnsSuffix " + sq(in.searchDomains().get(0)));
     }
-    options.add("-RememberCredential");
+    if (in.passwordAuthentication() == PasswordAuthentication.RADIUS) {
+      options.add("-RememberCredential");
+    }
     return " " + String.join(" ", options);
   }
 

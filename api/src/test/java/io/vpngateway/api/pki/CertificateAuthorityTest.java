@@ -122,7 +122,9 @@ class CertificateAuthorityTest {
         cert.getSubjectAlternativeNames().iterator().next().get(0)
             + ":"
             + cert.getSubjectAlternativeNames().iterator().next().get(1));
-    assertTrue(cert.getSubjectX500Principal().getName().contains("O=gw1"));
+    assertEquals(
+        "CN=alice@example.com,OU=Zürich,OU=a\\+b\\=c,OU=ops\\, on-call,OU=engineering",
+        cert.getSubjectX500Principal().getName());
     assertEquals(KeySpec.EC_P384, KeySpec.of(cert.getPublicKey()));
     BigInteger serial = cert.getSerialNumber();
     assertTrue(serial.signum() > 0 && serial.bitLength() <= 128);

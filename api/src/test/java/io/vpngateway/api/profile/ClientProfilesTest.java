@@ -1,13 +1,39 @@
 package io.vpngateway.api.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.policy.CryptoPolicy;
+import io.vpngateway.api.policy.CryptoPresets;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientProfilesTest {
   private static final ProfileFixture F = ProfileFixture.EC;
+
+  @Test
+  void everyCryptoPresetRendersOnEveryPlatform() {
+    for (CryptoPolicy policy : List.of(CryptoPresets.AZURE_2026, CryptoPresets.STRICT)) {
+      var files = ClientProfiles.render(F.input().crypto(policy).build());
+      String ovpn = new String(files.get(ClientProfiles.OPENVPN), StandardCharsets.UTF_8);
+      assertTrue(
+          ovpn.contains("data-ciphers " + String.join(":", policy.dataCiphers()) + "\n"), ovpn);
+      assertTrue(ovpn.contains("tls-version-min " + policy.tlsMinVersion() + "\n"), ovpn);
+      String swanctl = new String(files.get(ClientProfiles.SWANCTL), StandardCharsets.UTF_8);
+      assertTrue(
+          swanctl.contains("proposals = " + String.join(", ", policy.ike()) + "\n"), swanctl);
+      assertTrue(
+          swanctl.contains("esp_proposals = " + String.join(", ", policy.esp()) + "\n"), swanctl);
+      String windows = new String(files.get(ClientProfiles.WINDOWS), StandardCharsets.UTF_8);
+      // Both presets start with AES-256-GCM / SHA-384 / ECP-384, which Windows can express.
+      assertTrue(
+          windows.contains(
+              "-EncryptionMethod GCMAES256 -IntegrityCheckMethod SHA384 -DHGroup ECP384"),
+          windows);
+    }
+  }
 
   @Test
   void rendersOnlyTheProfilesOfEnabledProtocols() {

@@ -37,7 +37,7 @@ class WindowsProfileRendererTest {
             "Add-VpnConnection -Name $name -ServerAddress $Server -TunnelType Ikev2"
                 + " -AuthenticationMethod MachineCertificate -EncryptionLevel Required"
                 + " -SplitTunneling:$true -DnsSuffix 'default.svc.cluster.local'"
-                + " -RememberCredential -Force"),
+                + " -Force"),
         ps);
     assertTrue(
         lines.contains(
@@ -51,7 +51,7 @@ class WindowsProfileRendererTest {
             "Add-VpnConnection -Name $name -ServerAddress $Server -TunnelType Sstp"
                 + " -AuthenticationMethod Eap -EapConfigXmlStream $eap.EapConfigXmlStream"
                 + " -EncryptionLevel Required -SplitTunneling:$true -DnsSuffix"
-                + " 'default.svc.cluster.local' -RememberCredential -Force"),
+                + " 'default.svc.cluster.local' -Force"),
         ps);
     assertEquals(
         2,
