@@ -1,6 +1,8 @@
 package io.vpngateway.gateway.net;
 
+import io.vpngateway.api.pool.Addresses;
 import io.vpngateway.api.pool.Ipv4Cidr;
+import io.vpngateway.api.pool.PoolSpec;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -47,5 +49,23 @@ public record TunnelNetworkPlan(
     if (masquerade && clientPools.isEmpty()) {
       throw new IllegalArgumentException("masquerade needs the client pools");
     }
+  }
+
+  /**
+   * The usual plan: the gateway takes the first usable address of every pool on the TUN (so the
+   * kernel routes each whole pool into it) and masquerades the pools when {@code masquerade}.
+   */
+  public static TunnelNetworkPlan forPools(
+      String tunName, int mtu, List<PoolSpec> pools, boolean masquerade, boolean clientToClient) {
+    return new TunnelNetworkPlan(
+        tunName,
+        mtu,
+        pools.stream()
+            .map(p -> Addresses.format(p.gatewayAddress()) + "/" + p.cidr().prefixLength())
+            .toList(),
+        List.of(),
+        masquerade,
+        pools.stream().map(PoolSpec::cidr).toList(),
+        clientToClient);
   }
 }

@@ -87,6 +87,19 @@ class HostNetworkConfiguratorTest {
   }
 
   @Test
+  void planForPoolsPutsTheGatewayOnTheFirstUsableAddressOfEachPool() {
+    TunnelNetworkPlan p = TunnelNetworkPlan.forPools("vg0", 1420, List.of(
+        io.vpngateway.api.pool.PoolSpec.of("10.8.0.0/24", 0),
+        io.vpngateway.api.pool.PoolSpec.of("172.20.0.0/16", 5, "eng")), true, false);
+    assertEquals(List.of("10.8.0.1/24", "172.20.0.1/16"), p.gatewayAddresses());
+    assertEquals("[10.8.0.0/24, 172.20.0.0/16]", p.clientPools().toString());
+    String rules = HostNetworkConfigurator.rulesetFor(p);
+    assertTrue(rules.startsWith("table ip vpngateway\ndelete table ip vpngateway\n"), rules);
+    assertTrue(rules.contains("ip saddr { 10.8.0.0/24, 172.20.0.0/16 } oifname != \"vg0\""
+        + " masquerade"), rules);
+  }
+
+  @Test
   void planRejectsBadValues() {
     assertThrows(IllegalArgumentException.class, () -> plan("bad name!", true, false,
         "10.0.0.1/24"));

@@ -97,8 +97,10 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     checkValidity(leaf, subject, now);
     checkKeyUsage(leaf, subject);
     List<X509Certificate> path = validatePath(chain, trust, subject, now);
-    for (X509Certificate c : path) {
-      if (trust.revokedByCrl(c)) {
+    for (int i = 0; i < path.size(); i++) {
+      X509Certificate c = path.get(i);
+      X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : trust.anchorFor(c);
+      if (issuer != null && trust.revokedByCrl(c, issuer.getPublicKey())) {
         throw new AuthenticationException("CertificateRevoked", "certificate " + subject
             + (c == leaf ? "" : " (issuer " + c.getSubjectX500Principal().getName() + ")")
             + " is revoked by a CRL");

@@ -3,6 +3,7 @@ package io.vpngateway.gateway.auth.cert;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.pki.Thumbprints;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -49,8 +50,9 @@ public final class TrustSnapshot {
    * Builds and checks a snapshot.
    *
    * @param anchors the gateway CA first, then trusted roots; each must be a CA certificate
-   * @param crls CRLs, each signed by one of the anchors (others are refused: they could not be
-   *     trusted)
+   * @param crls CRLs of the anchors or of intermediates below them; an anchor's CRL must verify
+   *     with its key now, an intermediate's is verified against the intermediate a client chain
+   *     presents, at each use
    * @param revokedThumbprints SHA-1 or SHA-256 thumbprints in any common notation
    * @throws IllegalArgumentException naming the offending certificate, CRL or thumbprint
    */
@@ -73,13 +75,15 @@ public final class TrustSnapshot {
     }
     Map<X500Principal, List<X509CRL>> byIssuer = new HashMap<>();
     for (X509CRL crl : crls) {
-      X509Certificate issuer = anchors.stream()
-          .filter(a -> a.getSubjectX500Principal().equals(crl.getIssuerX500Principal()))
-          .filter(a -> verifies(crl, a))
-          .findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("CRL from "
-              + crl.getIssuerX500Principal() + " is not signed by any trusted root"));
-      byIssuer.computeIfAbsent(issuer.getSubjectX500Principal(), k -> new ArrayList<>()).add(crl);
+      X500Principal issuer = crl.getIssuerX500Principal();
+      List<X509Certificate> sameName = anchors.stream()
+          .filter(a -> a.getSubjectX500Principal().equals(issuer)).toList();
+      // a root's CRL is checked now; an intermediate's when a chain brings that intermediate
+      if (!sameName.isEmpty() && sameName.stream().noneMatch(a -> verifies(crl, a.getPublicKey()))) {
+        throw new IllegalArgumentException("CRL from " + issuer
+            + " does not verify with that trusted root's key");
+      }
+      byIssuer.computeIfAbsent(issuer, k -> new ArrayList<>()).add(crl);
     }
     byIssuer.replaceAll((k, v) -> List.copyOf(v));
     Set<String> sha1 = new LinkedHashSet<>();
@@ -96,9 +100,9 @@ public final class TrustSnapshot {
     return new TrustSnapshot(List.copyOf(anchors), byIssuer, sha1, sha256);
   }
 
-  private static boolean verifies(X509CRL crl, X509Certificate issuer) {
+  private static boolean verifies(X509CRL crl, PublicKey issuerKey) {
     try {
-      crl.verify(issuer.getPublicKey());
+      crl.verify(issuerKey);
       return true;
     } catch (GeneralSecurityException e) {
       return false;
@@ -117,14 +121,33 @@ public final class TrustSnapshot {
     return anchorCertificates.contains(certificate);
   }
 
-  /** True when a CRL of {@code certificate}'s issuer lists its serial number. */
-  boolean revokedByCrl(X509Certificate certificate) {
+  /**
+   * True when a CRL of {@code certificate}'s issuer, signed with {@code issuerKey} (the key of the
+   * issuer in the validated path), lists its serial number. A CRL that does not verify with that
+   * key is not the issuer's and is ignored.
+   */
+  boolean revokedByCrl(X509Certificate certificate, PublicKey issuerKey) {
     for (X509CRL crl : crlsByIssuer.getOrDefault(certificate.getIssuerX500Principal(), List.of())) {
-      if (crl.isRevoked(certificate)) {
+      if (crl.isRevoked(certificate) && verifies(crl, issuerKey)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The anchor certificate that issued {@code certificate}, found by name and signature. */
+  X509Certificate anchorFor(X509Certificate certificate) {
+    for (X509Certificate anchor : anchorCertificates) {
+      if (anchor.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+        try {
+          certificate.verify(anchor.getPublicKey());
+          return anchor;
+        } catch (GeneralSecurityException e) {
+          // same name, other key: keep looking
+        }
+      }
+    }
+    return null;
   }
 
   boolean revokedByThumbprint(X509Certificate certificate) {

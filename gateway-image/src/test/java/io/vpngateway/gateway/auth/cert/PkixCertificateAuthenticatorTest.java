@@ -147,6 +147,29 @@ class PkixCertificateAuthenticatorTest {
   }
 
   @Test
+  void enterpriseChainThroughAnIntermediateWithItsOwnCrl() throws Exception {
+    IntermediatePki corp = new IntermediatePki(NOW);
+    X509Certificate carol = corp.client("CN=carol,OU=finance,OU=vpn-users,O=Corp");
+    X509Certificate dave = corp.client("CN=dave,O=Corp");
+    PkixCertificateAuthenticator auth = new PkixCertificateAuthenticator(TrustSnapshot.of(
+        List.of(gatewayCa.certificate(), corp.root), List.of(corp.intermediateCrl(dave)),
+        List.of()), CLOCK);
+
+    ClientIdentity id = auth.authenticate(new X509Certificate[] {carol, corp.intermediate});
+    assertEquals("carol", id.name());
+    assertEquals(List.of("finance", "vpn-users"), id.groups());
+    assertEquals("CertificateRevoked", reason(auth, dave, corp.intermediate));
+    // without the intermediate the path cannot be built
+    assertEquals("UntrustedIssuer", reason(auth, carol));
+    // a CRL with the intermediate's name but another signer revokes nothing
+    IntermediatePki lookalike = new IntermediatePki(NOW);
+    PkixCertificateAuthenticator fooled = new PkixCertificateAuthenticator(TrustSnapshot.of(
+        List.of(corp.root), List.of(lookalike.intermediateCrl(carol)), List.of()), CLOCK);
+    assertEquals("carol", fooled.authenticate(new X509Certificate[] {carol, corp.intermediate})
+        .name());
+  }
+
+  @Test
   void snapshotSwapAppliesToTheNextHandshake() throws Exception {
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
@@ -161,11 +184,14 @@ class PkixCertificateAuthenticatorTest {
 
   @Test
   void snapshotRejectsBadInputWithAClearMessage() {
-    X509CRL foreignCrl = otherCa.issueCrl(List.of(), BigInteger.ONE, NOW,
+    // same name as the gateway CA, other key: an impostor's CRL
+    CertificateAuthority impostor = CertificateAuthority.create("gw1", KeySpec.EC_P256, NOW);
+    X509CRL forged = impostor.issueCrl(List.of(), BigInteger.ONE, NOW,
         NOW.plus(Duration.ofDays(1)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> trust(List.of(foreignCrl), List.of()));
-    assertTrue(e.getMessage().contains("not signed by any trusted root"), e.getMessage());
+        () -> trust(List.of(forged), List.of()));
+    assertTrue(e.getMessage().contains("does not verify with that trusted root's key"),
+        e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> trust(List.of(), List.of("abc")));
     assertTrue(e.getMessage().contains("not a SHA-1"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> TrustSnapshot.of(
