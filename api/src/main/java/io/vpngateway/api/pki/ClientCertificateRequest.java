@@ -55,4 +55,22 @@ public record ClientCertificateRequest(
   public ClientCertificateRequest withPreviousKey(RotationPolicy policy, PrivateKey key) {
     return new ClientCertificateRequest(commonName, groups, validity, keySpec, policy, key);
   }
+
+  /** Never prints the previous key (the JDK's RSA key toString includes the private exponent). */
+  @Override
+  public String toString() {
+    return "ClientCertificateRequest[commonName="
+        + commonName
+        + ", groups="
+        + groups
+        + ", validity="
+        + validity
+        + ", keySpec="
+        + keySpec
+        + ", rotationPolicy="
+        + rotationPolicy
+        + ", previousKey="
+        + (previousKey == null ? "none" : "<redacted>")
+        + "]";
+  }
 }

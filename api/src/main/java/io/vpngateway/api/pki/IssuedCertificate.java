@@ -77,4 +77,16 @@ public record IssuedCertificate(
   public Pkcs12Bundle toPkcs12(String friendlyName) {
     return Pkcs12.bundle(friendlyName, privateKey, certificate, List.of(caCertificate));
   }
+
+  /** Identifies the certificate; never prints the private key. */
+  @Override
+  public String toString() {
+    return "IssuedCertificate["
+        + certificate.getSubjectX500Principal().getName()
+        + ", serial "
+        + serialNumberHex()
+        + ", notAfter "
+        + notAfter()
+        + "]";
+  }
 }

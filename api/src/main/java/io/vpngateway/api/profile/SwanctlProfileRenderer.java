@@ -19,6 +19,9 @@ public final class SwanctlProfileRenderer {
   public static final String CA_FILE = "x509ca/ca.crt";
   public static final String KEY_FILE = "private/client.key";
 
+  /** Stands for the user's RADIUS password in the commented-out secrets section. */
+  public static final String PASSWORD_PLACEHOLDER = "<password>";
+
   public static SwanctlProfile render(ClientProfileInput in) {
     if (!in.has(TunnelProtocol.IKEV2)) {
       throw new IllegalArgumentException("IKEv2 is not enabled on gateway " + in.gatewayName());
@@ -76,15 +79,16 @@ public final class SwanctlProfileRenderer {
     conf.append("  }\n");
     conf.append("}\n");
     if (eap) {
-      conf.append("secrets {\n");
-      conf.append("  eap-").append(name).append(" {\n");
-      conf.append("    id = ").append(quoted(in.clientName())).append('\n');
-      conf.append(
-          "    # Set the RADIUS password here (or load it with swanctl --load-creds from a"
-              + " file).\n");
-      conf.append("    secret = \"\"\n");
-      conf.append("  }\n");
-      conf.append("}\n");
+      // swanctl refuses an empty secret, so the block ships commented out for the user to fill in.
+      conf.append("# Uncomment and put your RADIUS password in place of ")
+          .append(PASSWORD_PLACEHOLDER)
+          .append(":\n");
+      conf.append("# secrets {\n");
+      conf.append("#   eap-").append(name).append(" {\n");
+      conf.append("#     id = ").append(quoted(in.clientName())).append('\n');
+      conf.append("#     secret = \"").append(PASSWORD_PLACEHOLDER).append("\"\n");
+      conf.append("#   }\n");
+      conf.append("# }\n");
     }
 
     Map<String, String> files = new LinkedHashMap<>();
@@ -130,7 +134,8 @@ public final class SwanctlProfileRenderer {
           .append(KEY_FILE)
           .append("   (chmod 600)\n");
     } else {
-      text.append("   and put your password in the secrets section of the .conf file.\n");
+      text.append(
+          "   then uncomment the secrets section of the .conf file and set your password.\n");
     }
     text.append("2. Load everything:   swanctl --load-all\n");
     text.append("3. Connect:           swanctl --initiate --child ").append(name).append('\n');

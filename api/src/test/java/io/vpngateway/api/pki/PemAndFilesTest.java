@@ -87,6 +87,14 @@ class PemAndFilesTest {
     assertTrue(KeyPairs.matches(rsaKey, reused.certificate().getPublicKey()));
     assertTrue(reused.certificate().getKeyUsage()[2], "keyEncipherment for RSA leaves");
     assertEquals("SHA256withECDSA", reused.certificate().getSigAlgName(), "signed by the EC CA");
+    String privateExponent =
+        ((java.security.interfaces.RSAPrivateKey) rsaKey).getPrivateExponent().toString();
+    String requestText =
+        ClientCertificateRequest.of("x", List.of(), Duration.ofDays(1), KeySpec.RSA_2048)
+            .withPreviousKey(RotationPolicy.NEVER, rsaKey)
+            .toString();
+    assertTrue(requestText.contains("<redacted>") && !requestText.contains(privateExponent));
+    assertFalse(reused.toString().contains(privateExponent));
 
     var encrypted =
         Tools.run(
