@@ -60,4 +60,31 @@ class ClientProfilesTest {
                         .build())
                 .keySet()));
   }
+
+  @Test
+  void secretDataHoldsCredentialsBundleAndProfiles() throws Exception {
+    var data = ClientSecretData.of(F.client, F.input().build());
+    assertEquals(
+        List.of(
+            "tls.crt",
+            "tls.key",
+            "ca.crt",
+            "keystore.p12",
+            "keystore.p12.password",
+            ClientProfiles.OPENVPN,
+            ClientProfiles.SWANCTL,
+            ClientProfiles.SWANCTL_INSTRUCTIONS,
+            ClientProfiles.APPLE,
+            ClientProfiles.WINDOWS),
+        List.copyOf(data.keySet()));
+    var store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(
+        new java.io.ByteArrayInputStream(data.get(ClientSecretData.PKCS12)),
+        new String(data.get(ClientSecretData.PKCS12_PASSWORD), StandardCharsets.UTF_8)
+            .toCharArray());
+    assertTrue(store.isKeyEntry("alice"));
+    var other = new ProfileFixture(io.vpngateway.api.pki.KeySpec.EC_P256);
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> ClientSecretData.of(other.client, F.input().build()));
+  }
 }
