@@ -4,13 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.pki.ClientCertificateRequest;
+import io.vpngateway.api.pki.Crls;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.api.pki.testing.Background;
 import io.vpngateway.api.pki.testing.NetworkNamespace;
 import io.vpngateway.api.pki.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a private network namespace, and an unmodified {@code openvpn --config client.ovpn} connects to
  * it over loopback inside that namespace. This proves the options parse, the inline PKCS#8 key and
  * tls-crypt-v2 key load, the server passes {@code remote-cert-tls server} and {@code
- * verify-x509-name}, and the negotiated data cipher is one the profile allows.
+ * verify-x509-name}, and the negotiated data cipher is one the profile allows. The same server
+ * loads the CA's CRL ({@code --crl-verify}) and refuses the revoked client's profile.
  */
 class OpenVpnProfileInteropTest {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
@@ -57,6 +67,32 @@ class OpenVpnProfileInteropTest {
             .build();
     Files.writeString(dir.resolve("client.ovpn"), OpenVpnProfileRenderer.render(input));
 
+    // A second client, revoked in the CRL the server loads with --crl-verify.
+    IssuedCertificate mallory =
+        f.ca.issueClientCertificate(
+            ClientCertificateRequest.of("mallory", List.of(), Duration.ofDays(1), KeySpec.EC_P256),
+            ProfileFixture.NOW);
+    Instant now = Instant.now();
+    X509CRL crl =
+        f.ca.issueCrl(
+            List.of(new RevokedCertificate(mallory.certificate().getSerialNumber(), now)),
+            Crls.nextNumber(Optional.empty(), now),
+            now.minusSeconds(60),
+            now.plus(Duration.ofDays(1)));
+    Files.writeString(dir.resolve("crl.pem"), Pem.encode(crl));
+    Files.writeString(
+        dir.resolve("mallory.ovpn"),
+        OpenVpnProfileRenderer.render(
+            f.input()
+                .endpointHost("127.0.0.1")
+                .openVpnUdpPort(11194)
+                .openVpnTcpPort(0)
+                .clientName("mallory")
+                .clientCertificatePem(mallory.certificatePem())
+                .clientKeyPem(mallory.privateKeyPem())
+                .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
+                .build()));
+
     try (NetworkNamespace ns = NetworkNamespace.create("ovpn")) {
       try (Background server =
           Background.start(
@@ -87,6 +123,8 @@ class OpenVpnProfileInteropTest {
                   "none",
                   "--tls-crypt-v2",
                   "tc2-server.key",
+                  "--crl-verify",
+                  "crl.pem",
                   "--data-ciphers",
                   "AES-256-GCM",
                   "--disable-dco",
@@ -132,6 +170,17 @@ class OpenVpnProfileInteropTest {
               impostor.awaitOutput("VERIFY X509NAME ERROR", CONNECT_TIMEOUT), impostor.output());
           assertFalse(
               impostor.output().contains("Initialization Sequence Completed"), impostor.output());
+        }
+        // The server refuses the revoked client by the CRL the CA signed.
+        try (Background revoked =
+            Background.start(
+                "openvpn client (revoked)",
+                dir,
+                ns.exec("openvpn", "--config", "mallory.ovpn", "--disable-dco", "--verb", "3"))) {
+          assertTrue(
+              server.awaitOutput("certificate revoked", CONNECT_TIMEOUT),
+              server.output() + "\n" + revoked.output());
+          assertFalse(revoked.output().contains("Initialization Sequence Completed"));
         }
       }
     }
