@@ -216,6 +216,36 @@ public final class StateDirectory {
     return true;
   }
 
+  /**
+   * Revokes the client certificate issued under {@code name} ({@code vpngw revoke NAME}).
+   *
+   * @return the revoked serial, or empty when it was already revoked
+   */
+  public Optional<BigInteger> revokeIssued(String name, Instant now) throws StandaloneException {
+    Path file = issuedCertificate(name);
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") || !Files.exists(file)) {
+      throw new StandaloneException("no client certificate named '" + name + "' was issued from "
+          + dir + " (see " + dir.resolve(ISSUED_DIR) + ")");
+    }
+    X509Certificate cert;
+    try {
+      cert = Pem.decodeCertificates(Files.readString(file)).get(0);
+    } catch (IOException | PkiException e) {
+      throw new StandaloneException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    BigInteger serial = cert.getSerialNumber();
+    return revoke(certificateAuthority(), serial, now) ? Optional.of(serial) : Optional.empty();
+  }
+
+  /** Re-signs the CRL when it nears its nextUpdate (a running standalone gateway calls this). */
+  public void refreshCrl(Instant now) throws StandaloneException {
+    try {
+      refreshCrl(certificateAuthority(), config().files().crl(), now);
+    } catch (IOException e) {
+      throw new StandaloneException("cannot refresh the CRL in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   private void refreshCrl(CertificateAuthority ca, String crlFile, Instant now)
       throws IOException, StandaloneException {
     Optional<X509CRL> previous = readCrl(crlFile);

@@ -1,0 +1,183 @@
+package io.vpngateway.gateway.cli;
+
+import io.vpngateway.api.v1alpha1.VpnGateway;
+import io.vpngateway.gateway.config.ConfigDirectoryLoader;
+import io.vpngateway.gateway.config.ConfigSource;
+import io.vpngateway.gateway.runtime.Gateway;
+import io.vpngateway.gateway.runtime.GatewayOptions;
+import io.vpngateway.gateway.runtime.ReplicaIdentity;
+import io.vpngateway.gateway.standalone.StandaloneException;
+import io.vpngateway.gateway.standalone.StateDirectory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vpngw serve}: runs the gateway until SIGTERM/SIGINT.
+ *
+ * <ul>
+ *   <li>{@code --config /etc/vpngw/config.yaml}: the operator-rendered document and its files (a
+ *       mounted Secret), replica ordinal from the pod name;
+ *   <li>{@code -f gateway.yaml --state-dir DIR}: standalone, from a VpnGateway file; CA, server
+ *       certificate and keys are made in DIR on first start and reused after.
+ * </ul>
+ */
+@Command(name = "serve", description = "Run the gateway.", sortOptions = false)
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The rendered config document (config.yaml) beside its files.")
+  Path config;
+
+  @Option(names = {"-f", "--file"}, paramLabel = "VPNGATEWAY.yaml",
+      description = "Standalone: a VpnGateway resource file (needs --state-dir).")
+  Path gatewayFile;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Standalone: where the CA, certificates and keys live.")
+  Path stateDir;
+
+  @Option(names = "--endpoint", paramLabel = "HOST",
+      description = "Standalone: a name or address clients dial (repeatable); goes into the"
+          + " server certificate. Default: the stored ones, else this host's name and addresses.")
+  List<String> endpoints = new ArrayList<>();
+
+  @Option(names = "--tun", defaultValue = "vpngw0", description = "TUN interface name.")
+  String tun;
+
+  @Option(names = "--queues", description = "TUN queues / data-plane workers (default: cores, max 4).")
+  Integer queues;
+
+  @Option(names = "--listen", defaultValue = "0.0.0.0",
+      description = "Address the protocol servers bind.")
+  String listen;
+
+  @Option(names = "--management", paramLabel = "ADDRESS:PORT",
+      description = "Management API address (default 0.0.0.0 and the config's port).")
+  String management;
+
+  @Option(names = "--openvpn-udp-port", description = "Override the config's OpenVPN UDP port.")
+  Integer openVpnUdpPort;
+
+  @Option(names = "--openvpn-tcp-port", description = "Override the config's OpenVPN TCP port.")
+  Integer openVpnTcpPort;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean standalone = gatewayFile != null;
+    if (standalone == (config != null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give either --config FILE or -f VPNGATEWAY.yaml --state-dir DIR");
+    }
+    if (standalone && stateDir == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "-f needs --state-dir DIR (where the CA and keys are kept)");
+    }
+    Path dir;
+    StateDirectory state = null;
+    if (standalone) {
+      VpnGateway gateway = CustomResourceFiles.read(gatewayFile, VpnGateway.class, "VpnGateway");
+      state = StateDirectory.open(stateDir.toAbsolutePath());
+      state.prepare(gateway, endpoints, Instant.now());
+      dir = state.path();
+    } else {
+      if (!config.getFileName().toString().equals(ConfigDirectoryLoader.CONFIG_FILE)) {
+        throw new UserException("--config must name the " + ConfigDirectoryLoader.CONFIG_FILE
+            + " of a config directory, got " + config);
+      }
+      dir = config.toAbsolutePath().getParent();
+    }
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    int replicas = source.current().document().replicas();
+    ReplicaIdentity replica = standalone ? ReplicaIdentity.standalone()
+        : ReplicaIdentity.fromHostname(hostname(), replicas);
+    Gateway gateway = Gateway.start(source, options(replica));
+    CountDownLatch stopped = new CountDownLatch(1);
+    ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor();
+    if (state != null) {
+      StateDirectory s = state;
+      maintenance.scheduleWithFixedDelay(() -> refreshCrl(s), 12, 12, TimeUnit.HOURS);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping the gateway");
+      maintenance.shutdownNow();
+      gateway.close();
+      stopped.countDown();
+    }, "vpngw-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private GatewayOptions options(ReplicaIdentity replica) throws UserException {
+    int[] ports = null;
+    if (openVpnUdpPort != null || openVpnTcpPort != null) {
+      ports = new int[] {openVpnUdpPort == null ? -1 : openVpnUdpPort,
+          openVpnTcpPort == null ? -1 : openVpnTcpPort};
+    }
+    return new GatewayOptions(tun, queues == null ? GatewayOptions.defaultQueues() : queues,
+        address(listen, "--listen"), managementAddress(), replica, ports);
+  }
+
+  private InetSocketAddress managementAddress() throws UserException {
+    if (management == null) {
+      return new InetSocketAddress(address("0.0.0.0", "--management"), 0);
+    }
+    int colon = management.lastIndexOf(':');
+    if (colon < 0) {
+      throw new UserException("--management must be ADDRESS:PORT, got " + management);
+    }
+    try {
+      int port = Integer.parseInt(management.substring(colon + 1));
+      return new InetSocketAddress(address(management.substring(0, colon), "--management"), port);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--management must be ADDRESS:PORT, got " + management);
+    }
+  }
+
+  private static InetAddress address(String text, String option) throws UserException {
+    if (!text.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+      throw new UserException(option + " takes an IP address, got " + text);
+    }
+    try {
+      return InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new UserException(option + " takes an IP address, got " + text);
+    }
+  }
+
+  private static String hostname() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "";
+    }
+  }
+
+  private static void refreshCrl(StateDirectory state) {
+    try {
+      state.refreshCrl(Instant.now());
+    } catch (StandaloneException e) {
+      LOG.warning("cannot refresh the CRL: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,241 @@
+package io.vpngateway.gateway.runtime;
+
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.pool.Addresses;
+import io.vpngateway.api.pool.Ipv4Cidr;
+import io.vpngateway.api.pool.PoolSpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.config.ConfigDirectoryWatcher;
+import io.vpngateway.gateway.config.ConfigSource;
+import io.vpngateway.gateway.config.ReloadOutcome;
+import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.dataplane.DataPlane;
+import io.vpngateway.gateway.dataplane.DataPlaneOptions;
+import io.vpngateway.gateway.ippool.GroupAwareAddressAllocator;
+import io.vpngateway.gateway.management.ManagementServer;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
+import io.vpngateway.gateway.metrics.InterfaceCounters;
+import io.vpngateway.gateway.net.HostNetworkConfigurator;
+import io.vpngateway.gateway.net.ProcessCommandRunner;
+import io.vpngateway.gateway.net.TunnelNetworkPlan;
+import io.vpngateway.gateway.openvpn.OpenVpnServer;
+import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.session.TunnelSession;
+import io.vpngateway.gateway.tun.TunDevice;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One running gateway: the composition of everything a gateway pod (or a standalone host) runs.
+ *
+ * <pre>
+ *   ConfigSource ──watch──▶ reload ──▶ CertificateTrust (new snapshot, re-check live sessions)
+ *        │                                   │
+ *        ▼                                   ▼ authenticatorFor(protocol)
+ *   TUN + HostNetworkConfigurator      OpenVpnServer (UDP, TCP)  [IKEv2, SSTP: same interfaces]
+ *        │                                   │  allocator: this replica's pool slices
+ *        ▼                                   ▼
+ *   DataPlane (TUN readers) ◀── SessionRegistry ──▶ ManagementServer (probes, metrics, sessions)
+ * </pre>
+ *
+ * {@link #start} brings the parts up in dependency order and tears down what it started if a step
+ * fails; {@link #close} stops them in reverse order. Protocol servers are started only for the
+ * protocols the config enables and this build implements.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  /** How often live sessions are re-checked without a reload (certificate expiry). */
+  static final long RECHECK_SECONDS = 60;
+
+  private final ConfigSource source;
+  private final SessionRegistry registry = new SessionRegistry();
+  private final GatewayMetrics metrics = new GatewayMetrics(registry);
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+      r -> {
+        Thread t = new Thread(r, "gateway-maintenance");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile boolean ready;
+  private CertificateTrust trust;
+  private OpenVpnServer openVpn;
+  private ManagementServer management;
+  private TunDevice tun;
+
+  private Gateway(ConfigSource source) {
+    this.source = source;
+  }
+
+  /** Starts a gateway from the config in {@code source}; throws if any part cannot start. */
+  public static Gateway start(ConfigSource source, GatewayOptions options) throws Exception {
+    Gateway gateway = new Gateway(source);
+    try {
+      gateway.startParts(options);
+      return gateway;
+    } catch (Exception | Error e) {
+      gateway.close();
+      throw e;
+    }
+  }
+
+  private void startParts(GatewayOptions options) throws Exception {
+    RuntimeConfig config = source.current();
+    GatewayConfig doc = config.document();
+    ReplicaIdentity replica = options.replica();
+    registry.onUnregister(metrics::sessionEnded);
+    trust = new CertificateTrust(config, registry, metrics);
+    source.addListener(trust);
+    source.addListener((before, after) -> warnAboutLiveSettings(before, after));
+    List<PoolSpec> pools = doc.pools().stream()
+        .map(p -> new PoolSpec(Ipv4Cidr.parse(p.cidr()), p.groups(), p.priority())).toList();
+    List<VpnProtocol> protocols = doc.protocols().stream().map(VpnProtocol::valueOf).toList();
+    GroupAwareAddressAllocator allocator = GroupAwareAddressAllocator.forReplica(pools, protocols,
+        replica.replicas(), replica.ordinal());
+
+    int mtu = doc.openvpn().tunMtu();
+    tun = TunDevice.open(options.tunName(), options.tunQueues());
+    started.push(tun);
+    HostNetworkConfigurator network = new HostNetworkConfigurator(new ProcessCommandRunner());
+    started.push(network);
+    network.apply(networkPlan(tun.name(), mtu, doc, pools));
+    DataPlane dataPlane = new DataPlane(tun, registry,
+        DataPlaneOptions.defaults().withMtu(mtu).withClientToClient(doc.routing().clientToClient()));
+    started.push(dataPlane);
+    dataPlane.start();
+    metrics.addCollector(ComponentMetrics.dataPlane(dataPlane));
+    metrics.addCollector(new InterfaceCounters(tun.name()));
+
+    int share = replica.shareOf(doc.maxConnections());
+    for (VpnProtocol protocol : protocols) {
+      if (protocol == VpnProtocol.OpenVPN) {
+        openVpn = new OpenVpnServer(
+            OpenVpnSettingsMapper.settings(config, options.listenAddress(), share,
+                options.openVpnPorts()),
+            trust.authenticatorFor(Protocol.OPENVPN), allocator, registry, dataPlane.sink());
+        started.push(openVpn);
+        openVpn.start();
+        metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
+      } else {
+        LOG.warning(protocol + " is enabled in the config but not implemented by this gateway"
+            + " build; its clients cannot connect");
+      }
+    }
+
+    InetSocketAddress managementAddress = options.management().getPort() == 0
+        ? new InetSocketAddress(options.management().getAddress(), doc.management().port())
+        : options.management();
+    management = ManagementServer.start(managementAddress,
+        () -> source.current().managementToken(), registry, metrics, () -> ready);
+    started.push(management);
+    source.addListener((before, after) -> metrics.configReloaded(true));
+    ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
+    started.push(watcher);
+    scheduler.scheduleWithFixedDelay(this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS,
+        TimeUnit.SECONDS);
+    ready = true;
+    LOG.info("gateway " + doc.gateway().namespace() + "/" + doc.gateway().name() + " ready:"
+        + " replica " + replica.ordinal() + " of " + replica.replicas() + ", " + share
+        + " connections, tun " + tun.name() + ", OpenVPN "
+        + (openVpn == null ? "off" : "udp " + openVpn.udpAddress().map(Object::toString)
+            .orElse("off") + " tcp " + openVpn.tcpAddress().map(Object::toString).orElse("off"))
+        + ", management " + management.address());
+  }
+
+  static TunnelNetworkPlan networkPlan(String tunName, int mtu, GatewayConfig doc,
+      List<PoolSpec> pools) {
+    List<String> gatewayAddresses = pools.stream()
+        .map(p -> Addresses.format(p.gatewayAddress()) + "/" + p.cidr().prefixLength())
+        .toList();
+    return new TunnelNetworkPlan(tunName, mtu, gatewayAddresses, List.of(), doc.routing().nat(),
+        pools.stream().map(PoolSpec::cidr).toList(), doc.routing().clientToClient());
+  }
+
+  private void recheckSessions() {
+    try {
+      trust.enforce();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "periodic session re-check failed", e);
+    }
+  }
+
+  /**
+   * The OpenVPN server takes its push options (routes, DNS) and TLS credentials at start; say so
+   * when a reload changes them, rather than pretend they applied.
+   */
+  private static void warnAboutLiveSettings(RuntimeConfig before, RuntimeConfig after) {
+    GatewayConfig b = before.document();
+    GatewayConfig a = after.document();
+    if (!b.routing().equals(a.routing()) || !b.dns().equals(a.dns())
+        || !b.crypto().equals(a.crypto())
+        || !before.serverCertificate().equals(after.serverCertificate())) {
+      LOG.warning("routing, DNS, crypto or the server certificate changed: the OpenVPN server"
+          + " applies them after a restart");
+    }
+  }
+
+  /** Runs a reload now (the watcher also does this on every change of the directory). */
+  public ReloadOutcome reload() {
+    ReloadOutcome outcome = source.reload();
+    if (outcome.result() == ReloadOutcome.Result.REJECTED) {
+      metrics.configReloaded(false);
+    }
+    return outcome;
+  }
+
+  public SessionRegistry sessions() {
+    return registry;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  public Optional<OpenVpnServer> openVpn() {
+    return Optional.ofNullable(openVpn);
+  }
+
+  public InetSocketAddress managementAddress() {
+    return management.address();
+  }
+
+  public String tunName() {
+    return tun.name();
+  }
+
+  /** Ends every session (telling clients where the protocol can) and stops every part. */
+  @Override
+  public void close() {
+    ready = false;
+    scheduler.shutdownNow();
+    for (TunnelSession s : registry.all()) {
+      try {
+        s.close("gateway shutting down");
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "closing session " + s.id(), e);
+      }
+    }
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "stopping " + part.getClass().getSimpleName() + " failed", e);
+      }
+    }
+  }
+}

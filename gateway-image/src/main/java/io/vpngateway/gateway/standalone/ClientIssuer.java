@@ -1,0 +1,205 @@
+package io.vpngateway.gateway.standalone;
+
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
+import io.vpngateway.api.openvpn.OpenVpnStaticKey;
+import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.ClientCertificateRequest;
+import io.vpngateway.api.pki.ClientCertificates;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeyAlgorithm;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.pki.Pkcs12;
+import io.vpngateway.api.pki.Pkcs12Bundle;
+import io.vpngateway.api.profile.ClientProfileInput;
+import io.vpngateway.api.profile.ClientProfiles;
+import io.vpngateway.api.profile.TunnelProtocol;
+import io.vpngateway.api.v1alpha1.ClientCertificate;
+import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
+import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code vpngw issue}: issues a client certificate from the state directory's CA for a
+ * ClientCertificate file and writes it with every client profile, rendered by the same {@link
+ * ClientProfiles} the operator uses for its output Secret.
+ */
+public final class ClientIssuer {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final StateDirectory state;
+
+  public ClientIssuer(StateDirectory state) {
+    this.state = state;
+  }
+
+  /** What {@link #issue} wrote. */
+  public record Result(String name, IssuedCertificate certificate, List<Path> files) {}
+
+  /**
+   * @param endpoint the host clients dial; null takes the first endpoint the gateway was served
+   *     with
+   */
+  public Result issue(ClientCertificate request, String endpoint, Path outDir, Instant now)
+      throws StandaloneException {
+    ClientCertificateSpec spec = request.getSpec();
+    if (spec == null || spec.commonName == null) {
+      throw new StandaloneException("the ClientCertificate has no spec.commonName");
+    }
+    String name = request.getMetadata() == null || request.getMetadata().getName() == null
+        ? spec.commonName : request.getMetadata().getName();
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+      throw new StandaloneException("metadata.name '" + name + "' cannot be a file name; use"
+          + " letters, digits, '.', '_' and '-'");
+    }
+    GatewayConfig config = state.config();
+    if (spec.gatewayRef != null && spec.gatewayRef.name != null
+        && !spec.gatewayRef.name.equals(config.gateway().name())) {
+      throw new StandaloneException("the ClientCertificate is for gateway '" + spec.gatewayRef.name
+          + "' but " + state.path() + " holds gateway '" + config.gateway().name() + "'");
+    }
+    CertificateAuthority ca = state.certificateAuthority();
+    try {
+      IssuedCertificate issued = ca.issueClientCertificate(ClientCertificateRequest.of(
+          spec.commonName, spec.groups, validity(spec), keySpec(spec.privateKey)), now);
+      state.recordIssued(name, issued);
+      Files.createDirectories(outDir);
+      Pkcs12Bundle p12 = issued.toPkcs12(spec.commonName);
+      ClientProfileInput input = profileInput(config, issued, p12, endpoint(endpoint), now);
+      List<Path> written = new ArrayList<>();
+      written.add(write(outDir, name + ".crt", issued.certificatePem(), AtomicFiles.PUBLIC));
+      written.add(write(outDir, name + ".key", issued.privateKeyPem(), AtomicFiles.PRIVATE));
+      written.add(write(outDir, "ca.crt", issued.caCertificatePem(), AtomicFiles.PUBLIC));
+      written.add(write(outDir, name + ".p12", p12.der(), AtomicFiles.PRIVATE));
+      written.add(write(outDir, name + ".p12.password", p12.password() + "\n",
+          AtomicFiles.PRIVATE));
+      for (Map.Entry<String, byte[]> profile : ClientProfiles.render(input).entrySet()) {
+        written.add(write(outDir, profileFileName(name, profile.getKey()), profile.getValue(),
+            AtomicFiles.PRIVATE));
+      }
+      return new Result(name, issued, written);
+    } catch (PkiException | IllegalArgumentException e) {
+      throw new StandaloneException("cannot issue '" + name + "': " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StandaloneException("cannot write to " + outDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code client.ovpn} becomes {@code alice.ovpn}; others get the name as a prefix. */
+  static String profileFileName(String name, String profile) {
+    return profile.startsWith("client.") ? name + profile.substring("client".length())
+        : name + "-" + profile;
+  }
+
+  private ClientProfileInput profileInput(GatewayConfig config, IssuedCertificate issued,
+      Pkcs12Bundle p12, String endpoint, Instant now) throws StandaloneException, IOException {
+    Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
+    config.protocols().forEach(p -> protocols.add(switch (p) {
+      case "OpenVPN" -> TunnelProtocol.OPENVPN;
+      case "IKEv2" -> TunnelProtocol.IKEV2;
+      default -> TunnelProtocol.SSTP;
+    }));
+    X509Certificate server = Pem.decodeCertificates(Files.readString(
+        state.path().resolve(config.files().serverCertificate()))).get(0);
+    return ClientProfileInput.builder()
+        .gatewayName(config.gateway().name())
+        .endpointHost(endpoint)
+        .serverName(ClientCertificates.commonNameOf(server).orElse(endpoint))
+        .clientName(ClientCertificates.commonNameOf(issued.certificate()).orElseThrow())
+        .protocols(protocols)
+        .openVpnUdpPort(config.listen().openvpnUdp())
+        .openVpnTcpPort(config.listen().openvpnTcp())
+        .ikePort(config.listen().ike())
+        .sstpPort(config.listen().sstp())
+        .caCertificatePem(issued.caCertificatePem())
+        .clientCertificatePem(issued.certificatePem())
+        .clientKeyPem(issued.privateKeyPem())
+        .pkcs12(p12)
+        .tlsCryptV2ClientKey(protocols.contains(TunnelProtocol.OPENVPN)
+            ? tlsCryptV2ClientKey(config, now) : null)
+        .dataCiphers(config.crypto().dataCiphers())
+        .tlsMinVersion(config.crypto().tlsMinVersion())
+        .ikeProposals(config.crypto().ike())
+        .espProposals(config.crypto().esp())
+        .dnsServers(config.dns().servers())
+        .searchDomains(config.dns().searchDomains())
+        .routes(config.routing().routes())
+        .forceTunnel(config.routing().forceTunnel())
+        .build();
+  }
+
+  /** A fresh client key wrapped with the gateway's tls-crypt-v2 server key (openvpn's WKc). */
+  private String tlsCryptV2ClientKey(GatewayConfig config, Instant now)
+      throws StandaloneException, IOException {
+    Path file = state.path().resolve(config.files().tlsCryptV2ServerKey());
+    try {
+      TlsCryptV2ServerKey serverKey = TlsCryptV2ServerKey.parse(
+          Files.readString(file, StandardCharsets.US_ASCII));
+      return serverKey.wrap(OpenVpnStaticKey.generate(RANDOM), TlsCryptV2Metadata.timestamp(now))
+          .toPem();
+    } catch (OpenVpnKeyFormatException e) {
+      throw new StandaloneException(file + " is not a tls-crypt-v2 server key: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private String endpoint(String given) throws IOException, StandaloneException {
+    if (given != null && !given.isBlank()) {
+      return given.trim();
+    }
+    List<String> stored = state.storedEndpoints();
+    if (stored.isEmpty()) {
+      throw new StandaloneException("no endpoint known; pass --endpoint HOST (the name or address"
+          + " clients dial)");
+    }
+    return stored.get(0);
+  }
+
+  private static Duration validity(ClientCertificateSpec spec) throws StandaloneException {
+    if (spec.duration == null) {
+      return ClientCertificateRequest.DEFAULT_VALIDITY;
+    }
+    try {
+      return Duration.ofMillis(GatewayConfigRenderer.durationMillis(spec.duration));
+    } catch (IllegalArgumentException e) {
+      throw new StandaloneException("spec.duration: " + e.getMessage(), e);
+    }
+  }
+
+  private static KeySpec keySpec(PrivateKeySpec key) {
+    if (key == null || key.algorithm == null) {
+      return KeySpec.EC_P256;
+    }
+    return KeySpec.of(key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA
+        : KeyAlgorithm.ECDSA, key.size);
+  }
+
+  private static Path write(Path dir, String name, String content, String permissions)
+      throws IOException {
+    return write(dir, name, content.getBytes(StandardCharsets.UTF_8), permissions);
+  }
+
+  private static Path write(Path dir, String name, byte[] content, String permissions)
+      throws IOException {
+    Path file = dir.resolve(name);
+    AtomicFiles.write(file, content, permissions);
+    return file;
+  }
+}

@@ -1,0 +1,111 @@
+package io.vpngateway.gateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.gateway.config.ConfigDirectoryLoader;
+import io.vpngateway.gateway.testing.GatewayFixture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class VpngwCommandTest {
+  @TempDir Path tmp;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int vpngw(String... args) {
+    CommandLine cli = Vpngw.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void usageErrorsExitWith2() {
+    assertEquals(2, vpngw());
+    assertEquals(2, vpngw("frobnicate"));
+    assertEquals(2, vpngw("serve"));
+    assertTrue(err.toString().contains("give either --config FILE or -f VPNGATEWAY.yaml"),
+        err.toString());
+    assertEquals(2, vpngw("serve", "-f", "gateway.yaml"));
+    assertEquals(2, vpngw("issue", "--state-dir", tmp.toString()));
+    assertEquals(2, vpngw("revoke", "--state-dir", tmp.toString()));
+  }
+
+  @Test
+  void badInputExitsWith1AndSaysWhatToFix() throws Exception {
+    assertEquals(1, vpngw("serve", "-f", tmp.resolve("missing.yaml").toString(), "--state-dir",
+        tmp.resolve("state").toString()));
+    assertTrue(err.toString().contains("missing.yaml does not exist"), err.toString());
+
+    Path notAGateway = GatewayFixture.examples().resolve("clientcertificate.yaml");
+    assertEquals(1, vpngw("serve", "-f", notAGateway.toString(), "--state-dir",
+        tmp.resolve("state").toString()));
+    assertTrue(err.toString().contains("is not a valid VpnGateway: Unrecognized field \"gatewayRef\""),
+        err.toString());
+
+    assertEquals(1, vpngw("issue", "-f", notAGateway.toString(), "--state-dir",
+        tmp.resolve("empty").toString(), "--out", tmp.resolve("out").toString()));
+    assertTrue(err.toString().contains("run 'vpngw serve -f GATEWAY.yaml --state-dir"),
+        err.toString());
+
+    assertEquals(1, vpngw("serve", "--config", tmp.resolve("gateway.yaml").toString()));
+    assertTrue(err.toString().contains("--config must name the config.yaml"), err.toString());
+  }
+
+  @Test
+  void issueWritesCertificateKeyBundleAndProfilesThenRevokeUpdatesTheCrl() throws Exception {
+    Path state = tmp.resolve("state");
+    GatewayFixture.preparedState(state);
+    Path outDir = tmp.resolve("alice");
+
+    int code = vpngw("issue", "-f",
+        GatewayFixture.examples().resolve("clientcertificate.yaml").toString(), "--state-dir",
+        state.toString(), "--out", outDir.toString());
+
+    assertEquals(0, code, err.toString());
+    for (String f : new String[] {"alice.crt", "alice.key", "ca.crt", "alice.p12",
+        "alice.p12.password", "alice.ovpn"}) {
+      assertTrue(Files.exists(outDir.resolve(f)), f + " missing; wrote " + out);
+    }
+    assertEquals("rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(outDir.resolve("alice.key"))));
+    String ovpn = Files.readString(outDir.resolve("alice.ovpn"));
+    assertTrue(ovpn.contains("remote 127.0.0.1 1194 udp"), ovpn);
+    assertTrue(ovpn.contains("<tls-crypt-v2>"), ovpn);
+    X509Certificate alice = Pem.decodeCertificate(Files.readString(outDir.resolve("alice.crt")));
+    assertTrue(alice.getSubjectX500Principal().getName().contains("OU=engineering"));
+
+    assertEquals(0, vpngw("revoke", "alice", "--state-dir", state.toString()), err.toString());
+    assertTrue(new ConfigDirectoryLoader().load(state).crl().orElseThrow().isRevoked(alice));
+    assertEquals(0, vpngw("revoke", "alice", "--state-dir", state.toString()));
+    assertTrue(out.toString().contains("alice was already revoked"), out.toString());
+    assertEquals(1, vpngw("revoke", "bob", "--state-dir", state.toString()));
+    assertTrue(err.toString().contains("no client certificate named 'bob'"), err.toString());
+  }
+
+  @Test
+  void sessionsWithoutARunningGatewaySaysSo() throws Exception {
+    Path state = tmp.resolve("state");
+    GatewayFixture.preparedState(state);
+
+    assertEquals(1, vpngw("sessions", "--state-dir", state.toString(), "--url",
+        "http://127.0.0.1:1"));
+    assertTrue(err.toString().contains("is 'vpngw serve' running?"), err.toString());
+  }
+
+  @Test
+  void versionPrints() {
+    assertEquals(0, vpngw("version"));
+    assertTrue(out.toString().startsWith("vpngw "), out.toString());
+  }
+}
