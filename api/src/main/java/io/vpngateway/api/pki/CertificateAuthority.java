@@ -67,7 +67,7 @@ public final class CertificateAuthority {
   static final Duration BACKDATE = Duration.ofMinutes(5);
 
   /** IKE intermediate, RFC 4945 §5.1.3.12 (id-kp-ipsecIKE's predecessor Windows checks for). */
-  public static final KeyPurposeId IKE_INTERMEDIATE =
+  static final KeyPurposeId IKE_INTERMEDIATE =
       KeyPurposeId.getInstance(new ASN1ObjectIdentifier("1.3.6.1.5.5.8.2.2"));
 
   private final X509Certificate certificate;
