@@ -3,7 +3,9 @@ package io.vpngateway.gateway.dataplane;
 import static io.vpngateway.gateway.lab.Packets.ipv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.vpngateway.api.pool.Ipv4Cidr;
 import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.Netns;
@@ -15,6 +17,7 @@ import io.vpngateway.gateway.net.TunnelNetworkPlan;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.tun.TunDevice;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -143,6 +146,34 @@ class DataPlaneTest {
       awaitStats(dp, s -> s.droppedSessionError() >= 1, "a session error");
       assertTrue(lab.ping(lab.backend(), "10.254.9.20", 1).allReceived());
       assertEquals(2, dp.liveWorkers());
+    }
+  }
+
+  @Test
+  void writingClientPacketsToTunAllocatesNothingPerPacket() throws Exception {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    assumeTrue(mx instanceof ThreadMXBean, "needs the HotSpot thread allocation counter");
+    ThreadMXBean threads = (ThreadMXBean) mx;
+    FakeSession client = new FakeSession("10.254.9.30");
+    registry.register(client);
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      InnerPacketSink sink = dp.sinkFor(client.innerAddress());
+      // to the discard port of the backend, inside the lab; 2 x 20000 small packets
+      ByteBuffer packet = Packets.udp(ipv4("10.254.9.30"), ipv4(lab.backendAddress()), 40000, 9,
+          32);
+      Runnable burst = () -> {
+        for (int i = 0; i < 20_000; i++) {
+          packet.limit(packet.capacity()).position(0);
+          sink.write(packet);
+        }
+      };
+      burst.run();
+      long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+      burst.run();
+      long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+      assertTrue(allocated < 20_000 / 100, "bytes allocated for 20000 writes: " + allocated);
+      assertEquals(40_000, dp.stats().packetsToTun() + dp.stats().droppedTunWriteError());
+      assertEquals(40_000, dp.stats().packetsToTun(), dp.stats().toString());
     }
   }
 
