@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An inclusive range of IPv4 addresses (unsigned 32-bit values). {@code first > last} is the
- * empty range.
+ * An inclusive range of IPv4 addresses (unsigned 32-bit values). {@code first > last} is the empty
+ * range.
  */
 public record AddressRange(long first, long last) {
   public static final AddressRange EMPTY = new AddressRange(1, 0);
@@ -27,8 +27,8 @@ public record AddressRange(long first, long last) {
   }
 
   /**
-   * The smallest list of CIDR blocks exactly covering this range, e.g. for routes or firewall
-   * rules that target one replica's slice.
+   * The smallest list of CIDR blocks exactly covering this range, e.g. for routes or firewall rules
+   * that target one replica's slice.
    */
   public List<Ipv4Cidr> toCidrs() {
     List<Ipv4Cidr> blocks = new ArrayList<>();

@@ -5,8 +5,13 @@ public final class Addresses {
   private Addresses() {}
 
   public static String format(long address) {
-    return ((address >>> 24) & 0xff) + "." + ((address >>> 16) & 0xff) + "."
-        + ((address >>> 8) & 0xff) + "." + (address & 0xff);
+    return ((address >>> 24) & 0xff)
+        + "."
+        + ((address >>> 16) & 0xff)
+        + "."
+        + ((address >>> 8) & 0xff)
+        + "."
+        + (address & 0xff);
   }
 
   /** Parses a dotted quad. */

@@ -4,8 +4,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An IPv4 network in CIDR notation (RFC 4632). Addresses are handled as unsigned 32-bit values in
- * a {@code long} so that ranges above 128.0.0.0 compare and subtract naturally.
+ * An IPv4 network in CIDR notation (RFC 4632). Addresses are handled as unsigned 32-bit values in a
+ * {@code long} so that ranges above 128.0.0.0 compare and subtract naturally.
  *
  * @param network the network address (host bits zero)
  * @param prefixLength 0..32
@@ -23,8 +23,14 @@ public record Ipv4Cidr(long network, int prefixLength) {
     }
     if ((network & ~mask(prefixLength) & 0xffffffffL) != 0) {
       throw new IllegalArgumentException(
-          Addresses.format(network) + "/" + prefixLength + " has host bits set; did you mean "
-              + Addresses.format(network & mask(prefixLength)) + "/" + prefixLength + "?");
+          Addresses.format(network)
+              + "/"
+              + prefixLength
+              + " has host bits set; did you mean "
+              + Addresses.format(network & mask(prefixLength))
+              + "/"
+              + prefixLength
+              + "?");
     }
   }
 

@@ -7,15 +7,15 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * Splits client address pools between active-active replicas and protocols, so that no two
- * sessions anywhere in the gateway can get the same address without any coordination at run time.
+ * Splits client address pools between active-active replicas and protocols, so that no two sessions
+ * anywhere in the gateway can get the same address without any coordination at run time.
  *
- * <p>Each pool's client range (all addresses but network, gateway and broadcast) is cut into
- * {@code replicas × protocols} contiguous parts of nearly equal size (sizes differ by at most one).
- * Part {@code ordinal × protocols + protocolIndex} belongs to replica {@code ordinal} (its
- * StatefulSet ordinal) and to the protocol at {@code protocolIndex} in the fixed order OpenVPN,
- * IKEv2, SSTP, counting only the enabled ones. Both the operator and every gateway replica compute
- * the same split from the same spec: it is a pure function.
+ * <p>Each pool's client range (all addresses but network, gateway and broadcast) is cut into {@code
+ * replicas × protocols} contiguous parts of nearly equal size (sizes differ by at most one). Part
+ * {@code ordinal × protocols + protocolIndex} belongs to replica {@code ordinal} (its StatefulSet
+ * ordinal) and to the protocol at {@code protocolIndex} in the fixed order OpenVPN, IKEv2, SSTP,
+ * counting only the enabled ones. Both the operator and every gateway replica compute the same
+ * split from the same spec: it is a pure function.
  */
 public final class PoolSlicer {
   private PoolSlicer() {}
@@ -38,8 +38,11 @@ public final class PoolSlicer {
     for (int i = 0; i < pools.size(); i++) {
       PoolSpec a = pools.get(i);
       if (a.cidr().prefixLength() > 30) {
-        problems.add("pool " + a.cidr() + " is too small: use /30 or larger (network, gateway,"
-            + " client and broadcast addresses)");
+        problems.add(
+            "pool "
+                + a.cidr()
+                + " is too small: use /30 or larger (network, gateway,"
+                + " client and broadcast addresses)");
       }
       if (a.priority() < 0) {
         problems.add("pool " + a.cidr() + " has negative priority " + a.priority());
@@ -80,13 +83,23 @@ public final class PoolSlicer {
     for (PoolSpec pool : pools) {
       AddressRange clients = pool.clientRange();
       if (clients.size() < parts) {
-        problems.add("pool " + pool.cidr() + " has " + clients.size() + " client addresses, fewer"
-            + " than " + replicas + " replicas x " + protocols.size() + " protocols");
+        problems.add(
+            "pool "
+                + pool.cidr()
+                + " has "
+                + clients.size()
+                + " client addresses, fewer"
+                + " than "
+                + replicas
+                + " replicas x "
+                + protocols.size()
+                + " protocols");
         continue;
       }
       for (int p = 0; p < protocols.size(); p++) {
-        slices.add(new PoolSlice(pool, protocols.get(p), part(clients, parts,
-            ordinal * protocols.size() + p)));
+        slices.add(
+            new PoolSlice(
+                pool, protocols.get(p), part(clients, parts, ordinal * protocols.size() + p)));
       }
     }
     if (!problems.isEmpty()) {

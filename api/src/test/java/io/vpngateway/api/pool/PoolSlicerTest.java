@@ -73,9 +73,11 @@ class PoolSlicerTest {
 
   static Stream<Arguments> invalidPools() {
     return Stream.of(
-        Arguments.of(List.of(PoolSpec.of("10.0.0.0/16", 0), PoolSpec.of("10.0.5.0/24", 1, "eng")),
+        Arguments.of(
+            List.of(PoolSpec.of("10.0.0.0/16", 0), PoolSpec.of("10.0.5.0/24", 1, "eng")),
             "pools 10.0.0.0/16 and 10.0.5.0/24 overlap"),
-        Arguments.of(List.of(PoolSpec.of("10.0.0.0/24", 0), PoolSpec.of("10.1.0.0/24", 0)),
+        Arguments.of(
+            List.of(PoolSpec.of("10.0.0.0/24", 0), PoolSpec.of("10.1.0.0/24", 0)),
             "only one default pool"),
         Arguments.of(List.of(PoolSpec.of("10.0.0.0/31", 0)), "too small"),
         Arguments.of(List.of(), "at least one pool"));
@@ -84,29 +86,37 @@ class PoolSlicerTest {
   @ParameterizedTest(name = "{1}")
   @MethodSource("invalidPools")
   void invalidPoolListsAreRejectedWithTheReason(List<PoolSpec> pools, String reason) {
-    InvalidPoolsException e = assertThrows(InvalidPoolsException.class,
-        () -> PoolSlicer.slicesFor(pools, List.of(OpenVPN), 1, 0));
+    InvalidPoolsException e =
+        assertThrows(
+            InvalidPoolsException.class, () -> PoolSlicer.slicesFor(pools, List.of(OpenVPN), 1, 0));
     assertTrue(e.getMessage().contains(reason), e.getMessage());
   }
 
   @Test
   void poolTooSmallForTheReplicasIsRejected() {
-    InvalidPoolsException e = assertThrows(InvalidPoolsException.class,
-        () -> PoolSlicer.slicesFor(List.of(PoolSpec.of("10.0.0.0/29", 0)),
-            List.of(OpenVPN, IKEv2, SSTP), 2, 0));
+    InvalidPoolsException e =
+        assertThrows(
+            InvalidPoolsException.class,
+            () ->
+                PoolSlicer.slicesFor(
+                    List.of(PoolSpec.of("10.0.0.0/29", 0)), List.of(OpenVPN, IKEv2, SSTP), 2, 0));
     assertTrue(e.getMessage().contains("has 5 client addresses"), e.getMessage());
   }
 
   @Test
   void ordinalOutsideTheReplicaCountIsRejected() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> PoolSlicer.slicesFor(List.of(PoolSpec.of("10.0.0.0/24", 0)), List.of(OpenVPN), 2, 2));
   }
 
   @Test
   void cidrParsingExplainsMistakes() {
-    assertEquals("did you mean 10.0.0.0/24?", assertThrows(IllegalArgumentException.class,
-        () -> Ipv4Cidr.parse("10.0.0.5/24")).getMessage().replaceAll(".*; ", ""));
+    assertEquals(
+        "did you mean 10.0.0.0/24?",
+        assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("10.0.0.5/24"))
+            .getMessage()
+            .replaceAll(".*; ", ""));
     assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("10.0.0.256/24"));
     assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("10.0.0.0/33"));
     assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("fd00::/64"));
@@ -115,8 +125,10 @@ class PoolSlicerTest {
 
   static Stream<Arguments> cidrCovers() {
     return Stream.of(
-        Arguments.of("10.9.0.2", "10.9.0.63", List.of("10.9.0.2/31", "10.9.0.4/30", "10.9.0.8/29",
-            "10.9.0.16/28", "10.9.0.32/27")),
+        Arguments.of(
+            "10.9.0.2",
+            "10.9.0.63",
+            List.of("10.9.0.2/31", "10.9.0.4/30", "10.9.0.8/29", "10.9.0.16/28", "10.9.0.32/27")),
         Arguments.of("10.9.0.0", "10.9.0.255", List.of("10.9.0.0/24")),
         Arguments.of("10.9.0.7", "10.9.0.7", List.of("10.9.0.7/32")),
         Arguments.of("0.0.0.0", "255.255.255.255", List.of("0.0.0.0/0")));

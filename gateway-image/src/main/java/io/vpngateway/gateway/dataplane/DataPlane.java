@@ -15,10 +15,10 @@ import java.util.logging.Logger;
  * The gateway's packet path between the kernel and the client sessions.
  *
  * <ul>
- *   <li>Towards clients: one {@link TunReader} thread per TUN queue reads packets the kernel
- *       routes into the TUN, looks the destination up in the {@link SessionRegistry} and calls
- *       {@code TunnelSession.deliverFromTun}. With a multi-queue TUN the kernel spreads flows over
- *       the queues, so the work spreads over the cores.
+ *   <li>Towards clients: one {@link TunReader} thread per TUN queue reads packets the kernel routes
+ *       into the TUN, looks the destination up in the {@link SessionRegistry} and calls {@code
+ *       TunnelSession.deliverFromTun}. With a multi-queue TUN the kernel spreads flows over the
+ *       queues, so the work spreads over the cores.
  *   <li>From clients: sessions hand decrypted packets to a sink ({@link #sinkFor} for one client,
  *       with source-address checking, or {@link #sink()}), which writes them into the TUN.
  * </ul>
@@ -40,8 +40,8 @@ public final class DataPlane implements AutoCloseable {
     this.tun = tun;
     this.registry = registry;
     this.options = options;
-    this.anySourceSink = new TunPacketSink(
-        tun.queues(), registry, counters, options.clientToClient(), false, 0);
+    this.anySourceSink =
+        new TunPacketSink(tun.queues(), registry, counters, options.clientToClient(), false, 0);
   }
 
   /** Starts one reader thread per TUN queue. */
@@ -50,24 +50,37 @@ public final class DataPlane implements AutoCloseable {
       throw new IllegalStateException("data plane already started");
     }
     for (TunQueue queue : tun.queues()) {
-      Thread t = new Thread(
-          new TunReader(queue, registry, counters, options, running),
-          "tun-reader-" + tun.name() + "-" + queue.index());
+      Thread t =
+          new Thread(
+              new TunReader(queue, registry, counters, options, running),
+              "tun-reader-" + tun.name() + "-" + queue.index());
       t.setDaemon(true);
       workers.add(t);
       t.start();
     }
-    LOG.info(() -> "data plane started on " + tun.name() + " with " + workers.size()
-        + " queue(s), mtu " + options.mtu() + ", client-to-client "
-        + (options.clientToClient() ? "on" : "off"));
+    LOG.info(
+        () ->
+            "data plane started on "
+                + tun.name()
+                + " with "
+                + workers.size()
+                + " queue(s), mtu "
+                + options.mtu()
+                + ", client-to-client "
+                + (options.clientToClient() ? "on" : "off"));
   }
 
   /**
-   * The sink for the session of the client with inner address {@code clientAddress}: packets
-   * with another source address are dropped and counted.
+   * The sink for the session of the client with inner address {@code clientAddress}: packets with
+   * another source address are dropped and counted.
    */
   public InnerPacketSink sinkFor(Inet4Address clientAddress) {
-    return new TunPacketSink(tun.queues(), registry, counters, options.clientToClient(), true,
+    return new TunPacketSink(
+        tun.queues(),
+        registry,
+        counters,
+        options.clientToClient(),
+        true,
         SessionRegistry.toInt(clientAddress));
   }
 
@@ -93,8 +106,8 @@ public final class DataPlane implements AutoCloseable {
   @Override
   public synchronized void close() {
     running.set(false);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.pollMillis() * 5L
-        + 1000);
+    long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.pollMillis() * 5L + 1000);
     for (Thread t : workers) {
       try {
         t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

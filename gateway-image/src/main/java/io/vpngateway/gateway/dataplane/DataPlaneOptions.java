@@ -7,8 +7,8 @@ package io.vpngateway.gateway.dataplane;
  * @param headroom bytes left free before each packet read from TUN, so a session can write its
  *     protocol header in front of the packet in place (e.g. OpenVPN opcode + packet id, ESP header)
  * @param tailroom bytes left free after the packet (e.g. for an AEAD tag)
- * @param clientToClient whether a client may send to another client's inner address; when on,
- *     such packets go straight to the other session without a trip through the kernel
+ * @param clientToClient whether a client may send to another client's inner address; when on, such
+ *     packets go straight to the other session without a trip through the kernel
  * @param pollMillis how long a worker waits for a packet before checking for a stop request
  */
 public record DataPlaneOptions(

@@ -3,8 +3,8 @@ package io.vpngateway.gateway.dataplane;
 import java.nio.ByteBuffer;
 
 /**
- * Just enough IPv4 header parsing (RFC 791 §3.1) for routing a packet to a session: version,
- * header and total length sanity, destination and source address. Absolute indexes, no state, no
+ * Just enough IPv4 header parsing (RFC 791 §3.1) for routing a packet to a session: version, header
+ * and total length sanity, destination and source address. Absolute indexes, no state, no
  * allocation.
  */
 final class Ipv4Packets {

@@ -16,9 +16,9 @@ import java.util.logging.Logger;
  * <p>Before writing, a packet is checked: it must be a well-formed IPv4 packet; when the sink
  * belongs to one client, its source must be that client's inner address (a client cannot spoof
  * another's address); when the destination is another client, it goes straight to that session if
- * client-to-client traffic is allowed and is dropped otherwise. Everything else is written to a
- * TUN queue chosen by the writing thread, which also lets the TUN driver steer the replies of a
- * flow to the queue it was written on.
+ * client-to-client traffic is allowed and is dropped otherwise. Everything else is written to a TUN
+ * queue chosen by the writing thread, which also lets the TUN driver steer the replies of a flow to
+ * the queue it was written on.
  *
  * <p>After {@link #write} the buffer's position and limit are unspecified; its bytes are not
  * modified and it is not retained.

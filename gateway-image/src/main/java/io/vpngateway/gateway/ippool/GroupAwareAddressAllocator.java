@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The {@link AddressAllocator} of one replica: hands out addresses from this replica's slices of
  * the group-aware pools (see {@link PoolSlicer}).
  *
- * <p>Pool choice: among the pools whose groups include one of the client's groups, the one with
- * the highest priority (on a tie, the first listed); when none matches, the default pool (the one
+ * <p>Pool choice: among the pools whose groups include one of the client's groups, the one with the
+ * highest priority (on a tie, the first listed); when none matches, the default pool (the one
  * without groups). Group names match exactly. The chosen pool being exhausted yields empty: a
  * client is never moved to another pool, whose subnet may be subject to different network policy.
  */
@@ -36,12 +36,21 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
   public GroupAwareAddressAllocator(Collection<PoolSlice> slices) {
     for (PoolSlice slice : slices) {
       Protocol protocol = toGatewayProtocol(slice.protocol());
-      candidatesByProtocol.computeIfAbsent(protocol, p -> new ArrayList<>()).add(new Candidate(
-          slice.pool(), new SliceAllocator(slice.range()), toInet(slice.pool().gatewayAddress())));
+      candidatesByProtocol
+          .computeIfAbsent(protocol, p -> new ArrayList<>())
+          .add(
+              new Candidate(
+                  slice.pool(),
+                  new SliceAllocator(slice.range()),
+                  toInet(slice.pool().gatewayAddress())));
     }
     // a stable sort keeps list order among equal priorities
-    candidatesByProtocol.values().forEach(list ->
-        list.sort(Comparator.comparingInt((Candidate c) -> c.pool().priority()).reversed()));
+    candidatesByProtocol
+        .values()
+        .forEach(
+            list ->
+                list.sort(
+                    Comparator.comparingInt((Candidate c) -> c.pool().priority()).reversed()));
   }
 
   /** Validates {@code pools}, slices them for this replica and builds the allocator. */
@@ -63,14 +72,17 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
     }
     AtomicBoolean released = new AtomicBoolean();
     SliceAllocator slice = chosen.slice();
-    Runnable releaser = () -> {
-      // release is idempotent so that two shutdown paths of one session cannot free a reused address
-      if (released.compareAndSet(false, true)) {
-        slice.release(address);
-      }
-    };
-    return Optional.of(new AddressLease(
-        toInet(address), chosen.pool().cidr().prefixLength(), chosen.gateway(), releaser));
+    Runnable releaser =
+        () -> {
+          // release is idempotent so that two shutdown paths of one session cannot free a reused
+          // address
+          if (released.compareAndSet(false, true)) {
+            slice.release(address);
+          }
+        };
+    return Optional.of(
+        new AddressLease(
+            toInet(address), chosen.pool().cidr().prefixLength(), chosen.gateway(), releaser));
   }
 
   /** The pool a client of {@code protocol} would get an address from, if any. */
@@ -96,8 +108,12 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
   /** Addresses in use per pool CIDR, over all protocols (for metrics). */
   public Map<String, Integer> inUseByPool() {
     Map<String, Integer> inUse = new java.util.TreeMap<>();
-    candidatesByProtocol.values().forEach(list -> list.forEach(c ->
-        inUse.merge(c.pool().cidr().toString(), c.slice().inUse(), Integer::sum)));
+    candidatesByProtocol
+        .values()
+        .forEach(
+            list ->
+                list.forEach(
+                    c -> inUse.merge(c.pool().cidr().toString(), c.slice().inUse(), Integer::sum)));
     return inUse;
   }
 
@@ -111,8 +127,9 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
   }
 
   static Inet4Address toInet(long address) {
-    byte[] b = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8),
-        (byte) address};
+    byte[] b = {
+      (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address
+    };
     try {
       return (Inet4Address) InetAddress.getByAddress(b);
     } catch (UnknownHostException e) {

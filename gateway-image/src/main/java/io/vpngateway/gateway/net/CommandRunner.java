@@ -7,8 +7,8 @@ import java.util.List;
 public interface CommandRunner {
   /**
    * Runs {@code command} with {@code stdin} (may be null) and returns its exit code and combined
-   * output. Never throws for a non-zero exit; throws {@link NetworkSetupException} when the
-   * command cannot be started or times out.
+   * output. Never throws for a non-zero exit; throws {@link NetworkSetupException} when the command
+   * cannot be started or times out.
    */
   Result run(List<String> command, String stdin);
 

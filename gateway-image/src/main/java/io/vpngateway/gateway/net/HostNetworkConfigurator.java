@@ -13,14 +13,14 @@ import java.util.stream.Collectors;
 /**
  * Applies a {@link TunnelNetworkPlan} to the network namespace this process runs in, with the
  * standard tools: {@code ip} for addresses, MTU, link state and routes, {@code nft} for NAT and
- * forwarding rules, {@code /proc/sys} for IPv4 forwarding. Every step is idempotent ({@code ip
- * addr replace}, {@code ip route replace}, an nft table replaced in one transaction), so applying
- * the same plan twice, or a changed plan on reload, converges. {@link #close()} removes what was
- * added: the nft table and, if this process turned it on, forwarding; addresses and routes go with
- * the TUN interface.
+ * forwarding rules, {@code /proc/sys} for IPv4 forwarding. Every step is idempotent ({@code ip addr
+ * replace}, {@code ip route replace}, an nft table replaced in one transaction), so applying the
+ * same plan twice, or a changed plan on reload, converges. {@link #close()} removes what was added:
+ * the nft table and, if this process turned it on, forwarding; addresses and routes go with the TUN
+ * interface.
  *
- * <p>All rules live in one table of our own ({@code ip vpngateway}), never in other tables, so
- * the pod's or host's own firewall is left alone.
+ * <p>All rules live in one table of our own ({@code ip vpngateway}), never in other tables, so the
+ * pod's or host's own firewall is left alone.
  */
 public final class HostNetworkConfigurator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HostNetworkConfigurator.class.getName());
@@ -50,8 +50,15 @@ public final class HostNetworkConfigurator implements AutoCloseable {
     enableForwarding();
     nft(rulesetFor(plan));
     nftInstalled = true;
-    LOG.info(() -> "network ready: " + plan.tunName() + " " + plan.gatewayAddresses() + " mtu "
-        + plan.mtu() + (plan.masquerade() ? ", masquerading " + plan.clientPools() : ""));
+    LOG.info(
+        () ->
+            "network ready: "
+                + plan.tunName()
+                + " "
+                + plan.gatewayAddresses()
+                + " mtu "
+                + plan.mtu()
+                + (plan.masquerade() ? ", masquerading " + plan.clientPools() : ""));
   }
 
   private void configureInterface(TunnelNetworkPlan plan) {
@@ -71,8 +78,8 @@ public final class HostNetworkConfigurator implements AutoCloseable {
   }
 
   private List<String> currentAddresses(String dev) {
-    CommandRunner.Result r = runner.run(List.of("ip", "-o", "-4", "addr", "show", "dev", dev),
-        null);
+    CommandRunner.Result r =
+        runner.run(List.of("ip", "-o", "-4", "addr", "show", "dev", dev), null);
     if (!r.ok()) {
       throw new NetworkSetupException("interface " + dev + " not found: " + r.output());
     }
@@ -96,11 +103,14 @@ public final class HostNetworkConfigurator implements AutoCloseable {
     s.append("delete table ip ").append(NFT_TABLE).append("\n");
     s.append("table ip ").append(NFT_TABLE).append(" {\n");
     if (plan.masquerade()) {
-      String pools = plan.clientPools().stream().map(Ipv4Cidr::toString)
-          .collect(Collectors.joining(", "));
+      String pools =
+          plan.clientPools().stream().map(Ipv4Cidr::toString).collect(Collectors.joining(", "));
       s.append("  chain postrouting {\n");
       s.append("    type nat hook postrouting priority srcnat; policy accept;\n");
-      s.append("    ip saddr { ").append(pools).append(" } oifname != ").append(tun)
+      s.append("    ip saddr { ")
+          .append(pools)
+          .append(" } oifname != ")
+          .append(tun)
           .append(" masquerade\n");
       s.append("  }\n");
     }
@@ -110,9 +120,11 @@ public final class HostNetworkConfigurator implements AutoCloseable {
       s.append("    iifname ").append(tun).append(" oifname ").append(tun).append(" drop\n");
     }
     // clients' TCP must fit the tunnel MTU even when path MTU discovery is blocked on the way
-    s.append("    oifname ").append(tun)
+    s.append("    oifname ")
+        .append(tun)
         .append(" tcp flags syn / syn,rst tcp option maxseg size set rt mtu\n");
-    s.append("    iifname ").append(tun)
+    s.append("    iifname ")
+        .append(tun)
         .append(" tcp flags syn / syn,rst tcp option maxseg size set rt mtu\n");
     s.append("  }\n");
     s.append("}\n");
@@ -128,9 +140,14 @@ public final class HostNetworkConfigurator implements AutoCloseable {
       Files.writeString(ipForward, "1\n", StandardCharsets.US_ASCII);
       forwardingBefore = current;
     } catch (IOException e) {
-      throw new NetworkSetupException("IPv4 forwarding is off and " + ipForward
-          + " is not writable (" + e.getMessage() + "); in Kubernetes set the pod sysctl"
-          + " net.ipv4.ip_forward=1", e);
+      throw new NetworkSetupException(
+          "IPv4 forwarding is off and "
+              + ipForward
+              + " is not writable ("
+              + e.getMessage()
+              + "); in Kubernetes set the pod sysctl"
+              + " net.ipv4.ip_forward=1",
+          e);
     }
   }
 
@@ -154,8 +171,8 @@ public final class HostNetworkConfigurator implements AutoCloseable {
   private void nft(String script) {
     CommandRunner.Result r = runner.run(List.of("nft", "-f", "-"), script);
     if (!r.ok()) {
-      throw new NetworkSetupException("nft rejected the gateway ruleset: " + r.output()
-          + "\n--- ruleset ---\n" + script);
+      throw new NetworkSetupException(
+          "nft rejected the gateway ruleset: " + r.output() + "\n--- ruleset ---\n" + script);
     }
   }
 
@@ -163,8 +180,7 @@ public final class HostNetworkConfigurator implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (nftInstalled) {
-      CommandRunner.Result r =
-          runner.run(List.of("nft", "delete", "table", "ip", NFT_TABLE), null);
+      CommandRunner.Result r = runner.run(List.of("nft", "delete", "table", "ip", NFT_TABLE), null);
       if (!r.ok()) {
         LOG.warning("could not delete nft table " + NFT_TABLE + ": " + r.output());
       }

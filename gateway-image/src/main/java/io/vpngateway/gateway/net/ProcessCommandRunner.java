@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs commands as child processes. The child inherits the network namespace of the calling
- * thread, which is how the gateway configures the namespace it runs in (its pod).
+ * Runs commands as child processes. The child inherits the network namespace of the calling thread,
+ * which is how the gateway configures the namespace it runs in (its pod).
  */
 public final class ProcessCommandRunner implements CommandRunner {
   private final Duration timeout;
@@ -31,7 +31,8 @@ public final class ProcessCommandRunner implements CommandRunner {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new NetworkSetupException(
-          "cannot run '" + command.get(0) + "' (is it installed and on PATH?): " + e.getMessage(), e);
+          "cannot run '" + command.get(0) + "' (is it installed and on PATH?): " + e.getMessage(),
+          e);
     }
     CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process));
     try (OutputStream in = process.getOutputStream()) {

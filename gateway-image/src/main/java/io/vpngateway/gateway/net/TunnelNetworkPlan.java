@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  *
  * @param tunName the TUN interface
  * @param mtu the TUN MTU (the inner packet size the protocols can carry)
- * @param gatewayAddresses the gateway's address in each pool, as {@code a.b.c.d/prefix}; the
- *     kernel then routes each pool's subnet to the TUN
+ * @param gatewayAddresses the gateway's address in each pool, as {@code a.b.c.d/prefix}; the kernel
+ *     then routes each pool's subnet to the TUN
  * @param extraRoutes further networks to route into the TUN (usually none)
  * @param masquerade whether client traffic leaving by another interface is source-NATed to that
  *     interface's address (the pod address), so the cluster needs no route back to the pools

@@ -1,12 +1,12 @@
 package io.vpngateway.gateway.session;
 
 /**
- * Sessions by inner IPv4 address, for the data plane's per-packet lookup. A read is a probe of
- * two primitive arrays with no boxing and no lock; writes (connect, disconnect) copy the table and
+ * Sessions by inner IPv4 address, for the data plane's per-packet lookup. A read is a probe of two
+ * primitive arrays with no boxing and no lock; writes (connect, disconnect) copy the table and
  * publish the copy, which is cheap at connection rates and keeps every read allocation-free.
  *
- * <p>Open addressing with linear probing, load factor at most 1/2. Address keys are the IPv4
- * value as an int ({@link SessionRegistry#toInt}); a null value marks an empty slot.
+ * <p>Open addressing with linear probing, load factor at most 1/2. Address keys are the IPv4 value
+ * as an int ({@link SessionRegistry#toInt}); a null value marks an empty slot.
  */
 final class InnerAddressTable {
   private static final class Table {

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Native base addresses of direct buffers, cached per thread. Java 17 has no public API for a
- * direct buffer's address, and JNA's {@link Native#getDirectBufferPointer} allocates a
- * {@link Pointer} on every call. A thread on the packet path reuses a handful of buffers, so a
- * small per-thread cache keyed by identity makes the lookup allocation-free in steady state.
+ * direct buffer's address, and JNA's {@link Native#getDirectBufferPointer} allocates a {@link
+ * Pointer} on every call. A thread on the packet path reuses a handful of buffers, so a small
+ * per-thread cache keyed by identity makes the lookup allocation-free in steady state.
  */
 final class DirectBufferAddresses {
   private static final int WAYS = 4;

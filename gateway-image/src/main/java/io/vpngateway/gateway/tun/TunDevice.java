@@ -43,12 +43,12 @@ public final class TunDevice implements AutoCloseable {
   }
 
   /**
-   * Creates (or attaches to) TUN interface {@code requestedName} with {@code queueCount} queues.
-   * A name containing {@code %d} lets the kernel pick a free number; {@link #name()} tells the
+   * Creates (or attaches to) TUN interface {@code requestedName} with {@code queueCount} queues. A
+   * name containing {@code %d} lets the kernel pick a free number; {@link #name()} tells the
    * result.
    *
-   * @throws IOException with the kernel's reason when the clone device is missing, the caller
-   *     lacks CAP_NET_ADMIN, or the name is taken by an interface of another kind
+   * @throws IOException with the kernel's reason when the clone device is missing, the caller lacks
+   *     CAP_NET_ADMIN, or the name is taken by an interface of another kind
    */
   public static TunDevice open(String requestedName, int queueCount) throws IOException {
     if (requestedName == null || requestedName.isEmpty()) {

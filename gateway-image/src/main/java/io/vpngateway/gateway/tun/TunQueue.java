@@ -24,6 +24,7 @@ public final class TunQueue implements AutoCloseable {
   private final int fd;
   private final String interfaceName;
   private final int index;
+
   /** One {@code struct pollfd}, owned by the reading thread. */
   private final Memory pollFd = new Memory(POLLFD_SIZE);
 
@@ -82,8 +83,8 @@ public final class TunQueue implements AutoCloseable {
   }
 
   /**
-   * Injects the packet between {@code src}'s position and limit (direct buffer) into the kernel,
-   * as if it had arrived on the interface; the position moves to the limit.
+   * Injects the packet between {@code src}'s position and limit (direct buffer) into the kernel, as
+   * if it had arrived on the interface; the position moves to the limit.
    *
    * @throws IOException when the kernel refuses it (e.g. {@code EINVAL} for a packet that is not
    *     IP, {@code EIO} when the interface is down)

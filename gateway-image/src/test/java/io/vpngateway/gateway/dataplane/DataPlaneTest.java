@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
 import io.vpngateway.api.pool.Ipv4Cidr;
-import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.Netns;
+import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.Packets;
 import io.vpngateway.gateway.lab.PingResult;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The data plane inside a lab namespace: the backend pings addresses of the client pool, the
- * kernel of the gateway namespace routes them into a real TUN, and fake sessions answer.
+ * The data plane inside a lab namespace: the backend pings addresses of the client pool, the kernel
+ * of the gateway namespace routes them into a real TUN, and fake sessions answer.
  */
 class DataPlaneTest {
   private static final String POOL = "10.254.9.0/24";
@@ -45,11 +45,19 @@ class DataPlaneTest {
     gw = lab.gateway();
     tun = gw.callInside(() -> TunDevice.open("vgdp0", 2));
     network = new HostNetworkConfigurator(new ProcessCommandRunner());
-    gw.callInside(() -> {
-      network.apply(new TunnelNetworkPlan("vgdp0", 1400, List.of("10.254.9.1/24"), List.of(),
-          false, List.of(Ipv4Cidr.parse(POOL)), false));
-      return null;
-    });
+    gw.callInside(
+        () -> {
+          network.apply(
+              new TunnelNetworkPlan(
+                  "vgdp0",
+                  1400,
+                  List.of("10.254.9.1/24"),
+                  List.of(),
+                  false,
+                  List.of(Ipv4Cidr.parse(POOL)),
+                  false));
+          return null;
+        });
     lab.routeClientPoolFromBackend(POOL);
   }
 
@@ -77,7 +85,9 @@ class DataPlaneTest {
       assertTrue(ping.allReceived(), ping.output());
       assertTrue(client.received.size() >= 3, "session saw the requests");
       byte[] first = client.received.peek();
-      assertEquals(ipv4(lab.backendAddress()), ByteBuffer.wrap(first).getInt(12),
+      assertEquals(
+          ipv4(lab.backendAddress()),
+          ByteBuffer.wrap(first).getInt(12),
           "routed, not NATed: the source is the backend");
       DataPlaneStats s = dp.stats();
       assertTrue(s.deliveredToSessions() >= 3, s.toString());
@@ -109,8 +119,8 @@ class DataPlaneTest {
     int srcA = ipv4("10.254.9.10");
     int dstB = ipv4("10.254.9.11");
     try (DataPlane closed = new DataPlane(tun, registry, DataPlaneOptions.defaults());
-        DataPlane open = new DataPlane(tun, registry,
-            DataPlaneOptions.defaults().withClientToClient(true))) {
+        DataPlane open =
+            new DataPlane(tun, registry, DataPlaneOptions.defaults().withClientToClient(true))) {
       InnerPacketSink fromA = closed.sinkFor(a.innerAddress());
       fromA.write(Packets.udp(ipv4("10.254.9.99"), ipv4(lab.backendAddress()), 1, 2, 10));
       assertEquals(1, closed.stats().droppedSpoofedSource());
@@ -133,12 +143,13 @@ class DataPlaneTest {
   void aSessionThatThrowsLosesOnlyItsPacket() throws Exception {
     FakeSession good = new FakeSession("10.254.9.20");
     registry.register(good);
-    registry.register(new FakeSession("10.254.9.21") {
-      @Override
-      public void deliverFromTun(ByteBuffer ipPacket) {
-        throw new IllegalStateException("broken session");
-      }
-    });
+    registry.register(
+        new FakeSession("10.254.9.21") {
+          @Override
+          public void deliverFromTun(ByteBuffer ipPacket) {
+            throw new IllegalStateException("broken session");
+          }
+        });
     try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
       good.sink = dp.sinkFor(good.innerAddress());
       dp.start();
@@ -159,14 +170,15 @@ class DataPlaneTest {
     try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
       InnerPacketSink sink = dp.sinkFor(client.innerAddress());
       // to the discard port of the backend, inside the lab; 2 x 20000 small packets
-      ByteBuffer packet = Packets.udp(ipv4("10.254.9.30"), ipv4(lab.backendAddress()), 40000, 9,
-          32);
-      Runnable burst = () -> {
-        for (int i = 0; i < 20_000; i++) {
-          packet.limit(packet.capacity()).position(0);
-          sink.write(packet);
-        }
-      };
+      ByteBuffer packet =
+          Packets.udp(ipv4("10.254.9.30"), ipv4(lab.backendAddress()), 40000, 9, 32);
+      Runnable burst =
+          () -> {
+            for (int i = 0; i < 20_000; i++) {
+              packet.limit(packet.capacity()).position(0);
+              sink.write(packet);
+            }
+          };
       burst.run();
       long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
       burst.run();

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class DispatchAllocationTest {
   @Test
   void dispatchingPacketsAllocatesNothingPerPacket() throws Exception {
-    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+    assumeTrue(
+        ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
         "needs the HotSpot thread allocation counter");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -25,28 +26,31 @@ class DispatchAllocationTest {
     int base = 0x0a090002;
     for (int i = 0; i < 1000; i++) {
       int a = base + i;
-      registry.register(new FakeSession("10.9." + ((a >>> 8) & 0xff) + "." + (a & 0xff)) {
-        @Override
-        public void deliverFromTun(ByteBuffer ipPacket) {
-          delivered.incrementAndGet();
-        }
-      });
+      registry.register(
+          new FakeSession("10.9." + ((a >>> 8) & 0xff) + "." + (a & 0xff)) {
+            @Override
+            public void deliverFromTun(ByteBuffer ipPacket) {
+              delivered.incrementAndGet();
+            }
+          });
     }
     DataPlaneCounters counters = new DataPlaneCounters();
-    TunReader reader = new TunReader(null, registry, counters, DataPlaneOptions.defaults(),
-        new AtomicBoolean(true));
+    TunReader reader =
+        new TunReader(
+            null, registry, counters, DataPlaneOptions.defaults(), new AtomicBoolean(true));
     ByteBuffer packet = ByteBuffer.allocateDirect(1600);
     packet.put(Packets.udp(0xc0a80002, base, 1, 2, 100));
     int length = packet.position();
 
-    Runnable burst = () -> {
-      for (int i = 0; i < 200_000; i++) {
-        packet.limit(length).position(0);
-        // every 8th packet has no session, to cover the drop path as well
-        packet.putInt(16, (i & 7) == 7 ? 0x0b000001 : base + (i % 1000));
-        reader.dispatch(packet, length);
-      }
-    };
+    Runnable burst =
+        () -> {
+          for (int i = 0; i < 200_000; i++) {
+            packet.limit(length).position(0);
+            // every 8th packet has no session, to cover the drop path as well
+            packet.putInt(16, (i & 7) == 7 ? 0x0b000001 : base + (i % 1000));
+            reader.dispatch(packet, length);
+          }
+        };
     burst.run(); // warm up (class loading, LongAdder cells)
     long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
     burst.run();

@@ -46,17 +46,29 @@ public class DispatchBenchmark {
     for (int i = 0; i < sessions; i++) {
       int address = base + i;
       destinations[i] = address;
-      String dotted = (address >>> 24) + "." + ((address >>> 16) & 0xff) + "."
-          + ((address >>> 8) & 0xff) + "." + (address & 0xff);
-      registry.register(new FakeSession(dotted) {
-        @Override
-        public void deliverFromTun(ByteBuffer ipPacket) {
-          blackhole.consume(ipPacket.get(ipPacket.limit() - 1));
-        }
-      });
+      String dotted =
+          (address >>> 24)
+              + "."
+              + ((address >>> 16) & 0xff)
+              + "."
+              + ((address >>> 8) & 0xff)
+              + "."
+              + (address & 0xff);
+      registry.register(
+          new FakeSession(dotted) {
+            @Override
+            public void deliverFromTun(ByteBuffer ipPacket) {
+              blackhole.consume(ipPacket.get(ipPacket.limit() - 1));
+            }
+          });
     }
-    reader = new TunReader(null, registry, new DataPlaneCounters(),
-        DataPlaneOptions.defaults(), new java.util.concurrent.atomic.AtomicBoolean(true));
+    reader =
+        new TunReader(
+            null,
+            registry,
+            new DataPlaneCounters(),
+            DataPlaneOptions.defaults(),
+            new java.util.concurrent.atomic.AtomicBoolean(true));
     packet = ByteBuffer.allocateDirect(64 + 1500);
     ByteBuffer udp = Packets.udp(0xc0a80002, base, 5201, 40000, 1400 - 28);
     packet.position(64);

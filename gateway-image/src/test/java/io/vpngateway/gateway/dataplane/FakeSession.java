@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A stand-in for a protocol session: records what the data plane delivers and, like a client
- * behind a tunnel, answers ICMP echo requests through its sink.
+ * A stand-in for a protocol session: records what the data plane delivers and, like a client behind
+ * a tunnel, answers ICMP echo requests through its sink.
  */
 class FakeSession implements TunnelSession {
   final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();

@@ -29,9 +29,12 @@ class Ipv4PacketsTest {
         tweak("IHL past the end", Ipv4Packets.MALFORMED, -1, p -> p.put(0, (byte) 0x4f)),
         tweak("shorter than a header", Ipv4Packets.MALFORMED, 19, p -> {}),
         tweak("empty", Ipv4Packets.MALFORMED, 0, p -> {}),
-        tweak("total length beyond data", Ipv4Packets.MALFORMED, -1,
-            p -> p.putShort(2, (short) 400)),
-        tweak("total length below header", Ipv4Packets.MALFORMED, -1,
+        tweak(
+            "total length beyond data", Ipv4Packets.MALFORMED, -1, p -> p.putShort(2, (short) 400)),
+        tweak(
+            "total length below header",
+            Ipv4Packets.MALFORMED,
+            -1,
             p -> p.putShort(2, (short) 12)));
   }
 

@@ -38,21 +38,31 @@ public final class TunThroughputBench {
     try (NetnsLab lab = NetnsLab.create("tunbench", "10.254.31.0/24", "10.254.32.0/24")) {
       TunDevice tun = lab.gateway().callInside(() -> TunDevice.open("vgbench0", queues));
       HostNetworkConfigurator net = new HostNetworkConfigurator(new ProcessCommandRunner());
-      lab.gateway().callInside(() -> {
-        net.apply(new TunnelNetworkPlan("vgbench0", 1500, List.of("10.254.39.1/24"), List.of(),
-            false, List.of(Ipv4Cidr.parse("10.254.39.0/24")), false));
-        return null;
-      });
+      lab.gateway()
+          .callInside(
+              () -> {
+                net.apply(
+                    new TunnelNetworkPlan(
+                        "vgbench0",
+                        1500,
+                        List.of("10.254.39.1/24"),
+                        List.of(),
+                        false,
+                        List.of(Ipv4Cidr.parse("10.254.39.0/24")),
+                        false));
+                return null;
+              });
       lab.routeClientPoolFromBackend("10.254.39.0/24");
       SessionRegistry registry = new SessionRegistry();
       AtomicLong delivered = new AtomicLong();
       for (int i = 0; i < 8; i++) {
-        registry.register(new FakeSession("10.254.39." + (10 + i)) {
-          @Override
-          public void deliverFromTun(ByteBuffer ipPacket) {
-            delivered.incrementAndGet();
-          }
-        });
+        registry.register(
+            new FakeSession("10.254.39." + (10 + i)) {
+              @Override
+              public void deliverFromTun(ByteBuffer ipPacket) {
+                delivered.incrementAndGet();
+              }
+            });
       }
       try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults())) {
         dp.start();
@@ -64,48 +74,64 @@ public final class TunThroughputBench {
     }
   }
 
-  private static void toClients(NetnsLab lab, DataPlane dp, AtomicLong delivered, int seconds,
-      int payload, int queues) throws Exception {
-    long sent = lab.backend().callInside(() -> {
-      long n = 0;
-      // 8 destinations x 64 ports: many flows, so a multi-queue TUN spreads them
-      InetSocketAddress[] targets = new InetSocketAddress[512];
-      for (int i = 0; i < targets.length; i++) {
-        targets[i] = new InetSocketAddress("10.254.39." + (10 + (i & 7)), 9000 + (i >> 3));
-      }
-      try (DatagramChannel ch = DatagramChannel.open()) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(payload);
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < end) {
-          buf.clear();
-          ch.send(buf, targets[(int) (n & 511)]);
-          n++;
-        }
-      }
-      return n;
-    });
+  private static void toClients(
+      NetnsLab lab, DataPlane dp, AtomicLong delivered, int seconds, int payload, int queues)
+      throws Exception {
+    long sent =
+        lab.backend()
+            .callInside(
+                () -> {
+                  long n = 0;
+                  // 8 destinations x 64 ports: many flows, so a multi-queue TUN spreads them
+                  InetSocketAddress[] targets = new InetSocketAddress[512];
+                  for (int i = 0; i < targets.length; i++) {
+                    targets[i] =
+                        new InetSocketAddress("10.254.39." + (10 + (i & 7)), 9000 + (i >> 3));
+                  }
+                  try (DatagramChannel ch = DatagramChannel.open()) {
+                    ByteBuffer buf = ByteBuffer.allocateDirect(payload);
+                    long end = System.nanoTime() + seconds * 1_000_000_000L;
+                    while (System.nanoTime() < end) {
+                      buf.clear();
+                      ch.send(buf, targets[(int) (n & 511)]);
+                      n++;
+                    }
+                  }
+                  return n;
+                });
     Thread.sleep(200); // let the readers drain the queues before reading the counter
-    report("backend -> TUN -> session", queues, seconds, payload, sent, delivered.get(),
+    report(
+        "backend -> TUN -> session",
+        queues,
+        seconds,
+        payload,
+        sent,
+        delivered.get(),
         dp.stats().droppedNoSession());
   }
 
-  private static void fromClients(NetnsLab lab, DataPlane dp, int seconds, int payload,
-      int queues) throws Exception {
+  private static void fromClients(NetnsLab lab, DataPlane dp, int seconds, int payload, int queues)
+      throws Exception {
     AtomicLong received = new AtomicLong();
-    DatagramChannel rx = lab.backend().callInside(() -> DatagramChannel.open()
-        .bind(new InetSocketAddress(lab.backendAddress(), 7777)));
-    Thread receiver = new Thread(() -> {
-      ByteBuffer b = ByteBuffer.allocateDirect(2048);
-      try {
-        while (true) {
-          b.clear();
-          rx.receive(b);
-          received.incrementAndGet();
-        }
-      } catch (Exception closed) {
-        // channel closed at the end of the run
-      }
-    });
+    DatagramChannel rx =
+        lab.backend()
+            .callInside(
+                () ->
+                    DatagramChannel.open().bind(new InetSocketAddress(lab.backendAddress(), 7777)));
+    Thread receiver =
+        new Thread(
+            () -> {
+              ByteBuffer b = ByteBuffer.allocateDirect(2048);
+              try {
+                while (true) {
+                  b.clear();
+                  rx.receive(b);
+                  received.incrementAndGet();
+                }
+              } catch (Exception closed) {
+                // channel closed at the end of the run
+              }
+            });
     receiver.start();
     int dst = Packets.ipv4(lab.backendAddress());
     Thread[] writers = new Thread[queues];
@@ -113,18 +139,20 @@ public final class TunThroughputBench {
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     for (int w = 0; w < queues; w++) {
       String client = "10.254.39." + (10 + w);
-      InnerPacketSink sink = dp.sinkFor((java.net.Inet4Address)
-          java.net.InetAddress.getByName(client));
+      InnerPacketSink sink =
+          dp.sinkFor((java.net.Inet4Address) java.net.InetAddress.getByName(client));
       ByteBuffer packet = Packets.udp(Packets.ipv4(client), dst, 5000 + w, 7777, payload);
-      writers[w] = new Thread(() -> {
-        long n = 0;
-        while (System.nanoTime() < end) {
-          packet.limit(packet.capacity()).position(0);
-          sink.write(packet);
-          n++;
-        }
-        written.addAndGet(n);
-      });
+      writers[w] =
+          new Thread(
+              () -> {
+                long n = 0;
+                while (System.nanoTime() < end) {
+                  packet.limit(packet.capacity()).position(0);
+                  sink.write(packet);
+                  n++;
+                }
+                written.addAndGet(n);
+              });
       writers[w].start();
     }
     for (Thread t : writers) {
@@ -133,16 +161,23 @@ public final class TunThroughputBench {
     Thread.sleep(200);
     rx.close();
     receiver.join(1000);
-    report("session -> sink -> TUN -> backend", queues, seconds, payload, written.get(),
-        received.get(), dp.stats().droppedTunWriteError());
+    report(
+        "session -> sink -> TUN -> backend",
+        queues,
+        seconds,
+        payload,
+        written.get(),
+        received.get(),
+        dp.stats().droppedTunWriteError());
   }
 
-  private static void report(String path, int queues, int seconds, int payload, long offered,
-      long arrived, long dropped) {
+  private static void report(
+      String path, int queues, int seconds, int payload, long offered, long arrived, long dropped) {
     double pps = arrived / (double) seconds;
     double gbps = pps * (payload + 28) * 8 / 1e9;
-    System.out.printf("%-36s queues=%d payload=%d: offered %d, arrived %d (%.1f kpps, %.2f Gbit/s"
-        + " of IP packets), drops counted %d%n", path, queues, payload, offered, arrived,
-        pps / 1000, gbps, dropped);
+    System.out.printf(
+        "%-36s queues=%d payload=%d: offered %d, arrived %d (%.1f kpps, %.2f Gbit/s"
+            + " of IP packets), drops counted %d%n",
+        path, queues, payload, offered, arrived, pps / 1000, gbps, dropped);
   }
 }

@@ -22,11 +22,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class GroupAwareAddressAllocatorTest {
-  private static final List<PoolSpec> POOLS = List.of(
-      PoolSpec.of("10.10.0.0/24", 0),
-      PoolSpec.of("10.20.0.0/24", 10, "eng", "ops"),
-      PoolSpec.of("10.30.0.0/24", 20, "admins"),
-      PoolSpec.of("10.40.0.0/24", 10, "eng", "contractors"));
+  private static final List<PoolSpec> POOLS =
+      List.of(
+          PoolSpec.of("10.10.0.0/24", 0),
+          PoolSpec.of("10.20.0.0/24", 10, "eng", "ops"),
+          PoolSpec.of("10.30.0.0/24", 20, "admins"),
+          PoolSpec.of("10.40.0.0/24", 10, "eng", "contractors"));
 
   private static ClientIdentity client(String... groups) {
     return new ClientIdentity("alice", List.of(groups), "certificate", null);
@@ -48,8 +49,8 @@ class GroupAwareAddressAllocatorTest {
   void picksTheHighestPriorityMatchingPoolElseTheDefault(List<String> groups, String expected) {
     GroupAwareAddressAllocator alloc =
         GroupAwareAddressAllocator.forReplica(POOLS, List.of(VpnProtocol.OpenVPN), 1, 0);
-    AddressLease lease = alloc.allocate(client(groups.toArray(String[]::new)), Protocol.OPENVPN)
-        .orElseThrow();
+    AddressLease lease =
+        alloc.allocate(client(groups.toArray(String[]::new)), Protocol.OPENVPN).orElseThrow();
     String prefix = expected.substring(0, expected.lastIndexOf('.') + 1);
     assertTrue(lease.address().getHostAddress().startsWith(prefix), lease.toString());
     assertEquals(24, lease.prefixLength());
@@ -58,8 +59,9 @@ class GroupAwareAddressAllocatorTest {
 
   @Test
   void exhaustionGivesEmptyAndReleaseMakesTheAddressReusable() {
-    GroupAwareAddressAllocator alloc = GroupAwareAddressAllocator.forReplica(
-        List.of(PoolSpec.of("10.50.0.0/29", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
+    GroupAwareAddressAllocator alloc =
+        GroupAwareAddressAllocator.forReplica(
+            List.of(PoolSpec.of("10.50.0.0/29", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
     List<AddressLease> leases = new ArrayList<>();
     Optional<AddressLease> next;
     while ((next = alloc.allocate(client(), Protocol.IKEV2)).isPresent()) {
@@ -82,12 +84,13 @@ class GroupAwareAddressAllocatorTest {
 
   @Test
   void nextFitDoesNotReuseAJustReleasedAddressWhileOthersAreFree() {
-    GroupAwareAddressAllocator alloc = GroupAwareAddressAllocator.forReplica(
-        List.of(PoolSpec.of("10.50.0.0/24", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
+    GroupAwareAddressAllocator alloc =
+        GroupAwareAddressAllocator.forReplica(
+            List.of(PoolSpec.of("10.50.0.0/24", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
     AddressLease first = alloc.allocate(client(), Protocol.IKEV2).orElseThrow();
     first.release();
-    assertNotEquals(first.address(), alloc.allocate(client(), Protocol.IKEV2).orElseThrow()
-        .address());
+    assertNotEquals(
+        first.address(), alloc.allocate(client(), Protocol.IKEV2).orElseThrow().address());
   }
 
   @Test
@@ -119,18 +122,24 @@ class GroupAwareAddressAllocatorTest {
 
   @Test
   void noDefaultPoolMeansUnmatchedClientsGetNothing() {
-    GroupAwareAddressAllocator alloc = GroupAwareAddressAllocator.forReplica(
-        List.of(PoolSpec.of("10.70.0.0/24", 0, "eng")), List.of(VpnProtocol.OpenVPN), 1, 0);
+    GroupAwareAddressAllocator alloc =
+        GroupAwareAddressAllocator.forReplica(
+            List.of(PoolSpec.of("10.70.0.0/24", 0, "eng")), List.of(VpnProtocol.OpenVPN), 1, 0);
     assertTrue(alloc.allocate(client("sales"), Protocol.OPENVPN).isEmpty());
     assertTrue(alloc.allocate(client("eng"), Protocol.OPENVPN).isPresent());
   }
 
   @Test
   void overlappingPoolsAreRejected() {
-    InvalidPoolsException e = assertThrows(InvalidPoolsException.class, () ->
-        GroupAwareAddressAllocator.forReplica(
-            List.of(PoolSpec.of("10.80.0.0/16", 0), PoolSpec.of("10.80.4.0/22", 5, "eng")),
-            List.of(VpnProtocol.OpenVPN), 1, 0));
+    InvalidPoolsException e =
+        assertThrows(
+            InvalidPoolsException.class,
+            () ->
+                GroupAwareAddressAllocator.forReplica(
+                    List.of(PoolSpec.of("10.80.0.0/16", 0), PoolSpec.of("10.80.4.0/22", 5, "eng")),
+                    List.of(VpnProtocol.OpenVPN),
+                    1,
+                    0));
     assertEquals(List.of("pools 10.80.0.0/16 and 10.80.4.0/22 overlap"), e.problems());
   }
 }

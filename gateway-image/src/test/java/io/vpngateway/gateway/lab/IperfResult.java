@@ -9,8 +9,7 @@ package io.vpngateway.gateway.lab;
  * @param lostPercent UDP loss (0 for TCP)
  * @param json the whole report, for the test log
  */
-public record IperfResult(
-    double bitsPerSecond, long retransmits, double lostPercent, String json) {
+public record IperfResult(double bitsPerSecond, long retransmits, double lostPercent, String json) {
   public double megabitsPerSecond() {
     return bitsPerSecond / 1e6;
   }

@@ -8,8 +8,11 @@ public final class LabEchoMain {
   private LabEchoMain() {}
 
   public static void main(String[] args) throws Exception {
-    String names = NetworkInterface.networkInterfaces().map(NetworkInterface::getName).sorted()
-        .collect(Collectors.joining(","));
+    String names =
+        NetworkInterface.networkInterfaces()
+            .map(NetworkInterface::getName)
+            .sorted()
+            .collect(Collectors.joining(","));
     System.out.println("java " + Runtime.version().feature() + " interfaces " + names);
     System.out.println("ready " + String.join(" ", args));
   }

@@ -69,7 +69,12 @@ public final class LabProcess implements AutoCloseable {
       }
       if (exited) {
         throw new AssertionError(
-            label + " exited (" + process.exitValue() + ") before printing /" + regex + "/:\n"
+            label
+                + " exited ("
+                + process.exitValue()
+                + ") before printing /"
+                + regex
+                + "/:\n"
                 + tail());
       }
       if (System.nanoTime() > deadline) {

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** One network namespace of a {@link NetnsLab}; commands run in it through {@code ip netns exec}. */
+/**
+ * One network namespace of a {@link NetnsLab}; commands run in it through {@code ip netns exec}.
+ */
 public final class Netns {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
@@ -54,20 +56,25 @@ public final class Netns {
   }
 
   /**
-   * Starts a thread that joins this namespace and then runs {@code body}, e.g. a server loop.
-   * The caller owns the thread's lifecycle.
+   * Starts a thread that joins this namespace and then runs {@code body}, e.g. a server loop. The
+   * caller owns the thread's lifecycle.
    */
   public Thread startThreadInside(String threadName, Runnable body) {
-    Thread t = new Thread(() -> {
-      try {
-        Setns.callInside(name, () -> {
-          body.run();
-          return null;
-        });
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, threadName);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Setns.callInside(
+                    name,
+                    () -> {
+                      body.run();
+                      return null;
+                    });
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            threadName);
     t.setDaemon(true);
     t.start();
     return t;

@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * The backend namespace stands for the cluster network behind the gateway. The namespaces are
  * connected only to each other: there is no default route and no link to the root namespace, and
  * nothing in the root namespace is touched (the veth pairs are created from inside the lab's
- * namespaces). Names carry a per-lab random suffix so parallel tests never collide. {@link #close()}
- * stops every process the lab started and deletes the namespaces, which removes their links.
+ * namespaces). Names carry a per-lab random suffix so parallel tests never collide. {@link
+ * #close()} stops every process the lab started and deletes the namespaces, which removes their
+ * links.
  *
  * <p>Callers pass the two /24 subnets so that tests running in parallel can also keep their
  * addresses apart; traffic only ever goes to these addresses, inside the lab.
@@ -55,7 +56,8 @@ public final class NetnsLab implements AutoCloseable {
   private NetnsLab(String testName, String outerSubnet, String backendSubnet) throws IOException {
     String tag = testName.toLowerCase().replaceAll("[^a-z0-9]", "");
     tag = tag.substring(0, Math.min(10, tag.length()));
-    this.id = "vgl-" + tag + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
+    this.id =
+        "vgl-" + tag + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
     this.workDir = Files.createTempDirectory(id + "-");
     this.client = new Netns(this, id + "-c");
     this.gateway = new Netns(this, id + "-g");
@@ -67,8 +69,8 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   /**
-   * Builds the lab. {@code outerSubnet} joins client and gateway, {@code backendSubnet} gateway
-   * and backend; both are /24 networks given as {@code a.b.c.0/24}.
+   * Builds the lab. {@code outerSubnet} joins client and gateway, {@code backendSubnet} gateway and
+   * backend; both are /24 networks given as {@code a.b.c.0/24}.
    */
   public static NetnsLab create(String testName, String outerSubnet, String backendSubnet)
       throws IOException {
@@ -92,10 +94,30 @@ public final class NetnsLab implements AutoCloseable {
       ns.execOk("ip", "link", "set", "lo", "up");
     }
     // each pair is created inside one lab namespace with its peer placed directly in the other
-    client.execOk("ip", "link", "add", "c-gw", "type", "veth", "peer", "name", "g-client",
-        "netns", gateway.name());
-    gateway.execOk("ip", "link", "add", "g-backend", "type", "veth", "peer", "name", "b-gw",
-        "netns", backend.name());
+    client.execOk(
+        "ip",
+        "link",
+        "add",
+        "c-gw",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "g-client",
+        "netns",
+        gateway.name());
+    gateway.execOk(
+        "ip",
+        "link",
+        "add",
+        "g-backend",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "b-gw",
+        "netns",
+        backend.name());
     client.execOk("ip", "addr", "add", clientAddress + "/24", "dev", "c-gw");
     gateway.execOk("ip", "addr", "add", gatewayOuterAddress + "/24", "dev", "g-client");
     gateway.execOk("ip", "addr", "add", gatewayBackendAddress + "/24", "dev", "g-backend");
@@ -159,9 +181,19 @@ public final class NetnsLab implements AutoCloseable {
     ExecResult r =
         from.exec(
             Duration.ofSeconds(count + 5L),
-            "ping", "-n", "-q", "-c", Integer.toString(count), "-i", "0.2", "-W", "2", target);
-    Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) (packets )?received")
-        .matcher(r.output());
+            "ping",
+            "-n",
+            "-q",
+            "-c",
+            Integer.toString(count),
+            "-i",
+            "0.2",
+            "-W",
+            "2",
+            target);
+    Matcher m =
+        Pattern.compile("(\\d+) packets transmitted, (\\d+) (packets )?received")
+            .matcher(r.output());
     if (!m.find()) {
       return new PingResult(0, 0, r.output());
     }
@@ -175,7 +207,11 @@ public final class NetnsLab implements AutoCloseable {
    * @param extraClientArgs e.g. {@code -u -b 100M} for UDP or {@code -R} for the reverse direction
    */
   public IperfResult iperf3(
-      Netns serverNs, String serverAddress, Netns clientNs, int seconds, String... extraClientArgs) {
+      Netns serverNs,
+      String serverAddress,
+      Netns clientNs,
+      int seconds,
+      String... extraClientArgs) {
     Prerequisites.requireBinary("iperf3");
     if (seconds < 1 || seconds > 10) {
       throw new IllegalArgumentException("iperf3 duration must be 1..10 s, was " + seconds);
@@ -184,10 +220,27 @@ public final class NetnsLab implements AutoCloseable {
     try (LabProcess server =
         // --forceflush: without a terminal iperf3 buffers "Server listening" until it exits
         serverNs.start(
-            "iperf3-server", "iperf3", "-s", "-1", "--forceflush", "-B", serverAddress, "-p", port)) {
+            "iperf3-server",
+            "iperf3",
+            "-s",
+            "-1",
+            "--forceflush",
+            "-B",
+            serverAddress,
+            "-p",
+            port)) {
       server.awaitLine("Server listening", Duration.ofSeconds(10));
-      List<String> cmd = new ArrayList<>(List.of(
-          "iperf3", "-c", serverAddress, "-p", port, "-t", Integer.toString(seconds), "-J"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "iperf3",
+                  "-c",
+                  serverAddress,
+                  "-p",
+                  port,
+                  "-t",
+                  Integer.toString(seconds),
+                  "-J"));
       cmd.addAll(List.of(extraClientArgs));
       ExecResult r = clientNs.exec(Duration.ofSeconds(seconds + 20L), cmd.toArray(String[]::new));
       return parseIperf(r);
@@ -199,15 +252,15 @@ public final class NetnsLab implements AutoCloseable {
     try {
       root = JSON.readTree(r.output());
     } catch (IOException e) {
-      throw new IllegalStateException("iperf3 printed no JSON (exit " + r.exitCode() + "):\n"
-          + r.output(), e);
+      throw new IllegalStateException(
+          "iperf3 printed no JSON (exit " + r.exitCode() + "):\n" + r.output(), e);
     }
     if (root.hasNonNull("error")) {
       throw new IllegalStateException("iperf3 failed: " + root.get("error").asText());
     }
     JsonNode end = root.path("end");
-    boolean udp = "UDP".equalsIgnoreCase(root.path("start").path("test_start").path("protocol")
-        .asText());
+    boolean udp =
+        "UDP".equalsIgnoreCase(root.path("start").path("test_start").path("protocol").asText());
     JsonNode sum = udp ? end.path("sum") : end.path("sum_received");
     if (!sum.has("bits_per_second")) {
       throw new IllegalStateException("iperf3 JSON has no summary:\n" + r.output());
@@ -225,7 +278,11 @@ public final class NetnsLab implements AutoCloseable {
    * else the JDK running the tests.
    */
   public LabProcess startJava(
-      Netns ns, String label, boolean preferJava25, List<String> jvmArgs, String mainClass,
+      Netns ns,
+      String label,
+      boolean preferJava25,
+      List<String> jvmArgs,
+      String mainClass,
       String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary(preferJava25).toString());
@@ -268,15 +325,20 @@ public final class NetnsLab implements AutoCloseable {
     Path out = null;
     try {
       out = Files.createTempFile(workDir, "exec-", ".log");
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
       pb.environment().putAll(env);
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        return new ExecResult(command, -1,
+        return new ExecResult(
+            command,
+            -1,
             "timed out after " + timeout + ":\n" + Files.readString(out, StandardCharsets.UTF_8));
       }
       return new ExecResult(command, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
@@ -298,10 +360,14 @@ public final class NetnsLab implements AutoCloseable {
 
   LabProcess startProcess(String label, List<String> command, Map<String, String> env) {
     try {
-      Path log = workDir.resolve(label.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
-          + processes.size() + ".log");
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+      Path log =
+          workDir.resolve(
+              label.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + processes.size() + ".log");
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
       pb.environment().putAll(env);
       LabProcess p = new LabProcess(label, pb.start(), log);
       processes.add(p);
@@ -316,8 +382,8 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   /**
-   * Stops every process the lab started (its own handles first, then any process still inside a
-   * lab namespace, by PID), deletes the namespaces and the work directory. Safe to call twice.
+   * Stops every process the lab started (its own handles first, then any process still inside a lab
+   * namespace, by PID), deletes the namespaces and the work directory. Safe to call twice.
    */
   @Override
   public synchronized void close() {

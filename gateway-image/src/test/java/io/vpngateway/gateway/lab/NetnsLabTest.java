@@ -51,8 +51,15 @@ class NetnsLabTest {
   @Test
   void childJvmRunsInsideTheNamespaceWithTheTestClasspath() throws Exception {
     try (NetnsLab lab = NetnsLab.create("jvm", "10.251.7.0/24", "10.251.8.0/24")) {
-      LabProcess jvm = lab.startJava(lab.gateway(), "echo", true, List.of("-Xmx64m"),
-          LabEchoMain.class.getName(), "a", "b");
+      LabProcess jvm =
+          lab.startJava(
+              lab.gateway(),
+              "echo",
+              true,
+              List.of("-Xmx64m"),
+              LabEchoMain.class.getName(),
+              "a",
+              "b");
       String line = jvm.awaitLine("^java \\d+ interfaces", Duration.ofSeconds(30));
       assertTrue(line.contains("g-client") && line.contains("g-backend"), line);
       jvm.awaitLine("^ready a b$", Duration.ofSeconds(5));
@@ -63,8 +70,12 @@ class NetnsLabTest {
   @Test
   void callInsideRunsJavaCodeInTheNamespace() throws Exception {
     try (NetnsLab lab = NetnsLab.create("setns", "10.251.9.0/24", "10.251.10.0/24")) {
-      String names = lab.backend().callInside(() -> java.util.Collections.list(
-          java.net.NetworkInterface.getNetworkInterfaces()).toString());
+      String names =
+          lab.backend()
+              .callInside(
+                  () ->
+                      java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                          .toString());
       assertTrue(names.contains("b-gw"), names);
     }
   }

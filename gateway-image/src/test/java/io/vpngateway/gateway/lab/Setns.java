@@ -30,15 +30,17 @@ final class Setns {
   private static native int close(int fd) throws LastErrorException;
 
   static <T> T callInside(String namespace, Callable<T> task) throws Exception {
-    FutureTask<T> future = new FutureTask<>(() -> {
-      int fd = open("/run/netns/" + namespace, O_RDONLY_CLOEXEC);
-      try {
-        setns(fd, CLONE_NEWNET);
-      } finally {
-        close(fd);
-      }
-      return task.call();
-    });
+    FutureTask<T> future =
+        new FutureTask<>(
+            () -> {
+              int fd = open("/run/netns/" + namespace, O_RDONLY_CLOEXEC);
+              try {
+                setns(fd, CLONE_NEWNET);
+              } finally {
+                close(fd);
+              }
+              return task.call();
+            });
     Thread thread = new Thread(future, "in-netns-" + namespace);
     thread.start();
     try {

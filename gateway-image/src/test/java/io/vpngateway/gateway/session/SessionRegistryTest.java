@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 class SessionRegistryTest {
   private record Stub(String id, Inet4Address innerAddress) implements TunnelSession {
     static Stub at(int address) throws Exception {
-      byte[] b = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8),
-          (byte) address};
+      byte[] b = {
+        (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address
+      };
       return new Stub("s" + address, (Inet4Address) InetAddress.getByAddress(b));
     }
 

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.Netns;
+import io.vpngateway.gateway.lab.NetnsLab;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
@@ -111,20 +111,21 @@ class TunDeviceTest {
 
   @Test
   void rejectsBadArguments() {
-    assertThrows(IllegalArgumentException.class, () -> TunDevice.open("a-name-that-is-too-long", 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> TunDevice.open("a-name-that-is-too-long", 1));
     assertThrows(IllegalArgumentException.class, () -> TunDevice.open("vg0", 0));
   }
 
   @Test
   void heapBuffersAreRefused() throws Exception {
     try (TunDevice tun = ns.callInside(() -> TunDevice.open("vgheap0", 1))) {
-      assertThrows(IllegalArgumentException.class,
-          () -> tun.queue(0).write(ByteBuffer.allocate(40)));
+      assertThrows(
+          IllegalArgumentException.class, () -> tun.queue(0).write(ByteBuffer.allocate(40)));
     }
   }
 
-  private static ByteBuffer awaitPacket(TunDevice tun, java.util.function.Predicate<ByteBuffer> want)
-      throws Exception {
+  private static ByteBuffer awaitPacket(
+      TunDevice tun, java.util.function.Predicate<ByteBuffer> want) throws Exception {
     ByteBuffer buf = ByteBuffer.allocateDirect(2048);
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (System.nanoTime() < deadline) {

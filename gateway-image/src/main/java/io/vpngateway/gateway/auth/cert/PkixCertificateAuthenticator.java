@@ -89,7 +89,8 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     String subject = leaf.getSubjectX500Principal().getName();
     for (X509Certificate c : chain) {
       if (c != null && trust.revokedByThumbprint(c)) {
-        throw new AuthenticationException("CertificateRevoked",
+        throw new AuthenticationException(
+            "CertificateRevoked",
             "certificate " + c.getSubjectX500Principal().getName() + " has a revoked thumbprint");
       }
     }
@@ -101,13 +102,20 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       X509Certificate c = path.get(i);
       X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : trust.anchorFor(c);
       if (issuer != null && trust.revokedByCrl(c, issuer.getPublicKey())) {
-        throw new AuthenticationException("CertificateRevoked", "certificate " + subject
-            + (c == leaf ? "" : " (issuer " + c.getSubjectX500Principal().getName() + ")")
-            + " is revoked by a CRL");
+        throw new AuthenticationException(
+            "CertificateRevoked",
+            "certificate "
+                + subject
+                + (c == leaf ? "" : " (issuer " + c.getSubjectX500Principal().getName() + ")")
+                + " is revoked by a CRL");
       }
     }
-    String name = ClientCertificates.commonNameOf(leaf).orElseThrow(() ->
-        new AuthenticationException("MissingCommonName", "certificate " + subject + " has no CN"));
+    String name =
+        ClientCertificates.commonNameOf(leaf)
+            .orElseThrow(
+                () ->
+                    new AuthenticationException(
+                        "MissingCommonName", "certificate " + subject + " has no CN"));
     return new ClientIdentity(
         name, ClientCertificates.groupsOf(leaf), "certificate", Thumbprints.sha256(leaf));
   }
@@ -117,10 +125,12 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     try {
       leaf.checkValidity(now);
     } catch (CertificateExpiredException e) {
-      throw new AuthenticationException("CertificateExpired",
+      throw new AuthenticationException(
+          "CertificateExpired",
           "certificate " + subject + " expired at " + leaf.getNotAfter().toInstant());
     } catch (CertificateNotYetValidException e) {
-      throw new AuthenticationException("CertificateNotYetValid",
+      throw new AuthenticationException(
+          "CertificateNotYetValid",
           "certificate " + subject + " is valid only from " + leaf.getNotBefore().toInstant());
     }
   }
@@ -131,16 +141,20 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     try {
       eku = leaf.getExtendedKeyUsage();
     } catch (CertificateParsingException e) {
-      throw new AuthenticationException("InvalidCertificate",
-          "certificate " + subject + " has an unreadable extended key usage", e);
+      throw new AuthenticationException(
+          "InvalidCertificate",
+          "certificate " + subject + " has an unreadable extended key usage",
+          e);
     }
     if (eku == null || !eku.contains(CLIENT_AUTH_EKU)) {
-      throw new AuthenticationException("MissingClientAuthEku",
+      throw new AuthenticationException(
+          "MissingClientAuthEku",
           "certificate " + subject + " is not for client authentication (no clientAuth EKU)");
     }
     boolean[] keyUsage = leaf.getKeyUsage();
     if (keyUsage != null && !keyUsage[KEY_USAGE_DIGITAL_SIGNATURE]) {
-      throw new AuthenticationException("KeyUsageNotAllowed",
+      throw new AuthenticationException(
+          "KeyUsageNotAllowed",
           "certificate " + subject + " key usage does not allow digitalSignature");
     }
   }
@@ -157,23 +171,26 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       }
     }
     if (path.isEmpty()) {
-      throw new AuthenticationException("InvalidCertificateChain",
-          "the client presented only a CA certificate");
+      throw new AuthenticationException(
+          "InvalidCertificateChain", "the client presented only a CA certificate");
     }
     try {
       PKIXParameters params = new PKIXParameters(trust.trustAnchors());
       params.setRevocationEnabled(false);
       params.setDate(now);
-      CertPathValidator.getInstance("PKIX").validate(
-          CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+      CertPathValidator.getInstance("PKIX")
+          .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
       return path;
     } catch (CertPathValidatorException e) {
-      throw new AuthenticationException(reasonOf(e), "certificate " + subject
-          + " failed path validation: " + e.getMessage(), e);
-    } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException
+      throw new AuthenticationException(
+          reasonOf(e), "certificate " + subject + " failed path validation: " + e.getMessage(), e);
+    } catch (InvalidAlgorithmParameterException
+        | NoSuchAlgorithmException
         | CertificateException e) {
-      throw new AuthenticationException("InvalidCertificateChain",
-          "cannot validate certificate " + subject + ": " + e.getMessage(), e);
+      throw new AuthenticationException(
+          "InvalidCertificateChain",
+          "cannot validate certificate " + subject + ": " + e.getMessage(),
+          e);
     }
   }
 

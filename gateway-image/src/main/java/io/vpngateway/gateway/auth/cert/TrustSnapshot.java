@@ -17,10 +17,10 @@ import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * Everything client-certificate authentication depends on, frozen at one configuration version:
- * the trust anchors (the gateway CA and up to {@value #MAX_TRUSTED_ROOTS} trusted roots), the
- * CRLs those anchors signed, and the revoked thumbprints. Immutable, so a handshake that started
- * under one snapshot finishes under it while a reload installs the next.
+ * Everything client-certificate authentication depends on, frozen at one configuration version: the
+ * trust anchors (the gateway CA and up to {@value #MAX_TRUSTED_ROOTS} trusted roots), the CRLs
+ * those anchors signed, and the revoked thumbprints. Immutable, so a handshake that started under
+ * one snapshot finishes under it while a reload installs the next.
  */
 public final class TrustSnapshot {
   /** The gateway CA plus the CR's {@code trustedRoots} (at most 20, as Azure). */
@@ -64,24 +64,30 @@ public final class TrustSnapshot {
       throw new IllegalArgumentException("no trust anchor: the gateway CA is required");
     }
     if (anchors.size() > MAX_TRUSTED_ROOTS + 1) {
-      throw new IllegalArgumentException("at most " + MAX_TRUSTED_ROOTS
-          + " trusted roots besides the gateway CA, got " + (anchors.size() - 1));
+      throw new IllegalArgumentException(
+          "at most "
+              + MAX_TRUSTED_ROOTS
+              + " trusted roots besides the gateway CA, got "
+              + (anchors.size() - 1));
     }
     for (X509Certificate anchor : anchors) {
       if (anchor.getBasicConstraints() < 0) {
-        throw new IllegalArgumentException("trusted root " + anchor.getSubjectX500Principal()
-            + " is not a CA certificate (basicConstraints CA:FALSE or missing)");
+        throw new IllegalArgumentException(
+            "trusted root "
+                + anchor.getSubjectX500Principal()
+                + " is not a CA certificate (basicConstraints CA:FALSE or missing)");
       }
     }
     Map<X500Principal, List<X509CRL>> byIssuer = new HashMap<>();
     for (X509CRL crl : crls) {
       X500Principal issuer = crl.getIssuerX500Principal();
-      List<X509Certificate> sameName = anchors.stream()
-          .filter(a -> a.getSubjectX500Principal().equals(issuer)).toList();
+      List<X509Certificate> sameName =
+          anchors.stream().filter(a -> a.getSubjectX500Principal().equals(issuer)).toList();
       // a root's CRL is checked now; an intermediate's when a chain brings that intermediate
-      if (!sameName.isEmpty() && sameName.stream().noneMatch(a -> verifies(crl, a.getPublicKey()))) {
-        throw new IllegalArgumentException("CRL from " + issuer
-            + " does not verify with that trusted root's key");
+      if (!sameName.isEmpty()
+          && sameName.stream().noneMatch(a -> verifies(crl, a.getPublicKey()))) {
+        throw new IllegalArgumentException(
+            "CRL from " + issuer + " does not verify with that trusted root's key");
       }
       byIssuer.computeIfAbsent(issuer, k -> new ArrayList<>()).add(crl);
     }
@@ -157,8 +163,12 @@ public final class TrustSnapshot {
 
   @Override
   public String toString() {
-    return "TrustSnapshot[" + anchorCertificates.size() + " anchors, "
-        + crlsByIssuer.values().stream().mapToInt(List::size).sum() + " CRLs, "
-        + (revokedSha1.size() + revokedSha256.size()) + " revoked thumbprints]";
+    return "TrustSnapshot["
+        + anchorCertificates.size()
+        + " anchors, "
+        + crlsByIssuer.values().stream().mapToInt(List::size).sum()
+        + " CRLs, "
+        + (revokedSha1.size() + revokedSha256.size())
+        + " revoked thumbprints]";
   }
 }

@@ -25,8 +25,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * An enterprise-style PKI for tests, made with Bouncy Castle: root → issuing intermediate →
- * client certificates, and the intermediate's CRL (the gateway CA helper only makes roots).
+ * An enterprise-style PKI for tests, made with Bouncy Castle: root → issuing intermediate → client
+ * certificates, and the intermediate's CRL (the gateway CA helper only makes roots).
  */
 final class IntermediatePki {
   private static final AtomicLong SERIAL = new AtomicLong(1000);
@@ -47,14 +47,18 @@ final class IntermediatePki {
 
   X509Certificate client(String dn) throws Exception {
     KeyPair key = ec();
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-        X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()), serial(),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))),
-        new X500Name(dn), key.getPublic());
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
+            serial(),
+            Date.from(now.minus(Duration.ofHours(1))),
+            Date.from(now.plus(Duration.ofDays(30))),
+            new X500Name(dn),
+            key.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-    b.addExtension(Extension.extendedKeyUsage, false,
-        new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+    b.addExtension(
+        Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
     return sign(b, intermediateKey.getPrivate());
   }
 
@@ -64,25 +68,31 @@ final class IntermediatePki {
     for (X509Certificate c : revoked) {
       b.addCRLEntry(c.getSerialNumber(), Date.from(now), 0);
     }
-    return new JcaX509CRLConverter().getCRL(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(intermediateKey.getPrivate())));
+    return new JcaX509CRLConverter()
+        .getCRL(
+            b.build(
+                new JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(intermediateKey.getPrivate())));
   }
 
   private X509v3CertificateBuilder ca(X500Name issuer, X500Name subject, KeyPair key, int pathLen)
       throws Exception {
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(),
-        Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(365))),
-        subject, key.getPublic());
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            issuer,
+            serial(),
+            Date.from(now.minus(Duration.ofDays(1))),
+            Date.from(now.plus(Duration.ofDays(365))),
+            subject,
+            key.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLen));
-    b.addExtension(Extension.keyUsage, true,
-        new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     return b;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
-      throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws Exception {
+    return new JcaX509CertificateConverter()
+        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
   }
 
   private static BigInteger serial() {

@@ -35,7 +35,8 @@ class PkixCertificateAuthenticatorTest {
   @BeforeAll
   static void pki() {
     gatewayCa = CertificateAuthority.create("gw1", KeySpec.EC_P256, NOW.minus(Duration.ofDays(1)));
-    otherCa = CertificateAuthority.create("elsewhere", KeySpec.EC_P256, NOW.minus(Duration.ofDays(1)));
+    otherCa =
+        CertificateAuthority.create("elsewhere", KeySpec.EC_P256, NOW.minus(Duration.ofDays(1)));
     alice = client(gatewayCa, "alice", Duration.ofDays(30), "eng", "ops");
     bob = client(gatewayCa, "bob", Duration.ofDays(30));
   }
@@ -83,8 +84,11 @@ class PkixCertificateAuthenticatorTest {
   @Test
   void trustedRootsAreAccepted() throws Exception {
     IssuedCertificate partner = client(otherCa, "partner", Duration.ofDays(30), "partners");
-    PkixCertificateAuthenticator auth = new PkixCertificateAuthenticator(TrustSnapshot.of(
-        List.of(gatewayCa.certificate(), otherCa.certificate()), List.of(), List.of()), CLOCK);
+    PkixCertificateAuthenticator auth =
+        new PkixCertificateAuthenticator(
+            TrustSnapshot.of(
+                List.of(gatewayCa.certificate(), otherCa.certificate()), List.of(), List.of()),
+            CLOCK);
     assertEquals(List.of("partners"), auth.authenticate(chain(partner)).groups());
   }
 
@@ -93,26 +97,35 @@ class PkixCertificateAuthenticatorTest {
     IssuedCertificate shortLived = client(gatewayCa, "temp", Duration.ofDays(1));
     Clock later = Clock.fixed(NOW.plus(Duration.ofDays(3)), ZoneOffset.UTC);
     Clock earlier = Clock.fixed(NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC);
-    assertEquals("CertificateExpired", reason(
-        new PkixCertificateAuthenticator(trust(List.of(), List.of()), later),
-        shortLived.certificate()));
-    assertEquals("CertificateNotYetValid", reason(
-        new PkixCertificateAuthenticator(trust(List.of(), List.of()), earlier),
-        shortLived.certificate()));
+    assertEquals(
+        "CertificateExpired",
+        reason(
+            new PkixCertificateAuthenticator(trust(List.of(), List.of()), later),
+            shortLived.certificate()));
+    assertEquals(
+        "CertificateNotYetValid",
+        reason(
+            new PkixCertificateAuthenticator(trust(List.of(), List.of()), earlier),
+            shortLived.certificate()));
   }
 
   @Test
   void revokedByCrl() throws Exception {
-    X509CRL crl = gatewayCa.issueCrl(
-        List.of(new RevokedCertificate(alice.certificate().getSerialNumber(), NOW)),
-        BigInteger.ONE, NOW.minus(Duration.ofMinutes(1)), NOW.plus(Duration.ofDays(7)));
+    X509CRL crl =
+        gatewayCa.issueCrl(
+            List.of(new RevokedCertificate(alice.certificate().getSerialNumber(), NOW)),
+            BigInteger.ONE,
+            NOW.minus(Duration.ofMinutes(1)),
+            NOW.plus(Duration.ofDays(7)));
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(crl), List.of()), CLOCK);
     assertEquals("CertificateRevoked", reason(auth, alice.certificate()));
     assertEquals("bob", auth.authenticate(chain(bob)).name(), "others unaffected");
     // a stale CRL still revokes
-    PkixCertificateAuthenticator later = new PkixCertificateAuthenticator(
-        trust(List.of(crl), List.of()), Clock.fixed(NOW.plus(Duration.ofDays(20)), ZoneOffset.UTC));
+    PkixCertificateAuthenticator later =
+        new PkixCertificateAuthenticator(
+            trust(List.of(crl), List.of()),
+            Clock.fixed(NOW.plus(Duration.ofDays(20)), ZoneOffset.UTC));
     assertEquals("CertificateRevoked", reason(later, alice.certificate()));
   }
 
@@ -122,17 +135,24 @@ class PkixCertificateAuthenticatorTest {
     PkixCertificateAuthenticator bySha1 =
         new PkixCertificateAuthenticator(trust(List.of(), List.of(sha1WithColons)), CLOCK);
     assertEquals("CertificateRevoked", reason(bySha1, alice.certificate()));
-    PkixCertificateAuthenticator bySha256 = new PkixCertificateAuthenticator(
-        trust(List.of(), List.of(alice.sha256Thumbprint())), CLOCK);
+    PkixCertificateAuthenticator bySha256 =
+        new PkixCertificateAuthenticator(
+            trust(List.of(), List.of(alice.sha256Thumbprint())), CLOCK);
     assertEquals("CertificateRevoked", reason(bySha256, alice.certificate()));
     bySha256.authenticate(chain(bob));
   }
 
   @Test
   void certificateWithoutClientAuthEkuIsRefused() {
-    IssuedCertificate server = gatewayCa.issueServerCertificate(
-        new ServerCertificateRequest("vpn.example.com", List.of("vpn.example.com"), List.of(),
-            KeySpec.EC_P256, Duration.ofDays(30)), NOW.minus(Duration.ofHours(1)));
+    IssuedCertificate server =
+        gatewayCa.issueServerCertificate(
+            new ServerCertificateRequest(
+                "vpn.example.com",
+                List.of("vpn.example.com"),
+                List.of(),
+                KeySpec.EC_P256,
+                Duration.ofDays(30)),
+            NOW.minus(Duration.ofHours(1)));
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
     assertEquals("MissingClientAuthEku", reason(auth, server.certificate()));
@@ -151,9 +171,13 @@ class PkixCertificateAuthenticatorTest {
     IntermediatePki corp = new IntermediatePki(NOW);
     X509Certificate carol = corp.client("CN=carol,OU=finance,OU=vpn-users,O=Corp");
     X509Certificate dave = corp.client("CN=dave,O=Corp");
-    PkixCertificateAuthenticator auth = new PkixCertificateAuthenticator(TrustSnapshot.of(
-        List.of(gatewayCa.certificate(), corp.root), List.of(corp.intermediateCrl(dave)),
-        List.of()), CLOCK);
+    PkixCertificateAuthenticator auth =
+        new PkixCertificateAuthenticator(
+            TrustSnapshot.of(
+                List.of(gatewayCa.certificate(), corp.root),
+                List.of(corp.intermediateCrl(dave)),
+                List.of()),
+            CLOCK);
 
     ClientIdentity id = auth.authenticate(new X509Certificate[] {carol, corp.intermediate});
     assertEquals("carol", id.name());
@@ -163,10 +187,13 @@ class PkixCertificateAuthenticatorTest {
     assertEquals("UntrustedIssuer", reason(auth, carol));
     // a CRL with the intermediate's name but another signer revokes nothing
     IntermediatePki lookalike = new IntermediatePki(NOW);
-    PkixCertificateAuthenticator fooled = new PkixCertificateAuthenticator(TrustSnapshot.of(
-        List.of(corp.root), List.of(lookalike.intermediateCrl(carol)), List.of()), CLOCK);
-    assertEquals("carol", fooled.authenticate(new X509Certificate[] {carol, corp.intermediate})
-        .name());
+    PkixCertificateAuthenticator fooled =
+        new PkixCertificateAuthenticator(
+            TrustSnapshot.of(
+                List.of(corp.root), List.of(lookalike.intermediateCrl(carol)), List.of()),
+            CLOCK);
+    assertEquals(
+        "carol", fooled.authenticate(new X509Certificate[] {carol, corp.intermediate}).name());
   }
 
   @Test
@@ -186,18 +213,20 @@ class PkixCertificateAuthenticatorTest {
   void snapshotRejectsBadInputWithAClearMessage() {
     // same name as the gateway CA, other key: an impostor's CRL
     CertificateAuthority impostor = CertificateAuthority.create("gw1", KeySpec.EC_P256, NOW);
-    X509CRL forged = impostor.issueCrl(List.of(), BigInteger.ONE, NOW,
-        NOW.plus(Duration.ofDays(1)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> trust(List.of(forged), List.of()));
-    assertTrue(e.getMessage().contains("does not verify with that trusted root's key"),
-        e.getMessage());
+    X509CRL forged =
+        impostor.issueCrl(List.of(), BigInteger.ONE, NOW, NOW.plus(Duration.ofDays(1)));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> trust(List.of(forged), List.of()));
+    assertTrue(
+        e.getMessage().contains("does not verify with that trusted root's key"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> trust(List.of(), List.of("abc")));
     assertTrue(e.getMessage().contains("not a SHA-1"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> TrustSnapshot.of(
-        List.of(alice.certificate()), List.of(), List.of()));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrustSnapshot.of(List.of(alice.certificate()), List.of(), List.of()));
     assertTrue(e.getMessage().contains("not a CA certificate"), e.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> TrustSnapshot.of(List.of(), List.of(), List.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> TrustSnapshot.of(List.of(), List.of(), List.of()));
   }
 }
