@@ -1,0 +1,171 @@
+package io.vpngateway.operator.gateway;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.Certificates;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.api.v1alpha1.VpnGateway;
+import io.vpngateway.operator.config.OperatorConfig;
+import io.vpngateway.operator.render.ServerNames;
+import io.vpngateway.operator.support.SecretData;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Keeps or makes a gateway's CA, server certificate and CRL. Existing material is kept byte for
+ * byte while it is usable, so an unchanged gateway writes nothing; the CA is made only when the
+ * gateway never had one (a lost CA is the caller's condition, never a new CA).
+ */
+public final class GatewayCertificates {
+  /** Key of a new gateway CA and server certificate: P-256 is accepted by every target client. */
+  static final KeySpec KEY_SPEC = KeySpec.EC_P256;
+
+  /** PEM text to write, plus when something must next be renewed. */
+  public record Material(
+      String caCertificatePem,
+      String caKeyPem,
+      Optional<ServerTls> server,
+      String crlPem,
+      Instant renewAt) {}
+
+  /** A certificate and its key, as PEM. */
+  public record ServerTls(String certificatePem, String keyPem) {}
+
+  private final OperatorConfig.Pki pki;
+
+  GatewayCertificates(OperatorConfig.Pki pki) {
+    this.pki = pki;
+  }
+
+  /**
+   * @param names the server certificate's wanted SANs, or empty when the user brings their own
+   */
+  Material prepare(
+      VpnGateway gateway,
+      Optional<Secret> caSecret,
+      Optional<Secret> serverSecret,
+      Optional<Secret> crlSecret,
+      Optional<ServerNames> names,
+      Instant now) {
+    String caCertPem;
+    String caKeyPem;
+    CertificateAuthority ca;
+    if (caSecret.isPresent()) {
+      caCertPem = required(caSecret.get(), ConfigFiles.TLS_CERT_KEY);
+      caKeyPem = required(caSecret.get(), ConfigFiles.TLS_KEY_KEY);
+      ca = CertificateAuthority.fromPem(caCertPem, caKeyPem);
+    } else {
+      ca =
+          CertificateAuthority.create(
+              gateway.getMetadata().getName(), KEY_SPEC, now, pki.caValidity());
+      caCertPem = ca.certificatePem();
+      caKeyPem = ca.privateKeyPem();
+    }
+    Instant renewAt = Certificates.renewalTime(ca.certificate(), pki.serverCertificateRenewBefore());
+    Optional<ServerTls> server = Optional.empty();
+    if (names.isPresent()) {
+      server = Optional.of(server(ca, serverSecret, names.get(), now));
+      X509Certificate cert = Pem.decodeCertificate(server.get().certificatePem());
+      renewAt = min(renewAt, Certificates.renewalTime(cert, pki.serverCertificateRenewBefore()));
+    }
+    String crlPem = crl(ca, crlSecret, now);
+    renewAt = min(renewAt, RevocationList.renewalTime(Pem.decodeCrl(crlPem), pki.crlRenewBefore()));
+    return new Material(caCertPem, caKeyPem, server, crlPem, renewAt);
+  }
+
+  private ServerTls server(
+      CertificateAuthority ca, Optional<Secret> actual, ServerNames names, Instant now) {
+    Optional<String> certPem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CERT_KEY));
+    Optional<String> keyPem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_KEY_KEY));
+    if (certPem.isPresent() && keyPem.isPresent()) {
+      X509Certificate cert = decodeOrNull(certPem.get());
+      if (cert != null
+          && ca.signed(cert)
+          && !Certificates.needsRenewal(cert, now, pki.serverCertificateRenewBefore())
+          && sans(cert).equals(names.asSet())) {
+        return new ServerTls(certPem.get(), keyPem.get());
+      }
+    }
+    IssuedCertificate issued =
+        ca.issueServerCertificate(
+            new ServerCertificateRequest(
+                names.dnsNames().get(0),
+                names.dnsNames(),
+                names.ipAddresses(),
+                KEY_SPEC,
+                pki.serverCertificateValidity()),
+            now);
+    return new ServerTls(issued.certificatePem(), issued.privateKeyPem());
+  }
+
+  private String crl(CertificateAuthority ca, Optional<Secret> actual, Instant now) {
+    Optional<String> pem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.CRL_KEY));
+    Optional<X509CRL> previous = pem.map(GatewayCertificates::decodeCrlOrNull);
+    if (previous.isPresent() && RevocationList.usable(ca, previous.get(), now, pki.crlRenewBefore())) {
+      return pem.get();
+    }
+    // keep the entries only of a CRL this CA signed; a foreign or corrupt one is not ours to extend
+    Optional<X509CRL> ours = previous.filter(c -> RevocationList.signedBy(ca, c));
+    return Pem.encode(RevocationList.sign(ca, ours, List.of(), now, pki.crlValidity()));
+  }
+
+  /** The certificate's SANs as {@code DNS:name} / {@code IP:address}. */
+  static Set<String> sans(X509Certificate cert) {
+    Set<String> result = new TreeSet<>();
+    try {
+      Collection<List<?>> all = cert.getSubjectAlternativeNames();
+      if (all != null) {
+        for (List<?> san : all) {
+          int type = (Integer) san.get(0);
+          if (type == 2) {
+            result.add("DNS:" + san.get(1));
+          } else if (type == 7) {
+            result.add("IP:" + san.get(1));
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      return Set.of();
+    }
+    return result;
+  }
+
+  private static String required(Secret secret, String key) {
+    return SecretData.get(secret, key)
+        .orElseThrow(
+            () ->
+                new PkiException(
+                    "Secret '" + secret.getMetadata().getName() + "' has no key '" + key + "'"));
+  }
+
+  private static X509Certificate decodeOrNull(String pem) {
+    try {
+      return Pem.decodeCertificate(pem);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static X509CRL decodeCrlOrNull(String pem) {
+    try {
+      return Pem.decodeCrl(pem);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

@@ -1,0 +1,47 @@
+package io.vpngateway.operator.render;
+
+import io.vpngateway.api.config.GatewayConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The client-facing ports of a gateway, by protocol: OpenVPN UDP 1194 and TCP 443, IKEv2 UDP 500
+ * and 4500 (NAT traversal, RFC 3948), SSTP TCP 443. OpenVPN-over-TCP and SSTP share one TCP port:
+ * the gateway tells them apart by the first bytes, so the port appears once.
+ */
+public final class GatewayPorts {
+  public static final String OPENVPN_UDP = "openvpn-udp";
+  public static final String TLS_TCP = "tls-tcp";
+  public static final String IKE = "ike";
+  public static final String IKE_NAT_T = "ike-natt";
+  public static final String MANAGEMENT = "management";
+
+  /** A named port with its IP protocol ({@code TCP} or {@code UDP}). */
+  public record Port(String name, String protocol, int port) {}
+
+  private GatewayPorts() {}
+
+  /** The ports clients connect to, in a stable order (Service and container ports). */
+  public static List<Port> clientPorts(GatewayConfig config) {
+    GatewayConfig.Listen listen = config.listen();
+    List<String> protocols = config.protocols();
+    List<Port> ports = new ArrayList<>();
+    if (protocols.contains("OpenVPN")) {
+      ports.add(new Port(OPENVPN_UDP, "UDP", listen.openvpnUdp()));
+    }
+    if (protocols.contains("OpenVPN") || protocols.contains("SSTP")) {
+      int tcp = protocols.contains("OpenVPN") ? listen.openvpnTcp() : listen.sstp();
+      ports.add(new Port(TLS_TCP, "TCP", tcp));
+    }
+    if (protocols.contains("IKEv2")) {
+      ports.add(new Port(IKE, "UDP", listen.ike()));
+      ports.add(new Port(IKE_NAT_T, "UDP", listen.ikeNatT()));
+    }
+    return ports;
+  }
+
+  /** The management API port (health, metrics, sessions); never exposed by the Service. */
+  public static Port management(GatewayConfig config) {
+    return new Port(MANAGEMENT, "TCP", config.management().port());
+  }
+}
