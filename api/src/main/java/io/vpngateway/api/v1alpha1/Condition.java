@@ -1,5 +1,6 @@
 package io.vpngateway.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -45,6 +46,8 @@ public class Condition {
     this.message = message;
   }
 
+  /** Not a field: without {@code @JsonIgnore} Jackson would write a {@code "true"} property. */
+  @JsonIgnore
   public boolean isTrue() {
     return TRUE.equals(status);
   }
