@@ -14,10 +14,16 @@ public final class StatusPatches {
         && Objects.equals(Serialization.asJson(previous), Serialization.asJson(next));
   }
 
-  /** {@code empty} with the name and namespace of {@code resource} and {@code status}. */
+  /**
+   * {@code empty} with the name, namespace and resourceVersion of {@code resource} and {@code
+   * status}. The resourceVersion makes the patch conditional: if the spec changed while this
+   * reconcile ran, the API server answers 409, the SDK retries, and the new spec is reconciled
+   * (instead of a status computed from the old spec landing on the new one).
+   */
   public static <S, R extends CustomResource<?, S>> R of(R resource, S status, R empty) {
     empty.getMetadata().setName(resource.getMetadata().getName());
     empty.getMetadata().setNamespace(resource.getMetadata().getNamespace());
+    empty.getMetadata().setResourceVersion(resource.getMetadata().getResourceVersion());
     empty.setStatus(status);
     return empty;
   }

@@ -120,7 +120,7 @@ class VpnGatewayOperatorTest {
   @Test
   void unchangedGatewayMakesNoWrite() throws Exception {
     client.resource(TestGateways.openVpn("gw-idem", 1)).create();
-    await().atMost(TIMEOUT).until(() -> statefulSet("gw-idem") != null && gateway("gw-idem").getStatus() != null && gateway("gw-idem").getStatus().objects != null);
+    awaitRunning("gw-idem");
     Map<String, String> versions = ownedVersions("gw-idem");
     RequestLog.drain(server.getKubernetesMockServer());
 
@@ -142,7 +142,7 @@ class VpnGatewayOperatorTest {
   @Test
   void hotReloadableChangeKeepsPodsProtocolChangeRollsThem() {
     client.resource(TestGateways.openVpn("gw-roll", 1)).create();
-    await().atMost(TIMEOUT).until(() -> statefulSet("gw-roll") != null);
+    awaitRunning("gw-roll");
     String hash = restartHash("gw-roll");
     String stsVersion = statefulSet("gw-roll").getMetadata().getResourceVersion();
     String configVersion = secret("gw-roll-config").getMetadata().getResourceVersion();
@@ -163,7 +163,7 @@ class VpnGatewayOperatorTest {
   @Test
   void invalidSpecIsReportedAndNothingRunningIsTouched() {
     client.resource(TestGateways.openVpn("gw-bad", 1)).create();
-    await().atMost(TIMEOUT).until(() -> statefulSet("gw-bad") != null);
+    awaitRunning("gw-bad");
     String stsVersion = statefulSet("gw-bad").getMetadata().getResourceVersion();
     String configVersion = secret("gw-bad-config").getMetadata().getResourceVersion();
 
@@ -211,11 +211,21 @@ class VpnGatewayOperatorTest {
   @Test
   void lostCaSecretIsReportedNeverRegenerated() {
     client.resource(TestGateways.openVpn("gw-calost", 1)).create();
-    await().atMost(TIMEOUT).until(() -> gateway("gw-calost").getStatus() != null && gateway("gw-calost").getStatus().objects != null);
+    awaitRunning("gw-calost");
     client.secrets().inNamespace(NS).withName("gw-calost-ca").delete();
     await().atMost(TIMEOUT).untilAsserted(() -> assertEquals(ConditionTypes.REASON_CA_LOST, condition("gw-calost", ConditionTypes.CERTIFICATES_READY).reason));
     assertNull(secret("gw-calost-ca"), "no new CA");
     assertEquals(ConditionTypes.REASON_CA_LOST, condition("gw-calost", ConditionTypes.READY).reason);
+  }
+
+  /**
+   * Waits until the first reconcile wrote its status: a running gateway. (The mock server ignores
+   * the resourceVersion precondition of the operator's status patch, which on a real API server
+   * turns a spec edit racing a reconcile into a 409 and a retry.)
+   */
+  private void awaitRunning(String name) {
+    await().atMost(TIMEOUT).until(() -> statefulSet(name) != null && gateway(name).getStatus() != null
+        && gateway(name).getStatus().objects != null);
   }
 
   /** Edits the spec with a patch (never writes back a stale status); returns the new generation. */
