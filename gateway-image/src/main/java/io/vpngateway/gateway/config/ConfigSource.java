@@ -25,6 +25,8 @@ public final class ConfigSource {
   private final ConfigDirectoryLoader loader;
   private final AtomicReference<RuntimeConfig> current = new AtomicReference<>();
   private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<ReloadOutcome>> outcomeListeners =
+      new CopyOnWriteArrayList<>();
   private final AtomicLong reloadsApplied = new AtomicLong();
   private final AtomicLong reloadsRejected = new AtomicLong();
 
@@ -53,6 +55,11 @@ public final class ConfigSource {
     listeners.add(Objects.requireNonNull(listener));
   }
 
+  /** Told about every reload that applied or rejected a config (not about unchanged ones). */
+  public void onOutcome(java.util.function.Consumer<ReloadOutcome> listener) {
+    outcomeListeners.add(Objects.requireNonNull(listener));
+  }
+
   public long reloadsApplied() {
     return reloadsApplied.get();
   }
@@ -63,6 +70,14 @@ public final class ConfigSource {
 
   /** Re-reads the directory and applies it when it changed and is valid. */
   public synchronized ReloadOutcome reload() {
+    ReloadOutcome outcome = reloadOnce();
+    if (outcome.result() != ReloadOutcome.Result.UNCHANGED) {
+      outcomeListeners.forEach(l -> l.accept(outcome));
+    }
+    return outcome;
+  }
+
+  private ReloadOutcome reloadOnce() {
     RuntimeConfig previous = current.get();
     if (ConfigDirectoryLoader.fingerprint(directory).equals(previous.fingerprint())) {
       return new ReloadOutcome(ReloadOutcome.Result.UNCHANGED, "no change", List.of());

@@ -138,7 +138,7 @@ public final class Gateway implements AutoCloseable {
     management = ManagementServer.start(managementAddress,
         () -> source.current().managementToken(), registry, metrics, () -> ready);
     started.push(management);
-    source.addListener((before, after) -> metrics.configReloaded(true));
+    source.onOutcome(o -> metrics.configReloaded(o.result() == ReloadOutcome.Result.APPLIED));
     ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
     started.push(watcher);
     scheduler.scheduleWithFixedDelay(this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS,
@@ -186,11 +186,7 @@ public final class Gateway implements AutoCloseable {
 
   /** Runs a reload now (the watcher also does this on every change of the directory). */
   public ReloadOutcome reload() {
-    ReloadOutcome outcome = source.reload();
-    if (outcome.result() == ReloadOutcome.Result.REJECTED) {
-      metrics.configReloaded(false);
-    }
-    return outcome;
+    return source.reload();
   }
 
   public SessionRegistry sessions() {
