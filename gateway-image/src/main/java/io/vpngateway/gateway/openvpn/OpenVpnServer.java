@@ -50,7 +50,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
   private static final long TICK_MILLIS = 100;
 
-  private final OpenVpnServerSettings settings;
+  private volatile OpenVpnServerSettings settings;
   private final CertificateAuthenticator authenticator;
   private final AddressAllocator allocator;
   private final SessionRegistry registry;
@@ -305,6 +305,16 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   @Override
   public OpenVpnServerSettings settings() {
     return settings;
+  }
+
+  /**
+   * Replaces the settings that new sessions read (pushed routes, DNS, redirect-gateway,
+   * client-to-client, timers), for a config reload. Sockets, TLS credentials, tls-crypt keys and
+   * the peer-id table were set up at construction from the first settings and stay: the caller
+   * keeps those fields unchanged. Live sessions keep what they were pushed.
+   */
+  public void updateSettings(OpenVpnServerSettings next) {
+    this.settings = java.util.Objects.requireNonNull(next, "settings");
   }
 
   @Override

@@ -126,6 +126,9 @@ public final class Gateway implements AutoCloseable {
         started.push(openVpn);
         openVpn.start();
         metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
+        OpenVpnServer server = openVpn;
+        source.addListener((before, after) -> server.updateSettings(
+            OpenVpnSettingsMapper.reloaded(server.settings(), config, after.document())));
       } else {
         LOG.warning(protocol + " is enabled in the config but not implemented by this gateway"
             + " build; its clients cannot connect");
@@ -170,17 +173,16 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * The OpenVPN server takes its push options (routes, DNS) and TLS credentials at start; say so
-   * when a reload changes them, rather than pretend they applied.
+   * Routes, DNS and timers apply to new sessions at once (see {@link
+   * OpenVpnSettingsMapper#reloaded}); the TLS policy and the server certificate are bound into the
+   * running listeners, so say when a reload changes them rather than pretend they applied.
    */
   private static void warnAboutLiveSettings(RuntimeConfig before, RuntimeConfig after) {
-    GatewayConfig b = before.document();
-    GatewayConfig a = after.document();
-    if (!b.routing().equals(a.routing()) || !b.dns().equals(a.dns())
-        || !b.crypto().equals(a.crypto())
-        || !before.serverCertificate().equals(after.serverCertificate())) {
-      LOG.warning("routing, DNS, crypto or the server certificate changed: the OpenVPN server"
-          + " applies them after a restart");
+    if (!before.document().crypto().equals(after.document().crypto())
+        || !before.serverCertificate().equals(after.serverCertificate())
+        || before.document().maxConnections() != after.document().maxConnections()) {
+      LOG.warning("crypto policy, server certificate or maxConnections changed: they apply after"
+          + " a restart of the gateway");
     }
   }
 

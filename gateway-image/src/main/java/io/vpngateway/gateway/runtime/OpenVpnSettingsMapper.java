@@ -19,7 +19,33 @@ final class OpenVpnSettingsMapper {
    */
   static OpenVpnServerSettings settings(RuntimeConfig config, InetAddress listenAddress,
       int maxConnections, int[] portOverride) {
-    GatewayConfig doc = config.document();
+    return settings(config, config.document(), listenAddress, maxConnections, portOverride);
+  }
+
+  /**
+   * The settings after a reload to {@code next}: what new sessions are pushed (routes, DNS,
+   * redirect-gateway) and the timers come from {@code next}; what the running server, kernel and
+   * data plane set up at start (ports, TLS policy and credentials, tls-crypt-v2 and auth-token
+   * keys, connection limit, NAT, client-to-client) stays as in {@code running}.
+   */
+  static OpenVpnServerSettings reloaded(OpenVpnServerSettings running, RuntimeConfig started,
+      GatewayConfig next) {
+    GatewayConfig startedDoc = started.document();
+    // NAT and client-to-client are also kernel and data-plane state set up at start
+    GatewayConfig.Routing routing = new GatewayConfig.Routing(next.routing().routes(),
+        next.routing().forceTunnel(), startedDoc.routing().nat(),
+        startedDoc.routing().clientToClient());
+    GatewayConfig merged = new GatewayConfig(startedDoc.version(), startedDoc.gateway(),
+        startedDoc.protocols(), startedDoc.listen(), startedDoc.replicas(),
+        startedDoc.maxConnections(), startedDoc.pools(), routing, next.dns(),
+        startedDoc.authentication(), startedDoc.crypto(), next.openvpn(), startedDoc.management(),
+        startedDoc.files());
+    return settings(started, merged, running.listenAddress(), running.maxConnections(),
+        new int[] {running.udpPort(), running.tcpPort()});
+  }
+
+  private static OpenVpnServerSettings settings(RuntimeConfig config, GatewayConfig doc,
+      InetAddress listenAddress, int maxConnections, int[] portOverride) {
     GatewayConfig.Crypto crypto = doc.crypto();
     OpenVpnServerSettings.Builder b = OpenVpnServerSettings.builder()
         .listenAddress(listenAddress)

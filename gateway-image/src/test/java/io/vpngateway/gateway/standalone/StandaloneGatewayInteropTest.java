@@ -9,9 +9,11 @@ import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.PingResult;
 import io.vpngateway.gateway.lab.Prerequisites;
 import io.vpngateway.gateway.testing.GatewayFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * namespace (as in a pod), {@code vpngw issue} writes alice's profile, {@code openvpn --config
  * alice.ovpn} connects from the client namespace, pings through the tunnel (the gateway's inner
  * address, and the backend through NAT), {@code vpngw sessions} lists her, and {@code vpngw revoke
- * alice} ends her live session within 5 s.
+ * alice} ends her live session within 5 s. Then a route added to the running config reaches the
+ * next client (bob) without a restart.
  */
 class StandaloneGatewayInteropTest {
   private static final String VPNGW = "io.vpngateway.gateway.cli.Vpngw";
@@ -70,6 +73,39 @@ class StandaloneGatewayInteropTest {
       System.out.println("revoked session ended " + millis + " ms after vpngw revoke");
       assertTrue(lab.ping(lab.client(), GATEWAY_INNER, 3).received() == 0,
           "the revoked client must not reach the tunnel any more");
+      openvpn.close();
+
+      // a live route change: new sessions are pushed the backend route, no restart
+      Path config = state.resolve("config.yaml");
+      Files.writeString(config, Files.readString(config).replace("  - 10.96.0.0/12\n",
+          "  - 10.96.0.0/12\n  - " + lab.backendAddress() + "/32\n"));
+      awaitOccurrences(gateway, "config reloaded from", 2, Duration.ofSeconds(5));
+      Path bobFile = lab.workDir().resolve("bob.yaml");
+      Files.writeString(bobFile, Files.readString(examples.resolve("clientcertificate.yaml"))
+          .replace("name: alice", "name: bob").replace("commonName: alice", "commonName: bob"));
+      Path bobOut = lab.workDir().resolve("bob");
+      assertEquals(0, Vpngw.run("issue", "-f", bobFile.toString(), "--state-dir",
+          state.toString(), "--out", bobOut.toString()));
+      LabProcess bob = lab.client().start("openvpn-bob", "openvpn", "--config",
+          bobOut.resolve("bob.ovpn").toString(), "--verb", "3");
+      bob.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      bob.awaitLine("net_route_v4_add: " + Pattern.quote(lab.backendAddress()) + "/32",
+          Duration.ofSeconds(1));
+      PingResult pushed = lab.ping(lab.client(), lab.backendAddress(), 5);
+      assertTrue(pushed.received() >= 4, "ping over the reloaded route:\n" + pushed.output());
+    }
+  }
+
+  /** Waits until {@code text} appears {@code count} times in the process's output. */
+  private static void awaitOccurrences(LabProcess process, String text, int count,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.output().split(Pattern.quote(text), -1).length - 1 < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("'" + text + "' not seen " + count + " times within " + timeout
+            + ":\n" + process.tail());
+      }
+      Thread.sleep(50);
     }
   }
 }
