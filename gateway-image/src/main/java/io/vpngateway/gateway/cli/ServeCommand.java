@@ -161,10 +161,13 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /** The pod name (the operator sets POD_NAME from the downward API), else the host name. */
   private static String hostname() {
-    String env = System.getenv("HOSTNAME");
-    if (env != null && !env.isBlank()) {
-      return env;
+    for (String variable : new String[] {"POD_NAME", "HOSTNAME"}) {
+      String env = System.getenv(variable);
+      if (env != null && !env.isBlank()) {
+        return env;
+      }
     }
     try {
       return InetAddress.getLocalHost().getHostName();

@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * The management API on its own port (JDK HTTP server, no framework):
  *
  * <pre>
- *   GET    /healthz          200 while the process serves requests          (no token)
+ *   GET    /healthz, /livez  200 while the process serves requests          (no token)
  *   GET    /readyz           200 once the protocol servers listen, else 503 (no token)
  *   GET    /metrics          Prometheus text format                         (token)
  *   GET    /sessions         JSON array of {@link SessionView}               (token)
@@ -97,7 +97,7 @@ public final class ManagementServer implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      if (path.equals("/healthz")) {
+      if (path.equals("/healthz") || path.equals("/livez")) {
         text(exchange, 200, "ok\n");
         return;
       }

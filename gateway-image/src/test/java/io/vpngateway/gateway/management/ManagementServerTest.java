@@ -59,6 +59,7 @@ class ManagementServerTest {
     assertEquals(401, get("/metrics", "wrong-token-0123456789abcdef").statusCode());
     assertEquals(401, send("DELETE", "/sessions/ovpn-1", null).statusCode());
     assertEquals(200, get("/healthz", null).statusCode());
+    assertEquals(200, get("/livez", null).statusCode());
     assertEquals(503, get("/readyz", null).statusCode());
     ready.set(true);
     assertEquals(200, get("/readyz", null).statusCode());
