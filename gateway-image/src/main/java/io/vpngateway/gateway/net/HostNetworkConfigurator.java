@@ -25,20 +25,22 @@ import java.util.stream.Collectors;
 public final class HostNetworkConfigurator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HostNetworkConfigurator.class.getName());
   static final String NFT_TABLE = "vpngateway";
-  private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+  private static final Path PROC_SYS_NET = Path.of("/proc/sys/net");
 
   private final CommandRunner runner;
+  private final Path procSysNet;
   private final Path ipForward;
   private String forwardingBefore;
   private boolean nftInstalled;
 
   public HostNetworkConfigurator(CommandRunner runner) {
-    this(runner, IP_FORWARD);
+    this(runner, PROC_SYS_NET);
   }
 
-  HostNetworkConfigurator(CommandRunner runner, Path ipForward) {
+  HostNetworkConfigurator(CommandRunner runner, Path procSysNet) {
     this.runner = runner;
-    this.ipForward = ipForward;
+    this.procSysNet = procSysNet;
+    this.ipForward = procSysNet.resolve("ipv4/ip_forward");
   }
 
   /** Configures interface, routes, forwarding and nft rules; throws on the first failure. */
@@ -74,6 +76,7 @@ public final class HostNetworkConfigurator implements AutoCloseable {
     for (String address : plan.gatewayAddresses()) {
       ip("addr", "replace", address, "dev", dev);
     }
+    disableIpv6(dev);
     ip("link", "set", "dev", dev, "up");
   }
 
@@ -129,6 +132,23 @@ public final class HostNetworkConfigurator implements AutoCloseable {
     s.append("  }\n");
     s.append("}\n");
     return s.toString();
+  }
+
+  /**
+   * Tunnels carry IPv4 only; without this the kernel sends router solicitations and MLD reports
+   * into the TUN, which the data plane can only count as drops. Best effort: in a pod {@code
+   * /proc/sys} may be read-only, and nothing breaks if IPv6 stays on.
+   */
+  private void disableIpv6(String dev) {
+    Path knob = procSysNet.resolve("ipv6/conf").resolve(dev).resolve("disable_ipv6");
+    if (!Files.exists(knob)) {
+      return;
+    }
+    try {
+      Files.writeString(knob, "1\n", StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      LOG.fine(() -> "IPv6 stays enabled on " + dev + ": " + e.getMessage());
+    }
   }
 
   private void enableForwarding() {

@@ -103,6 +103,8 @@ class DataPlaneTest {
       assertEquals(0, lab.ping(lab.backend(), "10.254.9.77", 2).received());
       awaitStats(dp, s -> s.droppedNoSession() >= 2, "two no-session drops");
 
+      // the configurator turns IPv6 off on the TUN; turn it back on to make the kernel send some
+      gw.execOk("sysctl", "-q", "-w", "net.ipv6.conf.vgdp0.disable_ipv6=0");
       gw.execOk("ip", "-6", "addr", "add", "fd00:254::1/64", "dev", "vgdp0", "nodad");
       gw.exec("ping", "-6", "-c", "1", "-W", "1", "fd00:254::5");
       awaitStats(dp, s -> s.droppedNotIpv4() >= 1, "an IPv6 drop");

@@ -48,6 +48,8 @@ class HostNetworkConfiguratorTest {
         String routes = gw.execOk("ip", "route", "show", "dev", "vgnet0").output();
         assertTrue(routes.contains("10.99.0.0/16"), routes);
         assertEquals("1", gw.execOk("cat", "/proc/sys/net/ipv4/ip_forward").output().trim());
+        assertEquals(
+            "1", gw.execOk("cat", "/proc/sys/net/ipv6/conf/vgnet0/disable_ipv6").output().trim());
         String rules = gw.execOk("nft", "list", "table", "ip", "vpngateway").output();
         assertTrue(
             rules.contains(
