@@ -83,6 +83,30 @@ class CertificateTrustTest {
     assertEquals("CertificateRevoked", session.closedReason());
   }
 
+  @Test
+  void aTrustedRootAddedByReloadAdmitsItsClientsToNewHandshakes() throws Exception {
+    GatewayFixture.preparedState(dir);
+    CertificateAuthority corp = CertificateAuthority.create("corp", KeySpec.EC_P256,
+        Instant.now());
+    IssuedCertificate carol = issue(corp, "carol");
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    CertificateTrust trust =
+        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+    source.addListener(trust);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    assertEquals("UntrustedIssuer", assertThrows(AuthenticationException.class,
+        () -> openvpn.authenticate(chain(carol))).reason());
+
+    Files.writeString(dir.resolve("trusted-root-0.crt"), corp.certificatePem());
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, Files.readString(config).replace("trustedRoots: []",
+        "trustedRoots:\n    - trusted-root-0.crt"));
+    assertEquals(ReloadOutcome.Result.APPLIED, source.reload().result());
+
+    assertEquals("carol", openvpn.authenticate(chain(carol)).name());
+  }
+
   private static IssuedCertificate issue(CertificateAuthority ca, String name) {
     return ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of("engineering"),
         Duration.ofDays(30), KeySpec.EC_P256), Instant.now());
