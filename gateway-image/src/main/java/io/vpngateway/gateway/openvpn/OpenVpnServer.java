@@ -55,7 +55,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final AddressAllocator allocator;
   private final SessionRegistry registry;
   private final InnerPacketSink sink;
-  private final TlsContextFactory tls;
+  private volatile TlsContextFactory tls;
   private final OpenVpnServerStats stats = new OpenVpnServerStats();
   private final Optional<AuthTokens> authTokens;
   private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
@@ -308,13 +308,21 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   }
 
   /**
-   * Replaces the settings that new sessions read (pushed routes, DNS, redirect-gateway,
-   * client-to-client, timers), for a config reload. Sockets, TLS credentials, tls-crypt keys and
-   * the peer-id table were set up at construction from the first settings and stay: the caller
-   * keeps those fields unchanged. Live sessions keep what they were pushed.
+   * Replaces the settings that new sessions read, for a config reload: pushed routes, DNS,
+   * redirect-gateway, timers, data ciphers, and (by a new TLS context) the server certificate and
+   * TLS policy. Sockets, tls-crypt keys, the auth-token key and the peer-id table were set up at
+   * construction from the first settings and stay: the caller keeps those fields unchanged. Live
+   * sessions keep their TLS engine and what they were pushed.
    */
-  public void updateSettings(OpenVpnServerSettings next) {
-    this.settings = java.util.Objects.requireNonNull(next, "settings");
+  public void updateSettings(OpenVpnServerSettings next) throws GeneralSecurityException {
+    OpenVpnServerSettings previous = settings;
+    if (!next.serverCertificateChain().equals(previous.serverCertificateChain())
+        || !next.serverPrivateKey().equals(previous.serverPrivateKey())
+        || !next.tlsMinVersion().equals(previous.tlsMinVersion())
+        || !next.tlsCipherSuites().equals(previous.tlsCipherSuites())) {
+      tls = new TlsContextFactory(next);
+    }
+    this.settings = next;
   }
 
   @Override

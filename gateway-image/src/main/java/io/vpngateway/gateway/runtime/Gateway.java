@@ -24,6 +24,7 @@ import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.tun.TunDevice;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class Gateway implements AutoCloseable {
         return t;
       });
   private volatile boolean ready;
+  private RuntimeConfig startedWith;
   private CertificateTrust trust;
   private OpenVpnServer openVpn;
   private ManagementServer management;
@@ -91,12 +93,12 @@ public final class Gateway implements AutoCloseable {
 
   private void startParts(GatewayOptions options) throws Exception {
     RuntimeConfig config = source.current();
+    startedWith = config;
     GatewayConfig doc = config.document();
     ReplicaIdentity replica = options.replica();
     registry.onUnregister(metrics::sessionEnded);
     trust = new CertificateTrust(config, registry, metrics);
     source.addListener(trust);
-    source.addListener((before, after) -> warnAboutLiveSettings(before, after));
     List<PoolSpec> pools = doc.pools().stream()
         .map(p -> new PoolSpec(Ipv4Cidr.parse(p.cidr()), p.groups(), p.priority())).toList();
     List<VpnProtocol> protocols = doc.protocols().stream().map(VpnProtocol::valueOf).toList();
@@ -126,9 +128,7 @@ public final class Gateway implements AutoCloseable {
         started.push(openVpn);
         openVpn.start();
         metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
-        OpenVpnServer server = openVpn;
-        source.addListener((before, after) -> server.updateSettings(
-            OpenVpnSettingsMapper.reloaded(server.settings(), config, after.document())));
+        source.addListener(this::updateOpenVpn);
       } else {
         LOG.warning(protocol + " is enabled in the config but not implemented by this gateway"
             + " build; its clients cannot connect");
@@ -173,16 +173,22 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Routes, DNS and timers apply to new sessions at once (see {@link
-   * OpenVpnSettingsMapper#reloaded}); the TLS policy and the server certificate are bound into the
-   * running listeners, so say when a reload changes them rather than pretend they applied.
+   * Routes, DNS, timers, crypto policy and the server certificate apply to new OpenVPN sessions at
+   * once (see {@link OpenVpnSettingsMapper#reloaded}); what was bound at start stays.
    */
-  private static void warnAboutLiveSettings(RuntimeConfig before, RuntimeConfig after) {
-    if (!before.document().crypto().equals(after.document().crypto())
-        || !before.serverCertificate().equals(after.serverCertificate())
-        || before.document().maxConnections() != after.document().maxConnections()) {
-      LOG.warning("crypto policy, server certificate or maxConnections changed: they apply after"
-          + " a restart of the gateway");
+  private void updateOpenVpn(RuntimeConfig before, RuntimeConfig after) {
+    if (openVpn == null) {
+      return;
+    }
+    try {
+      openVpn.updateSettings(
+          OpenVpnSettingsMapper.reloaded(openVpn.settings(), startedWith, after));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      LOG.warning("the reloaded config cannot be applied to the OpenVPN server (" + e.getMessage()
+          + "); new sessions keep the previous settings");
+    }
+    if (before.document().maxConnections() != after.document().maxConnections()) {
+      LOG.warning("maxConnections changed: it applies after a restart of the gateway");
     }
   }
 

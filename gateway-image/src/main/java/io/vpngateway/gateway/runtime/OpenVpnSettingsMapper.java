@@ -24,23 +24,28 @@ final class OpenVpnSettingsMapper {
 
   /**
    * The settings after a reload to {@code next}: what new sessions are pushed (routes, DNS,
-   * redirect-gateway) and the timers come from {@code next}; what the running server, kernel and
-   * data plane set up at start (ports, TLS policy and credentials, tls-crypt-v2 and auth-token
-   * keys, connection limit, NAT, client-to-client) stays as in {@code running}.
+   * redirect-gateway), the timers, the crypto policy and the server certificate come from {@code
+   * next}; what the running server, kernel and data plane set up at start (ports, tls-crypt-v2
+   * and auth-token keys, connection limit, NAT, client-to-client) stays as in {@code running}.
    */
   static OpenVpnServerSettings reloaded(OpenVpnServerSettings running, RuntimeConfig started,
-      GatewayConfig next) {
+      RuntimeConfig next) {
     GatewayConfig startedDoc = started.document();
+    GatewayConfig nextDoc = next.document();
     // NAT and client-to-client are also kernel and data-plane state set up at start
-    GatewayConfig.Routing routing = new GatewayConfig.Routing(next.routing().routes(),
-        next.routing().forceTunnel(), startedDoc.routing().nat(),
+    GatewayConfig.Routing routing = new GatewayConfig.Routing(nextDoc.routing().routes(),
+        nextDoc.routing().forceTunnel(), startedDoc.routing().nat(),
         startedDoc.routing().clientToClient());
     GatewayConfig merged = new GatewayConfig(startedDoc.version(), startedDoc.gateway(),
         startedDoc.protocols(), startedDoc.listen(), startedDoc.replicas(),
-        startedDoc.maxConnections(), startedDoc.pools(), routing, next.dns(),
-        startedDoc.authentication(), startedDoc.crypto(), next.openvpn(), startedDoc.management(),
+        startedDoc.maxConnections(), startedDoc.pools(), routing, nextDoc.dns(),
+        startedDoc.authentication(), nextDoc.crypto(), nextDoc.openvpn(), startedDoc.management(),
         startedDoc.files());
-    return settings(started, merged, running.listenAddress(), running.maxConnections(),
+    RuntimeConfig credentials = new RuntimeConfig(merged, next.directory(), next.caCertificate(),
+        next.serverCertificateChain(), next.serverKey(), next.crl(), next.trustedRoots(),
+        started.tlsCryptV2ServerKey(), started.authTokenKey(), next.managementToken(),
+        next.radiusSecrets(), next.fingerprint());
+    return settings(credentials, merged, running.listenAddress(), running.maxConnections(),
         new int[] {running.udpPort(), running.tcpPort()});
   }
 

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
+import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.GatewayFixture;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +44,8 @@ class OpenVpnSettingsMapperTest {
   }
 
   @Test
-  void reloadTakesPushOptionsButKeepsWhatWasBoundAtStart() throws Exception {
-    GatewayFixture.preparedState(dir);
+  void reloadTakesPushOptionsCryptoAndCertificateButKeepsWhatWasBoundAtStart() throws Exception {
+    StateDirectory state = GatewayFixture.preparedState(dir);
     RuntimeConfig started = new ConfigDirectoryLoader().load(dir);
     OpenVpnServerSettings running = OpenVpnSettingsMapper.settings(started,
         InetAddress.getByName("0.0.0.0"), 125, new int[] {11940, -1});
@@ -50,13 +56,23 @@ class OpenVpnSettingsMapperTest {
         new GatewayConfig.Dns(List.of("10.96.0.10"), List.of("corp.example")),
         d.authentication(), d.crypto(), d.openvpn(), d.management(), d.files());
 
-    OpenVpnServerSettings s = OpenVpnSettingsMapper.reloaded(running, started, next);
+    IssuedCertificate renewed = state.certificateAuthority().issueServerCertificate(
+        new ServerCertificateRequest("renewed", List.of("vpn.example.com"), List.of(),
+            KeySpec.EC_P256, Duration.ofDays(90)), Instant.now());
+    RuntimeConfig nextConfig = new RuntimeConfig(next, dir, started.caCertificate(),
+        List.of(renewed.certificate()), renewed.privateKey(), started.crl(),
+        started.trustedRoots(), started.tlsCryptV2ServerKey(), started.authTokenKey(),
+        started.managementToken(), started.radiusSecrets(), "next");
+
+    OpenVpnServerSettings s = OpenVpnSettingsMapper.reloaded(running, started, nextConfig);
 
     assertEquals(List.of("10.96.0.0/12", "172.20.0.0/16"), s.routes());
     assertEquals(List.of("10.96.0.10"), s.dnsServers());
     assertEquals(List.of("corp.example"), s.searchDomains());
     assertTrue(s.redirectGateway());
     assertFalse(s.clientToClient(), "client-to-client is data-plane state fixed at start");
+    assertEquals(List.of(renewed.certificate()), s.serverCertificateChain());
+    assertEquals(started.tlsCryptV2ServerKey(), s.tlsCryptV2Key());
     assertEquals(125, s.maxConnections());
     assertEquals(11940, s.udpPort());
     assertEquals(-1, s.tcpPort());
