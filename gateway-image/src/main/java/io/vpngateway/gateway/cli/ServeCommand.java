@@ -6,11 +6,13 @@ import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.runtime.Gateway;
 import io.vpngateway.gateway.runtime.GatewayOptions;
 import io.vpngateway.gateway.runtime.ReplicaIdentity;
+import io.vpngateway.gateway.standalone.GatewayFileWatcher;
 import io.vpngateway.gateway.standalone.StandaloneException;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,8 +93,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     Path dir;
     StateDirectory state = null;
+    byte[] gatewayFileContent = null;
     if (standalone) {
       VpnGateway gateway = CustomResourceFiles.read(gatewayFile, VpnGateway.class, "VpnGateway");
+      gatewayFileContent = Files.readAllBytes(gatewayFile);
       state = StateDirectory.open(stateDir.toAbsolutePath());
       state.prepare(gateway, endpoints, Instant.now());
       dir = state.path();
@@ -113,6 +117,8 @@ final class ServeCommand implements Callable<Integer> {
     if (state != null) {
       StateDirectory s = state;
       maintenance.scheduleWithFixedDelay(() -> refreshCrl(s), 12, 12, TimeUnit.HOURS);
+      maintenance.scheduleWithFixedDelay(
+          new GatewayFileWatcher(gatewayFile, state, gatewayFileContent), 2, 2, TimeUnit.SECONDS);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping the gateway");

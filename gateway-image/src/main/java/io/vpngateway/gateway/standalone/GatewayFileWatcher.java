@@ -1,0 +1,70 @@
+package io.vpngateway.gateway.standalone;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vpngateway.api.v1alpha1.VpnGateway;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state
+ * directory again, where the running gateway's config watch picks it up like an operator update.
+ * A file that does not parse or validate is refused with one log line and changes nothing. Called
+ * periodically; comparing a hash keeps an unchanged file free.
+ */
+public final class GatewayFileWatcher implements Runnable {
+  private static final Logger LOG = Logger.getLogger(GatewayFileWatcher.class.getName());
+
+  private final Path file;
+  private final StateDirectory state;
+  private byte[] lastDigest;
+
+  /** {@code initialContent} is what the gateway was started with. */
+  public GatewayFileWatcher(Path file, StateDirectory state, byte[] initialContent) {
+    this.file = file;
+    this.state = state;
+    this.lastDigest = sha256(initialContent);
+  }
+
+  @Override
+  public void run() {
+    byte[] content;
+    try {
+      content = Files.readAllBytes(file);
+    } catch (IOException e) {
+      return; // an editor replacing the file; the next round sees it
+    }
+    byte[] digest = sha256(content);
+    if (Arrays.equals(digest, lastDigest)) {
+      return;
+    }
+    lastDigest = digest;
+    try {
+      VpnGateway gateway = Serialization.unmarshal(new String(content,
+          java.nio.charset.StandardCharsets.UTF_8), VpnGateway.class);
+      if (gateway == null || gateway.getSpec() == null) {
+        LOG.warning(file + " changed but holds no VpnGateway spec; keeping the running config");
+        return;
+      }
+      state.prepare(gateway, List.of(), Instant.now());
+      LOG.info(file + " changed; rendered it into " + state.path());
+    } catch (StandaloneException | RuntimeException e) {
+      LOG.warning(file + " changed but cannot be used, keeping the running config: "
+          + e.getMessage());
+    }
+  }
+
+  private static byte[] sha256(byte[] content) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(content);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
