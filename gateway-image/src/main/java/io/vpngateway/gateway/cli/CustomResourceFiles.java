@@ -28,8 +28,14 @@ final class CustomResourceFiles {
       throw new UserException(file + " is not a valid " + kind + ": " + rootMessage(e), e);
     }
     if (resource == null || !kind.equals(resource.getKind())) {
-      throw new UserException(file + " must hold a " + kind + " (kind: " + kind + "), found "
-          + (resource == null ? "nothing" : "kind " + resource.getKind()));
+      throw new UserException(
+          file
+              + " must hold a "
+              + kind
+              + " (kind: "
+              + kind
+              + "), found "
+              + (resource == null ? "nothing" : "kind " + resource.getKind()));
     }
     if (resource.getMetadata() == null || resource.getMetadata().getName() == null) {
       throw new UserException(file + ": metadata.name is required");

@@ -26,8 +26,8 @@ final class DisconnectCommand implements Callable<Integer> {
       throw new UserException("no session with id " + id + " (list them with 'vpngw sessions')");
     }
     if (response.statusCode() != 204) {
-      throw new UserException("the gateway answered " + response.statusCode() + ": "
-          + response.body().trim());
+      throw new UserException(
+          "the gateway answered " + response.statusCode() + ": " + response.body().trim());
     }
     spec.commandLine().getOut().println("disconnected " + id);
     spec.commandLine().getOut().flush();

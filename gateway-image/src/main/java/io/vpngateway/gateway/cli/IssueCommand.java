@@ -12,24 +12,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code vpngw issue -f CLIENTCERTIFICATE.yaml --state-dir DIR --out DIR}. */
-@Command(name = "issue",
+@Command(
+    name = "issue",
     description = "Issue a client certificate and its profiles from a standalone gateway's CA.")
 final class IssueCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "CLIENTCERTIFICATE.yaml",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "CLIENTCERTIFICATE.yaml",
       description = "A ClientCertificate resource file.")
   Path file;
 
-  @Option(names = "--state-dir", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      required = true,
+      paramLabel = "DIR",
       description = "The standalone gateway's state directory.")
   Path stateDir;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
       description = "Where to write the certificate, key, PKCS#12 and profiles.")
   Path out;
 
-  @Option(names = "--endpoint", paramLabel = "HOST",
+  @Option(
+      names = "--endpoint",
+      paramLabel = "HOST",
       description = "The name or address clients dial (default: the gateway's first endpoint).")
   String endpoint;
 
@@ -41,9 +53,16 @@ final class IssueCommand implements Callable<Integer> {
     ClientIssuer.Result result =
         new ClientIssuer(state).issue(request, endpoint, out, Instant.now());
     PrintWriter o = spec.commandLine().getOut();
-    o.println("issued " + result.name() + " (serial " + result.certificate().serialNumberHex()
-        + ", SHA-1 " + result.certificate().sha1Thumbprint() + ", valid until "
-        + result.certificate().notAfter() + ")");
+    o.println(
+        "issued "
+            + result.name()
+            + " (serial "
+            + result.certificate().serialNumberHex()
+            + ", SHA-1 "
+            + result.certificate().sha1Thumbprint()
+            + ", valid until "
+            + result.certificate().notAfter()
+            + ")");
     result.files().forEach(f -> o.println("  " + f));
     o.println("connect with: sudo openvpn --config " + out.resolve(result.name() + ".ovpn"));
     o.flush();

@@ -6,8 +6,8 @@ final class LogFormat {
 
   static void install() {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format",
-          "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
     }
   }
 }

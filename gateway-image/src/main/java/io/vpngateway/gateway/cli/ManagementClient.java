@@ -21,14 +21,18 @@ import picocli.CommandLine.Option;
  * token comes from {@code --token-file}, or from the state (or config) directory's token file.
  */
 final class ManagementClient {
-  @Option(names = "--state-dir", paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
       description = "State or config directory: its management.token and port are used.")
   Path stateDir;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "The management token.")
   Path tokenFile;
 
-  @Option(names = "--url", paramLabel = "URL",
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
       description = "Management API base URL (default http://127.0.0.1:<management port>).")
   String url;
 
@@ -40,16 +44,22 @@ final class ManagementClient {
     } catch (IllegalArgumentException e) {
       throw new UserException("--url is not a URL: " + url);
     }
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + token)
-        .method(method, HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
     try {
-      HttpResponse<String> response = HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(5)).build()
-          .send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 401) {
-        throw new UserException("the gateway refused the management token (401); check"
-            + " --token-file / --state-dir");
+        throw new UserException(
+            "the gateway refused the management token (401); check"
+                + " --token-file / --state-dir");
       }
       return response;
     } catch (ConnectException e) {
@@ -83,8 +93,8 @@ final class ManagementClient {
     try {
       return Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
-      throw new UserException("cannot read the management token " + file + ": "
-          + e.getMessage(), e);
+      throw new UserException(
+          "cannot read the management token " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,8 +102,12 @@ final class ManagementClient {
     try {
       return StateDirectory.open(stateDir.toAbsolutePath()).config();
     } catch (StandaloneException e) {
-      throw new UserException(e.getMessage() + " (" + ConfigDirectoryLoader.CONFIG_FILE
-          + " is needed to find the management port and token)", e);
+      throw new UserException(
+          e.getMessage()
+              + " ("
+              + ConfigDirectoryLoader.CONFIG_FILE
+              + " is needed to find the management port and token)",
+          e);
     }
   }
 }

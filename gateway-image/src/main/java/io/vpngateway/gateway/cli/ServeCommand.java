@@ -43,34 +43,49 @@ final class ServeCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
       description = "The rendered config document (config.yaml) beside its files.")
   Path config;
 
-  @Option(names = {"-f", "--file"}, paramLabel = "VPNGATEWAY.yaml",
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "VPNGATEWAY.yaml",
       description = "Standalone: a VpnGateway resource file (needs --state-dir).")
   Path gatewayFile;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
       description = "Standalone: where the CA, certificates and keys live.")
   Path stateDir;
 
-  @Option(names = "--endpoint", paramLabel = "HOST",
-      description = "Standalone: a name or address clients dial (repeatable); goes into the"
-          + " server certificate. Default: the stored ones, else this host's name and addresses.")
+  @Option(
+      names = "--endpoint",
+      paramLabel = "HOST",
+      description =
+          "Standalone: a name or address clients dial (repeatable); goes into the server"
+              + " certificate. Default: the stored ones, else this host's name and addresses.")
   List<String> endpoints = new ArrayList<>();
 
   @Option(names = "--tun", defaultValue = "vpngw0", description = "TUN interface name.")
   String tun;
 
-  @Option(names = "--queues", description = "TUN queues / data-plane workers (default: cores, max 4).")
+  @Option(
+      names = "--queues",
+      description = "TUN queues / data-plane workers (default: cores, max 4).")
   Integer queues;
 
-  @Option(names = "--listen", defaultValue = "0.0.0.0",
+  @Option(
+      names = "--listen",
+      defaultValue = "0.0.0.0",
       description = "Address the protocol servers bind.")
   String listen;
 
-  @Option(names = "--management", paramLabel = "ADDRESS:PORT",
+  @Option(
+      names = "--management",
+      paramLabel = "ADDRESS:PORT",
       description = "Management API address (default 0.0.0.0 and the config's port).")
   String management;
 
@@ -84,12 +99,12 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean standalone = gatewayFile != null;
     if (standalone == (config != null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "give either --config FILE or -f VPNGATEWAY.yaml --state-dir DIR");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "give either --config FILE or -f VPNGATEWAY.yaml --state-dir DIR");
     }
     if (standalone && stateDir == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "-f needs --state-dir DIR (where the CA and keys are kept)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "-f needs --state-dir DIR (where the CA and keys are kept)");
     }
     Path dir;
     StateDirectory state = null;
@@ -102,15 +117,20 @@ final class ServeCommand implements Callable<Integer> {
       dir = state.path();
     } else {
       if (!config.getFileName().toString().equals(ConfigDirectoryLoader.CONFIG_FILE)) {
-        throw new UserException("--config must name the " + ConfigDirectoryLoader.CONFIG_FILE
-            + " of a config directory, got " + config);
+        throw new UserException(
+            "--config must name the "
+                + ConfigDirectoryLoader.CONFIG_FILE
+                + " of a config directory, got "
+                + config);
       }
       dir = config.toAbsolutePath().getParent();
     }
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     int replicas = source.current().document().replicas();
-    ReplicaIdentity replica = standalone ? ReplicaIdentity.standalone()
-        : ReplicaIdentity.fromHostname(hostname(), replicas);
+    ReplicaIdentity replica =
+        standalone
+            ? ReplicaIdentity.standalone()
+            : ReplicaIdentity.fromHostname(hostname(), replicas);
     Gateway gateway = Gateway.start(source, options(replica));
     CountDownLatch stopped = new CountDownLatch(1);
     ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor();
@@ -120,12 +140,16 @@ final class ServeCommand implements Callable<Integer> {
       maintenance.scheduleWithFixedDelay(
           new GatewayFileWatcher(gatewayFile, state, gatewayFileContent), 2, 2, TimeUnit.SECONDS);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping the gateway");
-      maintenance.shutdownNow();
-      gateway.close();
-      stopped.countDown();
-    }, "vpngw-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping the gateway");
+                  maintenance.shutdownNow();
+                  gateway.close();
+                  stopped.countDown();
+                },
+                "vpngw-shutdown"));
     stopped.await();
     return 0;
   }
@@ -133,11 +157,19 @@ final class ServeCommand implements Callable<Integer> {
   private GatewayOptions options(ReplicaIdentity replica) throws UserException {
     int[] ports = null;
     if (openVpnUdpPort != null || openVpnTcpPort != null) {
-      ports = new int[] {openVpnUdpPort == null ? -1 : openVpnUdpPort,
-          openVpnTcpPort == null ? -1 : openVpnTcpPort};
+      ports =
+          new int[] {
+            openVpnUdpPort == null ? -1 : openVpnUdpPort,
+            openVpnTcpPort == null ? -1 : openVpnTcpPort
+          };
     }
-    return new GatewayOptions(tun, queues == null ? GatewayOptions.defaultQueues() : queues,
-        address(listen, "--listen"), managementAddress(), replica, ports);
+    return new GatewayOptions(
+        tun,
+        queues == null ? GatewayOptions.defaultQueues() : queues,
+        address(listen, "--listen"),
+        managementAddress(),
+        replica,
+        ports);
   }
 
   private InetSocketAddress managementAddress() throws UserException {

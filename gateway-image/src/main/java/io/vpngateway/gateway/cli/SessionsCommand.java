@@ -25,20 +25,36 @@ final class SessionsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HttpResponse<String> response = client.send("GET", "/sessions");
     if (response.statusCode() != 200) {
-      throw new UserException("the gateway answered " + response.statusCode() + ": "
-          + response.body().trim());
+      throw new UserException(
+          "the gateway answered " + response.statusCode() + ": " + response.body().trim());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(response.body());
     } else {
-      out.printf(FORMAT, "ID", "IDENTITY", "PROTO", "INNER", "OUTER", "SINCE", "BYTES IN",
-          "BYTES OUT", "CIPHER");
+      out.printf(
+          FORMAT,
+          "ID",
+          "IDENTITY",
+          "PROTO",
+          "INNER",
+          "OUTER",
+          "SINCE",
+          "BYTES IN",
+          "BYTES OUT",
+          "CIPHER");
       for (JsonNode s : new ObjectMapper().readTree(response.body())) {
-        out.printf(FORMAT, s.path("id").asText(), s.path("identity").asText(),
-            s.path("protocol").asText(), s.path("innerAddress").asText(),
-            s.path("outerAddress").asText(), s.path("since").asText(),
-            s.path("bytesIn").asLong(), s.path("bytesOut").asLong(), s.path("cipher").asText());
+        out.printf(
+            FORMAT,
+            s.path("id").asText(),
+            s.path("identity").asText(),
+            s.path("protocol").asText(),
+            s.path("innerAddress").asText(),
+            s.path("outerAddress").asText(),
+            s.path("since").asText(),
+            s.path("bytesIn").asLong(),
+            s.path("bytesOut").asLong(),
+            s.path("cipher").asText());
       }
     }
     out.flush();

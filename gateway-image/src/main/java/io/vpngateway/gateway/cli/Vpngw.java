@@ -51,12 +51,18 @@ public final class Vpngw implements Runnable {
   /** Expected failures print their message only; unexpected ones also their type. */
   private static int handleFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    if (e instanceof StandaloneException || e instanceof InvalidConfigException
+    if (e instanceof StandaloneException
+        || e instanceof InvalidConfigException
         || e instanceof UserException) {
       err.println("vpngw " + cli.getCommandName() + ": " + e.getMessage());
     } else {
-      err.println("vpngw " + cli.getCommandName() + ": " + e.getClass().getSimpleName() + ": "
-          + e.getMessage());
+      err.println(
+          "vpngw "
+              + cli.getCommandName()
+              + ": "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage());
     }
     err.flush();
     return 1;

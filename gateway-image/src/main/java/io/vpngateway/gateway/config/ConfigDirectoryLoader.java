@@ -36,8 +36,8 @@ import java.util.Optional;
  * {@link RuntimeConfig}: {@code config.yaml} plus every file it names. Everything is checked before
  * anything is returned: unreadable or malformed PEM, a key that does not belong to its certificate,
  * an expired server certificate, a CRL not signed by the CA, a missing secret. Each problem is
- * reported as a {@link ConfigError} whose field is the file name, so one log line tells the operator
- * which file to fix. Secret values never appear in an error.
+ * reported as a {@link ConfigError} whose field is the file name, so one log line tells the
+ * operator which file to fix. Secret values never appear in an error.
  *
  * <p>Files are read through their path, so Kubernetes Secret volumes (each file a symlink into the
  * {@code ..data} directory that the kubelet swaps atomically) read consistently as long as the
@@ -104,10 +104,12 @@ public final class ConfigDirectoryLoader {
     }
     boolean openVpn = document.protocols().contains("OpenVPN");
     Optional<TlsCryptV2ServerKey> tlsCryptV2 =
-        openVpn ? Optional.ofNullable(reader.tlsCryptV2Key(files.tlsCryptV2ServerKey()))
+        openVpn
+            ? Optional.ofNullable(reader.tlsCryptV2Key(files.tlsCryptV2ServerKey()))
             : Optional.empty();
     Optional<SecretBytes> authToken =
-        openVpn ? Optional.ofNullable(reader.base64Secret(files.authTokenKey(), MIN_AUTH_TOKEN_KEY))
+        openVpn
+            ? Optional.ofNullable(reader.base64Secret(files.authTokenKey(), MIN_AUTH_TOKEN_KEY))
             : Optional.empty();
     SecretBytes token = reader.secret(files.managementToken());
     if (token != null && token.length() < MIN_TOKEN_LENGTH) {
@@ -191,18 +193,31 @@ public final class ConfigDirectoryLoader {
     try {
       cert.checkValidity(java.util.Date.from(clock.instant()));
     } catch (CertificateExpiredException e) {
-      errors.add(new ConfigError(file, "the server certificate expired on " + cert.getNotAfter()
-          .toInstant() + "; renew it"));
+      errors.add(
+          new ConfigError(
+              file,
+              "the server certificate expired on "
+                  + cert.getNotAfter().toInstant()
+                  + "; renew it"));
     } catch (CertificateNotYetValidException e) {
-      errors.add(new ConfigError(file, "the server certificate is not valid before "
-          + cert.getNotBefore().toInstant() + " (check the clock)"));
+      errors.add(
+          new ConfigError(
+              file,
+              "the server certificate is not valid before "
+                  + cert.getNotBefore().toInstant()
+                  + " (check the clock)"));
     }
   }
 
-  private static void checkTrustedRoot(String file, X509Certificate root, List<ConfigError> errors) {
+  private static void checkTrustedRoot(
+      String file, X509Certificate root, List<ConfigError> errors) {
     if (root.getBasicConstraints() < 0) {
-      errors.add(new ConfigError(file, "certificate " + root.getSubjectX500Principal().getName()
-          + " is not a CA certificate (basicConstraints CA:FALSE)"));
+      errors.add(
+          new ConfigError(
+              file,
+              "certificate "
+                  + root.getSubjectX500Principal().getName()
+                  + " is not a CA certificate (basicConstraints CA:FALSE)"));
     }
   }
 
@@ -214,8 +229,13 @@ public final class ConfigDirectoryLoader {
       String file, PrivateKey key, X509Certificate cert, List<ConfigError> errors) {
     PublicKey publicKey = cert.getPublicKey();
     if (!key.getAlgorithm().equals(publicKey.getAlgorithm())) {
-      errors.add(new ConfigError(file, "the key is " + key.getAlgorithm()
-          + " but the certificate's key is " + publicKey.getAlgorithm()));
+      errors.add(
+          new ConfigError(
+              file,
+              "the key is "
+                  + key.getAlgorithm()
+                  + " but the certificate's key is "
+                  + publicKey.getAlgorithm()));
       return;
     }
     String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
@@ -230,8 +250,11 @@ public final class ConfigDirectoryLoader {
       verifier.initVerify(publicKey);
       verifier.update(challenge);
       if (!verifier.verify(signature)) {
-        errors.add(new ConfigError(file, "the private key does not belong to the server certificate "
-            + cert.getSubjectX500Principal().getName()));
+        errors.add(
+            new ConfigError(
+                file,
+                "the private key does not belong to the server certificate "
+                    + cert.getSubjectX500Principal().getName()));
       }
     } catch (GeneralSecurityException e) {
       errors.add(new ConfigError(file, "cannot use the private key: " + e.getMessage()));
@@ -269,8 +292,9 @@ public final class ConfigDirectoryLoader {
     /** The file's bytes, or null when it does not exist (an unreadable file is an error). */
     byte[] readOptional(String name) {
       if (name == null || name.isBlank() || name.contains("/") || name.startsWith("..")) {
-        errors.add(new ConfigError(String.valueOf(name),
-            "is not a plain file name inside the config directory"));
+        errors.add(
+            new ConfigError(
+                String.valueOf(name), "is not a plain file name inside the config directory"));
         return null;
       }
       try {
@@ -344,8 +368,12 @@ public final class ConfigDirectoryLoader {
         try {
           crl.verify(ca.getPublicKey());
         } catch (GeneralSecurityException e) {
-          errors.add(new ConfigError(name, "the CRL is not signed by the CA in the config ("
-              + ca.getSubjectX500Principal().getName() + ")"));
+          errors.add(
+              new ConfigError(
+                  name,
+                  "the CRL is not signed by the CA in the config ("
+                      + ca.getSubjectX500Principal().getName()
+                      + ")"));
           return Optional.empty();
         }
       }
@@ -360,8 +388,8 @@ public final class ConfigDirectoryLoader {
       try {
         return TlsCryptV2ServerKey.parse(new String(bytes, StandardCharsets.US_ASCII));
       } catch (OpenVpnKeyFormatException e) {
-        errors.add(new ConfigError(name, "not an OpenVPN tls-crypt-v2 server key: "
-            + e.getMessage()));
+        errors.add(
+            new ConfigError(name, "not an OpenVPN tls-crypt-v2 server key: " + e.getMessage()));
         return null;
       } finally {
         java.util.Arrays.fill(bytes, (byte) 0);
@@ -376,12 +404,17 @@ public final class ConfigDirectoryLoader {
       }
       byte[] chars = text.bytes();
       try {
-        String s = new String(chars, StandardCharsets.US_ASCII).replaceAll("\\s", "")
-            .replace('-', '+').replace('_', '/');
+        String s =
+            new String(chars, StandardCharsets.US_ASCII)
+                .replaceAll("\\s", "")
+                .replace('-', '+')
+                .replace('_', '/');
         byte[] decoded = java.util.Base64.getDecoder().decode(s);
         if (decoded.length < minBytes) {
-          errors.add(new ConfigError(name, "the key is " + decoded.length + " bytes; at least "
-              + minBytes + " are needed"));
+          errors.add(
+              new ConfigError(
+                  name,
+                  "the key is " + decoded.length + " bytes; at least " + minBytes + " are needed"));
           return null;
         }
         return SecretBytes.of(decoded);
@@ -412,8 +445,11 @@ public final class ConfigDirectoryLoader {
     /** Drops trailing whitespace: editors and `echo` add a newline a token never has. */
     private static byte[] trim(byte[] bytes) {
       int end = bytes.length;
-      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r'
-          || bytes[end - 1] == ' ' || bytes[end - 1] == '\t')) {
+      while (end > 0
+          && (bytes[end - 1] == '\n'
+              || bytes[end - 1] == '\r'
+              || bytes[end - 1] == ' '
+              || bytes[end - 1] == '\t')) {
         end--;
       }
       return java.util.Arrays.copyOf(bytes, end);

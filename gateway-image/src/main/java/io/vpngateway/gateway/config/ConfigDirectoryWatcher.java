@@ -14,14 +14,14 @@ import java.util.logging.Logger;
 /**
  * Reloads a {@link ConfigSource} when its directory changes.
  *
- * <p>A Kubernetes Secret volume never modifies a file in place: the kubelet writes a new timestamped
- * directory, points a {@code ..data_tmp} symlink at it and renames that over {@code ..data}; the
- * visible file names are symlinks through {@code ..data}. So the event to wait for is "some entry of
- * the directory was created, moved in, modified or deleted", not a change of a particular file.
- * After an event the watcher waits {@link #SETTLE} for the writer to finish (a CLI writing several
- * files, an editor's save), then reloads once; the reload itself compares fingerprints, so spurious
- * events cost one cheap hash. A poll every {@link #POLL} covers filesystems where inotify does not
- * report (some network and overlay mounts).
+ * <p>A Kubernetes Secret volume never modifies a file in place: the kubelet writes a new
+ * timestamped directory, points a {@code ..data_tmp} symlink at it and renames that over {@code
+ * ..data}; the visible file names are symlinks through {@code ..data}. So the event to wait for is
+ * "some entry of the directory was created, moved in, modified or deleted", not a change of a
+ * particular file. After an event the watcher waits {@link #SETTLE} for the writer to finish (a CLI
+ * writing several files, an editor's save), then reloads once; the reload itself compares
+ * fingerprints, so spurious events cost one cheap hash. A poll every {@link #POLL} covers
+ * filesystems where inotify does not report (some network and overlay mounts).
  */
 public final class ConfigDirectoryWatcher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ConfigDirectoryWatcher.class.getName());

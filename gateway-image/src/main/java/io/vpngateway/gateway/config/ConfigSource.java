@@ -106,8 +106,10 @@ public final class ConfigSource {
     }
     String message = "config reloaded from " + directory;
     if (!restart.isEmpty()) {
-      message += "; a restart is needed to apply " + String.join(", ", restart)
-          + " (running with the previous values)";
+      message +=
+          "; a restart is needed to apply "
+              + String.join(", ", restart)
+              + " (running with the previous values)";
       LOG.warning(message);
     } else {
       LOG.info(message);

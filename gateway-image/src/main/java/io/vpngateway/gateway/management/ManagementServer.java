@@ -61,11 +61,14 @@ public final class ManagementServer implements AutoCloseable {
     this.metrics = metrics;
     this.ready = ready;
     // two threads: a scrape and a CLI call at the same time; the API is not a hot path
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "management-http");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "management-http");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -121,10 +124,11 @@ public final class ManagementServer implements AutoCloseable {
     if (path.equals("/metrics") && method.equals("GET")) {
       send(exchange, 200, PrometheusTextWriter.CONTENT_TYPE, metrics.scrape());
     } else if (path.equals(SESSIONS) && method.equals("GET")) {
-      List<SessionView> views = sessions.all().stream()
-          .sorted(Comparator.comparing(TunnelSession::since))
-          .map(SessionView::of)
-          .toList();
+      List<SessionView> views =
+          sessions.all().stream()
+              .sorted(Comparator.comparing(TunnelSession::since))
+              .map(SessionView::of)
+              .toList();
       send(exchange, 200, "application/json", JSON.writeValueAsString(views));
     } else if (path.startsWith(SESSIONS + "/") && method.equals("DELETE")) {
       disconnect(exchange, path.substring(SESSIONS.length() + 1));

@@ -32,14 +32,19 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GatewayMetrics {
   private final SessionRegistry sessions;
   private final LabelledCounter handshakes =
-      new LabelledCounter("vpngw_handshakes_total",
+      new LabelledCounter(
+          "vpngw_handshakes_total",
           "Client authentications by protocol, result (ok, failed) and failure reason.",
-          "protocol", "result", "reason");
+          "protocol",
+          "result",
+          "reason");
   private final LabelledCounter dropped =
       new LabelledCounter("vpngw_dropped_packets_total", "Packets dropped, by reason.", "reason");
   private final LabelledCounter reloads =
-      new LabelledCounter("vpngw_config_reloads_total",
-          "Configuration hot reloads by result (applied, rejected).", "result");
+      new LabelledCounter(
+          "vpngw_config_reloads_total",
+          "Configuration hot reloads by result (applied, rejected).",
+          "result");
   private final LatencyHistogram authLatency;
   private final Map<Protocol, LongAdder> handshakeOk = new EnumMap<>(Protocol.class);
   private final ConcurrentHashMap<String, LongAdder> endedBytes = new ConcurrentHashMap<>();
@@ -52,8 +57,12 @@ public final class GatewayMetrics {
       protocols[p.ordinal()] = p.crName();
       handshakeOk.put(p, handshakes.child(p.crName(), "ok", ""));
     }
-    authLatency = new LatencyHistogram("vpngw_auth_latency_seconds",
-        "Time to authenticate a client, by protocol.", "protocol", protocols);
+    authLatency =
+        new LatencyHistogram(
+            "vpngw_auth_latency_seconds",
+            "Time to authenticate a client, by protocol.",
+            "protocol",
+            protocols);
     endedBytes.put("in", new LongAdder());
     endedBytes.put("out", new LongAdder());
     reloads.child("applied");
@@ -72,8 +81,8 @@ public final class GatewayMetrics {
   }
 
   /**
-   * The counter cell for drops with {@code reason}; keep it and increment it on the packet path
-   * (no allocation per packet).
+   * The counter cell for drops with {@code reason}; keep it and increment it on the packet path (no
+   * allocation per packet).
    */
   public LongAdder droppedPackets(String reason) {
     return dropped.child(reason);
@@ -113,7 +122,9 @@ public final class GatewayMetrics {
     }
     w.family("vpngw_sessions", "gauge", "Live client sessions, by protocol.");
     byProtocol.forEach((p, n) -> w.sample("vpngw_sessions", n, "protocol", p.crName()));
-    w.family("vpngw_session_bytes_total", "counter",
+    w.family(
+        "vpngw_session_bytes_total",
+        "counter",
         "Bytes of inner traffic carried by client sessions: in = from clients, out = to clients.");
     w.sample("vpngw_session_bytes_total", bytesIn, "direction", "in");
     w.sample("vpngw_session_bytes_total", bytesOut, "direction", "out");

@@ -27,8 +27,8 @@ public final class InterfaceCounters implements MetricsCollector {
   }
 
   /** rx bytes, rx packets, rx drops, tx bytes, tx packets, tx drops. */
-  record Counters(long rxBytes, long rxPackets, long rxDropped, long txBytes, long txPackets,
-      long txDropped) {}
+  record Counters(
+      long rxBytes, long rxPackets, long rxDropped, long txBytes, long txPackets, long txDropped) {}
 
   Optional<Counters> read() {
     List<String> lines;
@@ -45,9 +45,14 @@ public final class InterfaceCounters implements MetricsCollector {
       String[] f = line.substring(colon + 1).trim().split("\\s+");
       // receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets
       // errs drop ...
-      return Optional.of(new Counters(Long.parseLong(f[0]), Long.parseLong(f[1]),
-          Long.parseLong(f[3]), Long.parseLong(f[8]), Long.parseLong(f[9]),
-          Long.parseLong(f[11])));
+      return Optional.of(
+          new Counters(
+              Long.parseLong(f[0]),
+              Long.parseLong(f[1]),
+              Long.parseLong(f[3]),
+              Long.parseLong(f[8]),
+              Long.parseLong(f[9]),
+              Long.parseLong(f[11])));
     }
     return Optional.empty();
   }
@@ -59,15 +64,21 @@ public final class InterfaceCounters implements MetricsCollector {
       return;
     }
     Counters c = read.get();
-    w.family("vpngw_tun_packets_total", "counter",
+    w.family(
+        "vpngw_tun_packets_total",
+        "counter",
         "Inner packets through the TUN interface: in = from clients, out = to clients.");
     w.sample("vpngw_tun_packets_total", c.rxPackets(), "direction", "in");
     w.sample("vpngw_tun_packets_total", c.txPackets(), "direction", "out");
-    w.family("vpngw_tun_bytes_total", "counter",
+    w.family(
+        "vpngw_tun_bytes_total",
+        "counter",
         "Inner bytes through the TUN interface: in = from clients, out = to clients.");
     w.sample("vpngw_tun_bytes_total", c.rxBytes(), "direction", "in");
     w.sample("vpngw_tun_bytes_total", c.txBytes(), "direction", "out");
-    w.family("vpngw_tun_dropped_packets_total", "counter",
+    w.family(
+        "vpngw_tun_dropped_packets_total",
+        "counter",
         "Packets the kernel dropped at the TUN interface (out: the gateway read too slowly).");
     w.sample("vpngw_tun_dropped_packets_total", c.rxDropped(), "direction", "in");
     w.sample("vpngw_tun_dropped_packets_total", c.txDropped(), "direction", "out");

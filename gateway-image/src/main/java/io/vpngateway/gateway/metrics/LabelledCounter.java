@@ -27,8 +27,12 @@ public final class LabelledCounter {
   public LongAdder child(String... labelValues) {
     if (labelValues.length != labelNames.length) {
       throw new IllegalArgumentException(
-          name + " takes labels " + Arrays.toString(labelNames) + ", got "
-              + labelValues.length + " values");
+          name
+              + " takes labels "
+              + Arrays.toString(labelNames)
+              + ", got "
+              + labelValues.length
+              + " values");
     }
     return cells.computeIfAbsent(List.of(labelValues), k -> new LongAdder());
   }

@@ -7,9 +7,12 @@ import java.util.concurrent.atomic.LongAdder;
  * Recording is allocation-free: it finds the bucket and increments a {@link LongAdder}.
  */
 public final class LatencyHistogram {
-  /** Upper bounds in seconds: 1 ms to 10 s, covering a local CA check up to a slow RADIUS server. */
-  static final double[] BOUNDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-      5, 10};
+  /**
+   * Upper bounds in seconds: 1 ms to 10 s, covering a local CA check up to a slow RADIUS server.
+   */
+  static final double[] BOUNDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
 
   private final String name;
   private final String help;
@@ -60,7 +63,12 @@ public final class LatencyHistogram {
       long cumulative = 0;
       for (int b = 0; b < BOUNDS.length; b++) {
         cumulative += buckets[s][b].sum();
-        writer.sample(name + "_bucket", cumulative, labelName, labelValues[s], "le",
+        writer.sample(
+            name + "_bucket",
+            cumulative,
+            labelName,
+            labelValues[s],
+            "le",
             PrometheusTextWriter.format(BOUNDS[b]));
       }
       writer.sample(name + "_bucket", counts[s].sum(), labelName, labelValues[s], "le", "+Inf");

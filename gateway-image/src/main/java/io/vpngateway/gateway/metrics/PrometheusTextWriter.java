@@ -19,8 +19,11 @@ public final class PrometheusTextWriter {
     if (!families.add(name)) {
       throw new IllegalStateException("metric family " + name + " declared twice");
     }
-    out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\")
-        .replace("\n", "\\n")).append('\n');
+    out.append("# HELP ")
+        .append(name)
+        .append(' ')
+        .append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+        .append('\n');
     out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     return this;
   }

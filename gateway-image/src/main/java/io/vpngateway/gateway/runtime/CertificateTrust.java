@@ -15,8 +15,8 @@ import java.util.logging.Logger;
 /**
  * Certificate authentication of the running gateway: one PKIX authenticator shared by every
  * protocol, fed from the config. On reload it installs the new trust snapshot (roots, CRL, revoked
- * thumbprints) for the next handshakes, then re-checks live sessions so revoked clients are cut
- * off at once.
+ * thumbprints) for the next handshakes, then re-checks live sessions so revoked clients are cut off
+ * at once.
  */
 public final class CertificateTrust implements ConfigListener {
   private static final Logger LOG = Logger.getLogger(CertificateTrust.class.getName());
@@ -43,8 +43,10 @@ public final class CertificateTrust implements ConfigListener {
     authenticator.update(snapshotOf(next));
     int ended = enforcer.enforce();
     if (ended > 0) {
-      LOG.info("trust configuration reloaded; ended " + ended
-          + " session(s) whose certificate is no longer accepted");
+      LOG.info(
+          "trust configuration reloaded; ended "
+              + ended
+              + " session(s) whose certificate is no longer accepted");
     }
   }
 
@@ -53,14 +55,22 @@ public final class CertificateTrust implements ConfigListener {
     return enforcer.enforce();
   }
 
-  /** The trust anchors, CRL and revoked thumbprints of a config, as the authenticator takes them. */
+  /**
+   * The trust anchors, CRL and revoked thumbprints of a config, as the authenticator takes them.
+   */
   static TrustSnapshot snapshotOf(RuntimeConfig config) {
     GatewayConfig.Certificate cert = config.document().authentication().certificate();
-    List<String> thumbprints = cert == null ? List.of()
-        : cert.revokedThumbprints().stream().map(GatewayConfig.RevokedThumbprint::thumbprint)
-            .toList();
-    return TrustSnapshot.of(config.clientTrustAnchors().isEmpty()
-            ? List.of(config.caCertificate()) : config.clientTrustAnchors(),
-        config.crl().stream().toList(), thumbprints);
+    List<String> thumbprints =
+        cert == null
+            ? List.of()
+            : cert.revokedThumbprints().stream()
+                .map(GatewayConfig.RevokedThumbprint::thumbprint)
+                .toList();
+    return TrustSnapshot.of(
+        config.clientTrustAnchors().isEmpty()
+            ? List.of(config.caCertificate())
+            : config.clientTrustAnchors(),
+        config.crl().stream().toList(),
+        thumbprints);
   }
 }

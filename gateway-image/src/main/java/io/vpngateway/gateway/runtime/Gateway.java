@@ -62,12 +62,13 @@ public final class Gateway implements AutoCloseable {
   private final SessionRegistry registry = new SessionRegistry();
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      r -> {
-        Thread t = new Thread(r, "gateway-maintenance");
-        t.setDaemon(true);
-        return t;
-      });
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gateway-maintenance");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean ready;
   private RuntimeConfig startedWith;
   private CertificateTrust trust;
@@ -99,11 +100,14 @@ public final class Gateway implements AutoCloseable {
     registry.onUnregister(metrics::sessionEnded);
     trust = new CertificateTrust(config, registry, metrics);
     source.addListener(trust);
-    List<PoolSpec> pools = doc.pools().stream()
-        .map(p -> new PoolSpec(Ipv4Cidr.parse(p.cidr()), p.groups(), p.priority())).toList();
+    List<PoolSpec> pools =
+        doc.pools().stream()
+            .map(p -> new PoolSpec(Ipv4Cidr.parse(p.cidr()), p.groups(), p.priority()))
+            .toList();
     List<VpnProtocol> protocols = doc.protocols().stream().map(VpnProtocol::valueOf).toList();
-    GroupAwareAddressAllocator allocator = GroupAwareAddressAllocator.forReplica(pools, protocols,
-        replica.replicas(), replica.ordinal());
+    GroupAwareAddressAllocator allocator =
+        GroupAwareAddressAllocator.forReplica(
+            pools, protocols, replica.replicas(), replica.ordinal());
 
     int mtu = doc.openvpn().tunMtu();
     tun = TunDevice.open(options.tunName(), options.tunQueues());
@@ -111,8 +115,13 @@ public final class Gateway implements AutoCloseable {
     HostNetworkConfigurator network = new HostNetworkConfigurator(new ProcessCommandRunner());
     started.push(network);
     network.apply(networkPlan(tun.name(), mtu, doc, pools));
-    DataPlane dataPlane = new DataPlane(tun, registry,
-        DataPlaneOptions.defaults().withMtu(mtu).withClientToClient(doc.routing().clientToClient()));
+    DataPlane dataPlane =
+        new DataPlane(
+            tun,
+            registry,
+            DataPlaneOptions.defaults()
+                .withMtu(mtu)
+                .withClientToClient(doc.routing().clientToClient()));
     started.push(dataPlane);
     dataPlane.start();
     metrics.addCollector(ComponentMetrics.dataPlane(dataPlane));
@@ -121,47 +130,83 @@ public final class Gateway implements AutoCloseable {
     int share = replica.shareOf(doc.maxConnections());
     for (VpnProtocol protocol : protocols) {
       if (protocol == VpnProtocol.OpenVPN) {
-        openVpn = new OpenVpnServer(
-            OpenVpnSettingsMapper.settings(config, options.listenAddress(), share,
-                options.openVpnPorts()),
-            trust.authenticatorFor(Protocol.OPENVPN), allocator, registry, dataPlane.sink());
+        openVpn =
+            new OpenVpnServer(
+                OpenVpnSettingsMapper.settings(
+                    config, options.listenAddress(), share, options.openVpnPorts()),
+                trust.authenticatorFor(Protocol.OPENVPN),
+                allocator,
+                registry,
+                dataPlane.sink());
         started.push(openVpn);
         openVpn.start();
         metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
         source.addListener(this::updateOpenVpn);
       } else {
-        LOG.warning(protocol + " is enabled in the config but not implemented by this gateway"
-            + " build; its clients cannot connect");
+        LOG.warning(
+            protocol
+                + " is enabled in the config but not implemented by this gateway"
+                + " build; its clients cannot connect");
       }
     }
 
-    InetSocketAddress managementAddress = options.management().getPort() == 0
-        ? new InetSocketAddress(options.management().getAddress(), doc.management().port())
-        : options.management();
-    management = ManagementServer.start(managementAddress,
-        () -> source.current().managementToken(), registry, metrics, () -> ready);
+    InetSocketAddress managementAddress =
+        options.management().getPort() == 0
+            ? new InetSocketAddress(options.management().getAddress(), doc.management().port())
+            : options.management();
+    management =
+        ManagementServer.start(
+            managementAddress,
+            () -> source.current().managementToken(),
+            registry,
+            metrics,
+            () -> ready);
     started.push(management);
     source.onOutcome(o -> metrics.configReloaded(o.result() == ReloadOutcome.Result.APPLIED));
     ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
     started.push(watcher);
-    scheduler.scheduleWithFixedDelay(this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS,
-        TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
     ready = true;
-    LOG.info("gateway " + doc.gateway().namespace() + "/" + doc.gateway().name() + " ready:"
-        + " replica " + replica.ordinal() + " of " + replica.replicas() + ", " + share
-        + " connections, tun " + tun.name() + ", OpenVPN "
-        + (openVpn == null ? "off" : "udp " + openVpn.udpAddress().map(Object::toString)
-            .orElse("off") + " tcp " + openVpn.tcpAddress().map(Object::toString).orElse("off"))
-        + ", management " + management.address());
+    LOG.info(
+        "gateway "
+            + doc.gateway().namespace()
+            + "/"
+            + doc.gateway().name()
+            + " ready:"
+            + " replica "
+            + replica.ordinal()
+            + " of "
+            + replica.replicas()
+            + ", "
+            + share
+            + " connections, tun "
+            + tun.name()
+            + ", OpenVPN "
+            + (openVpn == null
+                ? "off"
+                : "udp "
+                    + openVpn.udpAddress().map(Object::toString).orElse("off")
+                    + " tcp "
+                    + openVpn.tcpAddress().map(Object::toString).orElse("off"))
+            + ", management "
+            + management.address());
   }
 
-  static TunnelNetworkPlan networkPlan(String tunName, int mtu, GatewayConfig doc,
-      List<PoolSpec> pools) {
-    List<String> gatewayAddresses = pools.stream()
-        .map(p -> Addresses.format(p.gatewayAddress()) + "/" + p.cidr().prefixLength())
-        .toList();
-    return new TunnelNetworkPlan(tunName, mtu, gatewayAddresses, List.of(), doc.routing().nat(),
-        pools.stream().map(PoolSpec::cidr).toList(), doc.routing().clientToClient());
+  static TunnelNetworkPlan networkPlan(
+      String tunName, int mtu, GatewayConfig doc, List<PoolSpec> pools) {
+    List<String> gatewayAddresses =
+        pools.stream()
+            .map(p -> Addresses.format(p.gatewayAddress()) + "/" + p.cidr().prefixLength())
+            .toList();
+    return new TunnelNetworkPlan(
+        tunName,
+        mtu,
+        gatewayAddresses,
+        List.of(),
+        doc.routing().nat(),
+        pools.stream().map(PoolSpec::cidr).toList(),
+        doc.routing().clientToClient());
   }
 
   private void recheckSessions() {
@@ -184,8 +229,10 @@ public final class Gateway implements AutoCloseable {
       openVpn.updateSettings(
           OpenVpnSettingsMapper.reloaded(openVpn.settings(), startedWith, after));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      LOG.warning("the reloaded config cannot be applied to the OpenVPN server (" + e.getMessage()
-          + "); new sessions keep the previous settings");
+      LOG.warning(
+          "the reloaded config cannot be applied to the OpenVPN server ("
+              + e.getMessage()
+              + "); new sessions keep the previous settings");
     }
     if (before.document().maxConnections() != after.document().maxConnections()) {
       LOG.warning("maxConnections changed: it applies after a restart of the gateway");

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The certificate chains of clients that authenticated, by the leaf's SHA-256 (the key that
- * {@link io.vpngateway.gateway.session.ClientIdentity#certificateSha256()} carries), so that after a
+ * The certificate chains of clients that authenticated, by the leaf's SHA-256 (the key that {@link
+ * io.vpngateway.gateway.session.ClientIdentity#certificateSha256()} carries), so that after a
  * reload every live session's certificate can be checked again under the new trust configuration.
  * An entry is dropped when the last session using it ends.
  */

@@ -18,8 +18,11 @@ public final class MeasuredAuthenticator implements CertificateAuthenticator {
   private final GatewayMetrics metrics;
   private final LiveCertificates live;
 
-  public MeasuredAuthenticator(CertificateAuthenticator delegate, Protocol protocol,
-      GatewayMetrics metrics, LiveCertificates live) {
+  public MeasuredAuthenticator(
+      CertificateAuthenticator delegate,
+      Protocol protocol,
+      GatewayMetrics metrics,
+      LiveCertificates live) {
     this.delegate = delegate;
     this.protocol = protocol;
     this.metrics = metrics;

@@ -17,61 +17,101 @@ final class OpenVpnSettingsMapper {
    * @param maxConnections this replica's share of the gateway's limit
    * @param portOverride when not null, {udp, tcp} ports replacing the document's (tests)
    */
-  static OpenVpnServerSettings settings(RuntimeConfig config, InetAddress listenAddress,
-      int maxConnections, int[] portOverride) {
+  static OpenVpnServerSettings settings(
+      RuntimeConfig config, InetAddress listenAddress, int maxConnections, int[] portOverride) {
     return settings(config, config.document(), listenAddress, maxConnections, portOverride);
   }
 
   /**
    * The settings after a reload to {@code next}: what new sessions are pushed (routes, DNS,
    * redirect-gateway), the timers, the crypto policy and the server certificate come from {@code
-   * next}; what the running server, kernel and data plane set up at start (ports, tls-crypt-v2
-   * and auth-token keys, connection limit, NAT, client-to-client) stays as in {@code running}.
+   * next}; what the running server, kernel and data plane set up at start (ports, tls-crypt-v2 and
+   * auth-token keys, connection limit, NAT, client-to-client) stays as in {@code running}.
    */
-  static OpenVpnServerSettings reloaded(OpenVpnServerSettings running, RuntimeConfig started,
-      RuntimeConfig next) {
+  static OpenVpnServerSettings reloaded(
+      OpenVpnServerSettings running, RuntimeConfig started, RuntimeConfig next) {
     GatewayConfig startedDoc = started.document();
     GatewayConfig nextDoc = next.document();
     // NAT and client-to-client are also kernel and data-plane state set up at start
-    GatewayConfig.Routing routing = new GatewayConfig.Routing(nextDoc.routing().routes(),
-        nextDoc.routing().forceTunnel(), startedDoc.routing().nat(),
-        startedDoc.routing().clientToClient());
-    GatewayConfig merged = new GatewayConfig(startedDoc.version(), startedDoc.gateway(),
-        startedDoc.protocols(), startedDoc.listen(), startedDoc.replicas(),
-        startedDoc.maxConnections(), startedDoc.pools(), routing, nextDoc.dns(),
-        startedDoc.authentication(), nextDoc.crypto(), nextDoc.openvpn(), startedDoc.management(),
-        startedDoc.files());
-    RuntimeConfig credentials = new RuntimeConfig(merged, next.directory(), next.caCertificate(),
-        next.serverCertificateChain(), next.serverKey(), next.crl(), next.trustedRoots(),
-        started.tlsCryptV2ServerKey(), started.authTokenKey(), next.managementToken(),
-        next.radiusSecrets(), next.fingerprint());
-    return settings(credentials, merged, running.listenAddress(), running.maxConnections(),
+    GatewayConfig.Routing routing =
+        new GatewayConfig.Routing(
+            nextDoc.routing().routes(),
+            nextDoc.routing().forceTunnel(),
+            startedDoc.routing().nat(),
+            startedDoc.routing().clientToClient());
+    GatewayConfig merged =
+        new GatewayConfig(
+            startedDoc.version(),
+            startedDoc.gateway(),
+            startedDoc.protocols(),
+            startedDoc.listen(),
+            startedDoc.replicas(),
+            startedDoc.maxConnections(),
+            startedDoc.pools(),
+            routing,
+            nextDoc.dns(),
+            startedDoc.authentication(),
+            nextDoc.crypto(),
+            nextDoc.openvpn(),
+            startedDoc.management(),
+            startedDoc.files());
+    RuntimeConfig credentials =
+        new RuntimeConfig(
+            merged,
+            next.directory(),
+            next.caCertificate(),
+            next.serverCertificateChain(),
+            next.serverKey(),
+            next.crl(),
+            next.trustedRoots(),
+            started.tlsCryptV2ServerKey(),
+            started.authTokenKey(),
+            next.managementToken(),
+            next.radiusSecrets(),
+            next.fingerprint());
+    return settings(
+        credentials,
+        merged,
+        running.listenAddress(),
+        running.maxConnections(),
         new int[] {running.udpPort(), running.tcpPort()});
   }
 
-  private static OpenVpnServerSettings settings(RuntimeConfig config, GatewayConfig doc,
-      InetAddress listenAddress, int maxConnections, int[] portOverride) {
+  private static OpenVpnServerSettings settings(
+      RuntimeConfig config,
+      GatewayConfig doc,
+      InetAddress listenAddress,
+      int maxConnections,
+      int[] portOverride) {
     GatewayConfig.Crypto crypto = doc.crypto();
-    OpenVpnServerSettings.Builder b = OpenVpnServerSettings.builder()
-        .listenAddress(listenAddress)
-        .udpPort(portOverride == null ? doc.listen().openvpnUdp() : portOverride[0])
-        .tcpPort(portOverride == null ? doc.listen().openvpnTcp() : portOverride[1])
-        .serverCredentials(config.serverCertificateChain(), config.serverKey())
-        .dataCiphers(crypto.dataCiphers().stream()
-            .map(c -> DataCipherSuite.byName(c).orElseThrow(() ->
-                new IllegalArgumentException("unsupported data cipher " + c)))
-            .toList())
-        .tlsMinVersion("1.3".equals(crypto.tlsMinVersion()) ? "TLSv1.3" : "TLSv1.2")
-        .tlsCipherSuites(crypto.tlsCipherSuites())
-        .keepalive(Duration.ofSeconds(doc.openvpn().keepaliveIntervalSeconds()),
-            Duration.ofSeconds(doc.openvpn().keepaliveTimeoutSeconds()))
-        .renegotiate(Duration.ofSeconds(doc.openvpn().renegotiateSeconds()), 0)
-        .routes(doc.routing().routes())
-        .dns(doc.dns().servers(), doc.dns().searchDomains())
-        .redirectGateway(doc.routing().forceTunnel())
-        .clientToClient(doc.routing().clientToClient())
-        .maxConnections(maxConnections)
-        .tunMtu(doc.openvpn().tunMtu());
+    OpenVpnServerSettings.Builder b =
+        OpenVpnServerSettings.builder()
+            .listenAddress(listenAddress)
+            .udpPort(portOverride == null ? doc.listen().openvpnUdp() : portOverride[0])
+            .tcpPort(portOverride == null ? doc.listen().openvpnTcp() : portOverride[1])
+            .serverCredentials(config.serverCertificateChain(), config.serverKey())
+            .dataCiphers(
+                crypto.dataCiphers().stream()
+                    .map(
+                        c ->
+                            DataCipherSuite.byName(c)
+                                .orElseThrow(
+                                    () ->
+                                        new IllegalArgumentException(
+                                            "unsupported data cipher " + c)))
+                    .toList())
+            .tlsMinVersion("1.3".equals(crypto.tlsMinVersion()) ? "TLSv1.3" : "TLSv1.2")
+            .tlsCipherSuites(crypto.tlsCipherSuites())
+            .keepalive(
+                Duration.ofSeconds(doc.openvpn().keepaliveIntervalSeconds()),
+                Duration.ofSeconds(doc.openvpn().keepaliveTimeoutSeconds()))
+            .renegotiate(Duration.ofSeconds(doc.openvpn().renegotiateSeconds()), 0)
+            .routes(doc.routing().routes())
+            .dns(doc.dns().servers(), doc.dns().searchDomains())
+            .redirectGateway(doc.routing().forceTunnel())
+            .clientToClient(doc.routing().clientToClient())
+            .maxConnections(maxConnections)
+            .tunMtu(doc.openvpn().tunMtu());
     config.tlsCryptV2ServerKey().ifPresent(b::tlsCryptV2Key);
     byte[] tokenKey = config.authTokenKey().map(SecretBytes::bytes).orElse(null);
     try {

@@ -16,8 +16,12 @@ public record ReplicaIdentity(int ordinal, int replicas) {
 
   public ReplicaIdentity {
     if (replicas < 1 || ordinal < 0 || ordinal >= replicas) {
-      throw new IllegalArgumentException("replica " + ordinal + " of " + replicas
-          + " is out of range (is the StatefulSet larger than the config's replicas?)");
+      throw new IllegalArgumentException(
+          "replica "
+              + ordinal
+              + " of "
+              + replicas
+              + " is out of range (is the StatefulSet larger than the config's replicas?)");
     }
   }
 

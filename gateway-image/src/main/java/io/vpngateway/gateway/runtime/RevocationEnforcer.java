@@ -11,10 +11,10 @@ import java.util.logging.Logger;
 /**
  * Ends the live sessions whose client certificate the current trust configuration no longer
  * accepts: revoked by the CRL or by thumbprint, its root removed, or expired. Each certificate
- * session is re-authenticated with the very authenticator new handshakes use, so a live session
- * and a new one are always judged by the same rules; sessions that still pass (and sessions that
- * did not use a certificate) are left alone. Run right after a reload swapped the trust snapshot,
- * on every protocol, which is what makes revocation take effect in seconds.
+ * session is re-authenticated with the very authenticator new handshakes use, so a live session and
+ * a new one are always judged by the same rules; sessions that still pass (and sessions that did
+ * not use a certificate) are left alone. Run right after a reload swapped the trust snapshot, on
+ * every protocol, which is what makes revocation take effect in seconds.
  */
 public final class RevocationEnforcer {
   private static final Logger LOG = Logger.getLogger(RevocationEnforcer.class.getName());
@@ -23,8 +23,8 @@ public final class RevocationEnforcer {
   private final LiveCertificates live;
   private final CertificateAuthenticator authenticator;
 
-  public RevocationEnforcer(SessionRegistry sessions, LiveCertificates live,
-      CertificateAuthenticator authenticator) {
+  public RevocationEnforcer(
+      SessionRegistry sessions, LiveCertificates live, CertificateAuthenticator authenticator) {
     this.sessions = sessions;
     this.live = live;
     this.authenticator = authenticator;
@@ -41,8 +41,15 @@ public final class RevocationEnforcer {
       try {
         authenticator.authenticate(chain.get());
       } catch (AuthenticationException e) {
-        LOG.info("ending session " + s.id() + " of " + s.identity().name() + " ("
-            + s.protocol().crName() + "): " + e.reason());
+        LOG.info(
+            "ending session "
+                + s.id()
+                + " of "
+                + s.identity().name()
+                + " ("
+                + s.protocol().crName()
+                + "): "
+                + e.reason());
         s.close(e.reason());
         sessions.unregister(s);
         ended++;

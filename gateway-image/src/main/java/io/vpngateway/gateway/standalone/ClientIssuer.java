@@ -13,9 +13,8 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeyAlgorithm;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
-import io.vpngateway.api.pki.PkiException;
-import io.vpngateway.api.pki.Pkcs12;
 import io.vpngateway.api.pki.Pkcs12Bundle;
+import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientProfiles;
 import io.vpngateway.api.profile.TunnelProtocol;
@@ -63,22 +62,37 @@ public final class ClientIssuer {
     if (spec == null || spec.commonName == null) {
       throw new StandaloneException("the ClientCertificate has no spec.commonName");
     }
-    String name = request.getMetadata() == null || request.getMetadata().getName() == null
-        ? spec.commonName : request.getMetadata().getName();
+    String name =
+        request.getMetadata() == null || request.getMetadata().getName() == null
+            ? spec.commonName
+            : request.getMetadata().getName();
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-      throw new StandaloneException("metadata.name '" + name + "' cannot be a file name; use"
-          + " letters, digits, '.', '_' and '-'");
+      throw new StandaloneException(
+          "metadata.name '"
+              + name
+              + "' cannot be a file name; use"
+              + " letters, digits, '.', '_' and '-'");
     }
     GatewayConfig config = state.config();
-    if (spec.gatewayRef != null && spec.gatewayRef.name != null
+    if (spec.gatewayRef != null
+        && spec.gatewayRef.name != null
         && !spec.gatewayRef.name.equals(config.gateway().name())) {
-      throw new StandaloneException("the ClientCertificate is for gateway '" + spec.gatewayRef.name
-          + "' but " + state.path() + " holds gateway '" + config.gateway().name() + "'");
+      throw new StandaloneException(
+          "the ClientCertificate is for gateway '"
+              + spec.gatewayRef.name
+              + "' but "
+              + state.path()
+              + " holds gateway '"
+              + config.gateway().name()
+              + "'");
     }
     CertificateAuthority ca = state.certificateAuthority();
     try {
-      IssuedCertificate issued = ca.issueClientCertificate(ClientCertificateRequest.of(
-          spec.commonName, spec.groups, validity(spec), keySpec(spec.privateKey)), now);
+      IssuedCertificate issued =
+          ca.issueClientCertificate(
+              ClientCertificateRequest.of(
+                  spec.commonName, spec.groups, validity(spec), keySpec(spec.privateKey)),
+              now);
       state.recordIssued(name, issued);
       Files.createDirectories(outDir);
       Pkcs12Bundle p12 = issued.toPkcs12(spec.commonName);
@@ -88,11 +102,15 @@ public final class ClientIssuer {
       written.add(write(outDir, name + ".key", issued.privateKeyPem(), AtomicFiles.PRIVATE));
       written.add(write(outDir, "ca.crt", issued.caCertificatePem(), AtomicFiles.PUBLIC));
       written.add(write(outDir, name + ".p12", p12.der(), AtomicFiles.PRIVATE));
-      written.add(write(outDir, name + ".p12.password", p12.password() + "\n",
-          AtomicFiles.PRIVATE));
+      written.add(
+          write(outDir, name + ".p12.password", p12.password() + "\n", AtomicFiles.PRIVATE));
       for (Map.Entry<String, byte[]> profile : ClientProfiles.render(input).entrySet()) {
-        written.add(write(outDir, profileFileName(name, profile.getKey()), profile.getValue(),
-            AtomicFiles.PRIVATE));
+        written.add(
+            write(
+                outDir,
+                profileFileName(name, profile.getKey()),
+                profile.getValue(),
+                AtomicFiles.PRIVATE));
       }
       return new Result(name, issued, written);
     } catch (PkiException | IllegalArgumentException e) {
@@ -104,20 +122,33 @@ public final class ClientIssuer {
 
   /** {@code client.ovpn} becomes {@code alice.ovpn}; others get the name as a prefix. */
   static String profileFileName(String name, String profile) {
-    return profile.startsWith("client.") ? name + profile.substring("client".length())
+    return profile.startsWith("client.")
+        ? name + profile.substring("client".length())
         : name + "-" + profile;
   }
 
-  private ClientProfileInput profileInput(GatewayConfig config, IssuedCertificate issued,
-      Pkcs12Bundle p12, String endpoint, Instant now) throws StandaloneException, IOException {
+  private ClientProfileInput profileInput(
+      GatewayConfig config,
+      IssuedCertificate issued,
+      Pkcs12Bundle p12,
+      String endpoint,
+      Instant now)
+      throws StandaloneException, IOException {
     Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
-    config.protocols().forEach(p -> protocols.add(switch (p) {
-      case "OpenVPN" -> TunnelProtocol.OPENVPN;
-      case "IKEv2" -> TunnelProtocol.IKEV2;
-      default -> TunnelProtocol.SSTP;
-    }));
-    X509Certificate server = Pem.decodeCertificates(Files.readString(
-        state.path().resolve(config.files().serverCertificate()))).get(0);
+    config
+        .protocols()
+        .forEach(
+            p ->
+                protocols.add(
+                    switch (p) {
+                      case "OpenVPN" -> TunnelProtocol.OPENVPN;
+                      case "IKEv2" -> TunnelProtocol.IKEV2;
+                      default -> TunnelProtocol.SSTP;
+                    }));
+    X509Certificate server =
+        Pem.decodeCertificates(
+                Files.readString(state.path().resolve(config.files().serverCertificate())))
+            .get(0);
     return ClientProfileInput.builder()
         .gatewayName(config.gateway().name())
         .endpointHost(endpoint)
@@ -132,8 +163,8 @@ public final class ClientIssuer {
         .clientCertificatePem(issued.certificatePem())
         .clientKeyPem(issued.privateKeyPem())
         .pkcs12(p12)
-        .tlsCryptV2ClientKey(protocols.contains(TunnelProtocol.OPENVPN)
-            ? tlsCryptV2ClientKey(config, now) : null)
+        .tlsCryptV2ClientKey(
+            protocols.contains(TunnelProtocol.OPENVPN) ? tlsCryptV2ClientKey(config, now) : null)
         .dataCiphers(config.crypto().dataCiphers())
         .tlsMinVersion(config.crypto().tlsMinVersion())
         .ikeProposals(config.crypto().ike())
@@ -150,13 +181,14 @@ public final class ClientIssuer {
       throws StandaloneException, IOException {
     Path file = state.path().resolve(config.files().tlsCryptV2ServerKey());
     try {
-      TlsCryptV2ServerKey serverKey = TlsCryptV2ServerKey.parse(
-          Files.readString(file, StandardCharsets.US_ASCII));
-      return serverKey.wrap(OpenVpnStaticKey.generate(RANDOM), TlsCryptV2Metadata.timestamp(now))
+      TlsCryptV2ServerKey serverKey =
+          TlsCryptV2ServerKey.parse(Files.readString(file, StandardCharsets.US_ASCII));
+      return serverKey
+          .wrap(OpenVpnStaticKey.generate(RANDOM), TlsCryptV2Metadata.timestamp(now))
           .toPem();
     } catch (OpenVpnKeyFormatException e) {
-      throw new StandaloneException(file + " is not a tls-crypt-v2 server key: " + e.getMessage(),
-          e);
+      throw new StandaloneException(
+          file + " is not a tls-crypt-v2 server key: " + e.getMessage(), e);
     }
   }
 
@@ -166,8 +198,8 @@ public final class ClientIssuer {
     }
     List<String> stored = state.storedEndpoints();
     if (stored.isEmpty()) {
-      throw new StandaloneException("no endpoint known; pass --endpoint HOST (the name or address"
-          + " clients dial)");
+      throw new StandaloneException(
+          "no endpoint known; pass --endpoint HOST (the name or address" + " clients dial)");
     }
     return stored.get(0);
   }
@@ -187,8 +219,9 @@ public final class ClientIssuer {
     if (key == null || key.algorithm == null) {
       return KeySpec.EC_P256;
     }
-    return KeySpec.of(key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA
-        : KeyAlgorithm.ECDSA, key.size);
+    return KeySpec.of(
+        key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA : KeyAlgorithm.ECDSA,
+        key.size);
   }
 
   private static Path write(Path dir, String name, String content, String permissions)

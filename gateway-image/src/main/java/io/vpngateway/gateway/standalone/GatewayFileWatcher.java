@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state
- * directory again, where the running gateway's config watch picks it up like an operator update.
- * A file that does not parse or validate is refused with one log line and changes nothing. Called
- * periodically; comparing a hash keeps an unchanged file free.
+ * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state directory
+ * again, where the running gateway's config watch picks it up like an operator update. A file that
+ * does not parse or validate is refused with one log line and changes nothing. Called periodically;
+ * comparing a hash keeps an unchanged file free.
  */
 public final class GatewayFileWatcher implements Runnable {
   private static final Logger LOG = Logger.getLogger(GatewayFileWatcher.class.getName());
@@ -46,8 +46,9 @@ public final class GatewayFileWatcher implements Runnable {
     }
     lastDigest = digest;
     try {
-      VpnGateway gateway = Serialization.unmarshal(new String(content,
-          java.nio.charset.StandardCharsets.UTF_8), VpnGateway.class);
+      VpnGateway gateway =
+          Serialization.unmarshal(
+              new String(content, java.nio.charset.StandardCharsets.UTF_8), VpnGateway.class);
       if (gateway == null || gateway.getSpec() == null) {
         LOG.warning(file + " changed but holds no VpnGateway spec; keeping the running config");
         return;
@@ -55,8 +56,8 @@ public final class GatewayFileWatcher implements Runnable {
       state.prepare(gateway, List.of(), Instant.now());
       LOG.info(file + " changed; rendered it into " + state.path());
     } catch (StandaloneException | RuntimeException e) {
-      LOG.warning(file + " changed but cannot be used, keeping the running config: "
-          + e.getMessage());
+      LOG.warning(
+          file + " changed but cannot be used, keeping the running config: " + e.getMessage());
     }
   }
 

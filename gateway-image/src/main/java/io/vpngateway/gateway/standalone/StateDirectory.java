@@ -5,6 +5,7 @@ import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.config.GatewayConfigRenderer;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.config.RenderDefaults;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.CertificateAuthorityFiles;
 import io.vpngateway.api.pki.Crls;
@@ -14,7 +15,6 @@ import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.api.pki.ServerCertificateRequest;
-import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import java.io.IOException;
@@ -43,8 +43,8 @@ import java.util.Set;
 
 /**
  * The standalone gateway's state directory ({@code vpngw serve -f GATEWAY.yaml --state-dir DIR}):
- * the same files the operator renders into the config Secret, made on first start and reused
- * after, so {@code vpngw serve} runs on it exactly as in a pod.
+ * the same files the operator renders into the config Secret, made on first start and reused after,
+ * so {@code vpngw serve} runs on it exactly as in a pod.
  *
  * <pre>
  *   config.yaml                 rendered from the VpnGateway file on every start
@@ -89,8 +89,8 @@ public final class StateDirectory {
       Files.createDirectories(dir.resolve(ISSUED_DIR));
       return new StateDirectory(dir);
     } catch (IOException e) {
-      throw new StandaloneException("cannot create the state directory " + dir + ": "
-          + e.getMessage(), e);
+      throw new StandaloneException(
+          "cannot create the state directory " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -119,27 +119,31 @@ public final class StateDirectory {
     }
     try {
       List<String> effective = resolveEndpoints(endpoints);
-      AtomicFiles.write(dir.resolve(ENDPOINT_FILE), String.join("\n", effective) + "\n",
-          AtomicFiles.PUBLIC);
+      AtomicFiles.write(
+          dir.resolve(ENDPOINT_FILE), String.join("\n", effective) + "\n", AtomicFiles.PUBLIC);
       CertificateAuthority ca =
-          CertificateAuthorityFiles.loadOrCreate(dir, gateway.getMetadata().getName(),
-              KeySpec.EC_P256, now);
+          CertificateAuthorityFiles.loadOrCreate(
+              dir, gateway.getMetadata().getName(), KeySpec.EC_P256, now);
       GatewayConfig.Files files = config.files();
       ensureServerCertificate(ca, files, gateway.getMetadata().getName(), effective, now);
       refreshCrl(ca, files.crl(), now);
       createSecretIfMissing(files.managementToken(), 32);
       createSecretIfMissing(files.authTokenKey(), 48);
       if (!Files.exists(dir.resolve(files.tlsCryptV2ServerKey()))) {
-        AtomicFiles.write(dir.resolve(files.tlsCryptV2ServerKey()),
-            TlsCryptV2ServerKey.generate(RANDOM).toPem(), AtomicFiles.PRIVATE);
+        AtomicFiles.write(
+            dir.resolve(files.tlsCryptV2ServerKey()),
+            TlsCryptV2ServerKey.generate(RANDOM).toPem(),
+            AtomicFiles.PRIVATE);
       }
       // the document last: a serve already watching sees the complete set in one reload
-      AtomicFiles.write(dir.resolve(ConfigDirectoryLoader.CONFIG_FILE),
-          GatewayConfigCodec.write(config), AtomicFiles.PUBLIC);
+      AtomicFiles.write(
+          dir.resolve(ConfigDirectoryLoader.CONFIG_FILE),
+          GatewayConfigCodec.write(config),
+          AtomicFiles.PUBLIC);
       return config;
     } catch (IOException e) {
-      throw new StandaloneException("cannot write to the state directory " + dir + ": "
-          + e.getMessage(), e);
+      throw new StandaloneException(
+          "cannot write to the state directory " + dir + ": " + e.getMessage(), e);
     } catch (PkiException e) {
       throw new StandaloneException(e.getMessage(), e);
     }
@@ -150,8 +154,13 @@ public final class StateDirectory {
     Path cert = dir.resolve(CertificateAuthorityFiles.CERTIFICATE_FILE);
     Path key = dir.resolve(CertificateAuthorityFiles.PRIVATE_KEY_FILE);
     if (!Files.exists(cert) || !Files.exists(key)) {
-      throw new StandaloneException("no CA in " + dir + "; run 'vpngw serve -f GATEWAY.yaml"
-          + " --state-dir " + dir + "' once first");
+      throw new StandaloneException(
+          "no CA in "
+              + dir
+              + "; run 'vpngw serve -f GATEWAY.yaml"
+              + " --state-dir "
+              + dir
+              + "' once first");
     }
     try {
       return CertificateAuthority.fromPem(Files.readString(cert), Files.readString(key));
@@ -164,8 +173,14 @@ public final class StateDirectory {
   public GatewayConfig config() throws StandaloneException {
     Path file = dir.resolve(ConfigDirectoryLoader.CONFIG_FILE);
     if (!Files.exists(file)) {
-      throw new StandaloneException("no " + ConfigDirectoryLoader.CONFIG_FILE + " in " + dir
-          + "; run 'vpngw serve -f GATEWAY.yaml --state-dir " + dir + "' once first");
+      throw new StandaloneException(
+          "no "
+              + ConfigDirectoryLoader.CONFIG_FILE
+              + " in "
+              + dir
+              + "; run 'vpngw serve -f GATEWAY.yaml --state-dir "
+              + dir
+              + "' once first");
     }
     try {
       return GatewayConfigCodec.read(Files.readString(file));
@@ -198,8 +213,8 @@ public final class StateDirectory {
   }
 
   /**
-   * Adds {@code serial} to the CRL (keeping every earlier entry) and re-signs it; a running
-   * {@code serve} sees the new file through its directory watch.
+   * Adds {@code serial} to the CRL (keeping every earlier entry) and re-signs it; a running {@code
+   * serve} sees the new file through its directory watch.
    *
    * @return false when the serial was already revoked
    */
@@ -224,8 +239,14 @@ public final class StateDirectory {
   public Optional<BigInteger> revokeIssued(String name, Instant now) throws StandaloneException {
     Path file = issuedCertificate(name);
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") || !Files.exists(file)) {
-      throw new StandaloneException("no client certificate named '" + name + "' was issued from "
-          + dir + " (see " + dir.resolve(ISSUED_DIR) + ")");
+      throw new StandaloneException(
+          "no client certificate named '"
+              + name
+              + "' was issued from "
+              + dir
+              + " (see "
+              + dir.resolve(ISSUED_DIR)
+              + ")");
     }
     X509Certificate cert;
     try {
@@ -249,21 +270,28 @@ public final class StateDirectory {
   private void refreshCrl(CertificateAuthority ca, String crlFile, Instant now)
       throws IOException, StandaloneException {
     Optional<X509CRL> previous = readCrl(crlFile);
-    if (previous.isPresent() && signedBy(previous.get(), ca) && previous.get().getNextUpdate() != null
+    if (previous.isPresent()
+        && signedBy(previous.get(), ca)
+        && previous.get().getNextUpdate() != null
         && previous.get().getNextUpdate().toInstant().isAfter(now.plus(CRL_REFRESH_BEFORE))) {
       return;
     }
     writeCrl(ca, crlFile, previous, revokedEntries(previous), now);
   }
 
-  private void writeCrl(CertificateAuthority ca, String crlFile, Optional<X509CRL> previous,
-      List<RevokedCertificate> entries, Instant now) throws StandaloneException {
+  private void writeCrl(
+      CertificateAuthority ca,
+      String crlFile,
+      Optional<X509CRL> previous,
+      List<RevokedCertificate> entries,
+      Instant now)
+      throws StandaloneException {
     X509CRL crl = ca.issueCrl(entries, Crls.nextNumber(previous, now), now, now.plus(CRL_LIFETIME));
     try {
       AtomicFiles.write(dir.resolve(crlFile), Pem.encode(crl), AtomicFiles.PUBLIC);
     } catch (IOException e) {
-      throw new StandaloneException("cannot write " + dir.resolve(crlFile) + ": " + e.getMessage(),
-          e);
+      throw new StandaloneException(
+          "cannot write " + dir.resolve(crlFile) + ": " + e.getMessage(), e);
     }
   }
 
@@ -275,8 +303,13 @@ public final class StateDirectory {
     try {
       return Optional.of(Pem.decodeCrl(Files.readString(file, StandardCharsets.US_ASCII)));
     } catch (IOException | PkiException e) {
-      throw new StandaloneException("cannot read the CRL " + file + " (" + e.getMessage()
-          + "); restore it or delete it to start an empty one", e);
+      throw new StandaloneException(
+          "cannot read the CRL "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); restore it or delete it to start an empty one",
+          e);
     }
   }
 
@@ -291,16 +324,20 @@ public final class StateDirectory {
 
   private static List<RevokedCertificate> revokedEntries(Optional<X509CRL> crl) {
     List<RevokedCertificate> entries = new ArrayList<>();
-    Set<? extends X509CRLEntry> revoked =
-        crl.map(X509CRL::getRevokedCertificates).orElse(null);
+    Set<? extends X509CRLEntry> revoked = crl.map(X509CRL::getRevokedCertificates).orElse(null);
     for (X509CRLEntry e : revoked == null ? Collections.<X509CRLEntry>emptySet() : revoked) {
       entries.add(new RevokedCertificate(e.getSerialNumber(), e.getRevocationDate().toInstant()));
     }
     return entries;
   }
 
-  private void ensureServerCertificate(CertificateAuthority ca, GatewayConfig.Files files,
-      String gatewayName, List<String> endpoints, Instant now) throws IOException {
+  private void ensureServerCertificate(
+      CertificateAuthority ca,
+      GatewayConfig.Files files,
+      String gatewayName,
+      List<String> endpoints,
+      Instant now)
+      throws IOException {
     Path certFile = dir.resolve(files.serverCertificate());
     Path keyFile = dir.resolve(files.serverKey());
     List<String> dnsNames = endpoints.stream().filter(e -> !isIpAddress(e)).toList();
@@ -312,9 +349,15 @@ public final class StateDirectory {
         return;
       }
     }
-    IssuedCertificate server = ca.issueServerCertificate(
-        new ServerCertificateRequest(gatewayName + " gateway", dnsNames, addresses,
-            KeySpec.EC_P256, ServerCertificateRequest.DEFAULT_VALIDITY), now);
+    IssuedCertificate server =
+        ca.issueServerCertificate(
+            new ServerCertificateRequest(
+                gatewayName + " gateway",
+                dnsNames,
+                addresses,
+                KeySpec.EC_P256,
+                ServerCertificateRequest.DEFAULT_VALIDITY),
+            now);
     AtomicFiles.write(keyFile, server.privateKeyPem(), AtomicFiles.PRIVATE);
     AtomicFiles.write(certFile, server.certificatePem(), AtomicFiles.PUBLIC);
   }
@@ -323,7 +366,9 @@ public final class StateDirectory {
     try {
       Set<String> sans = new LinkedHashSet<>();
       if (certificate.getSubjectAlternativeNames() != null) {
-        certificate.getSubjectAlternativeNames().forEach(san -> sans.add(String.valueOf(san.get(1))));
+        certificate
+            .getSubjectAlternativeNames()
+            .forEach(san -> sans.add(String.valueOf(san.get(1))));
       }
       return sans.equals(new LinkedHashSet<>(endpoints));
     } catch (java.security.cert.CertificateParsingException e) {
@@ -339,8 +384,8 @@ public final class StateDirectory {
     byte[] secret = new byte[randomBytes];
     RANDOM.nextBytes(secret);
     // base64url text: survives copy-paste and the loader's trailing-whitespace trim
-    AtomicFiles.write(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret),
-        AtomicFiles.PRIVATE);
+    AtomicFiles.write(
+        file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), AtomicFiles.PRIVATE);
   }
 
   private List<String> resolveEndpoints(List<String> given) throws IOException {

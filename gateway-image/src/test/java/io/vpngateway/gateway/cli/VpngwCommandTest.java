@@ -34,8 +34,8 @@ class VpngwCommandTest {
     assertEquals(2, vpngw());
     assertEquals(2, vpngw("frobnicate"));
     assertEquals(2, vpngw("serve"));
-    assertTrue(err.toString().contains("give either --config FILE or -f VPNGATEWAY.yaml"),
-        err.toString());
+    assertTrue(
+        err.toString().contains("give either --config FILE or -f VPNGATEWAY.yaml"), err.toString());
     assertEquals(2, vpngw("serve", "-f", "gateway.yaml"));
     assertEquals(2, vpngw("issue", "--state-dir", tmp.toString()));
     assertEquals(2, vpngw("revoke", "--state-dir", tmp.toString()));
@@ -43,20 +43,37 @@ class VpngwCommandTest {
 
   @Test
   void badInputExitsWith1AndSaysWhatToFix() throws Exception {
-    assertEquals(1, vpngw("serve", "-f", tmp.resolve("missing.yaml").toString(), "--state-dir",
-        tmp.resolve("state").toString()));
+    assertEquals(
+        1,
+        vpngw(
+            "serve",
+            "-f",
+            tmp.resolve("missing.yaml").toString(),
+            "--state-dir",
+            tmp.resolve("state").toString()));
     assertTrue(err.toString().contains("missing.yaml does not exist"), err.toString());
 
     Path notAGateway = GatewayFixture.examples().resolve("clientcertificate.yaml");
-    assertEquals(1, vpngw("serve", "-f", notAGateway.toString(), "--state-dir",
-        tmp.resolve("state").toString()));
-    assertTrue(err.toString().contains("is not a valid VpnGateway: Unrecognized field \"gatewayRef\""),
+    assertEquals(
+        1,
+        vpngw(
+            "serve", "-f", notAGateway.toString(), "--state-dir", tmp.resolve("state").toString()));
+    assertTrue(
+        err.toString().contains("is not a valid VpnGateway: Unrecognized field \"gatewayRef\""),
         err.toString());
 
-    assertEquals(1, vpngw("issue", "-f", notAGateway.toString(), "--state-dir",
-        tmp.resolve("empty").toString(), "--out", tmp.resolve("out").toString()));
-    assertTrue(err.toString().contains("run 'vpngw serve -f GATEWAY.yaml --state-dir"),
-        err.toString());
+    assertEquals(
+        1,
+        vpngw(
+            "issue",
+            "-f",
+            notAGateway.toString(),
+            "--state-dir",
+            tmp.resolve("empty").toString(),
+            "--out",
+            tmp.resolve("out").toString()));
+    assertTrue(
+        err.toString().contains("run 'vpngw serve -f GATEWAY.yaml --state-dir"), err.toString());
 
     assertEquals(1, vpngw("serve", "--config", tmp.resolve("gateway.yaml").toString()));
     assertTrue(err.toString().contains("--config must name the config.yaml"), err.toString());
@@ -68,16 +85,25 @@ class VpngwCommandTest {
     GatewayFixture.preparedState(state);
     Path outDir = tmp.resolve("alice");
 
-    int code = vpngw("issue", "-f",
-        GatewayFixture.examples().resolve("clientcertificate.yaml").toString(), "--state-dir",
-        state.toString(), "--out", outDir.toString());
+    int code =
+        vpngw(
+            "issue",
+            "-f",
+            GatewayFixture.examples().resolve("clientcertificate.yaml").toString(),
+            "--state-dir",
+            state.toString(),
+            "--out",
+            outDir.toString());
 
     assertEquals(0, code, err.toString());
-    for (String f : new String[] {"alice.crt", "alice.key", "ca.crt", "alice.p12",
-        "alice.p12.password", "alice.ovpn"}) {
+    for (String f :
+        new String[] {
+          "alice.crt", "alice.key", "ca.crt", "alice.p12", "alice.p12.password", "alice.ovpn"
+        }) {
       assertTrue(Files.exists(outDir.resolve(f)), f + " missing; wrote " + out);
     }
-    assertEquals("rw-------",
+    assertEquals(
+        "rw-------",
         PosixFilePermissions.toString(Files.getPosixFilePermissions(outDir.resolve("alice.key"))));
     String ovpn = Files.readString(outDir.resolve("alice.ovpn"));
     assertTrue(ovpn.contains("remote 127.0.0.1 1194 udp"), ovpn);
@@ -98,8 +124,8 @@ class VpngwCommandTest {
     Path state = tmp.resolve("state");
     GatewayFixture.preparedState(state);
 
-    assertEquals(1, vpngw("sessions", "--state-dir", state.toString(), "--url",
-        "http://127.0.0.1:1"));
+    assertEquals(
+        1, vpngw("sessions", "--state-dir", state.toString(), "--url", "http://127.0.0.1:1"));
     assertTrue(err.toString().contains("is 'vpngw serve' running?"), err.toString());
   }
 

@@ -48,8 +48,9 @@ class ConfigDirectoryLoaderTest {
   @Test
   void malformedCertificateNamesTheFile() throws Exception {
     GatewayFixture.preparedState(dir);
-    Files.writeString(dir.resolve("server.crt"), "-----BEGIN CERTIFICATE-----\nnot base64!\n"
-        + "-----END CERTIFICATE-----\n");
+    Files.writeString(
+        dir.resolve("server.crt"),
+        "-----BEGIN CERTIFICATE-----\nnot base64!\n" + "-----END CERTIFICATE-----\n");
 
     assertOnlyErrorIn("server.crt", "not a PEM certificate");
   }
@@ -57,10 +58,13 @@ class ConfigDirectoryLoaderTest {
   @Test
   void keyOfAnotherCertificateIsRejected() throws Exception {
     GatewayFixture.preparedState(dir);
-    CertificateAuthority other = CertificateAuthority.create("other", KeySpec.EC_P256,
-        Instant.now());
-    IssuedCertificate foreign = other.issueServerCertificate(new ServerCertificateRequest("x",
-        List.of("x.example"), List.of(), KeySpec.EC_P256, Duration.ofDays(10)), Instant.now());
+    CertificateAuthority other =
+        CertificateAuthority.create("other", KeySpec.EC_P256, Instant.now());
+    IssuedCertificate foreign =
+        other.issueServerCertificate(
+            new ServerCertificateRequest(
+                "x", List.of("x.example"), List.of(), KeySpec.EC_P256, Duration.ofDays(10)),
+            Instant.now());
     Files.writeString(dir.resolve("server.key"), foreign.privateKeyPem());
 
     assertOnlyErrorIn("server.key", "does not belong to the server certificate");
@@ -70,22 +74,30 @@ class ConfigDirectoryLoaderTest {
   void expiredServerCertificateIsRejected() throws Exception {
     GatewayFixture.preparedState(dir);
     ConfigDirectoryLoader later =
-        new ConfigDirectoryLoader(Clock.fixed(Instant.now().plus(Duration.ofDays(500)),
-            ZoneOffset.UTC));
+        new ConfigDirectoryLoader(
+            Clock.fixed(Instant.now().plus(Duration.ofDays(500)), ZoneOffset.UTC));
 
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> later.load(dir));
 
-    assertTrue(e.errors().stream().anyMatch(err -> err.field().equals("server.crt")
-        && err.message().contains("expired")), e.getMessage());
+    assertTrue(
+        e.errors().stream()
+            .anyMatch(err -> err.field().equals("server.crt") && err.message().contains("expired")),
+        e.getMessage());
   }
 
   @Test
   void crlOfAnotherCaIsRejected() throws Exception {
     GatewayFixture.preparedState(dir);
-    CertificateAuthority other = CertificateAuthority.create("other", KeySpec.EC_P256,
-        Instant.now());
-    Files.writeString(dir.resolve("crl.pem"), Pem.encode(other.issueCrl(List.of(),
-        java.math.BigInteger.ONE, Instant.now(), Instant.now().plus(Duration.ofDays(1)))));
+    CertificateAuthority other =
+        CertificateAuthority.create("other", KeySpec.EC_P256, Instant.now());
+    Files.writeString(
+        dir.resolve("crl.pem"),
+        Pem.encode(
+            other.issueCrl(
+                List.of(),
+                java.math.BigInteger.ONE,
+                Instant.now(),
+                Instant.now().plus(Duration.ofDays(1)))));
 
     assertOnlyErrorIn("crl.pem", "not signed by the CA");
   }
@@ -114,8 +126,8 @@ class ConfigDirectoryLoaderTest {
   void invalidDocumentNamesConfigYamlAndTheField() throws Exception {
     GatewayFixture.preparedState(dir);
     String yaml = Files.readString(dir.resolve("config.yaml"));
-    Files.writeString(dir.resolve("config.yaml"), yaml.replace("maxConnections: 250",
-        "maxConnections: 0"));
+    Files.writeString(
+        dir.resolve("config.yaml"), yaml.replace("maxConnections: 250", "maxConnections: 0"));
 
     assertOnlyErrorIn("config.yaml: maxConnections", "at least 1");
   }
@@ -124,8 +136,9 @@ class ConfigDirectoryLoaderTest {
   void errorsNeverContainSecretValues() throws Exception {
     GatewayFixture.preparedState(dir);
     String token = Files.readString(dir.resolve("management.token"));
-    Files.writeString(dir.resolve("server.key"), "-----BEGIN PRIVATE KEY-----\n" + token
-        + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        dir.resolve("server.key"),
+        "-----BEGIN PRIVATE KEY-----\n" + token + "\n-----END PRIVATE KEY-----\n");
 
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> loader.load(dir));
 

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The watcher against the layout the kubelet gives a Secret volume: every visible file is a
- * symlink through {@code ..data}, and an update swaps {@code ..data} to a new timestamped
- * directory with one rename.
+ * The watcher against the layout the kubelet gives a Secret volume: every visible file is a symlink
+ * through {@code ..data}, and an update swaps {@code ..data} to a new timestamped directory with
+ * one rename.
  */
 class ConfigDirectoryWatcherTest {
   private static final Duration DEADLINE = Duration.ofSeconds(5);
@@ -47,16 +47,18 @@ class ConfigDirectoryWatcherTest {
 
     try (ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source)) {
       CertificateAuthority ca = prepared.certificateAuthority();
-      IssuedCertificate alice = ca.issueClientCertificate(ClientCertificateRequest.of("alice",
-          List.of(), Duration.ofDays(1), KeySpec.EC_P256), Instant.now());
+      IssuedCertificate alice =
+          ca.issueClientCertificate(
+              ClientCertificateRequest.of("alice", List.of(), Duration.ofDays(1), KeySpec.EC_P256),
+              Instant.now());
       prepared.revoke(ca, alice.certificate().getSerialNumber(), Instant.now());
       long start = System.nanoTime();
       publish(state, volume, "..2026_11_25_10_05_00.2");
 
       await(() -> applied.get() == 1);
       assertTrue(source.current().crl().orElseThrow().isRevoked(alice.certificate()));
-      System.out.printf("symlink swap applied after %d ms%n",
-          (System.nanoTime() - start) / 1_000_000);
+      System.out.printf(
+          "symlink swap applied after %d ms%n", (System.nanoTime() - start) / 1_000_000);
 
       String goodFingerprint = source.current().fingerprint();
       Files.writeString(state.resolve("server.crt"), "not a certificate\n");
@@ -69,15 +71,19 @@ class ConfigDirectoryWatcherTest {
   }
 
   /**
-   * Copies the state files into a new timestamped directory of the volume and swaps {@code
-   * ..data} to it the way the kubelet's atomic writer does: a {@code ..data_tmp} link, renamed.
+   * Copies the state files into a new timestamped directory of the volume and swaps {@code ..data}
+   * to it the way the kubelet's atomic writer does: a {@code ..data_tmp} link, renamed.
    */
   private static List<String> publish(Path from, Path volume, String version) throws IOException {
     Path target = Files.createDirectory(volume.resolve(version));
     List<String> names;
     try (Stream<Path> files = Files.list(from)) {
-      names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".")).toList();
+      names =
+          files
+              .filter(Files::isRegularFile)
+              .map(p -> p.getFileName().toString())
+              .filter(n -> !n.startsWith("."))
+              .toList();
     }
     for (String name : names) {
       Files.copy(from.resolve(name), target.resolve(name));

@@ -31,12 +31,13 @@ class ConfigSourceTest {
     GatewayFixture.preparedState(dir);
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     List<String> seenRoutes = new ArrayList<>();
-    source.addListener((before, after) ->
-        seenRoutes.addAll(after.document().routing().routes()));
+    source.addListener((before, after) -> seenRoutes.addAll(after.document().routing().routes()));
     Path config = dir.resolve("config.yaml");
-    Files.writeString(config, Files.readString(config)
-        .replace("  - 10.96.0.0/12\n", "  - 10.96.0.0/12\n  - 172.20.0.0/16\n")
-        .replace("openvpnUdp: 1194", "openvpnUdp: 1195"));
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace("  - 10.96.0.0/12\n", "  - 10.96.0.0/12\n  - 172.20.0.0/16\n")
+            .replace("openvpnUdp: 1194", "openvpnUdp: 1195"));
 
     ReloadOutcome outcome = source.reload();
 

@@ -26,10 +26,12 @@ import org.junit.jupiter.api.Test;
 
 class ManagementServerTest {
   private static final String TOKEN = "mgmt-token-0123456789abcdef";
+
   /** A sample line of the text format: name, optional labels, value. */
-  private static final Pattern SAMPLE = Pattern.compile(
-      "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\""
-          + "(,[a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\")*\\})? (-?[0-9.eE+-]+|\\+Inf|NaN)");
+  private static final Pattern SAMPLE =
+      Pattern.compile(
+          "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\"(,[a-zA-Z_][a-zA-Z0-9_]*=\"(\\\\.|[^\"\\\\])*\")*\\})?"
+              + " (-?[0-9.eE+-]+|\\+Inf|NaN)");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final SessionRegistry registry = new SessionRegistry();
@@ -42,8 +44,13 @@ class ManagementServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = ManagementServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        token::get, registry, metrics, ready::get);
+    server =
+        ManagementServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            token::get,
+            registry,
+            metrics,
+            ready::get);
     alice = new FakeSession("ovpn-1", "alice", "ab".repeat(32), "10.200.0.2");
     registry.register(alice);
   }
@@ -107,19 +114,31 @@ class ManagementServerTest {
     HttpResponse<String> response = get("/metrics", TOKEN);
 
     assertEquals(200, response.statusCode());
-    assertTrue(response.headers().firstValue("Content-Type").orElseThrow()
-        .startsWith("text/plain; version=0.0.4"));
+    assertTrue(
+        response
+            .headers()
+            .firstValue("Content-Type")
+            .orElseThrow()
+            .startsWith("text/plain; version=0.0.4"));
     for (String line : response.body().split("\n")) {
-      assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
-          || SAMPLE.matcher(line).matches(), "not a valid exposition line: " + line);
+      assertTrue(
+          line.startsWith("# HELP ")
+              || line.startsWith("# TYPE ")
+              || SAMPLE.matcher(line).matches(),
+          "not a valid exposition line: " + line);
     }
     String body = response.body();
     assertTrue(body.contains("vpngw_sessions{protocol=\"OpenVPN\"} 1\n"), body);
     assertTrue(body.contains("vpngw_session_bytes_total{direction=\"out\"} 2000\n"), body);
-    assertTrue(body.contains("vpngw_handshakes_total{protocol=\"OpenVPN\",result=\"failed\","
-        + "reason=\"CertificateRevoked\"} 1\n"), body);
-    assertTrue(body.contains("vpngw_auth_latency_seconds_bucket{protocol=\"OpenVPN\","
-        + "le=\"0.005\"} 2\n"), body);
+    assertTrue(
+        body.contains(
+            "vpngw_handshakes_total{protocol=\"OpenVPN\",result=\"failed\","
+                + "reason=\"CertificateRevoked\"} 1\n"),
+        body);
+    assertTrue(
+        body.contains(
+            "vpngw_auth_latency_seconds_bucket{protocol=\"OpenVPN\"," + "le=\"0.005\"} 2\n"),
+        body);
     assertTrue(body.contains("vpngw_auth_latency_seconds_count{protocol=\"OpenVPN\"} 2\n"), body);
     assertTrue(body.contains("vpngw_dropped_packets_total{reason=\"malformed\"} 1\n"), body);
     assertTrue(body.contains("vpngw_config_reloads_total{result=\"rejected\"} 1\n"), body);
@@ -141,8 +160,9 @@ class ManagementServerTest {
   }
 
   private HttpResponse<String> send(String method, String path, String bearer) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + server.address().getPort() + path)).method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }

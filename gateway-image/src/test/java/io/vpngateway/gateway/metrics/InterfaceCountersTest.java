@@ -14,7 +14,9 @@ class InterfaceCountersTest {
   @Test
   void readsTheTunInterfaceLineOfProcNetDev() throws Exception {
     Path dev = dir.resolve("dev");
-    Files.writeString(dev, """
+    Files.writeString(
+        dev,
+        """
         Inter-|   Receive                                                |  Transmit
          face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
             lo:    1200      12    0    0    0     0          0         0     1200      12    0    0    0     0       0          0

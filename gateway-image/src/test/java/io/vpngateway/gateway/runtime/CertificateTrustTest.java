@@ -55,8 +55,8 @@ class CertificateTrustTest {
     assertEquals("CertificateRevoked", aliceSession.closedReason());
     assertNull(bobSession.closedReason(), "an unaffected session must keep running");
     assertEquals(List.of("s2"), registry.all().stream().map(s -> s.id()).toList());
-    AuthenticationException refused = assertThrows(AuthenticationException.class,
-        () -> openvpn.authenticate(chain(alice)));
+    AuthenticationException refused =
+        assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(alice)));
     assertEquals("CertificateRevoked", refused.reason());
     assertEquals(2, metrics.handshakes(Protocol.OPENVPN, "ok", ""));
     assertEquals(1, metrics.handshakes(Protocol.OPENVPN, "failed", "CertificateRevoked"));
@@ -71,13 +71,17 @@ class CertificateTrustTest {
     CertificateTrust trust =
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     source.addListener(trust);
-    FakeSession session = connect(trust.authenticatorFor(Protocol.OPENVPN), registry, alice, "s1",
-        "10.200.0.2");
+    FakeSession session =
+        connect(trust.authenticatorFor(Protocol.OPENVPN), registry, alice, "s1", "10.200.0.2");
 
     Path config = dir.resolve("config.yaml");
-    Files.writeString(config, Files.readString(config).replace("revokedThumbprints: []",
-        "revokedThumbprints:\n    - name: alice-laptop\n      thumbprint: "
-            + alice.sha1Thumbprint()));
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace(
+                "revokedThumbprints: []",
+                "revokedThumbprints:\n    - name: alice-laptop\n      thumbprint: "
+                    + alice.sha1Thumbprint()));
     source.reload();
 
     assertEquals("CertificateRevoked", session.closedReason());
@@ -86,8 +90,7 @@ class CertificateTrustTest {
   @Test
   void aTrustedRootAddedByReloadAdmitsItsClientsToNewHandshakes() throws Exception {
     GatewayFixture.preparedState(dir);
-    CertificateAuthority corp = CertificateAuthority.create("corp", KeySpec.EC_P256,
-        Instant.now());
+    CertificateAuthority corp = CertificateAuthority.create("corp", KeySpec.EC_P256, Instant.now());
     IssuedCertificate carol = issue(corp, "carol");
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
@@ -95,33 +98,43 @@ class CertificateTrustTest {
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     source.addListener(trust);
     CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
-    assertEquals("UntrustedIssuer", assertThrows(AuthenticationException.class,
-        () -> openvpn.authenticate(chain(carol))).reason());
+    assertEquals(
+        "UntrustedIssuer",
+        assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(carol)))
+            .reason());
 
     Files.writeString(dir.resolve("trusted-root-0.crt"), corp.certificatePem());
     Path config = dir.resolve("config.yaml");
-    Files.writeString(config, Files.readString(config).replace("trustedRoots: []",
-        "trustedRoots:\n    - trusted-root-0.crt"));
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace("trustedRoots: []", "trustedRoots:\n    - trusted-root-0.crt"));
     assertEquals(ReloadOutcome.Result.APPLIED, source.reload().result());
 
     assertEquals("carol", openvpn.authenticate(chain(carol)).name());
   }
 
   private static IssuedCertificate issue(CertificateAuthority ca, String name) {
-    return ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of("engineering"),
-        Duration.ofDays(30), KeySpec.EC_P256), Instant.now());
+    return ca.issueClientCertificate(
+        ClientCertificateRequest.of(
+            name, List.of("engineering"), Duration.ofDays(30), KeySpec.EC_P256),
+        Instant.now());
   }
 
   private static X509Certificate[] chain(IssuedCertificate issued) {
     return new X509Certificate[] {issued.certificate()};
   }
 
-  private static FakeSession connect(CertificateAuthenticator authenticator,
-      SessionRegistry registry, IssuedCertificate cert, String id, String address)
+  private static FakeSession connect(
+      CertificateAuthenticator authenticator,
+      SessionRegistry registry,
+      IssuedCertificate cert,
+      String id,
+      String address)
       throws AuthenticationException {
     ClientIdentity identity = authenticator.authenticate(chain(cert));
-    FakeSession session = new FakeSession(id, identity.name(), identity.certificateSha256(),
-        address);
+    FakeSession session =
+        new FakeSession(id, identity.name(), identity.certificateSha256(), address);
     registry.register(session);
     return session;
   }

@@ -29,8 +29,8 @@ class OpenVpnSettingsMapperTest {
     GatewayFixture.preparedState(dir);
     RuntimeConfig config = new ConfigDirectoryLoader().load(dir);
 
-    OpenVpnServerSettings s = OpenVpnSettingsMapper.settings(config,
-        InetAddress.getByName("0.0.0.0"), 125, null);
+    OpenVpnServerSettings s =
+        OpenVpnSettingsMapper.settings(config, InetAddress.getByName("0.0.0.0"), 125, null);
 
     assertEquals(1194, s.udpPort());
     assertEquals(443, s.tcpPort());
@@ -47,22 +47,52 @@ class OpenVpnSettingsMapperTest {
   void reloadTakesPushOptionsCryptoAndCertificateButKeepsWhatWasBoundAtStart() throws Exception {
     StateDirectory state = GatewayFixture.preparedState(dir);
     RuntimeConfig started = new ConfigDirectoryLoader().load(dir);
-    OpenVpnServerSettings running = OpenVpnSettingsMapper.settings(started,
-        InetAddress.getByName("0.0.0.0"), 125, new int[] {11940, -1});
+    OpenVpnServerSettings running =
+        OpenVpnSettingsMapper.settings(
+            started, InetAddress.getByName("0.0.0.0"), 125, new int[] {11940, -1});
     GatewayConfig d = started.document();
-    GatewayConfig next = new GatewayConfig(d.version(), d.gateway(), d.protocols(), d.listen(),
-        d.replicas(), 9999, d.pools(),
-        new GatewayConfig.Routing(List.of("10.96.0.0/12", "172.20.0.0/16"), true, false, true),
-        new GatewayConfig.Dns(List.of("10.96.0.10"), List.of("corp.example")),
-        d.authentication(), d.crypto(), d.openvpn(), d.management(), d.files());
+    GatewayConfig next =
+        new GatewayConfig(
+            d.version(),
+            d.gateway(),
+            d.protocols(),
+            d.listen(),
+            d.replicas(),
+            9999,
+            d.pools(),
+            new GatewayConfig.Routing(List.of("10.96.0.0/12", "172.20.0.0/16"), true, false, true),
+            new GatewayConfig.Dns(List.of("10.96.0.10"), List.of("corp.example")),
+            d.authentication(),
+            d.crypto(),
+            d.openvpn(),
+            d.management(),
+            d.files());
 
-    IssuedCertificate renewed = state.certificateAuthority().issueServerCertificate(
-        new ServerCertificateRequest("renewed", List.of("vpn.example.com"), List.of(),
-            KeySpec.EC_P256, Duration.ofDays(90)), Instant.now());
-    RuntimeConfig nextConfig = new RuntimeConfig(next, dir, started.caCertificate(),
-        List.of(renewed.certificate()), renewed.privateKey(), started.crl(),
-        started.trustedRoots(), started.tlsCryptV2ServerKey(), started.authTokenKey(),
-        started.managementToken(), started.radiusSecrets(), "next");
+    IssuedCertificate renewed =
+        state
+            .certificateAuthority()
+            .issueServerCertificate(
+                new ServerCertificateRequest(
+                    "renewed",
+                    List.of("vpn.example.com"),
+                    List.of(),
+                    KeySpec.EC_P256,
+                    Duration.ofDays(90)),
+                Instant.now());
+    RuntimeConfig nextConfig =
+        new RuntimeConfig(
+            next,
+            dir,
+            started.caCertificate(),
+            List.of(renewed.certificate()),
+            renewed.privateKey(),
+            started.crl(),
+            started.trustedRoots(),
+            started.tlsCryptV2ServerKey(),
+            started.authTokenKey(),
+            started.managementToken(),
+            started.radiusSecrets(),
+            "next");
 
     OpenVpnServerSettings s = OpenVpnSettingsMapper.reloaded(running, started, nextConfig);
 

@@ -21,13 +21,15 @@ class GatewayFileWatcherTest {
     state.prepare(GatewayFixture.minimalGateway(), List.of("127.0.0.1"), Instant.now());
     GatewayFileWatcher watcher = new GatewayFileWatcher(file, state, Files.readAllBytes(file));
 
-    Files.writeString(file, Files.readString(file).replace("routes: [10.96.0.0/12]",
-        "routes: [10.96.0.0/12, 172.20.0.0/16]"));
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace("routes: [10.96.0.0/12]", "routes: [10.96.0.0/12, 172.20.0.0/16]"));
     watcher.run();
     assertEquals(List.of("10.96.0.0/12", "172.20.0.0/16"), state.config().routing().routes());
 
-    Files.writeString(file, Files.readString(file).replace("cidr: 10.200.0.0/24",
-        "cidr: 10.200.0.0/33"));
+    Files.writeString(
+        file, Files.readString(file).replace("cidr: 10.200.0.0/24", "cidr: 10.200.0.0/33"));
     watcher.run();
     assertEquals(List.of("10.96.0.0/12", "172.20.0.0/16"), state.config().routing().routes());
     assertEquals("10.200.0.0/24", state.config().pools().get(0).cidr());

@@ -21,8 +21,8 @@ public final class FakeSession implements TunnelSession {
 
   public FakeSession(String id, String name, String certificateSha256, String innerAddress) {
     this.id = id;
-    this.identity = new ClientIdentity(name, List.of("engineering"), "certificate",
-        certificateSha256);
+    this.identity =
+        new ClientIdentity(name, List.of("engineering"), "certificate", certificateSha256);
     try {
       this.inner = (Inet4Address) InetAddress.getByName(innerAddress);
     } catch (UnknownHostException e) {
