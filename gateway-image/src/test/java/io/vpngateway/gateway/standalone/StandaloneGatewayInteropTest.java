@@ -3,6 +3,8 @@ package io.vpngateway.gateway.standalone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.cli.Vpngw;
 import io.vpngateway.gateway.lab.LabProcess;
 import io.vpngateway.gateway.lab.NetnsLab;
@@ -12,7 +14,10 @@ import io.vpngateway.gateway.testing.GatewayFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -153,6 +158,75 @@ class StandaloneGatewayInteropTest {
           Duration.ofSeconds(1));
       PingResult pushed = lab.ping(lab.client(), lab.backendAddress(), 5);
       assertTrue(pushed.received() >= 4, "ping over the reloaded route:\n" + pushed.output());
+    }
+  }
+
+  /**
+   * The pod's entry path: {@code vpngw serve --config DIR/config.yaml} on a rendered directory of a
+   * two-replica gateway, with {@code POD_NAME=minimal-1} as the StatefulSet sets it: the client
+   * gets an address from replica 1's half of the pool.
+   */
+  @Test
+  void serveFromARenderedConfigAsReplicaOne() throws Exception {
+    Prerequisites.requireRoot();
+    Prerequisites.requireBinary("openvpn");
+    Prerequisites.requireBinary("nft");
+    Path examples = GatewayFixture.examples();
+    try (NetnsLab lab = NetnsLab.create("podentry", "10.98.63.0/24", "10.98.64.0/24")) {
+      Path gatewayFile = lab.workDir().resolve("gateway.yaml");
+      Files.writeString(
+          gatewayFile,
+          Files.readString(examples.resolve("gateway-minimal.yaml"))
+              .replace("spec:\n", "spec:\n  replicas: 2\n"));
+      Path dir = lab.workDir().resolve("config");
+      StateDirectory state = StateDirectory.open(dir);
+      state.prepare(
+          Serialization.unmarshal(Files.readString(gatewayFile), VpnGateway.class),
+          List.of(lab.gatewayOuterAddress()),
+          Instant.now());
+      LabProcess gateway =
+          lab.gateway()
+              .start(
+                  "vpngw-serve-config",
+                  Map.of("POD_NAME", "minimal-1"),
+                  NetnsLab.javaBinary(true).toString(),
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-cp",
+                  NetnsLab.testClasspath(),
+                  VPNGW,
+                  "serve",
+                  "--config",
+                  dir.resolve("config.yaml").toString());
+      gateway.awaitLine("ready: replica 1 of 2, 125 connections", Duration.ofSeconds(60));
+
+      Path out = lab.workDir().resolve("alice");
+      assertEquals(
+          0,
+          Vpngw.run(
+              "issue",
+              "-f",
+              examples.resolve("clientcertificate.yaml").toString(),
+              "--state-dir",
+              dir.toString(),
+              "--out",
+              out.toString()));
+      LabProcess openvpn =
+          lab.client()
+              .start(
+                  "openvpn",
+                  "openvpn",
+                  "--config",
+                  out.resolve("alice.ovpn").toString(),
+                  "--verb",
+                  "3");
+      openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      String ifconfig = lab.client().execOk("ip", "-4", "-o", "addr", "show").output();
+      Matcher m = Pattern.compile("inet 10\\.200\\.0\\.(\\d+)/24").matcher(ifconfig);
+      assertTrue(m.find(), ifconfig);
+      assertTrue(
+          Integer.parseInt(m.group(1)) >= 128,
+          "replica 1 hands out the upper half of the pool: " + ifconfig);
+      assertTrue(lab.ping(lab.client(), GATEWAY_INNER, 3).received() >= 2);
     }
   }
 
