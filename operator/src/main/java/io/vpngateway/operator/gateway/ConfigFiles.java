@@ -38,7 +38,8 @@ public final class ConfigFiles {
 
   public static final String TLS_CRYPT_V2_SERVER_KEY = "tls-crypt-v2-server.key";
 
-  private static final int TOKEN_BYTES = 32;
+  /** The gateway wants at least 32 bytes of auth-token HMAC key; 48 as {@code vpngw serve -f}. */
+  private static final int TOKEN_BYTES = 48;
   private static final int READ_ONLY_BY_OWNER = 0400;
 
   private ConfigFiles() {}
@@ -56,6 +57,8 @@ public final class ConfigFiles {
     Map<String, String> result = new TreeMap<>(referencedFiles);
     result.put(DOCUMENT, GatewayConfigCodec.write(config));
     result.put(files.authTokenKey(), keep(actual, files.authTokenKey(), random));
+    // base64url without padding: the gateway reads the auth-token key as base64 (either alphabet)
+    // and the management token as text of at least 22 characters
     result.put(files.managementToken(), keep(actual, files.managementToken(), random));
     return result;
   }
@@ -74,7 +77,9 @@ public final class ConfigFiles {
                     item(TLS_KEY_KEY, files.serverKey()))),
             secret(
                 Names.crlSecret(gateway),
-                List.of(item(CRL_KEY, files.crl()))));
+                List.of(
+                    item(CRL_KEY, files.crl()),
+                    item(TLS_CRYPT_V2_SERVER_KEY, files.tlsCryptV2ServerKey()))));
     return new VolumeBuilder()
         .withName(volumeName)
         .withNewProjected()

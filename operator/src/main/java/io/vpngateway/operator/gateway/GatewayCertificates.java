@@ -12,6 +12,9 @@ import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.config.OperatorConfig;
 import io.vpngateway.operator.render.ServerNames;
 import io.vpngateway.operator.support.SecretData;
+import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
+import java.security.SecureRandom;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -37,12 +40,14 @@ public final class GatewayCertificates {
       String caKeyPem,
       Optional<ServerTls> server,
       String crlPem,
+      String tlsCryptV2ServerKeyPem,
       Instant renewAt) {}
 
   /** A certificate and its key, as PEM. */
   public record ServerTls(String certificatePem, String keyPem) {}
 
   private final OperatorConfig.Pki pki;
+  private final SecureRandom random = new SecureRandom();
 
   GatewayCertificates(OperatorConfig.Pki pki) {
     this.pki = pki;
@@ -81,7 +86,8 @@ public final class GatewayCertificates {
     }
     String crlPem = crl(ca, crlSecret, now);
     renewAt = min(renewAt, RevocationList.renewalTime(Pem.decodeCrl(crlPem), pki.crlRenewBefore()));
-    return new Material(caCertPem, caKeyPem, server, crlPem, renewAt);
+    return new Material(
+        caCertPem, caKeyPem, server, crlPem, tlsCryptV2ServerKey(crlSecret), renewAt);
   }
 
   private ServerTls server(
@@ -118,6 +124,26 @@ public final class GatewayCertificates {
     // keep the entries only of a CRL this CA signed; a foreign or corrupt one is not ours to extend
     Optional<X509CRL> ours = previous.filter(c -> RevocationList.signedBy(ca, c));
     return Pem.encode(RevocationList.sign(ca, ours, List.of(), now, pki.crlValidity()));
+  }
+
+  /**
+   * The OpenVPN tls-crypt-v2 server key (openvpn {@code doc/tls-crypt-v2.txt}): made once, kept
+   * with the CRL. Replacing it would invalidate every client profile's wrapped key.
+   */
+  private String tlsCryptV2ServerKey(Optional<Secret> crlSecret) {
+    Optional<String> pem = crlSecret.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY));
+    if (pem.isPresent()) {
+      try {
+        TlsCryptV2ServerKey.parse(pem.get());
+        return pem.get();
+      } catch (OpenVpnKeyFormatException e) {
+        throw new PkiException(
+            "Secret '" + crlSecret.get().getMetadata().getName() + "' key '"
+                + ConfigFiles.TLS_CRYPT_V2_SERVER_KEY + "' is not a tls-crypt-v2 server key: "
+                + e.getMessage());
+      }
+    }
+    return TlsCryptV2ServerKey.generate(random).toPem();
   }
 
   /** The certificate's SANs as {@code DNS:name} / {@code IP:address}. */

@@ -12,7 +12,8 @@ import io.vpngateway.operator.support.SecretData;
 import java.util.Map;
 
 /**
- * The CRL Secret: the signed CRL, re-signed before its nextUpdate. The ClientCertificate
+ * The CRL Secret: the signed CRL, re-signed before its nextUpdate, and the tls-crypt-v2 server
+ * key (made once) that wraps every OpenVPN client's key. The ClientCertificate
  * reconciler adds entries to it when a certificate is revoked or deleted; this dependent keeps
  * whatever CRL is current and usable, so it never undoes a revocation.
  */
@@ -38,7 +39,11 @@ public class VpnGatewayCrlSecretDependentResource extends GatewayDependentResour
     return new SecretBuilder()
         .withMetadata(metadata(gateway, name(gateway), GatewayComponents.CRL))
         .withType("Opaque")
-        .withData(SecretData.encode(Map.of(ConfigFiles.CRL_KEY, material.crlPem())))
+        .withData(
+            SecretData.encode(
+                Map.of(
+                    ConfigFiles.CRL_KEY, material.crlPem(),
+                    ConfigFiles.TLS_CRYPT_V2_SERVER_KEY, material.tlsCryptV2ServerKeyPem())))
         .build();
   }
 }

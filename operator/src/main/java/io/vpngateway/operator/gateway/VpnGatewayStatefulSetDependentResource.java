@@ -44,10 +44,10 @@ public class VpnGatewayStatefulSetDependentResource extends GatewayDependentReso
   public static final String RESTART_HASH_ANNOTATION = ApiGroup.NAME + "/restart-hash";
 
   public static final String CONTAINER = "gateway";
-  public static final String CONFIG_DIR = "/etc/vpngateway";
+  public static final String CONFIG_DIR = "/etc/vpngw";
   public static final String CONFIG_FILE = CONFIG_DIR + "/" + ConfigFiles.DOCUMENT;
   public static final String READINESS_PATH = "/readyz";
-  public static final String LIVENESS_PATH = "/livez";
+  public static final String LIVENESS_PATH = "/healthz";
   static final String TUN_DEVICE = "/dev/net/tun";
 
   public VpnGatewayStatefulSetDependentResource() {
@@ -125,7 +125,7 @@ public class VpnGatewayStatefulSetDependentResource extends GatewayDependentReso
         .withName(CONTAINER)
         .withImage(inputs.image())
         .withImagePullPolicy(inputs.imagePullPolicy())
-        .withArgs("run", "--config", CONFIG_FILE)
+        .withCommand("vpngw", "serve", "--config", CONFIG_FILE)
         .withEnv(
             new EnvVarBuilder()
                 .withName("POD_NAME")
