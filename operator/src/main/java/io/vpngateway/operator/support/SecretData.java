@@ -24,6 +24,18 @@ public final class SecretData {
     return data;
   }
 
+  /** One base64-encoded value. */
+  public static String encodeValue(String plain) {
+    return Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Base64-encodes binary values, in key order. */
+  public static Map<String, String> encodeBytes(Map<String, byte[]> plain) {
+    Map<String, String> data = new TreeMap<>();
+    plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v)));
+    return data;
+  }
+
   /** The decoded value of {@code key}, if the Secret has it. */
   public static Optional<String> get(Secret secret, String key) {
     return bytes(secret, key).map(b -> new String(b, StandardCharsets.UTF_8));

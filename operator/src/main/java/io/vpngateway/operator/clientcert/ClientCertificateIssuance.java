@@ -1,0 +1,171 @@
+package io.vpngateway.operator.clientcert;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.config.RenderDefaults;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.Certificates;
+import io.vpngateway.api.pki.ClientCertificates;
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.profile.ClientSecretData;
+import io.vpngateway.api.v1alpha1.ClientCertificate;
+import io.vpngateway.api.v1alpha1.VpnGateway;
+import io.vpngateway.operator.config.OperatorConfig;
+import io.vpngateway.operator.gateway.ConfigFiles;
+import io.vpngateway.operator.support.Names;
+import io.vpngateway.operator.support.SecretData;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides what a ClientCertificate reconcile does: wait for its gateway, revoke, or keep/issue the
+ * certificate and render its Secret. Reads the gateway and its Secrets from informer caches.
+ */
+@ApplicationScoped
+public class ClientCertificateIssuance {
+  private final OperatorConfig config;
+  private final ClientCertificateIssuer issuer = new ClientCertificateIssuer();
+
+  public ClientCertificateIssuance(OperatorConfig config) {
+    this.config = config;
+  }
+
+  Issuance decide(ClientCertificate cc, Context<ClientCertificate> context, Instant now) {
+    String namespace = cc.getMetadata().getNamespace();
+    String gatewayName = cc.getSpec().gatewayRef.name;
+    Optional<VpnGateway> gateway = cached(context, VpnGateway.class, ClientCertificateReconciler.GATEWAYS, gatewayName, namespace);
+    if (gateway.isEmpty()) {
+      return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' not found");
+    }
+    Optional<CertificateAuthority> ca = ca(context, gatewayName, namespace);
+    if (ca.isEmpty()) {
+      return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' has no CA yet");
+    }
+    Optional<Secret> existing = context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET);
+    if (Boolean.TRUE.equals(cc.getSpec().revoked)) {
+      return revoke(context, cc, ca.get(), existing, now);
+    }
+    GatewayConfig rendered;
+    try {
+      rendered = GatewayConfigRenderer.render(gateway.get(), renderDefaults());
+    } catch (IllegalArgumentException e) {
+      return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' has an invalid spec");
+    }
+    Optional<String> endpoint = endpoint(gateway.get());
+    if (endpoint.isEmpty()) {
+      return new Issuance.GatewayNotReady(
+          "VpnGateway '" + gatewayName + "' has no endpoint yet (no load balancer address and no"
+              + " serverCertificate.dnsNames)");
+    }
+    Optional<Secret> crl = cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.crlSecret(gatewayName), namespace);
+    var gatewaySide =
+        new ClientCertificateIssuer.Gateway(
+            gatewayName,
+            rendered,
+            ca.get(),
+            crl.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY)),
+            endpoint.get(),
+            serverName(context, gateway.get(), endpoint.get()));
+    try {
+      return issuer.issue(cc.getSpec(), gatewaySide, existing, now);
+    } catch (PkiException | IllegalArgumentException e) {
+      return new Issuance.InvalidSpec(e.getMessage());
+    }
+  }
+
+  /** On deletion: list the issued certificate in the CRL, if the gateway still exists. */
+  void revokeOnDelete(ClientCertificate cc, Context<ClientCertificate> context, Instant now) {
+    String namespace = cc.getMetadata().getNamespace();
+    String gatewayName = cc.getSpec().gatewayRef.name;
+    Optional<CertificateAuthority> ca = ca(context, gatewayName, namespace);
+    Optional<BigInteger> serial = serial(cc, context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET));
+    if (ca.isPresent() && serial.isPresent()) {
+      CrlRevoker.revoke(context.getClient(), namespace, gatewayName, ca.get(), serial.get(), now, config.pki().crlValidity());
+    }
+  }
+
+  private Issuance revoke(
+      Context<ClientCertificate> context,
+      ClientCertificate cc,
+      CertificateAuthority ca,
+      Optional<Secret> existing,
+      Instant now) {
+    Optional<BigInteger> serial = serial(cc, existing);
+    if (serial.isEmpty()) {
+      return new Issuance.Revoked(null, null);
+    }
+    Instant revokedAt =
+        CrlRevoker.revoke(
+            context.getClient(),
+            cc.getMetadata().getNamespace(),
+            cc.getSpec().gatewayRef.name,
+            ca,
+            serial.get(),
+            now,
+            config.pki().crlValidity());
+    return new Issuance.Revoked(Certificates.serialHex(serial.get()), revokedAt);
+  }
+
+  /** The serial of the certificate in the Secret, else the one the status recorded. */
+  private static Optional<BigInteger> serial(ClientCertificate cc, Optional<Secret> existing) {
+    Optional<BigInteger> fromSecret =
+        existing
+            .flatMap(s -> SecretData.get(s, ClientSecretData.CERTIFICATE))
+            .map(pem -> Pem.decodeCertificate(pem).getSerialNumber());
+    if (fromSecret.isPresent()) {
+      return fromSecret;
+    }
+    return cc.getStatus() == null || cc.getStatus().serialNumber == null
+        ? Optional.empty()
+        : Optional.of(new BigInteger(cc.getStatus().serialNumber.replace(":", ""), 16));
+  }
+
+  private static Optional<CertificateAuthority> ca(Context<ClientCertificate> context, String gateway, String namespace) {
+    return cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.caSecret(gateway), namespace)
+        .flatMap(
+            s -> {
+              Optional<String> cert = SecretData.get(s, ConfigFiles.TLS_CERT_KEY);
+              Optional<String> key = SecretData.get(s, ConfigFiles.TLS_KEY_KEY);
+              return cert.isPresent() && key.isPresent()
+                  ? Optional.of(CertificateAuthority.fromPem(cert.get(), key.get()))
+                  : Optional.empty();
+            });
+  }
+
+  /** The name clients dial: the first serverCertificate.dnsNames entry, else the Service endpoint. */
+  static Optional<String> endpoint(VpnGateway gateway) {
+    var server = gateway.getSpec().serverCertificate;
+    if (server != null && !server.dnsNames.isEmpty()) {
+      return Optional.of(server.dnsNames.get(0));
+    }
+    return Optional.ofNullable(gateway.getStatus() == null ? null : gateway.getStatus().endpoint);
+  }
+
+  /** The server certificate's CN (OpenVPN verify-x509-name), or the endpoint for one brought by the user. */
+  private static String serverName(Context<ClientCertificate> context, VpnGateway gateway, String endpoint) {
+    return cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.serverSecret(gateway), gateway.getMetadata().getNamespace())
+        .flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CERT_KEY))
+        .map(Pem::decodeCertificate)
+        .flatMap((X509Certificate c) -> ClientCertificates.commonNameOf(c))
+        .orElse(endpoint);
+  }
+
+  private RenderDefaults renderDefaults() {
+    return new RenderDefaults(config.cluster().dnsServer().orElse(null), config.cluster().domain());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<R> cached(
+      Context<ClientCertificate> context, Class<R> type, String source, String name, String namespace) {
+    var informer = (InformerEventSource<R, ClientCertificate>) context.eventSourceRetriever().getEventSourceFor(type, source);
+    return informer.get(new ResourceID(name, namespace));
+  }
+}

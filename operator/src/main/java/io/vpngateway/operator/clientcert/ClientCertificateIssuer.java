@@ -1,0 +1,220 @@
+package io.vpngateway.operator.clientcert;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
+import io.vpngateway.api.openvpn.OpenVpnStaticKey;
+import io.vpngateway.api.openvpn.TlsCryptV2ClientKey;
+import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.ClientCertificateRequest;
+import io.vpngateway.api.pki.ClientCertificates;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeyAlgorithm;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.Pkcs12Bundle;
+import io.vpngateway.api.pki.RotationPolicy;
+import io.vpngateway.api.profile.ClientProfileInput;
+import io.vpngateway.api.profile.ClientSecretData;
+import io.vpngateway.api.profile.TunnelProtocol;
+import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
+import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
+import io.vpngateway.operator.support.SecretData;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Keeps or issues a client certificate and renders its Secret. Everything random (the key, the
+ * PKCS#12 password and salt, the OpenVPN tls-crypt-v2 client key) is kept from the existing Secret
+ * while the certificate is kept, so an unchanged ClientCertificate renders the same bytes and
+ * causes no write; a gateway change (endpoint, protocols, CA) re-renders the profiles.
+ */
+final class ClientCertificateIssuer {
+  /** Extra key of the output Secret: the client's wrapped tls-crypt-v2 key, kept across renders. */
+  static final String TLS_CRYPT_V2_KEY = "tls-crypt-v2.key";
+
+  /** What the gateway side contributes to a client's Secret. */
+  record Gateway(
+      String name,
+      GatewayConfig config,
+      CertificateAuthority ca,
+      Optional<String> tlsCryptV2ServerKeyPem,
+      String endpointHost,
+      String serverName) {}
+
+  private final SecureRandom random = new SecureRandom();
+
+  Issuance.Issued issue(
+      ClientCertificateSpec spec, Gateway gateway, Optional<Secret> existing, Instant now) {
+    Duration renewBefore = duration(spec.renewBefore, "720h");
+    KeySpec keySpec = keySpec(spec.privateKey);
+    Optional<IssuedCertificate> kept =
+        existing.flatMap(s -> reusable(s, spec, gateway.ca(), keySpec, renewBefore, now));
+    IssuedCertificate issued =
+        kept.orElseGet(
+            () ->
+                gateway
+                    .ca()
+                    .issueClientCertificate(request(spec, keySpec, existing, gateway.ca()), now));
+    Optional<Secret> sameCert = kept.isPresent() ? existing : Optional.empty();
+    Pkcs12Bundle p12 = sameCert.flatMap(ClientCertificateIssuer::pkcs12).orElseGet(() -> issued.toPkcs12(spec.commonName));
+    String tlsCryptV2 = tlsCryptV2ClientKey(gateway, sameCert, now);
+    Map<String, byte[]> data =
+        new LinkedHashMap<>(ClientSecretData.of(issued, profile(gateway, issued, p12, tlsCryptV2)));
+    if (tlsCryptV2 != null) {
+      data.put(TLS_CRYPT_V2_KEY, tlsCryptV2.getBytes(StandardCharsets.US_ASCII));
+    }
+    return new Issuance.Issued(issued, data, issued.renewalTime(renewBefore), kept.isEmpty());
+  }
+
+  /** The existing certificate, if it can stay: same CA, subject and key type, not due. */
+  private static Optional<IssuedCertificate> reusable(
+      Secret secret,
+      ClientCertificateSpec spec,
+      CertificateAuthority ca,
+      KeySpec keySpec,
+      Duration renewBefore,
+      Instant now) {
+    Optional<String> cert = SecretData.get(secret, ClientSecretData.CERTIFICATE);
+    Optional<String> key = SecretData.get(secret, ClientSecretData.PRIVATE_KEY);
+    if (cert.isEmpty() || key.isEmpty()) {
+      return Optional.empty();
+    }
+    IssuedCertificate existing;
+    try {
+      existing = IssuedCertificate.fromPem(cert.get(), key.get(), ca.certificatePem());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    boolean same =
+        ca.signed(existing.certificate())
+            && !existing.needsRenewal(now, renewBefore)
+            && ClientCertificates.commonNameOf(existing.certificate())
+                .orElse("")
+                .equals(spec.commonName)
+            && ClientCertificates.groupsOf(existing.certificate())
+                .equals(List.copyOf(new java.util.LinkedHashSet<>(groups(spec))))
+            && KeySpec.of(existing.privateKey()).equals(keySpec);
+    return same ? Optional.of(existing) : Optional.empty();
+  }
+
+  private static ClientCertificateRequest request(
+      ClientCertificateSpec spec, KeySpec keySpec, Optional<Secret> existing, CertificateAuthority ca) {
+    ClientCertificateRequest request =
+        ClientCertificateRequest.of(
+            spec.commonName, groups(spec), duration(spec.duration, "8760h"), keySpec);
+    boolean keepKey =
+        spec.privateKey != null && spec.privateKey.rotationPolicy == PrivateKeySpec.RotationPolicy.Never;
+    if (!keepKey) {
+      return request;
+    }
+    // rotationPolicy Never: certify the previous key again when it has the requested type
+    return existing
+        .flatMap(s -> SecretData.get(s, ClientSecretData.PRIVATE_KEY))
+        .map(io.vpngateway.api.pki.Pem::decodePrivateKey)
+        .filter(k -> KeySpec.of(k).equals(keySpec))
+        .map(k -> request.withPreviousKey(RotationPolicy.NEVER, k))
+        .orElse(request);
+  }
+
+  private static Optional<Pkcs12Bundle> pkcs12(Secret secret) {
+    Optional<byte[]> der = SecretData.bytes(secret, ClientSecretData.PKCS12);
+    Optional<String> password = SecretData.get(secret, ClientSecretData.PKCS12_PASSWORD);
+    return der.isPresent() && password.isPresent()
+        ? Optional.of(new Pkcs12Bundle(der.get(), password.get()))
+        : Optional.empty();
+  }
+
+  /** The kept client key while it still unwraps with the gateway's server key, else a new one. */
+  private String tlsCryptV2ClientKey(Gateway gateway, Optional<Secret> sameCert, Instant now) {
+    if (!gateway.config().protocols().contains("OpenVPN")
+        || gateway.tlsCryptV2ServerKeyPem().isEmpty()) {
+      return null;
+    }
+    try {
+      TlsCryptV2ServerKey serverKey = TlsCryptV2ServerKey.parse(gateway.tlsCryptV2ServerKeyPem().get());
+      Optional<String> kept = sameCert.flatMap(s -> SecretData.get(s, TLS_CRYPT_V2_KEY));
+      if (kept.isPresent()) {
+        try {
+          serverKey.unwrap(TlsCryptV2ClientKey.parse(kept.get()).wrappedKey());
+          return kept.get();
+        } catch (OpenVpnKeyFormatException | RuntimeException e) {
+          // wrapped by another server key: make a new one below
+        }
+      }
+      return serverKey
+          .wrap(OpenVpnStaticKey.generate(random), TlsCryptV2Metadata.timestamp(now))
+          .toPem();
+    } catch (OpenVpnKeyFormatException e) {
+      throw new IllegalStateException(
+          "the gateway's tls-crypt-v2 server key is unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  private static ClientProfileInput profile(
+      Gateway gateway, IssuedCertificate issued, Pkcs12Bundle p12, String tlsCryptV2) {
+    GatewayConfig config = gateway.config();
+    Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
+    for (String p : config.protocols()) {
+      protocols.add(
+          switch (p) {
+            case "OpenVPN" -> TunnelProtocol.OPENVPN;
+            case "IKEv2" -> TunnelProtocol.IKEV2;
+            default -> TunnelProtocol.SSTP;
+          });
+    }
+    return ClientProfileInput.builder()
+        .gatewayName(gateway.name())
+        .endpointHost(gateway.endpointHost())
+        .serverName(gateway.serverName())
+        .clientName(ClientCertificates.commonNameOf(issued.certificate()).orElseThrow())
+        .protocols(protocols)
+        .openVpnUdpPort(config.listen().openvpnUdp())
+        .openVpnTcpPort(config.listen().openvpnTcp())
+        .ikePort(config.listen().ike())
+        .sstpPort(config.listen().sstp())
+        .caCertificatePem(issued.caCertificatePem())
+        .clientCertificatePem(issued.certificatePem())
+        .clientKeyPem(issued.privateKeyPem())
+        .pkcs12(p12)
+        .tlsCryptV2ClientKey(tlsCryptV2)
+        .dataCiphers(config.crypto().dataCiphers())
+        .tlsMinVersion(config.crypto().tlsMinVersion())
+        .ikeProposals(config.crypto().ike())
+        .espProposals(config.crypto().esp())
+        .dnsServers(config.dns().servers())
+        .searchDomains(config.dns().searchDomains())
+        .routes(config.routing().routes())
+        .forceTunnel(config.routing().forceTunnel())
+        .build();
+  }
+
+  static KeySpec keySpec(PrivateKeySpec key) {
+    if (key == null) {
+      return KeySpec.EC_P256;
+    }
+    KeyAlgorithm algorithm =
+        key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA : KeyAlgorithm.ECDSA;
+    return KeySpec.of(algorithm, key.size);
+  }
+
+  private static List<String> groups(ClientCertificateSpec spec) {
+    return spec.groups == null ? List.of() : spec.groups;
+  }
+
+  /** A spec duration (schema-checked pattern), or {@code fallback} when unset. */
+  static Duration duration(String text, String fallback) {
+    return Duration.ofMillis(
+        GatewayConfigRenderer.durationMillis(text == null || text.isBlank() ? fallback : text));
+  }
+}
