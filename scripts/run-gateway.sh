@@ -47,10 +47,10 @@ cat <<INFO
 Starting the gateway; state (CA, keys, CRL) in $state.
 Once it logs "ready", from another terminal:
 
-  # issue a client certificate and its profiles (alice.ovpn, PKCS#12, ...)
+  # issue a client certificate and its profiles (client.ovpn, keystore.p12, ...)
   sudo $vpngw issue -f examples/clientcertificate.yaml --state-dir $state --out ./alice
   # connect with OpenVPN 2.6 from a client machine (or this one)
-  sudo openvpn --config ./alice/alice.ovpn
+  sudo openvpn --config ./alice/client.ovpn
   # list and end sessions, revoke the certificate (its session ends within seconds)
   sudo $vpngw sessions --state-dir $state
   sudo $vpngw disconnect SESSION-ID --state-dir $state

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.cli;
 
+import io.vpngateway.api.profile.ClientProfiles;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.gateway.standalone.ClientIssuer;
 import io.vpngateway.gateway.standalone.StateDirectory;
@@ -64,7 +65,7 @@ final class IssueCommand implements Callable<Integer> {
             + result.certificate().notAfter()
             + ")");
     result.files().forEach(f -> o.println("  " + f));
-    o.println("connect with: sudo openvpn --config " + out.resolve(result.name() + ".ovpn"));
+    o.println("connect with: sudo openvpn --config " + out.resolve(ClientProfiles.OPENVPN));
     o.flush();
     return 0;
   }

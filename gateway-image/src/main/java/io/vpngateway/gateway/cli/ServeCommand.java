@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.cli;
 
+import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.ConfigSource;
@@ -125,7 +126,22 @@ final class ServeCommand implements Callable<Integer> {
       }
       dir = config.toAbsolutePath().getParent();
     }
-    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    ConfigSource source;
+    try {
+      source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    } catch (InvalidConfigException e) {
+      if (!standalone) {
+        throw e;
+      }
+      // the operator copies referenced Secrets into the config; standalone, the user does
+      throw new UserException(
+          e.getMessage()
+              + " (standalone: put the value of each Secret the VpnGateway references, such as"
+              + " trusted roots and RADIUS secrets, into the named file in "
+              + dir
+              + ")",
+          e);
+    }
     int replicas = source.current().document().replicas();
     ReplicaIdentity replica =
         standalone

@@ -17,6 +17,7 @@ import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientProfiles;
+import io.vpngateway.api.profile.ClientSecretData;
 import io.vpngateway.api.profile.TunnelProtocol;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
@@ -37,8 +38,9 @@ import java.util.Set;
 
 /**
  * {@code vpngw issue}: issues a client certificate from the state directory's CA for a
- * ClientCertificate file and writes it with every client profile, rendered by the same {@link
- * ClientProfiles} the operator uses for its output Secret.
+ * ClientCertificate file and writes exactly what the operator puts in its output Secret ({@link
+ * ClientSecretData}: {@code tls.crt}, {@code tls.key}, {@code ca.crt}, {@code keystore.p12} and its
+ * password, and every profile {@link ClientProfiles} renders, e.g. {@code client.ovpn}).
  */
 public final class ClientIssuer {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -98,19 +100,17 @@ public final class ClientIssuer {
       Pkcs12Bundle p12 = issued.toPkcs12(spec.commonName);
       ClientProfileInput input = profileInput(config, issued, p12, endpoint(endpoint), now);
       List<Path> written = new ArrayList<>();
-      written.add(write(outDir, name + ".crt", issued.certificatePem(), AtomicFiles.PUBLIC));
-      written.add(write(outDir, name + ".key", issued.privateKeyPem(), AtomicFiles.PRIVATE));
-      written.add(write(outDir, "ca.crt", issued.caCertificatePem(), AtomicFiles.PUBLIC));
-      written.add(write(outDir, name + ".p12", p12.der(), AtomicFiles.PRIVATE));
-      written.add(
-          write(outDir, name + ".p12.password", p12.password() + "\n", AtomicFiles.PRIVATE));
-      for (Map.Entry<String, byte[]> profile : ClientProfiles.render(input).entrySet()) {
+      // the same names and content as the operator's output Secret
+      for (Map.Entry<String, byte[]> file : ClientSecretData.of(issued, input).entrySet()) {
+        boolean isPublic =
+            file.getKey().equals(ClientSecretData.CERTIFICATE)
+                || file.getKey().equals(ClientSecretData.CA_CERTIFICATE);
         written.add(
             write(
                 outDir,
-                profileFileName(name, profile.getKey()),
-                profile.getValue(),
-                AtomicFiles.PRIVATE));
+                file.getKey(),
+                file.getValue(),
+                isPublic ? AtomicFiles.PUBLIC : AtomicFiles.PRIVATE));
       }
       return new Result(name, issued, written);
     } catch (PkiException | IllegalArgumentException e) {
@@ -118,13 +118,6 @@ public final class ClientIssuer {
     } catch (IOException e) {
       throw new StandaloneException("cannot write to " + outDir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** {@code client.ovpn} becomes {@code alice.ovpn}; others get the name as a prefix. */
-  static String profileFileName(String name, String profile) {
-    return profile.startsWith("client.")
-        ? name + profile.substring("client".length())
-        : name + "-" + profile;
   }
 
   private ClientProfileInput profileInput(
@@ -222,11 +215,6 @@ public final class ClientIssuer {
     return KeySpec.of(
         key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA : KeyAlgorithm.ECDSA,
         key.size);
-  }
-
-  private static Path write(Path dir, String name, String content, String permissions)
-      throws IOException {
-    return write(dir, name, content.getBytes(StandardCharsets.UTF_8), permissions);
   }
 
   private static Path write(Path dir, String name, byte[] content, String permissions)

@@ -98,17 +98,17 @@ class VpngwCommandTest {
     assertEquals(0, code, err.toString());
     for (String f :
         new String[] {
-          "alice.crt", "alice.key", "ca.crt", "alice.p12", "alice.p12.password", "alice.ovpn"
+          "tls.crt", "tls.key", "ca.crt", "keystore.p12", "keystore.p12.password", "client.ovpn"
         }) {
       assertTrue(Files.exists(outDir.resolve(f)), f + " missing; wrote " + out);
     }
     assertEquals(
         "rw-------",
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(outDir.resolve("alice.key"))));
-    String ovpn = Files.readString(outDir.resolve("alice.ovpn"));
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(outDir.resolve("tls.key"))));
+    String ovpn = Files.readString(outDir.resolve("client.ovpn"));
     assertTrue(ovpn.contains("remote 127.0.0.1 1194 udp"), ovpn);
     assertTrue(ovpn.contains("<tls-crypt-v2>"), ovpn);
-    X509Certificate alice = Pem.decodeCertificate(Files.readString(outDir.resolve("alice.crt")));
+    X509Certificate alice = Pem.decodeCertificate(Files.readString(outDir.resolve("tls.crt")));
     assertTrue(alice.getSubjectX500Principal().getName().contains("OU=engineering"));
 
     assertEquals(0, vpngw("revoke", "alice", "--state-dir", state.toString()), err.toString());

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The issue's headline test, end to end with the real openvpn 2.6 client: {@code vpngw serve -f
  * examples/gateway-minimal.yaml --state-dir DIR} runs as a child JVM in the lab's gateway namespace
- * (as in a pod), {@code vpngw issue} writes alice's profile, {@code openvpn --config alice.ovpn}
- * connects from the client namespace, pings through the tunnel (the gateway's inner address, and
- * the backend through NAT), {@code vpngw sessions} lists her, and {@code vpngw revoke alice} ends
- * her live session within 5 s. Then a route added to the running config reaches the next client
- * (bob) without a restart.
+ * (as in a pod), {@code vpngw issue} writes alice's credentials and profiles, {@code openvpn
+ * --config client.ovpn} connects from the client namespace, pings through the tunnel (the gateway's
+ * inner address, and the backend through NAT), {@code vpngw sessions} lists her, and {@code vpngw
+ * revoke alice} ends her live session within 5 s. Then a route added to the running config reaches
+ * the next client (bob) without a restart.
  */
 class StandaloneGatewayInteropTest {
   private static final String VPNGW = "io.vpngateway.gateway.cli.Vpngw";
@@ -75,7 +75,7 @@ class StandaloneGatewayInteropTest {
                   "openvpn",
                   "openvpn",
                   "--config",
-                  out.resolve("alice.ovpn").toString(),
+                  out.resolve("client.ovpn").toString(),
                   "--verb",
                   "3");
       openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
@@ -149,7 +149,7 @@ class StandaloneGatewayInteropTest {
                   "openvpn-bob",
                   "openvpn",
                   "--config",
-                  bobOut.resolve("bob.ovpn").toString(),
+                  bobOut.resolve("client.ovpn").toString(),
                   "--verb",
                   "3");
       bob.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
@@ -216,7 +216,7 @@ class StandaloneGatewayInteropTest {
                   "openvpn",
                   "openvpn",
                   "--config",
-                  out.resolve("alice.ovpn").toString(),
+                  out.resolve("client.ovpn").toString(),
                   "--verb",
                   "3");
       openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
