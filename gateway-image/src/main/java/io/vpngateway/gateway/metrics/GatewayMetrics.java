@@ -6,9 +6,12 @@ import io.vpngateway.gateway.session.TunnelSession;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The gateway's metrics, served on the management port at {@code /metrics}. A small registry of its
@@ -22,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code session_bytes_total{direction}}: bytes carried by sessions, live and ended
  *   <li>{@code handshakes_total{protocol,result,reason}}: authentications that succeeded or failed
  *   <li>{@code auth_latency_seconds{protocol}}: time to authenticate a client (histogram)
- *   <li>{@code dropped_packets_total{reason}}: packets dropped, by reason
+ *   <li>{@code dropped_packets_total{layer,reason}}: packets dropped, by the layer that dropped
+ *       them (data plane, a protocol server) and why
  *   <li>{@code config_reloads_total{result}}: hot reloads applied, rejected
  * </ul>
  *
@@ -38,8 +42,6 @@ public final class GatewayMetrics {
           "protocol",
           "result",
           "reason");
-  private final LabelledCounter dropped =
-      new LabelledCounter("vpngw_dropped_packets_total", "Packets dropped, by reason.", "reason");
   private final LabelledCounter reloads =
       new LabelledCounter(
           "vpngw_config_reloads_total",
@@ -49,6 +51,8 @@ public final class GatewayMetrics {
   private final Map<Protocol, LongAdder> handshakeOk = new EnumMap<>(Protocol.class);
   private final ConcurrentHashMap<String, LongAdder> endedBytes = new ConcurrentHashMap<>();
   private final List<MetricsCollector> collectors = new CopyOnWriteArrayList<>();
+  private final Map<String, Supplier<Map<String, Long>>> dropSources =
+      new ConcurrentSkipListMap<>();
 
   public GatewayMetrics(SessionRegistry sessions) {
     this.sessions = sessions;
@@ -81,11 +85,11 @@ public final class GatewayMetrics {
   }
 
   /**
-   * The counter cell for drops with {@code reason}; keep it and increment it on the packet path (no
-   * allocation per packet).
+   * Registers a component that counts the packets it drops (its own allocation-free counters), read
+   * at scrape time as {@code reason -> count} under {@code layer}.
    */
-  public LongAdder droppedPackets(String reason) {
-    return dropped.child(reason);
+  public void addDropSource(String layer, Supplier<Map<String, Long>> dropsByReason) {
+    dropSources.put(layer, dropsByReason);
   }
 
   public void configReloaded(boolean applied) {
@@ -130,7 +134,22 @@ public final class GatewayMetrics {
     w.sample("vpngw_session_bytes_total", bytesOut, "direction", "out");
     handshakes.write(w);
     authLatency.write(w);
-    dropped.write(w);
+    w.family(
+        "vpngw_dropped_packets_total",
+        "counter",
+        "Packets dropped, by the layer that dropped them and the reason.");
+    dropSources.forEach(
+        (layer, source) ->
+            new TreeMap<>(source.get())
+                .forEach(
+                    (reason, count) ->
+                        w.sample(
+                            "vpngw_dropped_packets_total",
+                            count,
+                            "layer",
+                            layer,
+                            "reason",
+                            reason)));
     reloads.write(w);
     for (MetricsCollector c : collectors) {
       c.collect(w);

@@ -4,11 +4,12 @@ import io.vpngateway.gateway.dataplane.DataPlane;
 import io.vpngateway.gateway.dataplane.DataPlaneStats;
 import io.vpngateway.gateway.metrics.MetricsCollector;
 import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
+import java.util.Map;
 
 /**
- * Metric families read from components that keep their own counters: the data plane (packets
- * between TUN and sessions, drops by reason) and each protocol server (packets dropped before
- * reaching a session).
+ * Metrics read from components that keep their own counters: the data plane (packets between TUN
+ * and sessions, drops by reason) and each protocol server (packets dropped before reaching a
+ * session, renegotiations).
  */
 final class ComponentMetrics {
   private ComponentMetrics() {}
@@ -29,62 +30,34 @@ final class ComponentMetrics {
           "Inner bytes through the data plane: in = from clients, out = read for clients.");
       w.sample("vpngw_bytes_total", s.bytesToTun(), "direction", "in");
       w.sample("vpngw_bytes_total", s.bytesFromTun(), "direction", "out");
-      w.family(
-          "vpngw_dataplane_dropped_packets_total",
-          "counter",
-          "Inner packets the data plane dropped, by reason.");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total", s.droppedNoSession(), "reason", "NoSession");
-      w.sample("vpngw_dataplane_dropped_packets_total", s.droppedNotIpv4(), "reason", "NotIpv4");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total", s.droppedMalformed(), "reason", "Malformed");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total",
-          s.droppedSessionError(),
-          "reason",
-          "SessionError");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total",
-          s.droppedTunWriteError(),
-          "reason",
-          "TunWriteError");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total",
-          s.droppedSpoofedSource(),
-          "reason",
-          "SpoofedSource");
-      w.sample(
-          "vpngw_dataplane_dropped_packets_total",
-          s.droppedClientToClient(),
-          "reason",
-          "ClientToClientDisabled");
     };
+  }
+
+  /** The data plane's drops by reason. */
+  static Map<String, Long> dataPlaneDrops(DataPlane dataPlane) {
+    DataPlaneStats s = dataPlane.stats();
+    return Map.of(
+        "NoSession", s.droppedNoSession(),
+        "NotIpv4", s.droppedNotIpv4(),
+        "Malformed", s.droppedMalformed(),
+        "SessionError", s.droppedSessionError(),
+        "TunWriteError", s.droppedTunWriteError(),
+        "SpoofedSource", s.droppedSpoofedSource(),
+        "ClientToClientDisabled", s.droppedClientToClient());
+  }
+
+  /** The OpenVPN server's drops (before a packet reaches a session) by reason. */
+  static Map<String, Long> openVpnDrops(OpenVpnServerStats s) {
+    return Map.of(
+        "Malformed", s.malformedDropped.sum(),
+        "AuthenticationFailed", s.authenticationDropped.sum(),
+        "UnknownSession", s.unknownSessionDropped.sum(),
+        "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
+        "Policy", s.policyDropped.sum());
   }
 
   static MetricsCollector openVpn(OpenVpnServerStats s) {
     return w -> {
-      w.family(
-          "vpngw_openvpn_dropped_packets_total",
-          "counter",
-          "OpenVPN packets dropped before reaching a session, by reason.");
-      w.sample(
-          "vpngw_openvpn_dropped_packets_total", s.malformedDropped.sum(), "reason", "Malformed");
-      w.sample(
-          "vpngw_openvpn_dropped_packets_total",
-          s.authenticationDropped.sum(),
-          "reason",
-          "AuthenticationFailed");
-      w.sample(
-          "vpngw_openvpn_dropped_packets_total",
-          s.unknownSessionDropped.sum(),
-          "reason",
-          "UnknownSession");
-      w.sample(
-          "vpngw_openvpn_dropped_packets_total",
-          s.rateLimitedHandshakes.sum(),
-          "reason",
-          "HandshakeRateLimited");
-      w.sample("vpngw_openvpn_dropped_packets_total", s.policyDropped.sum(), "reason", "Policy");
       w.family(
           "vpngw_openvpn_renegotiations_total",
           "counter",

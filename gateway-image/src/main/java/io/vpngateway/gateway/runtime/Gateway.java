@@ -19,6 +19,7 @@ import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
 import io.vpngateway.gateway.openvpn.OpenVpnServer;
+import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
 import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
@@ -125,6 +126,7 @@ public final class Gateway implements AutoCloseable {
     started.push(dataPlane);
     dataPlane.start();
     metrics.addCollector(ComponentMetrics.dataPlane(dataPlane));
+    metrics.addDropSource("dataplane", () -> ComponentMetrics.dataPlaneDrops(dataPlane));
     metrics.addCollector(new InterfaceCounters(tun.name()));
 
     int share = replica.shareOf(doc.maxConnections());
@@ -141,6 +143,8 @@ public final class Gateway implements AutoCloseable {
         started.push(openVpn);
         openVpn.start();
         metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
+        OpenVpnServerStats stats = openVpn.stats();
+        metrics.addDropSource("openvpn", () -> ComponentMetrics.openVpnDrops(stats));
         source.addListener(this::updateOpenVpn);
       } else {
         LOG.warning(

@@ -108,7 +108,7 @@ class ManagementServerTest {
   void metricsAreValidPrometheusText() throws Exception {
     metrics.handshakeSucceeded(Protocol.OPENVPN, 3_000_000);
     metrics.handshakeFailed(Protocol.OPENVPN, "CertificateRevoked", 1_000_000);
-    metrics.droppedPackets("malformed").increment();
+    metrics.addDropSource("openvpn", () -> java.util.Map.of("Malformed", 1L));
     metrics.configReloaded(false);
 
     HttpResponse<String> response = get("/metrics", TOKEN);
@@ -140,7 +140,9 @@ class ManagementServerTest {
             "vpngw_auth_latency_seconds_bucket{protocol=\"OpenVPN\"," + "le=\"0.005\"} 2\n"),
         body);
     assertTrue(body.contains("vpngw_auth_latency_seconds_count{protocol=\"OpenVPN\"} 2\n"), body);
-    assertTrue(body.contains("vpngw_dropped_packets_total{reason=\"malformed\"} 1\n"), body);
+    assertTrue(
+        body.contains("vpngw_dropped_packets_total{layer=\"openvpn\",reason=\"Malformed\"} 1\n"),
+        body);
     assertTrue(body.contains("vpngw_config_reloads_total{result=\"rejected\"} 1\n"), body);
   }
 
