@@ -1,7 +1,6 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
-import io.vpngateway.api.pool.Addresses;
 import io.vpngateway.api.pool.Ipv4Cidr;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
@@ -109,13 +108,38 @@ public final class Gateway implements AutoCloseable {
     GroupAwareAddressAllocator allocator =
         GroupAwareAddressAllocator.forReplica(
             pools, protocols, replica.replicas(), replica.ordinal());
+    DataPlane dataPlane = startDataPlane(options, doc, pools);
+    int share = replica.shareOf(doc.maxConnections());
+    for (VpnProtocol protocol : protocols) {
+      if (protocol == VpnProtocol.OpenVPN) {
+        startOpenVpn(config, options, share, allocator, dataPlane);
+      } else {
+        LOG.warning(
+            protocol
+                + " is enabled in the config but not implemented by this gateway"
+                + " build; its clients cannot connect");
+      }
+    }
+    startManagement(options, doc);
+    ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
+    started.push(watcher);
+    scheduler.scheduleWithFixedDelay(
+        this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
+    ready = true;
+    logReady(doc, replica, share);
+  }
 
+  /** TUN device, addresses, routes, forwarding and NAT, and the TUN reader workers. */
+  private DataPlane startDataPlane(GatewayOptions options, GatewayConfig doc, List<PoolSpec> pools)
+      throws java.io.IOException {
     int mtu = doc.openvpn().tunMtu();
     tun = TunDevice.open(options.tunName(), options.tunQueues());
     started.push(tun);
     HostNetworkConfigurator network = new HostNetworkConfigurator(new ProcessCommandRunner());
     started.push(network);
-    network.apply(networkPlan(tun.name(), mtu, doc, pools));
+    network.apply(
+        TunnelNetworkPlan.forPools(
+            tun.name(), mtu, pools, doc.routing().nat(), doc.routing().clientToClient()));
     DataPlane dataPlane =
         new DataPlane(
             tun,
@@ -128,32 +152,33 @@ public final class Gateway implements AutoCloseable {
     metrics.addCollector(ComponentMetrics.dataPlane(dataPlane));
     metrics.addDropSource("dataplane", () -> ComponentMetrics.dataPlaneDrops(dataPlane));
     metrics.addCollector(new InterfaceCounters(tun.name()));
+    return dataPlane;
+  }
 
-    int share = replica.shareOf(doc.maxConnections());
-    for (VpnProtocol protocol : protocols) {
-      if (protocol == VpnProtocol.OpenVPN) {
-        openVpn =
-            new OpenVpnServer(
-                OpenVpnSettingsMapper.settings(
-                    config, options.listenAddress(), share, options.openVpnPorts()),
-                trust.authenticatorFor(Protocol.OPENVPN),
-                allocator,
-                registry,
-                dataPlane.sink());
-        started.push(openVpn);
-        openVpn.start();
-        metrics.addCollector(ComponentMetrics.openVpn(openVpn.stats()));
-        OpenVpnServerStats stats = openVpn.stats();
-        metrics.addDropSource("openvpn", () -> ComponentMetrics.openVpnDrops(stats));
-        source.addListener(this::updateOpenVpn);
-      } else {
-        LOG.warning(
-            protocol
-                + " is enabled in the config but not implemented by this gateway"
-                + " build; its clients cannot connect");
-      }
-    }
+  private void startOpenVpn(
+      RuntimeConfig config,
+      GatewayOptions options,
+      int maxConnections,
+      GroupAwareAddressAllocator allocator,
+      DataPlane dataPlane)
+      throws Exception {
+    openVpn =
+        new OpenVpnServer(
+            OpenVpnSettingsMapper.settings(
+                config, options.listenAddress(), maxConnections, options.openVpnPorts()),
+            trust.authenticatorFor(Protocol.OPENVPN),
+            allocator,
+            registry,
+            dataPlane.sink());
+    started.push(openVpn);
+    openVpn.start();
+    OpenVpnServerStats stats = openVpn.stats();
+    metrics.addCollector(ComponentMetrics.openVpn(stats));
+    metrics.addDropSource("openvpn", () -> ComponentMetrics.openVpnDrops(stats));
+    source.addListener(this::updateOpenVpn);
+  }
 
+  private void startManagement(GatewayOptions options, GatewayConfig doc) throws Exception {
     InetSocketAddress managementAddress =
         options.management().getPort() == 0
             ? new InetSocketAddress(options.management().getAddress(), doc.management().port())
@@ -167,11 +192,9 @@ public final class Gateway implements AutoCloseable {
             () -> ready);
     started.push(management);
     source.onOutcome(o -> metrics.configReloaded(o.result() == ReloadOutcome.Result.APPLIED));
-    ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
-    started.push(watcher);
-    scheduler.scheduleWithFixedDelay(
-        this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
-    ready = true;
+  }
+
+  private void logReady(GatewayConfig doc, ReplicaIdentity replica, int share) {
     LOG.info(
         "gateway "
             + doc.gateway().namespace()
@@ -195,22 +218,6 @@ public final class Gateway implements AutoCloseable {
                     + openVpn.tcpAddress().map(Object::toString).orElse("off"))
             + ", management "
             + management.address());
-  }
-
-  static TunnelNetworkPlan networkPlan(
-      String tunName, int mtu, GatewayConfig doc, List<PoolSpec> pools) {
-    List<String> gatewayAddresses =
-        pools.stream()
-            .map(p -> Addresses.format(p.gatewayAddress()) + "/" + p.cidr().prefixLength())
-            .toList();
-    return new TunnelNetworkPlan(
-        tunName,
-        mtu,
-        gatewayAddresses,
-        List.of(),
-        doc.routing().nat(),
-        pools.stream().map(PoolSpec::cidr).toList(),
-        doc.routing().clientToClient());
   }
 
   private void recheckSessions() {
