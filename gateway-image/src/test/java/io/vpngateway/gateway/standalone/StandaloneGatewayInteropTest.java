@@ -1,8 +1,11 @@
 package io.vpngateway.gateway.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.cli.Vpngw;
@@ -158,6 +161,23 @@ class StandaloneGatewayInteropTest {
           Duration.ofSeconds(1));
       PingResult pushed = lab.ping(lab.client(), lab.backendAddress(), 5);
       assertTrue(pushed.received() >= 4, "ping over the reloaded route:\n" + pushed.output());
+
+      // an administrator ends bob's session through the management API
+      String bobId = sessionIdOf(lab, state, "bob");
+      LabProcess disconnect =
+          lab.startJava(
+              lab.gateway(),
+              "vpngw-disconnect",
+              false,
+              List.of(),
+              VPNGW,
+              "disconnect",
+              bobId,
+              "--state-dir",
+              state.toString());
+      assertEquals(0, disconnect.awaitExit(Duration.ofSeconds(30)), disconnect.output());
+      gateway.awaitLine(Pattern.quote(bobId) + ": closed", Duration.ofSeconds(5));
+      assertFalse(listSessions(lab, state).contains(bobId), "the session must be gone");
     }
   }
 
@@ -228,6 +248,37 @@ class StandaloneGatewayInteropTest {
           "replica 1 hands out the upper half of the pool: " + ifconfig);
       assertTrue(lab.ping(lab.client(), GATEWAY_INNER, 3).received() >= 2);
     }
+  }
+
+  /** {@code vpngw sessions --json}, run inside the gateway namespace as an operator would. */
+  private static String listSessions(NetnsLab lab, Path state) {
+    LabProcess sessions =
+        lab.startJava(
+            lab.gateway(),
+            "vpngw-sessions-json",
+            false,
+            List.of(),
+            VPNGW,
+            "sessions",
+            "--json",
+            "--state-dir",
+            state.toString());
+    assertEquals(0, sessions.awaitExit(Duration.ofSeconds(30)), sessions.output());
+    return sessions.output();
+  }
+
+  private static String sessionIdOf(NetnsLab lab, Path state, String identity) throws Exception {
+    for (JsonNode s : new ObjectMapper().readTree(jsonArray(listSessions(lab, state)))) {
+      if (s.path("identity").asText().equals(identity)) {
+        return s.path("id").asText();
+      }
+    }
+    throw new AssertionError("no session of " + identity);
+  }
+
+  /** The JSON line of the command's output (the JVM may print warnings around it). */
+  private static String jsonArray(String output) {
+    return output.lines().filter(l -> l.startsWith("[")).findFirst().orElse("[]");
   }
 
   /** Waits until {@code text} appears {@code count} times in the process's output. */
