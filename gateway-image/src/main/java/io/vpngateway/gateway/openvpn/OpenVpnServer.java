@@ -228,7 +228,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   public void onStreamClosed(TcpConnection connection) {
     OpenVpnClientSession s = (OpenVpnClientSession) connection.session();
     if (s != null) {
-      s.close("TCP connection closed");
+      s.closeSilently("TCP connection closed");
     }
   }
 
@@ -393,7 +393,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     for (OpenVpnClientSession other : sessions.keySet()) {
       if (other != session && !other.link().isStream()
           && other.link().remote().equals(session.link().remote())) {
-        other.close("replaced by a new session from the same address");
+        other.closeSilently("replaced by a new session from the same address");
       }
     }
   }

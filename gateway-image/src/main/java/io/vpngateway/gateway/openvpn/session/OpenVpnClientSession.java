@@ -575,6 +575,11 @@ public final class OpenVpnClientSession implements TunnelSession {
     host.runOnControlThread(() -> closeNow(reason, true));
   }
 
+  /** Ends the session without telling the client (it was replaced or is gone). Any thread. */
+  public void closeSilently(String reason) {
+    host.runOnControlThread(() -> closeNow(reason, false));
+  }
+
   void closeNow(String reason, boolean tellClient) {
     if (!closed.compareAndSet(false, true)) {
       return;

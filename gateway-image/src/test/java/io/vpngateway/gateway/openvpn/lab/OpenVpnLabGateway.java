@@ -101,7 +101,10 @@ public final class OpenVpnLabGateway {
     System.out.flush();
     Path stats = dir.resolve("stats.txt");
     while (true) {
-      Files.writeString(stats, server.stats() + " sessions=" + server.sessions().size() + "\n");
+      Path tmp = dir.resolve("stats.tmp");
+      Files.writeString(tmp, server.stats() + " sessions=" + server.sessions().size() + "\n");
+      Files.move(tmp, stats, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Thread.sleep(250);
     }
   }

@@ -1,0 +1,44 @@
+package io.vpngateway.gateway.openvpn.lab;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.gateway.lab.LabProcess;
+import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.gateway.lab.Prerequisites;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway on Java 17, which has no TLS keying-material exporter: the server must not offer
+ * tls-ekm and must derive the data keys with the key-method-2 PRF, which the real client checks
+ * implicitly (a wrong key means no ping reply).
+ */
+class OpenVpnPrfInteropTest {
+  @Test
+  void java17GatewayFallsBackToPrfKeys() throws Exception {
+    Prerequisites.requireRoot();
+    Prerequisites.requireBinary("openvpn");
+    try (NetnsLab lab = NetnsLab.create("ovpnprf", "10.204.1.0/24", "10.204.2.0/24")) {
+      OpenVpnLabFiles files = new OpenVpnLabFiles(lab.workDir().resolve("ovpn"),
+          lab.gatewayOuterAddress());
+      files.writeGatewayProperties(String.join("\n", "listen=" + lab.gatewayOuterAddress(),
+          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", ""));
+      LabProcess gateway = lab.startJava(lab.gateway(), "gateway17", false, List.of("-Xmx256m"),
+          OpenVpnLabGateway.class.getName(), files.dir().toString());
+      gateway.awaitLine("^READY", Duration.ofSeconds(30));
+      files.client("prf");
+      Path conf = files.clientConfig("prf", "udp", lab.gatewayOuterAddress(), 1194,
+          "tls-crypt " + files.dir().resolve("tc.key"));
+      LabProcess client = lab.client().start("openvpn-prf", "openvpn", "--config",
+          conf.toString());
+      client.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(40));
+      assertFalse(client.output().contains("tls-ekm"), "Java 17 cannot export keying material");
+      PingResult r = lab.ping(lab.client(), "10.205.0.1", 3);
+      assertTrue(r.received() >= 2, r.output() + "\n" + client.tail());
+    }
+  }
+}
