@@ -191,6 +191,39 @@ class OpenVpnInteropTest {
     }
   }
 
+  @Test
+  void explicitExitNotifyEndsTheSessionAtOnce() throws Exception {
+    LabProcess client = connect("exiter", "udp", tlsCrypt(), "explicit-exit-notify 1");
+    long before = statsValue("sessions");
+    client.close();  // SIGTERM: the client sends EXIT over the control channel (cc-exit)
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (statsValue("sessions") >= before && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    // ping-restart is 30 s, so only the EXIT message can end the session this fast
+    assertTrue(statsValue("sessions") < before, stats() + "\n" + gateway.tail());
+  }
+
+  @Test
+  void clientFloatsToANewSourceAddressAfterAuthenticating() throws Exception {
+    String floated = lab.clientAddress().replaceAll("\\.2$", ".3");
+    try (LabProcess client = connect("floater", "udp", tlsCrypt())) {
+      assertTrue(lab.ping(lab.client(), GATEWAY_TUNNEL_IP, 2).received() >= 1);
+      lab.client().execOk("ip", "addr", "add", floated + "/24", "dev", "c-gw");
+      try {
+        lab.client().execOk("ip", "route", "replace", "10.201.1.0/24", "dev", "c-gw", "src",
+            floated);
+        PingResult r = lab.ping(lab.client(), lab.backendAddress(), 5);
+        assertTrue(r.received() >= 3, r.output() + "\n" + gateway.tail());
+        gateway.awaitLine("floated to /" + floated.replace(".", "\\."), Duration.ofSeconds(5));
+      } finally {
+        lab.client().exec("ip", "route", "replace", "10.201.1.0/24", "dev", "c-gw", "src",
+            lab.clientAddress());
+        lab.client().exec("ip", "addr", "del", floated + "/24", "dev", "c-gw");
+      }
+    }
+  }
+
   private static String pushedAddress(LabProcess client) {
     Matcher m = Pattern.compile("ifconfig (10\\.203\\.0\\.\\d+) ").matcher(client.output());
     assertTrue(m.find(), client.tail());

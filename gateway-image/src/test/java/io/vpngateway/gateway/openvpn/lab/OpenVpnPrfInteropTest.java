@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway on Java 17, which has no TLS keying-material exporter: the server must not offer
  * tls-ekm and must derive the data keys with the key-method-2 PRF, which the real client checks
- * implicitly (a wrong key means no ping reply).
+ * implicitly (a wrong key means no ping reply). It also renegotiates from the server side
+ * (reneg-sec 3) under a running ping.
  */
 class OpenVpnPrfInteropTest {
   @Test
@@ -26,7 +27,7 @@ class OpenVpnPrfInteropTest {
       OpenVpnLabFiles files = new OpenVpnLabFiles(lab.workDir().resolve("ovpn"),
           lab.gatewayOuterAddress());
       files.writeGatewayProperties(String.join("\n", "listen=" + lab.gatewayOuterAddress(),
-          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", ""));
+          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", "renegSec=3", ""));
       LabProcess gateway = lab.startJava(lab.gateway(), "gateway17", false, List.of("-Xmx256m"),
           OpenVpnLabGateway.class.getName(), files.dir().toString());
       gateway.awaitLine("^READY", Duration.ofSeconds(30));
@@ -37,8 +38,13 @@ class OpenVpnPrfInteropTest {
           conf.toString());
       client.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(40));
       assertFalse(client.output().contains("tls-ekm"), "Java 17 cannot export keying material");
-      PingResult r = lab.ping(lab.client(), "10.205.0.1", 3);
-      assertTrue(r.received() >= 2, r.output() + "\n" + client.tail());
+      // the server renegotiates every 3 s (reneg-sec): the tunnel must stay up across switches
+      PingResult r = lab.ping(lab.client(), "10.205.0.1", 40);
+      assertTrue(r.received() >= r.transmitted() - 2, r.output() + "\n" + client.tail());
+      String stats = java.nio.file.Files.readString(files.dir().resolve("stats.txt"));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("renegotiations=(\\d+)")
+          .matcher(stats);
+      assertTrue(m.find() && Long.parseLong(m.group(1)) >= 1, stats);
     }
   }
 }

@@ -1,0 +1,104 @@
+package io.vpngateway.gateway.openvpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
+import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.session.SessionRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile input on loopback: thousands of random and mutated datagrams must be dropped and
+ * counted without killing the receive thread, and a well-formed client reset afterwards still
+ * gets the server's reset.
+ */
+class OpenVpnServerRobustnessTest {
+  @Test
+  void garbageIsCountedAndTheServerKeepsAnswering() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("robust", KeySpec.EC_P256, Instant.now());
+    IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
+        "gw", List.of("gw.test"), List.of(), KeySpec.EC_P256, Duration.ofDays(1)), Instant.now());
+    OpenVpnServerSettings settings = OpenVpnServerSettings.builder()
+        .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
+        .serverCredentials(List.of(server.certificate()), server.privateKey())
+        .newHandshakesPerSecondPerSource(1000).build();
+    try (OpenVpnServer s = new OpenVpnServer(settings,
+        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
+        (client, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), p -> { });
+        DatagramChannel client = DatagramChannel.open()) {
+      s.start();
+      InetSocketAddress target = s.udpAddress().orElseThrow();
+      client.connect(target);
+      Random random = new Random(42);
+      byte[] reset = new OpenVpnControlPacket(OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2, 0,
+          77L, new long[0], 0, 0, new byte[0]).encodePlain();
+      for (int i = 0; i < 3000; i++) {
+        byte[] junk;
+        if (i % 2 == 0) {
+          junk = new byte[1 + random.nextInt(200)];
+          random.nextBytes(junk);
+          // keep the control opcodes common so the decoders, not only the opcode check, are hit
+          junk[0] = (byte) ((random.nextInt(12) << 3) | random.nextInt(8));
+        } else {
+          junk = reset.clone();
+          junk[random.nextInt(junk.length)] ^= (byte) (1 + random.nextInt(255));
+          junk = java.util.Arrays.copyOf(junk, random.nextInt(junk.length + 8));
+          if (junk.length == 0) {
+            continue;
+          }
+        }
+        client.write(ByteBuffer.wrap(junk));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      OpenVpnServerStats st = s.stats();
+      while (st.malformedDropped.sum() + st.unknownSessionDropped.sum() < 1000
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(st.malformedDropped.sum() > 0, st.toString());
+      assertTrue(st.malformedDropped.sum() + st.unknownSessionDropped.sum() >= 1000,
+          st.toString());
+
+      // a fresh, well-formed reset from a new source is still answered
+      try (DatagramChannel fresh = DatagramChannel.open()) {
+        fresh.connect(target);
+        fresh.socket().setSoTimeout(5000);
+        byte[] good = new OpenVpnControlPacket(OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2, 0,
+            99L, new long[0], 0, 0, new byte[0]).encodePlain();
+        ByteBuffer reply = ByteBuffer.allocate(2048);
+        OpenVpnControlPacket answer = null;
+        for (int attempt = 0; attempt < 3 && answer == null; attempt++) {
+          fresh.write(ByteBuffer.wrap(good));
+          try {
+            java.net.DatagramPacket dp = new java.net.DatagramPacket(reply.array(),
+                reply.capacity());
+            fresh.socket().receive(dp);
+            answer = OpenVpnControlPacket.decodePlain(
+                ByteBuffer.wrap(dp.getData(), 0, dp.getLength()));
+          } catch (SocketTimeoutException e) {
+            // retry
+          }
+        }
+        assertTrue(answer != null, "no reply after the garbage");
+        assertEquals(OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, answer.opcode());
+        assertEquals(99L, answer.remoteSessionId());
+      }
+    }
+  }
+}
