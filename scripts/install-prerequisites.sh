@@ -41,13 +41,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   done
 fi
 
-# Package services must not hold the ports or state the tests use.
-for svc in openvpn freeradius strongswan-starter ipsec; do
-  systemctl stop "$svc" 2>/dev/null || true
-  pkill -x "$svc" 2>/dev/null || true
-done
-pkill -x freeradius 2>/dev/null || true
-pkill -x charon 2>/dev/null || true
+# Daemons the packages may have started (freeradius, openvpn units) are left alone: every test
+# runs its own peers inside network namespaces it creates, so they cannot collide with them.
 
 # Warm the Maven repository with retries, so a flaky download does not fail the test run.
 for attempt in 1 2 3; do
