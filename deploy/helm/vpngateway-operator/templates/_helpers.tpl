@@ -1,0 +1,57 @@
+{{- define "vpngateway-operator.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "vpngateway-operator.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "vpngateway-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "vpngateway-operator.serviceAccountName" -}}
+{{- default (include "vpngateway-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{/*
+The rules the operator needs, and no more (RbacTest lists the same verbs):
+- its CRs: informers (get/list/watch), finalizers on ClientCertificates (patch), status (patch);
+- Secrets: informers, dependents (server-side apply: create + patch), the CRL update of a
+  revocation (update, with the resourceVersion read), delete of the operator's server certificate
+  Secret when the user brings their own;
+- Services, StatefulSets: informers and server-side apply (create + patch);
+- PodDisruptionBudgets: the same, plus delete when a gateway drops to one replica.
+*/}}
+{{- define "vpngateway-operator.rules" -}}
+- apiGroups: ["vpngateway.io"]
+  resources: ["vpngateways"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["vpngateway.io"]
+  resources: ["clientcertificates"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["vpngateway.io"]
+  resources: ["vpngateways/status", "clientcertificates/status"]
+  verbs: ["patch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+{{- end -}}
