@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
 
 /**
  * Builds a VpnGateway's status, the only writer of its conditions. Each specific condition is
- * derived from one observation; {@code Ready} is the first specific condition that is not True, in
- * the order a user should fix things (spec, certificates, pods, endpoint).
+ * derived from one observation; {@code Ready} reports the first specific condition that is False
+ * (else the first not yet True), in the order a user should fix things: spec, certificates, pods,
+ * endpoint.
  */
 public final class VpnGatewayStatusAggregator {
   /** The specific conditions, in the order {@code Ready} reports their problems. */
@@ -177,27 +178,36 @@ public final class VpnGatewayStatusAggregator {
         "waiting for the load balancer to assign an address");
   }
 
+  /** The first False specific condition (a known problem), else the first one not True yet. */
   private static Condition ready(List<Condition> conditions, Optional<String> endpoint) {
-    for (String type : SPECIFIC) {
-      Optional<Condition> c = Conditions.find(conditions, type);
-      if (c.isEmpty() || !c.get().isTrue()) {
-        return c.map(
-                found ->
-                    condition(
-                        ConditionTypes.READY,
-                        false,
-                        found.reason == null ? ConditionTypes.REASON_PENDING : found.reason,
-                        found.message))
-            .orElse(
-                condition(
-                    ConditionTypes.READY, false, ConditionTypes.REASON_PENDING, type + " unknown"));
-      }
+    Optional<Condition> problem =
+        SPECIFIC.stream()
+            .map(type -> Conditions.find(conditions, type))
+            .flatMap(Optional::stream)
+            .filter(c -> Condition.FALSE.equals(c.status))
+            .findFirst();
+    if (problem.isEmpty()) {
+      problem =
+          SPECIFIC.stream()
+              .map(type -> Conditions.find(conditions, type))
+              .flatMap(Optional::stream)
+              .filter(c -> !c.isTrue())
+              .findFirst();
     }
-    return condition(
-        ConditionTypes.READY,
-        true,
-        ConditionTypes.REASON_READY,
-        endpoint.map(e -> "gateway ready at " + e).orElse("gateway ready"));
+    return problem
+        .map(
+            c ->
+                condition(
+                    ConditionTypes.READY,
+                    false,
+                    c.reason == null ? ConditionTypes.REASON_PENDING : c.reason,
+                    c.message))
+        .orElse(
+            condition(
+                ConditionTypes.READY,
+                true,
+                ConditionTypes.REASON_READY,
+                endpoint.map(e -> "gateway ready at " + e).orElse("gateway ready")));
   }
 
   private static VpnGatewayStatus.OwnedObjects objects(GatewayInputs inputs) {
