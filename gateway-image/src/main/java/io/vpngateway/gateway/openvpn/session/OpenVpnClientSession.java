@@ -62,8 +62,18 @@ public final class OpenVpnClientSession implements TunnelSession {
   private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long TRANSITION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
-  private static final ThreadLocal<ByteBuffer> SEAL_BUFFER =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536 + 64));
+  /*
+   * Crypto runs on heap (array-backed) buffers: the JDK's AEAD ciphers then work on the arrays in
+   * place, while a direct buffer makes them copy through temporary arrays (JMH: 1.1 KB instead of
+   * 2.5-2.9 KB allocated per 1400-byte packet). The copies to and from TUN's direct buffers are
+   * plain memcpy; sockets copy heap buffers through their own cached direct buffers.
+   */
+  private static final ThreadLocal<ByteBuffer> SEAL_INPUT =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(65536));
+  private static final ThreadLocal<ByteBuffer> SEAL_OUTPUT =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(65536 + 64));
+  private static final ThreadLocal<ByteBuffer> TUN_OUTPUT =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536));
 
   private final SessionHost host;
   private final OpenVpnLink link;
@@ -541,7 +551,14 @@ public final class OpenVpnClientSession implements TunnelSession {
       }
       return;
     }
-    host.sink().write(plain);
+    if (plain.isDirect()) {
+      host.sink().write(plain);
+    } else {
+      ByteBuffer tun = TUN_OUTPUT.get();
+      tun.clear();
+      tun.put(plain).flip();
+      host.sink().write(tun);
+    }
   }
 
   @Override
@@ -550,9 +567,15 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (k == null || closed.get()) {
       return;
     }
-    ByteBuffer out = SEAL_BUFFER.get();
+    ByteBuffer in = ipPacket;
+    if (!ipPacket.hasArray()) {
+      in = SEAL_INPUT.get();
+      in.clear();
+      in.put(ipPacket).flip();
+    }
+    ByteBuffer out = SEAL_OUTPUT.get();
     try {
-      k.encryptor().seal(ipPacket, out);
+      k.encryptor().seal(in, out);
     } catch (java.security.GeneralSecurityException e) {
       return;
     }

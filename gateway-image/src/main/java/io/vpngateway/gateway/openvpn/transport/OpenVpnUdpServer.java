@@ -9,8 +9,8 @@ import java.nio.channels.DatagramChannel;
 
 /**
  * OpenVPN over UDP: one socket shared by all clients and one receive thread, which decrypts data
- * packets itself (no hand-off on the data path) and passes control packets on. Buffers are direct
- * and reused; the JDK caches the sender address of consecutive datagrams from one peer.
+ * packets itself (no hand-off on the data path) and passes control packets on. Buffers are reused;
+ * the JDK caches the sender address of consecutive datagrams from one peer.
  */
 public final class OpenVpnUdpServer implements AutoCloseable {
   private final PacketHandler handler;
@@ -39,8 +39,9 @@ public final class OpenVpnUdpServer implements AutoCloseable {
   }
 
   private void receiveLoop() {
-    ByteBuffer packet = ByteBuffer.allocateDirect(65536 + 32);
-    ByteBuffer scratch = ByteBuffer.allocateDirect(65536 + 64);
+    // heap buffers: the AEAD ciphers work on arrays without copying (see OpenVpnClientSession)
+    ByteBuffer packet = ByteBuffer.allocate(65536 + 32);
+    ByteBuffer scratch = ByteBuffer.allocate(65536 + 64);
     while (!closed) {
       try {
         packet.clear().limit(65536);

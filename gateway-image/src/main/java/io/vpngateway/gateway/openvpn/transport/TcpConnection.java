@@ -40,8 +40,8 @@ public final class TcpConnection implements Runnable {
 
   @Override
   public void run() {
-    ByteBuffer frame = ByteBuffer.allocateDirect(65535 + 32);
-    ByteBuffer scratch = ByteBuffer.allocateDirect(65536 + 64);
+    ByteBuffer frame = ByteBuffer.allocate(65535 + 32);
+    ByteBuffer scratch = ByteBuffer.allocate(65536 + 64);
     ByteBuffer len = ByteBuffer.allocateDirect(2);
     try {
       channel.configureBlocking(true);

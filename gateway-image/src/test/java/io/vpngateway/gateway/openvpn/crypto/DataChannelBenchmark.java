@@ -34,6 +34,10 @@ public class DataChannelBenchmark {
   @Param({"1400"})
   public int payload;
 
+  /** {@code heap} is what the server uses; {@code direct} shows why (the JDK copies). */
+  @Param({"heap", "direct"})
+  public String buffers;
+
   private DataChannelEncryptor encryptor;
   private DataChannelDecryptor decryptor;
   private ByteBuffer plain;
@@ -52,9 +56,12 @@ public class DataChannelBenchmark {
     System.arraycopy(key2, 0, mirrored, 128, 128);
     decryptor = DataChannelKey.create(suite, DataChannelKeyMaterial.fromExporter(mirrored), 0, 1)
         .decryptor();
-    plain = ByteBuffer.allocateDirect(payload);
-    wire = ByteBuffer.allocateDirect(payload + 128);
-    opened = ByteBuffer.allocateDirect(payload + 128);
+    boolean direct = buffers.equals("direct");
+    plain = direct || false ? ByteBuffer.allocateDirect(payload)
+        : ByteBuffer.allocate(payload);
+    wire = direct ? ByteBuffer.allocateDirect(payload + 128) : ByteBuffer.allocate(payload + 128);
+    opened = direct ? ByteBuffer.allocateDirect(payload + 128)
+        : ByteBuffer.allocate(payload + 128);
   }
 
   @Benchmark

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The gateway on Java 17, which has no TLS keying-material exporter: the server must not offer
  * tls-ekm and must derive the data keys with the key-method-2 PRF, which the real client checks
  * implicitly (a wrong key means no ping reply). It also renegotiates from the server side
- * (reneg-sec 3) under a running ping.
+ * (reneg-sec 3) under a running ping, and enforces maxConnections with AUTH_FAILED.
  */
 class OpenVpnPrfInteropTest {
   @Test
@@ -27,7 +27,7 @@ class OpenVpnPrfInteropTest {
       OpenVpnLabFiles files = new OpenVpnLabFiles(lab.workDir().resolve("ovpn"),
           lab.gatewayOuterAddress());
       files.writeGatewayProperties(String.join("\n", "listen=" + lab.gatewayOuterAddress(),
-          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", "renegSec=3", ""));
+          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", "renegSec=3", "maxConnections=1", ""));
       LabProcess gateway = lab.startJava(lab.gateway(), "gateway17", false, List.of("-Xmx256m"),
           OpenVpnLabGateway.class.getName(), files.dir().toString());
       gateway.awaitLine("^READY", Duration.ofSeconds(30));
@@ -45,6 +45,15 @@ class OpenVpnPrfInteropTest {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("renegotiations=(\\d+)")
           .matcher(stats);
       assertTrue(m.find() && Long.parseLong(m.group(1)) >= 1, stats);
+
+      // maxConnections=1: a second client is refused with the reason in AUTH_FAILED
+      files.client("prf2");
+      Path conf2 = files.clientConfig("prf2", "udp", lab.gatewayOuterAddress(), 1194,
+          "tls-crypt " + files.dir().resolve("tc.key"));
+      LabProcess second = lab.client().start("openvpn-prf2", "openvpn", "--config",
+          conf2.toString());
+      String refused = second.awaitLine("AUTH_FAILED", Duration.ofSeconds(40));
+      assertTrue(refused.contains("MaxConnectionsReached"), refused);
     }
   }
 }
