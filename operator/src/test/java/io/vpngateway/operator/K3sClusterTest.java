@@ -32,9 +32,9 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * On a real API server (k3s in Docker; skipped where there is no Docker, as on the build machine):
  * the Helm chart installs (CRDs valid for apiextensions.k8s.io/v1, RBAC accepted), the reconcilers
- * run with server-side apply against it, and a gateway gets its certificates, config and pods.
- * The gateway pods become ready when {@code -Dvpngateway.it.gatewayImage=...} names a gateway image
- * the cluster can pull (the operator image is not needed: the reconcilers run in this JVM).
+ * run with server-side apply against it, and a gateway gets its certificates, config and pods. The
+ * gateway pods become ready when {@code -Dvpngateway.it.gatewayImage=...} names a gateway image the
+ * cluster can pull (the operator image is not needed: the reconcilers run in this JVM).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class K3sClusterTest {
@@ -60,34 +60,76 @@ class K3sClusterTest {
         .set("replicaCount", 0)
         .call();
 
-    Optional<String> gatewayImage = Optional.ofNullable(System.getProperty("vpngateway.it.gatewayImage"));
+    Optional<String> gatewayImage =
+        Optional.ofNullable(System.getProperty("vpngateway.it.gatewayImage"));
     TestOperatorConfig config =
-        new TestOperatorConfig(gatewayImage.orElse("ghcr.io/vpngateway/gateway:0.1.0"), Optional.empty());
+        new TestOperatorConfig(
+            gatewayImage.orElse("ghcr.io/vpngateway/gateway:0.1.0"), Optional.empty());
     try (KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
-      Operator operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+      Operator operator =
+          new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
       operator.register(new VpnGatewayReconciler(new GatewayPreparer(config)));
       operator.register(new ClientCertificateReconciler(new ClientCertificateIssuance(config)));
       operator.start();
       try {
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-            .withNewMetadata().withName(TestGateways.NAMESPACE).endMetadata().build()).serverSideApply();
+        client
+            .namespaces()
+            .resource(
+                new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName(TestGateways.NAMESPACE)
+                    .endMetadata()
+                    .build())
+            .serverSideApply();
         VpnGateway gw = TestGateways.openVpn("k3s-gw", 1);
         gw.getSpec().service = new ServiceSpec();
         gw.getSpec().service.type = ServiceSpec.Type.ClusterIP;
         client.resource(gw).create();
-        await().atMost(TIMEOUT).untilAsserted(() -> {
-          VpnGateway current = client.resources(VpnGateway.class).inNamespace(TestGateways.NAMESPACE).withName("k3s-gw").get();
-          assertTrue(Conditions.find(current.getStatus().conditions, ConditionTypes.CERTIFICATES_READY).orElseThrow().isTrue());
-          assertTrue(Conditions.find(current.getStatus().conditions, ConditionTypes.CONFIG_READY).orElseThrow().isTrue());
-        });
-        StatefulSet sts = client.apps().statefulSets().inNamespace(TestGateways.NAMESPACE).withName("k3s-gw").get();
+        await()
+            .atMost(TIMEOUT)
+            .untilAsserted(
+                () -> {
+                  VpnGateway current =
+                      client
+                          .resources(VpnGateway.class)
+                          .inNamespace(TestGateways.NAMESPACE)
+                          .withName("k3s-gw")
+                          .get();
+                  assertTrue(
+                      Conditions.find(
+                              current.getStatus().conditions, ConditionTypes.CERTIFICATES_READY)
+                          .orElseThrow()
+                          .isTrue());
+                  assertTrue(
+                      Conditions.find(current.getStatus().conditions, ConditionTypes.CONFIG_READY)
+                          .orElseThrow()
+                          .isTrue());
+                });
+        StatefulSet sts =
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(TestGateways.NAMESPACE)
+                .withName("k3s-gw")
+                .get();
         assertEquals(1, sts.getSpec().getReplicas());
         if (gatewayImage.isPresent()) {
-          await().atMost(TIMEOUT).untilAsserted(() -> {
-            VpnGateway current = client.resources(VpnGateway.class).inNamespace(TestGateways.NAMESPACE).withName("k3s-gw").get();
-            assertTrue(Conditions.find(current.getStatus().conditions, ConditionTypes.READY).orElseThrow().isTrue());
-          });
+          await()
+              .atMost(TIMEOUT)
+              .untilAsserted(
+                  () -> {
+                    VpnGateway current =
+                        client
+                            .resources(VpnGateway.class)
+                            .inNamespace(TestGateways.NAMESPACE)
+                            .withName("k3s-gw")
+                            .get();
+                    assertTrue(
+                        Conditions.find(current.getStatus().conditions, ConditionTypes.READY)
+                            .orElseThrow()
+                            .isTrue());
+                  });
         }
       } finally {
         operator.stop();

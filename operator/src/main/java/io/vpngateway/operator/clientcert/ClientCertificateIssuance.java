@@ -41,7 +41,13 @@ public class ClientCertificateIssuance {
   Issuance decide(ClientCertificate cc, Context<ClientCertificate> context, Instant now) {
     String namespace = cc.getMetadata().getNamespace();
     String gatewayName = cc.getSpec().gatewayRef.name;
-    Optional<VpnGateway> gateway = cached(context, VpnGateway.class, ClientCertificateReconciler.GATEWAYS, gatewayName, namespace);
+    Optional<VpnGateway> gateway =
+        cached(
+            context,
+            VpnGateway.class,
+            ClientCertificateReconciler.GATEWAYS,
+            gatewayName,
+            namespace);
     if (gateway.isEmpty()) {
       return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' not found");
     }
@@ -49,7 +55,8 @@ public class ClientCertificateIssuance {
     if (ca.isEmpty()) {
       return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' has no CA yet");
     }
-    Optional<Secret> existing = context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET);
+    Optional<Secret> existing =
+        context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET);
     if (Boolean.TRUE.equals(cc.getSpec().revoked)) {
       return revoke(context, cc, ca.get(), existing, now);
     }
@@ -62,10 +69,18 @@ public class ClientCertificateIssuance {
     Optional<String> endpoint = endpoint(gateway.get());
     if (endpoint.isEmpty()) {
       return new Issuance.GatewayNotReady(
-          "VpnGateway '" + gatewayName + "' has no endpoint yet (no load balancer address and no"
+          "VpnGateway '"
+              + gatewayName
+              + "' has no endpoint yet (no load balancer address and no"
               + " serverCertificate.dnsNames)");
     }
-    Optional<Secret> crl = cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.crlSecret(gatewayName), namespace);
+    Optional<Secret> crl =
+        cached(
+            context,
+            Secret.class,
+            ClientCertificateReconciler.GATEWAY_SECRETS,
+            Names.crlSecret(gatewayName),
+            namespace);
     var gatewaySide =
         new ClientCertificateIssuer.Gateway(
             gatewayName,
@@ -74,8 +89,10 @@ public class ClientCertificateIssuance {
             crl.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY)),
             endpoint.get(),
             serverName(context, gateway.get(), endpoint.get()));
+    // a certificate the CRL lists is never handed out again (revoked: true, then false again)
+    Optional<Secret> usable = existing.filter(s -> !listedInCrl(s, crl));
     try {
-      return issuer.issue(cc.getSpec(), gatewaySide, existing, now);
+      return issuer.issue(cc.getSpec(), gatewaySide, usable, now);
     } catch (PkiException | IllegalArgumentException e) {
       return new Issuance.InvalidSpec(e.getMessage());
     }
@@ -86,9 +103,19 @@ public class ClientCertificateIssuance {
     String namespace = cc.getMetadata().getNamespace();
     String gatewayName = cc.getSpec().gatewayRef.name;
     Optional<CertificateAuthority> ca = ca(context, gatewayName, namespace);
-    Optional<BigInteger> serial = serial(cc, context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET));
+    Optional<BigInteger> serial =
+        serial(
+            cc,
+            context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET));
     if (ca.isPresent() && serial.isPresent()) {
-      CrlRevoker.revoke(context.getClient(), namespace, gatewayName, ca.get(), serial.get(), now, config.pki().crlValidity());
+      CrlRevoker.revoke(
+          context.getClient(),
+          namespace,
+          gatewayName,
+          ca.get(),
+          serial.get(),
+          now,
+          config.pki().crlValidity());
     }
   }
 
@@ -114,6 +141,21 @@ public class ClientCertificateIssuance {
     return new Issuance.Revoked(Certificates.serialHex(serial.get()), revokedAt);
   }
 
+  private static boolean listedInCrl(Secret output, Optional<Secret> crlSecret) {
+    Optional<String> cert = SecretData.get(output, ClientSecretData.CERTIFICATE);
+    Optional<String> crl = crlSecret.flatMap(s -> SecretData.get(s, ConfigFiles.CRL_KEY));
+    if (cert.isEmpty() || crl.isEmpty()) {
+      return false;
+    }
+    try {
+      return Pem.decodeCrl(crl.get())
+              .getRevokedCertificate(Pem.decodeCertificate(cert.get()).getSerialNumber())
+          != null;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The serial of the certificate in the Secret, else the one the status recorded. */
   private static Optional<BigInteger> serial(ClientCertificate cc, Optional<Secret> existing) {
     Optional<BigInteger> fromSecret =
@@ -128,8 +170,14 @@ public class ClientCertificateIssuance {
         : Optional.of(new BigInteger(cc.getStatus().serialNumber.replace(":", ""), 16));
   }
 
-  private static Optional<CertificateAuthority> ca(Context<ClientCertificate> context, String gateway, String namespace) {
-    return cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.caSecret(gateway), namespace)
+  private static Optional<CertificateAuthority> ca(
+      Context<ClientCertificate> context, String gateway, String namespace) {
+    return cached(
+            context,
+            Secret.class,
+            ClientCertificateReconciler.GATEWAY_SECRETS,
+            Names.caSecret(gateway),
+            namespace)
         .flatMap(
             s -> {
               Optional<String> cert = SecretData.get(s, ConfigFiles.TLS_CERT_KEY);
@@ -140,7 +188,9 @@ public class ClientCertificateIssuance {
             });
   }
 
-  /** The name clients dial: the first serverCertificate.dnsNames entry, else the Service endpoint. */
+  /**
+   * The name clients dial: the first serverCertificate.dnsNames entry, else the Service endpoint.
+   */
   static Optional<String> endpoint(VpnGateway gateway) {
     var server = gateway.getSpec().serverCertificate;
     if (server != null && !server.dnsNames.isEmpty()) {
@@ -149,9 +199,18 @@ public class ClientCertificateIssuance {
     return Optional.ofNullable(gateway.getStatus() == null ? null : gateway.getStatus().endpoint);
   }
 
-  /** The server certificate's CN (OpenVPN verify-x509-name), or the endpoint for one brought by the user. */
-  private static String serverName(Context<ClientCertificate> context, VpnGateway gateway, String endpoint) {
-    return cached(context, Secret.class, ClientCertificateReconciler.GATEWAY_SECRETS, Names.serverSecret(gateway), gateway.getMetadata().getNamespace())
+  /**
+   * The server certificate's CN (OpenVPN verify-x509-name), or the endpoint for one brought by the
+   * user.
+   */
+  private static String serverName(
+      Context<ClientCertificate> context, VpnGateway gateway, String endpoint) {
+    return cached(
+            context,
+            Secret.class,
+            ClientCertificateReconciler.GATEWAY_SECRETS,
+            Names.serverSecret(gateway),
+            gateway.getMetadata().getNamespace())
         .flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CERT_KEY))
         .map(Pem::decodeCertificate)
         .flatMap((X509Certificate c) -> ClientCertificates.commonNameOf(c))
@@ -164,8 +223,14 @@ public class ClientCertificateIssuance {
 
   @SuppressWarnings("unchecked")
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<R> cached(
-      Context<ClientCertificate> context, Class<R> type, String source, String name, String namespace) {
-    var informer = (InformerEventSource<R, ClientCertificate>) context.eventSourceRetriever().getEventSourceFor(type, source);
+      Context<ClientCertificate> context,
+      Class<R> type,
+      String source,
+      String name,
+      String namespace) {
+    var informer =
+        (InformerEventSource<R, ClientCertificate>)
+            context.eventSourceRetriever().getEventSourceFor(type, source);
     return informer.get(new ResourceID(name, namespace));
   }
 }

@@ -67,7 +67,10 @@ final class ClientCertificateIssuer {
                     .ca()
                     .issueClientCertificate(request(spec, keySpec, existing, gateway.ca()), now));
     Optional<Secret> sameCert = kept.isPresent() ? existing : Optional.empty();
-    Pkcs12Bundle p12 = sameCert.flatMap(ClientCertificateIssuer::pkcs12).orElseGet(() -> issued.toPkcs12(spec.commonName));
+    Pkcs12Bundle p12 =
+        sameCert
+            .flatMap(ClientCertificateIssuer::pkcs12)
+            .orElseGet(() -> issued.toPkcs12(spec.commonName));
     String tlsCryptV2 = tlsCryptV2ClientKey(gateway, sameCert, now);
     Map<String, byte[]> data =
         new LinkedHashMap<>(ClientSecretData.of(issued, profile(gateway, issued, p12, tlsCryptV2)));
@@ -109,12 +112,16 @@ final class ClientCertificateIssuer {
   }
 
   private static ClientCertificateRequest request(
-      ClientCertificateSpec spec, KeySpec keySpec, Optional<Secret> existing, CertificateAuthority ca) {
+      ClientCertificateSpec spec,
+      KeySpec keySpec,
+      Optional<Secret> existing,
+      CertificateAuthority ca) {
     ClientCertificateRequest request =
         ClientCertificateRequest.of(
             spec.commonName, groups(spec), duration(spec.duration, "8760h"), keySpec);
     boolean keepKey =
-        spec.privateKey != null && spec.privateKey.rotationPolicy == PrivateKeySpec.RotationPolicy.Never;
+        spec.privateKey != null
+            && spec.privateKey.rotationPolicy == PrivateKeySpec.RotationPolicy.Never;
     if (!keepKey) {
       return request;
     }
@@ -142,7 +149,8 @@ final class ClientCertificateIssuer {
       return null;
     }
     try {
-      TlsCryptV2ServerKey serverKey = TlsCryptV2ServerKey.parse(gateway.tlsCryptV2ServerKeyPem().get());
+      TlsCryptV2ServerKey serverKey =
+          TlsCryptV2ServerKey.parse(gateway.tlsCryptV2ServerKeyPem().get());
       Optional<String> kept = sameCert.flatMap(s -> SecretData.get(s, TLS_CRYPT_V2_KEY));
       if (kept.isPresent()) {
         try {

@@ -47,6 +47,7 @@ public class ClientCertificateReconciler
   static final String GATEWAYS = "gateways";
   static final String GATEWAY_SECRETS = "gateway-secrets";
   static final String BY_GATEWAY = "clientcertificates-by-gateway";
+
   /** The gateway Secrets a client's Secret is made from (selected by label, then filtered). */
   static final Set<String> GATEWAY_COMPONENTS =
       Set.of(GatewayComponents.CA, GatewayComponents.CRL, GatewayComponents.SERVER_TLS);

@@ -26,7 +26,11 @@ import java.util.Map;
     informer =
         @Informer(
             labelSelector =
-                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ClientCertificateSecretDependentResource.COMPONENT))
+                Labels.MANAGED_SELECTOR
+                    + ","
+                    + Labels.COMPONENT
+                    + "="
+                    + ClientCertificateSecretDependentResource.COMPONENT))
 public class ClientCertificateSecretDependentResource
     extends CRUDKubernetesDependentResource<Secret, ClientCertificate> {
   public static final String COMPONENT = "client-certificate";
@@ -38,7 +42,8 @@ public class ClientCertificateSecretDependentResource
   @Override
   protected ResourceID targetSecondaryResourceID(
       ClientCertificate certificate, Context<ClientCertificate> context) {
-    return new ResourceID(certificate.getSpec().secretName, certificate.getMetadata().getNamespace());
+    return new ResourceID(
+        certificate.getSpec().secretName, certificate.getMetadata().getNamespace());
   }
 
   @Override

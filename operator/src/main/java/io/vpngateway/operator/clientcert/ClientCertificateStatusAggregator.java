@@ -1,11 +1,11 @@
 package io.vpngateway.operator.clientcert;
 
+import io.vpngateway.api.pki.Certificates;
+import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateStatus;
 import io.vpngateway.api.v1alpha1.Condition;
 import io.vpngateway.api.v1alpha1.ConditionTypes;
 import io.vpngateway.api.v1alpha1.Conditions;
-import io.vpngateway.api.pki.Certificates;
-import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.operator.support.ErrorMessages;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,30 +26,95 @@ public final class ClientCertificateStatusAggregator {
     if (issuance instanceof Issuance.Issued issued) {
       describe(status, issued.certificate(), issued.renewalTime());
       status.revocationTime = null;
-      conditions = set(conditions, ConditionTypes.READY, true, ConditionTypes.REASON_ISSUED,
-          "certificate " + status.serialNumber + " valid until " + status.notAfter, generation, now);
-      conditions = set(conditions, ConditionTypes.ISSUING, false,
-          issued.renewed() ? ConditionTypes.REASON_ISSUED : ConditionTypes.REASON_READY,
-          "next renewal at " + status.renewalTime, generation, now);
-      conditions = set(conditions, ConditionTypes.REVOKED, false, ConditionTypes.REASON_ISSUED,
-          "not revoked", generation, now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.READY,
+              true,
+              ConditionTypes.REASON_ISSUED,
+              "certificate " + status.serialNumber + " valid until " + status.notAfter,
+              generation,
+              now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.ISSUING,
+              false,
+              issued.renewed() ? ConditionTypes.REASON_ISSUED : ConditionTypes.REASON_READY,
+              "next renewal at " + status.renewalTime,
+              generation,
+              now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.REVOKED,
+              false,
+              ConditionTypes.REASON_ISSUED,
+              "not revoked",
+              generation,
+              now);
     } else if (issuance instanceof Issuance.Revoked revoked) {
       status.revocationTime = revoked.revokedAt() == null ? null : time(revoked.revokedAt());
-      String what = revoked.serialNumber() == null
-          ? "revoked before a certificate was issued"
-          : "certificate " + revoked.serialNumber() + " is listed in the gateway's CRL";
-      conditions = set(conditions, ConditionTypes.READY, false, ConditionTypes.REASON_REVOKED, what, generation, now);
-      conditions = set(conditions, ConditionTypes.ISSUING, false, ConditionTypes.REASON_REVOKED,
-          "revoked certificates are not renewed", generation, now);
-      conditions = set(conditions, ConditionTypes.REVOKED, true, ConditionTypes.REASON_REVOKED, what, generation, now);
+      String what =
+          revoked.serialNumber() == null
+              ? "revoked before a certificate was issued"
+              : "certificate " + revoked.serialNumber() + " is listed in the gateway's CRL";
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.READY,
+              false,
+              ConditionTypes.REASON_REVOKED,
+              what,
+              generation,
+              now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.ISSUING,
+              false,
+              ConditionTypes.REASON_REVOKED,
+              "revoked certificates are not renewed",
+              generation,
+              now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.REVOKED,
+              true,
+              ConditionTypes.REASON_REVOKED,
+              what,
+              generation,
+              now);
     } else if (issuance instanceof Issuance.GatewayNotReady waiting) {
-      conditions = set(conditions, ConditionTypes.READY, false,
-          ConditionTypes.REASON_GATEWAY_NOT_READY, waiting.message(), generation, now);
-      conditions = set(conditions, ConditionTypes.ISSUING, true,
-          ConditionTypes.REASON_GATEWAY_NOT_READY, waiting.message(), generation, now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.READY,
+              false,
+              ConditionTypes.REASON_GATEWAY_NOT_READY,
+              waiting.message(),
+              generation,
+              now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.ISSUING,
+              true,
+              ConditionTypes.REASON_GATEWAY_NOT_READY,
+              waiting.message(),
+              generation,
+              now);
     } else if (issuance instanceof Issuance.InvalidSpec invalid) {
-      conditions = set(conditions, ConditionTypes.READY, false,
-          ConditionTypes.REASON_INVALID_SPEC, invalid.message(), generation, now);
+      conditions =
+          set(
+              conditions,
+              ConditionTypes.READY,
+              false,
+              ConditionTypes.REASON_INVALID_SPEC,
+              invalid.message(),
+              generation,
+              now);
     }
     status.conditions = conditions;
     status.observedGeneration = generation;
@@ -60,8 +125,15 @@ public final class ClientCertificateStatusAggregator {
   static ClientCertificateStatus error(
       ClientCertificateStatus previous, long generation, Exception e, Instant now) {
     ClientCertificateStatus status = previous == null ? new ClientCertificateStatus() : previous;
-    status.conditions = set(status.conditions, ConditionTypes.READY, false,
-        ConditionTypes.REASON_RECONCILE_ERROR, ErrorMessages.describe(e), generation, now);
+    status.conditions =
+        set(
+            status.conditions,
+            ConditionTypes.READY,
+            false,
+            ConditionTypes.REASON_RECONCILE_ERROR,
+            ErrorMessages.describe(e),
+            generation,
+            now);
     return status;
   }
 
@@ -94,8 +166,13 @@ public final class ClientCertificateStatusAggregator {
   }
 
   private static List<Condition> set(
-      List<Condition> conditions, String type, boolean ok, String reason, String message,
-      long generation, Instant now) {
+      List<Condition> conditions,
+      String type,
+      boolean ok,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     Condition c = new Condition(type, ok ? Condition.TRUE : Condition.FALSE, reason, message);
     c.observedGeneration = generation;
     return Conditions.set(conditions, c, now);

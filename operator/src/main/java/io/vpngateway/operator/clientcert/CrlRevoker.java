@@ -52,7 +52,8 @@ final class CrlRevoker {
       }
     }
     X509CRL signed =
-        RevocationList.sign(ca, current, List.of(new RevokedCertificate(serial, now)), now, validity);
+        RevocationList.sign(
+            ca, current, List.of(new RevokedCertificate(serial, now)), now, validity);
     secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(signed)));
     // update() sends the resourceVersion read above: a concurrent writer makes this fail with 409
     client.secrets().inNamespace(namespace).resource(secret).update();

@@ -5,9 +5,7 @@ import io.vpngateway.operator.support.ContextKeys;
 import java.time.Instant;
 import java.util.Map;
 
-/**
- * The outcome of one ClientCertificate reconcile, worked out before the workflow runs.
- */
+/** The outcome of one ClientCertificate reconcile, worked out before the workflow runs. */
 sealed interface Issuance {
   ContextKeys.Key<Issued> KEY = new ContextKeys.Key<>("clientcertificate.issued", Issued.class);
 
@@ -17,7 +15,10 @@ sealed interface Issuance {
    * @param renewed true when this reconcile issued a new certificate
    */
   record Issued(
-      IssuedCertificate certificate, Map<String, byte[]> secretData, Instant renewalTime, boolean renewed)
+      IssuedCertificate certificate,
+      Map<String, byte[]> secretData,
+      Instant renewalTime,
+      boolean renewed)
       implements Issuance {}
 
   /** The gateway, its CA or its endpoint is not there yet; retried on the gateway's events. */

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Operator settings. They flow Helm values → container env → this mapping (e.g. {@code
- * VPNGATEWAY_GATEWAY_IMAGE}). Reconcilers read settings only from here, never from the
- * environment. The namespaces the controllers watch are QOSDK's own setting, {@code
+ * VPNGATEWAY_GATEWAY_IMAGE}). Reconcilers read settings only from here, never from the environment.
+ * The namespaces the controllers watch are QOSDK's own setting, {@code
  * quarkus.operator-sdk.namespaces} ({@code QUARKUS_OPERATOR_SDK_NAMESPACES}).
  */
 @ConfigMapping(prefix = "vpngateway")
@@ -35,8 +35,8 @@ public interface OperatorConfig {
     /**
      * Set {@code net.ipv4.ip_forward=1} in the gateway pods: they route client traffic into the
      * cluster. It is not a "safe" sysctl, so the kubelet must allow it ({@code
-     * --allowed-unsafe-sysctls=net.ipv4.ip_forward}); turn this off where the CNI already
-     * enables forwarding in pod network namespaces.
+     * --allowed-unsafe-sysctls=net.ipv4.ip_forward}); turn this off where the CNI already enables
+     * forwarding in pod network namespaces.
      */
     @WithDefault("true")
     boolean ipForwardSysctl();

@@ -27,7 +27,9 @@ public final class ConfigFiles {
   /** The config document's file name. */
   public static final String DOCUMENT = "config.yaml";
 
-  /** Keys of the CA Secret: kubernetes.io/tls plus ca.crt, the shape cert-manager's CA issuer reads. */
+  /**
+   * Keys of the CA Secret: kubernetes.io/tls plus ca.crt, the shape cert-manager's CA issuer reads.
+   */
   public static final String CA_CERT_KEY = "ca.crt";
 
   public static final String TLS_CERT_KEY = "tls.crt";
@@ -40,6 +42,7 @@ public final class ConfigFiles {
 
   /** The gateway wants at least 32 bytes of auth-token HMAC key; 48 as {@code vpngw serve -f}. */
   private static final int TOKEN_BYTES = 48;
+
   private static final int READ_ONLY_BY_OWNER = 0400;
 
   private ConfigFiles() {}

@@ -1,6 +1,8 @@
 package io.vpngateway.operator.gateway;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Certificates;
 import io.vpngateway.api.pki.IssuedCertificate;
@@ -12,8 +14,6 @@ import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.config.OperatorConfig;
 import io.vpngateway.operator.render.ServerNames;
 import io.vpngateway.operator.support.SecretData;
-import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
-import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509CRL;
@@ -77,7 +77,8 @@ public final class GatewayCertificates {
       caCertPem = ca.certificatePem();
       caKeyPem = ca.privateKeyPem();
     }
-    Instant renewAt = Certificates.renewalTime(ca.certificate(), pki.serverCertificateRenewBefore());
+    Instant renewAt =
+        Certificates.renewalTime(ca.certificate(), pki.serverCertificateRenewBefore());
     Optional<ServerTls> server = Optional.empty();
     if (names.isPresent()) {
       server = Optional.of(server(ca, serverSecret, names.get(), now));
@@ -118,7 +119,8 @@ public final class GatewayCertificates {
   private String crl(CertificateAuthority ca, Optional<Secret> actual, Instant now) {
     Optional<String> pem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.CRL_KEY));
     Optional<X509CRL> previous = pem.map(GatewayCertificates::decodeCrlOrNull);
-    if (previous.isPresent() && RevocationList.usable(ca, previous.get(), now, pki.crlRenewBefore())) {
+    if (previous.isPresent()
+        && RevocationList.usable(ca, previous.get(), now, pki.crlRenewBefore())) {
       return pem.get();
     }
     // keep the entries only of a CRL this CA signed; a foreign or corrupt one is not ours to extend
@@ -131,15 +133,19 @@ public final class GatewayCertificates {
    * with the CRL. Replacing it would invalidate every client profile's wrapped key.
    */
   private String tlsCryptV2ServerKey(Optional<Secret> crlSecret) {
-    Optional<String> pem = crlSecret.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY));
+    Optional<String> pem =
+        crlSecret.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY));
     if (pem.isPresent()) {
       try {
         TlsCryptV2ServerKey.parse(pem.get());
         return pem.get();
       } catch (OpenVpnKeyFormatException e) {
         throw new PkiException(
-            "Secret '" + crlSecret.get().getMetadata().getName() + "' key '"
-                + ConfigFiles.TLS_CRYPT_V2_SERVER_KEY + "' is not a tls-crypt-v2 server key: "
+            "Secret '"
+                + crlSecret.get().getMetadata().getName()
+                + "' key '"
+                + ConfigFiles.TLS_CRYPT_V2_SERVER_KEY
+                + "' is not a tls-crypt-v2 server key: "
                 + e.getMessage());
       }
     }

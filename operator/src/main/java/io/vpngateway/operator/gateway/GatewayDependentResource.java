@@ -11,8 +11,8 @@ import io.vpngateway.operator.support.ContextKeys;
 import io.vpngateway.operator.support.Labels;
 
 /**
- * An object a VpnGateway owns. Subclasses override only {@code desired()} and name the object;
- * the owner reference (set by the SDK) makes Kubernetes delete it with the gateway.
+ * An object a VpnGateway owns. Subclasses override only {@code desired()} and name the object; the
+ * owner reference (set by the SDK) makes Kubernetes delete it with the gateway.
  */
 abstract class GatewayDependentResource<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, VpnGateway> {

@@ -9,8 +9,8 @@ import java.util.Map;
  * {@code desired()} is a pure function of the CR and these inputs.
  *
  * @param config the rendered, validated config document
- * @param configFiles the config Secret's content: the document and the files it names that are
- *     not in the CA, server or CRL Secrets (tokens, copied trusted roots and RADIUS secrets)
+ * @param configFiles the config Secret's content: the document and the files it names that are not
+ *     in the CA, server or CRL Secrets (tokens, copied trusted roots and RADIUS secrets)
  * @param restartHash hash of only the settings a gateway cannot reload (protocols, ports, pool
  *     layout); the pod template carries it, so only those changes roll the pods
  * @param image gateway container image

@@ -60,14 +60,15 @@ public class GatewayPreparer {
     if (ca.isEmpty() && caWasMade(gateway)) {
       return new Preparation.CaSecretLost(Names.caSecret(gateway));
     }
-    Optional<ServerNames> names = byoServerSecret(gateway).isPresent()
-        ? Optional.empty()
-        : Optional.of(
-            ServerNames.of(
-                gateway,
-                Names.workload(gateway),
-                ServiceEndpoint.of(context.getSecondaryResource(Service.class)).orElse(null),
-                config.cluster().domain()));
+    Optional<ServerNames> names =
+        byoServerSecret(gateway).isPresent()
+            ? Optional.empty()
+            : Optional.of(
+                ServerNames.of(
+                    gateway,
+                    Names.workload(gateway),
+                    ServiceEndpoint.of(context.getSecondaryResource(Service.class)).orElse(null),
+                    config.cluster().domain()));
     GatewayCertificates.Material material =
         certificates.prepare(
             gateway,
@@ -95,8 +96,7 @@ public class GatewayPreparer {
   }
 
   RenderDefaults renderDefaults() {
-    return new RenderDefaults(
-        config.cluster().dnsServer().orElse(null), config.cluster().domain());
+    return new RenderDefaults(config.cluster().dnsServer().orElse(null), config.cluster().domain());
   }
 
   private String image(VpnGateway gateway) {

@@ -17,9 +17,9 @@ import java.util.function.Function;
 
 /**
  * The user's Secrets a VpnGateway references (trusted roots, RADIUS shared secrets) and the files
- * of the config Secret they become. Their values are copied into the config Secret so that a
- * change (new root, rotated RADIUS secret) reaches running pods through the mounted Secret,
- * without a restart. Messages name the Secret and the spec field, never a value.
+ * of the config Secret they become. Their values are copied into the config Secret so that a change
+ * (new root, rotated RADIUS secret) reaches running pods through the mounted Secret, without a
+ * restart. Messages name the Secret and the spec field, never a value.
  */
 public final class ReferencedSecrets {
   /** Index of the primary cache: which gateways reference a Secret ({@code namespace/name}). */
@@ -117,7 +117,7 @@ public final class ReferencedSecrets {
         files.put(ref.file(), value.get());
       }
     }
-    return new Resolution(files, missing);
+    return new Resolution(files, missing.stream().distinct().toList());
   }
 
   private static Reference reference(

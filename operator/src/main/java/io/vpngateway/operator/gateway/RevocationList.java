@@ -65,7 +65,8 @@ public final class RevocationList {
       List<RevokedCertificate> added,
       Instant now,
       Duration validity) {
-    List<RevokedCertificate> entries = new ArrayList<>(previous.map(RevocationList::entries).orElse(List.of()));
+    List<RevokedCertificate> entries =
+        new ArrayList<>(previous.map(RevocationList::entries).orElse(List.of()));
     for (RevokedCertificate entry : added) {
       if (entries.stream().noneMatch(e -> e.serialNumber().equals(entry.serialNumber()))) {
         entries.add(entry);

@@ -10,9 +10,9 @@ public final class ServiceEndpoint {
   private ServiceEndpoint() {}
 
   /**
-   * A LoadBalancer's first ingress (IP, else host name); a ClusterIP Service's cluster IP; the first
-   * external IP of any Service that lists some. Empty while a load balancer is being provisioned,
-   * and for a NodePort Service (clients dial any node).
+   * A LoadBalancer's first ingress (IP, else host name); a ClusterIP Service's cluster IP; the
+   * first external IP of any Service that lists some. Empty while a load balancer is being
+   * provisioned, and for a NodePort Service (clients dial any node).
    */
   public static Optional<String> of(Optional<Service> service) {
     if (service.isEmpty() || service.get().getSpec() == null) {

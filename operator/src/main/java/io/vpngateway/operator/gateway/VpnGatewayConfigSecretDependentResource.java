@@ -11,9 +11,9 @@ import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
 
 /**
- * The config Secret: the rendered document plus the files it names that live nowhere else. The
- * pods mount it (with the CA, server and CRL Secrets) in one projected volume; the gateway reloads
- * it on change.
+ * The config Secret: the rendered document plus the files it names that live nowhere else. The pods
+ * mount it (with the CA, server and CRL Secrets) in one projected volume; the gateway reloads it on
+ * change.
  */
 @KubernetesDependent(
     informer =

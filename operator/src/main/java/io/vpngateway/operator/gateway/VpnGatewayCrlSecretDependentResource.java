@@ -12,10 +12,10 @@ import io.vpngateway.operator.support.SecretData;
 import java.util.Map;
 
 /**
- * The CRL Secret: the signed CRL, re-signed before its nextUpdate, and the tls-crypt-v2 server
- * key (made once) that wraps every OpenVPN client's key. The ClientCertificate
- * reconciler adds entries to it when a certificate is revoked or deleted; this dependent keeps
- * whatever CRL is current and usable, so it never undoes a revocation.
+ * The CRL Secret: the signed CRL, re-signed before its nextUpdate, and the tls-crypt-v2 server key
+ * (made once) that wraps every OpenVPN client's key. The ClientCertificate reconciler adds entries
+ * to it when a certificate is revoked or deleted; this dependent keeps whatever CRL is current and
+ * usable, so it never undoes a revocation.
  */
 @KubernetesDependent(
     informer =

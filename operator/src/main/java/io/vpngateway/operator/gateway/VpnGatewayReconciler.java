@@ -34,7 +34,9 @@ import org.jboss.logging.Logger;
 @Workflow(
     explicitInvocation = true,
     dependents = {
-      @Dependent(name = VpnGatewayReconciler.CA_SECRET, type = VpnGatewayCaSecretDependentResource.class),
+      @Dependent(
+          name = VpnGatewayReconciler.CA_SECRET,
+          type = VpnGatewayCaSecretDependentResource.class),
       @Dependent(
           name = VpnGatewayReconciler.SERVER_SECRET,
           type = VpnGatewayServerSecretDependentResource.class,
@@ -50,11 +52,10 @@ import org.jboss.logging.Logger;
       @Dependent(
           name = VpnGatewayReconciler.STATEFUL_SET,
           type = VpnGatewayStatefulSetDependentResource.class,
-          dependsOn = {
-            VpnGatewayReconciler.CONFIG_SECRET,
-            VpnGatewayReconciler.CRL_SECRET
-          }),
-      @Dependent(name = VpnGatewayReconciler.SERVICE, type = VpnGatewayServiceDependentResource.class),
+          dependsOn = {VpnGatewayReconciler.CONFIG_SECRET, VpnGatewayReconciler.CRL_SECRET}),
+      @Dependent(
+          name = VpnGatewayReconciler.SERVICE,
+          type = VpnGatewayServiceDependentResource.class),
       @Dependent(
           name = VpnGatewayReconciler.PDB,
           type = VpnGatewayPodDisruptionBudgetDependentResource.class,
@@ -70,6 +71,7 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
   static final String STATEFUL_SET = "statefulset";
   static final String SERVICE = "service";
   static final String PDB = "pdb";
+
   /** Informer on the user's Secrets that gateways reference (trusted roots, RADIUS). */
   static final String REFERENCED_SECRETS = "referenced-secrets";
 
@@ -83,9 +85,9 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
   }
 
   /**
-   * Watches the user's Secrets without polling: every Secret event passes a filter that keeps
-   * only Secrets some VpnGateway references (a primary-cache index), then maps back to those
-   * gateways. A missing RADIUS secret is retried the moment it is created.
+   * Watches the user's Secrets without polling: every Secret event passes a filter that keeps only
+   * Secrets some VpnGateway references (a primary-cache index), then maps back to those gateways. A
+   * missing RADIUS secret is retried the moment it is created.
    */
   @Override
   public List<EventSource<?, VpnGateway>> prepareEventSources(

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The server certificate the built-in CA issues (SANs: {@code serverCertificate.dnsNames}, the
- * Service names and endpoint), renewed before expiry or when the names change. Absent when the
- * user brings their own ({@link BuiltInServerCertificateCondition}).
+ * Service names and endpoint), renewed before expiry or when the names change. Absent when the user
+ * brings their own ({@link BuiltInServerCertificateCondition}).
  */
 @KubernetesDependent(
     informer =

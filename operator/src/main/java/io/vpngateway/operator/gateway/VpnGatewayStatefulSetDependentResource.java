@@ -30,9 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gateway pods. A StatefulSet because each pod's ordinal picks its slice of every address
- * pool (the gateway computes the slice from the config and its pod name). Pods hold NET_ADMIN
- * only, open {@code /dev/net/tun} from the host, and run on a read-only root filesystem.
+ * The gateway pods. A StatefulSet because each pod's ordinal picks its slice of every address pool
+ * (the gateway computes the slice from the config and its pod name). Pods hold NET_ADMIN only, open
+ * {@code /dev/net/tun} from the host, and run on a read-only root filesystem.
  */
 @KubernetesDependent(
     informer =

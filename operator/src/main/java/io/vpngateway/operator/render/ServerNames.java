@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  */
 public record ServerNames(List<String> dnsNames, List<String> ipAddresses) {
   private static final Pattern IPV4 =
-      Pattern.compile("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
-          + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$");
+      Pattern.compile(
+          "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+              + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$");
 
   public ServerNames {
     dnsNames = List.copyOf(dnsNames);
@@ -51,7 +52,9 @@ public record ServerNames(List<String> dnsNames, List<String> ipAddresses) {
     return IPV4.matcher(text).matches();
   }
 
-  /** Order-independent form ({@code DNS:name}, {@code IP:address}) to compare with a certificate's. */
+  /**
+   * Order-independent form ({@code DNS:name}, {@code IP:address}) to compare with a certificate's.
+   */
   public Set<String> asSet() {
     Set<String> all = new java.util.TreeSet<>();
     dnsNames.forEach(n -> all.add("DNS:" + n));

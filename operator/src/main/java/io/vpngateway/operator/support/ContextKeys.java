@@ -19,6 +19,8 @@ public final class ContextKeys {
 
   /** The value; fails loudly when the reconciler did not store it (a programming error). */
   public static <T> T get(Context<? extends HasMetadata> context, Key<T> key) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(key.name(), key.type());
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(key.name(), key.type());
   }
 }

@@ -3,8 +3,8 @@ package io.vpngateway.operator.support;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
- * Short error descriptions for conditions and events. They carry the API server's status message
- * or the exception message, never request bodies (a Secret's data never reaches a message).
+ * Short error descriptions for conditions and events. They carry the API server's status message or
+ * the exception message, never request bodies (a Secret's data never reaches a message).
  */
 public final class ErrorMessages {
   static final int MAX_LENGTH = 400;

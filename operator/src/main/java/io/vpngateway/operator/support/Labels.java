@@ -10,11 +10,13 @@ public final class Labels {
   public static final String INSTANCE = "app.kubernetes.io/instance";
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
   /** Name of the VpnGateway an object belongs to (also on ClientCertificate Secrets). */
   public static final String GATEWAY = ApiGroup.NAME + "/gateway";
 
   public static final String APP = "vpngateway";
   public static final String OPERATOR = "vpngateway-operator";
+
   /** Label selector of informers on objects this operator made. */
   public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + OPERATOR;
 
@@ -29,7 +31,10 @@ public final class Labels {
     return labels;
   }
 
-  /** The gateway pods' selector: stable for the gateway's lifetime (StatefulSet selectors are immutable). */
+  /**
+   * The gateway pods' selector: stable for the gateway's lifetime (StatefulSet selectors are
+   * immutable).
+   */
   public static Map<String, String> selector(String gateway) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(NAME, APP);

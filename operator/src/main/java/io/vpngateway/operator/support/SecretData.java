@@ -41,7 +41,10 @@ public final class SecretData {
     return bytes(secret, key).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  /** The decoded bytes of {@code key} from {@code data} or, before the API server folded it, {@code stringData}. */
+  /**
+   * The decoded bytes of {@code key} from {@code data} or, before the API server folded it, {@code
+   * stringData}.
+   */
   public static Optional<byte[]> bytes(Secret secret, String key) {
     if (secret == null) {
       return Optional.empty();

@@ -71,37 +71,96 @@ class ClientCertificateOperatorTest {
     long issuedMs = (System.nanoTime() - start) / 1_000_000;
 
     Secret secret = secret("alice-vpn");
-    for (String key : List.of("tls.crt", "tls.key", "ca.crt", "keystore.p12", "keystore.p12.password", "client.ovpn", "swanctl.conf", "client.mobileconfig")) {
+    for (String key :
+        List.of(
+            "tls.crt",
+            "tls.key",
+            "ca.crt",
+            "keystore.p12",
+            "keystore.p12.password",
+            "client.ovpn",
+            "swanctl.conf",
+            "client.mobileconfig")) {
       assertTrue(secret.getData().containsKey(key), key);
     }
     assertEquals("a", secret.getMetadata().getLabels().get("team"));
     String ovpn = SecretData.get(secret, "client.ovpn").orElseThrow();
     assertTrue(ovpn.contains("vpn.example.com"), "endpoint in the profile");
-    assertTrue(ovpn.contains("BEGIN OpenVPN tls-crypt-v2 client key"), "tls-crypt-v2 client key inline");
+    assertTrue(
+        ovpn.contains("BEGIN OpenVPN tls-crypt-v2 client key"), "tls-crypt-v2 client key inline");
     X509Certificate cert = Pem.decodeCertificate(SecretData.get(secret, "tls.crt").orElseThrow());
     ClientCertificate status = get("alice");
-    assertTrue(status.getStatus().thumbprint.matches("[0-9A-F]{40}"), status.getStatus().thumbprint);
+    assertTrue(
+        status.getStatus().thumbprint.matches("[0-9A-F]{40}"), status.getStatus().thumbprint);
     assertTrue(status.getStatus().sha256.matches("[0-9a-f]{64}"));
     assertEquals(cert.getSerialNumber(), new BigInteger(status.getStatus().serialNumber, 16));
     assertTrue(cert.getSubjectX500Principal().getName().contains("OU=eng"));
 
     // the gateway's endpoint changes: the profiles follow, the certificate stays
-    client.resources(VpnGateway.class).inNamespace(NS).withName(GATEWAY)
-        .edit(g -> { g.getSpec().serverCertificate.dnsNames = List.of("vpn2.example.com"); return g; });
-    await().atMost(TIMEOUT).until(() -> SecretData.get(secret("alice-vpn"), "client.ovpn").orElseThrow().contains("vpn2.example.com"));
-    assertEquals(cert, Pem.decodeCertificate(SecretData.get(secret("alice-vpn"), "tls.crt").orElseThrow()));
+    client
+        .resources(VpnGateway.class)
+        .inNamespace(NS)
+        .withName(GATEWAY)
+        .edit(
+            g -> {
+              g.getSpec().serverCertificate.dnsNames = List.of("vpn2.example.com");
+              return g;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                SecretData.get(secret("alice-vpn"), "client.ovpn")
+                    .orElseThrow()
+                    .contains("vpn2.example.com"));
+    assertEquals(
+        cert, Pem.decodeCertificate(SecretData.get(secret("alice-vpn"), "tls.crt").orElseThrow()));
 
     long revokeStart = System.nanoTime();
-    client.resources(ClientCertificate.class).inNamespace(NS).withName("alice")
-        .edit(c -> { c.getSpec().revoked = true; return c; });
-    await().atMost(TIMEOUT).until(() -> crl().getRevokedCertificate(cert.getSerialNumber()) != null);
+    client
+        .resources(ClientCertificate.class)
+        .inNamespace(NS)
+        .withName("alice")
+        .edit(
+            c -> {
+              c.getSpec().revoked = true;
+              return c;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> crl().getRevokedCertificate(cert.getSerialNumber()) != null);
     long revokedMs = (System.nanoTime() - revokeStart) / 1_000_000;
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      Condition revoked = condition("alice", ConditionTypes.REVOKED);
-      assertEquals(Condition.TRUE, revoked.status);
-      assertEquals(ConditionTypes.REASON_REVOKED, condition("alice", ConditionTypes.READY).reason);
-    });
-    System.out.printf("TIMING ClientCertificate create -> Secret+Ready: %d ms; revoked -> CRL lists it: %d ms%n", issuedMs, revokedMs);
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              Condition revoked = condition("alice", ConditionTypes.REVOKED);
+              assertEquals(Condition.TRUE, revoked.status);
+              assertEquals(
+                  ConditionTypes.REASON_REVOKED, condition("alice", ConditionTypes.READY).reason);
+            });
+    // revoked: false again hands out a new certificate, never the revoked one
+    client
+        .resources(ClientCertificate.class)
+        .inNamespace(NS)
+        .withName("alice")
+        .edit(
+            c -> {
+              c.getSpec().revoked = false;
+              return c;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                ready("alice")
+                    && !Pem.decodeCertificate(
+                            SecretData.get(secret("alice-vpn"), "tls.crt").orElseThrow())
+                        .getSerialNumber()
+                        .equals(cert.getSerialNumber()));
+    System.out.printf(
+        "TIMING ClientCertificate create -> Secret+Ready: %d ms; revoked -> CRL lists it: %d ms%n",
+        issuedMs, revokedMs);
   }
 
   @Test
@@ -113,23 +172,36 @@ class ClientCertificateOperatorTest {
     bob.getSpec().privateKey.rotationPolicy = PrivateKeySpec.RotationPolicy.Never;
     client.resource(bob).create();
     await().atMost(TIMEOUT).until(() -> secret("bob-vpn") != null && ready("bob"));
-    X509Certificate first = Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow());
+    X509Certificate first =
+        Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow());
 
     // renewalTime is 8 s after issue: the reconcile is scheduled for it
-    await().atMost(TIMEOUT).until(() -> !Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow()).equals(first));
-    X509Certificate renewed = Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow());
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                !Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow())
+                    .equals(first));
+    X509Certificate renewed =
+        Pem.decodeCertificate(SecretData.get(secret("bob-vpn"), "tls.crt").orElseThrow());
     assertNotEquals(first.getSerialNumber(), renewed.getSerialNumber());
-    assertArrayEquals(first.getPublicKey().getEncoded(), renewed.getPublicKey().getEncoded(), "rotationPolicy Never keeps the key");
+    assertArrayEquals(
+        first.getPublicKey().getEncoded(),
+        renewed.getPublicKey().getEncoded(),
+        "rotationPolicy Never keeps the key");
   }
 
   @Test
   void deletingACertificateRevokesItFirst() {
     client.resource(certificate("carol", "carol-vpn")).create();
     await().atMost(TIMEOUT).until(() -> ready("carol") && secret("carol-vpn") != null);
-    BigInteger serial = Pem.decodeCertificate(SecretData.get(secret("carol-vpn"), "tls.crt").orElseThrow()).getSerialNumber();
+    BigInteger serial =
+        Pem.decodeCertificate(SecretData.get(secret("carol-vpn"), "tls.crt").orElseThrow())
+            .getSerialNumber();
     client.resources(ClientCertificate.class).inNamespace(NS).withName("carol").delete();
     await().atMost(TIMEOUT).until(() -> get("carol") == null);
-    assertTrue(crl().getRevokedCertificate(serial) != null, "the CRL lists the deleted certificate");
+    assertTrue(
+        crl().getRevokedCertificate(serial) != null, "the CRL lists the deleted certificate");
   }
 
   private ClientCertificate certificate(String name, String secretName) {
@@ -154,7 +226,8 @@ class ClientCertificateOperatorTest {
     ClientCertificate cc = get(name);
     return cc == null || cc.getStatus() == null
         ? new Condition(type, "Missing", null, "")
-        : Conditions.find(cc.getStatus().conditions, type).orElse(new Condition(type, "Missing", null, ""));
+        : Conditions.find(cc.getStatus().conditions, type)
+            .orElse(new Condition(type, "Missing", null, ""));
   }
 
   private ClientCertificate get(String name) {

@@ -3,7 +3,6 @@ package io.vpngateway.operator.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Secret;
@@ -53,8 +52,14 @@ class GatewayDependentsTest {
     GatewayConfig config = GatewayConfigRenderer.render(gw, DEFAULTS);
     GatewayCertificates.Material material =
         new GatewayCertificates(CONFIG.pki())
-            .prepare(gw, Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(ServerNames.of(gw, gw.getMetadata().getName(), "203.0.113.7", "cluster.local")), NOW);
+            .prepare(
+                gw,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(
+                    ServerNames.of(gw, gw.getMetadata().getName(), "203.0.113.7", "cluster.local")),
+                NOW);
     return new GatewayInputs(
         config,
         ConfigFiles.of(config, Map.of(), Optional.empty(), new SecureRandom()),
@@ -79,7 +84,8 @@ class GatewayDependentsTest {
     assertEquals("ca", ca.getMetadata().getLabels().get("app.kubernetes.io/component"));
     CertificateAuthority loaded =
         CertificateAuthority.fromPem(
-            SecretData.get(ca, "tls.crt").orElseThrow(), SecretData.get(ca, "tls.key").orElseThrow());
+            SecretData.get(ca, "tls.crt").orElseThrow(),
+            SecretData.get(ca, "tls.key").orElseThrow());
     assertEquals(SecretData.get(ca, "tls.crt"), SecretData.get(ca, "ca.crt"));
     assertTrue(loaded.certificate().getBasicConstraints() >= 0, "a CA certificate");
   }
@@ -91,12 +97,20 @@ class GatewayDependentsTest {
     gw.getSpec().serverCertificate.dnsNames = List.of("vpn.example.com");
     FakeContext<VpnGateway> context = context(gw);
     Secret server = new VpnGatewayServerSecretDependentResource().desired(gw, context);
-    var sans = GatewayCertificates.sans(Pem.decodeCertificate(SecretData.get(server, "tls.crt").orElseThrow()));
+    var sans =
+        GatewayCertificates.sans(
+            Pem.decodeCertificate(SecretData.get(server, "tls.crt").orElseThrow()));
     assertEquals(
-        java.util.Set.of("DNS:vpn.example.com", "DNS:gw.test.svc", "DNS:gw.test.svc.cluster.local", "IP:203.0.113.7"),
+        java.util.Set.of(
+            "DNS:vpn.example.com",
+            "DNS:gw.test.svc",
+            "DNS:gw.test.svc.cluster.local",
+            "IP:203.0.113.7"),
         sans);
-    CertificateAuthority ca = CertificateAuthority.fromPem(
-        inputsOf(context).certificates().caCertificatePem(), inputsOf(context).certificates().caKeyPem());
+    CertificateAuthority ca =
+        CertificateAuthority.fromPem(
+            inputsOf(context).certificates().caCertificatePem(),
+            inputsOf(context).certificates().caKeyPem());
     assertTrue(ca.signed(Pem.decodeCertificate(SecretData.get(server, "tls.crt").orElseThrow())));
   }
 
@@ -106,8 +120,10 @@ class GatewayDependentsTest {
     FakeContext<VpnGateway> context = context(gw);
     Secret crl = new VpnGatewayCrlSecretDependentResource().desired(gw, context);
     X509CRL parsed = Pem.decodeCrl(SecretData.get(crl, "crl.pem").orElseThrow());
-    CertificateAuthority ca = CertificateAuthority.fromPem(
-        inputsOf(context).certificates().caCertificatePem(), inputsOf(context).certificates().caKeyPem());
+    CertificateAuthority ca =
+        CertificateAuthority.fromPem(
+            inputsOf(context).certificates().caCertificatePem(),
+            inputsOf(context).certificates().caKeyPem());
     assertTrue(RevocationList.signedBy(ca, parsed));
     assertTrue(RevocationList.entries(parsed).isEmpty());
     TlsCryptV2ServerKey.parse(SecretData.get(crl, "tls-crypt-v2-server.key").orElseThrow());
@@ -117,14 +133,16 @@ class GatewayDependentsTest {
   void configSecretHoldsAValidDocumentAndKeepsItsTokens() throws Exception {
     VpnGateway gw = TestGateways.openVpn("gw", 1);
     Secret config = new VpnGatewayConfigSecretDependentResource().desired(gw, context(gw));
-    GatewayConfig document = GatewayConfigCodec.read(SecretData.get(config, "config.yaml").orElseThrow());
+    GatewayConfig document =
+        GatewayConfigCodec.read(SecretData.get(config, "config.yaml").orElseThrow());
     assertEquals("gw", document.gateway().name());
     String token = SecretData.get(config, "management.token").orElseThrow();
     assertTrue(token.length() >= 22);
     Map<String, String> again =
         ConfigFiles.of(document, Map.of(), Optional.of(config), new SecureRandom());
     assertEquals(token, again.get("management.token"), "tokens survive a re-render");
-    assertEquals(SecretData.get(config, "auth-token.key").orElseThrow(), again.get("auth-token.key"));
+    assertEquals(
+        SecretData.get(config, "auth-token.key").orElseThrow(), again.get("auth-token.key"));
   }
 
   @Test
@@ -136,43 +154,77 @@ class GatewayDependentsTest {
     var pod = sts.getSpec().getTemplate().getSpec();
     var container = pod.getContainers().get(0);
     assertEquals("registry.local/gateway:1", container.getImage());
-    assertEquals(List.of("vpngw", "serve", "--config", "/etc/vpngw/config.yaml"), container.getCommand());
+    assertEquals(
+        List.of("vpngw", "serve", "--config", "/etc/vpngw/config.yaml"), container.getCommand());
     assertEquals(List.of("NET_ADMIN"), container.getSecurityContext().getCapabilities().getAdd());
     assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
     assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
     assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
     assertEquals("/readyz", container.getReadinessProbe().getHttpGet().getPath());
     assertEquals("/healthz", container.getLivenessProbe().getHttpGet().getPath());
-    assertEquals("1", container.getResources().getRequests().get("cpu").toString(), "VpnGw2 resources");
+    assertEquals(
+        "1", container.getResources().getRequests().get("cpu").toString(), "VpnGw2 resources");
     assertFalse(pod.getAutomountServiceAccountToken());
-    assertEquals(List.of("net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_forward"),
+    assertEquals(
+        List.of("net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_forward"),
         pod.getSecurityContext().getSysctls().stream().map(s -> s.getName()).toList());
-    var tun = pod.getVolumes().stream().filter(v -> v.getName().equals("tun")).findFirst().orElseThrow();
+    var tun =
+        pod.getVolumes().stream().filter(v -> v.getName().equals("tun")).findFirst().orElseThrow();
     assertEquals("/dev/net/tun", tun.getHostPath().getPath());
     assertEquals("CharDevice", tun.getHostPath().getType());
-    List<VolumeProjection> sources = pod.getVolumes().stream().filter(v -> v.getName().equals("config"))
-        .findFirst().orElseThrow().getProjected().getSources();
-    assertEquals(List.of("gw-config", "gw-ca", "gw-server-tls", "gw-crl"),
+    List<VolumeProjection> sources =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("config"))
+            .findFirst()
+            .orElseThrow()
+            .getProjected()
+            .getSources();
+    assertEquals(
+        List.of("gw-config", "gw-ca", "gw-server-tls", "gw-crl"),
         sources.stream().map(s -> s.getSecret().getName()).toList());
-    assertEquals(List.of("ca.crt"), sources.get(1).getSecret().getItems().stream().map(i -> i.getKey()).toList(),
+    assertEquals(
+        List.of("ca.crt"),
+        sources.get(1).getSecret().getItems().stream().map(i -> i.getKey()).toList(),
         "the CA key is never mounted");
   }
 
   /** Which spec changes need a pod restart: only the hash-covered ones change the pod template. */
   static Stream<Arguments> specChanges() {
     return Stream.of(
-        Arguments.of("routes", (java.util.function.Consumer<VpnGateway>) g -> {
-          g.getSpec().routing = new Routing();
-          g.getSpec().routing.routes = List.of("10.96.0.0/12");
-        }, false),
-        Arguments.of("dns servers", (java.util.function.Consumer<VpnGateway>) g -> {
-          g.getSpec().dns = new io.vpngateway.api.v1alpha1.spec.Dns();
-          g.getSpec().dns.servers = List.of("1.1.1.1");
-        }, false),
-        Arguments.of("maxConnections", (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().maxConnections = 99, false),
-        Arguments.of("protocols", (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().protocols = List.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP), true),
-        Arguments.of("pool layout", (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().clientAddressPools.get(0).cidr = "10.9.0.0/24", true),
-        Arguments.of("replicas", (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().replicas = 2, true));
+        Arguments.of(
+            "routes",
+            (java.util.function.Consumer<VpnGateway>)
+                g -> {
+                  g.getSpec().routing = new Routing();
+                  g.getSpec().routing.routes = List.of("10.96.0.0/12");
+                },
+            false),
+        Arguments.of(
+            "dns servers",
+            (java.util.function.Consumer<VpnGateway>)
+                g -> {
+                  g.getSpec().dns = new io.vpngateway.api.v1alpha1.spec.Dns();
+                  g.getSpec().dns.servers = List.of("1.1.1.1");
+                },
+            false),
+        Arguments.of(
+            "maxConnections",
+            (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().maxConnections = 99,
+            false),
+        Arguments.of(
+            "protocols",
+            (java.util.function.Consumer<VpnGateway>)
+                g -> g.getSpec().protocols = List.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP),
+            true),
+        Arguments.of(
+            "pool layout",
+            (java.util.function.Consumer<VpnGateway>)
+                g -> g.getSpec().clientAddressPools.get(0).cidr = "10.9.0.0/24",
+            true),
+        Arguments.of(
+            "replicas",
+            (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().replicas = 2,
+            true));
   }
 
   @ParameterizedTest(name = "{0} restarts pods: {2}")
@@ -191,18 +243,23 @@ class GatewayDependentsTest {
         Arguments.of(List.of(VpnProtocol.OpenVPN), List.of("UDP/1194", "TCP/443")),
         Arguments.of(List.of(VpnProtocol.IKEv2), List.of("UDP/500", "UDP/4500")),
         Arguments.of(List.of(VpnProtocol.SSTP), List.of("TCP/443")),
-        Arguments.of(List.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP), List.of("UDP/1194", "TCP/443")),
-        Arguments.of(List.of(VpnProtocol.OpenVPN, VpnProtocol.IKEv2, VpnProtocol.SSTP),
+        Arguments.of(
+            List.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP), List.of("UDP/1194", "TCP/443")),
+        Arguments.of(
+            List.of(VpnProtocol.OpenVPN, VpnProtocol.IKEv2, VpnProtocol.SSTP),
             List.of("UDP/1194", "TCP/443", "UDP/500", "UDP/4500")));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("protocolPorts")
-  void serviceExposesThePortsOfTheEnabledProtocols(List<VpnProtocol> protocols, List<String> ports) {
+  void serviceExposesThePortsOfTheEnabledProtocols(
+      List<VpnProtocol> protocols, List<String> ports) {
     VpnGateway gw = TestGateways.openVpn("gw", 1);
     gw.getSpec().protocols = protocols;
     Service svc = new VpnGatewayServiceDependentResource().desired(gw, context(gw));
-    assertEquals(ports, svc.getSpec().getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort()).toList());
+    assertEquals(
+        ports,
+        svc.getSpec().getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort()).toList());
     assertEquals("LoadBalancer", svc.getSpec().getType());
     assertEquals("ClientIP", svc.getSpec().getSessionAffinity());
   }
@@ -223,9 +280,11 @@ class GatewayDependentsTest {
   @Test
   void podDisruptionBudgetOnlyWithSeveralReplicas() {
     VpnGateway two = TestGateways.openVpn("gw", 2);
-    PodDisruptionBudget pdb = new VpnGatewayPodDisruptionBudgetDependentResource().desired(two, context(two));
+    PodDisruptionBudget pdb =
+        new VpnGatewayPodDisruptionBudgetDependentResource().desired(two, context(two));
     assertEquals(1, pdb.getSpec().getMaxUnavailable().getIntVal());
-    assertEquals(Map.of("app.kubernetes.io/name", "vpngateway", "app.kubernetes.io/instance", "gw"),
+    assertEquals(
+        Map.of("app.kubernetes.io/name", "vpngateway", "app.kubernetes.io/instance", "gw"),
         pdb.getSpec().getSelector().getMatchLabels());
     assertTrue(new MultipleReplicasCondition().isMet(null, two, null));
     assertFalse(new MultipleReplicasCondition().isMet(null, TestGateways.openVpn("gw", 1), null));
@@ -244,23 +303,46 @@ class GatewayDependentsTest {
     Secret crl = new VpnGatewayCrlSecretDependentResource().desired(gw, context);
     ServerNames names = ServerNames.of(gw, "gw", "203.0.113.7", "cluster.local");
     GatewayCertificates certificates = new GatewayCertificates(CONFIG.pki());
-    var again = certificates.prepare(gw, Optional.of(ca), Optional.of(server), Optional.of(crl), Optional.of(names), NOW.plusSeconds(60));
+    var again =
+        certificates.prepare(
+            gw,
+            Optional.of(ca),
+            Optional.of(server),
+            Optional.of(crl),
+            Optional.of(names),
+            NOW.plusSeconds(60));
     assertEquals(inputsOf(context).certificates().caKeyPem(), again.caKeyPem());
     assertEquals(inputsOf(context).certificates().server(), again.server());
     assertEquals(inputsOf(context).certificates().crlPem(), again.crlPem());
-    assertEquals(inputsOf(context).certificates().tlsCryptV2ServerKeyPem(), again.tlsCryptV2ServerKeyPem());
+    assertEquals(
+        inputsOf(context).certificates().tlsCryptV2ServerKeyPem(), again.tlsCryptV2ServerKeyPem());
 
     // a new endpoint re-issues the server certificate from the same CA
-    var moved = certificates.prepare(gw, Optional.of(ca), Optional.of(server), Optional.of(crl),
-        Optional.of(ServerNames.of(gw, "gw", "198.51.100.9", "cluster.local")), NOW.plusSeconds(60));
+    var moved =
+        certificates.prepare(
+            gw,
+            Optional.of(ca),
+            Optional.of(server),
+            Optional.of(crl),
+            Optional.of(ServerNames.of(gw, "gw", "198.51.100.9", "cluster.local")),
+            NOW.plusSeconds(60));
     assertEquals(again.caKeyPem(), moved.caKeyPem());
     assertNotEquals(again.server(), moved.server());
     // near nextUpdate the CRL is re-signed, keeping its entries
-    var later = certificates.prepare(gw, Optional.of(ca), Optional.of(server), Optional.of(crl), Optional.of(names), NOW.plus(java.time.Duration.ofDays(6)));
+    var later =
+        certificates.prepare(
+            gw,
+            Optional.of(ca),
+            Optional.of(server),
+            Optional.of(crl),
+            Optional.of(names),
+            NOW.plus(java.time.Duration.ofDays(6)));
     assertNotEquals(again.crlPem(), later.crlPem());
   }
 
   private static GatewayInputs inputsOf(FakeContext<VpnGateway> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(GatewayInputs.KEY.name(), GatewayInputs.class);
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(GatewayInputs.KEY.name(), GatewayInputs.class);
   }
 }

@@ -3,7 +3,6 @@ package io.vpngateway.operator.gateway;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,12 +71,17 @@ class VpnGatewayOperatorTest {
             statefulSet("gw-full"),
             service("gw-full"),
             pdb("gw-full"))) {
-      assertEquals(1, owned.getMetadata().getOwnerReferences().size(), owned.getMetadata().getName());
-      assertEquals(gw.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid());
-      assertEquals("vpngateway-operator", owned.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+      assertEquals(
+          1, owned.getMetadata().getOwnerReferences().size(), owned.getMetadata().getName());
+      assertEquals(
+          gw.getMetadata().getUid(), owned.getMetadata().getOwnerReferences().get(0).getUid());
+      assertEquals(
+          "vpngateway-operator",
+          owned.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
     }
     GatewayConfig config =
-        GatewayConfigCodec.read(SecretData.get(secret("gw-full-config"), "config.yaml").orElseThrow());
+        GatewayConfigCodec.read(
+            SecretData.get(secret("gw-full-config"), "config.yaml").orElseThrow());
     assertEquals(List.of("OpenVPN"), config.protocols());
     assertEquals(2, config.replicas());
     assertEquals(List.of("10.96.0.10"), config.dns().servers());
@@ -90,31 +94,63 @@ class VpnGatewayOperatorTest {
     assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop());
     assertEquals(List.of("NET_ADMIN"), container.getSecurityContext().getCapabilities().getAdd());
     assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
-    assertEquals("CharDevice", pod.getVolumes().stream().filter(v -> v.getName().equals("tun")).findFirst().orElseThrow().getHostPath().getType());
+    assertEquals(
+        "CharDevice",
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("tun"))
+            .findFirst()
+            .orElseThrow()
+            .getHostPath()
+            .getType());
     assertEquals("management", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
-    assertNotNull(sts.getSpec().getTemplate().getMetadata().getAnnotations().get(VpnGatewayStatefulSetDependentResource.RESTART_HASH_ANNOTATION));
+    assertNotNull(
+        sts.getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get(VpnGatewayStatefulSetDependentResource.RESTART_HASH_ANNOTATION));
 
     Service svc = service("gw-full");
     assertEquals("LoadBalancer", svc.getSpec().getType());
     assertEquals("ClientIP", svc.getSpec().getSessionAffinity());
-    assertEquals(List.of("UDP/1194", "TCP/443"), svc.getSpec().getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort()).toList());
+    assertEquals(
+        List.of("UDP/1194", "TCP/443"),
+        svc.getSpec().getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort()).toList());
 
     // the cluster's controllers would do this: a load balancer address and ready pods
-    svc.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer().withIngress(new LoadBalancerIngressBuilder().withIp("203.0.113.10").build()).endLoadBalancer().build());
+    svc.setStatus(
+        new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+            .withNewLoadBalancer()
+            .withIngress(new LoadBalancerIngressBuilder().withIp("203.0.113.10").build())
+            .endLoadBalancer()
+            .build());
     client.resource(svc).updateStatus();
-    sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReplicas(2).withReadyReplicas(2).build());
+    sts.setStatus(
+        new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder()
+            .withReplicas(2)
+            .withReadyReplicas(2)
+            .build());
     client.resource(sts).updateStatus();
 
-    await().atMost(TIMEOUT).untilAsserted(() -> assertEquals(Condition.TRUE, condition("gw-full", ConditionTypes.READY).status));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> assertEquals(Condition.TRUE, condition("gw-full", ConditionTypes.READY).status));
     long readyMs = (System.nanoTime() - start) / 1_000_000;
     VpnGateway ready = gateway("gw-full");
     assertEquals("203.0.113.10", ready.getStatus().endpoint);
     assertEquals(2, ready.getStatus().replicas.ready);
     assertNull(ready.getStatus().connections, "connections are never invented");
     assertEquals("gw-full-ca", ready.getStatus().objects.caSecret);
-    X509Certificate server = Pem.decodeCertificate(SecretData.get(secret("gw-full-server-tls"), "tls.crt").orElseThrow());
-    assertTrue(GatewayCertificates.sans(server).contains("IP:203.0.113.10"), "endpoint in the SANs after re-issue");
-    System.out.printf("TIMING gateway create -> all owned objects: %d ms; -> Ready after LB+pods: %d ms%n", objectsMs, readyMs);
+    X509Certificate server =
+        Pem.decodeCertificate(
+            SecretData.get(secret("gw-full-server-tls"), "tls.crt").orElseThrow());
+    assertTrue(
+        GatewayCertificates.sans(server).contains("IP:203.0.113.10"),
+        "endpoint in the SANs after re-issue");
+    System.out.printf(
+        "TIMING gateway create -> all owned objects: %d ms; -> Ready after LB+pods: %d ms%n",
+        objectsMs, readyMs);
   }
 
   @Test
@@ -125,18 +161,26 @@ class VpnGatewayOperatorTest {
     RequestLog.drain(server.getKubernetesMockServer());
 
     // a spec change that renders the same config: one reconcile, observable by observedGeneration
-    long generation = editSpec("gw-idem", spec -> {
-      spec.routing = new Routing();
-      spec.routing.nat = true;
-    });
+    long generation =
+        editSpec(
+            "gw-idem",
+            spec -> {
+              spec.routing = new Routing();
+              spec.routing.nat = true;
+            });
     long start = System.nanoTime();
-    await().atMost(TIMEOUT).until(() -> gateway("gw-idem").getStatus().observedGeneration == generation);
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> gateway("gw-idem").getStatus().observedGeneration == generation);
     long ms = (System.nanoTime() - start) / 1_000_000;
 
     List<String> writes = RequestLog.writes(RequestLog.drain(server.getKubernetesMockServer()));
     assertEquals(versions, ownedVersions("gw-idem"), "no owned object was written");
-    assertTrue(writes.stream().allMatch(w -> w.contains("/vpngateways/gw-idem")), "only the gateway and its status: " + writes);
-    System.out.printf("TIMING no-op reconcile (spec edit -> observedGeneration): %d ms; writes %s%n", ms, writes);
+    assertTrue(
+        writes.stream().allMatch(w -> w.contains("/vpngateways/gw-idem")),
+        "only the gateway and its status: " + writes);
+    System.out.printf(
+        "TIMING no-op reconcile (spec edit -> observedGeneration): %d ms; writes %s%n", ms, writes);
   }
 
   @Test
@@ -147,17 +191,31 @@ class VpnGatewayOperatorTest {
     String stsVersion = statefulSet("gw-roll").getMetadata().getResourceVersion();
     String configVersion = secret("gw-roll-config").getMetadata().getResourceVersion();
 
-    editSpec("gw-roll", spec -> {
-      spec.routing = new Routing();
-      spec.routing.routes = List.of("10.96.0.0/12");
-    });
-    await().atMost(TIMEOUT).until(() -> !secret("gw-roll-config").getMetadata().getResourceVersion().equals(configVersion));
-    assertTrue(SecretData.get(secret("gw-roll-config"), "config.yaml").orElseThrow().contains("10.96.0.0/12"));
-    assertEquals(stsVersion, statefulSet("gw-roll").getMetadata().getResourceVersion(), "routes are hot-reloaded: pods untouched");
+    editSpec(
+        "gw-roll",
+        spec -> {
+          spec.routing = new Routing();
+          spec.routing.routes = List.of("10.96.0.0/12");
+        });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                !secret("gw-roll-config").getMetadata().getResourceVersion().equals(configVersion));
+    assertTrue(
+        SecretData.get(secret("gw-roll-config"), "config.yaml")
+            .orElseThrow()
+            .contains("10.96.0.0/12"));
+    assertEquals(
+        stsVersion,
+        statefulSet("gw-roll").getMetadata().getResourceVersion(),
+        "routes are hot-reloaded: pods untouched");
 
     editSpec("gw-roll", spec -> spec.protocols = List.of(VpnProtocol.OpenVPN, VpnProtocol.IKEv2));
     await().atMost(TIMEOUT).until(() -> !restartHash("gw-roll").equals(hash));
-    assertEquals(List.of(1194, 443, 500, 4500), service("gw-roll").getSpec().getPorts().stream().map(p -> p.getPort()).toList());
+    assertEquals(
+        List.of(1194, 443, 500, 4500),
+        service("gw-roll").getSpec().getPorts().stream().map(p -> p.getPort()).toList());
   }
 
   @Test
@@ -168,16 +226,21 @@ class VpnGatewayOperatorTest {
     String configVersion = secret("gw-bad-config").getMetadata().getResourceVersion();
 
     // 16 addresses for 4 replicas: slices too small to use; the schema cannot know that
-    editSpec("gw-bad", spec -> {
-      spec.replicas = 4;
-      spec.clientAddressPools = List.of(new AddressPool("10.9.0.0/28", List.of(), 0));
-    });
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      Condition ready = condition("gw-bad", ConditionTypes.READY);
-      assertEquals(ConditionTypes.REASON_INVALID_SPEC, ready.reason);
-      assertEquals(Condition.FALSE, ready.status);
-      assertTrue(ready.message.contains("clientAddressPools[0]"), ready.message);
-    });
+    editSpec(
+        "gw-bad",
+        spec -> {
+          spec.replicas = 4;
+          spec.clientAddressPools = List.of(new AddressPool("10.9.0.0/28", List.of(), 0));
+        });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              Condition ready = condition("gw-bad", ConditionTypes.READY);
+              assertEquals(ConditionTypes.REASON_INVALID_SPEC, ready.reason);
+              assertEquals(Condition.FALSE, ready.status);
+              assertTrue(ready.message.contains("clientAddressPools[0]"), ready.message);
+            });
     assertEquals(stsVersion, statefulSet("gw-bad").getMetadata().getResourceVersion());
     assertEquals(configVersion, secret("gw-bad-config").getMetadata().getResourceVersion());
     assertNull(pdb("gw-bad"));
@@ -193,19 +256,33 @@ class VpnGatewayOperatorTest {
     gw.getSpec().authentication.radius = new RadiusAuthentication();
     gw.getSpec().authentication.radius.servers = List.of(radius);
     client.resource(gw).create();
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      Condition config = condition("gw-radius", ConditionTypes.CONFIG_READY);
-      assertEquals(ConditionTypes.REASON_SECRET_NOT_FOUND, config.reason);
-      assertTrue(config.message.contains("'radius-shared'"), config.message);
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              Condition config = condition("gw-radius", ConditionTypes.CONFIG_READY);
+              assertEquals(ConditionTypes.REASON_SECRET_NOT_FOUND, config.reason);
+              assertTrue(config.message.contains("'radius-shared'"), config.message);
+            });
     assertNull(statefulSet("gw-radius"));
 
-    client.resource(new SecretBuilder().withNewMetadata().withName("radius-shared").withNamespace(NS).endMetadata()
-        .withStringData(Map.of("secret", "s3cr3t-value")).build()).create();
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("radius-shared")
+                .withNamespace(NS)
+                .endMetadata()
+                .withStringData(Map.of("secret", "s3cr3t-value"))
+                .build())
+        .create();
     await().atMost(TIMEOUT).until(() -> secret("gw-radius-config") != null);
-    assertEquals("s3cr3t-value", SecretData.get(secret("gw-radius-config"), "radius-0.secret").orElseThrow());
+    assertEquals(
+        "s3cr3t-value",
+        SecretData.get(secret("gw-radius-config"), "radius-0.secret").orElseThrow());
     VpnGateway status = gateway("gw-radius");
-    assertFalse(client.getKubernetesSerialization().asJson(status.getStatus()).contains("s3cr3t-value"));
+    assertFalse(
+        client.getKubernetesSerialization().asJson(status.getStatus()).contains("s3cr3t-value"));
   }
 
   @Test
@@ -213,9 +290,16 @@ class VpnGatewayOperatorTest {
     client.resource(TestGateways.openVpn("gw-calost", 1)).create();
     awaitRunning("gw-calost");
     client.secrets().inNamespace(NS).withName("gw-calost-ca").delete();
-    await().atMost(TIMEOUT).untilAsserted(() -> assertEquals(ConditionTypes.REASON_CA_LOST, condition("gw-calost", ConditionTypes.CERTIFICATES_READY).reason));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    ConditionTypes.REASON_CA_LOST,
+                    condition("gw-calost", ConditionTypes.CERTIFICATES_READY).reason));
     assertNull(secret("gw-calost-ca"), "no new CA");
-    assertEquals(ConditionTypes.REASON_CA_LOST, condition("gw-calost", ConditionTypes.READY).reason);
+    assertEquals(
+        ConditionTypes.REASON_CA_LOST, condition("gw-calost", ConditionTypes.READY).reason);
   }
 
   /**
@@ -224,32 +308,62 @@ class VpnGatewayOperatorTest {
    * turns a spec edit racing a reconcile into a 409 and a retry.)
    */
   private void awaitRunning(String name) {
-    await().atMost(TIMEOUT).until(() -> statefulSet(name) != null && gateway(name).getStatus() != null
-        && gateway(name).getStatus().objects != null);
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                statefulSet(name) != null
+                    && gateway(name).getStatus() != null
+                    && gateway(name).getStatus().objects != null);
   }
 
   /** Edits the spec with a patch (never writes back a stale status); returns the new generation. */
-  private long editSpec(String name, java.util.function.Consumer<io.vpngateway.api.v1alpha1.VpnGatewaySpec> change) {
-    return client.resources(VpnGateway.class).inNamespace(NS).withName(name)
-        .edit(g -> { change.accept(g.getSpec()); return g; })
-        .getMetadata().getGeneration();
+  private long editSpec(
+      String name, java.util.function.Consumer<io.vpngateway.api.v1alpha1.VpnGatewaySpec> change) {
+    return client
+        .resources(VpnGateway.class)
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            g -> {
+              change.accept(g.getSpec());
+              return g;
+            })
+        .getMetadata()
+        .getGeneration();
   }
 
   private String restartHash(String name) {
-    return statefulSet(name).getSpec().getTemplate().getMetadata().getAnnotations().get(VpnGatewayStatefulSetDependentResource.RESTART_HASH_ANNOTATION);
+    return statefulSet(name)
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(VpnGatewayStatefulSetDependentResource.RESTART_HASH_ANNOTATION);
   }
 
   private Map<String, String> ownedVersions(String name) {
     Map<String, String> versions = new java.util.TreeMap<>();
-    for (HasMetadata o : List.of(secret(name + "-ca"), secret(name + "-server-tls"), secret(name + "-crl"), secret(name + "-config"), statefulSet(name), service(name))) {
-      versions.put(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
+    for (HasMetadata o :
+        List.of(
+            secret(name + "-ca"),
+            secret(name + "-server-tls"),
+            secret(name + "-crl"),
+            secret(name + "-config"),
+            statefulSet(name),
+            service(name))) {
+      versions.put(
+          o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
     }
     return versions;
   }
 
   private Condition condition(String gateway, String type) {
     VpnGateway gw = gateway(gateway);
-    Optional<Condition> c = gw.getStatus() == null ? Optional.empty() : Conditions.find(gw.getStatus().conditions, type);
+    Optional<Condition> c =
+        gw.getStatus() == null
+            ? Optional.empty()
+            : Conditions.find(gw.getStatus().conditions, type);
     return c.orElse(new Condition(type, "Missing", null, ""));
   }
 

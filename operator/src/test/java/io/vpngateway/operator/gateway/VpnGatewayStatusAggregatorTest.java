@@ -19,10 +19,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** The VpnGateway status aggregator, table-driven: observations in, conditions out. */
 class VpnGatewayStatusAggregatorTest {
@@ -31,37 +31,105 @@ class VpnGatewayStatusAggregatorTest {
       new Preparation.Prepared(GatewayDependentsTest.inputs(TestGateways.openVpn("gw", 2)));
 
   static StatefulSet sts(int desired, int ready) {
-    return new StatefulSetBuilder().withNewSpec().withReplicas(desired).endSpec()
-        .withNewStatus().withReadyReplicas(ready).endStatus().build();
+    return new StatefulSetBuilder()
+        .withNewSpec()
+        .withReplicas(desired)
+        .endSpec()
+        .withNewStatus()
+        .withReadyReplicas(ready)
+        .endStatus()
+        .build();
   }
 
   static Service lb(String ip) {
     ServiceBuilder b = new ServiceBuilder().withNewSpec().withType("LoadBalancer").endSpec();
     if (ip != null) {
-      b.withNewStatus().withNewLoadBalancer().withIngress(new LoadBalancerIngressBuilder().withIp(ip).build()).endLoadBalancer().endStatus();
+      b.withNewStatus()
+          .withNewLoadBalancer()
+          .withIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+          .endLoadBalancer()
+          .endStatus();
     }
     return b.build();
   }
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("all good", PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), "True", "Ready", "gateway ready at 203.0.113.1"),
-        Arguments.of("pods starting", PREPARED, Optional.of(sts(2, 1)), Optional.of(lb("203.0.113.1")), "False", "Progressing", "1/2 replicas ready"),
-        Arguments.of("no StatefulSet yet", PREPARED, Optional.empty(), Optional.empty(), "False", "Progressing", "the gateway StatefulSet does not exist yet"),
-        Arguments.of("waiting for LB", PREPARED, Optional.of(sts(2, 2)), Optional.of(lb(null)), "False", "Pending", "waiting for the load balancer to assign an address"),
-        Arguments.of("invalid spec wins", new Preparation.InvalidSpec(List.of(new ConfigError("clientAddressPools[0].cidr", "too small"))),
-            Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), "False", "InvalidSpec", "clientAddressPools[0].cidr: too small"),
-        Arguments.of("missing secret", new Preparation.MissingSecrets(List.of("Secret 'r' (authentication.radius.servers[0].secretRef) not found")),
-            Optional.empty(), Optional.empty(), "False", "SecretNotFound", "Secret 'r' (authentication.radius.servers[0].secretRef) not found"),
-        Arguments.of("CA lost", new Preparation.CaSecretLost("gw-ca"), Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), "False", "CaSecretLost", null));
+        Arguments.of(
+            "all good",
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            "True",
+            "Ready",
+            "gateway ready at 203.0.113.1"),
+        Arguments.of(
+            "pods starting",
+            PREPARED,
+            Optional.of(sts(2, 1)),
+            Optional.of(lb("203.0.113.1")),
+            "False",
+            "Progressing",
+            "1/2 replicas ready"),
+        Arguments.of(
+            "no StatefulSet yet",
+            PREPARED,
+            Optional.empty(),
+            Optional.empty(),
+            "False",
+            "Progressing",
+            "the gateway StatefulSet does not exist yet"),
+        Arguments.of(
+            "waiting for LB",
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb(null)),
+            "False",
+            "Pending",
+            "waiting for the load balancer to assign an address"),
+        Arguments.of(
+            "invalid spec wins",
+            new Preparation.InvalidSpec(
+                List.of(new ConfigError("clientAddressPools[0].cidr", "too small"))),
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            "False",
+            "InvalidSpec",
+            "clientAddressPools[0].cidr: too small"),
+        Arguments.of(
+            "missing secret",
+            new Preparation.MissingSecrets(
+                List.of("Secret 'r' (authentication.radius.servers[0].secretRef) not found")),
+            Optional.empty(),
+            Optional.empty(),
+            "False",
+            "SecretNotFound",
+            "Secret 'r' (authentication.radius.servers[0].secretRef) not found"),
+        Arguments.of(
+            "CA lost",
+            new Preparation.CaSecretLost("gw-ca"),
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            "False",
+            "CaSecretLost",
+            null));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void readySummarisesTheFirstProblem(String name, Preparation preparation, Optional<StatefulSet> sts,
-      Optional<Service> svc, String status, String reason, String message) {
-    VpnGatewayStatus result = VpnGatewayStatusAggregator.aggregate(null,
-        new VpnGatewayStatusAggregator.Observation(3, preparation, sts, svc, 2, "LoadBalancer"), T0);
+  void readySummarisesTheFirstProblem(
+      String name,
+      Preparation preparation,
+      Optional<StatefulSet> sts,
+      Optional<Service> svc,
+      String status,
+      String reason,
+      String message) {
+    VpnGatewayStatus result =
+        VpnGatewayStatusAggregator.aggregate(
+            null,
+            new VpnGatewayStatusAggregator.Observation(3, preparation, sts, svc, 2, "LoadBalancer"),
+            T0);
     Condition ready = Conditions.find(result.conditions, ConditionTypes.READY).orElseThrow();
     assertEquals(status, ready.status, name);
     assertEquals(reason, ready.reason, name);
@@ -76,26 +144,49 @@ class VpnGatewayStatusAggregatorTest {
 
   @Test
   void transitionTimeMovesOnlyWhenTheStatusFlips() {
-    var pending = new VpnGatewayStatusAggregator.Observation(1, PREPARED, Optional.of(sts(2, 1)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+    var pending =
+        new VpnGatewayStatusAggregator.Observation(
+            1, PREPARED, Optional.of(sts(2, 1)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
     VpnGatewayStatus first = VpnGatewayStatusAggregator.aggregate(null, pending, T0);
-    VpnGatewayStatus same = VpnGatewayStatusAggregator.aggregate(first, pending, T0.plusSeconds(30));
-    assertEquals(T0.toString(), Conditions.find(same.conditions, ConditionTypes.READY).orElseThrow().lastTransitionTime);
-    var ready = new VpnGatewayStatusAggregator.Observation(1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
-    VpnGatewayStatus flipped = VpnGatewayStatusAggregator.aggregate(same, ready, T0.plusSeconds(60));
-    assertEquals(T0.plusSeconds(60).toString(), Conditions.find(flipped.conditions, ConditionTypes.READY).orElseThrow().lastTransitionTime);
-    assertEquals(T0.toString(), Conditions.find(flipped.conditions, ConditionTypes.CONFIG_READY).orElseThrow().lastTransitionTime);
+    VpnGatewayStatus same =
+        VpnGatewayStatusAggregator.aggregate(first, pending, T0.plusSeconds(30));
+    assertEquals(
+        T0.toString(),
+        Conditions.find(same.conditions, ConditionTypes.READY).orElseThrow().lastTransitionTime);
+    var ready =
+        new VpnGatewayStatusAggregator.Observation(
+            1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+    VpnGatewayStatus flipped =
+        VpnGatewayStatusAggregator.aggregate(same, ready, T0.plusSeconds(60));
+    assertEquals(
+        T0.plusSeconds(60).toString(),
+        Conditions.find(flipped.conditions, ConditionTypes.READY).orElseThrow().lastTransitionTime);
+    assertEquals(
+        T0.toString(),
+        Conditions.find(flipped.conditions, ConditionTypes.CONFIG_READY)
+            .orElseThrow()
+            .lastTransitionTime);
   }
 
   @Test
   void invalidSpecKeepsWhatWasObservedBefore() {
-    var good = new VpnGatewayStatusAggregator.Observation(1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+    var good =
+        new VpnGatewayStatusAggregator.Observation(
+            1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
     VpnGatewayStatus running = VpnGatewayStatusAggregator.aggregate(null, good, T0);
-    var bad = new VpnGatewayStatusAggregator.Observation(2, new Preparation.InvalidSpec(List.of(new ConfigError("replicas", "x"))),
-        Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 4, "LoadBalancer");
+    var bad =
+        new VpnGatewayStatusAggregator.Observation(
+            2,
+            new Preparation.InvalidSpec(List.of(new ConfigError("replicas", "x"))),
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            4,
+            "LoadBalancer");
     VpnGatewayStatus result = VpnGatewayStatusAggregator.aggregate(running, bad, T0.plusSeconds(5));
     assertEquals(running.objects.caSecret, result.objects.caSecret);
     assertEquals(running.podConfigHash, result.podConfigHash);
-    Condition certs = Conditions.find(result.conditions, ConditionTypes.CERTIFICATES_READY).orElseThrow();
+    Condition certs =
+        Conditions.find(result.conditions, ConditionTypes.CERTIFICATES_READY).orElseThrow();
     assertTrue(certs.isTrue());
     assertEquals(1L, certs.observedGeneration, "not re-evaluated for generation 2");
     assertEquals("203.0.113.1", result.endpoint);
@@ -103,7 +194,8 @@ class VpnGatewayStatusAggregatorTest {
 
   @Test
   void errorsBecomeReadyFalseWithoutSecretMaterial() {
-    VpnGatewayStatus status = VpnGatewayStatusAggregator.error(null, 4, new IllegalStateException("boom"), T0);
+    VpnGatewayStatus status =
+        VpnGatewayStatusAggregator.error(null, 4, new IllegalStateException("boom"), T0);
     Condition ready = Conditions.find(status.conditions, ConditionTypes.READY).orElseThrow();
     assertEquals(ConditionTypes.REASON_RECONCILE_ERROR, ready.reason);
     assertEquals("IllegalStateException: boom", ready.message);

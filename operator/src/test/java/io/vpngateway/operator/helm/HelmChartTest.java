@@ -79,10 +79,20 @@ class HelmChartTest {
     List<HasMetadata> objects = render(null);
     ClusterRole role = only(objects, ClusterRole.class);
     assertEquals(OPERATOR_VERBS, verbs(role.getRules()));
-    assertTrue(objects.stream().noneMatch(o -> o instanceof Role && !o.getMetadata().getName().endsWith("-leader-election")));
-    Role leader = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst().orElseThrow();
+    assertTrue(
+        objects.stream()
+            .noneMatch(
+                o -> o instanceof Role && !o.getMetadata().getName().endsWith("-leader-election")));
+    Role leader =
+        objects.stream()
+            .filter(Role.class::isInstance)
+            .map(Role.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertEquals("vpn-system", leader.getMetadata().getNamespace());
-    assertEquals(Map.of("coordination.k8s.io/leases", Set.of("get", "create", "update")), verbs(leader.getRules()));
+    assertEquals(
+        Map.of("coordination.k8s.io/leases", Set.of("get", "create", "update")),
+        verbs(leader.getRules()));
 
     Deployment deployment = only(objects, Deployment.class);
     Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -92,21 +102,40 @@ class HelmChartTest {
     assertEquals("INFO", env(operator, "VPNGATEWAY_LOG_LEVEL"));
     assertEquals(List.of("ALL"), operator.getSecurityContext().getCapabilities().getDrop());
     assertTrue(operator.getSecurityContext().getReadOnlyRootFilesystem());
-    assertEquals("/q/metrics", deployment.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/path"));
+    assertEquals(
+        "/q/metrics",
+        deployment
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get("prometheus.io/path"));
     assertEquals("192Mi", operator.getResources().getRequests().get("memory").toString());
   }
 
   @Test
   void watchedNamespacesGetRolesInsteadOfAClusterRole(@TempDir Path tmp) throws IOException {
     Path values = tmp.resolve("values.yaml");
-    Files.writeString(values, "watchNamespaces: [tenant-a, tenant-b]\ngateway:\n  image: registry.local/gw:1\nlogLevel: DEBUG\n");
+    Files.writeString(
+        values,
+        "watchNamespaces: [tenant-a, tenant-b]\n"
+            + "gateway:\n"
+            + "  image: registry.local/gw:1\n"
+            + "logLevel: DEBUG\n");
     List<HasMetadata> objects = render(values);
     assertTrue(objects.stream().noneMatch(ClusterRole.class::isInstance));
-    List<Role> roles = objects.stream().filter(Role.class::isInstance).map(Role.class::cast)
-        .filter(r -> !r.getMetadata().getName().endsWith("-leader-election")).toList();
-    assertEquals(List.of("tenant-a", "tenant-b"), roles.stream().map(r -> r.getMetadata().getNamespace()).toList());
+    List<Role> roles =
+        objects.stream()
+            .filter(Role.class::isInstance)
+            .map(Role.class::cast)
+            .filter(r -> !r.getMetadata().getName().endsWith("-leader-election"))
+            .toList();
+    assertEquals(
+        List.of("tenant-a", "tenant-b"),
+        roles.stream().map(r -> r.getMetadata().getNamespace()).toList());
     roles.forEach(r -> assertEquals(OPERATOR_VERBS, verbs(r.getRules())));
-    Container operator = only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container operator =
+        only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertEquals("tenant-a,tenant-b", env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES"));
     assertEquals("registry.local/gw:1", env(operator, "VPNGATEWAY_GATEWAY_IMAGE"));
     assertEquals("DEBUG", env(operator, "VPNGATEWAY_LOG_LEVEL"));
@@ -132,7 +161,9 @@ class HelmChartTest {
     for (PolicyRule rule : rules) {
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
-          verbs.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(rule.getVerbs());
+          verbs
+              .computeIfAbsent(group + "/" + resource, k -> new TreeSet<>())
+              .addAll(rule.getVerbs());
         }
       }
     }
@@ -146,13 +177,20 @@ class HelmChartTest {
   }
 
   private static String env(Container container, String name) {
-    return container.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
-        .findFirst().orElse(null);
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   private static List<String> names(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().collect(Collectors.toList());
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 }

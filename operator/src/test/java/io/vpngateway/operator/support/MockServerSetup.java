@@ -26,7 +26,10 @@ public class MockServerSetup implements Consumer<KubernetesServer> {
         if (in == null) {
           throw new IllegalStateException(crd + " is not on the test classpath");
         }
-        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        client
+            .resource(
+                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+            .create();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -18,7 +18,8 @@ public final class TestGateways {
   public static VpnGateway openVpn(String name, int replicas) {
     VpnGatewaySpec spec = new VpnGatewaySpec();
     spec.protocols = new ArrayList<>(List.of(VpnProtocol.OpenVPN));
-    spec.clientAddressPools = new ArrayList<>(List.of(new AddressPool("10.8.0.0/24", List.of(), 0)));
+    spec.clientAddressPools =
+        new ArrayList<>(List.of(new AddressPool("10.8.0.0/24", List.of(), 0)));
     spec.replicas = replicas;
     VpnGateway gateway = new VpnGateway();
     gateway.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
