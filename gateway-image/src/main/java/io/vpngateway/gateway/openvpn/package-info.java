@@ -20,8 +20,8 @@
  * <h2>Threads</h2>
  *
  * <pre>
- *   UDP rx thread ──P_DATA_V2 (peer-id lookup)──▶ decrypt ──▶ TUN sink (or other client)
- *        │ control / new reset (after rate limit)
+ *   UDP rx threads (one SO_REUSEPORT socket per core) ──P_DATA_V2, peer-id──▶ decrypt ──▶ TUN
+ *        │ control packets, new resets (after the rate limit)
  *        ▼
  *   openvpn-control (1 thread) ── TLS, key exchange, push, timers, renegotiation
  *   TCP reader (1 per connection) ── like the UDP rx thread, for its one session

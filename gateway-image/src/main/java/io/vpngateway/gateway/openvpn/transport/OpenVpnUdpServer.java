@@ -6,39 +6,71 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * OpenVPN over UDP: one socket shared by all clients and one receive thread, which decrypts data
- * packets itself (no hand-off on the data path) and passes control packets on. Buffers are reused;
- * the JDK caches the sender address of consecutive datagrams from one peer.
+ * OpenVPN over UDP: one socket per core on the same port ({@code SO_REUSEPORT}; the kernel hashes
+ * each client's 4-tuple to one socket, so a client's packets stay in order on one thread) and a
+ * receive thread per socket, which decrypts data packets itself (no hand-off on the data path) and
+ * passes control packets on. Replies may leave through any of the sockets: they share the local
+ * address and port. Buffers are reused; the JDK caches the sender address of consecutive
+ * datagrams from one peer.
  */
 public final class OpenVpnUdpServer implements AutoCloseable {
   private final PacketHandler handler;
-  private DatagramChannel channel;
-  private Thread receiver;
+  private final List<DatagramChannel> channels = new ArrayList<>();
   private volatile boolean closed;
 
   public OpenVpnUdpServer(PacketHandler handler) {
     this.handler = handler;
   }
 
+  /** Binds one socket per available core (at most 4); falls back to one without SO_REUSEPORT. */
   public InetSocketAddress bind(InetSocketAddress address) throws IOException {
-    channel = DatagramChannel.open();
-    channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-    channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-    channel.bind(address);
-    receiver = new Thread(this::receiveLoop, "openvpn-udp-rx");
-    receiver.setDaemon(true);
-    receiver.start();
-    return (InetSocketAddress) channel.getLocalAddress();
+    int wanted = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    DatagramChannel first = open();
+    boolean reusePort = wanted > 1
+        && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+    if (reusePort) {
+      first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+    }
+    first.bind(address);
+    channels.add(first);
+    InetSocketAddress bound = (InetSocketAddress) first.getLocalAddress();
+    for (int i = 1; reusePort && i < wanted; i++) {
+      DatagramChannel more = open();
+      more.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      more.bind(bound);
+      channels.add(more);
+    }
+    for (int i = 0; i < channels.size(); i++) {
+      DatagramChannel ch = channels.get(i);
+      Thread t = new Thread(() -> receiveLoop(ch), "openvpn-udp-rx-" + (i + 1));
+      t.setDaemon(true);
+      t.start();
+    }
+    return bound;
   }
 
-  /** A link to {@code remote} through this socket. */
+  private static DatagramChannel open() throws IOException {
+    DatagramChannel ch = DatagramChannel.open();
+    ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+    ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+    return ch;
+  }
+
+  /** Number of receive sockets (and threads). */
+  public int sockets() {
+    return channels.size();
+  }
+
+  /** A link to {@code remote}; it sends through the first socket (same local port as all). */
   public OpenVpnLink linkTo(InetSocketAddress remote) {
-    return new UdpLink(channel, remote);
+    return new UdpLink(channels.get(0), remote);
   }
 
-  private void receiveLoop() {
+  private void receiveLoop(DatagramChannel channel) {
     // heap buffers: the AEAD ciphers work on arrays without copying (see OpenVpnClientSession)
     ByteBuffer packet = ByteBuffer.allocate(65536 + 32);
     ByteBuffer scratch = ByteBuffer.allocate(65536 + 64);
@@ -63,7 +95,7 @@ public final class OpenVpnUdpServer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    if (channel != null) {
+    for (DatagramChannel channel : channels) {
       try {
         channel.close();
       } catch (IOException ignored) {
