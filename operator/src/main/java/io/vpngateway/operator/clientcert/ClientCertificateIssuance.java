@@ -60,13 +60,26 @@ public class ClientCertificateIssuance {
     if (Boolean.TRUE.equals(cc.getSpec().revoked)) {
       return revoke(context, cc, ca.get(), existing, now);
     }
+    return issue(cc, context, gateway.get(), ca.get(), existing, now);
+  }
+
+  /** Keeps or issues the certificate and renders its Secret for the gateway as it is now. */
+  private Issuance issue(
+      ClientCertificate cc,
+      Context<ClientCertificate> context,
+      VpnGateway gateway,
+      CertificateAuthority ca,
+      Optional<Secret> existing,
+      Instant now) {
+    String namespace = cc.getMetadata().getNamespace();
+    String gatewayName = gateway.getMetadata().getName();
     GatewayConfig rendered;
     try {
-      rendered = GatewayConfigRenderer.render(gateway.get(), renderDefaults());
+      rendered = GatewayConfigRenderer.render(gateway, renderDefaults());
     } catch (IllegalArgumentException e) {
       return new Issuance.GatewayNotReady("VpnGateway '" + gatewayName + "' has an invalid spec");
     }
-    Optional<String> endpoint = endpoint(gateway.get());
+    Optional<String> endpoint = endpoint(gateway);
     if (endpoint.isEmpty()) {
       return new Issuance.GatewayNotReady(
           "VpnGateway '"
@@ -85,10 +98,10 @@ public class ClientCertificateIssuance {
         new ClientCertificateIssuer.Gateway(
             gatewayName,
             rendered,
-            ca.get(),
+            ca,
             crl.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CRYPT_V2_SERVER_KEY)),
             endpoint.get(),
-            serverName(context, gateway.get(), endpoint.get()));
+            serverName(context, gateway, endpoint.get()));
     // a certificate the CRL lists is never handed out again (revoked: true, then false again)
     Optional<Secret> usable = existing.filter(s -> !listedInCrl(s, crl));
     try {

@@ -39,6 +39,10 @@ public class GatewayPreparer {
     this.certificates = new GatewayCertificates(config.pki());
   }
 
+  /**
+   * The checks run in this order, each stopping before anything is written: the spec renders and
+   * validates, every referenced Secret resolves, the CA (if one was ever made) still exists.
+   */
   Preparation prepare(VpnGateway gateway, Context<VpnGateway> context, Instant now) {
     GatewayConfig rendered;
     try {
@@ -60,6 +64,18 @@ public class GatewayPreparer {
     if (ca.isEmpty() && caWasMade(gateway)) {
       return new Preparation.CaSecretLost(Names.caSecret(gateway));
     }
+    Map<String, String> files =
+        ConfigFiles.of(
+            rendered,
+            resolution.files(),
+            owned(context, VpnGatewayReconciler.CONFIG_SECRET),
+            random);
+    return new Preparation.Prepared(
+        inputs(gateway, rendered, files, certificates(gateway, context, ca, now)));
+  }
+
+  private GatewayCertificates.Material certificates(
+      VpnGateway gateway, Context<VpnGateway> context, Optional<Secret> ca, Instant now) {
     Optional<ServerNames> names =
         byoServerSecret(gateway).isPresent()
             ? Optional.empty()
@@ -69,30 +85,29 @@ public class GatewayPreparer {
                     Names.workload(gateway),
                     ServiceEndpoint.of(context.getSecondaryResource(Service.class)).orElse(null),
                     config.cluster().domain()));
-    GatewayCertificates.Material material =
-        certificates.prepare(
-            gateway,
-            ca,
-            owned(context, VpnGatewayReconciler.SERVER_SECRET),
-            owned(context, VpnGatewayReconciler.CRL_SECRET),
-            names,
-            now);
-    Map<String, String> files =
-        ConfigFiles.of(
-            rendered,
-            resolution.files(),
-            owned(context, VpnGatewayReconciler.CONFIG_SECRET),
-            random);
-    return new Preparation.Prepared(
-        new GatewayInputs(
-            rendered,
-            files,
-            Hashes.shortSha256(rendered.restartFingerprint()),
-            image(gateway),
-            config.gateway().imagePullPolicy(),
-            config.gateway().ipForwardSysctl(),
-            byoServerSecret(gateway).orElse(Names.serverSecret(gateway)),
-            material));
+    return certificates.prepare(
+        gateway,
+        ca,
+        owned(context, VpnGatewayReconciler.SERVER_SECRET),
+        owned(context, VpnGatewayReconciler.CRL_SECRET),
+        names,
+        now);
+  }
+
+  private GatewayInputs inputs(
+      VpnGateway gateway,
+      GatewayConfig rendered,
+      Map<String, String> files,
+      GatewayCertificates.Material material) {
+    return new GatewayInputs(
+        rendered,
+        files,
+        Hashes.shortSha256(rendered.restartFingerprint()),
+        image(gateway),
+        config.gateway().imagePullPolicy(),
+        config.gateway().ipForwardSysctl(),
+        byoServerSecret(gateway).orElse(Names.serverSecret(gateway)),
+        material);
   }
 
   RenderDefaults renderDefaults() {
