@@ -10,6 +10,7 @@ import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.openvpn.session.AuthTokens;
+import io.vpngateway.gateway.openvpn.session.HandshakeCookies;
 import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
 import io.vpngateway.gateway.openvpn.session.SessionHost;
 import io.vpngateway.gateway.openvpn.session.TlsContextFactory;
@@ -60,6 +61,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final Optional<AuthTokens> authTokens;
   private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
   private final HandshakeRateLimiter rateLimiter;
+  private final HandshakeCookies cookies = new HandshakeCookies(new java.security.SecureRandom());
   private final ScheduledExecutorService control;
   private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
   private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
@@ -178,14 +180,117 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       return;
     }
     if (!op.isClientHardReset()) {
-      stats.unknownSessionDropped.increment();
+      if (OpenVpnOpcode.keyIdOf(first) == 0
+          && (op == OpenVpnOpcode.P_ACK_V1 || op == OpenVpnOpcode.P_CONTROL_V1)) {
+        control.execute(() -> acceptCookieEcho(copy, from));
+      } else {
+        stats.unknownSessionDropped.increment();
+      }
       return;
     }
     if (!rateLimiter.tryAcquire(from.getAddress(), System.nanoTime())) {
       stats.rateLimitedHandshakes.increment();
       return;
     }
-    control.execute(() -> acceptNew(copy, udp.linkTo(from), null));
+    if (op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2) {
+      control.execute(() -> answerStatelessly(copy, from));
+    } else {
+      // tls-crypt-v2: the WKc travels only in the first packet, so this handshake keeps state
+      control.execute(() -> acceptNew(copy, udp.linkTo(from), null));
+    }
+  }
+
+  /** The tls-crypt context for a V2 reset or its echo, or null when packets are plain. */
+  private TlsCrypt sharedTlsCrypt(long firstSendPacketId) {
+    return settings.tlsCryptKey().map(k -> new TlsCrypt(k, firstSendPacketId)).orElse(null);
+  }
+
+  /**
+   * Control thread: answers an authenticated V2 reset with our reset, whose session id is the
+   * client's cookie (see {@link HandshakeCookies}); nothing is stored.
+   */
+  private void answerStatelessly(byte[] bytes, InetSocketAddress from) {
+    if (settings.tlsCryptKey().isEmpty() && settings.tlsCryptRequired()) {
+      stats.authenticationDropped.increment();
+      return;
+    }
+    TlsCrypt crypt = sharedTlsCrypt(1);
+    OpenVpnControlPacket reset;
+    try {
+      reset = crypt != null ? crypt.unwrap(ByteBuffer.wrap(bytes))
+          : OpenVpnControlPacket.decodePlain(ByteBuffer.wrap(bytes));
+    } catch (PacketAuthenticationException e) {
+      stats.authenticationDropped.increment();
+      return;
+    } catch (MalformedPacketException e) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    if (reset.messageId() != 0) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    long cookie = cookies.cookie(from, reset.sessionId(), System.currentTimeMillis() / 1000);
+    OpenVpnControlPacket reply = new OpenVpnControlPacket(
+        OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, reset.keyId(), cookie, new long[] {0},
+        reset.sessionId(), 0, new byte[0]);
+    udp.linkTo(from).send(ByteBuffer.wrap(crypt != null ? crypt.wrap(reply)
+        : reply.encodePlain()));
+  }
+
+  /**
+   * Control thread: a client's packet after our stateless reset. It must authenticate, ack our
+   * reset and echo a valid cookie for its address and session id; then the session is created.
+   */
+  private void acceptCookieEcho(byte[] bytes, InetSocketAddress from) {
+    OpenVpnClientSession existing = byUdpAddress.get(from);
+    if (existing != null) {
+      existing.onControlBytes(ByteBuffer.wrap(bytes));
+      return;
+    }
+    if (settings.tlsCryptKey().isEmpty() && settings.tlsCryptRequired()) {
+      stats.unknownSessionDropped.increment();
+      return;
+    }
+    // the stateless reset used tls-crypt packet id 1; the session continues above it
+    TlsCrypt crypt = sharedTlsCrypt(2);
+    OpenVpnControlPacket p;
+    try {
+      p = crypt != null ? crypt.unwrap(ByteBuffer.wrap(bytes))
+          : OpenVpnControlPacket.decodePlain(ByteBuffer.wrap(bytes));
+    } catch (PacketAuthenticationException e) {
+      stats.authenticationDropped.increment();
+      return;
+    } catch (MalformedPacketException e) {
+      stats.malformedDropped.increment();
+      return;
+    }
+    boolean acksReset = false;
+    for (long ack : p.acks()) {
+      acksReset |= ack == 0;
+    }
+    if (!acksReset || !cookies.verify(from, p.sessionId(), p.remoteSessionId(),
+        System.currentTimeMillis() / 1000)) {
+      stats.unknownSessionDropped.increment();
+      return;
+    }
+    int peerId = allocatePeerId();
+    if (peerId < 0) {
+      stats.rateLimitedHandshakes.increment();
+      return;
+    }
+    OpenVpnLink link = udp.linkTo(from);
+    try {
+      OpenVpnClientSession s = OpenVpnClientSession.startFromCookie(this, link, crypt, peerId,
+          p.remoteSessionId(), p);
+      byPeerId.set(peerId, s);
+      sessions.put(s, Boolean.TRUE);
+      byUdpAddress.put(from, s);
+    } catch (OpenVpnException e) {
+      byPeerId.set(peerId, null);
+      LOG.log(System.Logger.Level.INFO, "cannot start session for {0}: {1}", from,
+          e.getMessage());
+    }
   }
 
   /** A hard reset from an address with a live session: same client retransmitting, or a restart. */

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hostile input on loopback: thousands of random and mutated datagrams must be dropped and
- * counted without killing the receive thread, and a well-formed client reset afterwards still
- * gets the server's reset.
+ * counted without killing the receive threads, and a well-formed client reset afterwards still
+ * gets the server's reset, statelessly: the session exists only once the cookie is echoed.
  */
 class OpenVpnServerRobustnessTest {
   @Test
@@ -98,6 +98,25 @@ class OpenVpnServerRobustnessTest {
         assertTrue(answer != null, "no reply after the garbage");
         assertEquals(OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, answer.opcode());
         assertEquals(99L, answer.remoteSessionId());
+        // the reset was answered statelessly: no session, no TLS engine yet
+        assertEquals(0, s.sessions().size());
+        // echoing the cookie (our session id) with an ack of the reset creates the session
+        byte[] echo = OpenVpnControlPacket.ack(0, 99L, new long[] {0}, answer.sessionId())
+            .encodePlain();
+        fresh.write(ByteBuffer.wrap(echo));
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (s.sessions().isEmpty() && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
+        assertEquals(1, s.sessions().size());
+        // a forged cookie from another source creates nothing
+        try (DatagramChannel other = DatagramChannel.open()) {
+          other.connect(target);
+          other.write(ByteBuffer.wrap(OpenVpnControlPacket.ack(0, 5L, new long[] {0},
+              answer.sessionId()).encodePlain()));
+          Thread.sleep(300);
+          assertEquals(1, s.sessions().size());
+        }
       }
     }
   }

@@ -39,10 +39,20 @@ public final class TlsCrypt {
   private final SecretKeySpec receiveKey;
   private final ReplayWindow replay = new ReplayWindow();
   private final int epochSeconds = (int) (System.currentTimeMillis() / 1000);
-  private long nextPacketId = 1;
+  private long nextPacketId;
 
   /** @param key the shared tls-crypt key, or a tls-crypt-v2 client key Kc */
   public TlsCrypt(OpenVpnStaticKey key) {
+    this(key, 1);
+  }
+
+  /**
+   * @param firstSendPacketId the packet id of the first packet sent; a session born from a
+   *     stateless handshake cookie starts above the id its stateless reset used, which the
+   *     client has already seen
+   */
+  public TlsCrypt(OpenVpnStaticKey key, long firstSendPacketId) {
+    this.nextPacketId = firstSendPacketId;
     try {
       sendKey = new SecretKeySpec(key.slice(0, 32), "AES");
       sendMac = Mac.getInstance("HmacSHA256");

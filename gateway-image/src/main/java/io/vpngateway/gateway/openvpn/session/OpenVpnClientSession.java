@@ -79,7 +79,7 @@ public final class OpenVpnClientSession implements TunnelSession {
   private final OpenVpnLink link;
   private final TlsCrypt tlsCrypt;
   private final int peerId;
-  private final long localSessionId = RANDOM.nextLong();
+  private final long localSessionId;
   private final long remoteSessionId;
   private final String id;
   private final KeyState[] keyStates = new KeyState[8];
@@ -107,7 +107,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   private long retireAtNanos;
 
   private OpenVpnClientSession(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt, int peerId,
-      long remoteSessionId) {
+      long remoteSessionId, long localSessionId) {
+    this.localSessionId = localSessionId;
     this.host = host;
     this.link = link;
     this.tlsCrypt = tlsCrypt;
@@ -125,10 +126,26 @@ public final class OpenVpnClientSession implements TunnelSession {
   public static OpenVpnClientSession start(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt,
       int peerId, OpenVpnControlPacket reset) throws OpenVpnException {
     OpenVpnClientSession s = new OpenVpnClientSession(host, link, tlsCrypt, peerId,
-        reset.sessionId());
+        reset.sessionId(), RANDOM.nextLong());
     KeyState ks = s.newKeyState(reset.keyId());
     ks.reliable.enqueue(OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, new byte[0]);
     s.onControlPacket(reset);
+    return s;
+  }
+
+  /**
+   * Starts a session from the client's first packet after a stateless reset (see {@code
+   * HandshakeCookies}): our session id is the cookie the client echoed, both resets count as
+   * exchanged, and {@code first} (an ack, usually with the first TLS record) is processed.
+   */
+  public static OpenVpnClientSession startFromCookie(SessionHost host, OpenVpnLink link,
+      TlsCrypt tlsCrypt, int peerId, long cookieSessionId, OpenVpnControlPacket first)
+      throws OpenVpnException {
+    OpenVpnClientSession s = new OpenVpnClientSession(host, link, tlsCrypt, peerId,
+        first.sessionId(), cookieSessionId);
+    KeyState ks = s.newKeyState(0);
+    ks.reliable.assumeResetsExchanged();
+    s.onControlPacket(first);
     return s;
   }
 

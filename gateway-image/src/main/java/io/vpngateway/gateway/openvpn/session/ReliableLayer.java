@@ -88,6 +88,15 @@ final class ReliableLayer {
     return ready;
   }
 
+  /**
+   * For a session created from a verified handshake cookie: both resets (message 0 each way) were
+   * exchanged statelessly, so the streams continue at message 1.
+   */
+  void assumeResetsExchanged() {
+    nextExpected = Math.max(nextExpected, 1);
+    nextMessageId = Math.max(nextMessageId, 1);
+  }
+
   void enqueue(OpenVpnOpcode opcode, byte[] payload) {
     queued.add(new Outgoing(opcode, payload));
   }
