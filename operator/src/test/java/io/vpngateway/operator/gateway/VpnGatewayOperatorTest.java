@@ -313,7 +313,7 @@ class VpnGatewayOperatorTest {
   }
 
   @Test
-  void missingRadiusSecretIsNamedAndPickedUpWhenCreated() {
+  void missingRadiusSecretIsNamedPickedUpWhenCreatedAndHotReloadedWhenRotated() {
     VpnGateway gw = TestGateways.openVpn("gw-radius", 1);
     RadiusServer radius = new RadiusServer();
     radius.address = "radius.example.net";
@@ -349,6 +349,28 @@ class VpnGatewayOperatorTest {
     VpnGateway status = gateway("gw-radius");
     assertFalse(
         client.getKubernetesSerialization().asJson(status.getStatus()).contains("s3cr3t-value"));
+
+    // rotating the RADIUS secret reaches the config Secret; the pods are not restarted
+    awaitRunning("gw-radius");
+    String stsVersion = statefulSet("gw-radius").getMetadata().getResourceVersion();
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName("radius-shared")
+        .edit(
+            s -> {
+              s.setStringData(null);
+              s.setData(Map.of("secret", SecretData.encodeValue("rotated-value")));
+              return s;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                SecretData.get(secret("gw-radius-config"), "radius-0.secret")
+                    .orElseThrow()
+                    .equals("rotated-value"));
+    assertEquals(stsVersion, statefulSet("gw-radius").getMetadata().getResourceVersion());
   }
 
   @Test
