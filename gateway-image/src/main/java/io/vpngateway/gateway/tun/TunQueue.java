@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Reads are meant for one thread per queue. Writes may come from any thread: the kernel handles
  * each {@code write(2)} atomically. Stop the readers before closing: a closed descriptor number can
  * be reused by the next {@code open(2)}.
+ *
+ * <p>Buffers must be direct. Their native addresses are cached per thread by buffer identity, so
+ * reuse the same buffer objects: a fresh {@code duplicate()} or {@code slice()} per packet costs a
+ * lookup and an allocation.
  */
 public final class TunQueue implements AutoCloseable {
   private static final int POLLFD_SIZE = 8;
