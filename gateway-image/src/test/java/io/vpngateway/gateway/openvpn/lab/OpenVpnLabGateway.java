@@ -128,6 +128,9 @@ public final class OpenVpnLabGateway {
         }
       } catch (IOException e) {
         return;
+      } catch (RuntimeException e) {
+        // as the real data plane does: one bad packet must not stop the reader; log for the test
+        e.printStackTrace();
       }
     }
   }
