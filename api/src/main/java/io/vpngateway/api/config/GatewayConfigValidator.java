@@ -1,6 +1,7 @@
 package io.vpngateway.api.config;
 
-import io.vpngateway.api.net.Ipv4Cidr;
+import io.vpngateway.api.pool.Addresses;
+import io.vpngateway.api.pool.Ipv4Cidr;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -90,10 +91,6 @@ public final class GatewayConfigValidator {
         parsed.add(null);
         continue;
       }
-      if (!cidr.toString().equals(pool.cidr())) {
-        errors.add(
-            new ConfigError(field, "'" + pool.cidr() + "' has host bits set; use " + cidr));
-      }
       if (cidr.size() / slices < MIN_SLICE_ADDRESSES) {
         errors.add(
             new ConfigError(
@@ -135,7 +132,7 @@ public final class GatewayConfigValidator {
     List<String> servers = c.dns() == null ? List.of() : c.dns().servers();
     for (int i = 0; i < servers.size(); i++) {
       try {
-        Ipv4Cidr.parseAddress(servers.get(i));
+        Addresses.parse(servers.get(i));
       } catch (IllegalArgumentException e) {
         errors.add(new ConfigError("dns.servers[" + i + "]", e.getMessage()));
       }
