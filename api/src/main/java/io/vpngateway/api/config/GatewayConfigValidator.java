@@ -77,12 +77,10 @@ public final class GatewayConfigValidator {
       return;
     }
     List<Ipv4Cidr> parsed = new ArrayList<>();
-    boolean hasDefault = false;
     int slices = Math.max(1, c.replicas()) * Math.max(1, c.protocols().size());
     for (int i = 0; i < c.pools().size(); i++) {
       GatewayConfig.Pool pool = c.pools().get(i);
       String field = "clientAddressPools[" + i + "].cidr";
-      hasDefault |= pool.groups().isEmpty();
       Ipv4Cidr cidr;
       try {
         cidr = Ipv4Cidr.parse(pool.cidr());
@@ -110,10 +108,12 @@ public final class GatewayConfigValidator {
       }
       parsed.add(cidr);
     }
-    if (!hasDefault) {
+    long defaults = c.pools().stream().filter(p -> p.groups().isEmpty()).count();
+    if (defaults != 1) {
       errors.add(
           new ConfigError(
-              "clientAddressPools", "one pool must have no groups: it is the default pool"));
+              "clientAddressPools",
+              "exactly one pool must have no groups (it is the default pool); found " + defaults));
     }
   }
 

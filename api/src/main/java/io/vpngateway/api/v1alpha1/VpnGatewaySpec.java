@@ -67,8 +67,8 @@ public class VpnGatewaySpec {
               + " && !cidr(b.cidr).containsIP(cidr(a.cidr).masked().ip()))))",
       message = "clientAddressPools must not overlap each other")
   @ValidationRule(
-      value = "self.exists(p, !has(p.groups) || size(p.groups) == 0)",
-      message = "one clientAddressPool must have no groups: it is the default pool")
+      value = "size(self.filter(p, !has(p.groups) || size(p.groups) == 0)) == 1",
+      message = "exactly one clientAddressPool must have no groups: it is the default pool")
   @JsonPropertyDescription(
       "Address pools for clients. The pool without groups is the default; others serve the listed"
           + " groups. Pools must not overlap.")

@@ -76,6 +76,7 @@ class GatewayConfigTest {
         Arguments.of("host bits", (Consumer<VpnGateway>) g -> g.getSpec().clientAddressPools.get(0).cidr = "10.1.0.5/24", "clientAddressPools[0].cidr"),
         Arguments.of("pool too small for slices", (Consumer<VpnGateway>) g -> { g.getSpec().replicas = 16; g.getSpec().clientAddressPools.get(0).cidr = "10.1.0.0/26"; }, "clientAddressPools[0].cidr"),
         Arguments.of("no default pool", (Consumer<VpnGateway>) g -> g.getSpec().clientAddressPools.get(0).groups = List.of("x"), "clientAddressPools"),
+        Arguments.of("two default pools", (Consumer<VpnGateway>) g -> g.getSpec().clientAddressPools.get(1).groups = List.of(), "clientAddressPools"),
         Arguments.of("bad route", (Consumer<VpnGateway>) g -> g.getSpec().routing.routes = List.of("10.0.0.0/40"), "routing.routes[0]"),
         Arguments.of("oidc without OpenVPN", (Consumer<VpnGateway>) g -> {
           g.getSpec().protocols = List.of(io.vpngateway.api.v1alpha1.spec.VpnProtocol.IKEv2);
