@@ -30,7 +30,9 @@ The rules the operator needs, and no more (RbacTest lists the same verbs):
   revocation (update, with the resourceVersion read), delete of the operator's server certificate
   Secret when the user brings their own;
 - Services, StatefulSets: informers and server-side apply (create + patch);
-- PodDisruptionBudgets: the same, plus delete when a gateway drops to one replica.
+- PodDisruptionBudgets: the same, plus delete when a gateway drops to one replica;
+- Pods: an informer on the gateway pods (get/list/watch) for their IPs and readiness, to read
+  status.connections from each pod's management API.
 */}}
 {{- define "vpngateway-operator.rules" -}}
 - apiGroups: ["vpngateway.io"]
@@ -45,6 +47,9 @@ The rules the operator needs, and no more (RbacTest lists the same verbs):
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch"]

@@ -69,7 +69,7 @@ class K3sClusterTest {
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
       Operator operator =
           new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-      operator.register(new VpnGatewayReconciler(new GatewayPreparer(config)));
+      operator.register(new VpnGatewayReconciler(new GatewayPreparer(config), config));
       operator.register(new ClientCertificateReconciler(new ClientCertificateIssuance(config)));
       operator.start();
       try {

@@ -23,6 +23,9 @@ public interface OperatorConfig {
   /** Lifetimes of the certificates and CRLs the operator issues. */
   Pki pki();
 
+  /** How {@code status.connections} is read from the gateways' management API. */
+  Connections connections();
+
   /** Gateway pod settings. */
   interface Gateway {
     /** Image of the gateway pods when the VpnGateway does not name one. */
@@ -73,5 +76,23 @@ public interface OperatorConfig {
     /** Re-sign the CRL this long before its nextUpdate. */
     @WithDefault("48h")
     Duration crlRenewBefore();
+  }
+
+  /**
+   * Reading live connections. The management API has no watch, so a Ready gateway is reconciled
+   * again every {@code pollInterval} to refresh its count; the status is written only when the
+   * count changed.
+   */
+  interface Connections {
+    /** Re-read the connections of a Ready gateway this often. */
+    @WithDefault("30s")
+    Duration pollInterval();
+
+    /**
+     * Longest wait for the gateway pods' answers (all pods together, asked at once); a pod that
+     * takes longer is left out of the count.
+     */
+    @WithDefault("2s")
+    Duration timeout();
   }
 }

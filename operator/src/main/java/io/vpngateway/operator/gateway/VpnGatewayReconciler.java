@@ -1,5 +1,6 @@
 package io.vpngateway.operator.gateway;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -15,21 +16,35 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.v1alpha1.ConditionTypes;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.VpnGatewayStatus;
 import io.vpngateway.api.v1alpha1.spec.ServiceSpec;
+import io.vpngateway.operator.config.OperatorConfig;
 import io.vpngateway.operator.support.ContextKeys;
 import io.vpngateway.operator.support.ErrorMessages;
+import io.vpngateway.operator.support.Labels;
+import io.vpngateway.operator.support.SecretData;
 import io.vpngateway.operator.support.StatusPatches;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
-/** Reconciles a VpnGateway into its CA, certificates, config, gateway pods and Service. */
+/**
+ * Reconciles a VpnGateway into its CA, certificates, config, gateway pods and Service.
+ *
+ * <p>Everything is event-driven except {@code status.connections}: the gateways' management API has
+ * no watch, so while a gateway is Ready it is reconciled again every {@code
+ * vpngateway.connections.poll-interval} (30 s by default) to re-read its pods' session counts. Such
+ * a reconcile writes nothing unless a count changed.
+ */
 @ControllerConfiguration(name = VpnGatewayReconciler.NAME)
 @Workflow(
     explicitInvocation = true,
@@ -75,13 +90,37 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
   /** Informer on the user's Secrets that gateways reference (trusted roots, RADIUS). */
   static final String REFERENCED_SECRETS = "referenced-secrets";
 
+  /** Informer on the gateway pods: their IPs and readiness, for the connections probe. */
+  static final String GATEWAY_PODS = "gateway-pods";
+
+  /** The config Secret key of the management API's bearer token. */
+  private static final String MANAGEMENT_TOKEN = GatewayConfig.Files.defaults().managementToken();
+
   private static final Logger LOG = Logger.getLogger(VpnGatewayReconciler.class);
   private static final Duration MIN_RESCHEDULE = Duration.ofSeconds(1);
 
   private final GatewayPreparer preparer;
+  private final ConnectionsProbe connections;
+  private final Duration connectionsPollInterval;
 
-  public VpnGatewayReconciler(GatewayPreparer preparer) {
+  @Inject
+  public VpnGatewayReconciler(GatewayPreparer preparer, OperatorConfig config) {
+    this(
+        preparer,
+        new ConnectionsProbe(
+            new HttpManagementApi(config.connections().timeout()), config.connections().timeout()),
+        config.connections().pollInterval());
+  }
+
+  /**
+   * @param connections reads live connections from the gateway pods
+   * @param connectionsPollInterval how often a Ready gateway is reconciled to refresh them
+   */
+  public VpnGatewayReconciler(
+      GatewayPreparer preparer, ConnectionsProbe connections, Duration connectionsPollInterval) {
     this.preparer = preparer;
+    this.connections = connections;
+    this.connectionsPollInterval = connectionsPollInterval;
   }
 
   /**
@@ -101,7 +140,25 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
             .withGenericFilter(secret -> !referencing(primaries, secret).isEmpty())
             .withSecondaryToPrimaryMapper(secret -> referencing(primaries, secret))
             .build();
-    return List.of(new InformerEventSource<>(config, context));
+    // gateway pods map to their gateway by label; their events (IP, readiness) trigger a reconcile
+    InformerEventSourceConfiguration<Pod> pods =
+        InformerEventSourceConfiguration.from(Pod.class, VpnGateway.class)
+            .withName(GATEWAY_PODS)
+            .withNamespacesInheritedFromController()
+            .withLabelSelector(
+                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + GatewayComponents.GATEWAY)
+            .withSecondaryToPrimaryMapper(VpnGatewayReconciler::gatewayOf)
+            .build();
+    return List.of(
+        new InformerEventSource<>(config, context), new InformerEventSource<>(pods, context));
+  }
+
+  private static Set<ResourceID> gatewayOf(Pod pod) {
+    var labels = pod.getMetadata().getLabels();
+    String gateway = labels == null ? null : labels.get(Labels.GATEWAY);
+    return gateway == null
+        ? Set.of()
+        : Set.of(new ResourceID(gateway, pod.getMetadata().getNamespace()));
   }
 
   private static Set<ResourceID> referencing(
@@ -139,19 +196,42 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
                 context.getSecondaryResource(StatefulSet.class),
                 context.getSecondaryResource(Service.class),
                 GatewayConfigRenderer.replicas(gateway.getSpec()),
-                serviceType(gateway)),
+                serviceType(gateway),
+                connections.probe(
+                    context.getSecondaryResources(Pod.class), managementToken(context))),
             now);
     UpdateControl<VpnGateway> control =
         StatusPatches.unchanged(gateway.getStatus(), status)
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(StatusPatches.of(gateway, status, new VpnGateway()));
+    Optional<Duration> next = Optional.empty();
     if (preparation instanceof Preparation.Prepared prepared) {
       // wake up to renew the server certificate or re-sign the CRL: scheduled, not polled
       Duration untilRenewal = Duration.between(now, prepared.inputs().certificates().renewAt());
-      control.rescheduleAfter(
-          untilRenewal.compareTo(MIN_RESCHEDULE) < 0 ? MIN_RESCHEDULE : untilRenewal);
+      next =
+          Optional.of(untilRenewal.compareTo(MIN_RESCHEDULE) < 0 ? MIN_RESCHEDULE : untilRenewal);
     }
+    if (ready(status)) {
+      // the one poll: session counts change without any Kubernetes event
+      next =
+          Optional.of(
+              next.filter(d -> d.compareTo(connectionsPollInterval) < 0)
+                  .orElse(connectionsPollInterval));
+    }
+    next.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** The token the pods were given: the config Secret as it exists, not as it is about to be. */
+  private static Optional<String> managementToken(Context<VpnGateway> context) {
+    return context
+        .getSecondaryResource(Secret.class, CONFIG_SECRET)
+        .flatMap(secret -> SecretData.get(secret, MANAGEMENT_TOKEN));
+  }
+
+  private static boolean ready(VpnGatewayStatus status) {
+    return status.conditions.stream()
+        .anyMatch(c -> ConditionTypes.READY.equals(c.type) && c.isTrue());
   }
 
   @Override

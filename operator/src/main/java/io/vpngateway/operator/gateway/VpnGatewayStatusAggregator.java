@@ -33,6 +33,7 @@ public final class VpnGatewayStatusAggregator {
    *
    * @param desiredReplicas replicas the spec asks for (explicit or from the sku)
    * @param serviceType the Service type the spec asks for
+   * @param connections live connections summed over the pods that answered; empty when none did
    */
   public record Observation(
       long generation,
@@ -40,7 +41,8 @@ public final class VpnGatewayStatusAggregator {
       Optional<StatefulSet> statefulSet,
       Optional<Service> service,
       int desiredReplicas,
-      String serviceType) {}
+      String serviceType,
+      Optional<VpnGatewayStatus.Connections> connections) {}
 
   private VpnGatewayStatusAggregator() {}
 
@@ -58,6 +60,8 @@ public final class VpnGatewayStatusAggregator {
     status.observedGeneration = observation.generation();
     status.endpoint = endpoint.orElse(null);
     status.replicas = replicas(observation);
+    // absent, never guessed, when no pod answered
+    status.connections = observation.connections().orElse(null);
     if (observation.preparation() instanceof Preparation.Prepared prepared) {
       status.objects = objects(prepared.inputs());
       status.podConfigHash = prepared.inputs().restartHash();

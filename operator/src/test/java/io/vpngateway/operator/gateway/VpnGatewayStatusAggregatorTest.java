@@ -128,7 +128,8 @@ class VpnGatewayStatusAggregatorTest {
     VpnGatewayStatus result =
         VpnGatewayStatusAggregator.aggregate(
             null,
-            new VpnGatewayStatusAggregator.Observation(3, preparation, sts, svc, 2, "LoadBalancer"),
+            new VpnGatewayStatusAggregator.Observation(
+                3, preparation, sts, svc, 2, "LoadBalancer", Optional.empty()),
             T0);
     Condition ready = Conditions.find(result.conditions, ConditionTypes.READY).orElseThrow();
     assertEquals(status, ready.status, name);
@@ -143,10 +144,47 @@ class VpnGatewayStatusAggregatorTest {
   }
 
   @Test
+  void connectionsAreWhatThePodsReportedOrAbsent() {
+    VpnGatewayStatus.Connections counted = new VpnGatewayStatus.Connections();
+    counted.active = 4;
+    counted.byProtocol.put("OpenVPN", 4);
+    var answered =
+        new VpnGatewayStatusAggregator.Observation(
+            1,
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            2,
+            "LoadBalancer",
+            Optional.of(counted));
+    VpnGatewayStatus first = VpnGatewayStatusAggregator.aggregate(null, answered, T0);
+    assertEquals(4, first.connections.active);
+    assertEquals(java.util.Map.of("OpenVPN", 4), first.connections.byProtocol);
+    var silent =
+        new VpnGatewayStatusAggregator.Observation(
+            1,
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            2,
+            "LoadBalancer",
+            Optional.empty());
+    assertNull(
+        VpnGatewayStatusAggregator.aggregate(first, silent, T0.plusSeconds(30)).connections,
+        "a count nobody reported is not carried over");
+  }
+
+  @Test
   void transitionTimeMovesOnlyWhenTheStatusFlips() {
     var pending =
         new VpnGatewayStatusAggregator.Observation(
-            1, PREPARED, Optional.of(sts(2, 1)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+            1,
+            PREPARED,
+            Optional.of(sts(2, 1)),
+            Optional.of(lb("203.0.113.1")),
+            2,
+            "LoadBalancer",
+            Optional.empty());
     VpnGatewayStatus first = VpnGatewayStatusAggregator.aggregate(null, pending, T0);
     VpnGatewayStatus same =
         VpnGatewayStatusAggregator.aggregate(first, pending, T0.plusSeconds(30));
@@ -155,7 +193,13 @@ class VpnGatewayStatusAggregatorTest {
         Conditions.find(same.conditions, ConditionTypes.READY).orElseThrow().lastTransitionTime);
     var ready =
         new VpnGatewayStatusAggregator.Observation(
-            1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+            1,
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            2,
+            "LoadBalancer",
+            Optional.empty());
     VpnGatewayStatus flipped =
         VpnGatewayStatusAggregator.aggregate(same, ready, T0.plusSeconds(60));
     assertEquals(
@@ -172,7 +216,13 @@ class VpnGatewayStatusAggregatorTest {
   void invalidSpecKeepsWhatWasObservedBefore() {
     var good =
         new VpnGatewayStatusAggregator.Observation(
-            1, PREPARED, Optional.of(sts(2, 2)), Optional.of(lb("203.0.113.1")), 2, "LoadBalancer");
+            1,
+            PREPARED,
+            Optional.of(sts(2, 2)),
+            Optional.of(lb("203.0.113.1")),
+            2,
+            "LoadBalancer",
+            Optional.empty());
     VpnGatewayStatus running = VpnGatewayStatusAggregator.aggregate(null, good, T0);
     var bad =
         new VpnGatewayStatusAggregator.Observation(
@@ -181,7 +231,8 @@ class VpnGatewayStatusAggregatorTest {
             Optional.of(sts(2, 2)),
             Optional.of(lb("203.0.113.1")),
             4,
-            "LoadBalancer");
+            "LoadBalancer",
+            Optional.empty());
     VpnGatewayStatus result = VpnGatewayStatusAggregator.aggregate(running, bad, T0.plusSeconds(5));
     assertEquals(running.objects.caSecret, result.objects.caSecret);
     assertEquals(running.podConfigHash, result.podConfigHash);

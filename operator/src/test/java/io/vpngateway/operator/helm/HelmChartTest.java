@@ -39,7 +39,8 @@ class HelmChartTest {
    * Dependents apply server-side (create + patch). Secrets also: update (a revocation writes the
    * CRL with its resourceVersion) and delete (the operator's server certificate Secret when the
    * user brings their own). PodDisruptionBudgets: delete when a gateway drops to one replica.
-   * ClientCertificates: patch (the revocation finalizer). Status: patch.
+   * ClientCertificates: patch (the revocation finalizer). Status: patch. Pods: read only (an
+   * informer for the connections probe).
    */
   static final Map<String, Set<String>> OPERATOR_VERBS =
       new TreeMap<>(
@@ -49,6 +50,7 @@ class HelmChartTest {
               "vpngateway.io/vpngateways/status", Set.of("patch"),
               "vpngateway.io/clientcertificates/status", Set.of("patch"),
               "/secrets", Set.of("get", "list", "watch", "create", "update", "patch", "delete"),
+              "/pods", Set.of("get", "list", "watch"),
               "/services", Set.of("get", "list", "watch", "create", "patch"),
               "apps/statefulsets", Set.of("get", "list", "watch", "create", "patch"),
               "policy/poddisruptionbudgets",

@@ -76,4 +76,19 @@ public record TestOperatorConfig(String gatewayImage, Optional<String> dnsServer
       }
     };
   }
+
+  @Override
+  public Connections connections() {
+    return new Connections() {
+      @Override
+      public Duration pollInterval() {
+        return Duration.ofSeconds(30);
+      }
+
+      @Override
+      public Duration timeout() {
+        return Duration.ofSeconds(2);
+      }
+    };
+  }
 }

@@ -1,0 +1,116 @@
+package io.vpngateway.operator.gateway;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@link ManagementApi} over HTTP: {@code GET /metrics} with {@code Authorization: Bearer} (RFC
+ * 6750 section 2.1), reading the {@code vpngw_sessions{protocol="..."}} gauge of the Prometheus
+ * text exposition format (version 0.0.4). {@code /metrics} rather than {@code /sessions}: its size
+ * does not grow with the number of clients, and the gauge is already counted by protocol.
+ *
+ * <p>Every request is bounded by one timeout (connect and response); the caller waits on the
+ * returned future, never on a socket.
+ */
+public final class HttpManagementApi implements ManagementApi {
+  /** The gateway's live-sessions gauge; one sample per protocol. */
+  static final String SESSIONS_GAUGE = "vpngw_sessions";
+
+  // name{labels} value [timestamp]; the gateway writes protocol as the only label of this family
+  private static final Pattern SAMPLE =
+      Pattern.compile(
+          "^" + SESSIONS_GAUGE + "\\{([^}]*)}\\s+(\\S+)(?:\\s+-?\\d+)?\\s*$", Pattern.MULTILINE);
+  private static final Pattern PROTOCOL_LABEL = Pattern.compile("(?:^|,)\\s*protocol=\"([^\"]*)\"");
+
+  private final HttpClient client;
+  private final Duration timeout;
+
+  public HttpManagementApi(Duration timeout) {
+    this.timeout = timeout;
+    // HTTP/1.1: the gateway's JDK server does not speak h2c, so skip the upgrade attempt
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Integer>> sessionsByProtocol(
+      InetSocketAddress address, String token) {
+    HttpRequest request =
+        HttpRequest.newBuilder(metricsUri(address))
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "text/plain")
+            .GET()
+            .build();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> sessions(address, response));
+  }
+
+  private static Map<String, Integer> sessions(
+      InetSocketAddress address, HttpResponse<String> response) {
+    if (response.statusCode() != 200) {
+      throw new ManagementApiException(
+          address + " answered " + response.statusCode() + " to GET /metrics");
+    }
+    return parse(response.body())
+        .orElseThrow(
+            () ->
+                new ManagementApiException(
+                    address + ": GET /metrics has no " + SESSIONS_GAUGE + " samples"));
+  }
+
+  /**
+   * The {@code vpngw_sessions} samples of a Prometheus text exposition, by protocol; empty when the
+   * family is absent (then the answer did not come from a gateway and counts nothing).
+   */
+  static Optional<Map<String, Integer>> parse(String exposition) {
+    Map<String, Integer> byProtocol = new TreeMap<>();
+    Matcher sample = SAMPLE.matcher(exposition);
+    while (sample.find()) {
+      Matcher protocol = PROTOCOL_LABEL.matcher(sample.group(1));
+      if (!protocol.find()) {
+        continue;
+      }
+      double value;
+      try {
+        value = Double.parseDouble(sample.group(2));
+      } catch (NumberFormatException e) {
+        throw new ManagementApiException("not a number in a " + SESSIONS_GAUGE + " sample");
+      }
+      if (value < 0 || value > Integer.MAX_VALUE || value != Math.rint(value)) {
+        throw new ManagementApiException("not a session count: " + sample.group(2));
+      }
+      byProtocol.merge(protocol.group(1), (int) value, Integer::sum);
+    }
+    return byProtocol.isEmpty() ? Optional.empty() : Optional.of(byProtocol);
+  }
+
+  private static URI metricsUri(InetSocketAddress address) {
+    String host = address.getHostString();
+    // an IPv6 pod IP needs brackets in a URI
+    String authority = host.contains(":") ? "[" + host + "]" : host;
+    return URI.create("http://" + authority + ":" + address.getPort() + "/metrics");
+  }
+
+  /** A gateway answered, but not with something the operator can count. */
+  static final class ManagementApiException extends RuntimeException {
+    ManagementApiException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.vpngateway.operator.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real HTTP client against a local JDK server that answers like a gateway's management API. */
+class HttpManagementApiTest {
+  static final String TOKEN = "q8V0mR1sT2uV3wX4yZ5aB6cD7eF8gH9i";
+  static final String EXPOSITION =
+      """
+      # HELP vpngw_sessions Live client sessions, by protocol.
+      # TYPE vpngw_sessions gauge
+      vpngw_sessions{protocol="OpenVPN"} 3
+      vpngw_sessions{protocol="IKEv2"} 0
+      vpngw_sessions{protocol="SSTP"} 1
+      # HELP vpngw_session_bytes_total Bytes.
+      # TYPE vpngw_session_bytes_total counter
+      vpngw_session_bytes_total{direction="in"} 12345
+      """;
+
+  HttpServer server;
+  volatile String body = EXPOSITION;
+  final CountDownLatch release = new CountDownLatch(1);
+  volatile boolean stall;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    server.createContext("/", this::handle);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (stall) {
+        release.await(10, TimeUnit.SECONDS);
+      }
+      boolean authorized =
+          ("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+      boolean metrics = exchange.getRequestURI().getPath().equals("/metrics");
+      byte[] bytes =
+          (authorized ? body : "a valid bearer token is required\n")
+              .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(!authorized ? 401 : metrics ? 200 : 404, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  @Test
+  void readsTheSessionsGaugeWithTheToken() throws Exception {
+    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    assertEquals(
+        Map.of("OpenVPN", 3, "IKEv2", 0, "SSTP", 1),
+        api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aRefusedTokenCountsNothing() {
+    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                api.sessionsByProtocol(address(), "wrong-token-wrong-token")
+                    .get(5, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("401"), e.getCause().getMessage());
+    assertTrue(!e.getCause().getMessage().contains("wrong-token"), "the token is never echoed");
+  }
+
+  @Test
+  void anAnswerWithoutTheGaugeCountsNothing() {
+    body = "# nothing here\nother_metric 1\n";
+    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    assertThrows(
+        ExecutionException.class,
+        () -> api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aStalledPodFailsWithinTheTimeout() {
+    stall = true;
+    var api = new HttpManagementApi(Duration.ofMillis(300));
+    long start = System.nanoTime();
+    assertThrows(
+        ExecutionException.class,
+        () -> api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(millis < 3000, "gave up after " + millis + " ms");
+  }
+
+  @Test
+  void parsesOnlyTheSessionsFamily() {
+    assertEquals(
+        Optional.of(Map.of("OpenVPN", 2)),
+        HttpManagementApi.parse(
+            "vpngw_sessions_total{protocol=\"SSTP\"} 9\n"
+                + "vpngw_sessions{protocol=\"OpenVPN\"} 2 1700000000000\n"
+                + "vpngw_sessions_x{protocol=\"IKEv2\"} 5\n"));
+    assertEquals(Optional.empty(), HttpManagementApi.parse(""));
+    for (String bad : List.of("-1", "1.5", "NaN", "1e12")) {
+      assertThrows(
+          RuntimeException.class,
+          () -> HttpManagementApi.parse("vpngw_sessions{protocol=\"OpenVPN\"} " + bad + "\n"),
+          bad);
+    }
+  }
+}
