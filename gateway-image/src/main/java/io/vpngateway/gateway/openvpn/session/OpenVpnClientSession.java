@@ -630,8 +630,11 @@ public final class OpenVpnClientSession implements TunnelSession {
       try {
         ks.sendControlMessage("RESTART");
         flush(ks);
-      } catch (OpenVpnException ignored) {
-        // best effort: the client's ping-restart covers a lost message
+      } catch (OpenVpnException | RuntimeException e) {
+        // best effort (the client's ping-restart covers a lost message); the clean-up below
+        // must run whatever the TLS engine did
+        LOG.log(System.Logger.Level.DEBUG, "{0}: could not send RESTART: {1}", id,
+            e.getMessage());
       }
     }
     if (registered) {

@@ -54,6 +54,7 @@ final class TlsControlChannel {
     ByteBuffer src = ByteBuffer.wrap(plaintext);
     try {
       while (src.hasRemaining()) {
+        runDelegatedTasks();
         wrap(src);
       }
     } catch (SSLException e) {
@@ -66,10 +67,7 @@ final class TlsControlChannel {
       while (true) {
         SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
         if (hs == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-          Runnable task;
-          while ((task = engine.getDelegatedTask()) != null) {
-            task.run();
-          }
+          runDelegatedTasks();
         } else if (hs == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
           wrap(ByteBuffer.allocate(0));
         } else if (!unwrapOnce()) {
@@ -107,7 +105,8 @@ final class TlsControlChannel {
         appIn = bigger;
         return true;
       case CLOSED:
-        return false;
+        // the peer sent close_notify: this key state cannot carry anything any more
+        throw new SSLException("TLS session closed by the peer");
       default:
         break;
     }
@@ -124,7 +123,23 @@ final class TlsControlChannel {
         || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP;
   }
 
+  /**
+   * Wraps what the engine will take from {@code src}. A closed outbound side (the peer's
+   * close_notify under TLS 1.2 closes both directions) or a wrap that makes no progress would
+   * make the callers' loops spin on the shared control thread, so both are errors.
+   */
   private void wrap(ByteBuffer src) throws SSLException {
+    SSLEngineResult r = wrapOnce(src);
+    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+      throw new SSLException("TLS session closed");
+    }
+    if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+        && r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_TASK) {
+      throw new SSLException("TLS engine made no progress (" + r.getHandshakeStatus() + ")");
+    }
+  }
+
+  private SSLEngineResult wrapOnce(ByteBuffer src) throws SSLException {
     while (true) {
       netOut.clear();
       SSLEngineResult r = engine.wrap(src, netOut);
@@ -135,7 +150,14 @@ final class TlsControlChannel {
       netOut.flip();
       cipherOut.write(netOut.array(), 0, netOut.limit());
       noteFinished(r);
-      return;
+      return r;
+    }
+  }
+
+  private void runDelegatedTasks() {
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) {
+      task.run();
     }
   }
 
@@ -148,7 +170,7 @@ final class TlsControlChannel {
   private void flushCloseNotify() {
     try {
       engine.closeOutbound();
-      wrap(ByteBuffer.allocate(0));
+      wrapOnce(ByteBuffer.allocate(0));
     } catch (SSLException ignored) {
       // the alert is a courtesy; the key state is dropped either way
     }
