@@ -68,7 +68,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       new ConcurrentHashMap<>();
   private final Map<OpenVpnClientSession, Boolean> sessions = new ConcurrentHashMap<>();
   private final OpenVpnUdpServer udp = new OpenVpnUdpServer(this);
-  private final OpenVpnTcpServer tcp = new OpenVpnTcpServer(this);
+  private final OpenVpnTcpServer tcp = new OpenVpnTcpServer(this, stats.tcpSendQueueDropped);
   private int nextPeerId;
   private InetSocketAddress udpAddress;
   private InetSocketAddress tcpAddress;

@@ -14,6 +14,8 @@ public final class OpenVpnServerStats {
   public final LongAdder rateLimitedHandshakes = new LongAdder();
   /** Inner packets dropped by policy (spoofed source, client-to-client off, non-IPv4). */
   public final LongAdder policyDropped = new LongAdder();
+  /** Data packets dropped because a TCP client's send queue was full (it stopped reading). */
+  public final LongAdder tcpSendQueueDropped = new LongAdder();
   public final LongAdder sessionsEstablished = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder renegotiations = new LongAdder();
@@ -22,7 +24,8 @@ public final class OpenVpnServerStats {
   public String toString() {
     return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
-        + " policyDropped=" + policyDropped + " established=" + sessionsEstablished
+        + " policyDropped=" + policyDropped + " tcpSendQueueDropped=" + tcpSendQueueDropped
+        + " established=" + sessionsEstablished
         + " authFailures=" + authFailures + " renegotiations=" + renegotiations;
   }
 }

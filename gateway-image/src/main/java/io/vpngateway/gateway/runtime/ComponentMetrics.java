@@ -53,7 +53,8 @@ final class ComponentMetrics {
         "AuthenticationFailed", s.authenticationDropped.sum(),
         "UnknownSession", s.unknownSessionDropped.sum(),
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
-        "Policy", s.policyDropped.sum());
+        "Policy", s.policyDropped.sum(),
+        "TcpSendQueueFull", s.tcpSendQueueDropped.sum());
   }
 
   static MetricsCollector openVpn(OpenVpnServerStats s) {

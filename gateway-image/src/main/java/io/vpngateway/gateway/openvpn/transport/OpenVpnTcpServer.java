@@ -6,6 +6,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * OpenVPN over TCP: an optional listener plus {@link #adopt}, through which a shared-port sniffer
@@ -14,12 +15,17 @@ import java.nio.channels.SocketChannel;
  */
 public final class OpenVpnTcpServer implements AutoCloseable {
   private final PacketHandler handler;
+  private final LongAdder sendDropped;
   private ServerSocketChannel listener;
   private Thread acceptor;
   private volatile boolean closed;
 
-  public OpenVpnTcpServer(PacketHandler handler) {
+  /**
+   * @param sendDropped counts data packets dropped because a client's send queue was full
+   */
+  public OpenVpnTcpServer(PacketHandler handler, LongAdder sendDropped) {
     this.handler = handler;
+    this.sendDropped = sendDropped;
   }
 
   /** Binds and starts accepting; returns the bound address. */
@@ -51,10 +57,8 @@ public final class OpenVpnTcpServer implements AutoCloseable {
    */
   public void adopt(SocketChannel channel, ByteBuffer alreadyRead) throws IOException {
     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    TcpConnection c = new TcpConnection(channel, alreadyRead, handler);
-    Thread t = new Thread(c, "openvpn-tcp-" + channel.getRemoteAddress());
-    t.setDaemon(true);
-    t.start();
+    TcpConnection c = new TcpConnection(channel, alreadyRead, handler, sendDropped);
+    c.start("openvpn-tcp-" + channel.getRemoteAddress());
   }
 
   @Override

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One accepted or adopted TCP connection: a reader thread that splits the stream into packets by
- * their 2-byte length prefix and hands each to the {@link PacketHandler}. The session bound to the
- * connection is stored here by the server.
+ * their 2-byte length prefix and hands each to the {@link PacketHandler}, and a writer thread that
+ * drains the {@link TcpLink}'s bounded send queue (so no other thread ever blocks on this
+ * client's TCP window). The session bound to the connection is stored here by the server.
  */
 public final class TcpConnection implements Runnable {
   private final SocketChannel channel;
@@ -18,12 +20,22 @@ public final class TcpConnection implements Runnable {
   private final ByteBuffer alreadyRead;
   private volatile Object session;
 
-  TcpConnection(SocketChannel channel, ByteBuffer alreadyRead, PacketHandler handler)
-      throws IOException {
+  TcpConnection(SocketChannel channel, ByteBuffer alreadyRead, PacketHandler handler,
+      LongAdder sendDropped) throws IOException {
     this.channel = channel;
-    this.link = new TcpLink(channel, (InetSocketAddress) channel.getRemoteAddress());
+    this.link = new TcpLink(channel, (InetSocketAddress) channel.getRemoteAddress(), sendDropped);
     this.handler = handler;
     this.alreadyRead = alreadyRead == null ? ByteBuffer.allocate(0) : alreadyRead.slice();
+  }
+
+  /** Starts the reader and writer threads (named after {@code name}). */
+  void start(String name) {
+    Thread writer = new Thread(link::writeLoop, name + "-tx");
+    writer.setDaemon(true);
+    writer.start();
+    Thread reader = new Thread(this, name);
+    reader.setDaemon(true);
+    reader.start();
   }
 
   public OpenVpnLink link() {
