@@ -3,6 +3,7 @@ package io.vpngateway.gateway.dataplane;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
+import io.vpngateway.gateway.tun.TcpSegmentCoalescer;
 import io.vpngateway.gateway.tun.TunQueue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +19,8 @@ import java.util.logging.Logger;
  * another's address); when the destination is another client, it goes straight to that session if
  * client-to-client traffic is allowed and is dropped otherwise. Everything else is written to a TUN
  * queue chosen by the writing thread, which also lets the TUN driver steer the replies of a flow to
- * the queue it was written on.
+ * the queue it was written on. A thread that batches (an OpenVPN UDP receive thread) writes through
+ * its {@link TcpSegmentCoalescer}, which may hold the packet until the thread flushes.
  *
  * <p>After {@link #write} the buffer's position and limit are unspecified; its bytes are not
  * modified and it is not retained.
@@ -70,7 +72,12 @@ final class TunPacketSink implements InnerPacketSink {
     int length = packet.remaining();
     TunQueue queue = queues[(int) ((Thread.currentThread().getId() & 0x7fffffff) % queues.length)];
     try {
-      queue.write(packet);
+      TcpSegmentCoalescer coalescer = TcpSegmentCoalescer.current();
+      if (coalescer != null) {
+        coalescer.offer(queue, packet);
+      } else {
+        queue.write(packet);
+      }
       counters.packetsToTun.increment();
       counters.bytesToTun.add(length);
     } catch (IOException | RuntimeException e) {

@@ -34,6 +34,12 @@ final class LibC {
 
   static native long write(int fd, long buffer, long count);
 
+  /** {@code ssize_t readv(int fd, const struct iovec *iov, int iovcnt)}. */
+  static native long readv(int fd, long iov, int iovcnt);
+
+  /** {@code ssize_t writev(int fd, const struct iovec *iov, int iovcnt)}. */
+  static native long writev(int fd, long iov, int iovcnt);
+
   /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}. */
   static native int poll(long fds, long nfds, int timeoutMillis);
 

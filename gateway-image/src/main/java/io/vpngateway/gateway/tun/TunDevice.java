@@ -17,6 +17,10 @@ import java.util.List;
  * interface is not persistent: it disappears when the last queue is closed, so a crashed gateway
  * leaves nothing behind.
  *
+ * <p>The interface is opened with {@code IFF_VNET_HDR} and no offloads ({@code TUNSETOFFLOAD} is
+ * never called), so the kernel only ever hands us plain, checksummed packets; {@link TunQueue}
+ * adds and strips the 10-byte header, and only {@link TcpSegmentCoalescer} writes GSO packets.
+ *
  * <p>Opening needs {@code CAP_NET_ADMIN}. Addresses, MTU and link state are set separately (see
  * {@code io.vpngateway.gateway.net.LinkConfigurator}).
  */
@@ -27,6 +31,11 @@ public final class TunDevice implements AutoCloseable {
   static final short IFF_TUN = 0x0001;
   static final short IFF_NO_PI = 0x1000;
   static final short IFF_MULTI_QUEUE = 0x0100;
+  /**
+   * Every read and write carries a {@code struct virtio_net_hdr} first, which lets a writer hand
+   * the kernel one coalesced TCP super-segment (see {@link TcpSegmentCoalescer}).
+   */
+  static final short IFF_VNET_HDR = 0x4000;
 
   /** {@code struct ifreq} is 40 bytes on LP64: the name (IFNAMSIZ = 16) then a union. */
   private static final int IFREQ_SIZE = 40;
@@ -61,7 +70,8 @@ public final class TunDevice implements AutoCloseable {
     if (queueCount < 1) {
       throw new IllegalArgumentException("queueCount must be at least 1, was " + queueCount);
     }
-    short flags = (short) (IFF_TUN | IFF_NO_PI | (queueCount > 1 ? IFF_MULTI_QUEUE : 0));
+    short flags =
+        (short) (IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | (queueCount > 1 ? IFF_MULTI_QUEUE : 0));
     List<TunQueue> opened = new ArrayList<>(queueCount);
     String name = requestedName;
     try {

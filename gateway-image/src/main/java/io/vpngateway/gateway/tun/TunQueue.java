@@ -18,12 +18,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * each {@code write(2)} atomically. Stop the readers before closing: a closed descriptor number can
  * be reused by the next {@code open(2)}.
  *
+ * <p>The device carries a {@code virtio_net_hdr} in front of every packet (see {@link TunDevice});
+ * {@link #read} and {@link #write} strip and add it with {@code readv(2)}/{@code writev(2)}, so
+ * callers see bare IP packets.
+ *
  * <p>Buffers must be direct. Their native addresses are cached per thread by buffer identity, so
  * reuse the same buffer objects: a fresh {@code duplicate()} or {@code slice()} per packet costs a
  * lookup and an allocation.
  */
 public final class TunQueue implements AutoCloseable {
   private static final int POLLFD_SIZE = 8;
+  /** {@code sizeof(struct virtio_net_hdr)}: flags, gso_type, hdr_len, gso_size, csum_start/offset. */
+  static final int VNET_HDR_SIZE = 10;
+  /** {@code struct iovec[2]} (16 bytes each on LP64) followed by a 16-byte header slot. */
+  private static final int IO_VECTOR_SIZE = 2 * 16 + 16;
+
+  /** Per writing thread: iovecs and an all-zero header (no GSO, checksum already complete). */
+  private static final ThreadLocal<Memory> WRITE_VECTOR =
+      ThreadLocal.withInitial(TunQueue::newIoVector);
 
   private final int fd;
   private final String interfaceName;
@@ -33,6 +45,11 @@ public final class TunQueue implements AutoCloseable {
   private final Memory pollFd = new Memory(POLLFD_SIZE);
 
   private final long pollFdAddress;
+
+  /** The reader's iovecs: the header the kernel writes (ignored), then the caller's buffer. */
+  private final Memory readVector = newIoVector();
+
+  private final long readVectorAddress = Pointer.nativeValue(readVector);
   private final AtomicBoolean closed = new AtomicBoolean();
 
   TunQueue(int fd, String interfaceName, int index) {
@@ -74,8 +91,12 @@ public final class TunQueue implements AutoCloseable {
 
   private int readOnce(ByteBuffer dst, long base) throws IOException {
     int position = dst.position();
-    long n = LibC.read(fd, base + position, dst.remaining());
-    if (n < 0) {
+    readVector.setLong(16, base + position);
+    readVector.setLong(24, dst.remaining());
+    long n = LibC.readv(fd, readVectorAddress, 2);
+    if (n >= 0) {
+      n = Math.max(0, n - VNET_HDR_SIZE);
+    } else {
       int errno = Native.getLastError();
       if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
         return 0;
@@ -97,11 +118,33 @@ public final class TunQueue implements AutoCloseable {
     long base = DirectBufferAddresses.of(src);
     int position = src.position();
     int length = src.remaining();
-    long n = LibC.write(fd, base + position, length);
+    Memory vector = WRITE_VECTOR.get();
+    vector.setLong(16, base + position);
+    vector.setLong(24, length);
+    long n = LibC.writev(fd, Pointer.nativeValue(vector), 2);
     if (n < 0) {
       throw failure("write", Native.getLastError());
     }
     src.position(position + length);
+  }
+
+  /**
+   * Writes {@code length} bytes at native {@code address} that already start with a {@code
+   * virtio_net_hdr} (used by {@link TcpSegmentCoalescer} for GSO super-segments).
+   */
+  void writeWithHeader(long address, int length) throws IOException {
+    if (LibC.write(fd, address, length) < 0) {
+      throw failure("write", Native.getLastError());
+    }
+  }
+
+  private static Memory newIoVector() {
+    Memory m = new Memory(IO_VECTOR_SIZE);
+    m.clear();
+    long header = Pointer.nativeValue(m) + 32;
+    m.setLong(0, header);
+    m.setLong(8, VNET_HDR_SIZE);
+    return m;
   }
 
   private IOException failure(String call, int errno) {

@@ -1,13 +1,18 @@
 package io.vpngateway.gateway.openvpn.transport;
 
+import io.vpngateway.gateway.tun.TcpSegmentCoalescer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * OpenVPN over UDP: one socket per core on the same port ({@code SO_REUSEPORT}; the kernel hashes
@@ -16,10 +21,21 @@ import java.util.List;
  * passes control packets on. Replies may leave through any of the sockets: they share the local
  * address and port. Buffers are reused; the JDK caches the sender address of consecutive
  * datagrams from one peer.
+ *
+ * <p>The sockets are non-blocking: a receive thread drains every datagram queued on its socket
+ * (at most {@link #BURST} before it flushes), and only then waits in its selector. What the burst
+ * decrypted is written to TUN through the thread's {@link TcpSegmentCoalescer}, so the segments of
+ * one TCP flow reach the kernel as one GSO packet; the coalescer is flushed before waiting.
  */
 public final class OpenVpnUdpServer implements AutoCloseable {
+  /** Datagrams handled between two flushes of the coalescer: bounds the added latency. */
+  static final int BURST = 64;
+
+  private static final System.Logger LOG = System.getLogger(OpenVpnUdpServer.class.getName());
+
   private final PacketHandler handler;
   private final List<DatagramChannel> channels = new ArrayList<>();
+  private final List<Selector> selectors = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   public OpenVpnUdpServer(PacketHandler handler) {
@@ -74,27 +90,59 @@ public final class OpenVpnUdpServer implements AutoCloseable {
     // heap buffers: the AEAD ciphers work on arrays without copying (see OpenVpnClientSession)
     ByteBuffer packet = ByteBuffer.allocate(65536 + 32);
     ByteBuffer scratch = ByteBuffer.allocate(65536 + 64);
-    while (!closed) {
-      try {
-        packet.clear().limit(65536);
-        InetSocketAddress from = (InetSocketAddress) channel.receive(packet);
-        packet.flip();
-        if (packet.hasRemaining()) {
-          handler.onDatagram(packet, from, null, scratch);
-        }
-      } catch (ClosedChannelException e) {
+    TcpSegmentCoalescer coalescer = TcpSegmentCoalescer.enableForCurrentThread();
+    try (Selector selector = Selector.open()) {
+      selectors.add(selector);
+      if (closed) {
         return;
-      } catch (IOException | RuntimeException e) {
-        if (closed) {
+      }
+      channel.configureBlocking(false);
+      channel.register(selector, SelectionKey.OP_READ);
+      int burst = 0;
+      while (!closed) {
+        try {
+          packet.clear().limit(65536);
+          InetSocketAddress from = (InetSocketAddress) channel.receive(packet);
+          if (from == null || ++burst >= BURST) {
+            burst = 0;
+            flush(coalescer);
+            if (from == null) {
+              selector.select();
+              selector.selectedKeys().clear();
+              continue;
+            }
+          }
+          packet.flip();
+          if (packet.hasRemaining()) {
+            handler.onDatagram(packet, from, null, scratch);
+          }
+        } catch (ClosedChannelException | ClosedSelectorException e) {
           return;
+        } catch (IOException | RuntimeException e) {
+          if (closed) {
+            return;
+          }
         }
       }
+    } catch (IOException e) {
+      if (!closed) {
+        LOG.log(System.Logger.Level.ERROR, "UDP receive thread cannot start", e);
+      }
+    }
+  }
+
+  private static void flush(TcpSegmentCoalescer coalescer) {
+    try {
+      coalescer.flush();
+    } catch (IOException e) {
+      // as for a single packet: TUN refused it (interface down); TCP retransmits
     }
   }
 
   @Override
   public void close() {
     closed = true;
+    selectors.forEach(Selector::wakeup);
     for (DatagramChannel channel : channels) {
       try {
         channel.close();

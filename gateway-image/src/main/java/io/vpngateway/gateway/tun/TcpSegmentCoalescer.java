@@ -1,0 +1,229 @@
+package io.vpngateway.gateway.tun;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Receive-side coalescing of TCP segments before they are written to TUN (what the kernel's GRO,
+ * {@code net/ipv4/tcp_offload.c: tcp_gro_receive}, does for a NIC): consecutive in-order segments
+ * of one TCP/IPv4 flow that a receive thread decrypted in one burst are written as one GSO
+ * super-segment ({@code virtio_net_hdr} with {@code VIRTIO_NET_HDR_GSO_TCPV4}, see {@code
+ * include/uapi/linux/virtio_net.h}). The kernel's TCP stack then handles one packet instead of up
+ * to 45, which is most of the CPU a tunnel server spends per received byte.
+ *
+ * <p>Segments merge only when the merged packet is exactly what the sender's segments describe:
+ * IPv4 without options and not fragmented; TCP with only ACK (and PSH on the last segment);
+ * identical addresses, ports, TOS, TTL, DF, ack number, window and TCP options; contiguous
+ * sequence numbers; consecutive IP ids; equal payload sizes except a shorter last one. Anything
+ * else is written as it came, after what is pending, so the order of packets is kept. The merged
+ * packet gets a fresh IP header checksum and carries the TCP pseudo-header sum with {@code
+ * VIRTIO_NET_HDR_F_NEEDS_CSUM}, as a GSO packet must; the kernel re-segments it with correct
+ * checksums if it forwards it. The segments' own TCP checksums are not re-verified: each segment
+ * came out of an authenticated AEAD packet of the client that built it.
+ *
+ * <p>Batching is opt-in per thread: a receive loop calls {@link #enableForCurrentThread()} once
+ * and {@link #flush()} whenever its socket has no more datagrams queued; writers on other threads
+ * see {@link #current()} return {@code null} and write directly. Not thread-safe (one per thread).
+ */
+public final class TcpSegmentCoalescer {
+  private static final ThreadLocal<TcpSegmentCoalescer> PER_THREAD = new ThreadLocal<>();
+
+  private static final int HDR = TunQueue.VNET_HDR_SIZE;
+  private static final int MAX_IP_LENGTH = 65535;
+  private static final int TCP_ACK = 0x10;
+  private static final int TCP_PSH = 0x08;
+  private static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+  private static final byte VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+
+  /** The virtio header, then the pending IP packet (big-endian fields via absolute gets/puts). */
+  private final ByteBuffer pending = ByteBuffer.allocateDirect(HDR + MAX_IP_LENGTH);
+
+  private final long pendingAddress = Pointer.nativeValue(Native.getDirectBufferPointer(pending));
+  /** The virtio header's fields are in host byte order. */
+  private final ByteBuffer header = pending.duplicate().order(ByteOrder.nativeOrder());
+  private TunQueue pendingQueue;
+  private int pendingLength;
+  private int segments;
+  private int segmentSize;
+  private int tcpHeaderLength;
+  private int nextSeq;
+  private int lastIpId;
+  private boolean closedForAppend;
+  private long segmentsIn;
+  private long packetsOut;
+
+  private TcpSegmentCoalescer() {}
+
+  /** Turns batching on for the calling thread (idempotent) and returns its coalescer. */
+  public static TcpSegmentCoalescer enableForCurrentThread() {
+    TcpSegmentCoalescer c = PER_THREAD.get();
+    if (c == null) {
+      c = new TcpSegmentCoalescer();
+      PER_THREAD.set(c);
+    }
+    return c;
+  }
+
+  /** The calling thread's coalescer, or {@code null} when it writes packets one by one. */
+  public static TcpSegmentCoalescer current() {
+    return PER_THREAD.get();
+  }
+
+  /**
+   * Writes {@code packet} (position to limit, an IP packet) to {@code queue}, possibly later: it
+   * may be held until {@link #flush()} or until a packet that cannot join it arrives. The buffer is
+   * not retained; its position is unspecified afterwards.
+   *
+   * @throws IOException when writing this or a previously held packet failed (the held packet is
+   *     dropped, the caller counts one loss)
+   */
+  public void offer(TunQueue queue, ByteBuffer packet) throws IOException {
+    segmentsIn++;
+    int p = packet.position();
+    int length = packet.remaining();
+    int thl = coalescibleTcpHeaderLength(packet, p, length);
+    if (thl < 0) {
+      flush();
+      packetsOut++;
+      queue.write(packet);
+      return;
+    }
+    if (segments > 0 && canAppend(queue, packet, p, length, thl)) {
+      append(packet, p, length, thl);
+      return;
+    }
+    flush();
+    start(queue, packet, p, length, thl);
+  }
+
+  /** Writes what is pending, if anything. */
+  public void flush() throws IOException {
+    if (segments == 0) {
+      return;
+    }
+    TunQueue queue = pendingQueue;
+    int length = pendingLength;
+    if (segments > 1) {
+      finishSuperSegment(length);
+    } else {
+      pending.putLong(0, 0L).putShort(8, (short) 0);
+    }
+    segments = 0;
+    pendingQueue = null;
+    packetsOut++;
+    queue.writeWithHeader(pendingAddress, HDR + length);
+  }
+
+  /** Segments offered so far (for tests and statistics). */
+  public long segmentsIn() {
+    return segmentsIn;
+  }
+
+  /** Packets written to TUN so far, super-segments counting once. */
+  public long packetsOut() {
+    return packetsOut;
+  }
+
+  /** The TCP header length when the packet may take part in coalescing, else -1. */
+  private static int coalescibleTcpHeaderLength(ByteBuffer b, int p, int length) {
+    if (length < 41 || b.get(p) != 0x45 || b.get(p + 9) != 6
+        || (b.getShort(p + 6) & 0x3fff) != 0 || (b.getShort(p + 2) & 0xffff) != length
+        || ipHeaderSum(b, p) != 0xffff) {
+      return -1;
+    }
+    int thl = ((b.get(p + 32) & 0xff) >>> 4) * 4;
+    int flags = b.get(p + 33) & 0xff;
+    if (thl < 20 || 20 + thl >= length || (flags & ~(TCP_ACK | TCP_PSH)) != 0
+        || (flags & TCP_ACK) == 0) {
+      return -1;
+    }
+    return thl;
+  }
+
+  private boolean canAppend(TunQueue queue, ByteBuffer b, int p, int length, int thl) {
+    int payload = length - 20 - thl;
+    int q = HDR;
+    if (closedForAppend || queue != pendingQueue || thl != tcpHeaderLength
+        || payload > segmentSize || pendingLength + payload > MAX_IP_LENGTH
+        || b.getInt(p + 24) != nextSeq || (b.getShort(p + 4) & 0xffff) != ((lastIpId + 1) & 0xffff)
+        || b.get(p + 1) != pending.get(q + 1) || b.getInt(p + 6) != pending.getInt(q + 6)
+        || b.getLong(p + 12) != pending.getLong(q + 12)
+        || b.getInt(p + 20) != pending.getInt(q + 20) || b.getInt(p + 28) != pending.getInt(q + 28)
+        || b.getShort(p + 34) != pending.getShort(q + 34)
+        || b.getShort(p + 38) != pending.getShort(q + 38)) {
+      return false;
+    }
+    for (int i = 40; i < 20 + thl; i += 4) {
+      if (b.getInt(p + i) != pending.getInt(q + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void start(TunQueue queue, ByteBuffer b, int p, int length, int thl) {
+    pending.put(HDR, b, p, length);
+    pendingQueue = queue;
+    pendingLength = length;
+    segments = 1;
+    tcpHeaderLength = thl;
+    segmentSize = length - 20 - thl;
+    nextSeq = b.getInt(p + 24) + segmentSize;
+    lastIpId = b.getShort(p + 4) & 0xffff;
+    closedForAppend = (b.get(p + 33) & TCP_PSH) != 0;
+  }
+
+  private void append(ByteBuffer b, int p, int length, int thl) {
+    int payload = length - 20 - thl;
+    pending.put(HDR + pendingLength, b, p + 20 + thl, payload);
+    pendingLength += payload;
+    segments++;
+    nextSeq += payload;
+    lastIpId = (lastIpId + 1) & 0xffff;
+    int flags = b.get(p + 33) & 0xff;
+    if ((flags & TCP_PSH) != 0) {
+      pending.put(HDR + 33, (byte) (pending.get(HDR + 33) | TCP_PSH));
+    }
+    // a short segment or PSH ends the run, as in tcp_gro_receive
+    closedForAppend = payload < segmentSize || (flags & TCP_PSH) != 0;
+  }
+
+  /** IP length and checksum, TCP pseudo-header sum, and the GSO virtio header. */
+  private void finishSuperSegment(int length) {
+    int q = HDR;
+    pending.putShort(q + 2, (short) length);
+    pending.putShort(q + 10, (short) 0);
+    pending.putShort(q + 10, (short) ~ipHeaderSum(pending, q));
+    int tcpLength = length - 20;
+    long sum = (pending.getShort(q + 12) & 0xffff) + (pending.getShort(q + 14) & 0xffff)
+        + (pending.getShort(q + 16) & 0xffff) + (pending.getShort(q + 18) & 0xffff)
+        + 6 + tcpLength;
+    pending.putShort(q + 36, (short) fold(sum));
+    ByteBuffer h = header;
+    h.put(0, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+    h.put(1, VIRTIO_NET_HDR_GSO_TCPV4);
+    h.putShort(2, (short) (20 + tcpHeaderLength)); // hdr_len
+    h.putShort(4, (short) segmentSize); // gso_size
+    h.putShort(6, (short) 20); // csum_start: the TCP header
+    h.putShort(8, (short) 16); // csum_offset: TCP checksum field
+  }
+
+  /** One's-complement sum of the 20-byte IPv4 header at {@code at}, folded to 16 bits. */
+  private static int ipHeaderSum(ByteBuffer b, int at) {
+    long sum = 0;
+    for (int i = 0; i < 20; i += 2) {
+      sum += b.getShort(at + i) & 0xffff;
+    }
+    return fold(sum);
+  }
+
+  private static int fold(long sum) {
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return (int) sum;
+  }
+}
