@@ -67,6 +67,15 @@ public final class TcpSegmentCoalescer {
     return c;
   }
 
+  /** Flushes and turns batching off for the calling thread. */
+  public static void disableForCurrentThread() throws IOException {
+    TcpSegmentCoalescer c = PER_THREAD.get();
+    PER_THREAD.remove();
+    if (c != null) {
+      c.flush();
+    }
+  }
+
   /** The calling thread's coalescer, or {@code null} when it writes packets one by one. */
   public static TcpSegmentCoalescer current() {
     return PER_THREAD.get();
