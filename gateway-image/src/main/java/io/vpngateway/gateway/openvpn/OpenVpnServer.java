@@ -50,6 +50,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
   private static final long TICK_MILLIS = 100;
+  /**
+   * Open TCP connections per client IP. Generous because many clients may share one NAT address;
+   * the point is that one host cannot take the whole global cap.
+   */
+  private static final int TCP_CONNECTIONS_PER_SOURCE = 64;
+  /** A TCP connection must carry an authenticated hard reset within this time. */
+  private static final long TCP_UNBOUND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private volatile OpenVpnServerSettings settings;
   private final CertificateAuthenticator authenticator;
@@ -68,7 +75,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       new ConcurrentHashMap<>();
   private final Map<OpenVpnClientSession, Boolean> sessions = new ConcurrentHashMap<>();
   private final OpenVpnUdpServer udp = new OpenVpnUdpServer(this);
-  private final OpenVpnTcpServer tcp = new OpenVpnTcpServer(this, stats.tcpSendQueueDropped);
+  private final OpenVpnTcpServer tcp;
   private int nextPeerId;
   private InetSocketAddress udpAddress;
   private InetSocketAddress tcpAddress;
@@ -86,6 +93,9 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
         .map(s -> new AuthTokens(s, settings.authTokenLifetime()));
     this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
     this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
+    this.tcp = new OpenVpnTcpServer(this, new OpenVpnTcpServer.Limits(
+        settings.maxConnections() * 2 + 64, TCP_CONNECTIONS_PER_SOURCE, TCP_UNBOUND_TIMEOUT_NANOS),
+        stats.tcpSendQueueDropped, stats.tcpConnectionsRefused);
     // handshaking sessions also hold a peer id, so leave head room over maxConnections
     this.byPeerId = new AtomicReferenceArray<>(
         Math.min(0xffffff, settings.maxConnections() * 2 + 64));
@@ -129,6 +139,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   private void tick() {
     long now = System.nanoTime();
+    tcp.sweep(now);
     for (OpenVpnClientSession s : sessions.keySet()) {
       try {
         s.tick(now);
@@ -319,6 +330,11 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     if (s != null) {
       control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
     } else if (op.isClientHardReset()) {
+      if (!rateLimiter.tryAcquire(connection.link().remote().getAddress(), System.nanoTime())) {
+        stats.rateLimitedHandshakes.increment();
+        connection.link().close();
+        return;
+      }
       control.execute(() -> {
         if (connection.session() == null) {
           acceptNew(copy, connection.link(), connection);

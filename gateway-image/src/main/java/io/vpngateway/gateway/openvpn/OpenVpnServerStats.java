@@ -16,6 +16,8 @@ public final class OpenVpnServerStats {
   public final LongAdder policyDropped = new LongAdder();
   /** Data packets dropped because a TCP client's send queue was full (it stopped reading). */
   public final LongAdder tcpSendQueueDropped = new LongAdder();
+  /** TCP connections closed by the connection caps, the no-session timeout or a stuck writer. */
+  public final LongAdder tcpConnectionsRefused = new LongAdder();
   public final LongAdder sessionsEstablished = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder renegotiations = new LongAdder();
@@ -25,6 +27,7 @@ public final class OpenVpnServerStats {
     return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
         + " policyDropped=" + policyDropped + " tcpSendQueueDropped=" + tcpSendQueueDropped
+        + " tcpRefused=" + tcpConnectionsRefused
         + " established=" + sessionsEstablished
         + " authFailures=" + authFailures + " renegotiations=" + renegotiations;
   }

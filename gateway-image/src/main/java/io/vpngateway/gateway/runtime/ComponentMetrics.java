@@ -54,7 +54,8 @@ final class ComponentMetrics {
         "UnknownSession", s.unknownSessionDropped.sum(),
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
         "Policy", s.policyDropped.sum(),
-        "TcpSendQueueFull", s.tcpSendQueueDropped.sum());
+        "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
+        "TcpConnectionRefused", s.tcpConnectionsRefused.sum());
   }
 
   static MetricsCollector openVpn(OpenVpnServerStats s) {

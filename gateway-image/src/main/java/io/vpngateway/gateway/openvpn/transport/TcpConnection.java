@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * One accepted or adopted TCP connection: a reader thread that splits the stream into packets by
@@ -18,11 +19,20 @@ public final class TcpConnection implements Runnable {
   private final TcpLink link;
   private final PacketHandler handler;
   private final ByteBuffer alreadyRead;
+  private final Consumer<TcpConnection> onEnd;
+  private final long openedNanos = System.nanoTime();
   private volatile Object session;
 
   TcpConnection(SocketChannel channel, ByteBuffer alreadyRead, PacketHandler handler,
       LongAdder sendDropped) throws IOException {
+    this(channel, alreadyRead, handler, sendDropped, c -> { });
+  }
+
+  /** {@code onEnd} runs once on the reader thread when the connection is over. */
+  TcpConnection(SocketChannel channel, ByteBuffer alreadyRead, PacketHandler handler,
+      LongAdder sendDropped, Consumer<TcpConnection> onEnd) throws IOException {
     this.channel = channel;
+    this.onEnd = onEnd;
     this.link = new TcpLink(channel, (InetSocketAddress) channel.getRemoteAddress(), sendDropped);
     this.handler = handler;
     this.alreadyRead = alreadyRead == null ? ByteBuffer.allocate(0) : alreadyRead.slice();
@@ -44,6 +54,20 @@ public final class TcpConnection implements Runnable {
 
   public Object session() {
     return session;
+  }
+
+  long openedNanos() {
+    return openedNanos;
+  }
+
+  /** True when the writer has been blocked on the client's window too long (see TcpLink). */
+  boolean writerStuck(long nowNanos) {
+    return link.isStuck(nowNanos);
+  }
+
+  /** Closes the socket now, dropping unsent frames (limits, shutdown). */
+  void abort() {
+    link.abort();
   }
 
   public void bind(Object s) {
@@ -73,7 +97,11 @@ public final class TcpConnection implements Runnable {
       // EOF or reset: the session ends below
     } finally {
       link.close();
-      handler.onStreamClosed(this);
+      try {
+        handler.onStreamClosed(this);
+      } finally {
+        onEnd.accept(this);
+      }
     }
   }
 

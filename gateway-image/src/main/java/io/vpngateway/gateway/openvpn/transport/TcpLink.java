@@ -37,6 +37,8 @@ final class TcpLink implements OpenVpnLink {
   /** When the writer last made progress, or when the queue became non-empty. */
   private long progressNanos = System.nanoTime();
   private boolean writing;
+  /** No more sends; the writer closes the socket once the queue is written. */
+  private boolean closing;
   private boolean closed;
 
   TcpLink(SocketChannel channel, InetSocketAddress remote, LongAdder dataDropped) {
@@ -55,7 +57,7 @@ final class TcpLink implements OpenVpnLink {
     boolean data = op != null && op.isData();
     long now = System.nanoTime();
     synchronized (this) {
-      if (closed) {
+      if (closed || closing) {
         return;
       }
       if (isStuck(now)) {
@@ -100,10 +102,14 @@ final class TcpLink implements OpenVpnLink {
       while (true) {
         batch.clear();
         synchronized (this) {
-          while (queue.isEmpty() && !closed) {
+          while (queue.isEmpty() && !closed && !closing) {
             wait();
           }
           if (closed) {
+            return;
+          }
+          if (queue.isEmpty()) {
+            closeLocked();
             return;
           }
           while (!queue.isEmpty() && (batch.position() == 0
@@ -149,13 +155,31 @@ final class TcpLink implements OpenVpnLink {
     return true;
   }
 
+  /**
+   * Closes after what is already queued (a final RESTART or AUTH_FAILED) is written; a client
+   * that does not read it is cut off by the stuck check.
+   */
   @Override
   public synchronized void close() {
+    closing = true;
+    if (queue.isEmpty() && !writing) {
+      closeLocked();
+    } else {
+      notifyAll();
+    }
+  }
+
+  /** Closes now, discarding anything queued. */
+  synchronized void abort() {
     closeLocked();
   }
 
   synchronized boolean isClosed() {
     return closed;
+  }
+
+  synchronized boolean isClosing() {
+    return closing || closed;
   }
 
   private void closeLocked() {
