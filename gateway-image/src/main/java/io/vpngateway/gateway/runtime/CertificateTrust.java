@@ -22,20 +22,21 @@ public final class CertificateTrust implements ConfigListener {
   private static final Logger LOG = Logger.getLogger(CertificateTrust.class.getName());
 
   private final PkixCertificateAuthenticator authenticator;
-  private final LiveCertificates live = new LiveCertificates();
   private final RevocationEnforcer enforcer;
   private final GatewayMetrics metrics;
 
   public CertificateTrust(RuntimeConfig initial, SessionRegistry sessions, GatewayMetrics metrics) {
     this.authenticator = new PkixCertificateAuthenticator(snapshotOf(initial));
-    this.enforcer = new RevocationEnforcer(sessions, live, authenticator);
+    this.enforcer = new RevocationEnforcer(sessions, authenticator);
     this.metrics = metrics;
-    sessions.onUnregister(ended -> live.sessionEnded(ended, sessions.all()));
   }
 
-  /** The authenticator to hand to {@code protocol}'s server: measured and remembering chains. */
+  /**
+   * The authenticator to hand to {@code protocol}'s server: measured per protocol. The identities it
+   * returns carry the client's chain, which is what lets a reload re-check the live sessions.
+   */
   public CertificateAuthenticator authenticatorFor(Protocol protocol) {
-    return new MeasuredAuthenticator(authenticator, protocol, metrics, live);
+    return new MeasuredAuthenticator(authenticator, protocol, metrics);
   }
 
   @Override

@@ -9,24 +9,18 @@ import java.security.cert.X509Certificate;
 
 /**
  * What a protocol server gets as its {@link CertificateAuthenticator}: the gateway's authenticator,
- * timed and counted per protocol (handshakes ok / failed by reason, auth latency), with the chains
- * it accepted remembered so a reload can re-check live sessions.
+ * timed and counted per protocol (handshakes ok / failed by reason, auth latency).
  */
 public final class MeasuredAuthenticator implements CertificateAuthenticator {
   private final CertificateAuthenticator delegate;
   private final Protocol protocol;
   private final GatewayMetrics metrics;
-  private final LiveCertificates live;
 
   public MeasuredAuthenticator(
-      CertificateAuthenticator delegate,
-      Protocol protocol,
-      GatewayMetrics metrics,
-      LiveCertificates live) {
+      CertificateAuthenticator delegate, Protocol protocol, GatewayMetrics metrics) {
     this.delegate = delegate;
     this.protocol = protocol;
     this.metrics = metrics;
-    this.live = live;
   }
 
   @Override
@@ -34,7 +28,6 @@ public final class MeasuredAuthenticator implements CertificateAuthenticator {
     long start = System.nanoTime();
     try {
       ClientIdentity identity = delegate.authenticate(chain);
-      live.remember(chain);
       metrics.handshakeSucceeded(protocol, System.nanoTime() - start);
       return identity;
     } catch (AuthenticationException e) {

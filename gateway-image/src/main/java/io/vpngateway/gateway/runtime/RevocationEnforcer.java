@@ -1,11 +1,13 @@
 package io.vpngateway.gateway.runtime;
 
+import io.vpngateway.api.pki.Thumbprints;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.session.ClientIdentity;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.security.cert.X509Certificate;
-import java.util.Optional;
+import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
@@ -15,18 +17,22 @@ import java.util.logging.Logger;
  * a new one are always judged by the same rules; sessions that still pass (and sessions that did
  * not use a certificate) are left alone. Run right after a reload swapped the trust snapshot, on
  * every protocol, which is what makes revocation take effect in seconds.
+ *
+ * <p>Fails closed: a session that authenticated with a certificate but whose chain cannot be
+ * checked (not carried by its identity, or not the certificate its thumbprint names) is ended, since
+ * keeping it would let a revoked client stay connected.
  */
 public final class RevocationEnforcer {
   private static final Logger LOG = Logger.getLogger(RevocationEnforcer.class.getName());
 
+  /** The reason given to a certificate session whose chain is not there to re-check. */
+  static final String CHAIN_UNKNOWN = "CertificateChainUnknown";
+
   private final SessionRegistry sessions;
-  private final LiveCertificates live;
   private final CertificateAuthenticator authenticator;
 
-  public RevocationEnforcer(
-      SessionRegistry sessions, LiveCertificates live, CertificateAuthenticator authenticator) {
+  public RevocationEnforcer(SessionRegistry sessions, CertificateAuthenticator authenticator) {
     this.sessions = sessions;
-    this.live = live;
     this.authenticator = authenticator;
   }
 
@@ -34,27 +40,56 @@ public final class RevocationEnforcer {
   public int enforce() {
     int ended = 0;
     for (TunnelSession s : sessions.all()) {
-      Optional<X509Certificate[]> chain = live.chainOf(s);
-      if (chain.isEmpty()) {
+      ClientIdentity identity = s.identity();
+      if (identity == null || !identity.usedCertificate()) {
         continue;
       }
-      try {
-        authenticator.authenticate(chain.get());
-      } catch (AuthenticationException e) {
-        LOG.info(
-            "ending session "
-                + s.id()
-                + " of "
-                + s.identity().name()
-                + " ("
-                + s.protocol().crName()
-                + "): "
-                + e.reason());
-        s.close(e.reason());
+      String reason = rejection(s, identity);
+      if (reason != null) {
+        s.close(reason);
         sessions.unregister(s);
         ended++;
       }
     }
     return ended;
+  }
+
+  /** Why the session's certificate is no longer accepted, or null if it still is. */
+  private String rejection(TunnelSession s, ClientIdentity identity) {
+    String session = describe(s, identity);
+    if (identity.certificateChain().isEmpty()) {
+      LOG.warning(
+          "ending "
+              + session
+              + ": it authenticated with certificate "
+              + identity.certificateSha256()
+              + " but its chain is not known, so it cannot be re-checked against the new trust"
+              + " configuration");
+      return CHAIN_UNKNOWN;
+    }
+    X509Certificate leaf = identity.certificateChain().get(0);
+    if (!normalized(Thumbprints.sha256(leaf)).equals(normalized(identity.certificateSha256()))) {
+      LOG.warning(
+          "ending "
+              + session
+              + ": its certificate chain does not start with certificate "
+              + identity.certificateSha256());
+      return CHAIN_UNKNOWN;
+    }
+    try {
+      authenticator.authenticate(identity.certificateChain().toArray(new X509Certificate[0]));
+      return null;
+    } catch (AuthenticationException e) {
+      LOG.info("ending " + session + ": " + e.reason());
+      return e.reason();
+    }
+  }
+
+  private static String describe(TunnelSession s, ClientIdentity identity) {
+    return "session " + s.id() + " of " + identity.name() + " (" + s.protocol().crName() + ")";
+  }
+
+  private static String normalized(String sha256Hex) {
+    return sha256Hex.replace(":", "").toLowerCase(Locale.ROOT);
   }
 }

@@ -114,6 +114,73 @@ class CertificateTrustTest {
     assertEquals("carol", openvpn.authenticate(chain(carol)).name());
   }
 
+  /**
+   * Two connections with the same certificate: the second authenticates while the first is still
+   * registered, the first leaves before the second registers. The second must still be re-checked
+   * (and so ended) when the certificate is revoked.
+   */
+  @Test
+  void aSessionWhoseTwinLeftBetweenItsHandshakeAndRegistrationIsStillRevoked() throws Exception {
+    StateDirectory state = GatewayFixture.preparedState(dir);
+    CertificateAuthority ca = state.certificateAuthority();
+    IssuedCertificate alice = issue(ca, "alice");
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    CertificateTrust trust =
+        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+    source.addListener(trust);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    FakeSession first = connect(openvpn, registry, alice, "s1", "10.200.0.2");
+
+    ClientIdentity secondIdentity = openvpn.authenticate(chain(alice));
+    registry.unregister(first);
+    FakeSession second = new FakeSession("s2", secondIdentity, "10.200.0.3");
+    registry.register(second);
+    assertTrue(state.revoke(ca, alice.certificate().getSerialNumber(), Instant.now()));
+    assertEquals(ReloadOutcome.Result.APPLIED, source.reload().result());
+
+    assertEquals("CertificateRevoked", second.closedReason());
+    assertEquals(List.of(), registry.all());
+  }
+
+  @Test
+  void aCertificateSessionWithoutAKnownChainIsEndedOnTheReCheck() throws Exception {
+    StateDirectory state = GatewayFixture.preparedState(dir);
+    IssuedCertificate alice = issue(state.certificateAuthority(), "alice");
+    IssuedCertificate bob = issue(state.certificateAuthority(), "bob");
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    CertificateTrust trust =
+        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+    FakeSession noChain = new FakeSession("s1", "alice", alice.sha256Thumbprint(), "10.200.0.2");
+    ClientIdentity bobs = trust.authenticatorFor(Protocol.OPENVPN).authenticate(chain(bob));
+    FakeSession wrongChain =
+        new FakeSession(
+            "s2",
+            new ClientIdentity(
+                "alice",
+                List.of(),
+                "certificate",
+                alice.sha256Thumbprint(),
+                bobs.certificateChain()),
+            "10.200.0.3");
+    FakeSession radius =
+        new FakeSession("s3", new ClientIdentity("carol", List.of(), "radius", null), "10.200.0.4");
+    FakeSession valid = new FakeSession("s4", bobs, "10.200.0.5");
+    registry.register(noChain);
+    registry.register(wrongChain);
+    registry.register(radius);
+    registry.register(valid);
+
+    assertEquals(2, trust.enforce());
+
+    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN, noChain.closedReason());
+    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN, wrongChain.closedReason());
+    assertNull(radius.closedReason(), "a session without a certificate is not re-checked");
+    assertNull(valid.closedReason(), "a certificate that still passes keeps its session");
+    assertEquals(List.of("s3", "s4"), registry.all().stream().map(s -> s.id()).sorted().toList());
+  }
+
   private static IssuedCertificate issue(CertificateAuthority ca, String name) {
     return ca.issueClientCertificate(
         ClientCertificateRequest.of(
@@ -133,8 +200,7 @@ class CertificateTrustTest {
       String address)
       throws AuthenticationException {
     ClientIdentity identity = authenticator.authenticate(chain(cert));
-    FakeSession session =
-        new FakeSession(id, identity.name(), identity.certificateSha256(), address);
+    FakeSession session = new FakeSession(id, identity, address);
     registry.register(session);
     return session;
   }

@@ -20,9 +20,16 @@ public final class FakeSession implements TunnelSession {
   private volatile String closedReason;
 
   public FakeSession(String id, String name, String certificateSha256, String innerAddress) {
+    this(
+        id,
+        new ClientIdentity(name, List.of("engineering"), "certificate", certificateSha256),
+        innerAddress);
+  }
+
+  /** A session of a client that authenticated as {@code identity} (e.g. from an authenticator). */
+  public FakeSession(String id, ClientIdentity identity, String innerAddress) {
     this.id = id;
-    this.identity =
-        new ClientIdentity(name, List.of("engineering"), "certificate", certificateSha256);
+    this.identity = identity;
     try {
       this.inner = (Inet4Address) InetAddress.getByName(innerAddress);
     } catch (UnknownHostException e) {

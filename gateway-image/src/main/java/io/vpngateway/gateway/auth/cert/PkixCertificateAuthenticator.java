@@ -20,6 +20,7 @@ import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -117,7 +118,11 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
                     new AuthenticationException(
                         "MissingCommonName", "certificate " + subject + " has no CN"));
     return new ClientIdentity(
-        name, ClientCertificates.groupsOf(leaf), "certificate", Thumbprints.sha256(leaf));
+        name,
+        ClientCertificates.groupsOf(leaf),
+        "certificate",
+        Thumbprints.sha256(leaf),
+        Arrays.stream(chain).filter(Objects::nonNull).toList());
   }
 
   private static void checkValidity(X509Certificate leaf, String subject, Date now)
