@@ -3,13 +3,12 @@ package io.vpngateway.api.openvpn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vpngateway.api.pki.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,13 +63,13 @@ class OpenVpnKeyFormatsTest {
   /** Interop: keys made by the real openvpn binary parse, and its WKc unwraps with our code. */
   @Test
   void readsKeysGeneratedByOpenvpn(@TempDir Path dir) throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/openvpn")), "openvpn is not installed");
+    String openvpn = Tools.require("openvpn").toString();
     Path secret = dir.resolve("tc.key");
     Path srv = dir.resolve("srv.key");
     Path cli = dir.resolve("cli.key");
-    run("/usr/sbin/openvpn", "--genkey", "secret", secret.toString());
-    run("/usr/sbin/openvpn", "--genkey", "tls-crypt-v2-server", srv.toString());
-    run("/usr/sbin/openvpn", "--tls-crypt-v2", srv.toString(), "--genkey", "tls-crypt-v2-client",
+    run(dir, openvpn, "--genkey", "secret", secret.toString());
+    run(dir, openvpn, "--genkey", "tls-crypt-v2-server", srv.toString());
+    run(dir, openvpn, "--tls-crypt-v2", srv.toString(), "--genkey", "tls-crypt-v2-client",
         cli.toString());
     OpenVpnStaticKey.parse(Files.readString(secret));
     TlsCryptV2ServerKey server = TlsCryptV2ServerKey.parse(Files.readString(srv));
@@ -80,10 +79,8 @@ class OpenVpnKeyFormatsTest {
     assertEquals(TlsCryptV2Metadata.TYPE_TIMESTAMP, u.metadata().type());
   }
 
-  private static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    assertEquals(true, p.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), String.join(" ", cmd));
+  private static void run(Path dir, String... cmd) {
+    Tools.Result r = Tools.run(dir, cmd);
+    assertEquals(0, r.exitCode(), String.join(" ", cmd) + ":\n" + r.output());
   }
 }

@@ -3,7 +3,6 @@ package io.vpngateway.gateway.dataplane;
 import static io.vpngateway.gateway.lab.Packets.ipv4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
 import io.vpngateway.api.pool.Ipv4Cidr;
@@ -11,6 +10,7 @@ import io.vpngateway.gateway.lab.Netns;
 import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.Packets;
 import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.gateway.lab.Prerequisites;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
@@ -165,7 +165,8 @@ class DataPlaneTest {
   @Test
   void writingClientPacketsToTunAllocatesNothingPerPacket() throws Exception {
     java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    assumeTrue(mx instanceof ThreadMXBean, "needs the HotSpot thread allocation counter");
+    Prerequisites.require(
+        mx instanceof ThreadMXBean, "the HotSpot thread allocation counter (com.sun.management)");
     ThreadMXBean threads = (ThreadMXBean) mx;
     FakeSession client = new FakeSession("10.254.9.30");
     registry.register(client);

@@ -2,9 +2,9 @@ package io.vpngateway.gateway.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vpngateway.gateway.lab.Packets;
+import io.vpngateway.gateway.lab.Prerequisites;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 class DispatchAllocationTest {
   @Test
   void dispatchingPacketsAllocatesNothingPerPacket() throws Exception {
-    assumeTrue(
+    Prerequisites.require(
         ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-        "needs the HotSpot thread allocation counter");
+        "the HotSpot thread allocation counter (com.sun.management)");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     SessionRegistry registry = new SessionRegistry();
