@@ -13,11 +13,12 @@ public final class Background implements AutoCloseable {
   private final Process process;
   private final StringBuffer output = new StringBuffer();
   private final String name;
+  private final Thread reader;
 
   private Background(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread reader = new Thread(this::pump, "output-" + name);
+    this.reader = new Thread(this::pump, "output-" + name);
     reader.setDaemon(true);
     reader.start();
   }
@@ -52,7 +53,8 @@ public final class Background implements AutoCloseable {
         return true;
       }
       if (!process.isAlive()) {
-        Thread.sleep(50); // let the reader drain the last bytes
+        // the reader ends at EOF: once it has, the output is complete
+        reader.join(Math.max(1, Math.min(2_000, (deadline - System.nanoTime()) / 1_000_000)));
         return output.indexOf(text) >= 0;
       }
       Thread.sleep(25);
