@@ -68,6 +68,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final Optional<AuthTokens> authTokens;
   private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
   private final HandshakeRateLimiter rateLimiter;
+  /** Per receiving thread: checks V2 resets under the shared tls-crypt key, keeping no state. */
+  private final ThreadLocal<TlsCrypt> firstPacketChecker;
   private final HandshakeCookies cookies = new HandshakeCookies(new java.security.SecureRandom());
   private final ScheduledExecutorService control;
   private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
@@ -93,6 +95,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
         .map(s -> new AuthTokens(s, settings.authTokenLifetime()));
     this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
     this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
+    this.firstPacketChecker = ThreadLocal.withInitial(
+        () -> new TlsCrypt(settings.tlsCryptKey().orElseThrow()));
     this.tcp = new OpenVpnTcpServer(this, new OpenVpnTcpServer.Limits(
         settings.maxConnections() * 2 + 64, TCP_CONNECTIONS_PER_SOURCE, TCP_UNBOUND_TIMEOUT_NANOS),
         stats.tcpSendQueueDropped, stats.tcpConnectionsRefused);
@@ -199,16 +203,74 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
       return;
     }
-    if (!rateLimiter.tryAcquire(from.getAddress(), System.nanoTime())) {
-      stats.rateLimitedHandshakes.increment();
+    // openvpn's order: the cheap tls-crypt HMAC first, so forged resets cannot spend a real
+    // client's tokens; then the per-source limit; only then state on the control thread
+    AuthenticatedReset reset = authenticateReset(copy, true);
+    if (reset == null || !withinRateLimit(from)) {
       return;
     }
     if (op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2) {
-      control.execute(() -> answerStatelessly(copy, from));
+      control.execute(() -> answerStatelessly(reset.packet(), from));
     } else {
       // tls-crypt-v2: the WKc travels only in the first packet, so this handshake keeps state
-      control.execute(() -> acceptNew(copy, udp.linkTo(from), null));
+      control.execute(() -> acceptNew(reset, udp.linkTo(from), null));
     }
+  }
+
+  /** A client's hard reset that passed tls-crypt (or needs none), with its session context. */
+  private record AuthenticatedReset(OpenVpnControlPacket packet, TlsCrypt crypt) {}
+
+  private boolean withinRateLimit(InetSocketAddress from) {
+    if (rateLimiter.tryAcquire(from.getAddress(), System.nanoTime())) {
+      return true;
+    }
+    stats.rateLimitedHandshakes.increment();
+    return false;
+  }
+
+  /**
+   * Authenticates a client hard reset on the receiving thread; null (counted) when it fails.
+   *
+   * @param stateless a V2 reset answered statelessly needs no session context: it is checked with
+   *     this thread's shared one, which keeps no replay state
+   */
+  private AuthenticatedReset authenticateReset(byte[] bytes, boolean stateless) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    try {
+      OpenVpnControlPacket reset;
+      TlsCrypt crypt = null;
+      if (OpenVpnOpcode.ofHeaderByte(bytes[0]) == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3) {
+        if (tlsCryptV2.isEmpty()) {
+          stats.authenticationDropped.increment();
+          return null;
+        }
+        TlsCryptV2Unwrapper.Result r = tlsCryptV2.get().unwrap(in);
+        crypt = r.tlsCrypt();
+        reset = r.packet();
+      } else if (settings.tlsCryptKey().isPresent()) {
+        if (stateless) {
+          reset = firstPacketChecker.get().unwrapFirstPacket(in);
+        } else {
+          crypt = new TlsCrypt(settings.tlsCryptKey().get());
+          reset = crypt.unwrap(in);
+        }
+      } else if (settings.tlsCryptRequired()) {
+        stats.authenticationDropped.increment();
+        return null;
+      } else {
+        reset = OpenVpnControlPacket.decodePlain(in);
+      }
+      if (reset.messageId() != 0) {
+        stats.malformedDropped.increment();
+        return null;
+      }
+      return new AuthenticatedReset(reset, crypt);
+    } catch (PacketAuthenticationException e) {
+      stats.authenticationDropped.increment();
+    } catch (MalformedPacketException e) {
+      stats.malformedDropped.increment();
+    }
+    return null;
   }
 
   /** The tls-crypt context for a V2 reset or its echo, or null when packets are plain. */
@@ -220,27 +282,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * Control thread: answers an authenticated V2 reset with our reset, whose session id is the
    * client's cookie (see {@link HandshakeCookies}); nothing is stored.
    */
-  private void answerStatelessly(byte[] bytes, InetSocketAddress from) {
-    if (settings.tlsCryptKey().isEmpty() && settings.tlsCryptRequired()) {
-      stats.authenticationDropped.increment();
-      return;
-    }
+  private void answerStatelessly(OpenVpnControlPacket reset, InetSocketAddress from) {
     TlsCrypt crypt = sharedTlsCrypt(1);
-    OpenVpnControlPacket reset;
-    try {
-      reset = crypt != null ? crypt.unwrap(ByteBuffer.wrap(bytes))
-          : OpenVpnControlPacket.decodePlain(ByteBuffer.wrap(bytes));
-    } catch (PacketAuthenticationException e) {
-      stats.authenticationDropped.increment();
-      return;
-    } catch (MalformedPacketException e) {
-      stats.malformedDropped.increment();
-      return;
-    }
-    if (reset.messageId() != 0) {
-      stats.malformedDropped.increment();
-      return;
-    }
     long cookie = cookies.cookie(from, reset.sessionId(), System.currentTimeMillis() / 1000);
     OpenVpnControlPacket reply = new OpenVpnControlPacket(
         OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, reset.keyId(), cookie, new long[] {0},
@@ -330,14 +373,14 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     if (s != null) {
       control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
     } else if (op.isClientHardReset()) {
-      if (!rateLimiter.tryAcquire(connection.link().remote().getAddress(), System.nanoTime())) {
-        stats.rateLimitedHandshakes.increment();
+      AuthenticatedReset reset = authenticateReset(copy, false);
+      if (reset == null || !withinRateLimit(connection.link().remote())) {
         connection.link().close();
         return;
       }
       control.execute(() -> {
         if (connection.session() == null) {
-          acceptNew(copy, connection.link(), connection);
+          acceptNew(reset, connection.link(), connection);
         }
       });
     } else {
@@ -353,48 +396,16 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     }
   }
 
-  /** Control thread: authenticate a client's first packet and create its session. */
-  private void acceptNew(byte[] bytes, OpenVpnLink link, TcpConnection connection) {
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(bytes[0]);
-    TlsCrypt crypt = null;
-    OpenVpnControlPacket reset;
-    try {
-      if (op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3) {
-        if (tlsCryptV2.isEmpty()) {
-          stats.authenticationDropped.increment();
-          return;
-        }
-        TlsCryptV2Unwrapper.Result r = tlsCryptV2.get().unwrap(in);
-        crypt = r.tlsCrypt();
-        reset = r.packet();
-      } else if (settings.tlsCryptKey().isPresent()) {
-        crypt = new TlsCrypt(settings.tlsCryptKey().get());
-        reset = crypt.unwrap(in);
-      } else if (settings.tlsCryptRequired()) {
-        stats.authenticationDropped.increment();
-        return;
-      } else {
-        reset = OpenVpnControlPacket.decodePlain(in);
-      }
-    } catch (PacketAuthenticationException e) {
-      stats.authenticationDropped.increment();
-      return;
-    } catch (MalformedPacketException e) {
-      stats.malformedDropped.increment();
-      return;
-    }
-    if (reset.messageId() != 0) {
-      stats.malformedDropped.increment();
-      return;
-    }
+  /** Control thread: create the session of an authenticated client reset. */
+  private void acceptNew(AuthenticatedReset reset, OpenVpnLink link, TcpConnection connection) {
     int peerId = allocatePeerId();
     if (peerId < 0) {
       stats.rateLimitedHandshakes.increment();
       return;
     }
     try {
-      OpenVpnClientSession s = OpenVpnClientSession.start(this, link, crypt, peerId, reset);
+      OpenVpnClientSession s = OpenVpnClientSession.start(this, link, reset.crypt(), peerId,
+          reset.packet());
       byPeerId.set(peerId, s);
       sessions.put(s, Boolean.TRUE);
       if (connection != null) {

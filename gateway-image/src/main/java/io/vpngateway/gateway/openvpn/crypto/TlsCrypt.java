@@ -95,6 +95,21 @@ public final class TlsCrypt {
    */
   public synchronized OpenVpnControlPacket unwrap(ByteBuffer in)
       throws PacketAuthenticationException, MalformedPacketException {
+    return open(in, true);
+  }
+
+  /**
+   * Authenticates and decrypts a client's first packet without touching the replay window, so
+   * one context can check the resets of many clients (each starts at packet id 1) before any
+   * per-client state exists. The session that follows uses its own context.
+   */
+  public synchronized OpenVpnControlPacket unwrapFirstPacket(ByteBuffer in)
+      throws PacketAuthenticationException, MalformedPacketException {
+    return open(in, false);
+  }
+
+  private OpenVpnControlPacket open(ByteBuffer in, boolean replayChecked)
+      throws PacketAuthenticationException, MalformedPacketException {
     if (in.remaining() < OVERHEAD + 1) {
       throw new MalformedPacketException("tls-crypt packet too short: " + in.remaining());
     }
@@ -119,7 +134,7 @@ public final class TlsCrypt {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("tls-crypt unwrap failed", e);
     }
-    if (!replay.check(pid)) {
+    if (replayChecked && !replay.check(pid)) {
       throw new PacketAuthenticationException("tls-crypt packet id replayed");
     }
     OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(first);
@@ -128,7 +143,9 @@ public final class TlsCrypt {
     }
     OpenVpnControlPacket p = OpenVpnControlPacket.decodeBody(
         op, OpenVpnOpcode.keyIdOf(first), sid, ByteBuffer.wrap(plain));
-    replay.accept(pid);
+    if (replayChecked) {
+      replay.accept(pid);
+    }
     return p;
   }
 }

@@ -1,0 +1,106 @@
+package io.vpngateway.gateway.openvpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.openvpn.OpenVpnStaticKey;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
+import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
+import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.session.SessionRegistry;
+import java.net.DatagramPacket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Admission of new handshakes over loopback UDP with tls-crypt: what an unauthenticated or
+ * oversize packet may cost the server before any session exists.
+ */
+class OpenVpnHandshakeAdmissionTest {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  @Test
+  void forgedResetsDoNotSpendAClientsRateLimit() throws Exception {
+    OpenVpnStaticKey key = OpenVpnStaticKey.generate(RANDOM);
+    try (OpenVpnServer s = server(key, b -> b.newHandshakesPerSecondPerSource(1));
+        DatagramChannel client = DatagramChannel.open()) {
+      s.start();
+      client.connect(s.udpAddress().orElseThrow());
+      TlsCrypt clientCrypt = clientSide(key);
+      for (int i = 0; i < 20; i++) {
+        byte[] forged = clientCrypt.wrap(reset(1000 + i));
+        forged[20] ^= 1; // break the tag
+        client.write(ByteBuffer.wrap(forged));
+      }
+      waitFor(() -> s.stats().authenticationDropped.sum() == 20, "forged resets dropped");
+      client.write(ByteBuffer.wrap(clientCrypt.wrap(reset(7))));
+      OpenVpnControlPacket answer = clientCrypt.unwrap(ByteBuffer.wrap(receive(client)));
+      assertEquals(OpenVpnOpcode.P_CONTROL_HARD_RESET_SERVER_V2, answer.opcode());
+      assertEquals(7L, answer.remoteSessionId());
+      assertEquals(0, s.stats().rateLimitedHandshakes.sum());
+    }
+  }
+
+  static OpenVpnServer server(OpenVpnStaticKey tlsCryptKey,
+      UnaryOperator<OpenVpnServerSettings.Builder> tweak) throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("admit", KeySpec.EC_P256, Instant.now());
+    IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
+        "gw", List.of("gw.test"), List.of(), KeySpec.EC_P256, Duration.ofDays(1)), Instant.now());
+    OpenVpnServerSettings.Builder b = OpenVpnServerSettings.builder()
+        .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
+        .serverCredentials(List.of(server.certificate()), server.privateKey())
+        .tlsCryptKey(tlsCryptKey);
+    return new OpenVpnServer(tweak.apply(b).build(),
+        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
+        (c, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), p -> { });
+  }
+
+  /** The client's view of a tls-crypt key: the server's two halves swapped. */
+  static TlsCrypt clientSide(OpenVpnStaticKey key) throws Exception {
+    byte[] k = key.bytes();
+    byte[] mirrored = new byte[k.length];
+    System.arraycopy(k, 128, mirrored, 0, 128);
+    System.arraycopy(k, 0, mirrored, 128, 128);
+    return new TlsCrypt(OpenVpnStaticKey.of(mirrored));
+  }
+
+  static OpenVpnControlPacket reset(long sessionId) {
+    return new OpenVpnControlPacket(OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2, 0, sessionId,
+        new long[0], 0, 0, new byte[0]);
+  }
+
+  static byte[] receive(DatagramChannel ch) throws Exception {
+    ch.socket().setSoTimeout(5000);
+    byte[] buf = new byte[4096];
+    DatagramPacket dp = new DatagramPacket(buf, buf.length);
+    try {
+      ch.socket().receive(dp);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("no answer from the server within 5 s");
+    }
+    return java.util.Arrays.copyOf(buf, dp.getLength());
+  }
+
+  static void waitFor(BooleanSupplier condition, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
+      Thread.sleep(10);
+    }
+  }
+}
