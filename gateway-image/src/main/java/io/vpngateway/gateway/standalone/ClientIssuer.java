@@ -1,40 +1,30 @@
 package io.vpngateway.gateway.standalone;
 
 import io.vpngateway.api.config.GatewayConfig;
-import io.vpngateway.api.config.GatewayConfigRenderer;
 import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
-import io.vpngateway.api.openvpn.OpenVpnStaticKey;
-import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
-import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.ClientCertificates;
 import io.vpngateway.api.pki.IssuedCertificate;
-import io.vpngateway.api.pki.KeyAlgorithm;
-import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.profile.ClientIssuance;
 import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientProfiles;
 import io.vpngateway.api.profile.ClientSecretData;
-import io.vpngateway.api.profile.TunnelProtocol;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
-import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code vpngw issue}: issues a client certificate from the state directory's CA for a
@@ -89,12 +79,9 @@ public final class ClientIssuer {
               + "'");
     }
     CertificateAuthority ca = state.certificateAuthority();
+    requireValidDuration(spec);
     try {
-      IssuedCertificate issued =
-          ca.issueClientCertificate(
-              ClientCertificateRequest.of(
-                  spec.commonName, spec.groups, validity(spec), keySpec(spec.privateKey)),
-              now);
+      IssuedCertificate issued = ca.issueClientCertificate(ClientIssuance.request(spec), now);
       state.recordIssued(name, issued);
       Files.createDirectories(outDir);
       Pkcs12Bundle p12 = issued.toPkcs12(spec.commonName);
@@ -127,46 +114,19 @@ public final class ClientIssuer {
       String endpoint,
       Instant now)
       throws StandaloneException, IOException {
-    Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
-    config
-        .protocols()
-        .forEach(
-            p ->
-                protocols.add(
-                    switch (p) {
-                      case "OpenVPN" -> TunnelProtocol.OPENVPN;
-                      case "IKEv2" -> TunnelProtocol.IKEV2;
-                      default -> TunnelProtocol.SSTP;
-                    }));
     X509Certificate server =
         Pem.decodeCertificates(
                 Files.readString(state.path().resolve(config.files().serverCertificate())))
             .get(0);
-    return ClientProfileInput.builder()
-        .gatewayName(config.gateway().name())
-        .endpointHost(endpoint)
-        .serverName(ClientCertificates.commonNameOf(server).orElse(endpoint))
-        .clientName(ClientCertificates.commonNameOf(issued.certificate()).orElseThrow())
-        .protocols(protocols)
-        .openVpnUdpPort(config.listen().openvpnUdp())
-        .openVpnTcpPort(config.listen().openvpnTcp())
-        .ikePort(config.listen().ike())
-        .sstpPort(config.listen().sstp())
-        .caCertificatePem(issued.caCertificatePem())
-        .clientCertificatePem(issued.certificatePem())
-        .clientKeyPem(issued.privateKeyPem())
-        .pkcs12(p12)
-        .tlsCryptV2ClientKey(
-            protocols.contains(TunnelProtocol.OPENVPN) ? tlsCryptV2ClientKey(config, now) : null)
-        .dataCiphers(config.crypto().dataCiphers())
-        .tlsMinVersion(config.crypto().tlsMinVersion())
-        .ikeProposals(config.crypto().ike())
-        .espProposals(config.crypto().esp())
-        .dnsServers(config.dns().servers())
-        .searchDomains(config.dns().searchDomains())
-        .routes(config.routing().routes())
-        .forceTunnel(config.routing().forceTunnel())
-        .build();
+    return ClientIssuance.profileInput(
+        config,
+        new ClientIssuance.Endpoint(
+            config.gateway().name(),
+            endpoint,
+            ClientCertificates.commonNameOf(server).orElse(endpoint)),
+        issued,
+        p12,
+        config.protocols().contains("OpenVPN") ? tlsCryptV2ClientKey(config, now) : null);
   }
 
   /** A fresh client key wrapped with the gateway's tls-crypt-v2 server key (openvpn's WKc). */
@@ -176,9 +136,7 @@ public final class ClientIssuer {
     try {
       TlsCryptV2ServerKey serverKey =
           TlsCryptV2ServerKey.parse(Files.readString(file, StandardCharsets.US_ASCII));
-      return serverKey
-          .wrap(OpenVpnStaticKey.generate(RANDOM), TlsCryptV2Metadata.timestamp(now))
-          .toPem();
+      return ClientIssuance.newTlsCryptV2ClientKey(serverKey, RANDOM, now);
     } catch (OpenVpnKeyFormatException e) {
       throw new StandaloneException(
           file + " is not a tls-crypt-v2 server key: " + e.getMessage(), e);
@@ -197,24 +155,13 @@ public final class ClientIssuer {
     return stored.get(0);
   }
 
-  private static Duration validity(ClientCertificateSpec spec) throws StandaloneException {
-    if (spec.duration == null) {
-      return ClientCertificateRequest.DEFAULT_VALIDITY;
-    }
+  /** A bad spec.duration is the user's file, not a failed issuance: say so by field. */
+  private static void requireValidDuration(ClientCertificateSpec spec) throws StandaloneException {
     try {
-      return Duration.ofMillis(GatewayConfigRenderer.durationMillis(spec.duration));
+      ClientIssuance.validity(spec);
     } catch (IllegalArgumentException e) {
-      throw new StandaloneException("spec.duration: " + e.getMessage(), e);
+      throw new StandaloneException(e.getMessage(), e);
     }
-  }
-
-  private static KeySpec keySpec(PrivateKeySpec key) {
-    if (key == null || key.algorithm == null) {
-      return KeySpec.EC_P256;
-    }
-    return KeySpec.of(
-        key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA : KeyAlgorithm.ECDSA,
-        key.size);
   }
 
   private static Path write(Path dir, String name, byte[] content, String permissions)

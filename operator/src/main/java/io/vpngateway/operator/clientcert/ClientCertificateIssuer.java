@@ -2,23 +2,19 @@ package io.vpngateway.operator.clientcert;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.vpngateway.api.config.GatewayConfig;
-import io.vpngateway.api.config.GatewayConfigRenderer;
 import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
-import io.vpngateway.api.openvpn.OpenVpnStaticKey;
 import io.vpngateway.api.openvpn.TlsCryptV2ClientKey;
-import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.ClientCertificates;
 import io.vpngateway.api.pki.IssuedCertificate;
-import io.vpngateway.api.pki.KeyAlgorithm;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.pki.RotationPolicy;
+import io.vpngateway.api.profile.ClientIssuance;
 import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientSecretData;
-import io.vpngateway.api.profile.TunnelProtocol;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
 import io.vpngateway.operator.support.SecretData;
@@ -26,12 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Keeps or issues a client certificate and renders its Secret. Everything random (the key, the
@@ -56,8 +50,8 @@ final class ClientCertificateIssuer {
 
   Issuance.Issued issue(
       ClientCertificateSpec spec, Gateway gateway, Optional<Secret> existing, Instant now) {
-    Duration renewBefore = duration(spec.renewBefore, "720h");
-    KeySpec keySpec = keySpec(spec.privateKey);
+    Duration renewBefore = ClientIssuance.renewBefore(spec);
+    KeySpec keySpec = ClientIssuance.keySpec(spec.privateKey);
     Optional<IssuedCertificate> kept =
         existing.flatMap(s -> reusable(s, spec, gateway.ca(), keySpec, renewBefore, now));
     IssuedCertificate issued =
@@ -106,7 +100,7 @@ final class ClientCertificateIssuer {
                 .orElse("")
                 .equals(spec.commonName)
             && ClientCertificates.groupsOf(existing.certificate())
-                .equals(List.copyOf(new java.util.LinkedHashSet<>(groups(spec))))
+                .equals(List.copyOf(new java.util.LinkedHashSet<>(ClientIssuance.groups(spec))))
             && KeySpec.of(existing.privateKey()).equals(keySpec);
     return same ? Optional.of(existing) : Optional.empty();
   }
@@ -116,9 +110,7 @@ final class ClientCertificateIssuer {
       KeySpec keySpec,
       Optional<Secret> existing,
       CertificateAuthority ca) {
-    ClientCertificateRequest request =
-        ClientCertificateRequest.of(
-            spec.commonName, groups(spec), duration(spec.duration, "8760h"), keySpec);
+    ClientCertificateRequest request = ClientIssuance.request(spec);
     boolean keepKey =
         spec.privateKey != null
             && spec.privateKey.rotationPolicy == PrivateKeySpec.RotationPolicy.Never;
@@ -160,9 +152,7 @@ final class ClientCertificateIssuer {
           // wrapped by another server key: make a new one below
         }
       }
-      return serverKey
-          .wrap(OpenVpnStaticKey.generate(random), TlsCryptV2Metadata.timestamp(now))
-          .toPem();
+      return ClientIssuance.newTlsCryptV2ClientKey(serverKey, random, now);
     } catch (OpenVpnKeyFormatException e) {
       throw new IllegalStateException(
           "the gateway's tls-crypt-v2 server key is unreadable: " + e.getMessage(), e);
@@ -171,58 +161,11 @@ final class ClientCertificateIssuer {
 
   private static ClientProfileInput profile(
       Gateway gateway, IssuedCertificate issued, Pkcs12Bundle p12, String tlsCryptV2) {
-    GatewayConfig config = gateway.config();
-    Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
-    for (String p : config.protocols()) {
-      protocols.add(
-          switch (p) {
-            case "OpenVPN" -> TunnelProtocol.OPENVPN;
-            case "IKEv2" -> TunnelProtocol.IKEV2;
-            default -> TunnelProtocol.SSTP;
-          });
-    }
-    return ClientProfileInput.builder()
-        .gatewayName(gateway.name())
-        .endpointHost(gateway.endpointHost())
-        .serverName(gateway.serverName())
-        .clientName(ClientCertificates.commonNameOf(issued.certificate()).orElseThrow())
-        .protocols(protocols)
-        .openVpnUdpPort(config.listen().openvpnUdp())
-        .openVpnTcpPort(config.listen().openvpnTcp())
-        .ikePort(config.listen().ike())
-        .sstpPort(config.listen().sstp())
-        .caCertificatePem(issued.caCertificatePem())
-        .clientCertificatePem(issued.certificatePem())
-        .clientKeyPem(issued.privateKeyPem())
-        .pkcs12(p12)
-        .tlsCryptV2ClientKey(tlsCryptV2)
-        .dataCiphers(config.crypto().dataCiphers())
-        .tlsMinVersion(config.crypto().tlsMinVersion())
-        .ikeProposals(config.crypto().ike())
-        .espProposals(config.crypto().esp())
-        .dnsServers(config.dns().servers())
-        .searchDomains(config.dns().searchDomains())
-        .routes(config.routing().routes())
-        .forceTunnel(config.routing().forceTunnel())
-        .build();
-  }
-
-  static KeySpec keySpec(PrivateKeySpec key) {
-    if (key == null) {
-      return KeySpec.EC_P256;
-    }
-    KeyAlgorithm algorithm =
-        key.algorithm == PrivateKeySpec.Algorithm.RSA ? KeyAlgorithm.RSA : KeyAlgorithm.ECDSA;
-    return KeySpec.of(algorithm, key.size);
-  }
-
-  private static List<String> groups(ClientCertificateSpec spec) {
-    return spec.groups == null ? List.of() : spec.groups;
-  }
-
-  /** A spec duration (schema-checked pattern), or {@code fallback} when unset. */
-  static Duration duration(String text, String fallback) {
-    return Duration.ofMillis(
-        GatewayConfigRenderer.durationMillis(text == null || text.isBlank() ? fallback : text));
+    return ClientIssuance.profileInput(
+        gateway.config(),
+        new ClientIssuance.Endpoint(gateway.name(), gateway.endpointHost(), gateway.serverName()),
+        issued,
+        p12,
+        tlsCryptV2);
   }
 }
