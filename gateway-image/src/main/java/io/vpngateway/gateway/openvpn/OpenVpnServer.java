@@ -23,9 +23,11 @@ import io.vpngateway.gateway.openvpn.transport.TcpConnection;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +59,11 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private static final int TCP_CONNECTIONS_PER_SOURCE = 64;
   /** A TCP connection must carry an authenticated hard reset within this time. */
   private static final long TCP_UNBOUND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * Sessions not yet authenticated (TLS and certificate pending) per client IP. Each holds a TLS
+   * engine and a peer id for up to the handshake window, so one source must not take them all.
+   */
+  static final int HANDSHAKES_PER_SOURCE = 16;
 
   private volatile OpenVpnServerSettings settings;
   private final CertificateAuthenticator authenticator;
@@ -76,6 +83,9 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
       new ConcurrentHashMap<>();
   private final Map<OpenVpnClientSession, Boolean> sessions = new ConcurrentHashMap<>();
+  /** Sessions still handshaking and their client IP; control thread only. */
+  private final Map<OpenVpnClientSession, InetAddress> handshaking = new HashMap<>();
+  private final Map<InetAddress, Integer> handshakingBySource = new HashMap<>();
   private final OpenVpnUdpServer udp = new OpenVpnUdpServer(this);
   private final OpenVpnTcpServer tcp;
   private int nextPeerId;
@@ -328,7 +338,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       stats.unknownSessionDropped.increment();
       return;
     }
-    int peerId = allocatePeerId();
+    int peerId = mayStartHandshake(from.getAddress()) ? allocatePeerId() : -1;
     if (peerId < 0) {
       stats.rateLimitedHandshakes.increment();
       return;
@@ -340,6 +350,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       byPeerId.set(peerId, s);
       sessions.put(s, Boolean.TRUE);
       byUdpAddress.put(from, s);
+      handshakeStarted(s, from.getAddress());
     } catch (OpenVpnException e) {
       byPeerId.set(peerId, null);
       LOG.log(System.Logger.Level.INFO, "cannot start session for {0}: {1}", from,
@@ -398,7 +409,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   /** Control thread: create the session of an authenticated client reset. */
   private void acceptNew(AuthenticatedReset reset, OpenVpnLink link, TcpConnection connection) {
-    int peerId = allocatePeerId();
+    int peerId = mayStartHandshake(link.remote().getAddress()) ? allocatePeerId() : -1;
     if (peerId < 0) {
       stats.rateLimitedHandshakes.increment();
       return;
@@ -408,6 +419,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
           reset.packet());
       byPeerId.set(peerId, s);
       sessions.put(s, Boolean.TRUE);
+      handshakeStarted(s, link.remote().getAddress());
       if (connection != null) {
         connection.bind(s);
       } else {
@@ -418,6 +430,34 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       LOG.log(System.Logger.Level.INFO, "cannot start session for {0}: {1}", link.remote(),
           e.getMessage());
     }
+  }
+
+  /**
+   * Control thread: whether one more unauthenticated session may start from {@code source}
+   * (per-source cap, and a global cap of {@code maxConnections}, at least 64).
+   */
+  private boolean mayStartHandshake(InetAddress source) {
+    return handshaking.size() < Math.max(64, settings.maxConnections())
+        && handshakingBySource.getOrDefault(source, 0) < HANDSHAKES_PER_SOURCE;
+  }
+
+  private void handshakeStarted(OpenVpnClientSession s, InetAddress source) {
+    if (s.isClosed() || handshaking.put(s, source) != null) {
+      return;
+    }
+    handshakingBySource.merge(source, 1, Integer::sum);
+  }
+
+  private void handshakeEnded(OpenVpnClientSession s) {
+    InetAddress source = handshaking.remove(s);
+    if (source != null) {
+      handshakingBySource.computeIfPresent(source, (k, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  @Override
+  public void authenticated(OpenVpnClientSession session) {
+    handshakeEnded(session);
   }
 
   private int allocatePeerId() {
@@ -533,6 +573,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   @Override
   public void closed(OpenVpnClientSession session) {
     sessions.remove(session);
+    handshakeEnded(session);
     byPeerId.compareAndSet(session.peerId(), session, null);
     if (!session.link().isStream()) {
       byUdpAddress.remove(session.link().remote(), session);

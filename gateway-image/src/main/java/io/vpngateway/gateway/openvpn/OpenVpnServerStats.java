@@ -10,7 +10,7 @@ public final class OpenVpnServerStats {
   public final LongAdder authenticationDropped = new LongAdder();
   /** Packets for no known session. */
   public final LongAdder unknownSessionDropped = new LongAdder();
-  /** New handshakes refused by the per-source rate limit. */
+  /** New handshakes refused by the per-source rate limit or the handshaking-session caps. */
   public final LongAdder rateLimitedHandshakes = new LongAdder();
   /** Inner packets dropped by policy (spoofed source, client-to-client off, non-IPv4). */
   public final LongAdder policyDropped = new LongAdder();

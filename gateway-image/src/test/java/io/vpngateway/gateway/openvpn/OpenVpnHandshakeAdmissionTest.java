@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.openvpn.OpenVpnStaticKey;
+import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
+import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
@@ -15,6 +17,7 @@ import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -54,6 +57,73 @@ class OpenVpnHandshakeAdmissionTest {
       assertEquals(7L, answer.remoteSessionId());
       assertEquals(0, s.stats().rateLimitedHandshakes.sum());
     }
+  }
+
+  @Test
+  void oneSourceCannotHoldMoreThanItsShareOfHandshakes() throws Exception {
+    OpenVpnStaticKey key = OpenVpnStaticKey.generate(RANDOM);
+    List<DatagramChannel> clients = new java.util.ArrayList<>();
+    try (OpenVpnServer s = server(key, b -> b.newHandshakesPerSecondPerSource(1000))) {
+      s.start();
+      InetSocketAddress target = s.udpAddress().orElseThrow();
+      int perSource = OpenVpnServer.HANDSHAKES_PER_SOURCE;
+      for (int i = 0; i <= perSource; i++) {
+        clients.add(handshakeUntilCookieEcho(target, "127.0.0.1", key, 100 + i));
+      }
+      waitFor(() -> s.stats().rateLimitedHandshakes.sum() == 1, "the cap refused one");
+      assertEquals(perSource, s.sessions().size());
+      clients.add(handshakeUntilCookieEcho(target, "127.0.0.2", key, 999));
+      waitFor(() -> s.sessions().size() == perSource + 1, "another source still admitted");
+    } finally {
+      for (DatagramChannel c : clients) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aResetNobodyAnswersIsRetransmittedOnlyAFewTimes() throws Exception {
+    TlsCryptV2ServerKey serverKey = TlsCryptV2ServerKey.generate(RANDOM);
+    OpenVpnStaticKey kc = OpenVpnStaticKey.generate(RANDOM);
+    byte[] wkc = serverKey.wrap(kc, TlsCryptV2Metadata.user("carol")).wrappedKey();
+    try (OpenVpnServer s = server(null, b -> b.tlsCryptV2Key(serverKey));
+        DatagramChannel client = DatagramChannel.open()) {
+      s.start();
+      client.connect(s.udpAddress().orElseThrow());
+      OpenVpnControlPacket v3 = new OpenVpnControlPacket(
+          OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3, 0, 7L, new long[0], 0, 0, new byte[0]);
+      byte[] inner = clientSide(kc).wrap(v3);
+      client.write(ByteBuffer.allocate(inner.length + wkc.length).put(inner).put(wkc).flip());
+      waitFor(() -> s.sessions().size() == 1, "V3 reset creates its session");
+      // the client (a replay, or a spoofed source) never answers: the session goes away after
+      // a few copies of our reset, long before the 60 s handshake window
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (!s.sessions().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(s.sessions().isEmpty(), "session still there");
+      client.configureBlocking(false);
+      int copies = 0;
+      ByteBuffer buf = ByteBuffer.allocate(4096);
+      while (client.read(buf.clear()) > 0) {
+        copies++;
+      }
+      assertEquals(3, copies, "copies of our reset");
+    }
+  }
+
+  /** Sends a reset from {@code from}, echoes the server's cookie, returns the open channel. */
+  private static DatagramChannel handshakeUntilCookieEcho(InetSocketAddress target, String from,
+      OpenVpnStaticKey key, long sessionId) throws Exception {
+    DatagramChannel ch = DatagramChannel.open();
+    ch.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+    ch.connect(target);
+    TlsCrypt crypt = clientSide(key);
+    ch.write(ByteBuffer.wrap(crypt.wrap(reset(sessionId))));
+    OpenVpnControlPacket answer = crypt.unwrap(ByteBuffer.wrap(receive(ch)));
+    ch.write(ByteBuffer.wrap(crypt.wrap(OpenVpnControlPacket.ack(0, sessionId, new long[] {0},
+        answer.sessionId()))));
+    return ch;
   }
 
   static OpenVpnServer server(OpenVpnStaticKey tlsCryptKey,

@@ -62,6 +62,12 @@ public final class OpenVpnClientSession implements TunnelSession {
   private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long TRANSITION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /**
+   * Transmissions of our hard reset (about 7 s with the 1-2-4 s back-off) after which a client
+   * that never acknowledged it is dropped: a replayed or spoofed reset must not keep a session
+   * for the whole handshake window nor turn us into a reflector.
+   */
+  static final int MAX_UNANSWERED_RESET_SENDS = 3;
   /*
    * Crypto runs on heap (array-backed) buffers: the JDK's AEAD ciphers then work on the arrays in
    * place, while a direct buffer makes them copy through temporary arrays (JMH: 1.1 KB instead of
@@ -242,6 +248,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
     if (phase == Phase.HANDSHAKING) {
       phase = Phase.AUTHENTICATED;
+      host.authenticated(this);
       sendKey = ks.dataKey;
       LOG.log(System.Logger.Level.INFO, "{0}: {1} authenticated from {2}, {3}, tls-ekm {4}", id,
           identity.name(), link.remote(), cipher.openVpnName(), useEkm);
@@ -415,6 +422,11 @@ public final class OpenVpnClientSession implements TunnelSession {
         if (closed.get()) {
           return;
         }
+      }
+      if (phase == Phase.HANDSHAKING
+          && ks.reliable.resetUnansweredAfter(MAX_UNANSWERED_RESET_SENDS, now)) {
+        closeNow("client never answered our reset", false);
+        return;
       }
       if (ks.state != KeyState.State.FAILED) {
         flush(ks);

@@ -4,7 +4,6 @@ import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,6 +48,7 @@ final class ReliableLayer {
     long id = -1;
     long dueNanos;
     long timeoutNanos = INITIAL_TIMEOUT_NANOS;
+    int sends;
 
     Outgoing(OpenVpnOpcode opcode, byte[] payload) {
       this.opcode = opcode;
@@ -118,6 +118,7 @@ final class ReliableLayer {
       if (now - o.dueNanos >= 0) {
         out.add(new OpenVpnControlPacket(o.opcode, keyId, sessionId, takeAcks(), remoteSessionId,
             o.id, o.payload));
+        o.sends++;
         o.dueNanos = now + o.timeoutNanos;
         o.timeoutNanos = Math.min(o.timeoutNanos * 2, MAX_TIMEOUT_NANOS);
       }
@@ -137,29 +138,18 @@ final class ReliableLayer {
     return acks;
   }
 
-  /** Nanos of the earliest retransmission, or Long.MAX_VALUE when nothing waits. */
-  long nextDueNanos() {
-    long min = Long.MAX_VALUE;
-    for (Outgoing o : inFlight.values()) {
-      min = Math.min(min, o.dueNanos);
-    }
-    return min;
-  }
-
-  boolean hasWork() {
-    return !acksToSend.isEmpty() || (!queued.isEmpty() && inFlight.size() < SEND_WINDOW);
-  }
-
   /** True when every message we sent has been acknowledged. */
   boolean allAcked() {
     return queued.isEmpty() && inFlight.isEmpty();
   }
 
-  /** Drops due times so everything in flight goes out at the next poll (used in tests). */
-  void expireAll() {
-    for (Iterator<Outgoing> it = inFlight.values().iterator(); it.hasNext(); ) {
-      it.next().dueNanos = System.nanoTime() - 1;
-    }
+  /**
+   * True when our message 0 (a key state's reset) has gone out {@code sends} times, is still
+   * unacknowledged and is due again: the client never answered.
+   */
+  boolean resetUnansweredAfter(int sends, long now) {
+    Outgoing reset = inFlight.get(0L);
+    return reset != null && reset.sends >= sends && now - reset.dueNanos >= 0;
   }
 
   long nextExpected() {

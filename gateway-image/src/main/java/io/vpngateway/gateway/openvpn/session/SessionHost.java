@@ -36,6 +36,9 @@ public interface SessionHost {
   /** UDP: the session's client moved to {@code newRemote}; re-key the address map. */
   void floated(OpenVpnClientSession session, InetSocketAddress oldRemote);
 
+  /** The session's client passed authentication: it no longer counts as a handshake. */
+  void authenticated(OpenVpnClientSession session);
+
   /** The session pushed its configuration and is now carrying traffic. */
   void established(OpenVpnClientSession session);
 
