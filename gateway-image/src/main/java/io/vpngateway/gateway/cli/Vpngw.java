@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.cli;
 
 import io.vpngateway.api.config.InvalidConfigException;
+import io.vpngateway.gateway.management.ManagementServer;
 import io.vpngateway.gateway.standalone.StandaloneException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -28,6 +29,8 @@ public final class Vpngw implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // before any HTTP server exists: the JDK server reads its request deadlines once per process
+    ManagementServer.boundRequestTimes();
     System.exit(run(args));
   }
 

@@ -15,8 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -36,14 +41,43 @@ import java.util.logging.Logger;
  * Everything but the probes needs {@code Authorization: Bearer <management token>}; anything else
  * gets 401. The probes are open because the kubelet cannot present a secret without it being
  * written into the pod spec, and they reveal nothing but "up" and "ready".
+ *
+ * <p>Probes must keep answering however the port is (mis)used, or the kubelet restarts a healthy
+ * gateway. So requests are read, and probes answered, on a pool of up to {@value #IO_THREADS}
+ * threads; authenticated calls ({@code /metrics}, {@code /sessions}) are handed to a separate pool
+ * of {@value #API_THREADS} threads with a short queue ({@code 503} when it is full), so slow scrapes
+ * or CLI calls never hold a thread that a probe needs. A client that opens a connection and sends
+ * half a request holds a reading thread only until the JDK server's request deadline, which {@link
+ * #boundRequestTimes()} sets (it must run before the first HTTP server of the process is created).
+ * Probes can thus only be starved by {@value #IO_THREADS} connections holding half-sent requests at
+ * once, each for at most {@value #MAX_REQUEST_SECONDS} s; a separate probe port would remove even
+ * that, at the cost of a second port in the pod spec.
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ManagementServer.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SESSIONS = "/sessions";
 
+  /** Threads that read requests and answer probes; connections beyond them are closed at once. */
+  static final int IO_THREADS = 16;
+
+  /** Threads that serve authenticated calls: a scrape and a CLI call at the same time. */
+  static final int API_THREADS = 2;
+
+  private static final int API_QUEUE = 16;
+
+  /** JDK HTTP server: seconds a client may take to send a whole request (line and headers). */
+  static final String MAX_REQUEST_SECONDS_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  /** JDK HTTP server: seconds a response may take to be written to the client. */
+  static final String MAX_RESPONSE_SECONDS_PROPERTY = "sun.net.httpserver.maxRspTime";
+
+  static final String MAX_REQUEST_SECONDS = "10";
+  static final String MAX_RESPONSE_SECONDS = "30";
+
   private final HttpServer server;
-  private final ExecutorService executor;
+  private final ExecutorService ioExecutor;
+  private final ExecutorService apiExecutor;
   private final BearerTokenCheck tokenCheck;
   private final SessionRegistry sessions;
   private final GatewayMetrics metrics;
@@ -60,15 +94,49 @@ public final class ManagementServer implements AutoCloseable {
     this.sessions = sessions;
     this.metrics = metrics;
     this.ready = ready;
-    // two threads: a scrape and a CLI call at the same time; the API is not a hot path
-    this.executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "management-http");
-              t.setDaemon(true);
-              return t;
-            });
+    // No queue: a connection that finds every reading thread busy is closed by the JDK server
+    // (it catches the rejection) rather than waiting behind slow clients.
+    this.ioExecutor =
+        new ThreadPoolExecutor(
+            1,
+            IO_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            daemonThreads("management-http"));
+    this.apiExecutor =
+        new ThreadPoolExecutor(
+            API_THREADS,
+            API_THREADS,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(API_QUEUE),
+            daemonThreads("management-api"));
+  }
+
+  /**
+   * Bounds how long the JDK HTTP server waits for a request and for its response to be written
+   * (see the class comment), unless the JVM was started with other values. The server reads these
+   * once per process, so call this before any {@code HttpServer} is created; {@code vpngw} does it
+   * first thing, and its launcher passes the same values on the command line.
+   */
+  public static void boundRequestTimes() {
+    setIfAbsent(MAX_REQUEST_SECONDS_PROPERTY, MAX_REQUEST_SECONDS);
+    setIfAbsent(MAX_RESPONSE_SECONDS_PROPERTY, MAX_RESPONSE_SECONDS);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
@@ -84,10 +152,11 @@ public final class ManagementServer implements AutoCloseable {
       GatewayMetrics metrics,
       BooleanSupplier ready)
       throws IOException {
+    boundRequestTimes(); // in effect only if this is the process's first HTTP server
     HttpServer http = HttpServer.create(address, 16);
     ManagementServer m = new ManagementServer(http, token, sessions, metrics, ready);
     http.createContext("/", m::handle);
-    http.setExecutor(m.executor);
+    http.setExecutor(m.ioExecutor);
     http.start();
     return m;
   }
@@ -96,8 +165,10 @@ public final class ManagementServer implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** Runs on a reading thread: answers probes and refusals here, hands the rest to the API pool. */
   private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
+    boolean handedOff = false;
+    try {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
       if (path.equals("/healthz") || path.equals("/livez")) {
@@ -114,7 +185,27 @@ public final class ManagementServer implements AutoCloseable {
         text(exchange, 401, "a valid bearer token is required\n");
         return;
       }
+      try {
+        apiExecutor.execute(() -> serveApi(exchange, method, path));
+        handedOff = true;
+      } catch (RejectedExecutionException e) {
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        text(exchange, 503, "too many management calls in progress\n");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "management request failed", e);
+    } finally {
+      if (!handedOff) {
+        exchange.close();
+      }
+    }
+  }
+
+  private void serveApi(HttpExchange exchange, String method, String path) {
+    try (exchange) {
       route(exchange, method, path);
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "management client went away", e);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "management request failed", e);
     }
@@ -169,6 +260,7 @@ public final class ManagementServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdownNow();
+    ioExecutor.shutdownNow();
+    apiExecutor.shutdownNow();
   }
 }

@@ -1,0 +1,235 @@
+package io.vpngateway.gateway.management;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.gateway.config.SecretBytes;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
+import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.session.TunnelSession;
+import io.vpngateway.gateway.testing.FakeSession;
+import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The liveness and readiness probes keep answering within the kubelet's default one-second timeout
+ * while other clients hold the management port: half-sent requests and slow authenticated calls.
+ */
+class ManagementServerProbeIsolationTest {
+  private static final String TOKEN = "mgmt-token-0123456789abcdef";
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+  private final SessionRegistry registry = new SessionRegistry();
+  private ManagementServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server =
+        ManagementServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            () -> SecretBytes.of(TOKEN.getBytes(StandardCharsets.UTF_8)),
+            registry,
+            new GatewayMetrics(registry),
+            () -> true);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void probesAnswerWhileClientsHoldHalfSentRequests() throws Exception {
+    List<Socket> slow = new ArrayList<>();
+    try {
+      // more than the old fixed pool of two threads, each stuck reading an unfinished header block
+      for (int i = 0; i < 4; i++) {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort());
+        OutputStream out = s.getOutputStream();
+        out.write("GET /sessions HTTP/1.1\r\nHost: vpngw\r\nAuthor".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        slow.add(s);
+      }
+
+      assertProbesAnswerPromptly();
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void probesAnswerWhileEveryApiThreadIsBusy() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger blocked = new AtomicInteger();
+    registry.register(new StuckSession(release, blocked));
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    try {
+      for (int i = 0; i < ManagementServer.API_THREADS; i++) {
+        calls.add(
+            http.sendAsync(
+                request("/sessions").header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      awaitCondition(
+          () -> blocked.get() >= ManagementServer.API_THREADS, "both API threads are busy");
+
+      assertProbesAnswerPromptly();
+    } finally {
+      release.countDown();
+    }
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      assertEquals(200, call.get(10, TimeUnit.SECONDS).statusCode());
+    }
+  }
+
+  @Test
+  void requestDeadlinesAreSetUnlessTheJvmWasGivenOthers() {
+    String request = System.getProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY);
+    String response = System.getProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY);
+    try {
+      System.clearProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY);
+      System.setProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY, "5");
+
+      ManagementServer.boundRequestTimes();
+
+      assertEquals(
+          ManagementServer.MAX_REQUEST_SECONDS,
+          System.getProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY));
+      assertEquals("5", System.getProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY));
+    } finally {
+      restore(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY, request);
+      restore(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY, response);
+    }
+  }
+
+  private void assertProbesAnswerPromptly() throws Exception {
+    for (String probe : List.of("/healthz", "/livez", "/readyz")) {
+      long start = System.nanoTime();
+      HttpResponse<String> r =
+          http.send(request(probe).build(), HttpResponse.BodyHandlers.ofString());
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertEquals(200, r.statusCode(), probe);
+      assertTrue(took.compareTo(PROBE_TIMEOUT) < 0, probe + " took " + took);
+    }
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.address().getPort() + path))
+        .timeout(PROBE_TIMEOUT);
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 5 s: " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static void restore(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
+    }
+  }
+
+  /** A session whose start time cannot be read until released: a slow {@code /sessions} call. */
+  private static final class StuckSession implements TunnelSession {
+    private final FakeSession base = new FakeSession("stuck-1", "bob", null, "10.200.0.9");
+    private final CountDownLatch release;
+    private final AtomicInteger blocked;
+
+    StuckSession(CountDownLatch release, AtomicInteger blocked) {
+      this.release = release;
+      this.blocked = blocked;
+    }
+
+    @Override
+    public Instant since() {
+      blocked.incrementAndGet();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return base.since();
+    }
+
+    @Override
+    public String id() {
+      return base.id();
+    }
+
+    @Override
+    public Protocol protocol() {
+      return base.protocol();
+    }
+
+    @Override
+    public ClientIdentity identity() {
+      return base.identity();
+    }
+
+    @Override
+    public Inet4Address innerAddress() {
+      return base.innerAddress();
+    }
+
+    @Override
+    public InetSocketAddress outerAddress() {
+      return base.outerAddress();
+    }
+
+    @Override
+    public String cipher() {
+      return base.cipher();
+    }
+
+    @Override
+    public long bytesIn() {
+      return base.bytesIn();
+    }
+
+    @Override
+    public long bytesOut() {
+      return base.bytesOut();
+    }
+
+    @Override
+    public void deliverFromTun(ByteBuffer ipPacket) {}
+
+    @Override
+    public void close(String reason) {}
+  }
+}
