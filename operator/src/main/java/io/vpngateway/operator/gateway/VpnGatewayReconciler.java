@@ -204,22 +204,32 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
         StatusPatches.unchanged(gateway.getStatus(), status)
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(StatusPatches.of(gateway, status, new VpnGateway()));
-    Optional<Duration> next = Optional.empty();
-    if (preparation instanceof Preparation.Prepared prepared) {
-      // wake up to renew the server certificate or re-sign the CRL: scheduled, not polled
-      Duration untilRenewal = Duration.between(now, prepared.inputs().certificates().renewAt());
-      next =
-          Optional.of(untilRenewal.compareTo(MIN_RESCHEDULE) < 0 ? MIN_RESCHEDULE : untilRenewal);
-    }
-    if (ready(status)) {
-      // the one poll: session counts change without any Kubernetes event
-      next =
-          Optional.of(
-              next.filter(d -> d.compareTo(connectionsPollInterval) < 0)
-                  .orElse(connectionsPollInterval));
-    }
+    Optional<Instant> renewAt =
+        preparation instanceof Preparation.Prepared prepared
+            ? Optional.of(prepared.inputs().certificates().renewAt())
+            : Optional.empty();
+    Optional<Duration> next = nextWakeUp(now, renewAt, ready(status), connectionsPollInterval);
     next.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * When to reconcile again without an event: at the server certificate's or CRL's renewal time
+   * (scheduled, not polled; at least {@link #MIN_RESCHEDULE} ahead), and no later than {@code
+   * pollInterval} while the gateway is Ready, the one poll, because session counts change without
+   * any Kubernetes event. Empty: wait for the next event.
+   */
+  static Optional<Duration> nextWakeUp(
+      Instant now, Optional<Instant> renewAt, boolean ready, Duration pollInterval) {
+    Optional<Duration> untilRenewal =
+        renewAt
+            .map(at -> Duration.between(now, at))
+            .map(d -> d.compareTo(MIN_RESCHEDULE) < 0 ? MIN_RESCHEDULE : d);
+    if (!ready) {
+      return untilRenewal;
+    }
+    return Optional.of(
+        untilRenewal.filter(d -> d.compareTo(pollInterval) < 0).orElse(pollInterval));
   }
 
   /** The token the pods were given: the config Secret as it exists, not as it is about to be. */

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.vpngateway.api.config.ConfigError;
-import io.vpngateway.api.config.GatewayConfig;
-import io.vpngateway.api.config.GatewayConfigRenderer;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.KeySpec;
@@ -25,18 +23,14 @@ import io.vpngateway.api.v1alpha1.spec.RadiusAuthentication;
 import io.vpngateway.api.v1alpha1.spec.RadiusServer;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.RuntimeConfig;
-import io.vpngateway.operator.render.ServerNames;
 import io.vpngateway.operator.support.FakeContext;
-import io.vpngateway.operator.support.Hashes;
 import io.vpngateway.operator.support.SecretData;
 import io.vpngateway.operator.support.TestGateways;
-import io.vpngateway.operator.support.TestOperatorConfig;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,9 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ConfigDirectoryLoader}. A file name, key or format that drifts on either side fails here.
  */
 class GatewayConfigContractTest {
-  static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+  static final Instant NOW = GatewayDependentsTest.NOW;
   static final Clock AFTER_ISSUE = Clock.fixed(NOW.plus(Duration.ofHours(1)), ZoneOffset.UTC);
-  static final TestOperatorConfig CONFIG = TestOperatorConfig.defaults();
   static final CertificateAuthority CORP_ROOT =
       CertificateAuthority.create("corp", KeySpec.EC_P256, NOW.minus(Duration.ofDays(1)));
 
@@ -109,29 +102,11 @@ class GatewayConfigContractTest {
   record Rendered(GatewayInputs inputs, Map<String, Secret> secrets, StatefulSet statefulSet) {}
 
   static Rendered render(VpnGateway gw) {
-    GatewayConfig config =
-        GatewayConfigRenderer.render(gw, new GatewayPreparer(CONFIG).renderDefaults());
     var resolution =
         ReferencedSecrets.resolve(
             ReferencedSecrets.of(gw.getSpec()), GatewayConfigContractTest::userSecret);
     assertTrue(resolution.complete(), resolution.missing().toString());
-    GatewayInputs inputs =
-        new GatewayInputs(
-            config,
-            ConfigFiles.of(config, resolution.files(), Optional.empty(), new SecureRandom()),
-            Hashes.shortSha256(config.restartFingerprint()),
-            "registry.local/gateway:1",
-            "IfNotPresent",
-            true,
-            gw.getMetadata().getName() + "-server-tls",
-            new GatewayCertificates(CONFIG.pki())
-                .prepare(
-                    gw,
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.of(ServerNames.of(gw, "gw", "203.0.113.7", "cluster.local")),
-                    NOW));
+    GatewayInputs inputs = GatewayDependentsTest.inputs(gw, resolution.files());
     FakeContext<VpnGateway> context = FakeContext.with(GatewayInputs.KEY, inputs);
     Map<String, Secret> secrets =
         Stream.of(

@@ -49,6 +49,11 @@ class GatewayDependentsTest {
 
   /** The inputs the reconciler would prepare for a gateway with nothing existing yet. */
   static GatewayInputs inputs(VpnGateway gw) {
+    return inputs(gw, Map.of());
+  }
+
+  /** The same, with the files copied from the user's referenced Secrets. */
+  static GatewayInputs inputs(VpnGateway gw, Map<String, String> referencedFiles) {
     GatewayConfig config = GatewayConfigRenderer.render(gw, DEFAULTS);
     GatewayCertificates.Material material =
         new GatewayCertificates(CONFIG.pki())
@@ -62,7 +67,7 @@ class GatewayDependentsTest {
                 NOW);
     return new GatewayInputs(
         config,
-        ConfigFiles.of(config, Map.of(), Optional.empty(), new SecureRandom()),
+        ConfigFiles.of(config, referencedFiles, Optional.empty(), new SecureRandom()),
         Hashes.shortSha256(config.restartFingerprint()),
         "registry.local/gateway:1",
         "IfNotPresent",
