@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -52,6 +50,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
   private static final long TICK_MILLIS = 100;
+  /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
+  static final int CONTROL_QUEUE_CAPACITY = 4096;
+  /**
+   * Largest control datagram accepted: openvpn's control packets stay under its tls-mtu (1250)
+   * plus headers; anything bigger is dropped before it is copied.
+   */
+  static final int MAX_CONTROL_PACKET = 1600;
+  /** tls-crypt-v2 packets that carry the client's WKc may add up to openvpn's 1024-byte WKc. */
+  static final int MAX_WKC_LENGTH = 1024;
   /**
    * Open TCP connections per client IP. Generous because many clients may share one NAT address;
    * the point is that one host cannot take the whole global cap.
@@ -78,7 +85,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   /** Per receiving thread: checks V2 resets under the shared tls-crypt key, keeping no state. */
   private final ThreadLocal<TlsCrypt> firstPacketChecker;
   private final HandshakeCookies cookies = new HandshakeCookies(new java.security.SecureRandom());
-  private final ScheduledExecutorService control;
+  private final ControlThread control;
   private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
   private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
       new ConcurrentHashMap<>();
@@ -113,11 +120,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     // handshaking sessions also hold a peer id, so leave head room over maxConnections
     this.byPeerId = new AtomicReferenceArray<>(
         Math.min(0xffffff, settings.maxConnections() * 2 + 64));
-    this.control = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "openvpn-control");
-      t.setDaemon(true);
-      return t;
-    });
+    this.control = new ControlThread(CONTROL_QUEUE_CAPACITY, stats.controlQueueDropped);
   }
 
   /** Binds the configured UDP and TCP ports and starts the control thread. */
@@ -130,7 +133,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       tcpAddress = tcp.listen(new InetSocketAddress(settings.listenAddress(), settings.tcpPort()));
       LOG.log(System.Logger.Level.INFO, "OpenVPN TCP listening on {0}", tcpAddress);
     }
-    control.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    control.scheduleTick(this::tick, TICK_MILLIS);
   }
 
   public Optional<InetSocketAddress> udpAddress() {
@@ -198,16 +201,19 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
       return;
     }
+    if (tooLargeForControl(op, packet.remaining())) {
+      return;
+    }
     byte[] copy = new byte[packet.remaining()];
     packet.get(copy);
     if (s != null && !(op.isClientHardReset() && !sameClientSession(s, copy))) {
-      control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
+      control.submitPacket(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
       return;
     }
     if (!op.isClientHardReset()) {
       if (OpenVpnOpcode.keyIdOf(first) == 0
           && (op == OpenVpnOpcode.P_ACK_V1 || op == OpenVpnOpcode.P_CONTROL_V1)) {
-        control.execute(() -> acceptCookieEcho(copy, from));
+        control.submitPacket(() -> acceptCookieEcho(copy, from));
       } else {
         stats.unknownSessionDropped.increment();
       }
@@ -220,11 +226,22 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       return;
     }
     if (op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2) {
-      control.execute(() -> answerStatelessly(reset.packet(), from));
+      control.submitPacket(() -> answerStatelessly(reset.packet(), from));
     } else {
       // tls-crypt-v2: the WKc travels only in the first packet, so this handshake keeps state
-      control.execute(() -> acceptNew(reset, udp.linkTo(from), null));
+      control.submitPacket(() -> acceptNew(reset, udp.linkTo(from), null));
     }
+  }
+
+  /** True (and counted) for a control packet bigger than any openvpn peer sends. */
+  private boolean tooLargeForControl(OpenVpnOpcode op, int length) {
+    boolean carriesWkc = op == OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3
+        || op == OpenVpnOpcode.P_CONTROL_WKC_V1;
+    if (length > MAX_CONTROL_PACKET + (carriesWkc ? MAX_WKC_LENGTH : 0)) {
+      stats.malformedDropped.increment();
+      return true;
+    }
+    return false;
   }
 
   /** A client's hard reset that passed tls-crypt (or needs none), with its session context. */
@@ -379,17 +396,20 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
       return;
     }
+    if (tooLargeForControl(op, packet.remaining())) {
+      return;
+    }
     byte[] copy = new byte[packet.remaining()];
     packet.get(copy);
     if (s != null) {
-      control.execute(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
+      control.submitPacket(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
     } else if (op.isClientHardReset()) {
       AuthenticatedReset reset = authenticateReset(copy, false);
       if (reset == null || !withinRateLimit(connection.link().remote())) {
         connection.link().close();
         return;
       }
-      control.execute(() -> {
+      control.submitPacket(() -> {
         if (connection.session() == null) {
           acceptNew(reset, connection.link(), connection);
         }
@@ -546,7 +566,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   @Override
   public void runOnControlThread(Runnable task) {
     if (!control.isShutdown()) {
-      control.execute(task);
+      control.submitInternal(task);
     }
   }
 
@@ -586,9 +606,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     for (OpenVpnClientSession s : sessions.keySet()) {
       s.close("server shutting down");
     }
-    control.shutdown();
     try {
-      control.awaitTermination(2, TimeUnit.SECONDS);
+      control.shutdown(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -18,6 +18,8 @@ public final class OpenVpnServerStats {
   public final LongAdder tcpSendQueueDropped = new LongAdder();
   /** TCP connections closed by the connection caps, the no-session timeout or a stuck writer. */
   public final LongAdder tcpConnectionsRefused = new LongAdder();
+  /** Control packets dropped because the control thread's queue was full (a flood). */
+  public final LongAdder controlQueueDropped = new LongAdder();
   public final LongAdder sessionsEstablished = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder renegotiations = new LongAdder();
@@ -27,7 +29,7 @@ public final class OpenVpnServerStats {
     return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
         + " policyDropped=" + policyDropped + " tcpSendQueueDropped=" + tcpSendQueueDropped
-        + " tcpRefused=" + tcpConnectionsRefused
+        + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped
         + " established=" + sessionsEstablished
         + " authFailures=" + authFailures + " renegotiations=" + renegotiations;
   }

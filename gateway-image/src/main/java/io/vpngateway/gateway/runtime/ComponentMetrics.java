@@ -55,7 +55,8 @@ final class ComponentMetrics {
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
         "Policy", s.policyDropped.sum(),
         "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
-        "TcpConnectionRefused", s.tcpConnectionsRefused.sum());
+        "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
+        "ControlQueueFull", s.controlQueueDropped.sum());
   }
 
   static MetricsCollector openVpn(OpenVpnServerStats s) {

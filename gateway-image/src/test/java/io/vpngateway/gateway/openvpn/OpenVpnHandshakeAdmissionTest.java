@@ -112,6 +112,24 @@ class OpenVpnHandshakeAdmissionTest {
     }
   }
 
+  @Test
+  void oversizeControlDatagramsAreDroppedBeforeTheControlThread() throws Exception {
+    OpenVpnStaticKey key = OpenVpnStaticKey.generate(RANDOM);
+    try (OpenVpnServer s = server(key, b -> b);
+        DatagramChannel client = DatagramChannel.open()) {
+      s.start();
+      client.connect(s.udpAddress().orElseThrow());
+      TlsCrypt crypt = clientSide(key);
+      byte[] big = crypt.wrap(new OpenVpnControlPacket(
+          OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V2, 0, 5L, new long[0], 0, 0,
+          new byte[OpenVpnServer.MAX_CONTROL_PACKET]));
+      big[20] ^= 1; // a forged tag: reaching tls-crypt at all would count an authentication drop
+      client.write(ByteBuffer.wrap(big));
+      waitFor(() -> s.stats().malformedDropped.sum() == 1, "oversize reset dropped");
+      assertEquals(0, s.stats().authenticationDropped.sum(), "never reached tls-crypt");
+    }
+  }
+
   /** Sends a reset from {@code from}, echoes the server's cookie, returns the open channel. */
   private static DatagramChannel handshakeUntilCookieEcho(InetSocketAddress target, String from,
       OpenVpnStaticKey key, long sessionId) throws Exception {
