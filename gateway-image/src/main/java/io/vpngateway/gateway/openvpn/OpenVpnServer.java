@@ -206,7 +206,9 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     }
     byte[] copy = new byte[packet.remaining()];
     packet.get(copy);
-    if (s != null && !(op.isClientHardReset() && !sameClientSession(s, copy))) {
+    // a packet under another session id from the same ip:port is a restarted client (new reset,
+    // then its cookie echo), not a packet for the live session
+    if (s != null && sameClientSession(s, copy)) {
       control.submitPacket(() -> s.onControlBytes(ByteBuffer.wrap(copy)));
       return;
     }
@@ -325,7 +327,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    */
   private void acceptCookieEcho(byte[] bytes, InetSocketAddress from) {
     OpenVpnClientSession existing = byUdpAddress.get(from);
-    if (existing != null) {
+    if (existing != null && sameClientSession(existing, bytes)) {
+      // the session was created while this packet waited in the queue
       existing.onControlBytes(ByteBuffer.wrap(bytes));
       return;
     }
@@ -375,7 +378,10 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     }
   }
 
-  /** A hard reset from an address with a live session: same client retransmitting, or a restart. */
+  /**
+   * Whether a control packet carries the live session's client session id (the 8 bytes after
+   * the opcode, in clear under tls-crypt too); otherwise it comes from a restarted client.
+   */
   private static boolean sameClientSession(OpenVpnClientSession s, byte[] packet) {
     return packet.length >= 9 && ByteBuffer.wrap(packet, 1, 8).getLong() == s.clientSessionId();
   }

@@ -113,6 +113,27 @@ class OpenVpnHandshakeAdmissionTest {
   }
 
   @Test
+  void aClientRestartedOnTheSameAddressAndPortGetsANewSession() throws Exception {
+    OpenVpnStaticKey key = OpenVpnStaticKey.generate(RANDOM);
+    try (OpenVpnServer s = server(key, b -> b.newHandshakesPerSecondPerSource(1000));
+        DatagramChannel client = handshakeUntilCookieEcho(s, key, 41L)) {
+      waitFor(() -> s.sessions().size() == 1, "first session");
+      // the client restarts (new session id) on the same ip:port before the old session timed out
+      long before = s.stats().unknownSessionDropped.sum();
+      echoCookie(client, key, 42L);
+      waitFor(() -> s.sessions().stream().anyMatch(x -> x.clientSessionId() == 42L),
+          "the restarted client's session");
+      assertEquals(before, s.stats().unknownSessionDropped.sum());
+    }
+  }
+
+  private static DatagramChannel handshakeUntilCookieEcho(OpenVpnServer s, OpenVpnStaticKey key,
+      long sessionId) throws Exception {
+    s.start();
+    return handshakeUntilCookieEcho(s.udpAddress().orElseThrow(), "127.0.0.1", key, sessionId);
+  }
+
+  @Test
   void oversizeControlDatagramsAreDroppedBeforeTheControlThread() throws Exception {
     OpenVpnStaticKey key = OpenVpnStaticKey.generate(RANDOM);
     try (OpenVpnServer s = server(key, b -> b);
@@ -136,6 +157,11 @@ class OpenVpnHandshakeAdmissionTest {
     DatagramChannel ch = DatagramChannel.open();
     ch.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
     ch.connect(target);
+    return echoCookie(ch, key, sessionId);
+  }
+
+  private static DatagramChannel echoCookie(DatagramChannel ch, OpenVpnStaticKey key,
+      long sessionId) throws Exception {
     TlsCrypt crypt = clientSide(key);
     ch.write(ByteBuffer.wrap(crypt.wrap(reset(sessionId))));
     OpenVpnControlPacket answer = crypt.unwrap(ByteBuffer.wrap(receive(ch)));
