@@ -23,6 +23,7 @@ import io.vpngateway.gateway.openvpn.transport.TcpConnection;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * The OpenVPN protocol server: UDP and TCP transports, packet dispatch, session lifecycle.
@@ -44,7 +46,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * per-source rate limit, then must authenticate (tls-crypt, or tls-crypt-v2 with its WKc) before
  * any state or TLS engine is created; without tls-crypt configured, plain resets are accepted.
  *
- * <p>Usage: {@code new OpenVpnServer(settings, authenticator, allocator, registry, tun).start()};
+ * <p>Usage: {@code new OpenVpnServer(settings, authenticator, allocator, registry,
+ * dataPlane::sinkFor).start()} (each session writes through the sink for its inner address);
  * a shared TCP port hands connections to {@link #tcp()}{@code .adopt(channel, alreadyRead)}.
  */
 public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
@@ -76,7 +79,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final CertificateAuthenticator authenticator;
   private final AddressAllocator allocator;
   private final SessionRegistry registry;
-  private final InnerPacketSink sink;
+  private final Function<Inet4Address, InnerPacketSink> sinks;
   private volatile TlsContextFactory tls;
   private final OpenVpnServerStats stats = new OpenVpnServerStats();
   private final Optional<AuthTokens> authTokens;
@@ -100,13 +103,13 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private InetSocketAddress tcpAddress;
 
   public OpenVpnServer(OpenVpnServerSettings settings, CertificateAuthenticator authenticator,
-      AddressAllocator allocator, SessionRegistry registry, InnerPacketSink sink)
-      throws GeneralSecurityException {
+      AddressAllocator allocator, SessionRegistry registry,
+      Function<Inet4Address, InnerPacketSink> sinks) throws GeneralSecurityException {
     this.settings = settings;
     this.authenticator = authenticator;
     this.allocator = allocator;
     this.registry = registry;
-    this.sink = sink;
+    this.sinks = sinks;
     this.tls = new TlsContextFactory(settings);
     this.authTokens = settings.authTokenSecret()
         .map(s -> new AuthTokens(s, settings.authTokenLifetime()));
@@ -544,8 +547,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   }
 
   @Override
-  public InnerPacketSink sink() {
-    return sink;
+  public InnerPacketSink sinkFor(Inet4Address clientAddress) {
+    return sinks.apply(clientAddress);
   }
 
   @Override

@@ -12,8 +12,6 @@ public final class OpenVpnServerStats {
   public final LongAdder unknownSessionDropped = new LongAdder();
   /** New handshakes refused by the per-source rate limit or the handshaking-session caps. */
   public final LongAdder rateLimitedHandshakes = new LongAdder();
-  /** Inner packets dropped by policy (spoofed source, client-to-client off, non-IPv4). */
-  public final LongAdder policyDropped = new LongAdder();
   /** Data packets dropped because a TCP client's send queue was full (it stopped reading). */
   public final LongAdder tcpSendQueueDropped = new LongAdder();
   /** TCP connections closed by the connection caps, the no-session timeout or a stuck writer. */
@@ -28,7 +26,7 @@ public final class OpenVpnServerStats {
   public String toString() {
     return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
-        + " policyDropped=" + policyDropped + " tcpSendQueueDropped=" + tcpSendQueueDropped
+        + " tcpSendQueueDropped=" + tcpSendQueueDropped
         + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped
         + " established=" + sessionsEstablished
         + " authFailures=" + authFailures + " renegotiations=" + renegotiations;

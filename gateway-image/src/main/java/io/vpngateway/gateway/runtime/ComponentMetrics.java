@@ -53,7 +53,6 @@ final class ComponentMetrics {
         "AuthenticationFailed", s.authenticationDropped.sum(),
         "UnknownSession", s.unknownSessionDropped.sum(),
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
-        "Policy", s.policyDropped.sum(),
         "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
         "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
         "ControlQueueFull", s.controlQueueDropped.sum());

@@ -169,7 +169,7 @@ public final class Gateway implements AutoCloseable {
             trust.authenticatorFor(Protocol.OPENVPN),
             allocator,
             registry,
-            dataPlane.sink());
+            dataPlane::sinkFor);
     started.push(openVpn);
     openVpn.start();
     OpenVpnServerStats stats = openVpn.stats();

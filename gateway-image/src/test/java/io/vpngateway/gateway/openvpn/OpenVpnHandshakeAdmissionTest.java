@@ -181,7 +181,7 @@ class OpenVpnHandshakeAdmissionTest {
         .tlsCryptKey(tlsCryptKey);
     return new OpenVpnServer(tweak.apply(b).build(),
         chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
-        (c, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), p -> { });
+        (c, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), address -> p -> { });
   }
 
   /** The client's view of a tls-crypt key: the server's two halves swapped. */

@@ -40,7 +40,7 @@ class OpenVpnServerRobustnessTest {
         .newHandshakesPerSecondPerSource(1000).build();
     try (OpenVpnServer s = new OpenVpnServer(settings,
         chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
-        (client, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), p -> { });
+        (client, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), address -> p -> { });
         DatagramChannel client = DatagramChannel.open()) {
       s.start();
       InetSocketAddress target = s.udpAddress().orElseThrow();

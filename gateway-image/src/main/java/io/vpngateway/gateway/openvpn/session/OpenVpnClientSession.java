@@ -15,8 +15,8 @@ import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
 import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.Protocol;
-import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -99,9 +99,10 @@ public final class OpenVpnClientSession implements TunnelSession {
   private volatile int pendingKeyId = -1;
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long lastSentNanos = System.nanoTime();
-  private volatile int innerAddressInt;
   private volatile ClientIdentity identity;
   private volatile AddressLease lease;
+  /** Set with the lease, before any data key exists; checks the source is the lease. */
+  private volatile InnerPacketSink innerSink;
   private volatile DataCipherSuite cipher;
 
   private Phase phase = Phase.HANDSHAKING;
@@ -292,7 +293,7 @@ public final class OpenVpnClientSession implements TunnelSession {
       return "AddressPoolExhausted";
     }
     lease = l.get();
-    innerAddressInt = SessionRegistry.toInt(lease.address());
+    innerSink = host.sinkFor(lease.address());
     try {
       host.registry().register(this);
       registered = true;
@@ -565,28 +566,16 @@ public final class OpenVpnClientSession implements TunnelSession {
       host.runOnControlThread(() -> closeNow("client sent OCC EXIT", false));
       return;
     }
-    int p = plain.position();
-    if (plain.remaining() < 20 || (plain.get(p) & 0xf0) != 0x40
-        || plain.getInt(p + 12) != innerAddressInt) {
-      host.stats().policyDropped.increment();
-      return;
-    }
-    TunnelSession other = host.registry().lookup(plain.getInt(p + 16));
-    if (other != null && other != this) {
-      if (host.settings().clientToClient()) {
-        other.deliverFromTun(plain);
-      } else {
-        host.stats().policyDropped.increment();
-      }
-      return;
-    }
+    // the session's sink checks the packet (IPv4, header and length, source address) and sends
+    // client-to-client traffic to the other session when allowed
+    InnerPacketSink sink = innerSink;
     if (plain.isDirect()) {
-      host.sink().write(plain);
+      sink.write(plain);
     } else {
       ByteBuffer tun = TUN_OUTPUT.get();
       tun.clear();
       tun.put(plain).flip();
-      host.sink().write(tun);
+      sink.write(tun);
     }
   }
 

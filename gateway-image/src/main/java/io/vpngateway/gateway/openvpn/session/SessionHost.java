@@ -6,6 +6,7 @@ import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -21,7 +22,8 @@ public interface SessionHost {
 
   SessionRegistry registry();
 
-  InnerPacketSink sink();
+  /** Where the session of the client with inner address {@code clientAddress} writes. */
+  InnerPacketSink sinkFor(Inet4Address clientAddress);
 
   OpenVpnServerStats stats();
 

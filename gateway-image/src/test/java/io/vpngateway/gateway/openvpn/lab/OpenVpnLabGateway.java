@@ -84,7 +84,7 @@ public final class OpenVpnLabGateway {
       b.tlsCryptV2Key(TlsCryptV2ServerKey.parse(Files.readString(dir.resolve("tcv2-server.key"))));
     }
     OpenVpnServer server = new OpenVpnServer(b.build(), authenticator, allocator, registry,
-        packet -> {
+        address -> packet -> {
           try {
             queue.write(packet);
           } catch (IOException e) {
