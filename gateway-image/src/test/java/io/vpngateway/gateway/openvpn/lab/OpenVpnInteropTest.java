@@ -100,12 +100,28 @@ class OpenVpnInteropTest {
 
   @Test
   void revokedCertificateGetsAuthFailedWithReason() throws Exception {
-    Path conf = files.clientConfig("revoked", "udp", lab.gatewayOuterAddress(), 1194,
-        tlsCrypt());
-    try (LabProcess client = lab.client().start("openvpn-revoked", "openvpn", "--config",
+    assertRefused("revoked", "CertificateRevoked");
+  }
+
+  @Test
+  void certificateOfAnotherCaGetsAuthFailedUntrustedIssuer() throws Exception {
+    files.clientOfAnotherCa("foreign");
+    assertRefused("foreign", "UntrustedIssuer");
+  }
+
+  @Test
+  void expiredCertificateGetsAuthFailedCertificateExpired() throws Exception {
+    files.expiredClient("expired");
+    assertRefused("expired", "CertificateExpired");
+  }
+
+  /** The client's certificate files exist; it must be told {@code AUTH_FAILED,<reason>}. */
+  private void assertRefused(String name, String reason) throws Exception {
+    Path conf = files.clientConfig(name, "udp", lab.gatewayOuterAddress(), 1194, tlsCrypt());
+    try (LabProcess client = lab.client().start("openvpn-" + name, "openvpn", "--config",
         conf.toString())) {
       String line = client.awaitLine("AUTH_FAILED", CONNECT);
-      assertTrue(line.contains("AUTH_FAILED,"), line);
+      assertTrue(line.contains("AUTH_FAILED," + reason), line + "\n" + gateway.tail());
       assertTrue(!client.output().contains("Initialization Sequence Completed"));
     }
   }

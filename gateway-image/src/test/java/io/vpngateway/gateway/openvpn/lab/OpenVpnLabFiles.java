@@ -30,7 +30,9 @@ public final class OpenVpnLabFiles {
   public OpenVpnLabFiles(Path dir, String gatewayIp) throws IOException {
     this.dir = dir;
     Files.createDirectories(dir);
-    ca = CertificateAuthority.create("lab", KeySpec.EC_P256, Instant.now());
+    // valid from a week ago, so it can also issue a client certificate that has already expired
+    ca = CertificateAuthority.create("lab", KeySpec.EC_P256,
+        Instant.now().minus(Duration.ofDays(7)));
     IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
         "gateway.lab", List.of("gateway.lab"), List.of(gatewayIp), KeySpec.EC_P256,
         Duration.ofDays(2)), Instant.now());
@@ -49,6 +51,26 @@ public final class OpenVpnLabFiles {
   public IssuedCertificate client(String name) throws IOException {
     IssuedCertificate c = ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
         Duration.ofDays(2), KeySpec.EC_P256), Instant.now());
+    Files.writeString(dir.resolve(name + ".pem"), Pem.encode(c.certificate()));
+    Files.writeString(dir.resolve(name + ".key"), Pem.encode(c.privateKey()));
+    return c;
+  }
+
+  /** A client certificate of the lab CA that expired yesterday. */
+  public IssuedCertificate expiredClient(String name) throws IOException {
+    return write(name, ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
+        Duration.ofDays(1), KeySpec.EC_P256), Instant.now().minus(Duration.ofDays(2))));
+  }
+
+  /** A client certificate from a CA the gateway does not trust. */
+  public IssuedCertificate clientOfAnotherCa(String name) throws IOException {
+    CertificateAuthority other = CertificateAuthority.create("other", KeySpec.EC_P256,
+        Instant.now());
+    return write(name, other.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
+        Duration.ofDays(2), KeySpec.EC_P256), Instant.now()));
+  }
+
+  private IssuedCertificate write(String name, IssuedCertificate c) throws IOException {
     Files.writeString(dir.resolve(name + ".pem"), Pem.encode(c.certificate()));
     Files.writeString(dir.resolve(name + ".key"), Pem.encode(c.privateKey()));
     return c;
