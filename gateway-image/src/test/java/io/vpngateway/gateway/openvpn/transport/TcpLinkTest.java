@@ -59,6 +59,10 @@ class TcpLinkTest {
         });
         assertTrue(dropped.sum() > 0, "data beyond the queue limit is dropped and counted");
         assertTrue(!link.isClosed(), "dropping data does not close the connection");
+        long now = System.nanoTime();
+        assertTrue(!link.isStuck(now), "a full queue is not yet a stuck writer");
+        assertTrue(link.isStuck(now + TcpLink.STUCK_NANOS + 1_000_000_000L),
+            "no progress for longer than the limit is a stuck writer (the sweep closes it)");
 
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
           for (int i = 0; i < 2000 && !link.isClosed(); i++) {
