@@ -34,4 +34,11 @@ public class ClientCertificateStatus {
 
   @JsonPropertyDescription("When the certificate was revoked, RFC 3339.")
   public String revocationTime;
+
+  @JsonPropertyDescription(
+      "Earlier certificates issued for this ClientCertificate that are unexpired and not on the"
+          + " CRL (a renewal keeps the previous one valid until it expires). They are revoked"
+          + " together with the current one when revoked is set or the ClientCertificate is"
+          + " deleted.")
+  public List<PreviousCertificate> previousCertificates = new ArrayList<>();
 }

@@ -14,6 +14,7 @@ import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.profile.ClientSecretData;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
+import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.config.OperatorConfig;
 import io.vpngateway.operator.gateway.ConfigFiles;
@@ -23,7 +24,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides what a ClientCertificate reconcile does: wait for its gateway, revoke, or keep/issue the
@@ -104,34 +109,76 @@ public class ClientCertificateIssuance {
             serverName(context, gateway, endpoint.get()));
     // a certificate the CRL lists is never handed out again (revoked: true, then false again)
     Optional<Secret> usable = existing.filter(s -> !listedInCrl(s, crl));
+    Issuance.Issued issued;
     try {
-      return issuer.issue(cc.getSpec(), gatewaySide, usable, now);
+      issued = issuer.issue(cc.getSpec(), gatewaySide, usable, now);
     } catch (PkiException | IllegalArgumentException e) {
       return new Issuance.InvalidSpec(e.getMessage());
     }
+    return withEarlierCertificates(cc, context, ca, existing, issued, now);
   }
 
-  /** On deletion: list the issued certificate in the CRL, if the gateway still exists. */
+  /**
+   * Accounts for the certificates issued before {@code issued}. When the CN, groups or key type
+   * changed, every earlier one is revoked now, before the new Secret is written: they grant what
+   * the spec no longer grants (a group removed must not keep its address pool). A renewal of an
+   * unchanged subject, or a re-issue after the Secret was deleted, keeps the earlier ones valid
+   * until they expire (clients roll over to the new profile at their own pace) and records them in
+   * the status, so revoking or deleting the ClientCertificate later lists them too.
+   */
+  private Issuance.Issued withEarlierCertificates(
+      ClientCertificate cc,
+      Context<ClientCertificate> context,
+      CertificateAuthority ca,
+      Optional<Secret> existing,
+      Issuance.Issued issued,
+      Instant now) {
+    BigInteger current = issued.certificate().certificate().getSerialNumber();
+    List<KnownCertificates.Known> earlier =
+        KnownCertificates.of(cc.getStatus(), existing, now).stream()
+            .filter(k -> !k.serial().equals(current))
+            .toList();
+    ClientCertificateSpec spec = cc.getSpec();
+    boolean subjectChanged =
+        issued.renewed()
+            && existing.filter(s -> ClientCertificateIssuer.subjectChanged(s, spec)).isPresent();
+    if (subjectChanged && !earlier.isEmpty()) {
+      CrlRevoker.revokeAll(
+          context.getClient(),
+          cc.getMetadata().getNamespace(),
+          cc.getSpec().gatewayRef.name,
+          ca,
+          KnownCertificates.serials(earlier),
+          now,
+          config.pki().crlValidity());
+      return issued.withPrevious(List.of());
+    }
+    return issued.withPrevious(KnownCertificates.previous(earlier, current));
+  }
+
+  /** On deletion: list every unexpired certificate in the CRL, if the gateway still exists. */
   void revokeOnDelete(ClientCertificate cc, Context<ClientCertificate> context, Instant now) {
     String namespace = cc.getMetadata().getNamespace();
     String gatewayName = cc.getSpec().gatewayRef.name;
     Optional<CertificateAuthority> ca = ca(context, gatewayName, namespace);
-    Optional<BigInteger> serial =
-        serial(
-            cc,
-            context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET));
-    if (ca.isPresent() && serial.isPresent()) {
-      CrlRevoker.revoke(
+    List<KnownCertificates.Known> known =
+        KnownCertificates.of(
+            cc.getStatus(),
+            context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET),
+            now);
+    if (ca.isPresent() && !known.isEmpty()) {
+      CrlRevoker.revokeAll(
           context.getClient(),
           namespace,
           gatewayName,
           ca.get(),
-          serial.get(),
+          KnownCertificates.serials(known),
           now,
           config.pki().crlValidity());
     }
   }
 
+  /** Lists the current certificate and every earlier unexpired one in the CRL. */
   private Issuance revoke(
       Context<ClientCertificate> context,
       ClientCertificate cc,
@@ -139,19 +186,23 @@ public class ClientCertificateIssuance {
       Optional<Secret> existing,
       Instant now) {
     Optional<BigInteger> serial = serial(cc, existing);
-    if (serial.isEmpty()) {
+    List<KnownCertificates.Known> known = KnownCertificates.of(cc.getStatus(), existing, now);
+    Set<BigInteger> serials = new LinkedHashSet<>(KnownCertificates.serials(known));
+    serial.ifPresent(serials::add);
+    if (serials.isEmpty()) {
       return new Issuance.Revoked(null, null);
     }
-    Instant revokedAt =
-        CrlRevoker.revoke(
+    Map<BigInteger, Instant> revokedAt =
+        CrlRevoker.revokeAll(
             context.getClient(),
             cc.getMetadata().getNamespace(),
             cc.getSpec().gatewayRef.name,
             ca,
-            serial.get(),
+            serials,
             now,
             config.pki().crlValidity());
-    return new Issuance.Revoked(Certificates.serialHex(serial.get()), revokedAt);
+    BigInteger shown = serial.orElse(serials.iterator().next());
+    return new Issuance.Revoked(Certificates.serialHex(shown), revokedAt.get(shown));
   }
 
   private static boolean listedInCrl(Secret output, Optional<Secret> crlSecret) {

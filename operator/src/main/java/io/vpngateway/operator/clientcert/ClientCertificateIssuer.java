@@ -19,7 +19,9 @@ import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
 import io.vpngateway.operator.support.SecretData;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,7 +73,8 @@ final class ClientCertificateIssuer {
     if (tlsCryptV2 != null) {
       data.put(TLS_CRYPT_V2_KEY, tlsCryptV2.getBytes(StandardCharsets.US_ASCII));
     }
-    return new Issuance.Issued(issued, data, issued.renewalTime(renewBefore), kept.isEmpty());
+    return new Issuance.Issued(
+        issued, data, issued.renewalTime(renewBefore), kept.isEmpty(), List.of());
   }
 
   /** The existing certificate, if it can stay: same CA, subject and key type, not due. */
@@ -96,13 +99,39 @@ final class ClientCertificateIssuer {
     boolean same =
         ca.signed(existing.certificate())
             && !existing.needsRenewal(now, renewBefore)
-            && ClientCertificates.commonNameOf(existing.certificate())
-                .orElse("")
-                .equals(spec.commonName)
-            && ClientCertificates.groupsOf(existing.certificate())
-                .equals(List.copyOf(new java.util.LinkedHashSet<>(ClientIssuance.groups(spec))))
-            && KeySpec.of(existing.privateKey()).equals(keySpec);
+            && sameSubject(existing.certificate(), existing.privateKey(), spec, keySpec);
     return same ? Optional.of(existing) : Optional.empty();
+  }
+
+  /**
+   * Whether the certificate in {@code secret} was issued for a different CN, group set or key type
+   * than {@code spec} asks for now: such a certificate grants what the spec no longer grants, so it
+   * is revoked when it is replaced (a plain renewal keeps the old one valid until it expires).
+   * False when the Secret holds no readable certificate.
+   */
+  static boolean subjectChanged(Secret secret, ClientCertificateSpec spec) {
+    Optional<String> cert = SecretData.get(secret, ClientSecretData.CERTIFICATE);
+    Optional<String> key = SecretData.get(secret, ClientSecretData.PRIVATE_KEY);
+    if (cert.isEmpty() || key.isEmpty()) {
+      return false;
+    }
+    try {
+      return !sameSubject(
+          io.vpngateway.api.pki.Pem.decodeCertificate(cert.get()),
+          io.vpngateway.api.pki.Pem.decodePrivateKey(key.get()),
+          spec,
+          ClientIssuance.keySpec(spec.privateKey));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static boolean sameSubject(
+      X509Certificate cert, PrivateKey key, ClientCertificateSpec spec, KeySpec keySpec) {
+    return ClientCertificates.commonNameOf(cert).orElse("").equals(spec.commonName)
+        && ClientCertificates.groupsOf(cert)
+            .equals(List.copyOf(new java.util.LinkedHashSet<>(ClientIssuance.groups(spec))))
+        && KeySpec.of(key).equals(keySpec);
   }
 
   private static ClientCertificateRequest request(

@@ -25,6 +25,7 @@ public final class ClientCertificateStatusAggregator {
     List<Condition> conditions = previous == null ? List.of() : previous.conditions;
     if (issuance instanceof Issuance.Issued issued) {
       describe(status, issued.certificate(), issued.renewalTime());
+      status.previousCertificates = issued.previous();
       status.revocationTime = null;
       conditions =
           set(
@@ -55,6 +56,8 @@ public final class ClientCertificateStatusAggregator {
               now);
     } else if (issuance instanceof Issuance.Revoked revoked) {
       status.revocationTime = revoked.revokedAt() == null ? null : time(revoked.revokedAt());
+      // all of them are on the CRL now
+      status.previousCertificates = List.of();
       String what =
           revoked.serialNumber() == null
               ? "revoked before a certificate was issued"
@@ -157,6 +160,7 @@ public final class ClientCertificateStatusAggregator {
       status.notAfter = previous.notAfter;
       status.renewalTime = previous.renewalTime;
       status.revocationTime = previous.revocationTime;
+      status.previousCertificates = previous.previousCertificates;
     }
     return status;
   }

@@ -15,7 +15,11 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,6 +40,20 @@ final class CrlRevoker {
       BigInteger serial,
       Instant now,
       Duration validity) {
+    return revokeAll(client, namespace, gateway, ca, List.of(serial), now, validity).get(serial);
+  }
+
+  /**
+   * Lists every one of {@code serials} in the CRL (in one write) and returns when each was revoked.
+   */
+  static Map<BigInteger, Instant> revokeAll(
+      KubernetesClient client,
+      String namespace,
+      String gateway,
+      CertificateAuthority ca,
+      Collection<BigInteger> serials,
+      Instant now,
+      Duration validity) {
     String name = Names.crlSecret(gateway);
     Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
     if (secret == null) {
@@ -45,18 +63,24 @@ final class CrlRevoker {
         SecretData.get(secret, ConfigFiles.CRL_KEY)
             .map(Pem::decodeCrl)
             .filter(crl -> RevocationList.signedBy(ca, crl));
-    if (current.isPresent()) {
-      X509CRLEntry entry = current.get().getRevokedCertificate(serial);
-      if (entry != null) {
-        return entry.getRevocationDate().toInstant();
+    List<RevokedCertificate> added = new ArrayList<>();
+    for (BigInteger serial : serials) {
+      if (current.isEmpty() || current.get().getRevokedCertificate(serial) == null) {
+        added.add(new RevokedCertificate(serial, now));
       }
     }
-    X509CRL signed =
-        RevocationList.sign(
-            ca, current, List.of(new RevokedCertificate(serial, now)), now, validity);
-    secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(signed)));
-    // update() sends the resourceVersion read above: a concurrent writer makes this fail with 409
-    client.secrets().inNamespace(namespace).resource(secret).update();
-    return signed.getRevokedCertificate(serial).getRevocationDate().toInstant();
+    X509CRL result = current.orElse(null);
+    if (!added.isEmpty()) {
+      result = RevocationList.sign(ca, current, added, now, validity);
+      secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(result)));
+      // update() sends the resourceVersion read above: a concurrent writer makes this fail with 409
+      client.secrets().inNamespace(namespace).resource(secret).update();
+    }
+    Map<BigInteger, Instant> revokedAt = new LinkedHashMap<>();
+    for (BigInteger serial : serials) {
+      X509CRLEntry entry = result.getRevokedCertificate(serial);
+      revokedAt.put(serial, entry.getRevocationDate().toInstant());
+    }
+    return revokedAt;
   }
 }

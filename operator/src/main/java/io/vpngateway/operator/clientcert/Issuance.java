@@ -1,8 +1,10 @@
 package io.vpngateway.operator.clientcert;
 
 import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.v1alpha1.PreviousCertificate;
 import io.vpngateway.operator.support.ContextKeys;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** The outcome of one ClientCertificate reconcile, worked out before the workflow runs. */
@@ -13,13 +15,19 @@ sealed interface Issuance {
    * The certificate to keep or that was just issued, and the output Secret's data.
    *
    * @param renewed true when this reconcile issued a new certificate
+   * @param previous earlier certificates still valid and not revoked (for the status)
    */
   record Issued(
       IssuedCertificate certificate,
       Map<String, byte[]> secretData,
       Instant renewalTime,
-      boolean renewed)
-      implements Issuance {}
+      boolean renewed,
+      List<PreviousCertificate> previous)
+      implements Issuance {
+    Issued withPrevious(List<PreviousCertificate> earlier) {
+      return new Issued(certificate, secretData, renewalTime, renewed, List.copyOf(earlier));
+    }
+  }
 
   /** The gateway, its CA or its endpoint is not there yet; retried on the gateway's events. */
   record GatewayNotReady(String message) implements Issuance {}

@@ -204,6 +204,89 @@ class ClientCertificateOperatorTest {
         crl().getRevokedCertificate(serial) != null, "the CRL lists the deleted certificate");
   }
 
+  @Test
+  void revokingListsTheCertificatesARenewalKeptValidToo() {
+    ClientCertificate dave = certificate("dave", "dave-vpn");
+    dave.getSpec().duration = "1h";
+    dave.getSpec().renewBefore = "59m52s";
+    client.resource(dave).create();
+    await().atMost(TIMEOUT).until(() -> secret("dave-vpn") != null && ready("dave"));
+    BigInteger first = serialIn("dave-vpn");
+    // renewed 8 s after issue; the first certificate stays valid and is recorded in the status
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                !serialIn("dave-vpn").equals(first)
+                    && get("dave").getStatus().previousCertificates.stream()
+                        .anyMatch(p -> new BigInteger(p.serialNumber, 16).equals(first)));
+    BigInteger second = serialIn("dave-vpn");
+    assertTrue(crl().getRevokedCertificate(first) == null, "a renewal does not revoke");
+
+    client
+        .resources(ClientCertificate.class)
+        .inNamespace(NS)
+        .withName("dave")
+        .edit(
+            c -> {
+              c.getSpec().revoked = true;
+              return c;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                crl().getRevokedCertificate(second) != null
+                    && crl().getRevokedCertificate(first) != null);
+  }
+
+  @Test
+  void changingGroupsRevokesTheCertificateWithTheOldGroups() {
+    ClientCertificate erin = certificate("erin", "erin-vpn");
+    erin.getSpec().groups = List.of("eng", "admin");
+    client.resource(erin).create();
+    await().atMost(TIMEOUT).until(() -> secret("erin-vpn") != null && ready("erin"));
+    BigInteger withAdmin = serialIn("erin-vpn");
+
+    client
+        .resources(ClientCertificate.class)
+        .inNamespace(NS)
+        .withName("erin")
+        .edit(
+            c -> {
+              c.getSpec().groups = List.of("eng");
+              return c;
+            });
+    await().atMost(TIMEOUT).until(() -> !serialIn("erin-vpn").equals(withAdmin));
+    assertTrue(
+        crl().getRevokedCertificate(withAdmin) != null,
+        "the certificate with the removed group is on the CRL");
+    assertTrue(crl().getRevokedCertificate(serialIn("erin-vpn")) == null);
+  }
+
+  @Test
+  void deletingRevokesACertificateWhoseSecretWasReplaced() {
+    client.resource(certificate("frank", "frank-vpn")).create();
+    await().atMost(TIMEOUT).until(() -> ready("frank") && secret("frank-vpn") != null);
+    BigInteger first = serialIn("frank-vpn");
+    client.secrets().inNamespace(NS).withName("frank-vpn").delete();
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> secret("frank-vpn") != null && !serialIn("frank-vpn").equals(first));
+    BigInteger second = serialIn("frank-vpn");
+    client.resources(ClientCertificate.class).inNamespace(NS).withName("frank").delete();
+    await().atMost(TIMEOUT).until(() -> get("frank") == null);
+    assertTrue(crl().getRevokedCertificate(second) != null, "the current certificate");
+    assertTrue(crl().getRevokedCertificate(first) != null, "the one in the deleted Secret");
+  }
+
+  private BigInteger serialIn(String secretName) {
+    Secret s = secret(secretName);
+    return s == null
+        ? BigInteger.ZERO
+        : Pem.decodeCertificate(SecretData.get(s, "tls.crt").orElseThrow()).getSerialNumber();
+  }
+
   private ClientCertificate certificate(String name, String secretName) {
     ClientCertificate cc = new ClientCertificate();
     cc.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
