@@ -308,13 +308,18 @@ public final class OpenVpnClientSession implements TunnelSession {
   private String reauthenticate(KeyState ks) throws OpenVpnException {
     try {
       ClientIdentity again = host.authenticator().authenticate(peerChain(ks));
-      if (!again.name().equals(identity.name())) {
+      // The address lease was chosen by name and groups: a renegotiation may present a renewed
+      // certificate, but not become someone else or move to another group's pool.
+      if (!again.name().equals(identity.name()) || !again.groups().equals(identity.groups())) {
         return "IdentityChanged";
       }
+      // Keep the certificate actually presented now, so a later revocation re-check tests the
+      // chain in use rather than the one from the first handshake.
+      installKey(ks);
+      identity = again;
     } catch (AuthenticationException e) {
       return e.reason();
     }
-    installKey(ks);
     return null;
   }
 
