@@ -4,9 +4,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Pem;
-import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.operator.gateway.ConfigFiles;
+import io.vpngateway.operator.gateway.CrlSecretUpdates;
 import io.vpngateway.operator.gateway.RevocationList;
 import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Adds a serial to a gateway's CRL within the revoking reconcile. It reads the CRL Secret from the
- * API server (not a cache) and writes it back with its resourceVersion, so two revocations at once
- * cannot lose each other's entry: the loser gets a conflict and is retried. The gateway pods mount
+ * Adds serials to a gateway's CRL within the revoking reconcile, through {@link CrlSecretUpdates}
+ * (fresh read, write conditional on its resourceVersion, again on 409), so neither another
+ * revocation nor the gateway's re-signing at CRL renewal can lose the entry. The gateway pods mount
  * the CRL directly, so they reload it without a restart.
  */
 final class CrlRevoker {
@@ -54,28 +54,33 @@ final class CrlRevoker {
       Collection<BigInteger> serials,
       Instant now,
       Duration validity) {
-    String name = Names.crlSecret(gateway);
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      throw new PkiException("Secret '" + name + "' with the gateway's CRL does not exist yet");
-    }
-    Optional<X509CRL> current =
-        SecretData.get(secret, ConfigFiles.CRL_KEY)
-            .map(Pem::decodeCrl)
-            .filter(crl -> RevocationList.signedBy(ca, crl));
-    List<RevokedCertificate> added = new ArrayList<>();
-    for (BigInteger serial : serials) {
-      if (current.isEmpty() || current.get().getRevokedCertificate(serial) == null) {
-        added.add(new RevokedCertificate(serial, now));
-      }
-    }
-    X509CRL result = current.orElse(null);
-    if (!added.isEmpty()) {
-      result = RevocationList.sign(ca, current, added, now, validity);
-      secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(result)));
-      // update() sends the resourceVersion read above: a concurrent writer makes this fail with 409
-      client.secrets().inNamespace(namespace).resource(secret).update();
-    }
+    Secret written =
+        CrlSecretUpdates.update(
+            client,
+            namespace,
+            Names.crlSecret(gateway),
+            secret -> {
+              Optional<X509CRL> current =
+                  SecretData.get(secret, ConfigFiles.CRL_KEY)
+                      .flatMap(RevocationList::decode)
+                      .filter(crl -> RevocationList.signedBy(ca, crl));
+              List<RevokedCertificate> added = new ArrayList<>();
+              for (BigInteger serial : serials) {
+                if (current.isEmpty() || !RevocationList.lists(current.get(), serial)) {
+                  added.add(new RevokedCertificate(serial, now));
+                }
+              }
+              if (added.isEmpty()) {
+                return null;
+              }
+              X509CRL signed = RevocationList.sign(ca, current, added, now, validity);
+              if (secret.getData() == null) {
+                secret.setData(new LinkedHashMap<>());
+              }
+              secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(signed)));
+              return secret;
+            });
+    X509CRL result = Pem.decodeCrl(SecretData.get(written, ConfigFiles.CRL_KEY).orElseThrow());
     Map<BigInteger, Instant> revokedAt = new LinkedHashMap<>();
     for (BigInteger serial : serials) {
       X509CRLEntry entry = result.getRevokedCertificate(serial);

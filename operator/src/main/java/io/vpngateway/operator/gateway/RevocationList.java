@@ -2,6 +2,7 @@ package io.vpngateway.operator.gateway;
 
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Crls;
+import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.RevokedCertificate;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -21,6 +22,15 @@ import java.util.Set;
  */
 public final class RevocationList {
   private RevocationList() {}
+
+  /** {@code pem} as a CRL, or empty when it is not one. */
+  public static Optional<X509CRL> decode(String pem) {
+    try {
+      return Optional.of(Pem.decodeCrl(pem));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 
   /** The entries of {@code crl}. */
   public static List<RevokedCertificate> entries(X509CRL crl) {
