@@ -105,6 +105,58 @@ class TcpSegmentCoalescerTest {
   }
 
   @Test
+  void interleavedFlowsAreCoalescedEachIntoItsOwnGsoPacket() throws Exception {
+    try (TunDevice tun = openForwarding()) {
+      TcpSegmentCoalescer c = TcpSegmentCoalescer.enableForCurrentThread();
+      int flows = TcpSegmentCoalescer.MAX_FLOWS;
+      // a burst as P parallel streams produce it: flow 0, 1, 2, 3, 0, 1, 2, 3, ...
+      for (int i = 0; i < 6; i++) {
+        for (int f = 0; f < flows; f++) {
+          ByteBuffer s = flowSegment(40000 + f, 9000 + i * PAYLOAD, 10 + i, 0x10, PAYLOAD, 0x10);
+          c.offer(tun.queue(0), s);
+        }
+      }
+      c.flush();
+      assertEquals(6 * flows, c.segmentsIn());
+      assertEquals(flows, c.packetsOut(), "one super-segment per flow");
+
+      List<ByteBuffer> back = readTcp(tun, 6 * flows);
+      for (int f = 0; f < flows; f++) {
+        int port = 40000 + f;
+        int[] seqs = back.stream().filter(b -> (b.getShort(20) & 0xffff) == port)
+            .mapToInt(b -> b.getInt(24)).toArray();
+        assertArrayEquals(new int[] {9000, 9000 + PAYLOAD, 9000 + 2 * PAYLOAD,
+            9000 + 3 * PAYLOAD, 9000 + 4 * PAYLOAD, 9000 + 5 * PAYLOAD}, seqs,
+            "segments of flow " + f + " in order");
+      }
+      for (ByteBuffer out : back) {
+        assertEquals(0, tcpChecksum(out), "TCP checksum");
+      }
+    }
+  }
+
+  @Test
+  void aFlowBeyondTheTableFlushesTheOldestRunAndANonTcpPacketFlushesAll() throws Exception {
+    try (TunDevice tun = openForwarding()) {
+      TcpSegmentCoalescer c = TcpSegmentCoalescer.enableForCurrentThread();
+      int flows = TcpSegmentCoalescer.MAX_FLOWS;
+      for (int f = 0; f <= flows; f++) {
+        c.offer(tun.queue(0), flowSegment(41000 + f, 100, 1, 0x10, PAYLOAD, 0x10));
+      }
+      assertEquals(1, c.packetsOut(), "the first flow's run made room for the fifth");
+      // flow 0 again: a new run (its first segment is already written), not a merge
+      c.offer(tun.queue(0), flowSegment(41000, 100 + PAYLOAD, 2, 0x10, PAYLOAD, 0x10));
+      assertEquals(2, c.packetsOut(), "the second flow's run made room for flow 0");
+      // a FIN cannot be coalesced: every held run is written before it
+      c.offer(tun.queue(0), flowSegment(41001, 100 + PAYLOAD, 2, 0x10, PAYLOAD, 0x11));
+      assertEquals(2 + flows + 1, c.packetsOut());
+      c.flush();
+      assertEquals(2 + flows + 1, c.packetsOut(), "nothing left to flush");
+      readTcp(tun, flows + 3);
+    }
+  }
+
+  @Test
   void threadsWithoutBatchingHaveNoCoalescer() throws Exception {
     TcpSegmentCoalescer.disableForCurrentThread();
     assertNull(TcpSegmentCoalescer.current());
@@ -112,6 +164,12 @@ class TcpSegmentCoalescerTest {
 
   /** An IPv4/TCP segment with timestamps option, valid checksums, DF, in a direct buffer. */
   private static ByteBuffer segment(int seq, int ipId, int ack, int payload, int flags) {
+    return flowSegment(40000, seq, ipId, ack, payload, flags);
+  }
+
+  /** Like {@link #segment}, of the flow from source port {@code port}. */
+  private static ByteBuffer flowSegment(int port, int seq, int ipId, int ack, int payload,
+      int flags) {
     int thl = 32;
     int len = 20 + thl + payload;
     ByteBuffer b = ByteBuffer.allocateDirect(len);
@@ -119,7 +177,7 @@ class TcpSegmentCoalescerTest {
         .putShort(6, (short) 0x4000).put(8, (byte) 64).put(9, (byte) 6)
         .putInt(12, CLIENT).putInt(16, OTHER_HOST);
     b.putShort(10, (short) checksum(b, 0, 20));
-    b.putShort(20, (short) 40000).putShort(22, (short) 5201).putInt(24, seq).putInt(28, ack)
+    b.putShort(20, (short) port).putShort(22, (short) 5201).putInt(24, seq).putInt(28, ack)
         .put(32, (byte) ((thl / 4) << 4)).put(33, (byte) flags).putShort(34, (short) 502);
     // NOP NOP TIMESTAMP(10): same on every segment, as in a burst
     b.putInt(40, 0x0101080a).putInt(44, 0x01020304).putInt(48, 0x05060708);
