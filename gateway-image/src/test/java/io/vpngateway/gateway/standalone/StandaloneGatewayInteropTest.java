@@ -62,26 +62,7 @@ class StandaloneGatewayInteropTest {
               lab.gatewayOuterAddress());
       gateway.awaitLine("gateway default/minimal ready", Duration.ofSeconds(60));
 
-      assertEquals(
-          0,
-          Vpngw.run(
-              "issue",
-              "-f",
-              examples.resolve("clientcertificate.yaml").toString(),
-              "--state-dir",
-              state.toString(),
-              "--out",
-              out.toString()));
-      LabProcess openvpn =
-          lab.client()
-              .start(
-                  "openvpn",
-                  "openvpn",
-                  "--config",
-                  out.resolve("client.ovpn").toString(),
-                  "--verb",
-                  "3");
-      openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      LabProcess openvpn = issueAndConnect(lab, examples.resolve("clientcertificate.yaml"), state, out, "openvpn");
 
       PingResult inner = lab.ping(lab.client(), GATEWAY_INNER, 5);
       assertTrue(inner.received() >= 4, "ping through the tunnel:\n" + inner.output());
@@ -136,26 +117,7 @@ class StandaloneGatewayInteropTest {
               .replace("name: alice", "name: bob")
               .replace("commonName: alice", "commonName: bob"));
       Path bobOut = lab.workDir().resolve("bob");
-      assertEquals(
-          0,
-          Vpngw.run(
-              "issue",
-              "-f",
-              bobFile.toString(),
-              "--state-dir",
-              state.toString(),
-              "--out",
-              bobOut.toString()));
-      LabProcess bob =
-          lab.client()
-              .start(
-                  "openvpn-bob",
-                  "openvpn",
-                  "--config",
-                  bobOut.resolve("client.ovpn").toString(),
-                  "--verb",
-                  "3");
-      bob.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      LabProcess bob = issueAndConnect(lab, bobFile, state, bobOut, "openvpn-bob");
       bob.awaitLine(
           "net_route_v4_add: " + Pattern.quote(lab.backendAddress()) + "/32",
           Duration.ofSeconds(1));
@@ -220,26 +182,7 @@ class StandaloneGatewayInteropTest {
       gateway.awaitLine("ready: replica 1 of 2, 125 connections", Duration.ofSeconds(60));
 
       Path out = lab.workDir().resolve("alice");
-      assertEquals(
-          0,
-          Vpngw.run(
-              "issue",
-              "-f",
-              examples.resolve("clientcertificate.yaml").toString(),
-              "--state-dir",
-              dir.toString(),
-              "--out",
-              out.toString()));
-      LabProcess openvpn =
-          lab.client()
-              .start(
-                  "openvpn",
-                  "openvpn",
-                  "--config",
-                  out.resolve("client.ovpn").toString(),
-                  "--verb",
-                  "3");
-      openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      LabProcess openvpn = issueAndConnect(lab, examples.resolve("clientcertificate.yaml"), dir, out, "openvpn");
       String ifconfig = lab.client().execOk("ip", "-4", "-o", "addr", "show").output();
       Matcher m = Pattern.compile("inet 10\\.200\\.0\\.(\\d+)/24").matcher(ifconfig);
       assertTrue(m.find(), ifconfig);
@@ -251,6 +194,29 @@ class StandaloneGatewayInteropTest {
   }
 
   /** {@code vpngw sessions --json}, run inside the gateway namespace as an operator would. */
+  /**
+   * Issues a client with the real CLI code ({@code vpngw issue}) and connects the real openvpn
+   * client with the profile it wrote; returns once the tunnel is up.
+   */
+  private static LabProcess issueAndConnect(
+      NetnsLab lab, Path clientCertificate, Path state, Path out, String label) throws Exception {
+    assertEquals(
+        0,
+        Vpngw.run(
+            "issue",
+            "-f",
+            clientCertificate.toString(),
+            "--state-dir",
+            state.toString(),
+            "--out",
+            out.toString()));
+    LabProcess openvpn =
+        lab.client()
+            .start(label, "openvpn", "--config", out.resolve("client.ovpn").toString(), "--verb", "3");
+    openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+    return openvpn;
+  }
+
   private static String listSessions(NetnsLab lab, Path state) {
     LabProcess sessions =
         lab.startJava(
