@@ -1,7 +1,7 @@
 package io.vpngateway.gateway.openvpn.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.vpngateway.gateway.lab.Prerequisites;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 class DataChannelAllocationTest {
   @Test
   void sealAndOpenStayWithinTheCipherInitBudget() throws Exception {
-    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-        "needs HotSpot's per-thread allocation counter");
+    Prerequisites.require(
+        ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        "HotSpot's per-thread allocation counter (com.sun.management.ThreadMXBean)");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     byte[] key2 = new byte[256];
