@@ -17,6 +17,12 @@ PACKAGES=(
   openssl
   procps
   maven
+  sstp-client                # the real SSTP client (sstpc + sstp-pppd-plugin), run in a QEMU guest
+  ppp                        # the real pppd for that guest (this host kernel has no PPP)
+  qemu-system-x86            # the guest: Debian's stock kernel under TCG (scripts/build-sstp-guest.sh)
+  busybox-static             # the guest's initramfs
+  cpio
+  socat                      # the guest's one network path (guestfwd) and sstpc's stdio in host tests
 )
 
 missing=()
@@ -40,6 +46,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     sleep $((attempt * 10))
   done
 fi
+
+# The SSTP guest (kernel + initramfs in /var/cache/vpngw-lab): built once, reused; retried.
+for attempt in 1 2 3; do
+  if "$(dirname "$0")/build-sstp-guest.sh"; then
+    break
+  fi
+  [ "$attempt" = 3 ] && { echo "building the SSTP guest failed 3 times" >&2; exit 1; }
+  sleep $((attempt * 10))
+done
 
 # Daemons the packages may have started (freeradius, openvpn units) are left alone: every test
 # runs its own peers inside network namespaces it creates, so they cannot collide with them.
