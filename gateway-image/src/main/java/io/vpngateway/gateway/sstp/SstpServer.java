@@ -1,0 +1,262 @@
+package io.vpngateway.gateway.sstp;
+
+import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.session.InnerPacketSink;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
+import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
+import io.vpngateway.gateway.sstp.ppp.session.PppSession;
+import io.vpngateway.gateway.sstp.session.SstpConnection;
+import io.vpngateway.gateway.sstp.session.SstpServerContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The SSTP server (MS-SSTP): TLS on TCP, {@code SSTP_DUPLEX_POST}, SSTP control, PPP in user space
+ * (LCP, MS-CHAPv2, IPCP), IPv4 into the gateway's shared data plane. Connections arrive on its own
+ * listener or through {@link #adopt} from a shared-port demultiplexer that already read the first
+ * bytes of the TLS ClientHello.
+ *
+ * <p>Each connection has a reader and a writer thread ({@link SstpConnection}); one timer thread
+ * ticks every connection once a second (PPP restart timers, SSTP hello and negotiation timers).
+ *
+ * <p>Admission: at most {@code maxPendingConnections} connections without a session and {@code
+ * maxConnectionsPerSource} from one IP are open at once (more are closed at accept, counted);
+ * established sessions count against {@code maxConnections}.
+ */
+public final class SstpServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(SstpServer.class.getName());
+
+  private final SstpServerSettings settings;
+  private final SstpServerStats stats = new SstpServerStats();
+  private final SstpServerContext context;
+  private final Set<SstpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Map<InetAddress, Integer> perSource = new HashMap<>();
+  private final ScheduledExecutorService timer;
+  private int open;
+  private int sessions;
+  private ServerSocket listener;
+  private volatile boolean closed;
+
+  public SstpServer(
+      SstpServerSettings settings,
+      MsChapV2Verifier msChapV2,
+      AddressAllocator allocator,
+      SessionRegistry registry,
+      Function<java.net.Inet4Address, InnerPacketSink> sinks)
+      throws GeneralSecurityException {
+    this.settings = settings;
+    SSLContext tls = tlsContext(settings);
+    String[] suites =
+        settings.tlsCipherSuites().isEmpty()
+            ? null
+            : settings.tlsCipherSuites().toArray(new String[0]);
+    this.context =
+        new SstpServerContext(
+            tls.getSocketFactory(),
+            settings.tlsProtocols().toArray(new String[0]),
+            suites,
+            new SstpCryptoBindingCheck(settings.serverCertificateChain().get(0)),
+            new PppSession.Settings(
+                settings.authMethods(), settings.mru(), settings.gatewayAddress(), settings.dns()),
+            msChapV2,
+            allocator,
+            registry,
+            sinks,
+            new SessionBudget(),
+            stats,
+            new SecureRandom(),
+            settings.handshakeTimeout(),
+            settings.negotiationTimeout(),
+            settings.helloInterval());
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sstp-timer");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  private static SSLContext tlsContext(SstpServerSettings s) throws GeneralSecurityException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try {
+      ks.load(null, null);
+    } catch (IOException e) {
+      throw new GeneralSecurityException(e);
+    }
+    char[] pw = "in-memory".toCharArray();
+    ks.setKeyEntry(
+        "server",
+        s.serverPrivateKey(),
+        pw,
+        s.serverCertificateChain().toArray(new X509Certificate[0]));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pw);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+
+  /** Starts the timer and, when settings name one, the listener; returns the bound address. */
+  public InetSocketAddress start() throws IOException {
+    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    if (settings.listen() == null) {
+      return null;
+    }
+    listener = new ServerSocket();
+    listener.setReuseAddress(true);
+    listener.bind(settings.listen(), 256);
+    Thread acceptor = new Thread(this::acceptLoop, "sstp-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    LOG.info("SSTP listening on " + listener.getLocalSocketAddress());
+    return (InetSocketAddress) listener.getLocalSocketAddress();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        accept(listener.accept(), null);
+      } catch (IOException e) {
+        if (closed) {
+          return;
+        }
+        LOG.log(Level.FINE, "SSTP accept failed", e);
+      }
+    }
+  }
+
+  /**
+   * Takes over a connection a shared-port demultiplexer accepted; {@code alreadyRead} (position to
+   * limit, may be null) holds the bytes it consumed while sniffing (the start of the ClientHello).
+   * The channel must be in blocking mode.
+   */
+  public void adopt(SocketChannel channel, ByteBuffer alreadyRead) throws IOException {
+    byte[] consumed = null;
+    if (alreadyRead != null && alreadyRead.hasRemaining()) {
+      consumed = new byte[alreadyRead.remaining()];
+      alreadyRead.get(consumed);
+    }
+    channel.configureBlocking(true);
+    accept(channel.socket(), consumed);
+  }
+
+  private void accept(Socket socket, byte[] consumed) throws IOException {
+    InetAddress source = socket.getInetAddress();
+    if (closed || !admit(source)) {
+      stats.connectionsRefused.increment();
+      socket.close();
+      return;
+    }
+    SstpConnection c = new SstpConnection(socket, consumed, context, this::ended);
+    connections.add(c);
+    Thread reader = new Thread(c::run, "sstp-read-" + socket.getRemoteSocketAddress());
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private synchronized boolean admit(InetAddress source) {
+    int fromSource = perSource.getOrDefault(source, 0);
+    if (open - sessions >= settings.maxPendingConnections()
+        || fromSource >= settings.maxConnectionsPerSource()) {
+      return false;
+    }
+    perSource.put(source, fromSource + 1);
+    open++;
+    return true;
+  }
+
+  private void ended(SstpConnection c) {
+    if (connections.remove(c)) {
+      synchronized (this) {
+        perSource.computeIfPresent(
+            c.outerAddress().getAddress(), (k, n) -> n <= 1 ? null : n - 1);
+        open--;
+      }
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    for (SstpConnection c : connections) {
+      try {
+        c.tick(now);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "SSTP timer failed for " + c, e);
+      }
+    }
+  }
+
+  /** The maxConnections budget over established sessions. */
+  private final class SessionBudget implements SstpServerContext.SessionAdmission {
+    @Override
+    public boolean tryAcquire() {
+      synchronized (SstpServer.this) {
+        if (sessions >= settings.maxConnections()) {
+          return false;
+        }
+        sessions++;
+        return true;
+      }
+    }
+
+    @Override
+    public void release() {
+      synchronized (SstpServer.this) {
+        sessions--;
+      }
+    }
+  }
+
+  public SstpServerStats stats() {
+    return stats;
+  }
+
+  public SstpServerSettings settings() {
+    return settings;
+  }
+
+  /** Open connections, with a session or not. */
+  public int connections() {
+    return connections.size();
+  }
+
+  /** Stops accepting and ends every connection (Call Disconnect where a call is up). */
+  @Override
+  public void close() {
+    closed = true;
+    if (listener != null) {
+      try {
+        listener.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+    for (SstpConnection c : connections) {
+      c.shutdown("server shutting down");
+    }
+    timer.shutdownNow();
+  }
+}
