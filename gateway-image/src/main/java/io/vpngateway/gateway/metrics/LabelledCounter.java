@@ -42,7 +42,7 @@ public final class LabelledCounter {
     return cell == null ? 0 : cell.sum();
   }
 
-  void write(PrometheusTextWriter writer) {
+  public void write(PrometheusTextWriter writer) {
     writer.family(name, "counter", help);
     // sorted so scrapes are stable and diffable
     Map<String, Map.Entry<List<String>, LongAdder>> sorted = new TreeMap<>();
