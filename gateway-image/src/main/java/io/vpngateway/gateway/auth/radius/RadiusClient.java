@@ -304,7 +304,10 @@ public final class RadiusClient {
       if (other > 0) {
         return base + "; " + other + " malformed or unexpected reply(ies) dropped";
       }
-      return base;
+      // a server silently drops a request whose Message-Authenticator fails its secret, so a
+      // wrong secret looks like a dead server from here: say both
+      return base + " (server down or unreachable, or it does not accept this gateway as a client"
+          + " with this shared secret)";
     }
   }
 }
