@@ -1,7 +1,10 @@
 package io.vpngateway.api.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The operator → gateway contract: one versioned document, rendered by the operator into the
@@ -178,6 +181,23 @@ public record GatewayConfig(
           "auth-token.key",
           "management.token");
     }
+  }
+
+  /**
+   * The enabled protocols as the enum; names the validator refuses (unknown) are left out, so call
+   * it on a validated document.
+   */
+  public Set<VpnProtocol> enabledProtocols() {
+    Set<VpnProtocol> enabled = EnumSet.noneOf(VpnProtocol.class);
+    for (String p : protocols) {
+      VpnProtocol.fromCrName(p).ifPresent(enabled::add);
+    }
+    return enabled;
+  }
+
+  /** Whether {@code protocol} is enabled. */
+  public boolean enables(VpnProtocol protocol) {
+    return protocols.contains(protocol.crName());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.vpngateway.api.config;
 
 import io.vpngateway.api.pool.Addresses;
 import io.vpngateway.api.pool.Ipv4Cidr;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +16,6 @@ import java.util.Set;
  * error names the field in VpnGateway spec terms.
  */
 public final class GatewayConfigValidator {
-  static final Set<String> PROTOCOLS = Set.of("OpenVPN", "IKEv2", "SSTP");
   static final Set<String> DATA_CIPHERS = Set.of("AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305");
 
   /** Smallest pool slice worth having: gateway address plus a few clients. */
@@ -63,7 +63,7 @@ public final class GatewayConfigValidator {
     }
     Set<String> seen = new HashSet<>();
     for (String p : c.protocols()) {
-      if (!PROTOCOLS.contains(p)) {
+      if (VpnProtocol.fromCrName(p).isEmpty()) {
         errors.add(new ConfigError("protocols", "unknown protocol '" + p + "'"));
       } else if (!seen.add(p)) {
         errors.add(new ConfigError("protocols", "'" + p + "' is listed twice"));
@@ -183,7 +183,7 @@ public final class GatewayConfigValidator {
       }
     }
     if (a.oidc() != null) {
-      if (!c.protocols().contains("OpenVPN")) {
+      if (!c.enables(VpnProtocol.OpenVPN)) {
         errors.add(
             new ConfigError(
                 "authentication.oidc",
@@ -221,10 +221,10 @@ public final class GatewayConfigValidator {
                 "unknown cipher '" + cipher + "' (use " + String.join(", ", DATA_CIPHERS) + ")"));
       }
     }
-    if (c.protocols().contains("OpenVPN") && crypto.dataCiphers().isEmpty()) {
+    if (c.enables(VpnProtocol.OpenVPN) && crypto.dataCiphers().isEmpty()) {
       errors.add(new ConfigError("policies.tls.dataCiphers", "OpenVPN needs at least one"));
     }
-    if (c.protocols().contains("IKEv2") && (crypto.ike().isEmpty() || crypto.esp().isEmpty())) {
+    if (c.enables(VpnProtocol.IKEv2) && (crypto.ike().isEmpty() || crypto.esp().isEmpty())) {
       errors.add(new ConfigError("policies", "IKEv2 needs IKE and IPsec proposals"));
     }
   }

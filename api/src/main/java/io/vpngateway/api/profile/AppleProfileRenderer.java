@@ -4,6 +4,7 @@ import io.vpngateway.api.pki.ClientCertificates;
 import io.vpngateway.api.pki.KeyAlgorithm;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -26,7 +27,7 @@ public final class AppleProfileRenderer {
   private AppleProfileRenderer() {}
 
   public static String render(ClientProfileInput in) {
-    if (!in.has(TunnelProtocol.IKEV2)) {
+    if (!in.has(VpnProtocol.IKEv2)) {
       throw new IllegalArgumentException("IKEv2 is not enabled on gateway " + in.gatewayName());
     }
     X509Certificate client = Pem.decodeCertificate(in.clientCertificatePem());

@@ -13,10 +13,10 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -84,17 +84,8 @@ public final class ClientIssuance {
   }
 
   /** The gateway's protocols (as the config document names them) as profile protocols. */
-  public static Set<TunnelProtocol> protocols(GatewayConfig config) {
-    Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
-    for (String p : config.protocols()) {
-      protocols.add(
-          switch (p) {
-            case "OpenVPN" -> TunnelProtocol.OPENVPN;
-            case "IKEv2" -> TunnelProtocol.IKEV2;
-            default -> TunnelProtocol.SSTP;
-          });
-    }
-    return protocols;
+  public static Set<VpnProtocol> protocols(GatewayConfig config) {
+    return config.enabledProtocols();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.vpngateway.api.profile;
 
 import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.policy.CryptoPolicy;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -47,7 +48,7 @@ public record ClientProfileInput(
     String endpointHost,
     String serverName,
     String clientName,
-    Set<TunnelProtocol> protocols,
+    Set<VpnProtocol> protocols,
     int openVpnUdpPort,
     int openVpnTcpPort,
     int ikePort,
@@ -87,14 +88,14 @@ public record ClientProfileInput(
     requirePort(openVpnTcpPort, "openVpnTcpPort", true);
     requirePort(ikePort, "ikePort", false);
     requirePort(sstpPort, "sstpPort", false);
-    if (protocols.contains(TunnelProtocol.OPENVPN) && openVpnUdpPort == 0 && openVpnTcpPort == 0) {
+    if (protocols.contains(VpnProtocol.OpenVPN) && openVpnUdpPort == 0 && openVpnTcpPort == 0) {
       throw new IllegalArgumentException(
           "OpenVPN is enabled but neither a UDP nor a TCP port is set");
     }
     requirePem(caCertificatePem, "caCertificatePem", "CERTIFICATE");
     requirePem(clientCertificatePem, "clientCertificatePem", "CERTIFICATE");
     requirePem(clientKeyPem, "clientKeyPem", "PRIVATE KEY");
-    if ((protocols.contains(TunnelProtocol.IKEV2) || protocols.contains(TunnelProtocol.SSTP))
+    if ((protocols.contains(VpnProtocol.IKEv2) || protocols.contains(VpnProtocol.SSTP))
         && pkcs12 == null) {
       throw new IllegalArgumentException("IKEv2 and SSTP profiles need the PKCS#12 bundle");
     }
@@ -113,7 +114,7 @@ public record ClientProfileInput(
     espProposals = List.copyOf(Objects.requireNonNullElse(espProposals, List.of()));
     ikeProposals.forEach(IpsecProposal::parse);
     espProposals.forEach(IpsecProposal::parse);
-    if (protocols.contains(TunnelProtocol.IKEV2)
+    if (protocols.contains(VpnProtocol.IKEv2)
         && (ikeProposals.isEmpty() || espProposals.isEmpty())) {
       throw new IllegalArgumentException(
           "IKEv2 profiles need at least one IKE and one ESP proposal");
@@ -135,7 +136,7 @@ public record ClientProfileInput(
     return new Builder();
   }
 
-  public boolean has(TunnelProtocol protocol) {
+  public boolean has(VpnProtocol protocol) {
     return protocols.contains(protocol);
   }
 
@@ -204,7 +205,7 @@ public record ClientProfileInput(
     private String endpointHost;
     private String serverName;
     private String clientName;
-    private final Set<TunnelProtocol> protocols = EnumSet.noneOf(TunnelProtocol.class);
+    private final Set<VpnProtocol> protocols = EnumSet.noneOf(VpnProtocol.class);
     private int openVpnUdpPort = 1194;
     private int openVpnTcpPort;
     private int ikePort = 500;
@@ -247,7 +248,7 @@ public record ClientProfileInput(
       return this;
     }
 
-    public Builder protocols(Set<TunnelProtocol> v) {
+    public Builder protocols(Set<VpnProtocol> v) {
       protocols.clear();
       protocols.addAll(v);
       return this;

@@ -1,5 +1,6 @@
 package io.vpngateway.api.profile;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,16 +23,16 @@ public final class ClientProfiles {
 
   public static Map<String, byte[]> render(ClientProfileInput in) {
     Map<String, byte[]> files = new LinkedHashMap<>();
-    if (in.has(TunnelProtocol.OPENVPN)) {
+    if (in.has(VpnProtocol.OpenVPN)) {
       files.put(OPENVPN, utf8(OpenVpnProfileRenderer.render(in)));
     }
-    if (in.has(TunnelProtocol.IKEV2)) {
+    if (in.has(VpnProtocol.IKEv2)) {
       SwanctlProfile swanctl = SwanctlProfileRenderer.render(in);
       files.put(SWANCTL, utf8(swanctl.swanctlConf()));
       files.put(SWANCTL_INSTRUCTIONS, utf8(swanctl.instructions()));
       files.put(APPLE, utf8(AppleProfileRenderer.render(in)));
     }
-    if (in.has(TunnelProtocol.IKEV2) || in.has(TunnelProtocol.SSTP)) {
+    if (in.has(VpnProtocol.IKEv2) || in.has(VpnProtocol.SSTP)) {
       files.put(WINDOWS, utf8(WindowsProfileRenderer.render(in)));
     }
     return Collections.unmodifiableMap(files);

@@ -1,5 +1,7 @@
 package io.vpngateway.api.profile;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+
 /**
  * Renders an OpenVPN 2.6 client profile ({@code .ovpn}) with inline credentials, as described in
  * the openvpn(8) manual ("Inline file support", client options). The server is authenticated three
@@ -13,7 +15,7 @@ public final class OpenVpnProfileRenderer {
   static final int SERVER_POLL_TIMEOUT_SECONDS = 10;
 
   public static String render(ClientProfileInput in) {
-    if (!in.has(TunnelProtocol.OPENVPN)) {
+    if (!in.has(VpnProtocol.OpenVPN)) {
       throw new IllegalArgumentException("OpenVPN is not enabled on gateway " + in.gatewayName());
     }
     StringBuilder out = new StringBuilder();

@@ -1,5 +1,6 @@
 package io.vpngateway.api.profile;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class SwanctlProfileRenderer {
   public static final String PASSWORD_PLACEHOLDER = "<password>";
 
   public static SwanctlProfile render(ClientProfileInput in) {
-    if (!in.has(TunnelProtocol.IKEV2)) {
+    if (!in.has(VpnProtocol.IKEv2)) {
       throw new IllegalArgumentException("IKEv2 is not enabled on gateway " + in.gatewayName());
     }
     String name = connectionName(in.gatewayName());

@@ -1,6 +1,7 @@
 package io.vpngateway.api.profile;
 
 import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,7 +32,7 @@ public final class WindowsProfileRenderer {
   private WindowsProfileRenderer() {}
 
   public static String render(ClientProfileInput in) {
-    if (!in.has(TunnelProtocol.IKEV2) && !in.has(TunnelProtocol.SSTP)) {
+    if (!in.has(VpnProtocol.IKEv2) && !in.has(VpnProtocol.SSTP)) {
       throw new IllegalArgumentException(
           "neither IKEv2 nor SSTP is enabled on gateway " + in.gatewayName());
     }
@@ -64,14 +65,14 @@ public final class WindowsProfileRenderer {
     ps.append(
         "  Import-Certificate -FilePath $caFile -CertStoreLocation Cert:\\LocalMachine\\Root |"
             + " Out-Null\n");
-    if (in.has(TunnelProtocol.IKEV2) && !radius) {
+    if (in.has(VpnProtocol.IKEv2) && !radius) {
       ps.append("  # IKEv2 machine-certificate authentication reads LocalMachine\\My.\n");
       ps.append(
               "  Import-PfxCertificate -FilePath $p12File -CertStoreLocation"
                   + " Cert:\\LocalMachine\\My")
           .append(" -Password $Pkcs12Password | Out-Null\n");
     }
-    if (in.has(TunnelProtocol.SSTP) && !radius) {
+    if (in.has(VpnProtocol.SSTP) && !radius) {
       ps.append("  # SSTP EAP-TLS reads the user's store.\n");
       ps.append(
               "  Import-PfxCertificate -FilePath $p12File -CertStoreLocation"
@@ -82,11 +83,11 @@ public final class WindowsProfileRenderer {
     ps.append("  Remove-Item -Force -ErrorAction SilentlyContinue $caFile, $p12File\n");
     ps.append("}\n");
 
-    if (in.has(TunnelProtocol.IKEV2)) {
+    if (in.has(VpnProtocol.IKEv2)) {
       ps.append('\n');
       ikev2(ps, in, radius);
     }
-    if (in.has(TunnelProtocol.SSTP)) {
+    if (in.has(VpnProtocol.SSTP)) {
       ps.append('\n');
       sstp(ps, in, radius);
     }

@@ -16,6 +16,7 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -107,7 +108,7 @@ class ClientIssuanceTest {
             f.client,
             f.pkcs12,
             clientKey);
-    assertEquals(EnumSet.of(TunnelProtocol.OPENVPN, TunnelProtocol.IKEV2), input.protocols());
+    assertEquals(EnumSet.of(VpnProtocol.OpenVPN, VpnProtocol.IKEv2), input.protocols());
     assertEquals("gw1", input.gatewayName());
     assertEquals("vpn.example.com", input.endpointHost());
     assertEquals("alice", input.clientName());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.policy.CryptoPolicy;
 import io.vpngateway.api.policy.CryptoPresets;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
@@ -49,14 +50,14 @@ class ClientProfilesTest {
         List.of(ClientProfiles.OPENVPN),
         List.copyOf(
             ClientProfiles.render(
-                    F.input().protocols(EnumSet.of(TunnelProtocol.OPENVPN)).pkcs12(null).build())
+                    F.input().protocols(EnumSet.of(VpnProtocol.OpenVPN)).pkcs12(null).build())
                 .keySet()));
     assertEquals(
         List.of(ClientProfiles.OPENVPN, ClientProfiles.WINDOWS),
         List.copyOf(
             ClientProfiles.render(
                     F.input()
-                        .protocols(EnumSet.of(TunnelProtocol.OPENVPN, TunnelProtocol.SSTP))
+                        .protocols(EnumSet.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP))
                         .build())
                 .keySet()));
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class OpenVpnProfileRendererTest {
     assertThrows(IllegalArgumentException.class, () -> F.input().tlsMinVersion("1.1").build());
     assertThrows(
         IllegalArgumentException.class, () -> F.input().routes(List.of("10.0.0.0")).build());
-    var off = F.input().protocols(EnumSet.of(TunnelProtocol.IKEV2)).build();
+    var off = F.input().protocols(EnumSet.of(VpnProtocol.IKEv2)).build();
     assertThrows(IllegalArgumentException.class, () -> OpenVpnProfileRenderer.render(off));
   }
 }

@@ -6,6 +6,7 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pkcs12Bundle;
 import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -48,7 +49,7 @@ final class ProfileFixture {
         .endpointHost(SERVER_NAME)
         .serverName(SERVER_NAME)
         .clientName("alice")
-        .protocols(EnumSet.allOf(TunnelProtocol.class))
+        .protocols(EnumSet.allOf(VpnProtocol.class))
         .openVpnUdpPort(1194)
         .openVpnTcpPort(443)
         .caCertificatePem(client.caCertificatePem())

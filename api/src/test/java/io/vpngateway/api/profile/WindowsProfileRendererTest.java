@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.io.ByteArrayInputStream;
 import java.security.KeyStore;
 import java.util.Base64;
@@ -79,7 +80,7 @@ class WindowsProfileRendererTest {
     String ps =
         WindowsProfileRenderer.render(
             F.input()
-                .protocols(EnumSet.of(TunnelProtocol.IKEV2, TunnelProtocol.SSTP))
+                .protocols(EnumSet.of(VpnProtocol.IKEv2, VpnProtocol.SSTP))
                 .forceTunnel(true)
                 .sstpPort(8443)
                 .passwordAuthentication(PasswordAuthentication.RADIUS)

@@ -8,6 +8,7 @@ import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ public final class ConfigDirectoryLoader {
         }
       }
     }
-    boolean openVpn = document.protocols().contains("OpenVPN");
+    boolean openVpn = document.enables(VpnProtocol.OpenVPN);
     Optional<TlsCryptV2ServerKey> tlsCryptV2 =
         openVpn
             ? Optional.ofNullable(reader.tlsCryptV2Key(files.tlsCryptV2ServerKey()))
@@ -178,7 +179,7 @@ public final class ConfigDirectoryLoader {
     if (document.authentication().certificate() != null) {
       names.addAll(document.authentication().certificate().trustedRoots());
     }
-    if (document.protocols().contains("OpenVPN")) {
+    if (document.enables(VpnProtocol.OpenVPN)) {
       names.add(files.tlsCryptV2ServerKey());
       names.add(files.authTokenKey());
     }

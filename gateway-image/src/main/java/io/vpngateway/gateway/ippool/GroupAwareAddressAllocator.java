@@ -5,7 +5,6 @@ import io.vpngateway.api.pool.PoolSlicer;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,14 +27,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * client is never moved to another pool, whose subnet may be subject to different network policy.
  */
 public final class GroupAwareAddressAllocator implements AddressAllocator {
-  private final Map<Protocol, List<Candidate>> candidatesByProtocol = new EnumMap<>(Protocol.class);
+  private final Map<VpnProtocol, List<Candidate>> candidatesByProtocol = new EnumMap<>(VpnProtocol.class);
 
   private record Candidate(PoolSpec pool, SliceAllocator slice, Inet4Address gateway) {}
 
   /** From this replica's slices (e.g. {@link PoolSlicer#slicesFor}). */
   public GroupAwareAddressAllocator(Collection<PoolSlice> slices) {
     for (PoolSlice slice : slices) {
-      Protocol protocol = toGatewayProtocol(slice.protocol());
+      VpnProtocol protocol = slice.protocol();
       candidatesByProtocol
           .computeIfAbsent(protocol, p -> new ArrayList<>())
           .add(
@@ -61,7 +60,7 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
   }
 
   @Override
-  public Optional<AddressLease> allocate(ClientIdentity client, Protocol protocol) {
+  public Optional<AddressLease> allocate(ClientIdentity client, VpnProtocol protocol) {
     Candidate chosen = choose(client, protocol);
     if (chosen == null) {
       return Optional.empty();
@@ -86,11 +85,11 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
   }
 
   /** The pool a client of {@code protocol} would get an address from, if any. */
-  public Optional<PoolSpec> poolFor(ClientIdentity client, Protocol protocol) {
+  public Optional<PoolSpec> poolFor(ClientIdentity client, VpnProtocol protocol) {
     return Optional.ofNullable(choose(client, protocol)).map(Candidate::pool);
   }
 
-  private Candidate choose(ClientIdentity client, Protocol protocol) {
+  private Candidate choose(ClientIdentity client, VpnProtocol protocol) {
     List<Candidate> candidates = candidatesByProtocol.getOrDefault(protocol, List.of());
     Candidate fallback = null;
     for (Candidate c : candidates) {
@@ -115,15 +114,6 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
                 list.forEach(
                     c -> inUse.merge(c.pool().cidr().toString(), c.slice().inUse(), Integer::sum)));
     return inUse;
-  }
-
-  static Protocol toGatewayProtocol(VpnProtocol protocol) {
-    for (Protocol p : Protocol.values()) {
-      if (p.crName().equals(protocol.name())) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("no gateway protocol for " + protocol);
   }
 
   static Inet4Address toInet(long address) {

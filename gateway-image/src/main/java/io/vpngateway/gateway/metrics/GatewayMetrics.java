@@ -1,6 +1,6 @@
 package io.vpngateway.gateway.metrics;
 
-import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.util.EnumMap;
@@ -48,7 +48,7 @@ public final class GatewayMetrics {
           "Configuration hot reloads by result (applied, rejected).",
           "result");
   private final LatencyHistogram authLatency;
-  private final Map<Protocol, LongAdder> handshakeOk = new EnumMap<>(Protocol.class);
+  private final Map<VpnProtocol, LongAdder> handshakeOk = new EnumMap<>(VpnProtocol.class);
   private final ConcurrentHashMap<String, LongAdder> endedBytes = new ConcurrentHashMap<>();
   private final List<MetricsCollector> collectors = new CopyOnWriteArrayList<>();
   private final Map<String, Supplier<Map<String, Long>>> dropSources =
@@ -56,8 +56,8 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(SessionRegistry sessions) {
     this.sessions = sessions;
-    String[] protocols = new String[Protocol.values().length];
-    for (Protocol p : Protocol.values()) {
+    String[] protocols = new String[VpnProtocol.values().length];
+    for (VpnProtocol p : VpnProtocol.values()) {
       protocols[p.ordinal()] = p.crName();
       handshakeOk.put(p, handshakes.child(p.crName(), "ok", ""));
     }
@@ -73,13 +73,13 @@ public final class GatewayMetrics {
     reloads.child("rejected");
   }
 
-  public void handshakeSucceeded(Protocol protocol, long authNanos) {
+  public void handshakeSucceeded(VpnProtocol protocol, long authNanos) {
     handshakeOk.get(protocol).increment();
     authLatency.record(protocol.ordinal(), authNanos);
   }
 
   /** {@code reason} is a short CamelCase code (AuthenticationException#reason), never free text. */
-  public void handshakeFailed(Protocol protocol, String reason, long authNanos) {
+  public void handshakeFailed(VpnProtocol protocol, String reason, long authNanos) {
     handshakes.child(protocol.crName(), "failed", reason).increment();
     authLatency.record(protocol.ordinal(), authNanos);
   }
@@ -106,17 +106,17 @@ public final class GatewayMetrics {
     collectors.add(collector);
   }
 
-  public long handshakes(Protocol protocol, String result, String reason) {
+  public long handshakes(VpnProtocol protocol, String result, String reason) {
     return handshakes.value(protocol.crName(), result, reason);
   }
 
   /** The whole exposition, as {@code GET /metrics} returns it. */
   public String scrape() {
     PrometheusTextWriter w = new PrometheusTextWriter();
-    Map<Protocol, Integer> byProtocol = new EnumMap<>(Protocol.class);
+    Map<VpnProtocol, Integer> byProtocol = new EnumMap<>(VpnProtocol.class);
     long bytesIn = endedBytes.get("in").sum();
     long bytesOut = endedBytes.get("out").sum();
-    for (Protocol p : Protocol.values()) {
+    for (VpnProtocol p : VpnProtocol.values()) {
       byProtocol.put(p, 0);
     }
     for (TunnelSession s : sessions.all()) {

@@ -1,13 +1,13 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
 import io.vpngateway.gateway.auth.cert.TrustSnapshot;
 import io.vpngateway.gateway.config.ConfigListener;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.util.List;
 import java.util.logging.Logger;
@@ -35,7 +35,7 @@ public final class CertificateTrust implements ConfigListener {
    * The authenticator to hand to {@code protocol}'s server: measured per protocol. The identities it
    * returns carry the client's chain, which is what lets a reload re-check the live sessions.
    */
-  public CertificateAuthenticator authenticatorFor(Protocol protocol) {
+  public CertificateAuthenticator authenticatorFor(VpnProtocol protocol) {
     return new MeasuredAuthenticator(authenticator, protocol, metrics);
   }
 

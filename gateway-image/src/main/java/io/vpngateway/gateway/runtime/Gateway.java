@@ -19,7 +19,6 @@ import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
 import io.vpngateway.gateway.openvpn.OpenVpnServer;
 import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.tun.TunDevice;
@@ -49,7 +48,7 @@ import java.util.logging.Logger;
  * </pre>
  *
  * {@link #start} brings the parts up in dependency order and tears down what it started if a step
- * fails; {@link #close} stops them in reverse order. Protocol servers are started only for the
+ * fails; {@link #close} stops them in reverse order. VpnProtocol servers are started only for the
  * protocols the config enables and this build implements.
  */
 public final class Gateway implements AutoCloseable {
@@ -166,7 +165,7 @@ public final class Gateway implements AutoCloseable {
         new OpenVpnServer(
             OpenVpnSettingsMapper.settings(
                 config, options.listenAddress(), maxConnections, options.openVpnPorts()),
-            trust.authenticatorFor(Protocol.OPENVPN),
+            trust.authenticatorFor(VpnProtocol.OpenVPN),
             allocator,
             registry,
             dataPlane::sinkFor);

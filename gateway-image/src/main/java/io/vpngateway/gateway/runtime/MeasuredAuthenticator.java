@@ -1,10 +1,10 @@
 package io.vpngateway.gateway.runtime;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import java.security.cert.X509Certificate;
 
 /**
@@ -13,11 +13,11 @@ import java.security.cert.X509Certificate;
  */
 public final class MeasuredAuthenticator implements CertificateAuthenticator {
   private final CertificateAuthenticator delegate;
-  private final Protocol protocol;
+  private final VpnProtocol protocol;
   private final GatewayMetrics metrics;
 
   public MeasuredAuthenticator(
-      CertificateAuthenticator delegate, Protocol protocol, GatewayMetrics metrics) {
+      CertificateAuthenticator delegate, VpnProtocol protocol, GatewayMetrics metrics) {
     this.delegate = delegate;
     this.protocol = protocol;
     this.metrics = metrics;

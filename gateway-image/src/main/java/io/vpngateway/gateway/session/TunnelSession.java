@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.session;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -13,7 +14,7 @@ public interface TunnelSession {
   /** Stable, unique id for the management API ({@code vpngw disconnect ID}). */
   String id();
 
-  Protocol protocol();
+  VpnProtocol protocol();
 
   ClientIdentity identity();
 

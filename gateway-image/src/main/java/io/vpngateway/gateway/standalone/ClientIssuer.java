@@ -15,6 +15,7 @@ import io.vpngateway.api.profile.ClientProfiles;
 import io.vpngateway.api.profile.ClientSecretData;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ public final class ClientIssuer {
             ClientCertificates.commonNameOf(server).orElse(endpoint)),
         issued,
         p12,
-        config.protocols().contains("OpenVPN") ? tlsCryptV2ClientKey(config, now) : null);
+        config.enables(VpnProtocol.OpenVPN) ? tlsCryptV2ClientKey(config, now) : null);
   }
 
   /** A fresh client key wrapped with the gateway's tls-crypt-v2 server key (openvpn's WKc). */

@@ -1,9 +1,9 @@
 package io.vpngateway.gateway.dataplane;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.lab.Packets;
 import io.vpngateway.gateway.session.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -52,8 +52,8 @@ class FakeSession implements TunnelSession {
   }
 
   @Override
-  public Protocol protocol() {
-    return Protocol.OPENVPN;
+  public VpnProtocol protocol() {
+    return VpnProtocol.OpenVPN;
   }
 
   @Override

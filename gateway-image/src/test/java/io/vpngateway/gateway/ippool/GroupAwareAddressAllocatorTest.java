@@ -9,7 +9,6 @@ import io.vpngateway.api.pool.InvalidPoolsException;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,7 +49,7 @@ class GroupAwareAddressAllocatorTest {
     GroupAwareAddressAllocator alloc =
         GroupAwareAddressAllocator.forReplica(POOLS, List.of(VpnProtocol.OpenVPN), 1, 0);
     AddressLease lease =
-        alloc.allocate(client(groups.toArray(String[]::new)), Protocol.OPENVPN).orElseThrow();
+        alloc.allocate(client(groups.toArray(String[]::new)), VpnProtocol.OpenVPN).orElseThrow();
     String prefix = expected.substring(0, expected.lastIndexOf('.') + 1);
     assertTrue(lease.address().getHostAddress().startsWith(prefix), lease.toString());
     assertEquals(24, lease.prefixLength());
@@ -64,7 +63,7 @@ class GroupAwareAddressAllocatorTest {
             List.of(PoolSpec.of("10.50.0.0/29", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
     List<AddressLease> leases = new ArrayList<>();
     Optional<AddressLease> next;
-    while ((next = alloc.allocate(client(), Protocol.IKEV2)).isPresent()) {
+    while ((next = alloc.allocate(client(), VpnProtocol.IKEv2)).isPresent()) {
       leases.add(next.get());
     }
     // /29: 8 addresses minus network, gateway, broadcast
@@ -72,14 +71,14 @@ class GroupAwareAddressAllocatorTest {
     Set<String> distinct = new HashSet<>();
     leases.forEach(l -> distinct.add(l.address().getHostAddress()));
     assertEquals(5, distinct.size());
-    assertTrue(alloc.allocate(client(), Protocol.IKEV2).isEmpty());
+    assertTrue(alloc.allocate(client(), VpnProtocol.IKEv2).isEmpty());
 
     AddressLease freed = leases.get(2);
     freed.release();
     freed.release(); // idempotent
-    AddressLease again = alloc.allocate(client(), Protocol.IKEV2).orElseThrow();
+    AddressLease again = alloc.allocate(client(), VpnProtocol.IKEv2).orElseThrow();
     assertEquals(freed.address(), again.address());
-    assertTrue(alloc.allocate(client(), Protocol.IKEV2).isEmpty());
+    assertTrue(alloc.allocate(client(), VpnProtocol.IKEv2).isEmpty());
   }
 
   @Test
@@ -87,10 +86,10 @@ class GroupAwareAddressAllocatorTest {
     GroupAwareAddressAllocator alloc =
         GroupAwareAddressAllocator.forReplica(
             List.of(PoolSpec.of("10.50.0.0/24", 0)), List.of(VpnProtocol.IKEv2), 1, 0);
-    AddressLease first = alloc.allocate(client(), Protocol.IKEV2).orElseThrow();
+    AddressLease first = alloc.allocate(client(), VpnProtocol.IKEv2).orElseThrow();
     first.release();
     assertNotEquals(
-        first.address(), alloc.allocate(client(), Protocol.IKEV2).orElseThrow().address());
+        first.address(), alloc.allocate(client(), VpnProtocol.IKEv2).orElseThrow().address());
   }
 
   @Test
@@ -102,7 +101,7 @@ class GroupAwareAddressAllocatorTest {
     for (int ordinal = 0; ordinal < 2; ordinal++) {
       GroupAwareAddressAllocator alloc =
           GroupAwareAddressAllocator.forReplica(pools, protocols, 2, ordinal);
-      for (Protocol p : Protocol.values()) {
+      for (VpnProtocol p : VpnProtocol.values()) {
         Optional<AddressLease> l;
         while ((l = alloc.allocate(client(), p)).isPresent()) {
           assertTrue(seen.add(l.get().address().getHostAddress()), "duplicate " + l.get());
@@ -117,7 +116,7 @@ class GroupAwareAddressAllocatorTest {
   void aProtocolWithoutSlicesGetsNothing() {
     GroupAwareAddressAllocator alloc =
         GroupAwareAddressAllocator.forReplica(POOLS, List.of(VpnProtocol.OpenVPN), 1, 0);
-    assertTrue(alloc.allocate(client(), Protocol.SSTP).isEmpty());
+    assertTrue(alloc.allocate(client(), VpnProtocol.SSTP).isEmpty());
   }
 
   @Test
@@ -125,8 +124,8 @@ class GroupAwareAddressAllocatorTest {
     GroupAwareAddressAllocator alloc =
         GroupAwareAddressAllocator.forReplica(
             List.of(PoolSpec.of("10.70.0.0/24", 0, "eng")), List.of(VpnProtocol.OpenVPN), 1, 0);
-    assertTrue(alloc.allocate(client("sales"), Protocol.OPENVPN).isEmpty());
-    assertTrue(alloc.allocate(client("eng"), Protocol.OPENVPN).isPresent());
+    assertTrue(alloc.allocate(client("sales"), VpnProtocol.OpenVPN).isEmpty());
+    assertTrue(alloc.allocate(client("eng"), VpnProtocol.OpenVPN).isPresent());
   }
 
   @Test

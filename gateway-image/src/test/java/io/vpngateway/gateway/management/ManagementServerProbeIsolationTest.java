@@ -3,10 +3,10 @@ package io.vpngateway.gateway.management;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.testing.FakeSession;
@@ -192,7 +192,7 @@ class ManagementServerProbeIsolationTest {
     }
 
     @Override
-    public Protocol protocol() {
+    public VpnProtocol protocol() {
       return base.protocol();
     }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.testing.FakeSession;
 import java.net.InetAddress;
@@ -106,8 +106,8 @@ class ManagementServerTest {
 
   @Test
   void metricsAreValidPrometheusText() throws Exception {
-    metrics.handshakeSucceeded(Protocol.OPENVPN, 3_000_000);
-    metrics.handshakeFailed(Protocol.OPENVPN, "CertificateRevoked", 1_000_000);
+    metrics.handshakeSucceeded(VpnProtocol.OpenVPN, 3_000_000);
+    metrics.handshakeFailed(VpnProtocol.OpenVPN, "CertificateRevoked", 1_000_000);
     metrics.addDropSource("openvpn", () -> java.util.Map.of("Malformed", 1L));
     metrics.configReloaded(false);
 

@@ -9,6 +9,7 @@ import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
@@ -16,7 +17,6 @@ import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.ReloadOutcome;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.FakeSession;
@@ -44,7 +44,7 @@ class CertificateTrustTest {
     GatewayMetrics metrics = new GatewayMetrics(registry);
     CertificateTrust trust = new CertificateTrust(source.current(), registry, metrics);
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
     FakeSession aliceSession = connect(openvpn, registry, alice, "s1", "10.200.0.2");
     FakeSession bobSession = connect(openvpn, registry, bob, "s2", "10.200.0.3");
 
@@ -58,8 +58,8 @@ class CertificateTrustTest {
     AuthenticationException refused =
         assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(alice)));
     assertEquals("CertificateRevoked", refused.reason());
-    assertEquals(2, metrics.handshakes(Protocol.OPENVPN, "ok", ""));
-    assertEquals(1, metrics.handshakes(Protocol.OPENVPN, "failed", "CertificateRevoked"));
+    assertEquals(2, metrics.handshakes(VpnProtocol.OpenVPN, "ok", ""));
+    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "CertificateRevoked"));
   }
 
   @Test
@@ -72,7 +72,7 @@ class CertificateTrustTest {
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     source.addListener(trust);
     FakeSession session =
-        connect(trust.authenticatorFor(Protocol.OPENVPN), registry, alice, "s1", "10.200.0.2");
+        connect(trust.authenticatorFor(VpnProtocol.OpenVPN), registry, alice, "s1", "10.200.0.2");
 
     Path config = dir.resolve("config.yaml");
     Files.writeString(
@@ -97,7 +97,7 @@ class CertificateTrustTest {
     CertificateTrust trust =
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
     assertEquals(
         "UntrustedIssuer",
         assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(carol)))
@@ -129,7 +129,7 @@ class CertificateTrustTest {
     CertificateTrust trust =
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(Protocol.OPENVPN);
+    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
     FakeSession first = connect(openvpn, registry, alice, "s1", "10.200.0.2");
 
     ClientIdentity secondIdentity = openvpn.authenticate(chain(alice));
@@ -153,7 +153,7 @@ class CertificateTrustTest {
     CertificateTrust trust =
         new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
     FakeSession noChain = new FakeSession("s1", "alice", alice.sha256Thumbprint(), "10.200.0.2");
-    ClientIdentity bobs = trust.authenticatorFor(Protocol.OPENVPN).authenticate(chain(bob));
+    ClientIdentity bobs = trust.authenticatorFor(VpnProtocol.OpenVPN).authenticate(chain(bob));
     FakeSession wrongChain =
         new FakeSession(
             "s2",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,8 +24,8 @@ class SessionRegistryTest {
       return new Stub("s" + address, (Inet4Address) InetAddress.getByAddress(b));
     }
 
-    public Protocol protocol() {
-      return Protocol.IKEV2;
+    public VpnProtocol protocol() {
+      return VpnProtocol.IKEv2;
     }
 
     public ClientIdentity identity() {

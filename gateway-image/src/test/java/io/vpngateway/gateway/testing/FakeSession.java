@@ -1,7 +1,7 @@
 package io.vpngateway.gateway.testing;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -43,8 +43,8 @@ public final class FakeSession implements TunnelSession {
   }
 
   @Override
-  public Protocol protocol() {
-    return Protocol.OPENVPN;
+  public VpnProtocol protocol() {
+    return VpnProtocol.OpenVPN;
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientSecretData;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.spec.PrivateKeySpec;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.operator.support.SecretData;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
@@ -165,7 +166,7 @@ final class ClientCertificateIssuer {
 
   /** The kept client key while it still unwraps with the gateway's server key, else a new one. */
   private String tlsCryptV2ClientKey(Gateway gateway, Optional<Secret> sameCert, Instant now) {
-    if (!gateway.config().protocols().contains("OpenVPN")
+    if (!gateway.config().enables(VpnProtocol.OpenVPN)
         || gateway.tlsCryptV2ServerKeyPem().isEmpty()) {
       return null;
     }

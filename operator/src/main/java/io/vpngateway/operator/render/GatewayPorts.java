@@ -1,8 +1,10 @@
 package io.vpngateway.operator.render;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The client-facing ports of a gateway, by protocol: OpenVPN UDP 1194 and TCP 443, IKEv2 UDP 500
@@ -24,16 +26,16 @@ public final class GatewayPorts {
   /** The ports clients connect to, in a stable order (Service and container ports). */
   public static List<Port> clientPorts(GatewayConfig config) {
     GatewayConfig.Listen listen = config.listen();
-    List<String> protocols = config.protocols();
+    Set<VpnProtocol> protocols = config.enabledProtocols();
     List<Port> ports = new ArrayList<>();
-    if (protocols.contains("OpenVPN")) {
+    if (protocols.contains(VpnProtocol.OpenVPN)) {
       ports.add(new Port(OPENVPN_UDP, "UDP", listen.openvpnUdp()));
     }
-    if (protocols.contains("OpenVPN") || protocols.contains("SSTP")) {
-      int tcp = protocols.contains("OpenVPN") ? listen.openvpnTcp() : listen.sstp();
+    if (protocols.contains(VpnProtocol.OpenVPN) || protocols.contains(VpnProtocol.SSTP)) {
+      int tcp = protocols.contains(VpnProtocol.OpenVPN) ? listen.openvpnTcp() : listen.sstp();
       ports.add(new Port(TLS_TCP, "TCP", tcp));
     }
-    if (protocols.contains("IKEv2")) {
+    if (protocols.contains(VpnProtocol.IKEv2)) {
       ports.add(new Port(IKE, "UDP", listen.ike()));
       ports.add(new Port(IKE_NAT_T, "UDP", listen.ikeNatT()));
     }

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.openvpn.session;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
@@ -16,7 +17,6 @@ import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
 import io.vpngateway.gateway.session.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -288,7 +288,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     cipher = chosen.get();
     useEkm = km.peerInfo().has(PeerInfo.IV_PROTO_TLS_KEY_EXPORT)
         && DataKeyDerivation.exporterWorks(ks.tls.session());
-    Optional<AddressLease> l = host.allocator().allocate(identity, Protocol.OPENVPN);
+    Optional<AddressLease> l = host.allocator().allocate(identity, VpnProtocol.OpenVPN);
     if (l.isEmpty()) {
       return "AddressPoolExhausted";
     }
@@ -695,8 +695,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   }
 
   @Override
-  public Protocol protocol() {
-    return Protocol.OPENVPN;
+  public VpnProtocol protocol() {
+    return VpnProtocol.OpenVPN;
   }
 
   @Override
