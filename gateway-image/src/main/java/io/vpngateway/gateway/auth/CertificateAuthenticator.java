@@ -1,6 +1,5 @@
 package io.vpngateway.gateway.auth;
 
-import io.vpngateway.gateway.session.ClientIdentity;
 import java.security.cert.X509Certificate;
 
 /**

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -96,6 +98,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--openvpn-tcp-port", description = "Override the config's OpenVPN TCP port.")
   Integer openVpnTcpPort;
 
+  @Option(
+      names = "--port",
+      paramLabel = "NAME=PORT",
+      description =
+          "Override a listen port of the config (repeatable): openvpnUdp, openvpnTcp, ike, ikeNatT"
+              + " or sstp; -1 turns that listener off.")
+  Map<String, Integer> ports = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     boolean standalone = gatewayFile != null;
@@ -171,21 +181,24 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private GatewayOptions options(ReplicaIdentity replica) throws UserException {
-    int[] ports = null;
+    Map<String, Integer> overrides = new LinkedHashMap<>();
+    // the OpenVPN options predate --port: giving one of them turns the other transport off
     if (openVpnUdpPort != null || openVpnTcpPort != null) {
-      ports =
-          new int[] {
-            openVpnUdpPort == null ? -1 : openVpnUdpPort,
-            openVpnTcpPort == null ? -1 : openVpnTcpPort
-          };
+      overrides.put("openvpnUdp", openVpnUdpPort == null ? -1 : openVpnUdpPort);
+      overrides.put("openvpnTcp", openVpnTcpPort == null ? -1 : openVpnTcpPort);
     }
-    return new GatewayOptions(
-        tun,
-        queues == null ? GatewayOptions.defaultQueues() : queues,
-        address(listen, "--listen"),
-        managementAddress(),
-        replica,
-        ports);
+    overrides.putAll(ports);
+    try {
+      return new GatewayOptions(
+          tun,
+          queues == null ? GatewayOptions.defaultQueues() : queues,
+          address(listen, "--listen"),
+          managementAddress(),
+          replica,
+          overrides);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--port: " + e.getMessage());
+    }
   }
 
   private InetSocketAddress managementAddress() throws UserException {

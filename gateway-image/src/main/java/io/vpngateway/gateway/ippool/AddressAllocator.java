@@ -1,7 +1,7 @@
 package io.vpngateway.gateway.ippool;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.util.Optional;
 
 /** Hands out inner addresses from the group-aware pools slice of this replica and protocol. */

@@ -4,7 +4,7 @@ import io.vpngateway.api.pool.PoolSlice;
 import io.vpngateway.api.pool.PoolSlicer;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -3,6 +3,7 @@ package io.vpngateway.gateway.management;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.vpngateway.gateway.admission.RefusalRecord;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
@@ -35,6 +36,7 @@ import java.util.logging.Logger;
  *   GET    /readyz           200 once the protocol servers listen, else 503 (no token)
  *   GET    /metrics          Prometheus text format                         (token)
  *   GET    /sessions         JSON array of {@link SessionView}               (token)
+ *   GET    /refusals         JSON array of recent refusals, oldest first     (token)
  *   DELETE /sessions/{id}    ends one session: 204, or 404 if unknown        (token)
  * </pre>
  *
@@ -57,6 +59,7 @@ public final class ManagementServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ManagementServer.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SESSIONS = "/sessions";
+  private static final String REFUSALS = "/refusals";
 
   /** Threads that read requests and answer probes; connections beyond them are closed at once. */
   static final int IO_THREADS = 16;
@@ -82,14 +85,17 @@ public final class ManagementServer implements AutoCloseable {
   private final SessionRegistry sessions;
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
+  private final Supplier<List<RefusalRecord>> refusals;
 
   private ManagementServer(
       HttpServer server,
       Supplier<SecretBytes> token,
       SessionRegistry sessions,
       GatewayMetrics metrics,
-      BooleanSupplier ready) {
+      BooleanSupplier ready,
+      Supplier<List<RefusalRecord>> refusals) {
     this.server = server;
+    this.refusals = refusals;
     this.tokenCheck = new BearerTokenCheck(token);
     this.sessions = sessions;
     this.metrics = metrics;
@@ -152,9 +158,24 @@ public final class ManagementServer implements AutoCloseable {
       GatewayMetrics metrics,
       BooleanSupplier ready)
       throws IOException {
+    return start(address, token, sessions, metrics, ready, List::of);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, Supplier, SessionRegistry, GatewayMetrics,
+   * BooleanSupplier)}, with the admission's recent refusals for {@code GET /refusals}.
+   */
+  public static ManagementServer start(
+      InetSocketAddress address,
+      Supplier<SecretBytes> token,
+      SessionRegistry sessions,
+      GatewayMetrics metrics,
+      BooleanSupplier ready,
+      Supplier<List<RefusalRecord>> refusals)
+      throws IOException {
     boundRequestTimes(); // in effect only if this is the process's first HTTP server
     HttpServer http = HttpServer.create(address, 16);
-    ManagementServer m = new ManagementServer(http, token, sessions, metrics, ready);
+    ManagementServer m = new ManagementServer(http, token, sessions, metrics, ready, refusals);
     http.createContext("/", m::handle);
     http.setExecutor(m.ioExecutor);
     http.start();
@@ -221,9 +242,11 @@ public final class ManagementServer implements AutoCloseable {
               .map(SessionView::of)
               .toList();
       send(exchange, 200, "application/json", JSON.writeValueAsString(views));
+    } else if (path.equals(REFUSALS) && method.equals("GET")) {
+      send(exchange, 200, "application/json", JSON.writeValueAsString(refusals.get()));
     } else if (path.startsWith(SESSIONS + "/") && method.equals("DELETE")) {
       disconnect(exchange, path.substring(SESSIONS.length() + 1));
-    } else if (path.equals("/metrics") || path.startsWith(SESSIONS)) {
+    } else if (path.equals("/metrics") || path.startsWith(SESSIONS) || path.equals(REFUSALS)) {
       text(exchange, 405, "method " + method + " not allowed on " + path + "\n");
     } else {
       text(exchange, 404, "no such endpoint: " + path + "\n");

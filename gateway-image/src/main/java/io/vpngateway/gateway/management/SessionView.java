@@ -27,7 +27,7 @@ public record SessionView(
         s.id(),
         s.identity().name(),
         s.identity().groups(),
-        s.identity().method(),
+        s.identity().method().label(),
         s.protocol().crName(),
         s.innerAddress().getHostAddress(),
         s.outerAddress().getAddress().getHostAddress() + ":" + s.outerAddress().getPort(),

@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.metrics;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.util.EnumMap;
@@ -78,9 +79,9 @@ public final class GatewayMetrics {
     authLatency.record(protocol.ordinal(), authNanos);
   }
 
-  /** {@code reason} is a short CamelCase code (AuthenticationException#reason), never free text. */
-  public void handshakeFailed(VpnProtocol protocol, String reason, long authNanos) {
-    handshakes.child(protocol.crName(), "failed", reason).increment();
+  /** A refused client: counted under its reason's code. */
+  public void handshakeFailed(VpnProtocol protocol, RefusalReason reason, long authNanos) {
+    handshakes.child(protocol.crName(), "failed", reason.code()).increment();
     authLatency.record(protocol.ordinal(), authNanos);
   }
 

@@ -1,7 +1,11 @@
 package io.vpngateway.gateway.openvpn;
 
+import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
 import io.vpngateway.gateway.openvpn.crypto.TlsCryptV2Unwrapper;
 import io.vpngateway.gateway.openvpn.exception.MalformedPacketException;
@@ -9,7 +13,6 @@ import io.vpngateway.gateway.openvpn.exception.OpenVpnException;
 import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
-import io.vpngateway.gateway.openvpn.session.AuthTokens;
 import io.vpngateway.gateway.openvpn.session.HandshakeCookies;
 import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
 import io.vpngateway.gateway.openvpn.session.SessionHost;
@@ -46,7 +49,7 @@ import java.util.function.Function;
  * per-source rate limit, then must authenticate (tls-crypt, or tls-crypt-v2 with its WKc) before
  * any state or TLS engine is created; without tls-crypt configured, plain resets are accepted.
  *
- * <p>Usage: {@code new OpenVpnServer(settings, authenticator, allocator, registry,
+ * <p>Usage: {@code new OpenVpnServer(settings, admission, allocator, registry,
  * dataPlane::sinkFor).start()} (each session writes through the sink for its inner address);
  * a shared TCP port hands connections to {@link #tcp()}{@code .adopt(channel, alreadyRead)}.
  */
@@ -76,13 +79,12 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   static final int HANDSHAKES_PER_SOURCE = 16;
 
   private volatile OpenVpnServerSettings settings;
-  private final CertificateAuthenticator authenticator;
+  private final Admission admission;
   private final AddressAllocator allocator;
   private final SessionRegistry registry;
   private final Function<Inet4Address, InnerPacketSink> sinks;
   private volatile TlsContextFactory tls;
   private final OpenVpnServerStats stats = new OpenVpnServerStats();
-  private final Optional<AuthTokens> authTokens;
   private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
   private final HandshakeRateLimiter rateLimiter;
   /** Per receiving thread: checks V2 resets under the shared tls-crypt key, keeping no state. */
@@ -102,17 +104,19 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private InetSocketAddress udpAddress;
   private InetSocketAddress tcpAddress;
 
-  public OpenVpnServer(OpenVpnServerSettings settings, CertificateAuthenticator authenticator,
+  /**
+   * A server admitting clients through the gateway's {@code admission} (authentication pipeline,
+   * connection budget, refusal reporting).
+   */
+  public OpenVpnServer(OpenVpnServerSettings settings, Admission admission,
       AddressAllocator allocator, SessionRegistry registry,
       Function<Inet4Address, InnerPacketSink> sinks) throws GeneralSecurityException {
     this.settings = settings;
-    this.authenticator = authenticator;
+    this.admission = admission;
     this.allocator = allocator;
     this.registry = registry;
     this.sinks = sinks;
     this.tls = new TlsContextFactory(settings);
-    this.authTokens = settings.authTokenSecret()
-        .map(s -> new AuthTokens(s, settings.authTokenLifetime()));
     this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
     this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
     this.firstPacketChecker = ThreadLocal.withInitial(
@@ -124,6 +128,24 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     this.byPeerId = new AtomicReferenceArray<>(
         Math.min(0xffffff, settings.maxConnections() * 2 + 64));
     this.control = new ControlThread(CONTROL_QUEUE_CAPACITY, stats.controlQueueDropped);
+  }
+
+  /**
+   * A server of its own, outside a gateway (tests, tools): certificate authentication with {@code
+   * authenticator}, the settings' auth-token key, and a connection budget of the settings'
+   * {@code maxConnections}.
+   */
+  public static OpenVpnServer standalone(OpenVpnServerSettings settings,
+      CertificateAuthenticator authenticator, AddressAllocator allocator,
+      SessionRegistry registry, Function<Inet4Address, InnerPacketSink> sinks)
+      throws GeneralSecurityException {
+    AuthenticationPipeline.Builder pipeline = AuthenticationPipeline.builder()
+        .certificates(authenticator);
+    settings.authTokenSecret()
+        .ifPresent(s -> pipeline.authTokens(new AuthTokens(s, settings.authTokenLifetime())));
+    Admission admission = new Admission(pipeline.build(), settings.maxConnections(),
+        new GatewayMetrics(registry));
+    return new OpenVpnServer(settings, admission, allocator, registry, sinks);
   }
 
   /** Binds the configured UDP and TCP ports and starts the control thread. */
@@ -532,8 +554,8 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   }
 
   @Override
-  public CertificateAuthenticator authenticator() {
-    return authenticator;
+  public Admission admission() {
+    return admission;
   }
 
   @Override
@@ -556,21 +578,6 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     return stats;
   }
 
-  @Override
-  public Optional<AuthTokens> authTokens() {
-    return authTokens;
-  }
-
-  @Override
-  public int activeSessions() {
-    int n = 0;
-    for (OpenVpnClientSession s : sessions.keySet()) {
-      if (s.innerAddress() != null && !s.isClosed()) {
-        n++;
-      }
-    }
-    return n;
-  }
 
   @Override
   public void runOnControlThread(Runnable task) {

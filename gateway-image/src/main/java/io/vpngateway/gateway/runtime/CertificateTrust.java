@@ -1,13 +1,11 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
-import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
 import io.vpngateway.gateway.auth.cert.TrustSnapshot;
 import io.vpngateway.gateway.config.ConfigListener;
 import io.vpngateway.gateway.config.RuntimeConfig;
-import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.util.List;
 import java.util.logging.Logger;
@@ -23,20 +21,19 @@ public final class CertificateTrust implements ConfigListener {
 
   private final PkixCertificateAuthenticator authenticator;
   private final RevocationEnforcer enforcer;
-  private final GatewayMetrics metrics;
 
-  public CertificateTrust(RuntimeConfig initial, SessionRegistry sessions, GatewayMetrics metrics) {
+  public CertificateTrust(RuntimeConfig initial, SessionRegistry sessions) {
     this.authenticator = new PkixCertificateAuthenticator(snapshotOf(initial));
     this.enforcer = new RevocationEnforcer(sessions, authenticator);
-    this.metrics = metrics;
   }
 
   /**
-   * The authenticator to hand to {@code protocol}'s server: measured per protocol. The identities it
-   * returns carry the client's chain, which is what lets a reload re-check the live sessions.
+   * The authenticator of the gateway's pipeline (every protocol uses it through the admission).
+   * The identities it returns carry the client's chain, which is what lets a reload re-check the
+   * live sessions.
    */
-  public CertificateAuthenticator authenticatorFor(VpnProtocol protocol) {
-    return new MeasuredAuthenticator(authenticator, protocol, metrics);
+  public CertificateAuthenticator authenticator() {
+    return authenticator;
   }
 
   @Override

@@ -3,13 +3,11 @@ package io.vpngateway.gateway.runtime;
 import io.vpngateway.gateway.dataplane.DataPlane;
 import io.vpngateway.gateway.dataplane.DataPlaneStats;
 import io.vpngateway.gateway.metrics.MetricsCollector;
-import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
 import java.util.Map;
 
 /**
- * Metrics read from components that keep their own counters: the data plane (packets between TUN
- * and sessions, drops by reason) and each protocol server (packets dropped before reaching a
- * session, renegotiations).
+ * Metrics read from the data plane, which keeps its own counters (packets between TUN and
+ * sessions, drops by reason). Protocol servers contribute theirs through {@code ProtocolServer}.
  */
 final class ComponentMetrics {
   private ComponentMetrics() {}
@@ -44,27 +42,5 @@ final class ComponentMetrics {
         "TunWriteError", s.droppedTunWriteError(),
         "SpoofedSource", s.droppedSpoofedSource(),
         "ClientToClientDisabled", s.droppedClientToClient());
-  }
-
-  /** The OpenVPN server's drops (before a packet reaches a session) by reason. */
-  static Map<String, Long> openVpnDrops(OpenVpnServerStats s) {
-    return Map.of(
-        "Malformed", s.malformedDropped.sum(),
-        "AuthenticationFailed", s.authenticationDropped.sum(),
-        "UnknownSession", s.unknownSessionDropped.sum(),
-        "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
-        "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
-        "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
-        "ControlQueueFull", s.controlQueueDropped.sum());
-  }
-
-  static MetricsCollector openVpn(OpenVpnServerStats s) {
-    return w -> {
-      w.family(
-          "vpngw_openvpn_renegotiations_total",
-          "counter",
-          "OpenVPN data-channel key renegotiations.");
-      w.sample("vpngw_openvpn_renegotiations_total", s.renegotiations.sum());
-    };
   }
 }

@@ -4,6 +4,7 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.pool.Ipv4Cidr;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.config.ConfigDirectoryWatcher;
 import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.ReloadOutcome;
@@ -17,39 +18,44 @@ import io.vpngateway.gateway.metrics.InterfaceCounters;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
-import io.vpngateway.gateway.openvpn.OpenVpnServer;
-import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
+import io.vpngateway.gateway.protocol.ProtocolContext;
+import io.vpngateway.gateway.protocol.ProtocolServer;
+import io.vpngateway.gateway.protocol.ProtocolServerFactory;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.tun.TunDevice;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * One running gateway: the composition of everything a gateway pod (or a standalone host) runs.
  *
  * <pre>
  *   ConfigSource ──watch──▶ reload ──▶ CertificateTrust (new snapshot, re-check live sessions)
- *        │                                   │
- *        ▼                                   ▼ authenticatorFor(protocol)
- *   TUN + HostNetworkConfigurator      OpenVpnServer (UDP, TCP)  [IKEv2, SSTP: same interfaces]
- *        │                                   │  allocator: this replica's pool slices
+ *        │                                   │        ──▶ ProtocolServer.apply (each)
  *        ▼                                   ▼
- *   DataPlane (TUN readers) ◀── SessionRegistry ──▶ ManagementServer (probes, metrics, sessions)
+ *   TUN + HostNetworkConfigurator      Admission (authentication pipeline, connection budget)
+ *        │                                   │
+ *        ▼                                   ▼
+ *   DataPlane (TUN readers) ◀──────▶ ProtocolServers (one per enabled, registered protocol)
+ *        │                                   │  allocator: this replica's pool slices
+ *        └──────────── SessionRegistry ◀─────┘──▶ ManagementServer (probes, metrics, sessions)
  * </pre>
  *
  * {@link #start} brings the parts up in dependency order and tears down what it started if a step
- * fails; {@link #close} stops them in reverse order. VpnProtocol servers are started only for the
- * protocols the config enables and this build implements.
+ * fails; {@link #close} stops them in reverse order. Protocol servers are started only for the
+ * protocols the config enables and {@link ProtocolServers} registers; the runtime names none.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
@@ -61,6 +67,7 @@ public final class Gateway implements AutoCloseable {
   private final SessionRegistry registry = new SessionRegistry();
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final List<ProtocolServer> servers = new ArrayList<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -69,9 +76,8 @@ public final class Gateway implements AutoCloseable {
             return t;
           });
   private volatile boolean ready;
-  private RuntimeConfig startedWith;
   private CertificateTrust trust;
-  private OpenVpnServer openVpn;
+  private Admission admission;
   private ManagementServer management;
   private TunDevice tun;
 
@@ -93,32 +99,46 @@ public final class Gateway implements AutoCloseable {
 
   private void startParts(GatewayOptions options) throws Exception {
     RuntimeConfig config = source.current();
-    startedWith = config;
     GatewayConfig doc = config.document();
     ReplicaIdentity replica = options.replica();
     registry.onUnregister(metrics::sessionEnded);
-    trust = new CertificateTrust(config, registry, metrics);
+    trust = new CertificateTrust(config, registry);
     source.addListener(trust);
     List<PoolSpec> pools =
         doc.pools().stream()
             .map(p -> new PoolSpec(Ipv4Cidr.parse(p.cidr()), p.groups(), p.priority()))
             .toList();
-    List<VpnProtocol> protocols = doc.protocols().stream().map(VpnProtocol::valueOf).toList();
     GroupAwareAddressAllocator allocator =
         GroupAwareAddressAllocator.forReplica(
-            pools, protocols, replica.replicas(), replica.ordinal());
-    DataPlane dataPlane = startDataPlane(options, doc, pools);
+            pools, doc.enabledProtocols(), replica.replicas(), replica.ordinal());
+    int mtu = doc.openvpn().tunMtu();
+    DataPlane dataPlane = startDataPlane(options, doc, pools, mtu);
     int share = replica.shareOf(doc.maxConnections());
-    for (VpnProtocol protocol : protocols) {
-      if (protocol == VpnProtocol.OpenVPN) {
-        startOpenVpn(config, options, share, allocator, dataPlane);
-      } else {
+    admission = new Admission(Authentications.pipeline(config, trust), share, metrics);
+    metrics.addCollector(admission.metricsCollector());
+    ProtocolContext context =
+        new ProtocolContext(
+            config,
+            options.listenAddress(),
+            options.listen(doc.listen()),
+            share,
+            mtu,
+            admission,
+            allocator,
+            registry,
+            dataPlane::sinkFor);
+    for (VpnProtocol protocol : doc.enabledProtocols()) {
+      ProtocolServerFactory factory = ProtocolServers.REGISTERED.get(protocol);
+      if (factory == null) {
         LOG.warning(
-            protocol
+            protocol.crName()
                 + " is enabled in the config but not implemented by this gateway"
                 + " build; its clients cannot connect");
+      } else {
+        startProtocol(factory.create(context));
       }
     }
+    source.addListener(this::applyToProtocols);
     startManagement(options, doc);
     ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
     started.push(watcher);
@@ -129,9 +149,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** TUN device, addresses, routes, forwarding and NAT, and the TUN reader workers. */
-  private DataPlane startDataPlane(GatewayOptions options, GatewayConfig doc, List<PoolSpec> pools)
+  private DataPlane startDataPlane(
+      GatewayOptions options, GatewayConfig doc, List<PoolSpec> pools, int mtu)
       throws java.io.IOException {
-    int mtu = doc.openvpn().tunMtu();
     tun = TunDevice.open(options.tunName(), options.tunQueues());
     started.push(tun);
     HostNetworkConfigurator network = new HostNetworkConfigurator(new ProcessCommandRunner());
@@ -154,27 +174,14 @@ public final class Gateway implements AutoCloseable {
     return dataPlane;
   }
 
-  private void startOpenVpn(
-      RuntimeConfig config,
-      GatewayOptions options,
-      int maxConnections,
-      GroupAwareAddressAllocator allocator,
-      DataPlane dataPlane)
-      throws Exception {
-    openVpn =
-        new OpenVpnServer(
-            OpenVpnSettingsMapper.settings(
-                config, options.listenAddress(), maxConnections, options.openVpnPorts()),
-            trust.authenticatorFor(VpnProtocol.OpenVPN),
-            allocator,
-            registry,
-            dataPlane::sinkFor);
-    started.push(openVpn);
-    openVpn.start();
-    OpenVpnServerStats stats = openVpn.stats();
-    metrics.addCollector(ComponentMetrics.openVpn(stats));
-    metrics.addDropSource("openvpn", () -> ComponentMetrics.openVpnDrops(stats));
-    source.addListener(this::updateOpenVpn);
+  /** Starts one protocol server and adds its metrics; it is closed with the gateway. */
+  private void startProtocol(ProtocolServer server) throws Exception {
+    started.push(server);
+    server.start();
+    servers.add(server);
+    metrics.addCollector(server::collectMetrics);
+    metrics.addDropSource(
+        server.protocol().crName().toLowerCase(Locale.ROOT), server::droppedPackets);
   }
 
   private void startManagement(GatewayOptions options, GatewayConfig doc) throws Exception {
@@ -188,12 +195,25 @@ public final class Gateway implements AutoCloseable {
             () -> source.current().managementToken(),
             registry,
             metrics,
-            () -> ready);
+            () -> ready,
+            () -> admission.refusals().recent());
     started.push(management);
     source.onOutcome(o -> metrics.configReloaded(o.result() == ReloadOutcome.Result.APPLIED));
   }
 
   private void logReady(GatewayConfig doc, ReplicaIdentity replica, int share) {
+    String protocols =
+        servers.isEmpty()
+            ? "no protocol server"
+            : servers.stream()
+                .map(
+                    p ->
+                        p.protocol().crName()
+                            + " "
+                            + p.endpoints().stream()
+                                .map(Object::toString)
+                                .collect(Collectors.joining(" ")))
+                .collect(Collectors.joining(", "));
     LOG.info(
         "gateway "
             + doc.gateway().namespace()
@@ -208,13 +228,8 @@ public final class Gateway implements AutoCloseable {
             + share
             + " connections, tun "
             + tun.name()
-            + ", OpenVPN "
-            + (openVpn == null
-                ? "off"
-                : "udp "
-                    + openVpn.udpAddress().map(Object::toString).orElse("off")
-                    + " tcp "
-                    + openVpn.tcpAddress().map(Object::toString).orElse("off"))
+            + ", "
+            + protocols
             + ", management "
             + management.address());
   }
@@ -228,21 +243,21 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Routes, DNS, timers, crypto policy and the server certificate apply to new OpenVPN sessions at
-   * once (see {@link OpenVpnSettingsMapper#reloaded}); what was bound at start stays.
+   * Hands a reloaded config to every protocol server (after trust was swapped, see {@link
+   * CertificateTrust}); settings bound at start are logged as needing a restart.
    */
-  private void updateOpenVpn(RuntimeConfig before, RuntimeConfig after) {
-    if (openVpn == null) {
-      return;
-    }
-    try {
-      openVpn.updateSettings(
-          OpenVpnSettingsMapper.reloaded(openVpn.settings(), startedWith, after));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      LOG.warning(
-          "the reloaded config cannot be applied to the OpenVPN server ("
-              + e.getMessage()
-              + "); new sessions keep the previous settings");
+  private void applyToProtocols(RuntimeConfig before, RuntimeConfig after) {
+    for (ProtocolServer server : servers) {
+      try {
+        server.apply(after);
+      } catch (RuntimeException e) {
+        LOG.log(
+            Level.WARNING,
+            "the reloaded config cannot be applied to the "
+                + server.protocol().crName()
+                + " server; its new sessions keep the previous settings",
+            e);
+      }
     }
     if (before.document().maxConnections() != after.document().maxConnections()) {
       LOG.warning("maxConnections changed: it applies after a restart of the gateway");
@@ -266,8 +281,19 @@ public final class Gateway implements AutoCloseable {
     return ready;
   }
 
-  public Optional<OpenVpnServer> openVpn() {
-    return Optional.ofNullable(openVpn);
+  /** The protocol servers that were started, in start order. */
+  public List<ProtocolServer> protocolServers() {
+    return List.copyOf(servers);
+  }
+
+  /** The running server of {@code protocol}, if it was enabled and is implemented. */
+  public Optional<ProtocolServer> protocolServer(VpnProtocol protocol) {
+    return servers.stream().filter(s -> s.protocol() == protocol).findFirst();
+  }
+
+  /** Authentication, the connection budget and recent refusals. */
+  public Admission admission() {
+    return admission;
   }
 
   public InetSocketAddress managementAddress() {

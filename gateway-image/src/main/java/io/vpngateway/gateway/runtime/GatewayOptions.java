@@ -1,7 +1,10 @@
 package io.vpngateway.gateway.runtime;
 
+import io.vpngateway.api.config.GatewayConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * How {@code vpngw serve} runs the gateway, beyond the config document: things that belong to the
@@ -12,8 +15,9 @@ import java.net.InetSocketAddress;
  * @param listenAddress the address the protocol servers bind (all addresses by default)
  * @param management where the management API listens; port 0 takes the document's port
  * @param replica which replica this process is
- * @param openVpnPorts when not null, {udp, tcp} ports replacing the document's (tests on
- *     unprivileged ports); -1 disables that transport
+ * @param portOverrides ports replacing the document's {@code listen} ones, by its field name
+ *     ({@code openvpnUdp}, {@code openvpnTcp}, {@code ike}, {@code ikeNatT}, {@code sstp}): tests on
+ *     unprivileged ports; -1 turns that listener off
  */
 public record GatewayOptions(
     String tunName,
@@ -21,10 +25,37 @@ public record GatewayOptions(
     InetAddress listenAddress,
     InetSocketAddress management,
     ReplicaIdentity replica,
-    int[] openVpnPorts) {
+    Map<String, Integer> portOverrides) {
+
+  /** The names {@link #portOverrides} accepts: the fields of the document's {@code listen}. */
+  public static final Set<String> PORT_NAMES =
+      Set.of("openvpnUdp", "openvpnTcp", "ike", "ikeNatT", "sstp");
+
+  public GatewayOptions {
+    portOverrides = portOverrides == null ? Map.of() : Map.copyOf(portOverrides);
+    for (Map.Entry<String, Integer> e : portOverrides.entrySet()) {
+      if (!PORT_NAMES.contains(e.getKey())) {
+        throw new IllegalArgumentException(
+            "unknown port " + e.getKey() + " (one of " + PORT_NAMES + ")");
+      }
+      if (e.getValue() < -1 || e.getValue() > 65535) {
+        throw new IllegalArgumentException(e.getKey() + " port must be -1..65535");
+      }
+    }
+  }
 
   /** One queue per core (at most 4: beyond that the protocol threads are the bottleneck). */
   public static int defaultQueues() {
     return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** The document's ports with the overrides applied. */
+  public GatewayConfig.Listen listen(GatewayConfig.Listen document) {
+    return new GatewayConfig.Listen(
+        portOverrides.getOrDefault("openvpnUdp", document.openvpnUdp()),
+        portOverrides.getOrDefault("openvpnTcp", document.openvpnTcp()),
+        portOverrides.getOrDefault("ike", document.ike()),
+        portOverrides.getOrDefault("ikeNatT", document.ikeNatT()),
+        portOverrides.getOrDefault("sstp", document.sstp()));
   }
 }

@@ -3,7 +3,8 @@ package io.vpngateway.gateway.runtime;
 import io.vpngateway.api.pki.Thumbprints;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.security.cert.X509Certificate;
@@ -26,7 +27,7 @@ public final class RevocationEnforcer {
   private static final Logger LOG = Logger.getLogger(RevocationEnforcer.class.getName());
 
   /** The reason given to a certificate session whose chain is not there to re-check. */
-  static final String CHAIN_UNKNOWN = "CertificateChainUnknown";
+  static final RefusalReason CHAIN_UNKNOWN = RefusalReason.CERTIFICATE_CHAIN_UNKNOWN;
 
   private final SessionRegistry sessions;
   private final CertificateAuthenticator authenticator;
@@ -44,9 +45,9 @@ public final class RevocationEnforcer {
       if (identity == null || !identity.usedCertificate()) {
         continue;
       }
-      String reason = rejection(s, identity);
+      RefusalReason reason = rejection(s, identity);
       if (reason != null) {
-        s.close(reason);
+        s.close(reason.code());
         sessions.unregister(s);
         ended++;
       }
@@ -55,7 +56,7 @@ public final class RevocationEnforcer {
   }
 
   /** Why the session's certificate is no longer accepted, or null if it still is. */
-  private String rejection(TunnelSession s, ClientIdentity identity) {
+  private RefusalReason rejection(TunnelSession s, ClientIdentity identity) {
     String session = describe(s, identity);
     if (identity.certificateChain().isEmpty()) {
       LOG.warning(

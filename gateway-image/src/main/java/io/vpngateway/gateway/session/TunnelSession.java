@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.session;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

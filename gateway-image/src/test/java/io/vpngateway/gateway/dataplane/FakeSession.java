@@ -1,8 +1,9 @@
 package io.vpngateway.gateway.dataplane;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.lab.Packets;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
@@ -58,7 +59,7 @@ class FakeSession implements TunnelSession {
 
   @Override
   public ClientIdentity identity() {
-    return new ClientIdentity("fake", java.util.List.of(), "certificate", null);
+    return ClientIdentity.of("fake", java.util.List.of(), AuthMethod.CERTIFICATE, "test");
   }
 
   @Override

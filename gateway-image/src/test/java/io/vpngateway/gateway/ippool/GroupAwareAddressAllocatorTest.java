@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vpngateway.api.pool.InvalidPoolsException;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.AuthMethod;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +30,7 @@ class GroupAwareAddressAllocatorTest {
           PoolSpec.of("10.40.0.0/24", 10, "eng", "contractors"));
 
   private static ClientIdentity client(String... groups) {
-    return new ClientIdentity("alice", List.of(groups), "certificate", null);
+    return ClientIdentity.of("alice", List.of(groups), AuthMethod.CERTIFICATE, "test");
   }
 
   static Stream<Arguments> groupChoices() {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.testing.FakeSession;

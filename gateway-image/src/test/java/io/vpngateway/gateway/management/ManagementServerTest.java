@@ -50,7 +50,17 @@ class ManagementServerTest {
             token::get,
             registry,
             metrics,
-            ready::get);
+            ready::get,
+            () ->
+                java.util.List.of(
+                    new io.vpngateway.gateway.admission.RefusalRecord(
+                        "2026-11-25T10:00:00Z",
+                        "OpenVPN",
+                        "CertificateRevoked",
+                        "mallory",
+                        "192.0.2.1",
+                        "ovpn-9",
+                        "revoked by a CRL")));
     alice = new FakeSession("ovpn-1", "alice", "ab".repeat(32), "10.200.0.2");
     registry.register(alice);
   }
@@ -71,6 +81,19 @@ class ManagementServerTest {
     ready.set(true);
     assertEquals(200, get("/readyz", null).statusCode());
     assertEquals(null, alice.closedReason(), "a refused DELETE must not close anything");
+  }
+
+  @Test
+  void refusalsAreListedWithTheirTypedReason() throws Exception {
+    assertEquals(401, get("/refusals", null).statusCode());
+    HttpResponse<String> response = get("/refusals", TOKEN);
+    assertEquals(200, response.statusCode());
+    com.fasterxml.jackson.databind.JsonNode r =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get(0);
+    assertEquals("CertificateRevoked", r.get("reason").asText());
+    assertEquals("OpenVPN", r.get("protocol").asText());
+    assertEquals("mallory", r.get("identity").asText());
+    assertEquals(405, send("DELETE", "/refusals", TOKEN).statusCode());
   }
 
   @Test
@@ -107,7 +130,8 @@ class ManagementServerTest {
   @Test
   void metricsAreValidPrometheusText() throws Exception {
     metrics.handshakeSucceeded(VpnProtocol.OpenVPN, 3_000_000);
-    metrics.handshakeFailed(VpnProtocol.OpenVPN, "CertificateRevoked", 1_000_000);
+    metrics.handshakeFailed(
+        VpnProtocol.OpenVPN, io.vpngateway.gateway.auth.RefusalReason.CERTIFICATE_REVOKED, 1_000_000);
     metrics.addDropSource("openvpn", () -> java.util.Map.of("Malformed", 1L));
     metrics.configReloaded(false);
 

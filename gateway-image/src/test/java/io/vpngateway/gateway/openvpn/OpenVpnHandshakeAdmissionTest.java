@@ -179,8 +179,8 @@ class OpenVpnHandshakeAdmissionTest {
         .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
         .serverCredentials(List.of(server.certificate()), server.privateKey())
         .tlsCryptKey(tlsCryptKey);
-    return new OpenVpnServer(tweak.apply(b).build(),
-        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
+    return OpenVpnServer.standalone(tweak.apply(b).build(),
+        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException(io.vpngateway.gateway.auth.RefusalReason.UNTRUSTED_ISSUER, "test"); },
         (c, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), address -> p -> { });
   }
 

@@ -38,8 +38,8 @@ class OpenVpnServerRobustnessTest {
         .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
         .serverCredentials(List.of(server.certificate()), server.privateKey())
         .newHandshakesPerSecondPerSource(1000).build();
-    try (OpenVpnServer s = new OpenVpnServer(settings,
-        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException("Nope", "test"); },
+    try (OpenVpnServer s = OpenVpnServer.standalone(settings,
+        chain -> { throw new io.vpngateway.gateway.auth.AuthenticationException(io.vpngateway.gateway.auth.RefusalReason.UNTRUSTED_ISSUER, "test"); },
         (client, protocol) -> Optional.<AddressLease>empty(), new SessionRegistry(), address -> p -> { });
         DatagramChannel client = DatagramChannel.open()) {
       s.start();

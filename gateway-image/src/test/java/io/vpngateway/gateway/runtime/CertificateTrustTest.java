@@ -9,14 +9,14 @@ import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
-import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.ReloadOutcome;
-import io.vpngateway.gateway.metrics.GatewayMetrics;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.FakeSession;
@@ -41,10 +41,9 @@ class CertificateTrustTest {
     IssuedCertificate bob = issue(ca, "bob");
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
-    GatewayMetrics metrics = new GatewayMetrics(registry);
-    CertificateTrust trust = new CertificateTrust(source.current(), registry, metrics);
+    CertificateTrust trust = new CertificateTrust(source.current(), registry);
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
+    CertificateAuthenticator openvpn = trust.authenticator();
     FakeSession aliceSession = connect(openvpn, registry, alice, "s1", "10.200.0.2");
     FakeSession bobSession = connect(openvpn, registry, bob, "s2", "10.200.0.3");
 
@@ -57,9 +56,7 @@ class CertificateTrustTest {
     assertEquals(List.of("s2"), registry.all().stream().map(s -> s.id()).toList());
     AuthenticationException refused =
         assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(alice)));
-    assertEquals("CertificateRevoked", refused.reason());
-    assertEquals(2, metrics.handshakes(VpnProtocol.OpenVPN, "ok", ""));
-    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "CertificateRevoked"));
+    assertEquals(RefusalReason.CERTIFICATE_REVOKED, refused.reason());
   }
 
   @Test
@@ -69,10 +66,10 @@ class CertificateTrustTest {
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
     CertificateTrust trust =
-        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+        new CertificateTrust(source.current(), registry);
     source.addListener(trust);
     FakeSession session =
-        connect(trust.authenticatorFor(VpnProtocol.OpenVPN), registry, alice, "s1", "10.200.0.2");
+        connect(trust.authenticator(), registry, alice, "s1", "10.200.0.2");
 
     Path config = dir.resolve("config.yaml");
     Files.writeString(
@@ -95,11 +92,11 @@ class CertificateTrustTest {
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
     CertificateTrust trust =
-        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+        new CertificateTrust(source.current(), registry);
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
+    CertificateAuthenticator openvpn = trust.authenticator();
     assertEquals(
-        "UntrustedIssuer",
+        RefusalReason.UNTRUSTED_ISSUER,
         assertThrows(AuthenticationException.class, () -> openvpn.authenticate(chain(carol)))
             .reason());
 
@@ -127,9 +124,9 @@ class CertificateTrustTest {
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
     CertificateTrust trust =
-        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+        new CertificateTrust(source.current(), registry);
     source.addListener(trust);
-    CertificateAuthenticator openvpn = trust.authenticatorFor(VpnProtocol.OpenVPN);
+    CertificateAuthenticator openvpn = trust.authenticator();
     FakeSession first = connect(openvpn, registry, alice, "s1", "10.200.0.2");
 
     ClientIdentity secondIdentity = openvpn.authenticate(chain(alice));
@@ -151,21 +148,22 @@ class CertificateTrustTest {
     ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
     CertificateTrust trust =
-        new CertificateTrust(source.current(), registry, new GatewayMetrics(registry));
+        new CertificateTrust(source.current(), registry);
     FakeSession noChain = new FakeSession("s1", "alice", alice.sha256Thumbprint(), "10.200.0.2");
-    ClientIdentity bobs = trust.authenticatorFor(VpnProtocol.OpenVPN).authenticate(chain(bob));
+    ClientIdentity bobs = trust.authenticator().authenticate(chain(bob));
     FakeSession wrongChain =
         new FakeSession(
             "s2",
             new ClientIdentity(
                 "alice",
                 List.of(),
-                "certificate",
+                AuthMethod.CERTIFICATE,
+                "test",
                 alice.sha256Thumbprint(),
                 bobs.certificateChain()),
             "10.200.0.3");
     FakeSession radius =
-        new FakeSession("s3", new ClientIdentity("carol", List.of(), "radius", null), "10.200.0.4");
+        new FakeSession("s3", ClientIdentity.of("carol", List.of(), AuthMethod.RADIUS, "radius.test"), "10.200.0.4");
     FakeSession valid = new FakeSession("s4", bobs, "10.200.0.5");
     registry.register(noChain);
     registry.register(wrongChain);
@@ -174,8 +172,8 @@ class CertificateTrustTest {
 
     assertEquals(2, trust.enforce());
 
-    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN, noChain.closedReason());
-    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN, wrongChain.closedReason());
+    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN.code(), noChain.closedReason());
+    assertEquals(RevocationEnforcer.CHAIN_UNKNOWN.code(), wrongChain.closedReason());
     assertNull(radius.closedReason(), "a session without a certificate is not re-checked");
     assertNull(valid.closedReason(), "a certificate that still passes keeps its session");
     assertEquals(List.of("s3", "s4"), registry.all().stream().map(s -> s.id()).sorted().toList());

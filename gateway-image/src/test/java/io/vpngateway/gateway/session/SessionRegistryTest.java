@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.AuthMethod;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,7 +31,7 @@ class SessionRegistryTest {
     }
 
     public ClientIdentity identity() {
-      return new ClientIdentity("x", List.of(), "certificate", null);
+      return ClientIdentity.of("x", List.of(), AuthMethod.CERTIFICATE, "test");
     }
 
     public InetSocketAddress outerAddress() {

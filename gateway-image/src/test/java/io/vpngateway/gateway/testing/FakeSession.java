@@ -1,7 +1,8 @@
 package io.vpngateway.gateway.testing;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.AuthMethod;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -22,7 +23,8 @@ public final class FakeSession implements TunnelSession {
   public FakeSession(String id, String name, String certificateSha256, String innerAddress) {
     this(
         id,
-        new ClientIdentity(name, List.of("engineering"), "certificate", certificateSha256),
+        new ClientIdentity(
+            name, List.of("engineering"), AuthMethod.CERTIFICATE, "test", certificateSha256, null),
         innerAddress);
   }
 

@@ -3,8 +3,10 @@ package io.vpngateway.gateway.auth.cert;
 import io.vpngateway.api.pki.ClientCertificates;
 import io.vpngateway.api.pki.Thumbprints;
 import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.RefusalReason;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathValidator;
@@ -15,6 +17,7 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
+import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
@@ -83,7 +86,7 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
   @Override
   public ClientIdentity authenticate(X509Certificate[] chain) throws AuthenticationException {
     if (chain == null || chain.length == 0 || chain[0] == null) {
-      throw new AuthenticationException("NoClientCertificate", "the client sent no certificate");
+      throw new AuthenticationException(RefusalReason.NO_CLIENT_CERTIFICATE, "the client sent no certificate");
     }
     TrustSnapshot trust = snapshot.get();
     X509Certificate leaf = chain[0];
@@ -91,20 +94,21 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     for (X509Certificate c : chain) {
       if (c != null && trust.revokedByThumbprint(c)) {
         throw new AuthenticationException(
-            "CertificateRevoked",
+            RefusalReason.CERTIFICATE_REVOKED,
             "certificate " + c.getSubjectX500Principal().getName() + " has a revoked thumbprint");
       }
     }
     Date now = Date.from(clock.instant());
     checkValidity(leaf, subject, now);
     checkKeyUsage(leaf, subject);
-    List<X509Certificate> path = validatePath(chain, trust, subject, now);
+    ValidatedPath validated = validatePath(chain, trust, subject, now);
+    List<X509Certificate> path = validated.path();
     for (int i = 0; i < path.size(); i++) {
       X509Certificate c = path.get(i);
       X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : trust.anchorFor(c);
       if (issuer != null && trust.revokedByCrl(c, issuer.getPublicKey())) {
         throw new AuthenticationException(
-            "CertificateRevoked",
+            RefusalReason.CERTIFICATE_REVOKED,
             "certificate "
                 + subject
                 + (c == leaf ? "" : " (issuer " + c.getSubjectX500Principal().getName() + ")")
@@ -116,11 +120,12 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
             .orElseThrow(
                 () ->
                     new AuthenticationException(
-                        "MissingCommonName", "certificate " + subject + " has no CN"));
+                        RefusalReason.MISSING_COMMON_NAME, "certificate " + subject + " has no CN"));
     return new ClientIdentity(
         name,
         ClientCertificates.groupsOf(leaf),
-        "certificate",
+        AuthMethod.CERTIFICATE,
+        validated.anchor().getSubjectX500Principal().getName(),
         Thumbprints.sha256(leaf),
         Arrays.stream(chain).filter(Objects::nonNull).toList());
   }
@@ -131,11 +136,11 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       leaf.checkValidity(now);
     } catch (CertificateExpiredException e) {
       throw new AuthenticationException(
-          "CertificateExpired",
+          RefusalReason.CERTIFICATE_EXPIRED,
           "certificate " + subject + " expired at " + leaf.getNotAfter().toInstant());
     } catch (CertificateNotYetValidException e) {
       throw new AuthenticationException(
-          "CertificateNotYetValid",
+          RefusalReason.CERTIFICATE_NOT_YET_VALID,
           "certificate " + subject + " is valid only from " + leaf.getNotBefore().toInstant());
     }
   }
@@ -147,25 +152,28 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       eku = leaf.getExtendedKeyUsage();
     } catch (CertificateParsingException e) {
       throw new AuthenticationException(
-          "InvalidCertificate",
+          RefusalReason.INVALID_CERTIFICATE,
           "certificate " + subject + " has an unreadable extended key usage",
           e);
     }
     if (eku == null || !eku.contains(CLIENT_AUTH_EKU)) {
       throw new AuthenticationException(
-          "MissingClientAuthEku",
+          RefusalReason.MISSING_CLIENT_AUTH_EKU,
           "certificate " + subject + " is not for client authentication (no clientAuth EKU)");
     }
     boolean[] keyUsage = leaf.getKeyUsage();
     if (keyUsage != null && !keyUsage[KEY_USAGE_DIGITAL_SIGNATURE]) {
       throw new AuthenticationException(
-          "KeyUsageNotAllowed",
+          RefusalReason.KEY_USAGE_NOT_ALLOWED,
           "certificate " + subject + " key usage does not allow digitalSignature");
     }
   }
 
+  /** A chain that passed PKIX: its certificates (leaf first, anchor removed) and its anchor. */
+  private record ValidatedPath(List<X509Certificate> path, X509Certificate anchor) {}
+
   /** Runs PKIX; returns the validated certificates (leaf first, anchors removed). */
-  private static List<X509Certificate> validatePath(
+  private static ValidatedPath validatePath(
       X509Certificate[] chain, TrustSnapshot trust, String subject, Date now)
       throws AuthenticationException {
     List<X509Certificate> path = new ArrayList<>();
@@ -177,15 +185,17 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     }
     if (path.isEmpty()) {
       throw new AuthenticationException(
-          "InvalidCertificateChain", "the client presented only a CA certificate");
+          RefusalReason.INVALID_CERTIFICATE_CHAIN, "the client presented only a CA certificate");
     }
     try {
       PKIXParameters params = new PKIXParameters(trust.trustAnchors());
       params.setRevocationEnabled(false);
       params.setDate(now);
-      CertPathValidator.getInstance("PKIX")
-          .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
-      return path;
+      PKIXCertPathValidatorResult result =
+          (PKIXCertPathValidatorResult)
+              CertPathValidator.getInstance("PKIX")
+                  .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+      return new ValidatedPath(path, result.getTrustAnchor().getTrustedCert());
     } catch (CertPathValidatorException e) {
       throw new AuthenticationException(
           reasonOf(e), "certificate " + subject + " failed path validation: " + e.getMessage(), e);
@@ -193,32 +203,32 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
         | NoSuchAlgorithmException
         | CertificateException e) {
       throw new AuthenticationException(
-          "InvalidCertificateChain",
+          RefusalReason.INVALID_CERTIFICATE_CHAIN,
           "cannot validate certificate " + subject + ": " + e.getMessage(),
           e);
     }
   }
 
-  static String reasonOf(CertPathValidatorException e) {
+  static RefusalReason reasonOf(CertPathValidatorException e) {
     CertPathValidatorException.Reason reason = e.getReason();
     if (reason == PKIXReason.NO_TRUST_ANCHOR) {
-      return "UntrustedIssuer";
+      return RefusalReason.UNTRUSTED_ISSUER;
     }
     if (reason == BasicReason.EXPIRED) {
-      return "CertificateExpired";
+      return RefusalReason.CERTIFICATE_EXPIRED;
     }
     if (reason == BasicReason.NOT_YET_VALID) {
-      return "CertificateNotYetValid";
+      return RefusalReason.CERTIFICATE_NOT_YET_VALID;
     }
     if (reason == BasicReason.REVOKED) {
-      return "CertificateRevoked";
+      return RefusalReason.CERTIFICATE_REVOKED;
     }
     if (reason == BasicReason.INVALID_SIGNATURE) {
-      return "InvalidSignature";
+      return RefusalReason.INVALID_SIGNATURE;
     }
     if (reason == BasicReason.ALGORITHM_CONSTRAINED) {
-      return "WeakAlgorithm";
+      return RefusalReason.WEAK_ALGORITHM;
     }
-    return "InvalidCertificateChain";
+    return RefusalReason.INVALID_CERTIFICATE_CHAIN;
   }
 }

@@ -1,7 +1,15 @@
 package io.vpngateway.gateway.openvpn.session;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.AdmissionAttempt;
+import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.AuthResult;
 import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.ClientCredentials;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.PasswordCredential;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
 import io.vpngateway.gateway.openvpn.crypto.DataChannelKey;
@@ -15,7 +23,6 @@ import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
-import io.vpngateway.gateway.session.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
@@ -104,6 +111,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   /** Set with the lease, before any data key exists; checks the source is the lease. */
   private volatile InnerPacketSink innerSink;
   private volatile DataCipherSuite cipher;
+  /** This session's connection of the gateway-wide budget, from admission to close. */
+  private volatile ConnectionSlot slot;
 
   private Phase phase = Phase.HANDSHAKING;
   private boolean useEkm;
@@ -240,7 +249,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     ks.serverRandom1 = random(32);
     ks.serverRandom2 = random(32);
     ks.state = KeyState.State.ACTIVE;
-    String refusal = phase == Phase.HANDSHAKING ? admit(ks, km) : reauthenticate(ks);
+    RefusalReason refusal = phase == Phase.HANDSHAKING ? admit(ks, km) : reauthenticate(ks);
     ks.tls.send(new KeyMethod2Server(ks.serverRandom1, ks.serverRandom2, optionsString())
         .encode());
     if (refusal != null) {
@@ -257,40 +266,68 @@ public final class OpenVpnClientSession implements TunnelSession {
       pendingKeyId = ks.keyId;
       host.stats().renegotiations.increment();
       host.authTokens().ifPresent(t ->
-          sendQuietly(ks, "AUTH_TOKEN," + t.issue(identity.name(), Instant.now())));
+          sendQuietly(ks, "AUTH_TOKEN," + t.issue(identity.name(), identity.groups(),
+              Instant.now())));
     }
   }
 
-  /** Decides whether the first key state's client may connect; null when admitted. */
-  private String admit(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
-    try {
-      identity = host.authenticator().authenticate(peerChain(ks));
-    } catch (AuthenticationException e) {
-      LOG.log(System.Logger.Level.INFO, "{0}: certificate refused: {1}", id, e.getMessage());
-      return e.reason();
+  private ClientInfo clientInfo(KeyMethod2Client km) {
+    return new ClientInfo(VpnProtocol.OpenVPN, id, link.remote(),
+        km == null ? java.util.Map.of() : km.peerInfo().values());
+  }
+
+  /**
+   * Decides whether the first key state's client may connect; null when admitted. Every refusal
+   * goes through the gateway's admission, which reports it (log, metrics, management API).
+   */
+  private RefusalReason admit(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
+    AdmissionAttempt attempt = host.admission().begin(clientInfo(km));
+    ClientCredentials offered = new ClientCredentials(attempt.client(),
+        java.util.List.of(peerChain(ks)),
+        km.password().isEmpty() ? Optional.empty()
+            : Optional.of(PasswordCredential.of(km.username(), km.password())));
+    // Certificate and auth-token checks complete at once; a password backend that answers later
+    // (RADIUS, OIDC) needs the deferred-auth path (AUTH_PENDING), which this session lacks yet.
+    java.util.concurrent.CompletableFuture<AuthResult> result =
+        attempt.authenticate(offered).toCompletableFuture();
+    AuthResult r = result.getNow(null);
+    if (r == null || r instanceof AuthResult.Challenge || r instanceof AuthResult.Pending) {
+      attempt.refuse(RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "this OpenVPN server cannot wait for a deferred authentication yet");
+      return RefusalReason.AUTH_METHOD_NOT_SUPPORTED;
     }
-    if (host.authTokens().isPresent() && !km.password().isEmpty()) {
-      AuthTokens.Checked t = host.authTokens().get().verify(km.password(), Instant.now());
-      if (t.verdict() == AuthTokens.Verdict.FORGED
-          || (t.verdict() == AuthTokens.Verdict.VALID
-              && !t.name().orElse("").equals(identity.name()))) {
-        return "AuthTokenInvalid";
-      }
+    if (r instanceof AuthResult.Refused refused) {
+      return refused.reason(); // reported by the attempt
     }
-    if (host.activeSessions() >= host.settings().maxConnections()) {
-      return "MaxConnectionsReached";
+    identity = ((AuthResult.Accepted) r).identity();
+    Optional<ConnectionSlot> reserved = attempt.reserve(identity);
+    if (reserved.isEmpty()) {
+      return RefusalReason.MAX_CONNECTIONS_REACHED;
     }
+    slot = reserved.get();
+    RefusalReason refusal = claimResources(ks, km);
+    if (refusal != null) {
+      attempt.refuse(refusal, refusalDetail(refusal));
+      slot = null; // released by the attempt
+      return refusal;
+    }
+    attempt.admitted();
+    return null;
+  }
+
+  /** Cipher, address and registration of an authenticated client; null when all were given. */
+  private RefusalReason claimResources(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
     Optional<DataCipherSuite> chosen = CipherNegotiation.choose(host.settings().dataCiphers(),
         km.peerInfo());
     if (chosen.isEmpty()) {
-      return "NoCommonCipher";
+      return RefusalReason.NO_COMMON_CIPHER;
     }
     cipher = chosen.get();
     useEkm = km.peerInfo().has(PeerInfo.IV_PROTO_TLS_KEY_EXPORT)
         && DataKeyDerivation.exporterWorks(ks.tls.session());
     Optional<AddressLease> l = host.allocator().allocate(identity, VpnProtocol.OpenVPN);
     if (l.isEmpty()) {
-      return "AddressPoolExhausted";
+      return RefusalReason.ADDRESS_POOL_EXHAUSTED;
     }
     lease = l.get();
     innerSink = host.sinkFor(lease.address());
@@ -298,26 +335,43 @@ public final class OpenVpnClientSession implements TunnelSession {
       host.registry().register(this);
       registered = true;
     } catch (IllegalStateException e) {
-      return "AddressInUse";
+      return RefusalReason.ADDRESS_IN_USE;
     }
     installKey(ks);
     return null;
   }
 
+  private String refusalDetail(RefusalReason reason) {
+    switch (reason) {
+      case NO_COMMON_CIPHER:
+        return "the client offers none of " + host.settings().dataCiphers();
+      case ADDRESS_POOL_EXHAUSTED:
+        return "no free address in the pool for groups " + identity.groups();
+      default:
+        return reason.code();
+    }
+  }
+
   /** Every renegotiation re-checks the certificate, so a revocation also ends live sessions. */
-  private String reauthenticate(KeyState ks) throws OpenVpnException {
+  private RefusalReason reauthenticate(KeyState ks) throws OpenVpnException {
     try {
-      ClientIdentity again = host.authenticator().authenticate(peerChain(ks));
+      ClientIdentity again = host.admission().authentication()
+          .authenticateCertificate(peerChain(ks));
       // The address lease was chosen by name and groups: a renegotiation may present a renewed
       // certificate, but not become someone else or move to another group's pool.
       if (!again.name().equals(identity.name()) || !again.groups().equals(identity.groups())) {
-        return "IdentityChanged";
+        host.admission().report(clientInfo(ks.clientKeyMethod), identity.name(),
+            RefusalReason.IDENTITY_CHANGED, "the renegotiation presented " + again.name()
+                + " " + again.groups());
+        return RefusalReason.IDENTITY_CHANGED;
       }
       // Keep the certificate actually presented now, so a later revocation re-check tests the
       // chain in use rather than the one from the first handshake.
       installKey(ks);
       identity = again;
     } catch (AuthenticationException e) {
+      host.admission().report(clientInfo(ks.clientKeyMethod), identity.name(), e.reason(),
+          e.getMessage());
       return e.reason();
     }
     return null;
@@ -329,9 +383,9 @@ public final class OpenVpnClientSession implements TunnelSession {
     dataKeys.set(ks.keyId, ks.dataKey);
   }
 
-  private void refuse(KeyState ks, String reason) throws OpenVpnException {
+  private void refuse(KeyState ks, RefusalReason reason) throws OpenVpnException {
     host.stats().authFailures.increment();
-    ks.sendControlMessage("AUTH_FAILED," + reason);
+    ks.sendControlMessage("AUTH_FAILED," + reason.code());
     if (phase == Phase.HANDSHAKING) {
       phase = Phase.REFUSED;
       refusedAtNanos = System.nanoTime();
@@ -348,8 +402,8 @@ public final class OpenVpnClientSession implements TunnelSession {
         return;
       }
       if (phase == Phase.AUTHENTICATED || phase == Phase.ESTABLISHED) {
-        String token = host.authTokens().map(t -> t.issue(identity.name(), Instant.now()))
-            .orElse(null);
+        String token = host.authTokens()
+            .map(t -> t.issue(identity.name(), identity.groups(), Instant.now())).orElse(null);
         ks.sendControlMessage(PushReplyBuilder.build(host.settings(), lease, cipher, peerId,
             useEkm, token));
         if (phase == Phase.AUTHENTICATED) {
@@ -648,6 +702,10 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
     if (lease != null) {
       lease.release();
+    }
+    ConnectionSlot s = slot;
+    if (s != null) {
+      s.release();
     }
     for (int i = 0; i < 8; i++) {
       dataKeys.set(i, null);

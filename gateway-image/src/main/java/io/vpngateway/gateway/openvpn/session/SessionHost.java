@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.openvpn.session;
 
-import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.ippool.AddressAllocator;
 import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
@@ -16,7 +17,8 @@ public interface SessionHost {
 
   TlsContextFactory tls();
 
-  CertificateAuthenticator authenticator();
+  /** Authentication, the gateway-wide connection budget and refusal reporting. */
+  Admission admission();
 
   AddressAllocator allocator();
 
@@ -27,10 +29,10 @@ public interface SessionHost {
 
   OpenVpnServerStats stats();
 
-  Optional<AuthTokens> authTokens();
-
-  /** Sessions that currently hold (or are being given) an address. */
-  int activeSessions();
+  /** The auth tokens to issue to admitted clients (the pipeline's), when configured. */
+  default Optional<AuthTokens> authTokens() {
+    return admission().authentication().authTokens();
+  }
 
   /** Runs {@code task} on the control thread. */
   void runOnControlThread(Runnable task);

@@ -6,7 +6,7 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.api.pki.RotationPolicy;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.cert.CertificateFactory;

@@ -10,8 +10,9 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthenticationException;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.math.BigInteger;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -57,7 +58,7 @@ class PkixCertificateAuthenticatorTest {
   }
 
   private static String reason(PkixCertificateAuthenticator auth, X509Certificate... chain) {
-    return assertThrows(AuthenticationException.class, () -> auth.authenticate(chain)).reason();
+    return assertThrows(AuthenticationException.class, () -> auth.authenticate(chain)).reason().code();
   }
 
   @Test
@@ -67,7 +68,7 @@ class PkixCertificateAuthenticatorTest {
     ClientIdentity id = auth.authenticate(chain(alice));
     assertEquals("alice", id.name());
     assertEquals(List.of("eng", "ops"), id.groups());
-    assertEquals("certificate", id.method());
+    assertEquals(AuthMethod.CERTIFICATE, id.method());
     assertEquals(alice.sha256Thumbprint(), id.certificateSha256());
     // a chain that carries its root too is fine
     auth.authenticate(new X509Certificate[] {bob.certificate(), gatewayCa.certificate()});

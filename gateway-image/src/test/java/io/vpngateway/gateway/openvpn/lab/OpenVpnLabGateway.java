@@ -83,7 +83,7 @@ public final class OpenVpnLabGateway {
     if (Files.exists(dir.resolve("tcv2-server.key"))) {
       b.tlsCryptV2Key(TlsCryptV2ServerKey.parse(Files.readString(dir.resolve("tcv2-server.key"))));
     }
-    OpenVpnServer server = new OpenVpnServer(b.build(), authenticator, allocator, registry,
+    OpenVpnServer server = OpenVpnServer.standalone(b.build(), authenticator, allocator, registry,
         address -> packet -> {
           try {
             queue.write(packet);

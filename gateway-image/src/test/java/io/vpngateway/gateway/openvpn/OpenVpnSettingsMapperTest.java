@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.runtime;
+package io.vpngateway.gateway.openvpn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +10,6 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.RuntimeConfig;
-import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.GatewayFixture;
 import java.net.InetAddress;
@@ -30,7 +29,8 @@ class OpenVpnSettingsMapperTest {
     RuntimeConfig config = new ConfigDirectoryLoader().load(dir);
 
     OpenVpnServerSettings s =
-        OpenVpnSettingsMapper.settings(config, InetAddress.getByName("0.0.0.0"), 125, null);
+        OpenVpnSettingsMapper.settings(
+            config, InetAddress.getByName("0.0.0.0"), config.document().listen(), 125);
 
     assertEquals(1194, s.udpPort());
     assertEquals(443, s.tcpPort());
@@ -49,7 +49,10 @@ class OpenVpnSettingsMapperTest {
     RuntimeConfig started = new ConfigDirectoryLoader().load(dir);
     OpenVpnServerSettings running =
         OpenVpnSettingsMapper.settings(
-            started, InetAddress.getByName("0.0.0.0"), 125, new int[] {11940, -1});
+            started,
+            InetAddress.getByName("0.0.0.0"),
+            new GatewayConfig.Listen(11940, -1, 500, 4500, 443),
+            125);
     GatewayConfig d = started.document();
     GatewayConfig next =
         new GatewayConfig(

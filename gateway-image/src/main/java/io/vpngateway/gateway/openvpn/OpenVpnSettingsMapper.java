@@ -1,25 +1,32 @@
-package io.vpngateway.gateway.runtime;
+package io.vpngateway.gateway.openvpn;
 
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
-import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
 import java.net.InetAddress;
 import java.time.Duration;
 
 /** Maps the config document and its files onto the OpenVPN server's settings. */
-final class OpenVpnSettingsMapper {
+public final class OpenVpnSettingsMapper {
   private OpenVpnSettingsMapper() {}
 
   /**
    * @param listenAddress where to bind (all addresses in a pod)
+   * @param listen the ports to bind (the document's, or the host's overrides); -1 is off
    * @param maxConnections this replica's share of the gateway's limit
-   * @param portOverride when not null, {udp, tcp} ports replacing the document's (tests)
    */
-  static OpenVpnServerSettings settings(
-      RuntimeConfig config, InetAddress listenAddress, int maxConnections, int[] portOverride) {
-    return settings(config, config.document(), listenAddress, maxConnections, portOverride);
+  public static OpenVpnServerSettings settings(
+      RuntimeConfig config,
+      InetAddress listenAddress,
+      GatewayConfig.Listen listen,
+      int maxConnections) {
+    return settings(
+        config,
+        config.document(),
+        listenAddress,
+        maxConnections,
+        new int[] {listen.openvpnUdp(), listen.openvpnTcp()});
   }
 
   /**
@@ -28,7 +35,7 @@ final class OpenVpnSettingsMapper {
    * next}; what the running server, kernel and data plane set up at start (ports, tls-crypt-v2 and
    * auth-token keys, connection limit, NAT, client-to-client) stays as in {@code running}.
    */
-  static OpenVpnServerSettings reloaded(
+  public static OpenVpnServerSettings reloaded(
       OpenVpnServerSettings running, RuntimeConfig started, RuntimeConfig next) {
     GatewayConfig startedDoc = started.document();
     GatewayConfig nextDoc = next.document();
@@ -82,13 +89,13 @@ final class OpenVpnSettingsMapper {
       GatewayConfig doc,
       InetAddress listenAddress,
       int maxConnections,
-      int[] portOverride) {
+      int[] ports) {
     GatewayConfig.Crypto crypto = doc.crypto();
     OpenVpnServerSettings.Builder b =
         OpenVpnServerSettings.builder()
             .listenAddress(listenAddress)
-            .udpPort(portOverride == null ? doc.listen().openvpnUdp() : portOverride[0])
-            .tcpPort(portOverride == null ? doc.listen().openvpnTcp() : portOverride[1])
+            .udpPort(ports[0])
+            .tcpPort(ports[1])
             .serverCredentials(config.serverCertificateChain(), config.serverKey())
             .dataCiphers(
                 crypto.dataCiphers().stream()

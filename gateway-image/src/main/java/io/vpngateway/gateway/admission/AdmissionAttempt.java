@@ -1,0 +1,103 @@
+package io.vpngateway.gateway.admission;
+
+import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.ClientCredentials;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.RefusalReason;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The admission of one client (see {@link Admission} for the sequence). It ends exactly once,
+ * admitted or refused, and reports that once; later calls are ignored, so racing paths (a timeout
+ * and a late RADIUS answer) cannot count a client twice.
+ */
+public final class AdmissionAttempt {
+  private final Admission admission;
+  private final ClientInfo client;
+  private final long startNanos = System.nanoTime();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile String identity = "";
+  private volatile ConnectionSlot slot;
+
+  AdmissionAttempt(Admission admission, ClientInfo client) {
+    this.admission = admission;
+    this.client = client;
+  }
+
+  public ClientInfo client() {
+    return client;
+  }
+
+  /**
+   * Runs the authentication pipeline on what the client offered. A {@link AuthResult.Refused}
+   * result ends (and reports) the attempt; the protocol only has to tell its client.
+   */
+  public CompletionStage<AuthResult> authenticate(ClientCredentials offered) {
+    return track(admission.authentication().authenticate(offered));
+  }
+
+  /**
+   * Follows a later stage of the same authentication (a challenge's answer, a pending login's
+   * outcome), so that its refusal is reported like the first one.
+   */
+  public CompletionStage<AuthResult> track(CompletionStage<AuthResult> stage) {
+    return stage.thenApply(
+        result -> {
+          if (result instanceof AuthResult.Accepted accepted) {
+            identity = accepted.identity().name();
+          } else if (result instanceof AuthResult.Refused refused) {
+            refuse(refused.reason(), refused.message());
+          }
+          return result;
+        });
+  }
+
+  /**
+   * Takes a connection from the gateway-wide budget for {@code who}. Empty when the budget is used
+   * up: the attempt is then refused with {@link RefusalReason#MAX_CONNECTIONS_REACHED} (reported).
+   */
+  public Optional<ConnectionSlot> reserve(ClientIdentity who) {
+    identity = who.name();
+    if (ended.get()) {
+      return Optional.empty();
+    }
+    ConnectionSlot taken = admission.tryTake();
+    if (taken == null) {
+      refuse(
+          RefusalReason.MAX_CONNECTIONS_REACHED,
+          "all " + admission.capacity() + " connections of this replica are in use");
+      return Optional.empty();
+    }
+    slot = taken;
+    return Optional.of(taken);
+  }
+
+  /** The client is connected: counts it as a successful handshake (with its auth latency). */
+  public void admitted() {
+    if (ended.compareAndSet(false, true)) {
+      admission.reportAdmitted(client, System.nanoTime() - startNanos);
+    }
+  }
+
+  /**
+   * Refuses the client (a protocol-level reason after authentication, e.g. {@link
+   * RefusalReason#NO_COMMON_CIPHER}): reports it and gives back a reserved slot.
+   */
+  public void refuse(RefusalReason reason, String message) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    ConnectionSlot s = slot;
+    if (s != null) {
+      s.release();
+    }
+    admission.reportRefused(client, identity, reason, message, System.nanoTime() - startNanos);
+  }
+
+  public boolean isEnded() {
+    return ended.get();
+  }
+}

@@ -1,0 +1,267 @@
+package io.vpngateway.gateway.auth;
+
+import io.vpngateway.gateway.auth.token.AuthTokens;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The gateway's authentication: typed authenticators, each optional, behind one call that every
+ * protocol makes with what its client offered ({@link ClientCredentials}), answering one {@link
+ * ClientIdentity} or a typed refusal.
+ *
+ * <ul>
+ *   <li>{@link CertificateAuthenticator}: a client certificate chain (synchronous, local).
+ *   <li>{@link PasswordAuthenticator}s: user name + password (RADIUS, OIDC token), asynchronous,
+ *       may challenge or pend.
+ *   <li>{@link AuthTokens}: our own reconnect tokens, checked before any password backend.
+ *   <li>{@link EapAuthenticator}: an EAP relay, used by protocols that carry EAP ({@link #eap()}).
+ * </ul>
+ *
+ * <p>Rules, in order, for {@link #authenticate}:
+ *
+ * <ol>
+ *   <li>An offered certificate is checked when certificate authentication is on (a refusal ends
+ *       there); with it off, an offered certificate is ignored.
+ *   <li>An offered password that is one of our auth tokens: valid and (with a certificate) issued
+ *       to the same name: accepted without the password backends; forged or someone else's:
+ *       {@code AuthTokenInvalid}; expired: {@code AuthTokenExpired} when a password backend is
+ *       configured, else ignored.
+ *   <li>Any other offered password goes to the first password backend that {@link
+ *       PasswordAuthenticator#handles handles} it. With no password backend (a certificate-only
+ *       gateway) a password is <b>ignored on purpose</b>: clients often send one out of habit
+ *       (a profile with auth-user-pass), and refusing them would gain nothing.
+ *   <li>A password identity wins over a certificate one (name, groups), and keeps the
+ *       certificate so that revoking it still ends the session.
+ *   <li>No checked credential at all: {@code NoClientCertificate} on a certificate-only gateway,
+ *       else {@code CredentialsMissing}.
+ * </ol>
+ *
+ * <p>To add a backend: implement the interface in its own package, then add it to the builder in
+ * {@code runtime/Authentications} (built from the config). Protocols need no change.
+ */
+public final class AuthenticationPipeline {
+  private final CertificateAuthenticator certificates;
+  private final List<PasswordAuthenticator> passwords;
+  private final AuthTokens tokens;
+  private final EapAuthenticator eap;
+  private final Clock clock;
+
+  private AuthenticationPipeline(Builder b) {
+    this.certificates = b.certificates;
+    this.passwords = List.copyOf(b.passwords);
+    this.tokens = b.tokens;
+    this.eap = b.eap;
+    this.clock = b.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Whether client certificates are checked (and so worth asking the client for). */
+  public boolean acceptsCertificates() {
+    return certificates != null;
+  }
+
+  /** Whether a password backend is configured (a password offered is then checked). */
+  public boolean checksPasswords() {
+    return !passwords.isEmpty();
+  }
+
+  /** Whether a client without a certificate may still get in (by password, token or EAP). */
+  public boolean certificateOptional() {
+    return certificates == null || !passwords.isEmpty() || eap != null;
+  }
+
+  public Optional<CertificateAuthenticator> certificates() {
+    return Optional.ofNullable(certificates);
+  }
+
+  public Optional<AuthTokens> authTokens() {
+    return Optional.ofNullable(tokens);
+  }
+
+  /** The EAP relay, for protocols that carry EAP (IKEv2, SSTP's PPP). */
+  public Optional<EapAuthenticator> eap() {
+    return Optional.ofNullable(eap);
+  }
+
+  /**
+   * Decides on what the client offered (see the class comment for the rules). Never completes
+   * exceptionally: a backend's failure becomes {@link RefusalReason#INTERNAL_ERROR}.
+   */
+  public CompletionStage<AuthResult> authenticate(ClientCredentials offered) {
+    ClientIdentity byCertificate = null;
+    if (offered.offersCertificate() && certificates != null) {
+      try {
+        byCertificate =
+            certificates.authenticate(offered.certificateChain().toArray(new X509Certificate[0]));
+      } catch (AuthenticationException e) {
+        return done(AuthResult.refused(e));
+      } catch (RuntimeException e) {
+        return done(internalError(e));
+      }
+    }
+    Optional<PasswordCredential> password = offered.password().filter(p -> !p.isEmpty());
+    if (password.isPresent() && tokens != null) {
+      String text = password.get().passwordText();
+      if (AuthTokens.looksLikeToken(text)) {
+        AuthResult byToken = checkToken(text, byCertificate);
+        if (byToken != null) {
+          return done(byToken);
+        }
+        password = Optional.empty(); // an expired token on a certificate-only gateway
+      }
+    }
+    ClientInfo client = offered.client();
+    Optional<PasswordCredential> offeredPassword = password;
+    for (PasswordAuthenticator backend : passwords) {
+      if (backend.handles(offeredPassword, client)) {
+        return bindCertificate(call(backend, offeredPassword, client), byCertificate);
+      }
+    }
+    if (byCertificate != null) {
+      return done(AuthResult.accepted(byCertificate));
+    }
+    if (certificates != null && passwords.isEmpty()) {
+      return done(
+          AuthResult.refused(
+              RefusalReason.NO_CLIENT_CERTIFICATE, "the client sent no certificate"));
+    }
+    return done(
+        AuthResult.refused(
+            RefusalReason.CREDENTIALS_MISSING,
+            "the client offered no credential this gateway checks"
+                + (offered.offersCertificate() ? " (certificate authentication is off)" : "")));
+  }
+
+  /**
+   * Checks a certificate chain alone, synchronously (a renegotiation's re-check, the revocation
+   * enforcer): the rules of step 1.
+   */
+  public ClientIdentity authenticateCertificate(X509Certificate[] chain)
+      throws AuthenticationException {
+    if (certificates == null) {
+      throw new AuthenticationException(
+          RefusalReason.CREDENTIALS_MISSING, "certificate authentication is off");
+    }
+    return certificates.authenticate(chain);
+  }
+
+  /** The verdict on one of our tokens, or null when it is to be ignored. */
+  private AuthResult checkToken(String token, ClientIdentity byCertificate) {
+    AuthTokens.Checked t = tokens.verify(token, clock.instant());
+    switch (t.verdict()) {
+      case VALID:
+        String name = t.name().orElse("");
+        if (byCertificate != null) {
+          return name.equals(byCertificate.name())
+              ? AuthResult.accepted(byCertificate)
+              : AuthResult.refused(
+                  RefusalReason.AUTH_TOKEN_INVALID, "the auth token was issued to another client");
+        }
+        return AuthResult.accepted(
+            ClientIdentity.of(name, t.groups(), AuthMethod.AUTH_TOKEN, "auth-token"));
+      case EXPIRED:
+        return passwords.isEmpty()
+            ? null
+            : AuthResult.refused(RefusalReason.AUTH_TOKEN_EXPIRED, "the auth token expired");
+      case FORGED:
+      default:
+        return AuthResult.refused(
+            RefusalReason.AUTH_TOKEN_INVALID, "the auth token is not one this gateway issued");
+    }
+  }
+
+  private static CompletionStage<AuthResult> call(
+      PasswordAuthenticator backend, Optional<PasswordCredential> password, ClientInfo client) {
+    CompletionStage<AuthResult> stage;
+    try {
+      stage = backend.authenticate(password, client);
+    } catch (RuntimeException e) {
+      return done(internalError(e));
+    }
+    return stage.exceptionally(AuthenticationPipeline::internalError);
+  }
+
+  /** Keeps the certificate in a password identity, through challenges and pending logins too. */
+  private static CompletionStage<AuthResult> bindCertificate(
+      CompletionStage<AuthResult> stage, ClientIdentity byCertificate) {
+    if (byCertificate == null) {
+      return stage;
+    }
+    return stage.thenApply(r -> bind(r, byCertificate));
+  }
+
+  private static AuthResult bind(AuthResult r, ClientIdentity byCertificate) {
+    if (r instanceof AuthResult.Accepted a) {
+      return AuthResult.accepted(a.identity().alsoProvenBy(byCertificate));
+    }
+    if (r instanceof AuthResult.Challenge c) {
+      AuthResult.ChallengeResponder inner = c.responder();
+      return new AuthResult.Challenge(
+          c.prompt(),
+          c.echo(),
+          c.timeout(),
+          answer -> bindCertificate(inner.respond(answer), byCertificate));
+    }
+    if (r instanceof AuthResult.Pending p) {
+      return new AuthResult.Pending(
+          p.url(), p.timeout(), bindCertificate(p.outcome(), byCertificate));
+    }
+    return r;
+  }
+
+  private static AuthResult internalError(Throwable e) {
+    return AuthResult.refused(
+        RefusalReason.INTERNAL_ERROR, "authentication failed unexpectedly: " + e);
+  }
+
+  private static CompletionStage<AuthResult> done(AuthResult r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  /** Assembles a pipeline; every part is optional. */
+  public static final class Builder {
+    private CertificateAuthenticator certificates;
+    private final List<PasswordAuthenticator> passwords = new ArrayList<>();
+    private AuthTokens tokens;
+    private EapAuthenticator eap;
+    private Clock clock = Clock.systemUTC();
+
+    public Builder certificates(CertificateAuthenticator authenticator) {
+      this.certificates = authenticator;
+      return this;
+    }
+
+    /** Adds a password backend; backends are asked in the order added. */
+    public Builder password(PasswordAuthenticator authenticator) {
+      passwords.add(authenticator);
+      return this;
+    }
+
+    public Builder authTokens(AuthTokens authTokens) {
+      this.tokens = authTokens;
+      return this;
+    }
+
+    public Builder eap(EapAuthenticator authenticator) {
+      this.eap = authenticator;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public AuthenticationPipeline build() {
+      return new AuthenticationPipeline(this);
+    }
+  }
+}

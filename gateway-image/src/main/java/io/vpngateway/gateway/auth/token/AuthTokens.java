@@ -1,0 +1,136 @@
+package io.vpngateway.gateway.auth.token;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Stateless auth tokens (openvpn {@code --auth-gen-token}'s idea, own format): issued to a client
+ * after a full authentication, presented instead of the password when it reconnects, and
+ * recognised by any replica holding the same secret (the config's {@code authTokenKey}):
+ *
+ * <pre>
+ * vgw2.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;
+ * vgw1.&lt;b64url(name)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;      (read only)
+ * </pre>
+ *
+ * The groups travel in the token so a client authenticated by password (whose groups came from
+ * RADIUS or the OIDC token) gets the same pool when it comes back with the token alone. The MAC
+ * covers everything before the last dot and is compared in constant time. Protocol-neutral: the
+ * {@code AuthenticationPipeline} checks a presented token, a protocol that can carry one (OpenVPN
+ * {@code AUTH_TOKEN}) issues it.
+ */
+public final class AuthTokens {
+  static final String PREFIX = "vgw2.";
+  static final String PREFIX_V1 = "vgw1.";
+  private final SecretKeySpec key;
+  private final Duration lifetime;
+
+  public AuthTokens(byte[] secret, Duration lifetime) {
+    this.key = new SecretKeySpec(secret, "HmacSHA256");
+    this.lifetime = lifetime;
+  }
+
+  /** Whether {@code password} has the shape of one of our tokens (checked or not). */
+  public static boolean looksLikeToken(String password) {
+    return password != null && (password.startsWith(PREFIX) || password.startsWith(PREFIX_V1));
+  }
+
+  public String issue(String name, Instant now) {
+    return issue(name, List.of(), now);
+  }
+
+  public String issue(String name, List<String> groups, Instant now) {
+    String body =
+        PREFIX
+            + b64(name.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + b64(String.join("\n", groups).getBytes(StandardCharsets.UTF_8))
+            + "."
+            + now.getEpochSecond()
+            + "."
+            + now.plus(lifetime).getEpochSecond();
+    return body + "." + b64(mac(body));
+  }
+
+  /** Result of checking a presented token. */
+  public enum Verdict {
+    VALID,
+    EXPIRED,
+    FORGED,
+    NOT_A_TOKEN
+  }
+
+  /**
+   * @param name the name the token was issued to (VALID and EXPIRED only)
+   * @param groups the groups it was issued with (empty for version 1 tokens)
+   */
+  public record Checked(Verdict verdict, Optional<String> name, List<String> groups) {
+    public Checked {
+      groups = List.copyOf(groups);
+    }
+
+    static Checked of(Verdict verdict) {
+      return new Checked(verdict, Optional.empty(), List.of());
+    }
+  }
+
+  public Checked verify(String token, Instant now) {
+    if (!looksLikeToken(token)) {
+      return Checked.of(Verdict.NOT_A_TOKEN);
+    }
+    int lastDot = token.lastIndexOf('.');
+    String body = token.substring(0, lastDot);
+    byte[] presented;
+    try {
+      presented = Base64.getUrlDecoder().decode(token.substring(lastDot + 1));
+    } catch (IllegalArgumentException e) {
+      return Checked.of(Verdict.FORGED);
+    }
+    if (!MessageDigest.isEqual(presented, mac(body))) {
+      return Checked.of(Verdict.FORGED);
+    }
+    String[] parts = body.split("\\.", -1);
+    boolean v2 = token.startsWith(PREFIX);
+    if (parts.length != (v2 ? 5 : 4)) {
+      return Checked.of(Verdict.FORGED);
+    }
+    try {
+      String name = text(parts[1]);
+      List<String> groups =
+          v2 && !parts[2].isEmpty() ? Arrays.asList(text(parts[2]).split("\n")) : List.of();
+      long expires = Long.parseLong(parts[parts.length - 1]);
+      Verdict verdict = now.getEpochSecond() > expires ? Verdict.EXPIRED : Verdict.VALID;
+      return new Checked(verdict, Optional.of(name), groups);
+    } catch (IllegalArgumentException e) {
+      // only reachable with our own key: a token we could not have issued
+      return Checked.of(Verdict.FORGED);
+    }
+  }
+
+  private byte[] mac(String body) {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(key);
+      return m.doFinal(body.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JDK lacks HMAC-SHA256", e);
+    }
+  }
+
+  private static String text(String b64) {
+    return new String(Base64.getUrlDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+
+  private static String b64(byte[] b) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

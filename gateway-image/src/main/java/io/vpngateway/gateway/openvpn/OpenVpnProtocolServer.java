@@ -1,0 +1,106 @@
+package io.vpngateway.gateway.openvpn;
+
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.protocol.Endpoint;
+import io.vpngateway.gateway.protocol.ProtocolContext;
+import io.vpngateway.gateway.protocol.ProtocolServer;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * OpenVPN as one of the gateway's {@link ProtocolServer}s: maps the config onto {@link
+ * OpenVpnServerSettings} (at start and at every reload) and drives an {@link OpenVpnServer} that
+ * admits clients through the gateway's admission.
+ */
+public final class OpenVpnProtocolServer implements ProtocolServer {
+  private static final Logger LOG = Logger.getLogger(OpenVpnProtocolServer.class.getName());
+
+  private final RuntimeConfig startedWith;
+  private final OpenVpnServer server;
+
+  public OpenVpnProtocolServer(ProtocolContext context) throws GeneralSecurityException {
+    this.startedWith = context.config();
+    this.server =
+        new OpenVpnServer(
+            OpenVpnSettingsMapper.settings(
+                context.config(),
+                context.listenAddress(),
+                context.listen(),
+                context.connectionShare()),
+            context.admission(),
+            context.allocator(),
+            context.sessions(),
+            context.sinks());
+  }
+
+  @Override
+  public VpnProtocol protocol() {
+    return VpnProtocol.OpenVPN;
+  }
+
+  @Override
+  public void start() throws IOException {
+    server.start();
+  }
+
+  /**
+   * Routes, DNS, timers, crypto policy and the server certificate apply to new sessions at once
+   * (see {@link OpenVpnSettingsMapper#reloaded}); what was bound at start stays.
+   */
+  @Override
+  public void apply(RuntimeConfig next) {
+    try {
+      server.updateSettings(OpenVpnSettingsMapper.reloaded(server.settings(), startedWith, next));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      LOG.warning(
+          "the reloaded config cannot be applied to the OpenVPN server ("
+              + e.getMessage()
+              + "); new sessions keep the previous settings");
+    }
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    List<Endpoint> endpoints = new ArrayList<>();
+    server.udpAddress().ifPresent(a -> endpoints.add(new Endpoint("udp", a)));
+    server.tcpAddress().ifPresent(a -> endpoints.add(new Endpoint("tcp", a)));
+    return endpoints;
+  }
+
+  /** The OpenVPN server's drops (before a packet reaches a session) by reason. */
+  @Override
+  public Map<String, Long> droppedPackets() {
+    OpenVpnServerStats s = server.stats();
+    return Map.of(
+        "Malformed", s.malformedDropped.sum(),
+        "AuthenticationFailed", s.authenticationDropped.sum(),
+        "UnknownSession", s.unknownSessionDropped.sum(),
+        "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
+        "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
+        "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
+        "ControlQueueFull", s.controlQueueDropped.sum());
+  }
+
+  @Override
+  public void collectMetrics(PrometheusTextWriter w) {
+    w.family(
+        "vpngw_openvpn_renegotiations_total", "counter", "OpenVPN data-channel key renegotiations.");
+    w.sample("vpngw_openvpn_renegotiations_total", server.stats().renegotiations.sum());
+  }
+
+  /** The server itself (tests, the shared TCP port's hand-off). */
+  public OpenVpnServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,217 @@
+package io.vpngateway.gateway.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.token.AuthTokens;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline's rules, with stand-in authenticators: a certificate authenticator that accepts the
+ * chain whose (fake) leaf is {@code null}-free, a password backend that records its calls.
+ */
+class AuthenticationPipelineTest {
+  private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+  private static final ClientInfo CLIENT =
+      new ClientInfo(VpnProtocol.OpenVPN, "ovpn-1", new InetSocketAddress("192.0.2.7", 1194));
+
+  /** Any real certificate: the stand-in certificate authenticators do not look at it. */
+  static final X509Certificate[] CHAIN = {
+    io.vpngateway.api.pki.CertificateAuthority.create(
+            "pipeline", io.vpngateway.api.pki.KeySpec.EC_P256, java.time.Instant.now())
+        .certificate()
+  };
+  private static final ClientIdentity ALICE_CERT =
+      new ClientIdentity(
+          "alice", List.of("eng"), AuthMethod.CERTIFICATE, "CN=ca", "ab12", List.of());
+
+  private final AuthTokens tokens = new AuthTokens(new byte[32], Duration.ofHours(1));
+  private final List<String> passwordsChecked = new ArrayList<>();
+
+  private final CertificateAuthenticator acceptsAlice = chain -> ALICE_CERT;
+  private final CertificateAuthenticator refusesAll =
+      chain -> {
+        throw new AuthenticationException(RefusalReason.CERTIFICATE_REVOKED, "revoked");
+      };
+
+  private final PasswordAuthenticator radiusLike =
+      (credential, client) -> {
+        passwordsChecked.add(credential.orElseThrow().passwordText());
+        return CompletableFuture.completedFuture(
+            credential.get().passwordText().equals("right")
+                ? AuthResult.accepted(
+                    ClientIdentity.of(
+                        credential.get().username(), List.of("vpn"), AuthMethod.RADIUS, "r1"))
+                : AuthResult.refused(RefusalReason.BAD_CREDENTIALS, "Access-Reject"));
+      };
+
+  private AuthResult run(AuthenticationPipeline p, boolean cert, String password) {
+    ClientCredentials offered =
+        new ClientCredentials(
+            CLIENT,
+            cert ? List.of(CHAIN) : List.of(),
+            password == null
+                ? Optional.empty()
+                : Optional.of(PasswordCredential.of("alice", password)));
+    return p.authenticate(offered).toCompletableFuture().join();
+  }
+
+  private AuthenticationPipeline.Builder builder() {
+    return AuthenticationPipeline.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  private static RefusalReason refusal(AuthResult r) {
+    return assertInstanceOf(AuthResult.Refused.class, r).reason();
+  }
+
+  private static ClientIdentity accepted(AuthResult r) {
+    return assertInstanceOf(AuthResult.Accepted.class, r).identity();
+  }
+
+  @Test
+  void certificateOnlyGatewayIgnoresAPasswordOnPurpose() {
+    AuthenticationPipeline p = builder().certificates(acceptsAlice).build();
+    assertEquals(ALICE_CERT, accepted(run(p, true, "anything")));
+    assertEquals(ALICE_CERT, accepted(run(p, true, null)));
+    assertEquals(RefusalReason.NO_CLIENT_CERTIFICATE, refusal(run(p, false, "anything")));
+    assertFalse(p.checksPasswords());
+    assertFalse(p.certificateOptional());
+  }
+
+  @Test
+  void aRefusedCertificateIsTheAnswerWhateverElseWasOffered() {
+    AuthenticationPipeline p = builder().certificates(refusesAll).password(radiusLike).build();
+    assertEquals(RefusalReason.CERTIFICATE_REVOKED, refusal(run(p, true, "right")));
+    assertEquals(List.of(), passwordsChecked, "no backend call for a refused certificate");
+  }
+
+  @Test
+  void aPasswordIsCheckedWhereABackendIsConfiguredAndItsIdentityKeepsTheCertificate() {
+    AuthenticationPipeline p = builder().certificates(acceptsAlice).password(radiusLike).build();
+    assertEquals(RefusalReason.BAD_CREDENTIALS, refusal(run(p, true, "wrong")));
+    ClientIdentity both = accepted(run(p, true, "right"));
+    assertEquals(AuthMethod.RADIUS, both.method());
+    assertEquals(List.of("vpn"), both.groups(), "the password backend's groups select the pool");
+    assertEquals("ab12", both.certificateSha256(), "revoking the certificate still ends it");
+    ClientIdentity passwordOnly = accepted(run(p, false, "right"));
+    assertFalse(passwordOnly.usedCertificate());
+    assertEquals(ALICE_CERT, accepted(run(p, true, null)), "any configured method may be used");
+    assertEquals(List.of("wrong", "right", "right"), passwordsChecked);
+  }
+
+  @Test
+  void noCredentialAtAllIsCredentialsMissingWhenPasswordsAreAccepted() {
+    AuthenticationPipeline p = builder().password(radiusLike).build();
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, refusal(run(p, false, null)));
+    assertEquals(
+        RefusalReason.CREDENTIALS_MISSING,
+        refusal(run(p, true, null)),
+        "a certificate is ignored where certificate authentication is off");
+    assertTrue(p.certificateOptional());
+  }
+
+  @Test
+  void ourAuthTokensReplaceThePasswordAndMustBelongToTheCertificate() {
+    AuthenticationPipeline p =
+        builder().certificates(acceptsAlice).password(radiusLike).authTokens(tokens).build();
+    String alices = tokens.issue("alice", List.of("vpn"), NOW);
+    assertEquals(ALICE_CERT, accepted(run(p, true, alices)));
+    ClientIdentity byToken = accepted(run(p, false, alices));
+    assertEquals(AuthMethod.AUTH_TOKEN, byToken.method());
+    assertEquals(List.of("vpn"), byToken.groups());
+    assertEquals(
+        RefusalReason.AUTH_TOKEN_INVALID, refusal(run(p, true, tokens.issue("bob", NOW))));
+    String forged = alices.substring(0, alices.length() - 2) + "xx";
+    assertEquals(RefusalReason.AUTH_TOKEN_INVALID, refusal(run(p, false, forged)));
+    String expired = tokens.issue("alice", NOW.minus(Duration.ofHours(2)));
+    assertEquals(RefusalReason.AUTH_TOKEN_EXPIRED, refusal(run(p, false, expired)));
+    assertEquals(List.of(), passwordsChecked, "tokens never reach the password backend");
+  }
+
+  @Test
+  void anExpiredTokenOnACertificateOnlyGatewayIsIgnoredLikeAnyPassword() {
+    AuthenticationPipeline p = builder().certificates(acceptsAlice).authTokens(tokens).build();
+    String expired = tokens.issue("alice", NOW.minus(Duration.ofHours(2)));
+    assertEquals(ALICE_CERT, accepted(run(p, true, expired)));
+  }
+
+  @Test
+  void backendFailuresAreInternalErrorsNotExceptions() {
+    PasswordAuthenticator broken =
+        (credential, client) -> CompletableFuture.failedFuture(new IllegalStateException("boom"));
+    PasswordAuthenticator throwing =
+        (credential, client) -> {
+          throw new IllegalStateException("bug");
+        };
+    assertEquals(
+        RefusalReason.INTERNAL_ERROR,
+        refusal(run(builder().password(broken).build(), false, "x")));
+    assertEquals(
+        RefusalReason.INTERNAL_ERROR,
+        refusal(run(builder().password(throwing).build(), false, "x")));
+  }
+
+  @Test
+  void aChallengeAnswerAndAPendingOutcomeKeepTheCertificateToo() {
+    CompletableFuture<AuthResult> login = new CompletableFuture<>();
+    PasswordAuthenticator challenging =
+        (credential, client) ->
+            CompletableFuture.completedFuture(
+                new AuthResult.Challenge(
+                    "OTP?",
+                    true,
+                    Duration.ofSeconds(60),
+                    answer ->
+                        CompletableFuture.completedFuture(
+                            AuthResult.accepted(
+                                ClientIdentity.of("alice", List.of("otp"), AuthMethod.RADIUS, "r"))
+                        )));
+    AuthResult.Challenge c =
+        assertInstanceOf(
+            AuthResult.Challenge.class,
+            run(builder().certificates(acceptsAlice).password(challenging).build(), true, "pw"));
+    ClientIdentity answered =
+        accepted(c.responder().respond(PasswordCredential.of("alice", "123456"))
+            .toCompletableFuture().join());
+    assertEquals("ab12", answered.certificateSha256());
+
+    PasswordAuthenticator webLogin =
+        new PasswordAuthenticator() {
+          @Override
+          public boolean handles(Optional<PasswordCredential> credential, ClientInfo client) {
+            return true;
+          }
+
+          @Override
+          public CompletionStage<AuthResult> authenticate(
+              Optional<PasswordCredential> credential, ClientInfo client) {
+            return CompletableFuture.completedFuture(
+                new AuthResult.Pending(
+                    java.net.URI.create("https://idp.example/login"), Duration.ofMinutes(5), login));
+          }
+        };
+    AuthResult.Pending pending =
+        assertInstanceOf(
+            AuthResult.Pending.class,
+            run(builder().certificates(acceptsAlice).password(webLogin).build(), true, null));
+    login.complete(
+        AuthResult.accepted(ClientIdentity.of("alice@corp", List.of("sso"), AuthMethod.OIDC, "i")));
+    ClientIdentity loggedIn = accepted(pending.outcome().toCompletableFuture().join());
+    assertEquals("alice@corp", loggedIn.name());
+    assertEquals("ab12", loggedIn.certificateSha256());
+  }
+}
