@@ -1,6 +1,6 @@
 package io.vpngateway.gateway.sstp;
 
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.sstp.ppp.crypto.MppeKeyDerivation;
 import io.vpngateway.gateway.sstp.ppp.crypto.MppeKeys;
 import io.vpngateway.gateway.sstp.ppp.crypto.MsChapV2;
@@ -46,7 +46,7 @@ public final class TestMsChapV2Verifier implements MsChapV2Verifier {
     MppeKeys keys = MppeKeyDerivation.serverKeys(hash, a.ntResponse());
     accepted.incrementAndGet();
     return new Accepted(
-        new ClientIdentity(plain, groups, "password", null),
+        ClientIdentity.of(plain, groups, io.vpngateway.gateway.auth.AuthMethod.RADIUS, "test"),
         MsChapV2.authenticatorResponse(
             hash, a.ntResponse(), a.peerChallenge(), a.authenticatorChallenge(), name),
         keys.send(),

@@ -1,9 +1,9 @@
 package io.vpngateway.gateway.sstp.session;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.ippool.AddressLease;
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.sstp.exception.MalformedSstpException;
 import io.vpngateway.gateway.sstp.message.SstpControlMessage;
@@ -289,7 +289,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return null;
     }
     admitted = true;
-    lease = ctx.allocator().allocate(identity, Protocol.SSTP).orElse(null);
+    lease = ctx.allocator().allocate(identity, VpnProtocol.SSTP).orElse(null);
     if (lease == null) {
       ctx.stats().admissionRefused.increment();
       LOG.warning(
@@ -486,8 +486,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   @Override
-  public Protocol protocol() {
-    return Protocol.SSTP;
+  public VpnProtocol protocol() {
+    return VpnProtocol.SSTP;
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.vpngateway.gateway.sstp.lab;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.ippool.AddressAllocator;
 import io.vpngateway.gateway.ippool.AddressLease;
-import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,7 +22,7 @@ public final class TestAllocator implements AddressAllocator {
   }
 
   @Override
-  public synchronized Optional<AddressLease> allocate(ClientIdentity client, Protocol protocol) {
+  public synchronized Optional<AddressLease> allocate(ClientIdentity client, VpnProtocol protocol) {
     if (leased.get() - released.get() >= limit) {
       return Optional.empty();
     }

@@ -1,6 +1,6 @@
 package io.vpngateway.gateway.sstp.ppp.session;
 
-import io.vpngateway.gateway.session.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import java.net.InetSocketAddress;
 
 /**
