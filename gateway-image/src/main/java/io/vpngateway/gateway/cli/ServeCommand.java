@@ -1,12 +1,12 @@
 package io.vpngateway.gateway.cli;
 
 import io.vpngateway.api.config.InvalidConfigException;
-import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.runtime.Gateway;
 import io.vpngateway.gateway.runtime.GatewayOptions;
 import io.vpngateway.gateway.runtime.ReplicaIdentity;
+import io.vpngateway.gateway.standalone.GatewayFile;
 import io.vpngateway.gateway.standalone.GatewayFileWatcher;
 import io.vpngateway.gateway.standalone.StandaloneException;
 import io.vpngateway.gateway.standalone.StateDirectory;
@@ -121,10 +121,14 @@ final class ServeCommand implements Callable<Integer> {
     StateDirectory state = null;
     byte[] gatewayFileContent = null;
     if (standalone) {
-      VpnGateway gateway = CustomResourceFiles.read(gatewayFile, VpnGateway.class, "VpnGateway");
-      gatewayFileContent = Files.readAllBytes(gatewayFile);
+      try {
+        gatewayFileContent = Files.readAllBytes(gatewayFile);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new UserException(gatewayFile + " does not exist");
+      }
+      GatewayFile file = GatewayFile.parse(gatewayFileContent, gatewayFile.toString());
       state = StateDirectory.open(stateDir.toAbsolutePath());
-      state.prepare(gateway, endpoints, Instant.now());
+      state.prepare(file, endpoints, Instant.now());
       dir = state.path();
     } else {
       if (!config.getFileName().toString().equals(ConfigDirectoryLoader.CONFIG_FILE)) {
@@ -146,10 +150,8 @@ final class ServeCommand implements Callable<Integer> {
       // the operator copies referenced Secrets into the config; standalone, the user does
       throw new UserException(
           e.getMessage()
-              + " (standalone: put the value of each Secret the VpnGateway references, such as"
-              + " trusted roots and RADIUS secrets, into the named file in "
-              + dir
-              + ")",
+              + " (standalone: add each Secret the VpnGateway references, such as trusted roots"
+              + " and RADIUS secrets, as a Secret document of the same file)",
           e);
     }
     int replicas = source.current().document().replicas();

@@ -1,7 +1,5 @@
 package io.vpngateway.gateway.standalone;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.vpngateway.api.v1alpha1.VpnGateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +44,7 @@ public final class GatewayFileWatcher implements Runnable {
     }
     lastDigest = digest;
     try {
-      VpnGateway gateway =
-          Serialization.unmarshal(
-              new String(content, java.nio.charset.StandardCharsets.UTF_8), VpnGateway.class);
-      if (gateway == null || gateway.getSpec() == null) {
-        LOG.warning(file + " changed but holds no VpnGateway spec; keeping the running config");
-        return;
-      }
-      state.prepare(gateway, List.of(), Instant.now());
+      state.prepare(GatewayFile.parse(content, file.toString()), List.of(), Instant.now());
       LOG.info(file + " changed; rendered it into " + state.path());
     } catch (StandaloneException | RuntimeException e) {
       LOG.warning(

@@ -3,6 +3,7 @@ package io.vpngateway.gateway.standalone;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.config.SecretReferences;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.config.RenderDefaults;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
@@ -108,6 +109,19 @@ public final class StateDirectory {
    */
   public GatewayConfig prepare(VpnGateway gateway, List<String> endpoints, Instant now)
       throws StandaloneException {
+    return prepare(new GatewayFile(gateway, java.util.Map.of()), endpoints, now);
+  }
+
+  /**
+   * As {@link #prepare(VpnGateway, List, Instant)}, also writing the value of every Secret the
+   * VpnGateway references (RADIUS shared secrets, trusted roots) from the Secret documents of the
+   * same file into the config file the operator would have made of it. A reference the file does
+   * not satisfy may still be met by that config file placed in the directory by hand; otherwise it
+   * is a one-line error naming the Secret and the spec field.
+   */
+  public GatewayConfig prepare(GatewayFile file, List<String> endpoints, Instant now)
+      throws StandaloneException {
+    VpnGateway gateway = file.gateway();
     GatewayConfig config;
     try {
       config = GatewayConfigRenderer.render(gateway, RenderDefaults.standalone());
@@ -127,6 +141,7 @@ public final class StateDirectory {
       GatewayConfig.Files files = config.files();
       ensureServerCertificate(ca, files, gateway.getMetadata().getName(), effective, now);
       refreshCrl(ca, files.crl(), now);
+      writeReferencedSecrets(file);
       createSecretIfMissing(files.managementToken(), 32);
       createSecretIfMissing(files.authTokenKey(), 48);
       if (!Files.exists(dir.resolve(files.tlsCryptV2ServerKey()))) {
@@ -146,6 +161,26 @@ public final class StateDirectory {
           "cannot write to the state directory " + dir + ": " + e.getMessage(), e);
     } catch (PkiException e) {
       throw new StandaloneException(e.getMessage(), e);
+    }
+  }
+
+  private void writeReferencedSecrets(GatewayFile file) throws IOException, StandaloneException {
+    List<String> missing = new java.util.ArrayList<>();
+    for (SecretReferences.Reference ref : SecretReferences.of(file.gateway().getSpec())) {
+      if (ref.file() == null) {
+        continue; // a bring-your-own server certificate: standalone issues its own
+      }
+      SecretReferences.Resolution one = SecretReferences.resolve(List.of(ref), file::secret);
+      if (one.complete()) {
+        AtomicFiles.write(dir.resolve(ref.file()), one.files().get(ref.file()), AtomicFiles.PRIVATE);
+      } else if (!Files.exists(dir.resolve(ref.file()))) {
+        missing.add(one.missing().get(0));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new StandaloneException(String.join("; ", missing)
+          + ": add each as a Secret document (after ---) to the VpnGateway file, as for kubectl"
+          + " apply -f");
     }
   }
 

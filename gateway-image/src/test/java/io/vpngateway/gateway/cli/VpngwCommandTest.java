@@ -59,7 +59,8 @@ class VpngwCommandTest {
         vpngw(
             "serve", "-f", notAGateway.toString(), "--state-dir", tmp.resolve("state").toString()));
     assertTrue(
-        err.toString().contains("is not a valid VpnGateway: Unrecognized field \"gatewayRef\""),
+        err.toString().contains("must hold a VpnGateway (kind: VpnGateway), found kind"
+            + " ClientCertificate"),
         err.toString());
 
     assertEquals(
