@@ -84,7 +84,9 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
         "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
         "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
-        "ControlQueueFull", s.controlQueueDropped.sum());
+        "ControlQueueFull", s.controlQueueDropped.sum(),
+        "SealFailed", s.sealFailed.sum(),
+        "InternalError", s.internalErrors.sum());
   }
 
   @Override

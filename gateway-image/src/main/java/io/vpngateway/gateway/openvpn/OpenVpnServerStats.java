@@ -18,6 +18,10 @@ public final class OpenVpnServerStats {
   public final LongAdder tcpConnectionsRefused = new LongAdder();
   /** Control packets dropped because the control thread's queue was full (a flood). */
   public final LongAdder controlQueueDropped = new LongAdder();
+  /** Packets for a client that could not be encrypted (a JCE failure); logged rate-limited. */
+  public final LongAdder sealFailed = new LongAdder();
+  /** Packets or tasks lost to an unexpected exception on a receive or control thread. */
+  public final LongAdder internalErrors = new LongAdder();
   public final LongAdder sessionsEstablished = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder renegotiations = new LongAdder();
@@ -28,6 +32,7 @@ public final class OpenVpnServerStats {
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
         + " tcpSendQueueDropped=" + tcpSendQueueDropped
         + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped
+        + " sealFailed=" + sealFailed + " internalErrors=" + internalErrors
         + " established=" + sessionsEstablished
         + " authFailures=" + authFailures + " renegotiations=" + renegotiations;
   }

@@ -1,14 +1,7 @@
 package io.vpngateway.gateway.openvpn.session;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.gateway.admission.AdmissionAttempt;
-import io.vpngateway.gateway.admission.ConnectionSlot;
-import io.vpngateway.gateway.auth.AuthResult;
-import io.vpngateway.gateway.auth.AuthenticationException;
-import io.vpngateway.gateway.auth.ClientCredentials;
 import io.vpngateway.gateway.auth.ClientIdentity;
-import io.vpngateway.gateway.auth.ClientInfo;
-import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
@@ -21,9 +14,7 @@ import io.vpngateway.gateway.openvpn.message.KeyMethod2Client;
 import io.vpngateway.gateway.openvpn.message.KeyMethod2Server;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
-import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
-import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -33,28 +24,31 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One OpenVPN client, from its hard reset to its end.
+ * One OpenVPN client, from its hard reset to its end: the control channel (reliable layer, one
+ * TLS session and key exchange per key state, control messages, renegotiation, timers) and the
+ * lifecycle. Two parts are its own classes: {@link SessionAdmission} (who the client is and what it
+ * was given: authentication, connection, cipher, address) and {@link SessionDataChannel} (data
+ * keys and packets).
  *
  * <pre>
- *  HANDSHAKING ──cert + limits + cipher + address OK, key-method reply sent──▶ AUTHENTICATED
- *       │                                                                         │ PUSH_REQUEST
- *       └──refused: key-method reply + AUTH_FAILED,&lt;reason&gt;──▶ REFUSED        ▼
- *                                                  │ linger 3 s           ESTABLISHED ◀─┐
- *                                                  ▼                          │  renegotiate│
- *                                                CLOSED ◀── EXIT / ping-restart / close() ┘
+ *  HANDSHAKING ──key-method 2──▶ admission ──admitted (at once)────────────────▶ AUTHENTICATED
+ *       │                           │ pending (a network backend):                  │ PUSH_REQUEST
+ *       │                           ▼ key-method reply sent                         ▼
+ *       │                     AUTHENTICATING ──admitted──▶ AUTHENTICATED      ESTABLISHED ◀─┐
+ *       │                           │ refused / 60 s                              │ renegotiate│
+ *       └──refused: key-method reply + AUTH_FAILED,&lt;reason&gt;──▶ REFUSED ──3 s──▶ CLOSED     ┘
+ *                                                       CLOSED ◀── EXIT / ping-restart / close()
  * </pre>
  *
  * <p>Threads: control packets and timers run on the server's control thread (one for all
  * sessions), so the key states need no locks. Data packets are decrypted on the thread that
  * received them and TUN packets are encrypted on the data-plane worker that read them; both only
- * touch {@link DataChannelKey}s published through {@link #dataKeys} and the volatile {@link
- * #sendKey}.
+ * touch the keys {@link SessionDataChannel} publishes.
  *
  * <p>Renegotiation (reneg-sec / reneg-bytes, or started by the client with a soft reset) builds a
  * new key state on the next key id (1-7, wrapping past 0). Its data key decrypts at once; we start
@@ -62,12 +56,18 @@ import java.util.concurrent.atomic.LongAdder;
  * old key keeps decrypting for a 60 s transition window.
  */
 public final class OpenVpnClientSession implements TunnelSession {
-  enum Phase { HANDSHAKING, AUTHENTICATED, ESTABLISHED, REFUSED, CLOSED }
+  enum Phase {
+    HANDSHAKING,
+    AUTHENTICATING,
+    AUTHENTICATED,
+    ESTABLISHED,
+    REFUSED,
+    CLOSED
+  }
 
   private static final System.Logger LOG = System.getLogger(OpenVpnClientSession.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
-  private static final long TRANSITION_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
   /**
    * Transmissions of our hard reset (about 7 s with the 1-2-4 s back-off) after which a client
@@ -75,18 +75,6 @@ public final class OpenVpnClientSession implements TunnelSession {
    * for the whole handshake window nor turn us into a reflector.
    */
   static final int MAX_UNANSWERED_RESET_SENDS = 3;
-  /*
-   * Crypto runs on heap (array-backed) buffers: the JDK's AEAD ciphers then work on the arrays in
-   * place, while a direct buffer makes them copy through temporary arrays (JMH: 1.1 KB instead of
-   * 2.5-2.9 KB allocated per 1400-byte packet). The copies to and from TUN's direct buffers are
-   * plain memcpy; sockets copy heap buffers through their own cached direct buffers.
-   */
-  private static final ThreadLocal<ByteBuffer> SEAL_INPUT =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocate(65536));
-  private static final ThreadLocal<ByteBuffer> SEAL_OUTPUT =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocate(65536 + 64));
-  private static final ThreadLocal<ByteBuffer> TUN_OUTPUT =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536));
 
   private final SessionHost host;
   private final OpenVpnLink link;
@@ -96,31 +84,15 @@ public final class OpenVpnClientSession implements TunnelSession {
   private final long remoteSessionId;
   private final String id;
   private final KeyState[] keyStates = new KeyState[8];
-  private final AtomicReferenceArray<DataChannelKey> dataKeys = new AtomicReferenceArray<>(8);
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final LongAdder bytesIn = new LongAdder();
-  private final LongAdder bytesOut = new LongAdder();
   private final Instant since = Instant.now();
-
-  private volatile DataChannelKey sendKey;
-  private volatile int pendingKeyId = -1;
-  private volatile long lastReceivedNanos = System.nanoTime();
-  private volatile long lastSentNanos = System.nanoTime();
-  private volatile ClientIdentity identity;
-  private volatile AddressLease lease;
-  /** Set with the lease, before any data key exists; checks the source is the lease. */
-  private volatile InnerPacketSink innerSink;
-  private volatile DataCipherSuite cipher;
-  /** This session's connection of the gateway-wide budget, from admission to close. */
-  private volatile ConnectionSlot slot;
+  private final SessionAdmission admission;
+  private final SessionDataChannel data;
 
   private Phase phase = Phase.HANDSHAKING;
-  private boolean useEkm;
-  private boolean registered;
   private int currentKeyId;
   private long refusedAtNanos;
-  private DataChannelKey retiringKey;
-  private long retireAtNanos;
+  private long authenticationDeadlineNanos;
 
   private OpenVpnClientSession(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt, int peerId,
       long remoteSessionId, long localSessionId) {
@@ -131,6 +103,24 @@ public final class OpenVpnClientSession implements TunnelSession {
     this.peerId = peerId;
     this.remoteSessionId = remoteSessionId;
     this.id = String.format("ovpn-%016x", localSessionId);
+    this.admission = new SessionAdmission(host, this, link::remote);
+    this.data = new SessionDataChannel(id, link, peerId, host.stats(),
+        new SessionDataChannel.Events() {
+          @Override
+          public void floated(InetSocketAddress oldRemote) {
+            host.floated(OpenVpnClientSession.this, oldRemote);
+          }
+
+          @Override
+          public void exitRequested() {
+            host.runOnControlThread(() -> closeNow("client sent OCC EXIT", false));
+          }
+
+          @Override
+          public void onControlThread(Runnable task) {
+            host.runOnControlThread(task);
+          }
+        });
   }
 
   /**
@@ -198,7 +188,7 @@ public final class OpenVpnClientSession implements TunnelSession {
       host.stats().unknownSessionDropped.increment();
       return;
     }
-    lastReceivedNanos = System.nanoTime();
+    data.touchReceived();
     KeyState ks = keyStates[p.keyId()];
     boolean freshKeyId = ks == null || ks.state == KeyState.State.FAILED
         || (p.keyId() != currentKeyId && ks.state == KeyState.State.ACTIVE);
@@ -249,163 +239,99 @@ public final class OpenVpnClientSession implements TunnelSession {
     ks.serverRandom1 = random(32);
     ks.serverRandom2 = random(32);
     ks.state = KeyState.State.ACTIVE;
-    RefusalReason refusal = phase == Phase.HANDSHAKING ? admit(ks, km) : reauthenticate(ks);
-    ks.tls.send(new KeyMethod2Server(ks.serverRandom1, ks.serverRandom2, optionsString())
-        .encode());
-    if (refusal != null) {
-      refuse(ks, refusal);
+    if (phase != Phase.HANDSHAKING) {
+      RefusalReason refusal = admission.reauthenticate(peerChain(ks), km);
+      if (refusal == null) {
+        installKey(ks);
+      }
+      sendKeyMethodReply(ks);
+      if (refusal != null) {
+        refuse(ks, refusal);
+        return;
+      }
+      data.pend(ks.keyId);
+      host.stats().renegotiations.increment();
+      host.authTokens().ifPresent(t -> sendQuietly(ks, "AUTH_TOKEN,"
+          + t.issue(identity().name(), identity().groups(), Instant.now())));
       return;
     }
-    if (phase == Phase.HANDSHAKING) {
-      phase = Phase.AUTHENTICATED;
-      host.authenticated(this);
-      sendKey = ks.dataKey;
-      LOG.log(System.Logger.Level.INFO, "{0}: {1} authenticated from {2}, {3}, tls-ekm {4}", id,
-          identity.name(), link.remote(), cipher.openVpnName(), useEkm);
-    } else {
-      pendingKeyId = ks.keyId;
-      host.stats().renegotiations.increment();
-      host.authTokens().ifPresent(t ->
-          sendQuietly(ks, "AUTH_TOKEN," + t.issue(identity.name(), identity.groups(),
-              Instant.now())));
+    CompletableFuture<Optional<RefusalReason>> decision = admission.admit(peerChain(ks), km,
+        () -> DataKeyDerivation.exporterWorks(ks.tls.session()));
+    if (decision.isDone()) {
+      // the usual case (certificates, auth tokens): decided before we answer, as openvpn does
+      admitted(ks, decision.join(), true);
+      return;
     }
-  }
-
-  private ClientInfo clientInfo(KeyMethod2Client km) {
-    return new ClientInfo(VpnProtocol.OpenVPN, id, link.remote(),
-        km == null ? java.util.Map.of() : km.peerInfo().values());
-  }
-
-  /**
-   * Decides whether the first key state's client may connect; null when admitted. Every refusal
-   * goes through the gateway's admission, which reports it (log, metrics, management API).
-   */
-  private RefusalReason admit(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
-    AdmissionAttempt attempt = host.admission().begin(clientInfo(km));
-    ClientCredentials offered = new ClientCredentials(attempt.client(),
-        java.util.List.of(peerChain(ks)),
-        km.password().isEmpty() ? Optional.empty()
-            : Optional.of(PasswordCredential.of(km.username(), km.password())));
-    // Certificate and auth-token checks complete at once; a password backend that answers later
-    // (RADIUS, OIDC) needs the deferred-auth path (AUTH_PENDING), which this session lacks yet.
-    java.util.concurrent.CompletableFuture<AuthResult> result =
-        attempt.authenticate(offered).toCompletableFuture();
-    AuthResult r = result.getNow(null);
-    if (r == null || r instanceof AuthResult.Challenge || r instanceof AuthResult.Pending) {
-      attempt.refuse(RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
-          "this OpenVPN server cannot wait for a deferred authentication yet");
-      return RefusalReason.AUTH_METHOD_NOT_SUPPORTED;
-    }
-    if (r instanceof AuthResult.Refused refused) {
-      return refused.reason(); // reported by the attempt
-    }
-    identity = ((AuthResult.Accepted) r).identity();
-    Optional<ConnectionSlot> reserved = attempt.reserve(identity);
-    if (reserved.isEmpty()) {
-      return RefusalReason.MAX_CONNECTIONS_REACHED;
-    }
-    slot = reserved.get();
-    RefusalReason refusal = claimResources(ks, km);
-    if (refusal != null) {
-      attempt.refuse(refusal, refusalDetail(refusal));
-      slot = null; // released by the attempt
-      return refusal;
-    }
-    attempt.admitted();
-    return null;
-  }
-
-  /** Cipher, address and registration of an authenticated client; null when all were given. */
-  private RefusalReason claimResources(KeyState ks, KeyMethod2Client km) throws OpenVpnException {
-    Optional<DataCipherSuite> chosen = CipherNegotiation.choose(host.settings().dataCiphers(),
-        km.peerInfo());
-    if (chosen.isEmpty()) {
-      return RefusalReason.NO_COMMON_CIPHER;
-    }
-    cipher = chosen.get();
-    useEkm = km.peerInfo().has(PeerInfo.IV_PROTO_TLS_KEY_EXPORT)
-        && DataKeyDerivation.exporterWorks(ks.tls.session());
-    Optional<AddressLease> l = host.allocator().allocate(identity, VpnProtocol.OpenVPN);
-    if (l.isEmpty()) {
-      return RefusalReason.ADDRESS_POOL_EXHAUSTED;
-    }
-    lease = l.get();
-    innerSink = host.sinkFor(lease.address());
-    try {
-      host.registry().register(this);
-      registered = true;
-    } catch (IllegalStateException e) {
-      return RefusalReason.ADDRESS_IN_USE;
-    }
-    installKey(ks);
-    return null;
-  }
-
-  private String refusalDetail(RefusalReason reason) {
-    switch (reason) {
-      case NO_COMMON_CIPHER:
-        return "the client offers none of " + host.settings().dataCiphers();
-      case ADDRESS_POOL_EXHAUSTED:
-        return "no free address in the pool for groups " + identity.groups();
-      default:
-        return reason.code();
-    }
-  }
-
-  /** Every renegotiation re-checks the certificate, so a revocation also ends live sessions. */
-  private RefusalReason reauthenticate(KeyState ks) throws OpenVpnException {
-    try {
-      ClientIdentity again = host.admission().authentication()
-          .authenticateCertificate(peerChain(ks));
-      // The address lease was chosen by name and groups: a renegotiation may present a renewed
-      // certificate, but not become someone else or move to another group's pool.
-      if (!again.name().equals(identity.name()) || !again.groups().equals(identity.groups())) {
-        host.admission().report(clientInfo(ks.clientKeyMethod), identity.name(),
-            RefusalReason.IDENTITY_CHANGED, "the renegotiation presented " + again.name()
-                + " " + again.groups());
-        return RefusalReason.IDENTITY_CHANGED;
+    // a network backend decides later: answer now, hold the push until it has
+    sendKeyMethodReply(ks);
+    phase = Phase.AUTHENTICATING;
+    authenticationDeadlineNanos = ks.deadlineNanos;
+    decision.thenAccept(refusal -> {
+      if (closed.get() || phase != Phase.AUTHENTICATING) {
+        return;
       }
-      // Keep the certificate actually presented now, so a later revocation re-check tests the
-      // chain in use rather than the one from the first handshake.
+      try {
+        admitted(ks, refusal, false);
+      } catch (OpenVpnException e) {
+        failKeyState(ks, e);
+      }
+      flush(ks);
+    });
+  }
+
+  /** Concludes the first key state's admission (control thread). */
+  private void admitted(KeyState ks, Optional<RefusalReason> refusal, boolean replyFirst)
+      throws OpenVpnException {
+    if (refusal.isEmpty()) {
+      data.sinkTo(host.sinkFor(admission.lease().address()));
       installKey(ks);
-      identity = again;
-    } catch (AuthenticationException e) {
-      host.admission().report(clientInfo(ks.clientKeyMethod), identity.name(), e.reason(),
-          e.getMessage());
-      return e.reason();
     }
-    return null;
+    if (replyFirst) {
+      sendKeyMethodReply(ks);
+    }
+    if (refusal.isPresent()) {
+      refuse(ks, refusal.get());
+      return;
+    }
+    phase = Phase.AUTHENTICATED;
+    host.authenticated(this);
+    data.startWith(ks.dataKey);
+    LOG.log(System.Logger.Level.INFO, "{0}: {1} authenticated from {2}, {3}, tls-ekm {4}", id,
+        identity().name(), link.remote(), admission.cipher().openVpnName(), admission.useEkm());
+  }
+
+  private void sendKeyMethodReply(KeyState ks) throws OpenVpnException {
+    ks.tls.send(new KeyMethod2Server(ks.serverRandom1, ks.serverRandom2, optionsString())
+        .encode());
   }
 
   private void installKey(KeyState ks) throws OpenVpnException {
-    ks.dataKey = DataKeyDerivation.derive(ks, cipher, useEkm, remoteSessionId, localSessionId,
-        peerId);
-    dataKeys.set(ks.keyId, ks.dataKey);
+    ks.dataKey = DataKeyDerivation.derive(ks, admission.cipher(), admission.useEkm(),
+        remoteSessionId, localSessionId, peerId);
+    data.install(ks.dataKey);
   }
 
   private void refuse(KeyState ks, RefusalReason reason) throws OpenVpnException {
     host.stats().authFailures.increment();
     ks.sendControlMessage("AUTH_FAILED," + reason.code());
-    if (phase == Phase.HANDSHAKING) {
+    if (phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING) {
       phase = Phase.REFUSED;
       refusedAtNanos = System.nanoTime();
     } else {
       ks.queueTlsOutput();
       flush(ks);
-      closeNow("re-authentication refused: " + reason, false);
+      closeNow("re-authentication refused: " + reason.code(), false);
     }
   }
 
   private void onControlMessage(KeyState ks, String msg) throws OpenVpnException {
     if (msg.equals("PUSH_REQUEST")) {
-      if (phase == Phase.REFUSED) {
-        return;
-      }
       if (phase == Phase.AUTHENTICATED || phase == Phase.ESTABLISHED) {
+        ClientIdentity who = identity();
         String token = host.authTokens()
-            .map(t -> t.issue(identity.name(), identity.groups(), Instant.now())).orElse(null);
-        ks.sendControlMessage(PushReplyBuilder.build(host.settings(), lease, cipher, peerId,
-            useEkm, token));
+            .map(t -> t.issue(who.name(), who.groups(), Instant.now())).orElse(null);
+        ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
+            admission.cipher(), peerId, admission.useEkm(), token));
         if (phase == Phase.AUTHENTICATED) {
           phase = Phase.ESTABLISHED;
           host.stats().sessionsEstablished.increment();
@@ -417,7 +343,8 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
   }
 
-  private X509Certificate[] peerChain(KeyState ks) throws OpenVpnException {
+  /** The client's certificate chain from the TLS session; empty when it sent none. */
+  private static X509Certificate[] peerChain(KeyState ks) throws OpenVpnException {
     try {
       Certificate[] certs = ks.tls.session().getPeerCertificates();
       X509Certificate[] chain = new X509Certificate[certs.length];
@@ -425,12 +352,15 @@ public final class OpenVpnClientSession implements TunnelSession {
         chain[i] = (X509Certificate) certs[i];
       }
       return chain;
-    } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException e) {
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return new X509Certificate[0];
+    } catch (ClassCastException e) {
       throw new OpenVpnException("client presented no usable certificate");
     }
   }
 
   private String optionsString() {
+    DataCipherSuite cipher = admission.cipher();
     String c = cipher != null ? cipher.openVpnName() : "AES-256-GCM";
     return "V4,dev-type tun,link-mtu 1559,tun-mtu " + host.settings().tunMtu() + ",proto "
         + (link.isStream() ? "TCPv4_SERVER" : "UDPv4") + ",cipher " + c
@@ -457,7 +387,7 @@ public final class OpenVpnClientSession implements TunnelSession {
   private void failKeyState(KeyState ks, OpenVpnException e) {
     ks.state = KeyState.State.FAILED;
     LOG.log(System.Logger.Level.INFO, "{0}: key id {1} failed: {2}", id, ks.keyId, e.getMessage());
-    if (phase == Phase.HANDSHAKING) {
+    if (phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING) {
       closeNow("handshake failed", false);
     }
   }
@@ -492,11 +422,25 @@ public final class OpenVpnClientSession implements TunnelSession {
         flush(ks);
       }
     }
+    if (phase == Phase.AUTHENTICATING && now - authenticationDeadlineNanos > 0) {
+      // the backend never answered: refuse (reported), linger so AUTH_FAILED gets through
+      admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer within 60 s");
+      KeyState ks = keyStates[currentKeyId];
+      try {
+        if (ks != null) {
+          refuse(ks, RefusalReason.AUTH_TIMEOUT);
+          flush(ks);
+        }
+      } catch (OpenVpnException e) {
+        closeNow("authentication timed out", false);
+        return;
+      }
+    }
     if (phase == Phase.REFUSED && now - refusedAtNanos > REFUSED_LINGER_NANOS) {
       closeNow("refused", false);
       return;
     }
-    if (now - lastReceivedNanos > host.settings().keepaliveTimeout().toNanos()) {
+    if (now - data.lastReceivedNanos() > host.settings().keepaliveTimeout().toNanos()) {
       closeNow("ping-restart: no packet for " + host.settings().keepaliveTimeout().toSeconds()
           + " s", false);
       return;
@@ -505,23 +449,20 @@ public final class OpenVpnClientSession implements TunnelSession {
       return;
     }
     promotePendingKeyIfAcked();
-    if (retiringKey != null && now - retireAtNanos > 0) {
-      if (dataKeys.get(retiringKey.keyId()) == retiringKey) {
-        dataKeys.set(retiringKey.keyId(), null);
-        keyStates[retiringKey.keyId()] = null;
-      }
-      retiringKey = null;
+    int retired = data.retireExpired(now);
+    if (retired >= 0) {
+      keyStates[retired] = null;
     }
-    if (now - lastSentNanos > host.settings().keepaliveInterval().toNanos()) {
-      sendPing();
+    if (now - data.lastSentNanos() > host.settings().keepaliveInterval().toNanos()) {
+      data.sendPing();
     }
     maybeRenegotiate(now);
   }
 
   private void maybeRenegotiate(long now) {
-    DataChannelKey k = sendKey;
+    DataChannelKey k = data.sendKey();
     KeyState current = keyStates[currentKeyId];
-    if (k == null || pendingKeyId >= 0 || current == null
+    if (k == null || data.pendingKeyId() >= 0 || current == null
         || current.state != KeyState.State.ACTIVE) {
       return;
     }
@@ -529,8 +470,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     long bytes = host.settings().renegotiateBytes();
     boolean due = (reneg > 0 && now - k.createdNanos() > reneg)
         || (bytes > 0 && k.bytes() > bytes)
-        || k.encryptor().packetsSent() > io.vpngateway.gateway.openvpn.crypto.DataChannelEncryptor
-            .PACKET_ID_SOFT_LIMIT;
+        || data.packetLimitNear();
     if (!due) {
       return;
     }
@@ -548,32 +488,9 @@ public final class OpenVpnClientSession implements TunnelSession {
   }
 
   private void promotePendingKeyIfAcked() {
-    int pending = pendingKeyId;
+    int pending = data.pendingKeyId();
     if (pending >= 0 && keyStates[pending] != null && keyStates[pending].reliable.allAcked()) {
-      promote(pending);
-    }
-  }
-
-  /** Switches sending to the renegotiated key; the old one keeps decrypting for a while. */
-  private synchronized void promote(int keyId) {
-    if (pendingKeyId != keyId) {
-      return;
-    }
-    DataChannelKey next = dataKeys.get(keyId);
-    DataChannelKey old = sendKey;
-    if (next == null) {
-      return;
-    }
-    sendKey = next;
-    pendingKeyId = -1;
-    if (old != null && old != next) {
-      host.runOnControlThread(() -> {
-        if (retiringKey != null && dataKeys.get(retiringKey.keyId()) == retiringKey) {
-          dataKeys.set(retiringKey.keyId(), null);
-        }
-        retiringKey = old;
-        retireAtNanos = System.nanoTime() + TRANSITION_WINDOW_NANOS;
-      });
+      data.promote(pending);
     }
   }
 
@@ -584,87 +501,12 @@ public final class OpenVpnClientSession implements TunnelSession {
    * plain} and writes the inner packet to TUN, or to another client when client-to-client is on.
    */
   public void onDataPacket(ByteBuffer packet, InetSocketAddress from, ByteBuffer plain) {
-    int first = packet.get(0) & 0xff;
-    int keyId = first & 7;
-    DataChannelKey k = dataKeys.get(keyId);
-    if (k == null || closed.get()) {
-      host.stats().unknownSessionDropped.increment();
-      return;
-    }
-    int headerLength = (first >>> 3) == OpenVpnOpcode.P_DATA_V2.code() ? 4 : 1;
-    if (headerLength == 4 && (packet.getInt(0) & 0xffffff) != peerId) {
-      host.stats().unknownSessionDropped.increment();
-      return;
-    }
-    int length = packet.remaining();
-    try {
-      k.decryptor().open(packet, headerLength, plain);
-    } catch (PacketAuthenticationException e) {
-      host.stats().authenticationDropped.increment();
-      return;
-    }
-    lastReceivedNanos = System.nanoTime();
-    bytesIn.add(length);
-    k.addBytes(length);
-    if (from != null && !link.isStream() && !from.equals(link.remote())) {
-      InetSocketAddress old = link.remote();
-      link.updateRemote(from);
-      host.floated(this, old);
-    }
-    if (keyId == pendingKeyId) {
-      promote(keyId);
-    }
-    deliverInner(plain);
-  }
-
-  private void deliverInner(ByteBuffer plain) {
-    if (DataChannelMagic.isPing(plain)) {
-      return;
-    }
-    if (DataChannelMagic.isOccExit(plain)) {
-      host.runOnControlThread(() -> closeNow("client sent OCC EXIT", false));
-      return;
-    }
-    // the session's sink checks the packet (IPv4, header and length, source address) and sends
-    // client-to-client traffic to the other session when allowed
-    InnerPacketSink sink = innerSink;
-    if (plain.isDirect()) {
-      sink.write(plain);
-    } else {
-      ByteBuffer tun = TUN_OUTPUT.get();
-      tun.clear();
-      tun.put(plain).flip();
-      sink.write(tun);
-    }
+    data.onDataPacket(packet, from, plain);
   }
 
   @Override
   public void deliverFromTun(ByteBuffer ipPacket) {
-    DataChannelKey k = sendKey;
-    if (k == null || closed.get()) {
-      return;
-    }
-    ByteBuffer in = ipPacket;
-    if (!ipPacket.hasArray()) {
-      in = SEAL_INPUT.get();
-      in.clear();
-      in.put(ipPacket).flip();
-    }
-    ByteBuffer out = SEAL_OUTPUT.get();
-    try {
-      k.encryptor().seal(in, out);
-    } catch (java.security.GeneralSecurityException e) {
-      return;
-    }
-    int n = out.remaining();
-    link.send(out);
-    bytesOut.add(n);
-    k.addBytes(n);
-    lastSentNanos = System.nanoTime();
-  }
-
-  private void sendPing() {
-    deliverFromTun(ByteBuffer.wrap(DataChannelMagic.PING));
+    data.deliverFromTun(ipPacket);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -684,6 +526,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    data.close();
     phase = Phase.CLOSED;
     KeyState ks = keyStates[currentKeyId];
     if (tellClient && ks != null && ks.state == KeyState.State.ACTIVE) {
@@ -697,23 +540,13 @@ public final class OpenVpnClientSession implements TunnelSession {
             e.getMessage());
       }
     }
-    if (registered) {
-      host.registry().unregister(this);
-    }
-    if (lease != null) {
-      lease.release();
-    }
-    ConnectionSlot s = slot;
-    if (s != null) {
-      s.release();
-    }
+    admission.release(RefusalReason.AUTH_TIMEOUT,
+        "the session ended before its authentication completed: " + reason);
     for (int i = 0; i < 8; i++) {
-      dataKeys.set(i, null);
       if (keyStates[i] != null) {
         keyStates[i].tls.close();
       }
     }
-    sendKey = null;
     LOG.log(System.Logger.Level.INFO, "{0}: closed: {1}", id, reason);
     host.closed(this);
     if (link.isStream()) {
@@ -759,12 +592,12 @@ public final class OpenVpnClientSession implements TunnelSession {
 
   @Override
   public ClientIdentity identity() {
-    return identity;
+    return admission.identity();
   }
 
   @Override
   public Inet4Address innerAddress() {
-    AddressLease l = lease;
+    AddressLease l = admission.lease();
     return l == null ? null : l.address();
   }
 
@@ -780,18 +613,18 @@ public final class OpenVpnClientSession implements TunnelSession {
 
   @Override
   public String cipher() {
-    DataCipherSuite c = cipher;
+    DataCipherSuite c = admission.cipher();
     return c == null ? "" : c.openVpnName();
   }
 
   @Override
   public long bytesIn() {
-    return bytesIn.sum();
+    return data.bytesIn();
   }
 
   @Override
   public long bytesOut() {
-    return bytesOut.sum();
+    return data.bytesOut();
   }
 
   @Override

@@ -1,0 +1,253 @@
+package io.vpngateway.gateway.openvpn.session;
+
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.AdmissionAttempt;
+import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.AuthMethod;
+import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.ClientCredentials;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.PasswordCredential;
+import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
+import io.vpngateway.gateway.openvpn.message.KeyMethod2Client;
+import io.vpngateway.gateway.openvpn.message.PeerInfo;
+import io.vpngateway.gateway.session.TunnelSession;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Who an OpenVPN client is and what it was given: its admission through the gateway's {@code
+ * Admission} (authentication pipeline, connection budget, refusal reporting), then the data
+ * cipher, the address lease and the session's registration; the re-check at every renegotiation;
+ * and the release of all of it when the session ends.
+ *
+ * <pre>
+ *   admit ──authentication──▶ reserve a connection ──▶ cipher ──▶ address ──▶ register ──▶ admitted
+ *     │ (completes at once for certificates and auth tokens; later for a password backend)
+ *     └──any step refused──▶ the typed reason (reported once by the attempt), everything given back
+ * </pre>
+ *
+ * <p>Threads: {@link #admit} and everything else run on the control thread; when authentication
+ * completes later (a network backend), the rest of the admission is put back on the control thread
+ * before it touches the session.
+ */
+final class SessionAdmission {
+  private final SessionHost host;
+  private final TunnelSession session;
+  private final Supplier<InetSocketAddress> remote;
+
+  private volatile ClientIdentity identity;
+  private volatile AddressLease lease;
+  private volatile DataCipherSuite cipher;
+  private volatile ConnectionSlot slot;
+  private AdmissionAttempt attempt;
+  private boolean useEkm;
+  private boolean registered;
+  private boolean released;
+
+  SessionAdmission(SessionHost host, TunnelSession session, Supplier<InetSocketAddress> remote) {
+    this.host = host;
+    this.session = session;
+    this.remote = remote;
+  }
+
+  ClientInfo clientInfo(KeyMethod2Client km) {
+    return new ClientInfo(
+        VpnProtocol.OpenVPN,
+        session.id(),
+        remote.get(),
+        km == null ? Map.of() : km.peerInfo().values());
+  }
+
+  /**
+   * Admits the client of the first key state. Completes with empty when admitted (identity,
+   * cipher, lease set, session registered), else with the refusal reason to send in {@code
+   * AUTH_FAILED}. Completes at once when authentication does; otherwise on the control thread.
+   *
+   * @param chain the client's certificate chain from the TLS handshake
+   * @param exporterWorks whether this TLS session can export keying material (tls-ekm)
+   */
+  CompletableFuture<Optional<RefusalReason>> admit(
+      X509Certificate[] chain, KeyMethod2Client km, BooleanSupplier exporterWorks) {
+    attempt = host.admission().begin(clientInfo(km));
+    ClientCredentials offered =
+        new ClientCredentials(
+            attempt.client(),
+            List.of(chain),
+            km.password().isEmpty()
+                ? Optional.empty()
+                : Optional.of(PasswordCredential.of(km.username(), km.password())));
+    CompletableFuture<AuthResult> authenticated =
+        attempt.authenticate(offered).toCompletableFuture();
+    if (authenticated.isDone()) {
+      return CompletableFuture.completedFuture(
+          afterAuthentication(authenticated.join(), km, exporterWorks));
+    }
+    CompletableFuture<Optional<RefusalReason>> decided = new CompletableFuture<>();
+    authenticated.whenComplete(
+        (result, failure) ->
+            host.runOnControlThread(
+                () -> {
+                  AuthResult r =
+                      failure == null
+                          ? result
+                          : AuthResult.refused(RefusalReason.INTERNAL_ERROR, failure.toString());
+                  decided.complete(afterAuthentication(r, km, exporterWorks));
+                }));
+    return decided;
+  }
+
+  private Optional<RefusalReason> afterAuthentication(
+      AuthResult result, KeyMethod2Client km, BooleanSupplier exporterWorks) {
+    if (released) {
+      return Optional.of(RefusalReason.AUTH_TIMEOUT); // refused (and reported) by release
+    }
+    if (result instanceof AuthResult.Refused refused) {
+      return Optional.of(refused.reason()); // reported by the attempt
+    }
+    if (!(result instanceof AuthResult.Accepted accepted)) {
+      // Challenge and Pending need OpenVPN's AUTH_PENDING / CR_TEXT exchange
+      attempt.refuse(
+          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "this OpenVPN server cannot run a challenge or web authentication yet");
+      return Optional.of(RefusalReason.AUTH_METHOD_NOT_SUPPORTED);
+    }
+    identity = accepted.identity();
+    Optional<ConnectionSlot> reserved = attempt.reserve(identity);
+    if (reserved.isEmpty()) {
+      return Optional.of(RefusalReason.MAX_CONNECTIONS_REACHED);
+    }
+    slot = reserved.get();
+    RefusalReason refusal = claimResources(km, exporterWorks);
+    if (refusal != null) {
+      attempt.refuse(refusal, refusalDetail(refusal));
+      slot = null; // given back by the attempt
+      return Optional.of(refusal);
+    }
+    attempt.admitted();
+    return Optional.empty();
+  }
+
+  /** Cipher, address and registration of an authenticated client; null when all were given. */
+  private RefusalReason claimResources(KeyMethod2Client km, BooleanSupplier exporterWorks) {
+    Optional<DataCipherSuite> chosen =
+        CipherNegotiation.choose(host.settings().dataCiphers(), km.peerInfo());
+    if (chosen.isEmpty()) {
+      return RefusalReason.NO_COMMON_CIPHER;
+    }
+    cipher = chosen.get();
+    useEkm =
+        km.peerInfo().has(PeerInfo.IV_PROTO_TLS_KEY_EXPORT) && exporterWorks.getAsBoolean();
+    Optional<AddressLease> l = host.allocator().allocate(identity, VpnProtocol.OpenVPN);
+    if (l.isEmpty()) {
+      return RefusalReason.ADDRESS_POOL_EXHAUSTED;
+    }
+    lease = l.get();
+    try {
+      host.registry().register(session);
+      registered = true;
+    } catch (IllegalStateException e) {
+      return RefusalReason.ADDRESS_IN_USE;
+    }
+    return null;
+  }
+
+  private String refusalDetail(RefusalReason reason) {
+    switch (reason) {
+      case NO_COMMON_CIPHER:
+        return "the client offers none of " + host.settings().dataCiphers();
+      case ADDRESS_POOL_EXHAUSTED:
+        return "no free address in the pool for groups " + identity.groups();
+      default:
+        return reason.code();
+    }
+  }
+
+  /**
+   * Every renegotiation re-checks the certificate, so a revocation also ends live sessions; the
+   * refusal is reported like a new client's. Returns null when the client may go on.
+   */
+  RefusalReason reauthenticate(X509Certificate[] chain, KeyMethod2Client km) {
+    if (!identity.usedCertificate()) {
+      return null; // a password-only identity: there is no certificate to re-check
+    }
+    try {
+      ClientIdentity again = host.admission().authentication().authenticateCertificate(chain);
+      if (identity.method() != AuthMethod.CERTIFICATE) {
+        // a password identity keeps its name and groups; its certificate must still pass
+        identity = identity.alsoProvenBy(again);
+        return null;
+      }
+      // The address lease was chosen by name and groups: a renegotiation may present a renewed
+      // certificate, but not become someone else or move to another group's pool.
+      if (!again.name().equals(identity.name()) || !again.groups().equals(identity.groups())) {
+        host.admission()
+            .report(
+                clientInfo(km),
+                identity.name(),
+                RefusalReason.IDENTITY_CHANGED,
+                "the renegotiation presented " + again.name() + " " + again.groups());
+        return RefusalReason.IDENTITY_CHANGED;
+      }
+      // Keep the certificate actually presented now, so a later revocation re-check tests the
+      // chain in use rather than the one from the first handshake.
+      identity = again;
+      return null;
+    } catch (AuthenticationException e) {
+      host.admission().report(clientInfo(km), identity.name(), e.reason(), e.getMessage());
+      return e.reason();
+    }
+  }
+
+  /**
+   * Gives back what the admission took (registration, address, connection). Idempotent. An
+   * admission still waiting for its authentication ends refused ({@code reason}, reported); a late
+   * answer is then ignored.
+   */
+  void release(RefusalReason reason, String message) {
+    if (released) {
+      return;
+    }
+    released = true;
+    if (attempt != null) {
+      attempt.refuse(reason, message); // a no-op once admitted or refused
+    }
+    if (registered) {
+      host.registry().unregister(session);
+    }
+    AddressLease l = lease;
+    if (l != null) {
+      l.release();
+    }
+    ConnectionSlot s = slot;
+    if (s != null) {
+      s.release();
+    }
+  }
+
+  ClientIdentity identity() {
+    return identity;
+  }
+
+  AddressLease lease() {
+    return lease;
+  }
+
+  DataCipherSuite cipher() {
+    return cipher;
+  }
+
+  boolean useEkm() {
+    return useEkm;
+  }
+}
