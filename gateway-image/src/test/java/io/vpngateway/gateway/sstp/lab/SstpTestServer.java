@@ -52,8 +52,38 @@ public final class SstpTestServer implements AutoCloseable {
                   byte[] copy = new byte[p.remaining()];
                   p.get(copy);
                   fromClients.add(copy);
+                  answerPing(copy);
                 });
     address = server.start();
+  }
+
+  /**
+   * Plays every host behind the gateway for ICMP: an echo request from a client is answered
+   * (addresses swapped, type 0) through the data plane's path to the client's session.
+   */
+  private void answerPing(byte[] p) {
+    if (p.length < 28 || (p[0] & 0xf0) != 0x40 || p[9] != 1) {
+      return;
+    }
+    int ihl = (p[0] & 0x0f) * 4;
+    if (p[ihl] != 8) {
+      return;
+    }
+    byte[] r = p.clone();
+    System.arraycopy(p, 12, r, 16, 4);
+    System.arraycopy(p, 16, r, 12, 4);
+    r[ihl] = 0;
+    r[ihl + 2] = 0;
+    r[ihl + 3] = 0;
+    int sum = io.vpngateway.gateway.lab.Packets.checksum(ByteBuffer.wrap(r), ihl, r.length - ihl);
+    r[ihl + 2] = (byte) (sum >>> 8);
+    r[ihl + 3] = (byte) sum;
+    int client =
+        ((p[12] & 0xff) << 24) | ((p[13] & 0xff) << 16) | ((p[14] & 0xff) << 8) | (p[15] & 0xff);
+    var session = registry.lookup(client);
+    if (session != null) {
+      session.deliverFromTun(ByteBuffer.wrap(r));
+    }
   }
 
   @Override
