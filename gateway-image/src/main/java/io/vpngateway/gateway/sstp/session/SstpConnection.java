@@ -167,7 +167,9 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
     tls.startHandshake();
     cipher = tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite();
+    LOG.fine(() -> "SSTP " + remote + ": TLS handshake done, " + cipher);
     SstpHttpRequest request = SstpHttpRequest.read(tls.getInputStream());
+    LOG.fine(() -> "SSTP " + remote + ": HTTP request " + printable(request.method()));
     if (!request.isSstp()) {
       ctx.stats().notSstpRequests.increment();
       tls.getOutputStream().write(NOT_FOUND);

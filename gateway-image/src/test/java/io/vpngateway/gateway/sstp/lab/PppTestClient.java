@@ -28,8 +28,15 @@ import java.util.concurrent.TimeUnit;
  * layer without kernel PPP; the real pppd runs in the QEMU guest tests.
  */
 public final class PppTestClient implements AutoCloseable {
+  /** Sends one PPP frame (address/control, protocol, information) on the client's link. */
+  @FunctionalInterface
+  public interface FrameSender {
+    void send(byte[] frame) throws IOException;
+  }
+
   private final InputStream in;
   private final OutputStream out;
+  private final FrameSender sender;
   private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
   private final Thread reader;
   private final SecureRandom random = new SecureRandom();
@@ -39,9 +46,28 @@ public final class PppTestClient implements AutoCloseable {
   public byte[] mppeReceiveKey;
   public String failureMessage;
 
+  /** PPP over a framed link (SSTP data packets): received frames come in through {@link #deliver}. */
+  public PppTestClient(FrameSender sender) {
+    this.in = null;
+    this.out = null;
+    this.sender = sender;
+    this.reader = null;
+  }
+
+  /** A frame the link received (an empty array marks the end of the link). */
+  public void deliver(byte[] frame) {
+    frames.add(frame);
+  }
+
+  /** PPP over HDLC on a byte stream (sstpc's stdio, as pppd would speak it). */
   public PppTestClient(InputStream in, OutputStream out) {
     this.in = in;
     this.out = out;
+    this.sender =
+        frame -> {
+          out.write(Hdlc.encode(frame));
+          out.flush();
+        };
     this.reader =
         new Thread(
             () -> {
@@ -60,8 +86,7 @@ public final class PppTestClient implements AutoCloseable {
 
   /** Sends one PPP frame (protocol and information) HDLC-framed. */
   public synchronized void send(int protocol, byte[] information) throws IOException {
-    out.write(Hdlc.encode(PppFrame.encode(protocol, information)));
-    out.flush();
+    sender.send(PppFrame.encode(protocol, information));
   }
 
   /** The next frame of {@code protocol} (others are answered or skipped), or an error at the end. */
@@ -199,8 +224,10 @@ public final class PppTestClient implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    reader.interrupt();
-    in.close();
-    out.close();
+    if (reader != null) {
+      reader.interrupt();
+      in.close();
+      out.close();
+    }
   }
 }

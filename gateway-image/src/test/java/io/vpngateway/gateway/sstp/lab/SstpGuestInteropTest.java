@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,19 +43,21 @@ class SstpGuestInteropTest {
   }
 
   @ParameterizedTest
-  @EnumSource(SstpGuestScript.Mode.class)
-  void realPppdAndSstpcConnectAndPing(SstpGuestScript.Mode mode) throws Exception {
+  @CsvSource({"PPPD_PLUGIN, TLSv1.2", "SSTPC_USER_PASSWORD, TLSv1.2", "PPPD_PLUGIN, TLSv1.3"})
+  void realPppdAndSstpcConnectAndPing(SstpGuestScript.Mode mode, String tls) throws Exception {
     QemuGuest.require();
     Prerequisites.requireBinary("sstpc");
     Prerequisites.requireBinary("pppd");
     TestMsChapV2Verifier verifier =
         new TestMsChapV2Verifier(Map.of("alice", "alice-pw"), List.of("staff"));
     server =
-        new SstpTestServer(verifier, List.of("TLSv1.2"), 10, Duration.ofSeconds(90));
+        new SstpTestServer(verifier, List.of(tls), 10, Duration.ofSeconds(90));
     Path ca = dir.resolve("ca.pem");
     Files.writeString(ca, SstpTestPki.get().ca.certificatePem());
     Path script =
         SstpGuestScript.write(dir, mode, "alice", "alice-pw", ca, "10.77.0.1", List.of(), 0);
+    List<TunnelSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.registry.onUnregister(sessions::add);
     guest =
         QemuGuest.startOnHost(
             "guest-" + mode, script, dir, "127.0.0.1:" + server.address.getPort());
@@ -69,8 +71,10 @@ class SstpGuestInteropTest {
         large);
     assertEquals(1, server.server.stats().sessionsEstablished.sum());
     assertEquals(0, server.server.stats().bindingFailures.sum());
-    TunnelSession s = server.registry.all().iterator().next();
-    assertEquals("alice", s.identity().name());
     guest.awaitLine("VPNGW-DONE", Duration.ofSeconds(30));
+    sessions.addAll(server.registry.all());
+    assertEquals(1, sessions.size());
+    assertEquals("alice", sessions.get(0).identity().name());
+    assertEquals(List.of("staff"), sessions.get(0).identity().groups());
   }
 }

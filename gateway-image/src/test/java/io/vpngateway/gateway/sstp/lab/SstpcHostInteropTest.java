@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real sstpc 1.0.18 against our SSTP server, on the loopback with no kernel PPP: sstpc runs
@@ -60,12 +62,13 @@ class SstpcHostInteropTest {
     }
   }
 
-  @Test
-  void sstpcReachesCallConnectedWithAValidBindingAndCarriesIpv4() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+  void sstpcReachesCallConnectedWithAValidBindingAndCarriesIpv4(String tls) throws Exception {
     requireSstpc();
     TestMsChapV2Verifier verifier =
         new TestMsChapV2Verifier(Map.of("alice", "alice-pw"), List.of("staff"));
-    server = new SstpTestServer(verifier, List.of("TLSv1.2"), 10, Duration.ofSeconds(30));
+    server = new SstpTestServer(verifier, List.of(tls), 10, Duration.ofSeconds(30));
     String ipparam = "vt" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
     try (ServerSocket pppSide = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Socket ppp = startSstpc(pppSide, ipparam);
