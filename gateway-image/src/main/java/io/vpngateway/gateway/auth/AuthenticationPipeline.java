@@ -49,6 +49,7 @@ public final class AuthenticationPipeline {
   private final List<PasswordAuthenticator> passwords;
   private final AuthTokens tokens;
   private final EapAuthenticator eap;
+  private final MsChapV2Authenticator msChapV2;
   private final Clock clock;
 
   private AuthenticationPipeline(Builder b) {
@@ -56,6 +57,7 @@ public final class AuthenticationPipeline {
     this.passwords = List.copyOf(b.passwords);
     this.tokens = b.tokens;
     this.eap = b.eap;
+    this.msChapV2 = b.msChapV2;
     this.clock = b.clock;
   }
 
@@ -89,6 +91,11 @@ public final class AuthenticationPipeline {
   /** The EAP relay, for protocols that carry EAP (IKEv2, SSTP's PPP). */
   public Optional<EapAuthenticator> eap() {
     return Optional.ofNullable(eap);
+  }
+
+  /** The MS-CHAPv2 backend (challenge-response without the password), for SSTP's PPP. */
+  public Optional<MsChapV2Authenticator> msChapV2() {
+    return Optional.ofNullable(msChapV2);
   }
 
   /**
@@ -232,6 +239,7 @@ public final class AuthenticationPipeline {
     private final List<PasswordAuthenticator> passwords = new ArrayList<>();
     private AuthTokens tokens;
     private EapAuthenticator eap;
+    private MsChapV2Authenticator msChapV2;
     private Clock clock = Clock.systemUTC();
 
     public Builder certificates(CertificateAuthenticator authenticator) {
@@ -252,6 +260,11 @@ public final class AuthenticationPipeline {
 
     public Builder eap(EapAuthenticator authenticator) {
       this.eap = authenticator;
+      return this;
+    }
+
+    public Builder msChapV2(MsChapV2Authenticator authenticator) {
+      this.msChapV2 = authenticator;
       return this;
     }
 

@@ -63,6 +63,13 @@ public enum RefusalReason {
   ADDRESS_IN_USE("AddressInUse"),
   /** The client offered no data cipher / proposal the gateway's crypto policy allows. */
   NO_COMMON_CIPHER("NoCommonCipher"),
+  /**
+   * SSTP: the Call Connected's crypto binding does not match (nonce, server certificate hash or
+   * Compound MAC): a man in the middle, or a client whose PPP authentication keys differ.
+   */
+  CRYPTO_BINDING_FAILED("CryptoBindingFailed"),
+  /** The client went away (closed, aborted, stopped answering) before it was connected. */
+  CLIENT_DISCONNECTED("ClientDisconnected"),
   /** A re-authentication (renegotiation) presented another name or other groups. */
   IDENTITY_CHANGED("IdentityChanged"),
   /** A bug or an unexpected failure on our side; the log has the details. */

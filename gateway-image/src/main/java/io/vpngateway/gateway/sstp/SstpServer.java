@@ -4,7 +4,7 @@ import io.vpngateway.gateway.ippool.AddressAllocator;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
-import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
+import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.sstp.ppp.session.PppSession;
 import io.vpngateway.gateway.sstp.session.SstpConnection;
 import io.vpngateway.gateway.sstp.session.SstpServerContext;
@@ -41,9 +41,10 @@ import javax.net.ssl.SSLContext;
  * <p>Each connection has a reader and a writer thread ({@link SstpConnection}); one timer thread
  * ticks every connection once a second (PPP restart timers, SSTP hello and negotiation timers).
  *
- * <p>Admission: at most {@code maxPendingConnections} connections without a session and {@code
- * maxConnectionsPerSource} from one IP are open at once (more are closed at accept, counted);
- * established sessions count against {@code maxConnections}.
+ * <p>Admission: at most {@code maxConnections + maxPendingConnections} connections in all and
+ * {@code maxConnectionsPerSource} from one IP are open at once (more are closed at accept,
+ * counted); an authenticated client takes a slot of the gateway-wide budget through the {@link
+ * Admission} (refused with MaxConnectionsReached when it is used up).
  */
 public final class SstpServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SstpServer.class.getName());
@@ -55,13 +56,12 @@ public final class SstpServer implements AutoCloseable {
   private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final ScheduledExecutorService timer;
   private int open;
-  private int sessions;
   private ServerSocket listener;
   private volatile boolean closed;
 
   public SstpServer(
       SstpServerSettings settings,
-      MsChapV2Verifier msChapV2,
+      Admission admission,
       AddressAllocator allocator,
       SessionRegistry registry,
       Function<java.net.Inet4Address, InnerPacketSink> sinks)
@@ -80,11 +80,10 @@ public final class SstpServer implements AutoCloseable {
             new SstpCryptoBindingCheck(settings.serverCertificateChain().get(0)),
             new PppSession.Settings(
                 settings.authMethods(), settings.mru(), settings.gatewayAddress(), settings.dns()),
-            msChapV2,
+            admission,
             allocator,
             registry,
             sinks,
-            new SessionBudget(),
             stats,
             new SecureRandom(),
             settings.handshakeTimeout(),
@@ -179,7 +178,7 @@ public final class SstpServer implements AutoCloseable {
 
   private synchronized boolean admit(InetAddress source) {
     int fromSource = perSource.getOrDefault(source, 0);
-    if (open - sessions >= settings.maxPendingConnections()
+    if (open >= settings.maxConnections() + settings.maxPendingConnections()
         || fromSource >= settings.maxConnectionsPerSource()) {
       return false;
     }
@@ -205,27 +204,6 @@ public final class SstpServer implements AutoCloseable {
         c.tick(now);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "SSTP timer failed for " + c, e);
-      }
-    }
-  }
-
-  /** The maxConnections budget over established sessions. */
-  private final class SessionBudget implements SstpServerContext.SessionAdmission {
-    @Override
-    public boolean tryAcquire() {
-      synchronized (SstpServer.this) {
-        if (sessions >= settings.maxConnections()) {
-          return false;
-        }
-        sessions++;
-        return true;
-      }
-    }
-
-    @Override
-    public void release() {
-      synchronized (SstpServer.this) {
-        sessions--;
       }
     }
   }

@@ -48,7 +48,7 @@ class SstpServerRobustnessTest {
   void start() throws Exception {
     server =
         new SstpTestServer(
-            new TestMsChapV2Verifier(Map.of("alice", "alice-pw", "mallory", "m-pw"), List.of()),
+            new TestMsChapV2Authenticator(Map.of("alice", "alice-pw", "mallory", "m-pw"), List.of()),
             List.of("TLSv1.3", "TLSv1.2"),
             10,
             Duration.ofSeconds(4));
@@ -167,6 +167,13 @@ class SstpServerRobustnessTest {
     }
     assertEquals(1, server.server.stats().sessionsEstablished.sum(), "only the healthy one");
     await().atMost(STEP).until(() -> server.allocator.released.get() == 4);
+    assertEquals(
+        4,
+        server.admission.refusals().recent().stream()
+            .filter(r -> r.reason().equals("CryptoBindingFailed"))
+            .count(),
+        "each broken binding is reported as CryptoBindingFailed");
+    assertEquals(1, server.admission.inUse(), "the refused calls gave their slots back");
     healthyStillWorks();
   }
 

@@ -1,7 +1,17 @@
 package io.vpngateway.gateway.sstp.session;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.AdmissionAttempt;
+import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.MsChapV2Authenticator;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
+import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.TunnelSession;
@@ -27,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,6 +66,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   static final int CONTROL_PER_SECOND = 50;
   /** Control frames over the budget after which the call is aborted as a flood. */
   static final int FLOOD_LIMIT = 2000;
+  /** How long the reader thread waits for the MS-CHAPv2 backend (RADIUS with its retries). */
+  static final long AUTH_TIMEOUT_SECONDS = 30;
   private static final long DISCONNECT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3);
   private static final byte[] NOT_FOUND =
       ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -67,6 +80,12 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private final String id;
   private final InetSocketAddress remote;
   private final long openedNanos = System.nanoTime();
+  /**
+   * Serialises the state machines. A ReentrantLock rather than the monitor so that the timer
+   * thread can skip a connection that is busy (e.g. waiting for a RADIUS answer) instead of
+   * stalling every other connection's timers behind it.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
   private SSLSocket tls;
   private SstpLink link;
   private SstpControlStateMachine control;
@@ -74,12 +93,13 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private volatile boolean active;
   private boolean httpDone;
   private boolean registered;
-  private boolean admitted;
-  private ClientIdentity identity;
-  private AddressLease lease;
+  private AdmissionAttempt attempt;
+  private ConnectionSlot slot;
+  private volatile ClientIdentity identity;
+  private volatile AddressLease lease;
   private InnerPacketSink sink;
-  private Instant since = Instant.now();
-  private String cipher = "";
+  private volatile Instant since = Instant.now();
+  private volatile String cipher = "";
   private volatile long bytesIn;
   private volatile long bytesOut;
   private long lastReceivedNanos = System.nanoTime();
@@ -88,8 +108,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private double controlTokens = CONTROL_BURST;
   private long tokensAtNanos = System.nanoTime();
   private int overBudget;
-  private String endReason;
-  private boolean ended;
+  private volatile String endReason;
+  private volatile boolean ended;
 
   public SstpConnection(
       Socket raw, byte[] alreadyRead, SstpServerContext ctx, Consumer<SstpConnection> onEnd) {
@@ -111,29 +131,34 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       }
       SstpPacketReader reader = new SstpPacketReader(tls.getInputStream());
       while (reader.next()) {
-        synchronized (this) {
+        lock.lock();
+        try {
           if (link.isClosed()) {
             break;
           }
           lastReceivedNanos = System.nanoTime();
           echoOutstanding = false;
           if (reader.isControl()) {
-            if (!spendControlToken()) {
-              continue;
+            if (spendControlToken()) {
+              controlEvent(control.receive(reader.copy()));
             }
-            controlEvent(control.receive(reader.copy()));
           } else {
             receiveData(reader.buffer(), reader.length());
           }
+        } finally {
+          lock.unlock();
         }
       }
       endIfNot("the client closed the connection");
     } catch (MalformedSstpException e) {
       ctx.stats().protocolErrors.increment();
-      synchronized (this) {
+      lock.lock();
+      try {
         if (control != null) {
           control.abort(e.status(), e.getMessage());
         }
+      } finally {
+        lock.unlock();
       }
       endIfNot("malformed SSTP stream: " + e.getMessage());
     } catch (SocketTimeoutException e) {
@@ -178,11 +203,14 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return false;
     }
     raw.setSoTimeout(0);
-    synchronized (this) {
+    lock.lock();
+    try {
       link = new SstpLink(tls.getOutputStream(), this::closeSocket, ctx.stats().sendQueueDropped);
       control = new SstpControlStateMachine(ctx.bindingCheck(), ctx.random(), this::sendControl);
       httpDone = true;
       lastReceivedNanos = System.nanoTime();
+    } finally {
+      lock.unlock();
     }
     Thread writer = new Thread(link::writeLoop, "sstp-write-" + remote);
     writer.setDaemon(true);
@@ -240,7 +268,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
             new PppSession(
                 ctx.ppp(),
                 ctx.random(),
-                PppSession.authenticators(ctx.msChapV2(), remote, ctx.random(), this::sendPppControl),
+                PppSession.authenticators(
+                    this::verifyMsChapV2, remote, ctx.random(), this::sendPppControl),
                 this);
         ppp.start();
       }
@@ -281,27 +310,69 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     link.send(packet, false);
   }
 
+  /**
+   * The MS-CHAPv2 check through the gateway's admission: the pipeline's MS-CHAPv2 backend
+   * (RADIUS) decides; a refusal is reported by the admission (log line, metrics, GET /refusals).
+   * Runs on this connection's reader thread and waits for the backend (at most {@link
+   * #AUTH_TIMEOUT_SECONDS}); only this client waits.
+   */
+  private MsChapV2Verifier.Outcome verifyMsChapV2(MsChapV2Verifier.Attempt a) {
+    attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
+    Optional<MsChapV2Authenticator> backend = ctx.admission().authentication().msChapV2();
+    if (backend.isEmpty()) {
+      attempt.refuse(
+          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "MS-CHAPv2 needs a RADIUS server in authentication.radius");
+      return new MsChapV2Verifier.Rejected("no MS-CHAPv2 backend configured");
+    }
+    MsChapV2Authenticator.Result r;
+    try {
+      r =
+          backend
+              .get()
+              .authenticate(
+                  attempt.client(),
+                  new MsChapV2Authenticator.Response(
+                      a.userName(), a.authenticatorChallenge(), a.peerChallenge(), a.ntResponse()))
+              .toCompletableFuture()
+              .get(AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      attempt.refuse(RefusalReason.AUTH_SERVER_UNAVAILABLE, "no MS-CHAPv2 verdict in time");
+      return new MsChapV2Verifier.Rejected("backend timeout");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      attempt.refuse(RefusalReason.INTERNAL_ERROR, "interrupted");
+      return new MsChapV2Verifier.Rejected("interrupted");
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "MS-CHAPv2 backend failed", e.getCause());
+      attempt.refuse(RefusalReason.INTERNAL_ERROR, "MS-CHAPv2 backend failed");
+      return new MsChapV2Verifier.Rejected("backend failure");
+    }
+    if (r instanceof MsChapV2Authenticator.Result.Accepted ok) {
+      return new MsChapV2Verifier.Accepted(
+          ok.identity(), ok.authenticatorResponse(), ok.sendKey().bytes(), ok.receiveKey().bytes());
+    }
+    MsChapV2Authenticator.Result.Refused no = (MsChapV2Authenticator.Result.Refused) r;
+    attempt.refuse(no.reason(), no.message());
+    return new MsChapV2Verifier.Rejected(no.reason().code() + ": " + no.message());
+  }
+
   @Override
   public Inet4Address authenticated(AuthResult result) {
     identity = result.identity();
-    if (!ctx.sessionAdmission().tryAcquire()) {
+    Optional<ConnectionSlot> taken = attempt.reserve(identity);
+    if (taken.isEmpty()) {
       ctx.stats().admissionRefused.increment();
-      LOG.warning(
-          "SSTP: refusing " + identity.name() + " from " + remote + ": maxConnections reached");
-      return null;
+      return null; // reported by the admission (MaxConnectionsReached)
     }
-    admitted = true;
+    slot = taken.get();
     lease = ctx.allocator().allocate(identity, VpnProtocol.SSTP).orElse(null);
     if (lease == null) {
       ctx.stats().admissionRefused.increment();
-      LOG.warning(
-          "SSTP: refusing "
-              + identity.name()
-              + " from "
-              + remote
-              + ": the address pool for groups "
-              + identity.groups()
-              + " is exhausted");
+      attempt.refuse(
+          RefusalReason.ADDRESS_POOL_EXHAUSTED,
+          "the pool for groups " + identity.groups() + " has no free address");
+      slot = null;
       return null;
     }
     control.innerAuthenticationCompleted(result.hlak());
@@ -328,6 +399,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
     registered = true;
     active = true;
+    attempt.admitted();
     ctx.stats().sessionsEstablished.increment();
     LOG.info(
         "SSTP session "
@@ -368,8 +440,22 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
   }
 
-  /** Timers: negotiation deadline, hello (echo) and the grace after our disconnect. */
-  public synchronized void tick(long now) {
+  /**
+   * Timers: negotiation deadline, hello (echo) and the grace after our disconnect. Skipped for
+   * this second when the connection is busy on its own thread (the next tick catches up).
+   */
+  public void tick(long now) {
+    if (!lock.tryLock()) {
+      return;
+    }
+    try {
+      tickLocked(now);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void tickLocked(long now) {
     if (ended) {
       return;
     }
@@ -424,8 +510,13 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
   }
 
-  private synchronized void endIfNot(String reason) {
-    end(reason);
+  private void endIfNot(String reason) {
+    lock.lock();
+    try {
+      end(reason);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void unregister() {
@@ -435,7 +526,17 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
   }
 
-  private synchronized void cleanup() {
+  private void cleanup() {
+    lock.lock();
+    try {
+      cleanupLocked();
+    } finally {
+      lock.unlock();
+    }
+    onEnd.accept(this);
+  }
+
+  private void cleanupLocked() {
     end(endReason == null ? "closed" : endReason);
     if (link != null) {
       link.close();
@@ -446,9 +547,17 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       lease.release();
       lease = null;
     }
-    if (admitted) {
-      admitted = false;
-      ctx.sessionAdmission().release();
+    if (attempt != null && !attempt.isEnded()) {
+      // authenticated but never connected: the admission hears why (and frees the slot)
+      SstpCryptoBindingCheck.Failure binding = control == null ? null : control.bindingFailure();
+      attempt.refuse(
+          binding != null ? RefusalReason.CRYPTO_BINDING_FAILED : RefusalReason.CLIENT_DISCONNECTED,
+          String.valueOf(endReason));
+      slot = null;
+    }
+    if (slot != null) {
+      slot.release();
+      slot = null;
     }
     if (identity != null) {
       LOG.info(
@@ -457,7 +566,6 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     } else {
       LOG.fine("SSTP connection from " + remote + " ended: " + endReason);
     }
-    onEnd.accept(this);
   }
 
   private void closeSocket() {
@@ -493,12 +601,12 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   @Override
-  public synchronized ClientIdentity identity() {
+  public ClientIdentity identity() {
     return identity;
   }
 
   @Override
-  public synchronized Inet4Address innerAddress() {
+  public Inet4Address innerAddress() {
     return lease == null ? null : lease.address();
   }
 
@@ -508,12 +616,12 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   @Override
-  public synchronized Instant since() {
+  public Instant since() {
     return since;
   }
 
   @Override
-  public synchronized String cipher() {
+  public String cipher() {
     return cipher;
   }
 
@@ -532,7 +640,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   /** Why the connection ended, or null while it runs. */
-  public synchronized String endReason() {
+  public String endReason() {
     return ended ? endReason : null;
   }
 
@@ -561,7 +669,16 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
    * the client acknowledges or after a short grace.
    */
   @Override
-  public synchronized void close(String reason) {
+  public void close(String reason) {
+    lock.lock();
+    try {
+      closeLocked(reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeLocked(String reason) {
     if (ended) {
       return;
     }
@@ -584,9 +701,14 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   /** {@link #close} without the grace: what is queued is written, then the socket closes. */
-  public synchronized void shutdown(String reason) {
-    close(reason);
-    end(reason);
+  public void shutdown(String reason) {
+    lock.lock();
+    try {
+      closeLocked(reason);
+      end(reason);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

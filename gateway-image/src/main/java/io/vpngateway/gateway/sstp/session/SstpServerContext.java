@@ -5,7 +5,7 @@ import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.sstp.SstpServerStats;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
-import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
+import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.sstp.ppp.session.PppSession;
 import java.net.Inet4Address;
 import java.security.SecureRandom;
@@ -24,7 +24,8 @@ import javax.net.ssl.SSLSocketFactory;
  *     negotiation timer; PPP authentication included)
  * @param helloInterval idle time after which an Echo Request is sent; a second one without any
  *     packet from the client aborts the call (section 3.3.2 hello timer)
- * @param sessionAdmission true when one more established session fits maxConnections
+ * @param admission authentication (the pipeline's MS-CHAPv2 backend), the gateway-wide
+ *     maxConnections budget and refusal reporting
  */
 public record SstpServerContext(
     SSLSocketFactory tls,
@@ -32,22 +33,12 @@ public record SstpServerContext(
     String[] tlsCipherSuites,
     SstpCryptoBindingCheck bindingCheck,
     PppSession.Settings ppp,
-    MsChapV2Verifier msChapV2,
+    Admission admission,
     AddressAllocator allocator,
     SessionRegistry registry,
     Function<Inet4Address, InnerPacketSink> sinks,
-    SessionAdmission sessionAdmission,
     SstpServerStats stats,
     SecureRandom random,
     Duration handshakeTimeout,
     Duration negotiationTimeout,
-    Duration helloInterval) {
-
-  /** The session budget (maxConnections) shared by every connection of the server. */
-  public interface SessionAdmission {
-    /** Reserves a slot for one more session; false when full. */
-    boolean tryAcquire();
-
-    void release();
-  }
-}
+    Duration helloInterval) {}

@@ -8,7 +8,7 @@ import io.vpngateway.gateway.lab.Prerequisites;
 import io.vpngateway.gateway.lab.QemuGuest;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.sstp.SstpTestPki;
-import io.vpngateway.gateway.sstp.TestMsChapV2Verifier;
+import io.vpngateway.gateway.sstp.TestMsChapV2Authenticator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +48,8 @@ class SstpGuestInteropTest {
     QemuGuest.require();
     Prerequisites.requireBinary("sstpc");
     Prerequisites.requireBinary("pppd");
-    TestMsChapV2Verifier verifier =
-        new TestMsChapV2Verifier(Map.of("alice", "alice-pw"), List.of("staff"));
+    TestMsChapV2Authenticator verifier =
+        new TestMsChapV2Authenticator(Map.of("alice", "alice-pw"), List.of("staff"));
     server =
         new SstpTestServer(verifier, List.of(tls), 10, Duration.ofSeconds(90));
     Path ca = dir.resolve("ca.pem");

@@ -4,7 +4,10 @@ import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.sstp.SstpServer;
 import io.vpngateway.gateway.sstp.SstpServerSettings;
 import io.vpngateway.gateway.sstp.SstpTestPki;
-import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
+import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.AuthenticationPipeline;
+import io.vpngateway.gateway.auth.MsChapV2Authenticator;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.sstp.ppp.session.PppAuthMethod;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +26,14 @@ public final class SstpTestServer implements AutoCloseable {
   public final TestAllocator allocator;
   public final BlockingQueue<byte[]> fromClients = new LinkedBlockingQueue<>();
   public final SstpServer server;
+  public final Admission admission;
   public final InetSocketAddress address;
 
   public SstpTestServer(
-      MsChapV2Verifier verifier, List<String> tlsProtocols, int maxConnections, Duration negotiation)
+      MsChapV2Authenticator verifier,
+      List<String> tlsProtocols,
+      int maxConnections,
+      Duration negotiation)
       throws Exception {
     allocator = new TestAllocator(maxConnections + 4);
     var pki = SstpTestPki.get();
@@ -41,10 +48,15 @@ public final class SstpTestServer implements AutoCloseable {
                 List.of(TestAllocator.address("10.77.0.53")),
                 maxConnections)
             .withTimeouts(Duration.ofSeconds(5), negotiation, Duration.ofSeconds(60));
+    admission =
+        new Admission(
+            AuthenticationPipeline.builder().msChapV2(verifier).build(),
+            maxConnections,
+            new GatewayMetrics(registry));
     server =
         new SstpServer(
             settings,
-            verifier,
+            admission,
             allocator,
             registry,
             client ->

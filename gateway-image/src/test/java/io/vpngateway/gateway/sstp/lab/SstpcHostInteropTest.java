@@ -10,7 +10,7 @@ import io.vpngateway.gateway.lab.Packets;
 import io.vpngateway.gateway.lab.Prerequisites;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.sstp.SstpTestPki;
-import io.vpngateway.gateway.sstp.TestMsChapV2Verifier;
+import io.vpngateway.gateway.sstp.TestMsChapV2Authenticator;
 import io.vpngateway.gateway.sstp.ppp.message.PppProtocol;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -66,8 +66,8 @@ class SstpcHostInteropTest {
   @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
   void sstpcReachesCallConnectedWithAValidBindingAndCarriesIpv4(String tls) throws Exception {
     requireSstpc();
-    TestMsChapV2Verifier verifier =
-        new TestMsChapV2Verifier(Map.of("alice", "alice-pw"), List.of("staff"));
+    TestMsChapV2Authenticator verifier =
+        new TestMsChapV2Authenticator(Map.of("alice", "alice-pw"), List.of("staff"));
     server = new SstpTestServer(verifier, List.of(tls), 10, Duration.ofSeconds(30));
     String ipparam = "vt" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
     try (ServerSocket pppSide = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -117,8 +117,8 @@ class SstpcHostInteropTest {
   @Test
   void aWrongPasswordIsRefusedAndCounted() throws Exception {
     requireSstpc();
-    TestMsChapV2Verifier verifier =
-        new TestMsChapV2Verifier(Map.of("alice", "alice-pw"), List.of());
+    TestMsChapV2Authenticator verifier =
+        new TestMsChapV2Authenticator(Map.of("alice", "alice-pw"), List.of());
     server = new SstpTestServer(verifier, List.of("TLSv1.2"), 10, Duration.ofSeconds(30));
     String ipparam = "vt" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 24), 36);
     try (ServerSocket pppSide = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -131,6 +131,12 @@ class SstpcHostInteropTest {
       assertEquals(1, verifier.rejected.get());
       await().atMost(STEP).until(() -> server.server.stats().authFailures.sum() == 1);
       assertEquals(0, server.allocator.leased.get(), "no address for a refused client");
+      assertEquals(
+          List.of("SSTP BadCredentials"),
+          server.admission.refusals().recent().stream()
+              .map(r -> r.protocol() + " " + r.reason())
+              .toList(),
+          "the admission reports the refusal with its reason");
       assertEquals(0, server.server.stats().sessionsEstablished.sum());
     }
   }
