@@ -49,9 +49,15 @@ import javax.net.ssl.SSLContext;
 public final class SstpServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SstpServer.class.getName());
 
-  private final SstpServerSettings settings;
+  private volatile SstpServerSettings settings;
   private final SstpServerStats stats = new SstpServerStats();
-  private final SstpServerContext context;
+  private final Admission admission;
+  private final AddressAllocator allocator;
+  private final SessionRegistry registry;
+  private final Function<java.net.Inet4Address, InnerPacketSink> sinks;
+  private final SecureRandom random = new SecureRandom();
+  /** What new connections get; replaced whole by {@link #update} (live ones keep theirs). */
+  private volatile SstpServerContext context;
   private final Set<SstpConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final ScheduledExecutorService timer;
@@ -67,28 +73,11 @@ public final class SstpServer implements AutoCloseable {
       Function<java.net.Inet4Address, InnerPacketSink> sinks)
       throws GeneralSecurityException {
     this.settings = settings;
-    SSLContext tls = tlsContext(settings);
-    String[] suites =
-        settings.tlsCipherSuites().isEmpty()
-            ? null
-            : settings.tlsCipherSuites().toArray(new String[0]);
-    this.context =
-        new SstpServerContext(
-            tls.getSocketFactory(),
-            settings.tlsProtocols().toArray(new String[0]),
-            suites,
-            new SstpCryptoBindingCheck(settings.serverCertificateChain().get(0)),
-            new PppSession.Settings(
-                settings.authMethods(), settings.mru(), settings.gatewayAddress(), settings.dns()),
-            admission,
-            allocator,
-            registry,
-            sinks,
-            stats,
-            new SecureRandom(),
-            settings.handshakeTimeout(),
-            settings.negotiationTimeout(),
-            settings.helloInterval());
+    this.admission = admission;
+    this.allocator = allocator;
+    this.registry = registry;
+    this.sinks = sinks;
+    this.context = context(settings);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -96,6 +85,52 @@ public final class SstpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  private SstpServerContext context(SstpServerSettings s) throws GeneralSecurityException {
+    String[] suites =
+        s.tlsCipherSuites().isEmpty() ? null : s.tlsCipherSuites().toArray(new String[0]);
+    return new SstpServerContext(
+        tlsContext(s).getSocketFactory(),
+        s.tlsProtocols().toArray(new String[0]),
+        suites,
+        new SstpCryptoBindingCheck(s.serverCertificateChain().get(0)),
+        new PppSession.Settings(s.authMethods(), s.mru(), s.dns()),
+        admission,
+        allocator,
+        registry,
+        sinks,
+        stats,
+        random,
+        s.handshakeTimeout(),
+        s.negotiationTimeout(),
+        s.helloInterval());
+  }
+
+  /**
+   * New settings for new connections (a reloaded config: server certificate, TLS policy, DNS,
+   * timers); the listener and the caps stay as started, live sessions keep what they negotiated.
+   */
+  public void update(SstpServerSettings next) throws GeneralSecurityException {
+    SstpServerContext c = context(next);
+    SstpServerSettings running = settings;
+    settings =
+        new SstpServerSettings(
+            running.listen(),
+            next.serverCertificateChain(),
+            next.serverPrivateKey(),
+            next.tlsProtocols(),
+            next.tlsCipherSuites(),
+            next.authMethods(),
+            next.mru(),
+            next.dns(),
+            running.maxConnections(),
+            running.maxConnectionsPerSource(),
+            running.maxPendingConnections(),
+            next.handshakeTimeout(),
+            next.negotiationTimeout(),
+            next.helloInterval());
+    context = c;
   }
 
   private static SSLContext tlsContext(SstpServerSettings s) throws GeneralSecurityException {

@@ -18,7 +18,6 @@ import java.util.List;
  * @param tlsCipherSuites JDK suite names, or empty for the JDK's defaults
  * @param authMethods PPP authentication methods in order of preference
  * @param mru the PPP MRU the server asks for (the TUN MTU)
- * @param gatewayAddress the gateway's address on the PPP link (IPCP), e.g. the pool's first
  * @param dns DNS servers handed out in IPCP (at most two are used)
  * @param maxConnections established sessions this server may hold
  * @param maxConnectionsPerSource open TCP connections from one client IP
@@ -32,7 +31,6 @@ public record SstpServerSettings(
     List<String> tlsCipherSuites,
     List<PppAuthMethod> authMethods,
     int mru,
-    Inet4Address gatewayAddress,
     List<Inet4Address> dns,
     int maxConnections,
     int maxConnectionsPerSource,
@@ -64,7 +62,6 @@ public record SstpServerSettings(
       PrivateKey key,
       List<String> tlsProtocols,
       List<PppAuthMethod> authMethods,
-      Inet4Address gatewayAddress,
       List<Inet4Address> dns,
       int maxConnections) {
     return new SstpServerSettings(
@@ -75,7 +72,6 @@ public record SstpServerSettings(
         List.of(),
         authMethods,
         1500,
-        gatewayAddress,
         dns,
         maxConnections,
         64,
@@ -88,14 +84,14 @@ public record SstpServerSettings(
   public SstpServerSettings withTimeouts(Duration handshake, Duration negotiation, Duration hello) {
     return new SstpServerSettings(
         listen, serverCertificateChain, serverPrivateKey, tlsProtocols, tlsCipherSuites,
-        authMethods, mru, gatewayAddress, dns, maxConnections, maxConnectionsPerSource,
+        authMethods, mru, dns, maxConnections, maxConnectionsPerSource,
         maxPendingConnections, handshake, negotiation, hello);
   }
 
   public SstpServerSettings withTlsProtocols(List<String> protocols) {
     return new SstpServerSettings(
         listen, serverCertificateChain, serverPrivateKey, protocols, tlsCipherSuites,
-        authMethods, mru, gatewayAddress, dns, maxConnections, maxConnectionsPerSource,
+        authMethods, mru, dns, maxConnections, maxConnectionsPerSource,
         maxPendingConnections, handshakeTimeout, negotiationTimeout, helloInterval);
   }
 }

@@ -358,7 +358,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   }
 
   @Override
-  public Inet4Address authenticated(AuthResult result) {
+  public PppSession.LinkAddresses authenticated(AuthResult result) {
     identity = result.identity();
     Optional<ConnectionSlot> taken = attempt.reserve(identity);
     if (taken.isEmpty()) {
@@ -377,7 +377,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
     control.innerAuthenticationCompleted(result.hlak());
     java.util.Arrays.fill(result.hlak(), (byte) 0);
-    return lease.address();
+    return new PppSession.LinkAddresses(lease.address(), lease.gateway());
   }
 
   @Override

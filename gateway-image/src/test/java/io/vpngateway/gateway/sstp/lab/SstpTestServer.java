@@ -44,7 +44,6 @@ public final class SstpTestServer implements AutoCloseable {
                 pki.server.privateKey(),
                 tlsProtocols,
                 List.of(PppAuthMethod.MSCHAPV2),
-                TestAllocator.address("10.77.0.1"),
                 List.of(TestAllocator.address("10.77.0.53")),
                 maxConnections)
             .withTimeouts(Duration.ofSeconds(5), negotiation, Duration.ofSeconds(60));

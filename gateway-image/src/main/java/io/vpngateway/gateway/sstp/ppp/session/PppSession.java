@@ -34,10 +34,10 @@ public final class PppSession {
     void sendFrame(byte[] frame);
 
     /**
-     * Authentication succeeded: returns the address to give the client, or null to refuse the
-     * session (pool exhausted, admission refused); the host logs why.
+     * Authentication succeeded: returns the client's address and the gateway's on the link, or
+     * null to refuse the session (pool exhausted, admission refused); the host reports why.
      */
-    Inet4Address authenticated(AuthResult result);
+    LinkAddresses authenticated(AuthResult result);
 
     /** IPCP is open: the client has its address and IPv4 may flow. */
     void networkUp();
@@ -49,12 +49,16 @@ public final class PppSession {
     void finished(String reason);
   }
 
+  /**
+   * The IPCP addresses of one link.
+   *
+   * @param client the address the client gets (from the pool)
+   * @param gateway the gateway's address on the link (the pool's gateway address), or null
+   */
+  public record LinkAddresses(Inet4Address client, Inet4Address gateway) {}
+
   /** Fixed inputs of a session. */
-  public record Settings(
-      List<PppAuthMethod> authMethods,
-      int mru,
-      Inet4Address gatewayAddress,
-      List<Inet4Address> dns) {
+  public record Settings(List<PppAuthMethod> authMethods, int mru, List<Inet4Address> dns) {
     public Settings {
       authMethods = List.copyOf(authMethods);
       dns = List.copyOf(dns);
@@ -251,14 +255,15 @@ public final class PppSession {
       terminate(result.failure());
       return;
     }
-    Inet4Address address = host.authenticated(result);
-    if (address == null) {
+    LinkAddresses addresses = host.authenticated(result);
+    if (addresses == null) {
       terminate("no address for the client");
       return;
     }
     phase = Phase.NETWORK;
     ipcp =
-        new IpcpStateMachine(settings.gatewayAddress(), address, settings.dns(), this::send);
+        new IpcpStateMachine(
+            addresses.gateway(), addresses.client(), settings.dns(), this::send);
     ipcp.start();
   }
 

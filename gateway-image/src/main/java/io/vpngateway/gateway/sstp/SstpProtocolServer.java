@@ -1,0 +1,136 @@
+package io.vpngateway.gateway.sstp;
+
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.protocol.Endpoint;
+import io.vpngateway.gateway.protocol.ProtocolContext;
+import io.vpngateway.gateway.protocol.ProtocolServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.security.GeneralSecurityException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * SSTP as one of the gateway's {@link ProtocolServer}s: maps the config onto {@link
+ * SstpServerSettings} and drives an {@link SstpServer} whose clients are admitted through the
+ * gateway's admission (the pipeline's MS-CHAPv2 backend, the connection budget, refusals).
+ *
+ * <p>Port: {@code listen.sstp} (443 by default). When OpenVPN-over-TCP is enabled on the same
+ * port the two share it: a shared-port demultiplexer hands TLS connections to {@link #adopt};
+ * until one is registered for the port, SSTP does not bind it and says so.
+ */
+public final class SstpProtocolServer implements ProtocolServer {
+  private static final Logger LOG = Logger.getLogger(SstpProtocolServer.class.getName());
+
+  private final ProtocolContext context;
+  private final SstpServer server;
+  private final boolean sharesPortWithOpenVpn;
+  private InetSocketAddress bound;
+
+  public SstpProtocolServer(ProtocolContext context) throws GeneralSecurityException {
+    this.context = context;
+    GatewayConfig.Listen listen = context.listen();
+    GatewayConfig doc = context.config().document();
+    this.sharesPortWithOpenVpn =
+        doc.enables(VpnProtocol.OpenVPN)
+            && listen.openvpnTcp() > 0
+            && listen.openvpnTcp() == listen.sstp();
+    InetSocketAddress address =
+        listen.sstp() < 0 || sharesPortWithOpenVpn
+            ? null
+            : new InetSocketAddress(context.listenAddress(), listen.sstp());
+    this.server =
+        new SstpServer(
+            SstpSettingsMapper.settings(
+                context.config(), address, context.connectionShare(), context.tunMtu()),
+            context.admission(),
+            context.allocator(),
+            context.sessions(),
+            context.sinks());
+  }
+
+  @Override
+  public VpnProtocol protocol() {
+    return VpnProtocol.SSTP;
+  }
+
+  @Override
+  public void start() throws IOException {
+    bound = server.start();
+    if (context.admission().authentication().msChapV2().isEmpty()) {
+      LOG.warning(
+          "SSTP: no MS-CHAPv2 backend is configured (authentication.radius): every SSTP client"
+              + " will be refused with AuthMethodNotSupported");
+    }
+    if (sharesPortWithOpenVpn) {
+      LOG.warning(
+          "SSTP shares TCP port "
+              + context.listen().sstp()
+              + " with OpenVPN: it is served through the shared-port demultiplexer only");
+    }
+  }
+
+  /** Takes a TLS connection the shared-port demultiplexer accepted (see {@link SstpServer#adopt}). */
+  public void adopt(SocketChannel channel, ByteBuffer alreadyRead) throws IOException {
+    server.adopt(channel, alreadyRead);
+  }
+
+  /** Server certificate, TLS policy and DNS apply to new connections. */
+  @Override
+  public void apply(RuntimeConfig next) {
+    try {
+      server.update(
+          SstpSettingsMapper.settings(
+              next, server.settings().listen(), server.settings().maxConnections(),
+              context.tunMtu()));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      LOG.warning(
+          "the reloaded config cannot be applied to the SSTP server ("
+              + e.getMessage()
+              + "); new connections keep the previous settings");
+    }
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return bound == null ? List.of() : List.of(new Endpoint("tcp", bound));
+  }
+
+  @Override
+  public Map<String, Long> droppedPackets() {
+    SstpServerStats s = server.stats();
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("ConnectionRefused", s.connectionsRefused.sum());
+    m.put("TlsFailed", s.tlsFailures.sum());
+    m.put("NotSstpRequest", s.notSstpRequests.sum());
+    m.put("SlowClient", s.slowClients.sum());
+    m.put("ProtocolError", s.protocolErrors.sum());
+    m.put("CryptoBindingFailed", s.bindingFailures.sum());
+    m.put("PppFrameDropped", s.pppFramesDropped.sum());
+    m.put("ControlFlood", s.controlFloods.sum());
+    m.put("SendQueueFull", s.sendQueueDropped.sum());
+    return m;
+  }
+
+  @Override
+  public void collectMetrics(PrometheusTextWriter w) {
+    w.family("vpngw_sstp_connections", "gauge", "Open SSTP connections, with a session or not.");
+    w.sample("vpngw_sstp_connections", server.connections());
+  }
+
+  public SstpServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
