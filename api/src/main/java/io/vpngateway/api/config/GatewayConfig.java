@@ -35,6 +35,7 @@ public record GatewayConfig(
     Authentication authentication,
     Crypto crypto,
     OpenVpn openvpn,
+    Ikev2 ikev2,
     Management management,
     Files files) {
 
@@ -154,6 +155,38 @@ public record GatewayConfig(
       int keepaliveTimeoutSeconds,
       int tunMtu,
       int authTokenLifetimeSeconds) {}
+
+  /**
+   * IKEv2 timers and limits (RFC 7296). A document without this section (written before IKEv2 was
+   * served) reads as {@link #defaults()}.
+   *
+   * @param ikeLifetimeSeconds when the gateway rekeys an IKE SA itself (clients usually rekey
+   *     first)
+   * @param childLifetimeSeconds when the gateway rekeys a CHILD_SA itself
+   * @param childLifetimeKilobytes traffic after which a CHILD_SA is rekeyed (0: no limit)
+   * @param dpdDelaySeconds idle time after which the gateway checks that a client is alive
+   * @param dpdTimeoutSeconds how long a request of the gateway may go unanswered before the
+   *     client counts as gone
+   * @param fragmentSize largest IKE message sent to clients that support IKE fragmentation (RFC
+   *     7383), in octets
+   */
+  public record Ikev2(
+      int ikeLifetimeSeconds,
+      int childLifetimeSeconds,
+      long childLifetimeKilobytes,
+      int dpdDelaySeconds,
+      int dpdTimeoutSeconds,
+      int fragmentSize) {
+    /** Azure's P2S lifetimes (IKE 8 h, IPsec 7.5 h or 100 GB), 30 s DPD, 1280-octet fragments. */
+    public static Ikev2 defaults() {
+      return new Ikev2(28800, 27000, 102_400_000L, 30, 60, 1280);
+    }
+  }
+
+  /** The IKEv2 section, or the defaults when the document has none. */
+  public Ikev2 ikev2OrDefaults() {
+    return ikev2 == null ? Ikev2.defaults() : ikev2;
+  }
 
   /** The management API (health, metrics, sessions) on its own port. */
   public record Management(int port) {}

@@ -70,6 +70,7 @@ public final class GatewayConfigRenderer {
             crypto.tlsCipherSuites(),
             crypto.dataCiphers()),
         new GatewayConfig.OpenVpn(3600, 10, 60, 1500, 12 * 3600),
+        GatewayConfig.Ikev2.defaults(),
         new GatewayConfig.Management(MANAGEMENT_PORT),
         GatewayConfig.Files.defaults());
   }

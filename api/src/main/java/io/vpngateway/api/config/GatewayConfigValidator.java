@@ -240,6 +240,20 @@ public final class GatewayConfigValidator {
       errors.add(
           new ConfigError("openvpn", "keepalive timeout must exceed a positive interval"));
     }
+    GatewayConfig.Ikev2 ike = c.ikev2OrDefaults();
+    if (ike.ikeLifetimeSeconds() < 60 || ike.childLifetimeSeconds() < 10) {
+      errors.add(
+          new ConfigError("ikev2", "lifetimes must be at least 60 s (IKE) and 10 s (CHILD_SA)"));
+    }
+    if (ike.childLifetimeKilobytes() < 0) {
+      errors.add(new ConfigError("ikev2.childLifetimeKilobytes", "must not be negative"));
+    }
+    if (ike.dpdDelaySeconds() <= 0 || ike.dpdTimeoutSeconds() <= 0) {
+      errors.add(new ConfigError("ikev2", "DPD delay and timeout must be positive"));
+    }
+    if (ike.fragmentSize() < 576 || ike.fragmentSize() > 65000) {
+      errors.add(new ConfigError("ikev2.fragmentSize", "must be between 576 and 65000"));
+    }
     if (c.management() == null) {
       errors.add(new ConfigError("management", "is required"));
     }

@@ -62,7 +62,7 @@ public final class SwanctlProfileRenderer {
     conf.append("    }\n");
     conf.append("    remote {\n");
     conf.append("      auth = pubkey\n");
-    conf.append("      id = ").append(quoted(in.serverName())).append('\n');
+    conf.append("      id = ").append(quoted(remoteIdentity(in.serverName()))).append('\n');
     conf.append("      cacerts = ").append(fileName(CA_FILE)).append('\n');
     conf.append("    }\n");
     conf.append("    children {\n");
@@ -99,6 +99,15 @@ public final class SwanctlProfileRenderer {
       files.put(KEY_FILE, in.clientKeyPem());
     }
     return new SwanctlProfile(conf.toString(), files, instructions(name, eap));
+  }
+
+  /**
+   * The gateway's IKE identity as swanctl.conf(5) writes it. A host name or address is an FQDN or
+   * IP identity, which strongSwan finds among the certificate's subjectAltNames; a name that is
+   * neither (a CN such as {@code corp gateway}) can only be matched as the subject DN.
+   */
+  static String remoteIdentity(String serverName) {
+    return serverName.matches("[A-Za-z0-9.:\\-]+") ? serverName : "CN=" + serverName;
   }
 
   /** Split tunnel: the gateway's routes; full tunnel: everything. */

@@ -60,6 +60,7 @@ public final class OpenVpnSettingsMapper {
             startedDoc.authentication(),
             nextDoc.crypto(),
             nextDoc.openvpn(),
+            nextDoc.ikev2(),
             startedDoc.management(),
             startedDoc.files());
     RuntimeConfig credentials =

@@ -387,7 +387,9 @@ public final class StateDirectory {
     IssuedCertificate server =
         ca.issueServerCertificate(
             new ServerCertificateRequest(
-                gatewayName + " gateway",
+                // the CN is also a subjectAltName (as the operator's certificates): IKEv2 clients
+                // such as strongSwan look for the identity they are given among the SANs
+                endpoints.isEmpty() ? gatewayName + " gateway" : endpoints.get(0),
                 dnsNames,
                 addresses,
                 KeySpec.EC_P256,

@@ -68,6 +68,7 @@ class OpenVpnSettingsMapperTest {
             d.authentication(),
             d.crypto(),
             d.openvpn(),
+            d.ikev2(),
             d.management(),
             d.files());
 

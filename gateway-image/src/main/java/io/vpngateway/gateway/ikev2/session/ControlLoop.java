@@ -1,0 +1,102 @@
+package io.vpngateway.gateway.ikev2.session;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The IKE control thread: every IKE state change runs here, so IKE state needs no locks. Two
+ * lanes feed it: packets from the receive threads in a bounded queue (a flood overflows it and is
+ * counted, never grows memory), and internal tasks (closes, reloads) that are never dropped and run
+ * first. A tick runs every {@link #TICK_MILLIS} for timers.
+ */
+final class ControlLoop implements AutoCloseable {
+  static final long TICK_MILLIS = 200;
+  private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
+
+  private final BlockingQueue<Runnable> packets;
+  private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
+  private final LongAdder dropped;
+  private final Runnable tick;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  ControlLoop(int capacity, LongAdder dropped, Runnable tick) {
+    this.packets = new ArrayBlockingQueue<>(capacity);
+    this.dropped = dropped;
+    this.tick = tick;
+    this.thread = new Thread(this::run, "ikev2-control");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Queues packet work; dropped and counted when the queue is full. */
+  void submitPacket(Runnable task) {
+    if (!packets.offer(task)) {
+      dropped.increment();
+    }
+  }
+
+  /** Queues work that must run. */
+  void submitInternal(Runnable task) {
+    internal.add(task);
+    // wake the thread if it waits for packets
+    packets.offer(() -> {});
+  }
+
+  boolean onControlThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  private void run() {
+    long nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+    while (running) {
+      try {
+        Runnable r;
+        while ((r = internal.poll()) != null) {
+          runLogged(r);
+        }
+        long wait = nextTick - System.nanoTime();
+        Runnable p = wait > 0 ? packets.poll(wait, TimeUnit.NANOSECONDS) : null;
+        if (p != null) {
+          runLogged(p);
+        }
+        if (System.nanoTime() - nextTick >= 0) {
+          nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+          runLogged(tick);
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+    Runnable r;
+    while ((r = internal.poll()) != null) {
+      runLogged(r);
+    }
+  }
+
+  private static void runLogged(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "IKEv2 control task failed", e);
+    }
+  }
+
+  /** Runs the queued internal work and stops, waiting at most {@code millis}. */
+  @Override
+  public void close() {
+    running = false;
+    packets.offer(() -> {});
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
