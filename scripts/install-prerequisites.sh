@@ -8,6 +8,8 @@ PACKAGES=(
   strongswan-charon          # the real IKEv2 client
   strongswan-swanctl
   libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP)
+  libstrongswan-standard-plugins  # openssl, gcm: AES-GCM and the ECP/MODP groups for charon
+  libstrongswan-extra-plugins     # curve25519
   freeradius                 # the real RADIUS server
   freeradius-utils
   iperf3
