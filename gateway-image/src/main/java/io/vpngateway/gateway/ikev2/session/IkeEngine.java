@@ -127,6 +127,11 @@ public final class IkeEngine implements AutoCloseable {
     loop.submitPacket(() -> handle(message, from, natT));
   }
 
+  /** Runs {@code task} on the control thread after the datagrams queued so far (tests). */
+  void afterQueuedDatagrams(Runnable task) {
+    loop.submitPacket(task);
+  }
+
   /** Runs {@code task} on the control thread, never dropped. */
   void runOnControlThread(Runnable task) {
     if (loop.onControlThread()) {

@@ -66,7 +66,10 @@ final class TrafficSelectorNarrowing {
         range.endAddress());
   }
 
-  /** What the gateway routes for its clients, as address ranges. */
+  /**
+   * What the gateway routes for its clients, as sorted disjoint address ranges (a DNS server
+   * inside a route adds nothing).
+   */
   static List<long[]> allowedRanges(Ikev2Policy policy) {
     List<long[]> ranges = new ArrayList<>();
     if (policy.forceTunnel()) {
@@ -81,7 +84,17 @@ final class TrafficSelectorNarrowing {
         ranges.add(cidrRange(dns + "/32"));
       }
     }
-    return ranges;
+    ranges.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    List<long[]> merged = new ArrayList<>();
+    for (long[] r : ranges) {
+      long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && r[0] <= last[1] + 1) {
+        last[1] = Math.max(last[1], r[1]);
+      } else {
+        merged.add(new long[] {r[0], r[1]});
+      }
+    }
+    return merged;
   }
 
   static long[] cidrRange(String cidr) {
