@@ -19,22 +19,46 @@ public final class CryptoPresets {
       List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256");
 
   /**
-   * Azure P2S as offered in 2026: AES-GCM and AES-CBC/SHA-2 IKE with ECP and MODP-2048 groups,
-   * GCM or CBC/SHA-256 ESP, TLS 1.2 and 1.3 with ECDHE AEAD suites.
+   * Azure P2S as offered in 2026, the seed's tables: its 17 IKEv2 proposals (AES-256-GCM with
+   * PRF SHA-384/256, AES-256-CBC with SHA-384/256, each with DH groups 24, 14, ECP-384, ECP-256,
+   * and AES-256/SHA-256 with group 2) and 11 IPsec proposals (AES-256-GCM and AES-256/SHA-256,
+   * each without PFS and with PFS 24, 14, ECP-384, ECP-256, and AES-256/SHA-1), ordered here with
+   * the elliptic curves first (cheaper, and every built-in client has them); TLS 1.2 and 1.3 with
+   * ECDHE AEAD suites.
    */
   public static final CryptoPolicy AZURE_2026 =
       new CryptoPolicy(
           "azure-2026",
           List.of(
               "aes256gcm16-prfsha384-ecp384",
+              "aes256gcm16-prfsha384-ecp256",
               "aes256gcm16-prfsha384-modp2048",
-              "aes128gcm16-prfsha256-ecp256",
-              "aes128gcm16-prfsha256-modp2048",
+              "aes256gcm16-prfsha384-modp2048s256",
+              "aes256gcm16-prfsha256-ecp384",
+              "aes256gcm16-prfsha256-ecp256",
+              "aes256gcm16-prfsha256-modp2048",
+              "aes256gcm16-prfsha256-modp2048s256",
               "aes256-sha384-ecp384",
+              "aes256-sha384-ecp256",
+              "aes256-sha384-modp2048",
+              "aes256-sha384-modp2048s256",
+              "aes256-sha256-ecp384",
               "aes256-sha256-ecp256",
               "aes256-sha256-modp2048",
-              "aes256-sha256-modp2048s256"),
-          List.of("aes256gcm16", "aes128gcm16", "aes256-sha256"),
+              "aes256-sha256-modp2048s256",
+              "aes256-sha256-modp1024"),
+          List.of(
+              "aes256gcm16",
+              "aes256gcm16-ecp384",
+              "aes256gcm16-ecp256",
+              "aes256gcm16-modp2048",
+              "aes256gcm16-modp2048s256",
+              "aes256-sha256",
+              "aes256-sha256-ecp384",
+              "aes256-sha256-ecp256",
+              "aes256-sha256-modp2048",
+              "aes256-sha256-modp2048s256",
+              "aes256-sha1"),
           "1.2",
           concat(
               TLS13_SUITES,

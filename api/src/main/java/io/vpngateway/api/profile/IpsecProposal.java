@@ -60,8 +60,9 @@ public record IpsecProposal(
     }
   }
 
-  /** Diffie-Hellman groups (RFC 3526, 5114, 5903, 8031) with their IANA numbers. */
+  /** Diffie-Hellman groups (RFC 2409, 3526, 5114, 5903, 8031) with their IANA numbers. */
   public enum DhGroup {
+    MODP1024(2, "Group2", "PFS2"),
     MODP2048(14, "Group14", "PFS2048"),
     MODP2048S256(24, "Group24", "PFS24"),
     ECP256(19, "ECP256", "ECP256"),
@@ -102,6 +103,7 @@ public record IpsecProposal(
         case "prfsha256" -> prf = first(prf, Hash.SHA256);
         case "prfsha384" -> prf = first(prf, Hash.SHA384);
         case "prfsha512" -> prf = first(prf, Hash.SHA512);
+        case "modp1024" -> group = first(group, DhGroup.MODP1024);
         case "modp2048" -> group = first(group, DhGroup.MODP2048);
         case "modp2048s256" -> group = first(group, DhGroup.MODP2048S256);
         case "ecp256" -> group = first(group, DhGroup.ECP256);

@@ -148,7 +148,7 @@ final class CreateChildSaResponder {
     answer.add(new TsPayload(true, remote));
     answer.add(new TsPayload(false, local));
     LOG.log(System.Logger.Level.INFO, "{0}: {1} {2}", sa.session.id(),
-        old == null ? "new" : "rekeyed " + old + " to", child);
+        old == null ? "client created" : "client rekeyed " + old + " to", child);
     return Reply.of(answer);
   }
 
@@ -187,7 +187,7 @@ final class CreateChildSaResponder {
     answer.add(new NoncePayload(nr));
     answer.add(new KePayload(suite.group().number(), dh.publicValue()));
     engine.stats.ikeRekeys.increment();
-    LOG.log(System.Logger.Level.INFO, "{0}: {1} rekeyed to {2}, {3}",
+    LOG.log(System.Logger.Level.INFO, "{0}: client rekeyed {1} to {2}, {3}",
         next.session == null ? "-" : next.session.id(), sa, next, suite);
     return Reply.of(answer);
   }

@@ -224,7 +224,7 @@ final class OwnExchanges {
       sa.session.useForSending(child);
     }
     engine.stats.childRekeys.increment();
-    LOG.log(System.Logger.Level.INFO, "{0}: rekeyed {1} to {2}",
+    LOG.log(System.Logger.Level.INFO, "{0}: gateway rekeyed {1} to {2}",
         sa.session == null ? sa : sa.session.id(), old, child);
     engine.request(
         sa,
@@ -345,7 +345,7 @@ final class OwnExchanges {
     IkeSa next = new IkeSa(spiI, spiR, true, suite, keys, sa.peer, sa.natT, now);
     succeed(sa, next, engine, now);
     engine.stats.ikeRekeys.increment();
-    LOG.log(System.Logger.Level.INFO, "{0}: rekeyed {1} to {2}, {3}",
+    LOG.log(System.Logger.Level.INFO, "{0}: gateway rekeyed {1} to {2}, {3}",
         next.session == null ? "-" : next.session.id(), sa, next, suite);
     engine.request(
         sa,

@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>Parameterised over the client key (ECDSA P-256, RSA 2048) and the server key (ECDSA, RSA):
  * every AUTH method strongSwan uses with them is verified and produced by the gateway (RFC 7427
- * digital signatures).
+ * digital signatures). The RSA run also has force tunnel on: the client's selectors are then
+ * 0.0.0.0/0 (its profile asks for it) and all its traffic, the backend included, takes the
+ * tunnel.
  */
 class Ikev2CertificateInteropTest {
   static final String GATEWAY =
@@ -37,14 +39,16 @@ class Ikev2CertificateInteropTest {
           routes: [%BACKEND%]
       """;
 
-  @ParameterizedTest(name = "client {0}, server {1}")
-  @CsvSource({"ECDSA, EC_P256, 10.98.71", "RSA, RSA_2048, 10.98.73"})
+  @ParameterizedTest(name = "client {0}, server {1}, force tunnel {3}")
+  @CsvSource({"ECDSA, EC_P256, 10.98.71, false", "RSA, RSA_2048, 10.98.73, true"})
   void unmodifiedProfileConnectsPingsAndCarriesIperf(
-      String clientKey, String serverKey, String net) throws Exception {
+      String clientKey, String serverKey, String net, boolean forceTunnel) throws Exception {
     KeySpec server = serverKey.equals("RSA_2048") ? KeySpec.RSA_2048 : KeySpec.EC_P256;
+    String gateway =
+        forceTunnel ? GATEWAY.replace("routes: [%BACKEND%]", "forceTunnel: true") : GATEWAY;
     try (Ikev2Lab ikev2 =
         Ikev2Lab.start(
-            "ikecert" + clientKey, net + ".0/24", nextSubnet(net), GATEWAY, c -> c, server)) {
+            "ikecert" + clientKey, net + ".0/24", nextSubnet(net), gateway, c -> c, server)) {
       NetnsLab lab = ikev2.lab();
       Path issued = ikev2.issue("alice", clientKey, List.of("engineering"));
       StrongSwanClient alice = ikev2.client("alice", issued);
@@ -53,7 +57,8 @@ class Ikev2CertificateInteropTest {
       String sas = alice.listSas();
       assertTrue(sas.contains("AES_GCM_16-256/PRF_HMAC_SHA2_384/ECP_384"), sas);
       assertTrue(sas.contains("10.203.0."), "an inner address from the pool:\n" + sas);
-      assertTrue(sas.contains(nextSubnet(net)), "the routes as remote selector:\n" + sas);
+      String remote = forceTunnel ? "remote 0.0.0.0/0" : "remote " + nextSubnet(net);
+      assertTrue(sas.contains(remote), "the routes (or everything) as remote selector:\n" + sas);
       alice
           .charon()
           .awaitLine(

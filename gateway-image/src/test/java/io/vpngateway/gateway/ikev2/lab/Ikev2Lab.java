@@ -182,15 +182,32 @@ public final class Ikev2Lab implements AutoCloseable {
     return c;
   }
 
-  /** {@code vpngw COMMAND ... --state-dir DIR} in the gateway namespace (management API). */
-  public String vpngw(String... args) {
+  /**
+   * {@code vpngw COMMAND ... --state-dir DIR} (the management API's client) run in this JVM on a
+   * thread inside the gateway namespace, so it reaches the management port on the gateway's
+   * loopback without a JVM start; returns what it printed.
+   */
+  public String vpngw(String... args) throws Exception {
     String[] full = new String[args.length + 2];
     System.arraycopy(args, 0, full, 0, args.length);
     full[args.length] = "--state-dir";
     full[args.length + 1] = state.toString();
-    LabProcess p = lab.startJava(lab.gateway(), "vpngw-" + args[0], false, List.of(), VPNGW, full);
-    assertEquals(0, p.awaitExit(Duration.ofSeconds(60)), p.output());
-    return p.output();
+    return lab.gateway()
+        .callInside(
+            () -> {
+              synchronized (Ikev2Lab.class) {
+                java.io.PrintStream old = System.out;
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                System.setOut(new java.io.PrintStream(out, true, "UTF-8"));
+                try {
+                  int rc = Vpngw.run(full);
+                  assertEquals(0, rc, "vpngw " + String.join(" ", full) + ":\n" + out);
+                } finally {
+                  System.setOut(old);
+                }
+                return out.toString("UTF-8");
+              }
+            });
   }
 
   /** A copy of {@code c} with other crypto and IKEv2 sections. */

@@ -1,0 +1,74 @@
+package io.vpngateway.gateway.ikev2.lab;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vpngateway.gateway.lab.LabProcess;
+import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.gateway.lab.Prerequisites;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One gateway, both protocols at once: a real openvpn 2.6 client and a real strongSwan client
+ * connect to the same {@code vpngw serve}, each gets its own address from the shared pools and
+ * registry, and both tunnels carry traffic at the same time.
+ *
+ * <p>Both clients share the client namespace, so their routes are told apart: strongSwan's policy
+ * routes (table 220, for the backend) win over the main table, where openvpn's topology subnet
+ * reaches the gateway's own inner address.
+ */
+class OpenVpnAndIkev2InteropTest {
+  private static final String GATEWAY =
+      """
+      apiVersion: vpngateway.io/v1alpha1
+      kind: VpnGateway
+      metadata:
+        name: both
+        namespace: default
+      spec:
+        protocols: [OpenVPN, IKEv2]
+        clientAddressPools:
+          - cidr: 10.204.0.0/24
+        routing:
+          routes: [%BACKEND%]
+      """;
+
+  @Test
+  void openVpnAndIkev2ClientsAtOnce() throws Exception {
+    Prerequisites.requireBinary("openvpn");
+    try (Ikev2Lab ikev2 =
+        Ikev2Lab.start("ovpnike", "10.98.79.0/24", "10.98.80.0/24", GATEWAY, c -> c)) {
+      NetnsLab lab = ikev2.lab();
+      Path alice = ikev2.issue("alice", "ECDSA", List.of("engineering"));
+      Path bob = ikev2.issue("bob", "RSA", List.of("engineering"));
+      LabProcess openvpn =
+          lab.client()
+              .start("openvpn", "openvpn", "--config", alice.resolve("client.ovpn").toString(),
+                  "--verb", "3");
+      openvpn.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(60));
+      StrongSwanClient strongswan = ikev2.client("bob", bob);
+      strongswan.connect("both", ikev2.gateway());
+
+      String sessions = ikev2.vpngw("sessions");
+      Matcher o = Pattern.compile("alice\\s+OpenVPN\\s+(10\\.204\\.0\\.\\d+)").matcher(sessions);
+      Matcher i = Pattern.compile("bob\\s+IKEv2\\s+(10\\.204\\.0\\.\\d+)").matcher(sessions);
+      assertTrue(o.find() && i.find(), sessions);
+      assertNotEquals(o.group(1), i.group(1), "one pool, two addresses");
+
+      // the backend through IKEv2, the gateway's inner address through OpenVPN, concurrently
+      var ike = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> lab.ping(lab.client(), lab.backendAddress(), 10));
+      PingResult ovpn = lab.ping(lab.client(), "10.204.0.1", 10);
+      assertTrue(ovpn.received() >= 9, "OpenVPN tunnel:\n" + ovpn.output());
+      assertTrue(ike.get().received() >= 9, "IKEv2 tunnel:\n" + ike.get().output());
+      String route = lab.client().exec("ip", "route", "get", lab.backendAddress()).output();
+      assertTrue(route.contains("ipsec0"), "the backend goes through the IKEv2 tunnel: " + route);
+    }
+  }
+}
