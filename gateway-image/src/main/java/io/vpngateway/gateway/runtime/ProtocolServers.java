@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.ikev2.Ikev2ProtocolServer;
 import io.vpngateway.gateway.openvpn.OpenVpnProtocolServer;
 import io.vpngateway.gateway.sstp.SstpProtocolServer;
 import io.vpngateway.gateway.protocol.ProtocolServerFactory;
@@ -22,6 +23,7 @@ final class ProtocolServers {
   private static Map<VpnProtocol, ProtocolServerFactory> registered() {
     Map<VpnProtocol, ProtocolServerFactory> m = new EnumMap<>(VpnProtocol.class);
     m.put(VpnProtocol.OpenVPN, OpenVpnProtocolServer::new);
+    m.put(VpnProtocol.IKEv2, Ikev2ProtocolServer::new);
     m.put(VpnProtocol.SSTP, SstpProtocolServer::new);
     return Collections.unmodifiableMap(m);
   }

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.ikev2.crypto;
 
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ikev2.exception.AuthenticationFailedException;
 import io.vpngateway.gateway.ikev2.message.AuthPayload;
 import java.io.IOException;
@@ -251,6 +252,6 @@ public final class SignatureAuthentication {
   }
 
   private static AuthenticationFailedException failed(String message) {
-    return new AuthenticationFailedException("InvalidSignature", message);
+    return new AuthenticationFailedException(RefusalReason.INVALID_SIGNATURE, message);
   }
 }

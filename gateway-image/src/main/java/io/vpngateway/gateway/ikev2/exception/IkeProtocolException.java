@@ -1,5 +1,8 @@
 package io.vpngateway.gateway.ikev2.exception;
 
+import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.ikev2.message.NotifyType;
+
 /**
  * An IKE message was refused for a reason the peer is told about: the exception carries the Notify
  * error type of RFC 7296 §3.10.1 (and its notification data) that the responder puts in its answer.
@@ -29,8 +32,17 @@ public class IkeProtocolException extends Exception {
     return notifyData.clone();
   }
 
-  /** A short CamelCase name for metrics and logs. */
-  public String reason() {
-    return getClass().getSimpleName().replace("Exception", "");
+  /**
+   * The gateway-wide refusal reason when this ends a client's admission (IKE_AUTH), as metrics,
+   * logs and {@code GET /refusals} report it.
+   */
+  public RefusalReason refusalReason() {
+    return switch (notifyType) {
+      case NotifyType.NO_PROPOSAL_CHOSEN, NotifyType.INVALID_KE_PAYLOAD,
+          NotifyType.TS_UNACCEPTABLE -> RefusalReason.NO_COMMON_CIPHER;
+      case NotifyType.INTERNAL_ADDRESS_FAILURE -> RefusalReason.ADDRESS_POOL_EXHAUSTED;
+      case NotifyType.AUTHENTICATION_FAILED -> RefusalReason.INVALID_SIGNATURE;
+      default -> RefusalReason.AUTH_METHOD_NOT_SUPPORTED;
+    };
   }
 }

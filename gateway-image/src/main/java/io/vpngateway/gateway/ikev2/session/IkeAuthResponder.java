@@ -1,6 +1,13 @@
 package io.vpngateway.gateway.ikev2.session;
 
-import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.AdmissionAttempt;
+import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.ClientCredentials;
+import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ikev2.crypto.EspSuite;
 import io.vpngateway.gateway.ikev2.crypto.ProposalPolicy;
 import io.vpngateway.gateway.ikev2.crypto.SignatureAuthentication;
@@ -21,10 +28,9 @@ import io.vpngateway.gateway.ikev2.message.SaPayload;
 import io.vpngateway.gateway.ikev2.message.TrafficSelector;
 import io.vpngateway.gateway.ikev2.message.TsPayload;
 import io.vpngateway.gateway.ippool.AddressLease;
-import io.vpngateway.gateway.session.ClientIdentity;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
@@ -33,6 +39,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,16 +52,19 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>IDi must name the client's leaf certificate ({@link IdentityBinding}) and its AUTH must
- *       verify with that certificate's key over IKE_SA_INIT request | Nr | prf(SK_pi, IDi'); then
- *       the chain goes through the gateway's certificate authenticator (the same PKIX trust, CRL
- *       and thumbprints as every protocol);
- *   <li>the client gets an inner address from its group's pool (CP), its selectors are narrowed
- *       to that address and to what the gateway routes, and an ESP proposal is chosen;
- *   <li>the session is registered with the data plane before the answer leaves, so the client's
- *       first ESP packet finds it.
+ *       verify with that certificate's key over IKE_SA_INIT request | Nr | prf(SK_pi, IDi'); the
+ *       configuration request, an ESP proposal and the traffic selectors must be acceptable;
+ *   <li>then the gateway's admission decides (the authentication pipeline with the same PKIX
+ *       trust, CRL and thumbprints as every protocol, and the gateway-wide connection budget),
+ *       possibly later (the answer waits for it on the control thread);
+ *   <li>the client gets an inner address from its group's pool, its selectors are narrowed to
+ *       that address and to what the gateway routes, and the session is registered with the data
+ *       plane before the answer leaves, so the client's first ESP packet finds it.
  * </ol>
  *
- * Any failure answers the error notification alone and ends the IKE SA (§2.21.2).
+ * Any failure answers the error notification alone and ends the IKE SA (§2.21.2); every refusal
+ * is reported by the admission service with its typed reason (log, metrics, {@code GET
+ * /refusals}).
  */
 final class IkeAuthResponder {
   private static final System.Logger LOG = System.getLogger(IkeAuthResponder.class.getName());
@@ -66,114 +76,181 @@ final class IkeAuthResponder {
     this.engine = engine;
   }
 
+  /** What was checked before the admission: kept for the answer. */
+  private record Offer(
+      X509Certificate[] chain,
+      ConfigPayload cfg,
+      ProposalPolicy.Chosen<EspSuite> esp,
+      TsPayload tsi,
+      List<TrafficSelector> local) {}
+
   Reply handle(IkeSa sa, IkeMessage request, long now) throws IkeProtocolException {
     if (sa.state != IkeSa.State.HALF_OPEN) {
       throw new InvalidSyntaxException("IKE_AUTH on an IKE SA that is already authenticated");
     }
-    long started = System.nanoTime();
-    AddressLease lease = null;
-    boolean authenticatorAsked = false;
+    String sessionId = newSessionId();
+    Map<String, String> attributes =
+        request.id(true).map(i -> Map.of("IDi", describe(i))).orElse(Map.of());
+    AdmissionAttempt attempt =
+        engine.admission.begin(new ClientInfo(VpnProtocol.IKEv2, sessionId, sa.peer, attributes));
+    Offer offer;
     try {
-      Ikev2Policy policy = engine.policy;
-      // everything that can be checked without the trust store first: the authenticator counts
-      // its own outcome in the gateway's handshake metrics, the rest is counted here
-      Client client = proofOfPossession(sa, request);
-      ConfigPayload cfg =
-          request.first(ConfigPayload.class)
-              .filter(c -> c.cfgType() == ConfigPayload.CFG_REQUEST
-                  && c.has(ConfigAttribute.INTERNAL_IP4_ADDRESS))
-              .orElseThrow(
-                  () -> new IkeProtocolException(NotifyType.FAILED_CP_REQUIRED,
-                      "the client did not ask for an inner IPv4 address"));
-      SaPayload childSa =
-          request.first(SaPayload.class)
-              .orElseThrow(() -> new InvalidSyntaxException("IKE_AUTH without a child SA"));
-      TsPayload tsi = request.ts(true).orElseThrow(() -> new InvalidSyntaxException("no TSi"));
-      TsPayload tsr = request.ts(false).orElseThrow(() -> new InvalidSyntaxException("no TSr"));
-      ProposalPolicy.Chosen<EspSuite> esp =
-          ProposalPolicy.selectEsp(policy.espProposals(), childSa.proposals(), false, -1)
-              .orElseThrow(() -> new NoProposalChosenException("no acceptable ESP proposal"));
-      List<TrafficSelector> local =
-          TrafficSelectorNarrowing.toAllowed(
-              tsr.selectors(), TrafficSelectorNarrowing.allowedRanges(policy));
-      authenticatorAsked = true;
-      ClientIdentity identity;
-      try {
-        identity = engine.authenticator.authenticate(client.chain());
-      } catch (AuthenticationException e) {
-        throw new AuthenticationFailedException(e.reason(), e.getMessage());
-      }
-      authenticatorAsked = false;
-      admit(identity, request);
+      offer = check(sa, request);
+    } catch (IkeProtocolException e) {
+      refused(attempt, e);
+      throw e;
+    }
+    var stage =
+        attempt.authenticate(ClientCredentials.certificate(attempt.client(), offer.chain()));
+    var done = stage.toCompletableFuture();
+    if (done.isDone()) {
+      return admitted(sa, request, offer, attempt, sessionId, done.join(), now);
+    }
+    return Reply.after(
+        stage,
+        result -> admitted(sa, request, offer, attempt, sessionId, result, System.nanoTime()));
+  }
+
+  /** Everything that can be checked before the trust store and the budget are asked. */
+  private Offer check(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+    X509Certificate[] chain = proofOfPossession(sa, request);
+    Ikev2Policy policy = engine.policy;
+    ConfigPayload cfg =
+        request.first(ConfigPayload.class)
+            .filter(c -> c.cfgType() == ConfigPayload.CFG_REQUEST
+                && c.has(ConfigAttribute.INTERNAL_IP4_ADDRESS))
+            .orElseThrow(
+                () -> new IkeProtocolException(NotifyType.FAILED_CP_REQUIRED,
+                    "the client did not ask for an inner IPv4 address"));
+    SaPayload childSa =
+        request.first(SaPayload.class)
+            .orElseThrow(() -> new InvalidSyntaxException("IKE_AUTH without a child SA"));
+    TsPayload tsi = request.ts(true).orElseThrow(() -> new InvalidSyntaxException("no TSi"));
+    TsPayload tsr = request.ts(false).orElseThrow(() -> new InvalidSyntaxException("no TSr"));
+    ProposalPolicy.Chosen<EspSuite> esp =
+        ProposalPolicy.selectEsp(policy.espProposals(), childSa.proposals(), false, -1)
+            .orElseThrow(() -> new NoProposalChosenException("no acceptable ESP proposal"));
+    List<TrafficSelector> local =
+        TrafficSelectorNarrowing.toAllowed(
+            tsr.selectors(), TrafficSelectorNarrowing.allowedRanges(policy));
+    return new Offer(chain, cfg, esp, tsi, local);
+  }
+
+  /** After the admission's authentication: budget, address, session, CHILD_SA, answer. */
+  private Reply admitted(
+      IkeSa sa,
+      IkeMessage request,
+      Offer offer,
+      AdmissionAttempt attempt,
+      String sessionId,
+      AuthResult result,
+      long now)
+      throws IkeProtocolException {
+    ClientIdentity identity;
+    if (result instanceof AuthResult.Accepted accepted) {
+      identity = accepted.identity();
+    } else if (result instanceof AuthResult.Refused refused) {
+      engine.stats.authFailures.increment(); // reported by the attempt
+      throw new AuthenticationFailedException(refused.reason(), refused.message());
+    } else {
+      IkeProtocolException e =
+          new AuthenticationFailedException(RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+              "the gateway asked for an interactive step IKEv2 certificate clients cannot do");
+      refused(attempt, e);
+      throw e;
+    }
+    replaceEarlierSessions(identity, request);
+    Optional<ConnectionSlot> slot = attempt.reserve(identity);
+    if (slot.isEmpty()) {
+      engine.stats.authFailures.increment(); // MaxConnectionsReached, reported by the attempt
+      throw new AuthenticationFailedException(
+          RefusalReason.MAX_CONNECTIONS_REACHED, "the gateway admits no more connections");
+    }
+    AddressLease lease = null;
+    try {
       lease =
           engine.allocator
-              .allocate(identity, Protocol.IKEV2)
+              .allocate(identity, VpnProtocol.IKEv2)
               .orElseThrow(
                   () -> new InternalAddressFailureException(
                       "the address pool of " + identity.name() + " is exhausted"));
-      long address = Integer.toUnsignedLong(
-          java.nio.ByteBuffer.wrap(lease.address().getAddress()).getInt());
-      List<TrafficSelector> remote = TrafficSelectorNarrowing.toAddress(tsi.selectors(), address);
-
-      Ikev2Session session = newSession(sa, identity, lease);
+      long address = Integer.toUnsignedLong(ByteBuffer.wrap(lease.address().getAddress()).getInt());
+      List<TrafficSelector> remote =
+          TrafficSelectorNarrowing.toAddress(offer.tsi().selectors(), address);
       List<IkePayload> answer = ourAuthentication(sa, request);
+      Ikev2Session session = newSession(sa, sessionId, identity, lease, slot.get());
       int ourSpi = engine.childSas.allocateSpi();
       ChildSa child =
           ChildSaBuilder.install(
-              engine, sa, esp.suite(), ourSpi, (int) esp.peerProposal().spiValue(), null, sa.ni,
-              sa.nr, false, local, remote, now);
+              engine, sa, offer.esp().suite(), ourSpi,
+              (int) offer.esp().peerProposal().spiValue(), null, sa.ni, sa.nr, false,
+              offer.local(), remote, now);
       session.useForSending(child);
-      answer.add(ConfigReply.build(cfg, address, policy));
-      answer.add(new SaPayload(List.of(esp.suite().toProposal(esp.peerProposal().number(),
-          ourSpi))));
+      answer.add(ConfigReply.build(offer.cfg(), address, engine.policy));
+      answer.add(new SaPayload(List.of(offer.esp().suite().toProposal(
+          offer.esp().peerProposal().number(), ourSpi))));
       answer.add(new TsPayload(true, remote));
-      answer.add(new TsPayload(false, local));
+      answer.add(new TsPayload(false, offer.local()));
 
       sa.state = IkeSa.State.ESTABLISHED;
       engine.halfOpen.remove(sa);
       sa.dropInitMessages();
-      sa.rekeyAtNanos = now + jittered(policy.ikeLifetime().toNanos());
+      sa.rekeyAtNanos = now + jittered(engine.policy.ikeLifetime().toNanos());
       engine.stats.established.increment();
+      attempt.admitted();
       LOG.log(System.Logger.Level.INFO,
           "{0}: {1} connected from {2} as {3}, IKE {4}, ESP {5}, {6} <-> {7}",
           session.id(), identity.name(), sa.peer, lease.address().getHostAddress(), sa.suite,
-          esp.suite(), local, remote);
+          offer.esp().suite(), offer.local(), remote);
       return Reply.of(answer);
-    } catch (IkeProtocolException e) {
-      if (lease != null && (sa.session == null || sa.session.lease() != lease)) {
-        lease.release();
-      }
+    } catch (IkeProtocolException | RuntimeException e) {
+      IkeProtocolException failure =
+          e instanceof IkeProtocolException p
+              ? p
+              : new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "internal error: " + e);
       if (sa.session != null) {
-        engine.endSession(sa.session, "IKE_AUTH failed: " + e.reason());
+        engine.endSession(sa.session, "IKE_AUTH failed: " + failure.refusalReason().code());
+      } else {
+        if (lease != null) {
+          lease.release();
+        }
       }
       engine.stats.authFailures.increment();
-      if (!authenticatorAsked) {
-        engine.observer.failed(e.reason(), System.nanoTime() - started);
+      attempt.refuse(
+          e instanceof IkeProtocolException ? failure.refusalReason() : RefusalReason.INTERNAL_ERROR,
+          failure.getMessage());
+      if (e instanceof RuntimeException r) {
+        LOG.log(System.Logger.Level.WARNING, "IKE_AUTH of " + identity.name() + " failed", r);
       }
-      throw e;
+      throw failure;
     }
   }
 
-  /** The client's chain, once IDi names its leaf and its AUTH verifies with the leaf's key. */
-  private record Client(X509Certificate[] chain) {}
+  private void refused(AdmissionAttempt attempt, IkeProtocolException e) {
+    engine.stats.authFailures.increment();
+    attempt.refuse(e.refusalReason(), e.getMessage());
+  }
 
-  private Client proofOfPossession(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+  /** The client's chain, once IDi names its leaf and its AUTH verifies with the leaf's key. */
+  private X509Certificate[] proofOfPossession(IkeSa sa, IkeMessage request)
+      throws IkeProtocolException {
     IdPayload idi = request.id(true).orElseThrow(() -> new InvalidSyntaxException("no IDi"));
     Optional<AuthPayload> auth = request.first(AuthPayload.class);
     if (auth.isEmpty()) {
       throw new AuthenticationFailedException(
-          "EapNotOffered", "the client asked for EAP authentication, which is not enabled");
+          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "the client asked for EAP authentication, which is not enabled");
     }
     X509Certificate[] chain = certificates(request);
     if (!IdentityBinding.matches(idi, chain[0])) {
       throw new AuthenticationFailedException(
-          "IdentityMismatch", "IDi does not name the client certificate");
+          RefusalReason.INVALID_CERTIFICATE, "IDi does not name the client certificate");
     }
     byte[] octets =
         SignatureAuthentication.signedOctets(
             sa.initRequest, sa.nr, sa.suite.prf(), sa.keys.skPi(), idi.body());
     SignatureAuthentication.verify(auth.get(), chain[0].getPublicKey(), octets);
-    return new Client(chain);
+    return chain;
   }
 
   private static X509Certificate[] certificates(IkeMessage request)
@@ -188,42 +265,32 @@ final class IkeAuthResponder {
         chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.data())));
       }
     } catch (CertificateException | ClassCastException e) {
-      throw new AuthenticationFailedException("InvalidCertificate",
+      throw new AuthenticationFailedException(RefusalReason.INVALID_CERTIFICATE,
           "a CERT payload does not hold an X.509 certificate");
     }
     if (chain.isEmpty()) {
       throw new AuthenticationFailedException(
-          "NoCertificate", "the client sent no X.509 certificate");
+          RefusalReason.NO_CLIENT_CERTIFICATE, "the client sent no X.509 certificate");
     }
     return chain.toArray(X509Certificate[]::new);
   }
 
-  /** The gateway's budget, and INITIAL_CONTACT: the client has no other SA with us (§2.4). */
-  private void admit(ClientIdentity identity, IkeMessage request) throws IkeProtocolException {
-    if (request.notify(NotifyType.INITIAL_CONTACT).isPresent()) {
-      for (TunnelSession s : engine.registry.all()) {
-        if (s.protocol() == Protocol.IKEV2 && s.identity().name().equals(identity.name())) {
-          s.close("replaced by a new connection of the same client (INITIAL_CONTACT)");
-        }
-      }
+  /** INITIAL_CONTACT: the client has no other IKE SA with us, so older ones are stale (§2.4). */
+  private void replaceEarlierSessions(ClientIdentity identity, IkeMessage request) {
+    if (request.notify(NotifyType.INITIAL_CONTACT).isEmpty()) {
+      return;
     }
-    long live = engine.registry.all().stream().filter(s -> s.protocol() == Protocol.IKEV2).count();
-    if (live >= engine.policy.maxSessions()) {
-      throw new AuthenticationFailedException(
-          "GatewayFull", "the gateway admits no more IKEv2 sessions (" + live + " live)");
+    for (TunnelSession s : engine.registry.all()) {
+      if (s.protocol() == VpnProtocol.IKEv2 && s.identity().name().equals(identity.name())) {
+        s.close("replaced by a new connection of the same client (INITIAL_CONTACT)");
+      }
     }
   }
 
-  private Ikev2Session newSession(IkeSa sa, ClientIdentity identity, AddressLease lease) {
-    byte[] id = new byte[8];
-    RANDOM.nextBytes(id);
+  private Ikev2Session newSession(
+      IkeSa sa, String id, ClientIdentity identity, AddressLease lease, ConnectionSlot slot) {
     Ikev2Session session =
-        new Ikev2Session(
-            "ike-" + HexFormat.of().formatHex(id),
-            identity,
-            lease,
-            sa.peer,
-            engine.transport,
+        new Ikev2Session(id, identity, lease, slot, sa.peer, engine.transport,
             engine::closeFromOutside);
     session.ikeSa = sa;
     sa.session = session;
@@ -249,9 +316,30 @@ final class IkeAuthResponder {
       out.add(SignatureAuthentication.sign(policy.serverKey(), octets, sa.peerSignatureHashes));
     } catch (GeneralSecurityException e) {
       throw new AuthenticationFailedException(
-          "ServerKeyError", "cannot sign with the server key: " + e.getMessage());
+          RefusalReason.INTERNAL_ERROR, "cannot sign with the server key: " + e.getMessage());
     }
     return out;
+  }
+
+  private static String newSessionId() {
+    byte[] id = new byte[8];
+    RANDOM.nextBytes(id);
+    return "ike-" + HexFormat.of().formatHex(id);
+  }
+
+  /** IDi as text for the admission's client info (no secret: it is a name). */
+  private static String describe(IdPayload id) {
+    return switch (id.idType()) {
+      case IdPayload.ID_FQDN, IdPayload.ID_RFC822_ADDR -> id.text();
+      case IdPayload.ID_DER_ASN1_DN -> {
+        try {
+          yield new javax.security.auth.x500.X500Principal(id.data()).getName();
+        } catch (IllegalArgumentException e) {
+          yield "(malformed DN)";
+        }
+      }
+      default -> "type " + id.idType();
+    };
   }
 
   /** Up to 10% earlier, so a fleet of SAs does not rekey in lockstep. */

@@ -1,6 +1,6 @@
 package io.vpngateway.gateway.ikev2.session;
 
-import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.ikev2.exception.IkeProtocolException;
 import io.vpngateway.gateway.ikev2.exception.InvalidSyntaxException;
 import io.vpngateway.gateway.ikev2.exception.MessageIntegrityException;
@@ -51,11 +51,10 @@ public final class IkeEngine implements AutoCloseable {
   static final long LINGER_NANOS = 10_000_000_000L;
 
   final IkeTransport transport;
-  final CertificateAuthenticator authenticator;
+  final Admission admission;
   final AddressAllocator allocator;
   final SessionRegistry registry;
   final Function<Inet4Address, InnerPacketSink> sinks;
-  final HandshakeObserver observer;
   final Ikev2Stats stats;
   final ChildSaTable childSas = new ChildSaTable();
   volatile Ikev2Policy policy;
@@ -73,20 +72,18 @@ public final class IkeEngine implements AutoCloseable {
   public IkeEngine(
       Ikev2Policy policy,
       IkeTransport transport,
-      CertificateAuthenticator authenticator,
+      Admission admission,
       AddressAllocator allocator,
       SessionRegistry registry,
       Function<Inet4Address, InnerPacketSink> sinks,
-      HandshakeObserver observer,
       Ikev2Stats stats,
       int queueCapacity) {
     this.policy = policy;
     this.transport = transport;
-    this.authenticator = authenticator;
+    this.admission = admission;
     this.allocator = allocator;
     this.registry = registry;
     this.sinks = sinks;
-    this.observer = observer;
     this.stats = stats;
     this.halfOpen = new HalfOpenTable();
     this.loop = new ControlLoop(queueCapacity, stats.controlQueueDropped, this::tick);
@@ -255,6 +252,9 @@ public final class IkeEngine implements AutoCloseable {
       }
       return;
     }
+    if (mid == sa.requestInProgress) {
+      return; // retransmitted while its answer waits for authentication: it comes when ready
+    }
     if (mid != sa.expectedRequestId) {
       stats.invalidMessageId.increment();
       return;
@@ -308,12 +308,41 @@ public final class IkeEngine implements AutoCloseable {
             case ExchangeType.INFORMATIONAL -> infoResponder.handle(sa, request, now);
             default -> throw new InvalidSyntaxException("unknown exchange type " + h.exchangeType());
           };
+      deliver(sa, h, reply);
+    } catch (IkeProtocolException e) {
+      respondError(sa, h, e, h.exchangeType() == ExchangeType.IKE_AUTH);
+    }
+  }
+
+  /** Sends an answer now, or once the stage it waits for completes (on the control thread). */
+  private void deliver(IkeSa sa, IkeHeader h, Reply reply) {
+    if (!reply.isDeferred()) {
       respond(sa, h, reply.payloads());
       reply.afterSend().run();
-    } catch (IkeProtocolException e) {
-      boolean fatal = h.exchangeType() == ExchangeType.IKE_AUTH;
-      respondError(sa, h, e, fatal);
+      return;
     }
+    sa.requestInProgress = h.messageId();
+    reply
+        .pending()
+        .whenComplete(
+            (value, error) ->
+                runOnControlThread(
+                    () -> {
+                      sa.requestInProgress = -1;
+                      if (sa.state == IkeSa.State.DEAD) {
+                        return;
+                      }
+                      try {
+                        if (error != null) {
+                          throw new IkeProtocolException(
+                              NotifyType.AUTHENTICATION_FAILED,
+                              "authentication failed: " + error);
+                        }
+                        deliver(sa, h, reply.then().apply(value));
+                      } catch (IkeProtocolException e) {
+                        respondError(sa, h, e, h.exchangeType() == ExchangeType.IKE_AUTH);
+                      }
+                    }));
   }
 
   private void movePeer(IkeSa sa, InetSocketAddress from, boolean natT) {
@@ -518,13 +547,14 @@ public final class IkeEngine implements AutoCloseable {
     }
   }
 
-  /** Unregisters a session and releases its address; idempotent. */
+  /** Unregisters a session, releases its address and its connection slot; idempotent. */
   void endSession(Ikev2Session session, String reason) {
     if (session == null || !session.markClosed()) {
       return;
     }
     registry.unregister(session);
     session.lease().release();
+    session.releaseSlot();
     LOG.log(System.Logger.Level.INFO, "{0}: closed: {1}", session.id(), reason);
   }
 

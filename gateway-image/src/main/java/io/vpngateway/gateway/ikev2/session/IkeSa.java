@@ -94,6 +94,8 @@ final class IkeSa {
 
   // responder window
   int expectedRequestId;
+  /** A request whose answer waits for an authentication backend (-1: none). */
+  int requestInProgress = -1;
   int lastResponseId = -1;
   List<byte[]> lastResponse = List.of();
   FragmentReassembly inboundRequestFragments;

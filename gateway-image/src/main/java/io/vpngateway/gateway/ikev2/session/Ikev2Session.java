@@ -1,10 +1,11 @@
 package io.vpngateway.gateway.ikev2.session;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.ikev2.exception.MessageIntegrityException;
 import io.vpngateway.gateway.ippool.AddressLease;
-import io.vpngateway.gateway.session.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
-import io.vpngateway.gateway.session.Protocol;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -37,6 +38,7 @@ public final class Ikev2Session implements TunnelSession {
   private final String id;
   private final ClientIdentity identity;
   private final AddressLease lease;
+  private final ConnectionSlot slot;
   private final Instant since = Instant.now();
   private final IkeTransport transport;
   private final BiConsumer<Ikev2Session, String> closer;
@@ -54,12 +56,14 @@ public final class Ikev2Session implements TunnelSession {
       String id,
       ClientIdentity identity,
       AddressLease lease,
+      ConnectionSlot slot,
       InetSocketAddress peer,
       IkeTransport transport,
       BiConsumer<Ikev2Session, String> closer) {
     this.id = id;
     this.identity = identity;
     this.lease = lease;
+    this.slot = slot;
     this.peer = peer;
     this.transport = transport;
     this.closer = closer;
@@ -75,8 +79,8 @@ public final class Ikev2Session implements TunnelSession {
   }
 
   @Override
-  public Protocol protocol() {
-    return Protocol.IKEV2;
+  public VpnProtocol protocol() {
+    return VpnProtocol.IKEv2;
   }
 
   @Override
@@ -91,6 +95,11 @@ public final class Ikev2Session implements TunnelSession {
 
   AddressLease lease() {
     return lease;
+  }
+
+  /** Gives the connection back to the gateway-wide budget (idempotent). */
+  void releaseSlot() {
+    slot.release();
   }
 
   @Override

@@ -33,9 +33,9 @@ final class InformationalResponder {
     List<DeletePayload> deletes = request.all(DeletePayload.class);
     if (deletes.stream().anyMatch(d -> d.protocolId() == Proposal.IKE)) {
       if (sa.state == IkeSa.State.REKEYED || sa.session == null) {
-        return new Reply(List.of(), () -> engine.forget(sa));
+        return Reply.of(List.of(), () -> engine.forget(sa));
       }
-      return new Reply(List.of(), () -> engine.terminate(sa, "deleted by the client", false));
+      return Reply.of(List.of(), () -> engine.terminate(sa, "deleted by the client", false));
     }
     List<Integer> ours = new ArrayList<>();
     for (DeletePayload d : deletes) {

@@ -7,7 +7,10 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
+import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.auth.cert.TrustSnapshot;
 import io.vpngateway.gateway.ippool.GroupAwareAddressAllocator;
 import io.vpngateway.gateway.session.SessionRegistry;
@@ -42,6 +45,7 @@ final class EngineHarness implements AutoCloseable {
   final SessionRegistry registry = new SessionRegistry();
   final Ikev2Stats stats = new Ikev2Stats();
   final PkixCertificateAuthenticator authenticator;
+  final GatewayMetrics metrics = new GatewayMetrics(registry);
   final IkeEngine engine;
 
   EngineHarness(UnaryOperator<Ikev2Policy> tweak) {
@@ -98,7 +102,10 @@ final class EngineHarness implements AutoCloseable {
         new IkeEngine(
             policy,
             transport,
-            authenticator,
+            new Admission(
+                AuthenticationPipeline.builder().certificates(authenticator).build(),
+                policy.maxSessions(),
+                metrics),
             GroupAwareAddressAllocator.forReplica(
                 List.of(PoolSpec.of("10.203.0.0/24", 0)), List.of(VpnProtocol.IKEv2), 1, 0),
             registry,
@@ -107,7 +114,6 @@ final class EngineHarness implements AutoCloseable {
               packet.get(b);
               toTun.add(b);
             },
-            HandshakeObserver.NONE,
             stats,
             4096);
     engine.start();

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.runtime;
+package io.vpngateway.gateway.ikev2;
 
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.config.RuntimeConfig;

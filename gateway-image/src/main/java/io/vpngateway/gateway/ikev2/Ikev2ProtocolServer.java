@@ -1,0 +1,119 @@
+package io.vpngateway.gateway.ikev2;
+
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.ikev2.session.IkeEngine;
+import io.vpngateway.gateway.ikev2.session.Ikev2Policy;
+import io.vpngateway.gateway.ikev2.session.Ikev2Stats;
+import io.vpngateway.gateway.ikev2.transport.Ikev2UdpTransport;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.protocol.Endpoint;
+import io.vpngateway.gateway.protocol.ProtocolContext;
+import io.vpngateway.gateway.protocol.ProtocolServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * IKEv2/IPsec as one of the gateway's {@link ProtocolServer}s: an IKEv2 responder (RFC 7296) on
+ * UDP 500 and 4500 with ESP in UDP (RFC 3948) in user space, feeding the shared TUN data plane.
+ * Clients are admitted through the gateway's admission (authentication pipeline, connection
+ * budget, refusal reporting), get addresses from the group-aware pools and join the shared session
+ * registry like every protocol's.
+ *
+ * <p>It is the composition of the UDP transport ({@link Ikev2UdpTransport}) and the engine that
+ * holds the IKE state ({@link IkeEngine}); {@link Ikev2PolicyMapper} maps the config onto the
+ * engine's {@link Ikev2Policy} at start and at every reload.
+ */
+public final class Ikev2ProtocolServer implements ProtocolServer {
+  private static final System.Logger LOG = System.getLogger(Ikev2ProtocolServer.class.getName());
+  /** IKE datagrams that may wait for the control thread (a flood beyond is counted and dropped). */
+  static final int CONTROL_QUEUE = 4096;
+
+  private final ProtocolContext context;
+  private final Ikev2Stats stats = new Ikev2Stats();
+  private final Ikev2UdpTransport transport = new Ikev2UdpTransport();
+  private final IkeEngine engine;
+  private List<InetSocketAddress> bound = List.of();
+
+  public Ikev2ProtocolServer(ProtocolContext context) {
+    this.context = context;
+    this.engine =
+        new IkeEngine(
+            Ikev2PolicyMapper.policy(context.config(), context.connectionShare()),
+            transport,
+            context.admission(),
+            context.allocator(),
+            context.sessions(),
+            context.sinks(),
+            stats,
+            CONTROL_QUEUE);
+    transport.attach(engine);
+  }
+
+  @Override
+  public VpnProtocol protocol() {
+    return VpnProtocol.IKEv2;
+  }
+
+  /** Binds UDP 500 and 4500 (as configured) and starts serving. */
+  @Override
+  public void start() throws IOException {
+    engine.start();
+    bound =
+        transport.bind(
+            new InetSocketAddress(context.listenAddress(), context.listen().ike()),
+            new InetSocketAddress(context.listenAddress(), context.listen().ikeNatT()));
+    LOG.log(System.Logger.Level.INFO, "IKEv2 listening on udp {0} and {1} (NAT-T), {2}",
+        bound.get(0), bound.get(1), engine.policy());
+  }
+
+  /** Proposals, routes, DNS, timers and the server certificate apply to the next exchanges. */
+  @Override
+  public void apply(RuntimeConfig next) {
+    engine.updatePolicy(Ikev2PolicyMapper.policy(next, context.connectionShare()));
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    if (bound.isEmpty()) {
+      return List.of();
+    }
+    return List.of(new Endpoint("udp", bound.get(0)), new Endpoint("udp-natt", bound.get(1)));
+  }
+
+  @Override
+  public Map<String, Long> droppedPackets() {
+    return stats.drops();
+  }
+
+  @Override
+  public void collectMetrics(PrometheusTextWriter w) {
+    w.family("vpngw_ikev2_rekeys_total", "counter", "IKEv2 rekeys, by SA kind.");
+    w.sample("vpngw_ikev2_rekeys_total", stats.ikeRekeys.sum(), "sa", "ike");
+    w.sample("vpngw_ikev2_rekeys_total", stats.childRekeys.sum(), "sa", "child");
+    w.family(
+        "vpngw_ikev2_cookies_sent_total",
+        "counter",
+        "IKE_SA_INIT requests answered with a cookie request (RFC 7296 section 2.6).");
+    w.sample("vpngw_ikev2_cookies_sent_total", stats.cookiesSent.sum());
+    w.family("vpngw_ikev2_dead_peers_total", "counter", "IKE SAs ended by dead peer detection.");
+    w.sample("vpngw_ikev2_dead_peers_total", stats.dpdDead.sum());
+  }
+
+  public Ikev2Stats stats() {
+    return stats;
+  }
+
+  public Ikev2Policy policy() {
+    return engine.policy();
+  }
+
+  /** Tells every client goodbye (Delete) and closes the sockets. */
+  @Override
+  public void close() {
+    engine.close();
+    transport.close();
+  }
+}
