@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Whole-system benchmark: strongSwan's own charon (kernel-libipsec, ESP in UDP) as IKEv2 responder
+# against our gateway's IKEv2 responder, on this machine, in the same run, with the same
+# unmodified strongSwan client (charon + kernel-libipsec, the profile `vpngw issue` writes) and
+# the same proposal (IKE aes256gcm16-prfsha256-ecp256, ESP aes256gcm16).
+#
+#   sudo bench/ikev2-vs-strongswan.sh [REPS] [SECONDS] [HANDSHAKES]
+#
+# Throughput: for each repetition (interleaved: strongswan, gateway, ...), iperf3 TCP with 1 and
+# 4 streams, upload (client -> server) and download (-R), through the tunnel to an address behind
+# the responder; the responder process's CPU time (user+sys, all threads, /proc) over each run.
+# Handshakes: HANDSHAKES times (after 20 warm-up ones) terminate + timed `swanctl --initiate`
+# (IKE_SA_INIT + IKE_AUTH + CHILD_SA) against each responder, and the responder's CPU over them,
+# less its idle CPU over as long. It prints medians, CPU seconds per Gbit, and the ratios.
+#
+# Safety: two pairs of network namespaces made here (vib-*), joined only to each other, on
+# 10.97.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
+# Every run is bounded (iperf3 -t, timeouts); everything is torn down on exit.
+set -uo pipefail
+
+REPS=${1:-3}
+DUR=${2:-5}
+HS=${3:-100}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+W=${VIB_WORK:-/tmp/vpngw-bench-ikev2}
+VPNGW=$ROOT/gateway-image/target/vpngw/bin/vpngw
+HZ=$(getconf CLK_TCK)
+NSS="vib-ss vib-sc vib-gs vib-gc"
+CHARON=/usr/lib/ipsec/charon
+PLUGINS="random nonce openssl sha1 sha2 hmac kdf gcm pem pkcs1 pkcs8 x509 pubkey revocation constraints curve25519 kernel-libipsec kernel-netlink socket-default vici"
+IKE=aes256gcm16-prfsha256-ecp256
+ESP=aes256gcm16
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+cleanup() {
+  local ns pids
+  for ns in $NSS; do
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -n "$pids" ] && kill $pids 2>/dev/null
+  done
+  sleep 0.5
+  for ns in $NSS; do
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+}
+
+pair() { # pair SERVER_NS CLIENT_NS NET  (server NET.1, client NET.2)
+  ip netns add "$1" && ip netns add "$2" || return 1
+  ip link add "$1-v" netns "$1" type veth peer name "$2-v" netns "$2" || return 1
+  ip -n "$1" addr add "$3.1/24" dev "$1-v"
+  ip -n "$2" addr add "$3.2/24" dev "$2-v"
+  for n in "$1" "$2"; do ip -n "$n" link set lo up; done
+  ip -n "$1" link set "$1-v" up
+  ip -n "$2" link set "$2-v" up
+}
+
+wait_for() { # wait_for FILE PATTERN SECONDS
+  local end=$((SECONDS + $3))
+  while [ $SECONDS -lt $end ]; do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12+$13}'; }
+
+charon() { # charon NS DIR LOG: starts charon with its own strongswan.conf, vici and /run
+  mkdir -p "$2/x509" "$2/x509ca" "$2/private"
+  cat > "$2/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = $PLUGINS
+  plugins { vici { socket = unix://$2/charon.vici } }
+  filelog { stderr { default = 1 } }
+  syslog { daemon { default = -1 } }
+}
+CONF
+  ip netns exec "$1" env STRONGSWAN_CONF="$2/strongswan.conf" \
+    sh -c "mount -t tmpfs tmpfs /run && exec $CHARON" > "$3" 2>&1 < /dev/null &
+  local i
+  for i in $(seq 1 100); do [ -S "$2/charon.vici" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+swanctl_in() { # swanctl_in NS DIR ARGS...
+  local ns=$1 dir=$2; shift 2
+  ip netns exec "$ns" timeout 60 swanctl "$@" --uri "unix://$dir/charon.vici"
+}
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+for b in iperf3 ip swanctl python3; do command -v $b >/dev/null || die "missing $b (run scripts/install-prerequisites.sh)"; done
+[ -x "$CHARON" ] || die "missing $CHARON (run scripts/install-prerequisites.sh)"
+if [ ! -x "$VPNGW" ]; then
+  log "building the gateway"
+  (cd "$ROOT" && mvn -B -q -pl gateway-image -am package -DskipTests) || die "build failed"
+fi
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cleanup
+rm -rf "$W"; mkdir -p "$W"
+
+# --- our gateway: IKEv2 only, one route (the service address behind it)
+pair vib-gs vib-gc 10.97.2 || die "netns setup failed"
+ip -n vib-gs addr add 10.97.102.1/32 dev lo
+cat > "$W/gateway.yaml" <<YAML
+apiVersion: vpngateway.io/v1alpha1
+kind: VpnGateway
+metadata:
+  name: bench
+  namespace: default
+spec:
+  protocols: [IKEv2]
+  clientAddressPools:
+    - cidr: 10.97.202.0/24
+  routing:
+    routes: [10.97.102.0/24]
+YAML
+ip netns exec vib-gs "$VPNGW" serve -f "$W/gateway.yaml" --state-dir "$W/state" --endpoint 10.97.2.1 \
+  > "$W/gateway.log" 2>&1 < /dev/null &
+GW_PID=$!
+wait_for "$W/gateway.log" "ready" 90 || die "gateway did not start; see $W/gateway.log"
+sed -e 's/name: minimal/name: bench/' "$ROOT/examples/clientcertificate.yaml" > "$W/client.yaml"
+"$VPNGW" issue -f "$W/client.yaml" --state-dir "$W/state" --out "$W/client" > "$W/issue.log" 2>&1 \
+  || die "vpngw issue failed; see $W/issue.log"
+[ -f "$W/client/swanctl.conf" ] || die "no swanctl profile in $W/client"
+S=$W/state
+
+# --- strongSwan's charon as responder, with the gateway's CA, server certificate and identity
+pair vib-ss vib-sc 10.97.1 || die "netns setup failed"
+ip -n vib-ss addr add 10.97.101.1/32 dev lo
+R=$W/responder
+charon vib-ss "$R" "$W/charon-responder.log" || die "responder charon did not start"
+SS_PID=$(ip netns pids vib-ss | head -1)
+cp "$S/server.crt" "$R/x509/server.crt"; cp "$S/server.key" "$R/private/server.key"
+cp "$S/ca.crt" "$R/x509ca/ca.crt"
+cat > "$R/swanctl.conf" <<CONF
+connections {
+  rw {
+    version = 2
+    local_addrs = 10.97.1.1
+    pools = clients
+    proposals = $IKE
+    local { auth = pubkey
+            certs = server.crt
+            id = "10.97.2.1" }
+    remote { auth = pubkey
+             cacerts = ca.crt }
+    children { rw { local_ts = 10.97.101.0/24
+                    esp_proposals = $ESP } }
+  }
+}
+pools { clients { addrs = 10.97.201.0/24 } }
+CONF
+swanctl_in vib-ss "$R" --load-all --file "$R/swanctl.conf" > "$W/responder-load.log" 2>&1 \
+  || die "responder swanctl --load-all failed; see $W/responder-load.log"
+
+# --- the same client profile twice: one per responder, same proposal
+client() { # client NS DIR REMOTE_ADDR REMOTE_TS
+  charon "$1" "$2" "$2.log" || die "client charon in $1 did not start"
+  cp "$W/client/ca.crt" "$2/x509ca/ca.crt"; cp "$W/client/tls.crt" "$2/x509/client.crt"
+  cp "$W/client/tls.key" "$2/private/client.key"
+  sed -e "s/remote_addrs = .*/remote_addrs = $3/" \
+      -e "s/^\(\s*\)proposals = .*/\1proposals = $IKE/" \
+      -e "s/esp_proposals = .*/esp_proposals = $ESP/" \
+      -e "s|remote_ts = .*|remote_ts = $4|" "$W/client/swanctl.conf" > "$2/swanctl.conf"
+  swanctl_in "$1" "$2" --load-all --file "$2/swanctl.conf" > "$2-load.log" 2>&1 \
+    || die "client swanctl --load-all failed in $1"
+  swanctl_in "$1" "$2" --initiate --child bench --timeout 30 > "$2-initiate.log" 2>&1 \
+    || die "client in $1 did not connect; see $2-initiate.log"
+}
+client vib-sc "$W/client-strongswan" 10.97.1.1 10.97.101.0/24
+client vib-gc "$W/client-gateway" 10.97.2.1 10.97.102.0/24
+swanctl_in vib-sc "$W/client-strongswan" --list-sas > "$W/negotiated-strongswan.txt"
+swanctl_in vib-gc "$W/client-gateway" --list-sas > "$W/negotiated-gateway.txt"
+grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$W/negotiated-strongswan.txt" \
+  && grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$W/negotiated-gateway.txt" \
+  || die "the two tunnels did not negotiate the same proposal; see $W/negotiated-*.txt"
+
+ip netns exec vib-ss iperf3 -s -B 10.97.101.1 > /dev/null 2>&1 &
+ip netns exec vib-gs iperf3 -s -B 10.97.102.1 > /dev/null 2>&1 &
+sleep 0.5
+
+printf 'rep\tserver\tdir\tstreams\tmbps\tcpu_s\n' > "$W/results.tsv"
+run() { # run REP NAME CLIENT_NS TARGET PID STREAMS DIR
+  local t0 t1 json mbps flag=""
+  [ "$7" = down ] && flag=-R
+  t0=$(ticks "$5")
+  json=$(ip netns exec "$3" timeout $((DUR + 15)) iperf3 -c "$4" -t "$DUR" -P "$6" $flag -J 2>/dev/null)
+  t1=$(ticks "$5")
+  mbps=$(printf '%s' "$json" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null || echo 0)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$7" "$6" "$mbps" "$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" >> "$W/results.tsv"
+  log "rep $1 $2 $7 P$6: $mbps Mbit/s"
+}
+for r in $(seq 1 "$REPS"); do
+  for dir in up down; do
+    for p in 1 4; do
+      run "$r" strongswan vib-sc 10.97.101.1 "$SS_PID" "$p" "$dir"
+      run "$r" gateway vib-gc 10.97.102.1 "$GW_PID" "$p" "$dir"
+    done
+  done
+done
+
+# --- handshakes: terminate, then a timed initiate, HS times per responder (interleaved blocks)
+printf 'server\tms\n' > "$W/handshakes.tsv"
+printf 'server\tcpu_s\tidle_cpu_s\tcount\n' > "$W/handshake-cpu.tsv"
+handshakes() { # handshakes NAME CLIENT_NS CLIENT_DIR PID COUNT RECORD
+  local i t0 t1 c0 c1 s e idle0 idle1 start end
+  for i in $(seq 1 "$5"); do
+    swanctl_in "$2" "$3" --terminate --ike bench --timeout 10 > /dev/null 2>&1
+    [ "$i" = 1 ] && { c0=$(ticks "$4"); start=$(date +%s.%N); }
+    t0=$(date +%s%N)
+    swanctl_in "$2" "$3" --initiate --child bench --timeout 30 > /dev/null 2>&1 || log "$1: initiate $i failed"
+    t1=$(date +%s%N)
+    [ "$6" = yes ] && printf '%s\t%s\n' "$1" "$(( (t1 - t0) / 1000 ))" >> "$W/handshakes.tsv"
+  done
+  c1=$(ticks "$4"); end=$(date +%s.%N)
+  # the responder's idle CPU over as long, measured right after
+  idle0=$(ticks "$4"); sleep "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"; idle1=$(ticks "$4")
+  [ "$6" = yes ] && printf '%s\t%s\t%s\t%s\n' "$1" "$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" \
+    "$(awk -v a="$idle0" -v b="$idle1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" "$5" >> "$W/handshake-cpu.tsv"
+}
+log "handshakes: warm-up"
+handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" 20 no
+handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" 20 no
+log "handshakes: $HS each"
+handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" "$HS" yes
+handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" "$HS" yes
+
+echo
+echo "== strongSwan charon (kernel-libipsec) vs our gateway as IKEv2 responder, same strongSwan client,"
+echo "   IKE $IKE, ESP $ESP in UDP; iperf3 TCP ${DUR}s x $REPS reps; $HS handshakes each"
+echo "   gateway JVM: $(ip netns exec vib-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)"
+python3 - "$W/results.tsv" "$DUR" "$W/handshakes.tsv" "$W/handshake-cpu.tsv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+dur = float(sys.argv[2])
+def med(xs): return statistics.median(xs) if xs else float("nan")
+print(f"{'server':10} {'dir':4} {'P':>2} {'Mbit/s':>8} {'min':>6} {'max':>6} {'cpu%':>6} {'cpu-s/Gbit':>11}")
+res = {}
+for srv in ("strongswan", "gateway"):
+    for d in ("up", "down"):
+        for p in ("1", "4"):
+            rs = [r for r in rows if r["server"] == srv and r["streams"] == p and r["dir"] == d]
+            mb = [float(r["mbps"]) for r in rs]
+            cpu = [float(r["cpu_s"]) / dur * 100 for r in rs]
+            per = [float(r["cpu_s"]) / (float(r["mbps"]) * dur / 1000) for r in rs if float(r["mbps"]) > 0]
+            res[srv, d, p] = (med(mb), med(per))
+            print(f"{srv:10} {d:4} {p:>2} {med(mb):8.0f} {min(mb):6.0f} {max(mb):6.0f} {med(cpu):6.0f} {med(per):11.3f}")
+for d in ("up", "down"):
+    for p in ("1", "4"):
+        (st, sc), (gt, gc) = res["strongswan", d, p], res["gateway", d, p]
+        print(f"{d} P{p}: throughput gateway/strongswan = {gt/st:.2f} (target >= 1.5); "
+              f"responder CPU per Gbit gateway/strongswan = {gc/sc:.2f} (target <= 0.5)")
+hs = list(csv.DictReader(open(sys.argv[3]), delimiter="\t"))
+cpu = {r["server"]: r for r in csv.DictReader(open(sys.argv[4]), delimiter="\t")}
+print()
+print(f"{'server':10} {'handshake ms (median)':>22} {'p90':>6} {'responder CPU ms/handshake':>27} {'(idle-corrected)':>17}")
+for srv in ("strongswan", "gateway"):
+    ms = sorted(float(r["ms"]) / 1000 for r in hs if r["server"] == srv)
+    c = cpu[srv]
+    n = int(c["count"])
+    raw = float(c["cpu_s"]) * 1000 / n
+    corr = (float(c["cpu_s"]) - float(c["idle_cpu_s"])) * 1000 / n
+    print(f"{srv:10} {med(ms):22.1f} {ms[int(len(ms)*0.9)-1]:6.1f} {raw:27.2f} {corr:17.2f}")
+PY
