@@ -7,6 +7,7 @@ import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import io.vpngateway.gateway.protocol.Endpoint;
 import io.vpngateway.gateway.protocol.ProtocolContext;
 import io.vpngateway.gateway.protocol.ProtocolServer;
+import io.vpngateway.gateway.sstp.ppp.session.PppAuthMethod;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -49,11 +50,32 @@ public final class SstpProtocolServer implements ProtocolServer {
     this.server =
         new SstpServer(
             SstpSettingsMapper.settings(
-                context.config(), address, context.connectionShare(), context.tunMtu()),
+                context.config(),
+                address,
+                context.connectionShare(),
+                context.tunMtu(),
+                authMethods(context)),
             context.admission(),
             context.allocator(),
             context.sessions(),
             context.sinks());
+  }
+
+  /**
+   * The PPP methods the gateway's authentication can back: MS-CHAPv2 with an MS-CHAPv2 backend
+   * (RADIUS), EAP with an EAP relay; MS-CHAPv2 alone when neither is configured (clients are then
+   * refused with AuthMethodNotSupported, which at least tells them why).
+   */
+  static List<PppAuthMethod> authMethods(ProtocolContext context) {
+    var auth = context.admission().authentication();
+    List<PppAuthMethod> methods = new java.util.ArrayList<>();
+    if (auth.msChapV2().isPresent()) {
+      methods.add(PppAuthMethod.MSCHAPV2);
+    }
+    if (auth.eap().isPresent()) {
+      methods.add(PppAuthMethod.EAP);
+    }
+    return methods.isEmpty() ? List.of(PppAuthMethod.MSCHAPV2) : methods;
   }
 
   @Override
@@ -64,10 +86,11 @@ public final class SstpProtocolServer implements ProtocolServer {
   @Override
   public void start() throws IOException {
     bound = server.start();
-    if (context.admission().authentication().msChapV2().isEmpty()) {
+    var auth = context.admission().authentication();
+    if (auth.msChapV2().isEmpty() && auth.eap().isEmpty()) {
       LOG.warning(
-          "SSTP: no MS-CHAPv2 backend is configured (authentication.radius): every SSTP client"
-              + " will be refused with AuthMethodNotSupported");
+          "SSTP: no MS-CHAPv2 or EAP backend is configured (authentication.radius): every SSTP"
+              + " client will be refused with AuthMethodNotSupported");
     }
     if (sharesPortWithOpenVpn) {
       LOG.warning(
@@ -88,8 +111,11 @@ public final class SstpProtocolServer implements ProtocolServer {
     try {
       server.update(
           SstpSettingsMapper.settings(
-              next, server.settings().listen(), server.settings().maxConnections(),
-              context.tunMtu()));
+              next,
+              server.settings().listen(),
+              server.settings().maxConnections(),
+              context.tunMtu(),
+              server.settings().authMethods()));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       LOG.warning(
           "the reloaded config cannot be applied to the SSTP server ("

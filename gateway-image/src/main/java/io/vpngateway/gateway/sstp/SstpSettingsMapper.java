@@ -18,9 +18,14 @@ public final class SstpSettingsMapper {
    * @param listen where to bind, or null when connections only come through the shared port
    * @param maxConnections this replica's share of the gateway's limit
    * @param tunMtu the TUN MTU (the PPP MRU the server asks for)
+   * @param authMethods PPP authentication methods, in order of preference
    */
   public static SstpServerSettings settings(
-      RuntimeConfig config, InetSocketAddress listen, int maxConnections, int tunMtu) {
+      RuntimeConfig config,
+      InetSocketAddress listen,
+      int maxConnections,
+      int tunMtu,
+      List<PppAuthMethod> authMethods) {
     GatewayConfig doc = config.document();
     GatewayConfig.Crypto crypto = doc.crypto();
     List<String> tls =
@@ -33,7 +38,7 @@ public final class SstpSettingsMapper {
             config.serverCertificateChain(),
             config.serverKey(),
             tls,
-            List.of(PppAuthMethod.MSCHAPV2),
+            authMethods,
             dns(doc.dns().servers()),
             maxConnections);
     return new SstpServerSettings(

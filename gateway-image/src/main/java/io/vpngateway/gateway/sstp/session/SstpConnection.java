@@ -4,12 +4,15 @@ import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.AdmissionAttempt;
 import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.EapAuthenticator;
+import io.vpngateway.gateway.auth.EapConversation;
 import io.vpngateway.gateway.auth.MsChapV2Authenticator;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
 import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import io.vpngateway.gateway.auth.ClientIdentity;
@@ -269,7 +272,11 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
                 ctx.ppp(),
                 ctx.random(),
                 PppSession.authenticators(
-                    this::verifyMsChapV2, remote, ctx.random(), this::sendPppControl),
+                    this::verifyMsChapV2,
+                    EapRelay::new,
+                    remote,
+                    ctx.random(),
+                    this::sendPppControl),
                 this);
         ppp.start();
       }
@@ -357,6 +364,69 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     return new MsChapV2Verifier.Rejected(no.reason().code() + ": " + no.message());
   }
 
+  /**
+   * EAP through the gateway's admission: the pipeline's EAP relay (RADIUS: EAP-TLS,
+   * EAP-MSCHAPv2) runs the method; a Failure is reported by the admission. Each step waits on
+   * this connection's reader thread (at most {@link #AUTH_TIMEOUT_SECONDS}).
+   */
+  private final class EapRelay implements PppSession.EapBackend {
+    private EapConversation conversation;
+    private int lastId;
+
+    @Override
+    public EapConversation.Step begin() {
+      attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
+      Optional<EapAuthenticator> eap = ctx.admission().authentication().eap();
+      if (eap.isEmpty()) {
+        return refuse(RefusalReason.AUTH_METHOD_NOT_SUPPORTED, "no EAP backend is configured");
+      }
+      conversation = eap.get().start(attempt.client(), Optional.empty());
+      return await(conversation.begin());
+    }
+
+    @Override
+    public EapConversation.Step receive(byte[] eapPacket) {
+      lastId = eapPacket[1] & 0xff;
+      return await(conversation.receive(eapPacket));
+    }
+
+    private EapConversation.Step await(CompletionStage<EapConversation.Step> stage) {
+      EapConversation.Step step;
+      try {
+        step = stage.toCompletableFuture().get(AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        return refuse(RefusalReason.AUTH_SERVER_UNAVAILABLE, "no EAP answer in time");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return refuse(RefusalReason.INTERNAL_ERROR, "interrupted");
+      } catch (ExecutionException e) {
+        LOG.log(Level.WARNING, "EAP backend failed", e.getCause());
+        return refuse(RefusalReason.INTERNAL_ERROR, "EAP backend failed");
+      }
+      if (step instanceof EapConversation.Step.Failure f) {
+        attempt.refuse(f.reason(), f.message());
+      } else if (step instanceof EapConversation.Step.Send s) {
+        lastId = s.eapPacket().length > 1 ? s.eapPacket()[1] & 0xff : lastId;
+      }
+      return step;
+    }
+
+    private EapConversation.Step refuse(RefusalReason reason, String message) {
+      attempt.refuse(reason, message);
+      close();
+      // EAP-Failure (RFC 3748 section 4.2): code 4, the last identifier, length 4
+      return new EapConversation.Step.Failure(
+          new byte[] {4, (byte) lastId, 0, 4}, reason, message);
+    }
+
+    @Override
+    public void close() {
+      if (conversation != null) {
+        conversation.close();
+      }
+    }
+  }
+
   @Override
   public PppSession.LinkAddresses authenticated(AuthResult result) {
     identity = result.identity();
@@ -375,7 +445,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       slot = null;
       return null;
     }
-    control.innerAuthenticationCompleted(result.hlak());
+    control.innerAuthenticationCompleted(result.hlak(), result.alternateHlak());
     java.util.Arrays.fill(result.hlak(), (byte) 0);
     return new PppSession.LinkAddresses(lease.address(), lease.gateway());
   }
@@ -426,7 +496,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
 
   @Override
   public void finished(String reason) {
-    if (reason != null && reason.startsWith("MS-CHAPv2 refused")) {
+    if (reason != null
+        && (reason.startsWith("MS-CHAPv2 refused") || reason.startsWith("EAP refused"))) {
       ctx.stats().authFailures.increment();
     }
     if (control.connected() || control.state() == SstpControlStateMachine.State.CALL_CONNECTED_PENDING) {

@@ -63,6 +63,7 @@ public final class SstpControlStateMachine {
   private final byte[] nonce = new byte[SstpCryptoBindingRequest.NONCE_LENGTH];
   private State state = State.CONNECT_REQUEST_PENDING;
   private byte[] hlak;
+  private byte[] alternateHlak;
   private int naks;
   private String abortReason;
   private SstpCryptoBindingCheck.Failure bindingFailure;
@@ -103,7 +104,16 @@ public final class SstpControlStateMachine {
 
   /** Inner Authentication Completed: PPP authentication produced {@code hlak} (32 octets). */
   public void innerAuthenticationCompleted(byte[] hlak) {
+    innerAuthenticationCompleted(hlak, null);
+  }
+
+  /**
+   * As {@link #innerAuthenticationCompleted(byte[])}, with a second HLAK derived from the same
+   * keys that a binding may also use (EAP with sstpc: see {@code EapRelayStateMachine}).
+   */
+  public void innerAuthenticationCompleted(byte[] hlak, byte[] alternate) {
     this.hlak = hlak.clone();
+    this.alternateHlak = alternate == null ? null : alternate.clone();
   }
 
   /**
@@ -206,11 +216,19 @@ public final class SstpControlStateMachine {
     }
     SstpCryptoBindingCheck.Failure failure =
         bindingCheck.check(binding, packet, OFFERED_HASH_PROTOCOLS, nonce, hlak);
+    if (failure == SstpCryptoBindingCheck.Failure.COMPOUND_MAC_MISMATCH && alternateHlak != null
+        && bindingCheck.check(binding, packet, OFFERED_HASH_PROTOCOLS, nonce, alternateHlak)
+            == null) {
+      failure = null;
+    }
     if (failure != null) {
       bindingFailure = failure;
       return abort(SstpStatus.INVALID_FRAME_RECEIVED, "crypto binding refused: " + failure);
     }
     java.util.Arrays.fill(hlak, (byte) 0);
+    if (alternateHlak != null) {
+      java.util.Arrays.fill(alternateHlak, (byte) 0);
+    }
     state = State.CALL_CONNECTED;
     return Event.CONNECTED;
   }

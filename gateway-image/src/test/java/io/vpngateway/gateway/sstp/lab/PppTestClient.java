@@ -185,6 +185,27 @@ public final class PppTestClient implements AutoCloseable {
     return true;
   }
 
+  /**
+   * EAP as the peer: each Request is answered by {@code answer} (Identity included); true on
+   * EAP-Success, false on EAP-Failure.
+   */
+  public boolean eap(java.util.function.Function<byte[], byte[]> answer, Duration timeout)
+      throws Exception {
+    while (true) {
+      byte[] p = await(PppProtocol.EAP, timeout);
+      switch (p[0]) {
+        case 1 -> send(PppProtocol.EAP, answer.apply(p));
+        case 3 -> {
+          return true;
+        }
+        case 4 -> {
+          return false;
+        }
+        default -> throw new AssertionError("EAP code " + p[0]);
+      }
+    }
+  }
+
   /** IPCP as the peer: asks for 0.0.0.0, takes the offered address; returns it. */
   public Inet4Address openIpcp(Duration timeout) throws Exception {
     byte[] address = new byte[4];

@@ -56,10 +56,11 @@ final class MsChapV2StateMachine implements PppAuthStateMachine {
   }
 
   @Override
-  public void start() {
+  public AuthResult start() {
     random.nextBytes(challenge);
     identifier = random.nextInt(256);
     sendChallenge();
+    return null;
   }
 
   @Override

@@ -7,8 +7,8 @@ import io.vpngateway.gateway.sstp.ppp.exception.MalformedPppException;
  * small machine: MS-CHAPv2, EAP. Methods return null while undecided, an {@link AuthResult} once.
  */
 interface PppAuthStateMachine {
-  /** Sends the first request (Challenge, EAP Identity). */
-  void start();
+  /** Sends the first request (Challenge, EAP Identity); non-null when decided at once. */
+  AuthResult start();
 
   /** Handles a frame of this method's protocol; null while undecided. */
   AuthResult receive(int protocol, byte[] buf, int offset, int length)

@@ -113,18 +113,33 @@ public final class PppSession {
     this.lcp = new LcpStateMachine(settings.authMethods(), settings.mru(), random, this::send);
   }
 
-  /** Builds the authenticator for each method from its backend. */
+  /**
+   * Builds the authenticator for each method from its backend: MS-CHAPv2 checked by {@code
+   * msChapV2}, EAP relayed to the backend {@code eap} opens (each called on the session's thread).
+   */
   public static Function<PppAuthMethod, PppAuthStateMachine> authenticators(
       MsChapV2Verifier msChapV2,
+      java.util.function.Supplier<EapBackend> eap,
       java.net.InetSocketAddress client,
       SecureRandom random,
       java.util.function.BiConsumer<Integer, byte[]> sender) {
-    return method -> {
-      if (method == PppAuthMethod.MSCHAPV2 && msChapV2 != null) {
-        return new MsChapV2StateMachine(msChapV2, client, random, sender);
-      }
-      throw new IllegalStateException(method + " has no backend");
-    };
+    return method ->
+        method == PppAuthMethod.EAP
+            ? new EapRelayStateMachine(eap.get(), sender)
+            : new MsChapV2StateMachine(msChapV2, client, random, sender);
+  }
+
+  /**
+   * The EAP backend of one session as the relay machine drives it: synchronously on the
+   * session's thread, the backend's next step for begin or for one peer packet.
+   */
+  public interface EapBackend {
+    io.vpngateway.gateway.auth.EapConversation.Step begin();
+
+    io.vpngateway.gateway.auth.EapConversation.Step receive(byte[] eapPacket);
+
+    /** Abandons the conversation (idempotent). */
+    void close();
   }
 
   public void start() {
@@ -238,7 +253,7 @@ public final class PppSession {
         if (phase == Phase.ESTABLISH) {
           phase = Phase.AUTHENTICATE;
           auth = authFactory.apply(lcp.auth());
-          auth.start();
+          authResult(auth.start());
         }
       }
       case DOWN -> terminate("LCP renegotiation after the link was up is not supported");
