@@ -16,7 +16,6 @@ import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.openvpn.session.HandshakeCookies;
 import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
 import io.vpngateway.gateway.openvpn.session.SessionHost;
-import io.vpngateway.gateway.openvpn.session.TlsContextFactory;
 import io.vpngateway.gateway.openvpn.transport.HandshakeRateLimiter;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnTcpServer;
@@ -25,6 +24,7 @@ import io.vpngateway.gateway.openvpn.transport.PacketHandler;
 import io.vpngateway.gateway.openvpn.transport.TcpConnection;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -83,7 +83,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final AddressAllocator allocator;
   private final SessionRegistry registry;
   private final Function<Inet4Address, InnerPacketSink> sinks;
-  private volatile TlsContextFactory tls;
+  private volatile ServerTlsContext tls;
   private final OpenVpnServerStats stats = new OpenVpnServerStats();
   private final Optional<TlsCryptV2Unwrapper> tlsCryptV2;
   private final HandshakeRateLimiter rateLimiter;
@@ -116,7 +116,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     this.allocator = allocator;
     this.registry = registry;
     this.sinks = sinks;
-    this.tls = new TlsContextFactory(settings);
+    this.tls = tlsContext(settings);
     this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
     this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
     this.firstPacketChecker = ThreadLocal.withInitial(
@@ -543,14 +543,26 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
         || !next.serverPrivateKey().equals(previous.serverPrivateKey())
         || !next.tlsMinVersion().equals(previous.tlsMinVersion())
         || !next.tlsCipherSuites().equals(previous.tlsCipherSuites())) {
-      tls = new TlsContextFactory(next);
+      tls = tlsContext(next);
     }
     this.settings = next;
   }
 
   @Override
-  public TlsContextFactory tls() {
+  public ServerTlsContext tls() {
     return tls;
+  }
+
+  /**
+   * The control channel's TLS: a client certificate is required unless the gateway admits clients
+   * without one (a password backend, our auth tokens with one, EAP).
+   */
+  private ServerTlsContext tlsContext(OpenVpnServerSettings s) throws GeneralSecurityException {
+    return ServerTlsContext.create(s.serverCertificateChain(), s.serverPrivateKey(),
+        s.tlsMinVersion(), s.tlsCipherSuites(),
+        admission.authentication().certificateOptional()
+            ? ServerTlsContext.ClientCertificates.REQUESTED
+            : ServerTlsContext.ClientCertificates.REQUIRED);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.OpenVpnServerStats;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import java.util.Optional;
 public interface SessionHost {
   OpenVpnServerSettings settings();
 
-  TlsContextFactory tls();
+  ServerTlsContext tls();
 
   /** Authentication, the gateway-wide connection budget and refusal reporting. */
   Admission admission();

@@ -155,7 +155,7 @@ class SessionAdmissionTest {
           }
 
           @Override
-          public TlsContextFactory tls() {
+          public io.vpngateway.gateway.tls.ServerTlsContext tls() {
             throw new UnsupportedOperationException();
           }
 

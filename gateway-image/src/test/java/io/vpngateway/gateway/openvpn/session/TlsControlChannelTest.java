@@ -11,6 +11,7 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.exception.HandshakeException;
+import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.security.KeyStore;
@@ -49,7 +50,10 @@ class TlsControlChannelTest {
     OpenVpnServerSettings settings = OpenVpnServerSettings.builder()
         .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
         .serverCredentials(List.of(server.certificate()), server.privateKey()).build();
-    TlsControlChannel channel = new TlsControlChannel(new TlsContextFactory(settings).newEngine());
+    TlsControlChannel channel = new TlsControlChannel(
+        ServerTlsContext.create(settings.serverCertificateChain(), settings.serverPrivateKey(),
+            settings.tlsMinVersion(), settings.tlsCipherSuites(),
+            ServerTlsContext.ClientCertificates.REQUIRED).newEngine());
     SSLEngine client = clientEngine(alice, protocol);
     client.beginHandshake();
 
