@@ -20,6 +20,7 @@ import java.util.Set;
  * @param protocols enabled protocols: {@code OpenVPN}, {@code IKEv2}, {@code SSTP}
  * @param replicas number of replicas; each takes the pool slice of its ordinal
  * @param maxConnections connection limit of the whole gateway; each replica enforces its share
+ * @param tunnel the TUN interface all protocols share (its MTU)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record GatewayConfig(
@@ -32,6 +33,7 @@ public record GatewayConfig(
     List<Pool> pools,
     Routing routing,
     Dns dns,
+    Tunnel tunnel,
     Authentication authentication,
     Crypto crypto,
     OpenVpn openvpn,
@@ -79,6 +81,17 @@ public record GatewayConfig(
       servers = copy(servers);
       searchDomains = copy(searchDomains);
     }
+  }
+
+  /**
+   * The tunnel interface every protocol's clients share.
+   *
+   * @param mtu the TUN device's MTU: the largest inner packet a session carries (pushed to OpenVPN
+   *     clients as tun-mtu, to IKEv2 and SSTP clients as their MTU/MRU)
+   */
+  public record Tunnel(int mtu) {
+    /** The MTU of a 1500-byte path: what every client profile assumes. */
+    public static final int DEFAULT_MTU = 1500;
   }
 
   /** Authentication methods; a null member is a disabled method. */
@@ -148,12 +161,11 @@ public record GatewayConfig(
     }
   }
 
-  /** OpenVPN timers. */
+  /** OpenVPN timers and the lifetime of the auth tokens pushed to OpenVPN clients. */
   public record OpenVpn(
       int renegotiateSeconds,
       int keepaliveIntervalSeconds,
       int keepaliveTimeoutSeconds,
-      int tunMtu,
       int authTokenLifetimeSeconds) {}
 
   /**
@@ -245,6 +257,7 @@ public record GatewayConfig(
         listen.toString(),
         String.valueOf(replicas),
         pools.toString(),
+        String.valueOf(tunnel == null ? 0 : tunnel.mtu()),
         String.valueOf(management.port()));
   }
 }

@@ -61,6 +61,7 @@ public final class GatewayConfigRenderer {
         spec.clientAddressPools.stream().map(GatewayConfigRenderer::pool).toList(),
         routing(spec.routing),
         dns(spec.dns, gateway.getMetadata().getNamespace(), defaults),
+        new GatewayConfig.Tunnel(GatewayConfig.Tunnel.DEFAULT_MTU),
         authentication(spec.authentication),
         new GatewayConfig.Crypto(
             crypto.name(),
@@ -69,7 +70,7 @@ public final class GatewayConfigRenderer {
             crypto.tlsMinVersion(),
             crypto.tlsCipherSuites(),
             crypto.dataCiphers()),
-        new GatewayConfig.OpenVpn(3600, 10, 60, 1500, 12 * 3600),
+        new GatewayConfig.OpenVpn(3600, 10, 60, 12 * 3600),
         GatewayConfig.Ikev2.defaults(),
         new GatewayConfig.Management(MANAGEMENT_PORT),
         GatewayConfig.Files.defaults());

@@ -233,6 +233,11 @@ public final class GatewayConfigValidator {
     if (c.listen() == null) {
       errors.add(new ConfigError("listen", "is required"));
     }
+    if (c.tunnel() == null) {
+      errors.add(new ConfigError("tunnel", "is required"));
+    } else if (c.tunnel().mtu() < 576 || c.tunnel().mtu() > 9000) {
+      errors.add(new ConfigError("tunnel.mtu", "must be 576..9000"));
+    }
     if (c.openvpn() == null) {
       errors.add(new ConfigError("openvpn", "is required"));
     } else if (c.openvpn().keepaliveIntervalSeconds() <= 0

@@ -1,12 +1,18 @@
 package io.vpngateway.gateway.openvpn;
 
+import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.portshare.FirstBytes;
+import io.vpngateway.gateway.portshare.SharedTcpPorts;
+import io.vpngateway.gateway.portshare.TcpProtocolHandler;
 import io.vpngateway.gateway.protocol.Endpoint;
 import io.vpngateway.gateway.protocol.ProtocolContext;
 import io.vpngateway.gateway.protocol.ProtocolServer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,16 +29,26 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
 
   private final RuntimeConfig startedWith;
   private final OpenVpnServer server;
+  private final SharedTcpPorts tcpPorts;
+  private final int tcpPort;
+  private SharedTcpPorts.Registration tcp;
 
+  /**
+   * UDP is the server's own socket; TCP goes through the gateway's shared TCP ports (the server
+   * binds no TCP listener), where it shares TCP 443 with SSTP.
+   */
   public OpenVpnProtocolServer(ProtocolContext context) throws GeneralSecurityException {
     this.startedWith = context.config();
+    this.tcpPorts = context.tcpPorts();
+    GatewayConfig.Listen listen = context.listen();
+    this.tcpPort = listen.openvpnTcp();
+    GatewayConfig.Listen udpOnly =
+        new GatewayConfig.Listen(
+            listen.openvpnUdp(), -1, listen.ike(), listen.ikeNatT(), listen.sstp());
     this.server =
         new OpenVpnServer(
             OpenVpnSettingsMapper.settings(
-                context.config(),
-                context.listenAddress(),
-                context.listen(),
-                context.connectionShare()),
+                context.config(), context.listenAddress(), udpOnly, context.connectionShare()),
             context.admission(),
             context.allocator(),
             context.sessions(),
@@ -47,6 +63,27 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
   @Override
   public void start() throws IOException {
     server.start();
+    if (tcpPort >= 0) {
+      tcp = tcpPorts.register(tcpPort, new TcpHandler());
+    }
+  }
+
+  /** OpenVPN over TCP on a shared port: a stream that starts with a client hard reset. */
+  private final class TcpHandler implements TcpProtocolHandler {
+    @Override
+    public String name() {
+      return "openvpn";
+    }
+
+    @Override
+    public Match match(ByteBuffer firstBytes) {
+      return FirstBytes.openVpnClientReset(firstBytes);
+    }
+
+    @Override
+    public void adopt(SocketChannel channel, ByteBuffer firstBytes) throws IOException {
+      server.tcp().adopt(channel, firstBytes);
+    }
   }
 
   /**
@@ -69,7 +106,9 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
   public List<Endpoint> endpoints() {
     List<Endpoint> endpoints = new ArrayList<>();
     server.udpAddress().ifPresent(a -> endpoints.add(new Endpoint("udp", a)));
-    server.tcpAddress().ifPresent(a -> endpoints.add(new Endpoint("tcp", a)));
+    if (tcp != null) {
+      tcp.address().ifPresent(a -> endpoints.add(new Endpoint("tcp", a)));
+    }
     return endpoints;
   }
 

@@ -57,6 +57,7 @@ public final class OpenVpnSettingsMapper {
             startedDoc.pools(),
             routing,
             nextDoc.dns(),
+            startedDoc.tunnel(),
             startedDoc.authentication(),
             nextDoc.crypto(),
             nextDoc.openvpn(),
@@ -119,7 +120,7 @@ public final class OpenVpnSettingsMapper {
             .redirectGateway(doc.routing().forceTunnel())
             .clientToClient(doc.routing().clientToClient())
             .maxConnections(maxConnections)
-            .tunMtu(doc.openvpn().tunMtu());
+            .tunMtu(doc.tunnel().mtu());
     config.tlsCryptV2ServerKey().ifPresent(b::tlsCryptV2Key);
     byte[] tokenKey = config.authTokenKey().map(SecretBytes::bytes).orElse(null);
     try {

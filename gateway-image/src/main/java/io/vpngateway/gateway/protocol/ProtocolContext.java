@@ -4,6 +4,7 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.portshare.SharedTcpPorts;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.net.Inet4Address;
@@ -30,6 +31,9 @@ import java.util.function.Function;
  * @param sessions every live session of the gateway; a session registers once it has its address
  * @param sinks where a session writes the inner packets it decrypted: {@code sinks.apply(its inner
  *     address)} (source-address checks, client-to-client)
+ * @param tcpPorts the gateway's TCP listeners: a protocol on TCP registers a {@code
+ *     TcpProtocolHandler} for its port in {@link ProtocolServer#start} instead of binding it, so
+ *     that protocols can share a port (TCP 443); the runtime binds after every protocol started
  */
 public record ProtocolContext(
     RuntimeConfig config,
@@ -40,7 +44,8 @@ public record ProtocolContext(
     Admission admission,
     AddressAllocator allocator,
     SessionRegistry sessions,
-    Function<Inet4Address, InnerPacketSink> sinks) {
+    Function<Inet4Address, InnerPacketSink> sinks,
+    SharedTcpPorts tcpPorts) {
 
   /** The sink for the session whose inner address is {@code clientAddress}. */
   public InnerPacketSink sinkFor(Inet4Address clientAddress) {

@@ -18,6 +18,7 @@ import io.vpngateway.gateway.metrics.InterfaceCounters;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
+import io.vpngateway.gateway.portshare.SharedTcpPorts;
 import io.vpngateway.gateway.protocol.ProtocolContext;
 import io.vpngateway.gateway.protocol.ProtocolServer;
 import io.vpngateway.gateway.protocol.ProtocolServerFactory;
@@ -50,6 +51,7 @@ import java.util.stream.Collectors;
  *        ▼                                   ▼
  *   DataPlane (TUN readers) ◀──────▶ ProtocolServers (one per enabled, registered protocol)
  *        │                                   │  allocator: this replica's pool slices
+ *        │                            SharedTcpPorts (TCP 443: first bytes pick the protocol)
  *        └──────────── SessionRegistry ◀─────┘──▶ ManagementServer (probes, metrics, sessions)
  * </pre>
  *
@@ -111,11 +113,13 @@ public final class Gateway implements AutoCloseable {
     GroupAwareAddressAllocator allocator =
         GroupAwareAddressAllocator.forReplica(
             pools, doc.enabledProtocols(), replica.replicas(), replica.ordinal());
-    int mtu = doc.openvpn().tunMtu();
+    int mtu = doc.tunnel().mtu();
     DataPlane dataPlane = startDataPlane(options, doc, pools, mtu);
     int share = replica.shareOf(doc.maxConnections());
     admission = new Admission(Authentications.pipeline(config, trust), share, metrics);
     metrics.addCollector(admission.metricsCollector());
+    SharedTcpPorts tcpPorts = new SharedTcpPorts(options.listenAddress());
+    started.push(tcpPorts);
     ProtocolContext context =
         new ProtocolContext(
             config,
@@ -126,7 +130,8 @@ public final class Gateway implements AutoCloseable {
             admission,
             allocator,
             registry,
-            dataPlane::sinkFor);
+            dataPlane::sinkFor,
+            tcpPorts);
     for (VpnProtocol protocol : doc.enabledProtocols()) {
       ProtocolServerFactory factory = ProtocolServers.REGISTERED.get(protocol);
       if (factory == null) {
@@ -138,6 +143,8 @@ public final class Gateway implements AutoCloseable {
         startProtocol(factory.create(context));
       }
     }
+    tcpPorts.start(); // after every protocol registered its handlers
+    metrics.addDropSource("tcp-ports", tcpPorts::dropped);
     source.addListener(this::applyToProtocols);
     startManagement(options, doc);
     ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);

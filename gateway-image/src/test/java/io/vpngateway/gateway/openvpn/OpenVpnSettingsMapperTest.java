@@ -65,6 +65,7 @@ class OpenVpnSettingsMapperTest {
             d.pools(),
             new GatewayConfig.Routing(List.of("10.96.0.0/12", "172.20.0.0/16"), true, false, true),
             new GatewayConfig.Dns(List.of("10.96.0.10"), List.of("corp.example")),
+            d.tunnel(),
             d.authentication(),
             d.crypto(),
             d.openvpn(),

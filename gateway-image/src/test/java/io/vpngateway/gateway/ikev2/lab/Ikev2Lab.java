@@ -215,7 +215,7 @@ public final class Ikev2Lab implements AutoCloseable {
       GatewayConfig c, GatewayConfig.Crypto crypto, GatewayConfig.Ikev2 ikev2) {
     return new GatewayConfig(
         c.version(), c.gateway(), c.protocols(), c.listen(), c.replicas(), c.maxConnections(),
-        c.pools(), c.routing(), c.dns(), c.authentication(), crypto, c.openvpn(), ikev2,
+        c.pools(), c.routing(), c.dns(), c.tunnel(), c.authentication(), crypto, c.openvpn(), ikev2,
         c.management(), c.files());
   }
 
