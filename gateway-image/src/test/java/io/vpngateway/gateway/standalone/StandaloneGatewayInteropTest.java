@@ -190,6 +190,22 @@ class StandaloneGatewayInteropTest {
           Integer.parseInt(m.group(1)) >= 128,
           "replica 1 hands out the upper half of the pool: " + ifconfig);
       assertTrue(lab.ping(lab.client(), GATEWAY_INNER, 3).received() >= 2);
+      openvpn.close();
+
+      // the same profile over TCP only: through the gateway's shared TCP port (first bytes)
+      gateway.awaitLine("TCP \\S+:443 serves \\[openvpn\\]", Duration.ofSeconds(1));
+      Path tcpOnly = out.resolve("client-tcp.ovpn");
+      Files.writeString(
+          tcpOnly,
+          Files.readString(out.resolve("client.ovpn"))
+              .replaceAll("(?m)^remote \\S+ \\d+ udp\\n", "")
+              .replaceAll("(?m)^server-poll-timeout.*\\n", ""));
+      LabProcess overTcp =
+          lab.client().start("openvpn-tcp", "openvpn", "--config", tcpOnly.toString());
+      overTcp.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(30));
+      assertTrue(overTcp.output().contains("[AF_INET]" + lab.gatewayOuterAddress() + ":443"),
+          overTcp.output());
+      assertTrue(lab.ping(lab.client(), GATEWAY_INNER, 3).received() >= 2);
     }
   }
 
