@@ -1,68 +1,130 @@
 #!/usr/bin/env bash
 # Whole-system benchmark: OpenVPN 2.6's own server against our gateway, on this machine, in the
-# same run, with the same unmodified openvpn client and the same client profile.
+# same run, with the same unmodified openvpn 2.6 client and the same client profile (UDP,
+# AES-256-GCM, user-space data channel on both sides: this kernel has no DCO module).
 #
-#   sudo bench/openvpn-vs-gateway.sh [REPS] [SECONDS]
+#   sudo bench/openvpn-vs-gateway.sh MODE [REPS] [SECONDS]
 #
-# For each repetition (interleaved: openvpn, gateway, openvpn, gateway ...), and for 1 and 4
-# iperf3 TCP streams, it measures throughput through the tunnel (client namespace -> server's
-# tunnel address, AES-256-GCM over UDP) and the server process's CPU time (user+sys, all threads,
-# from /proc). It prints medians, CPU seconds per Gbit, and the ratios gateway/openvpn.
+# MODE (one command each; REPS repetitions, servers interleaved openvpn, gateway, openvpn, ...):
+#   uplink     iperf3 TCP client -> server's tunnel address, 1 and 4 streams, SECONDS each:
+#              throughput and server CPU per Gbit
+#   downlink   the same with iperf3 -R (server -> client)
+#   latency    ping -c 200 -i 0.01 to the server's tunnel address, idle and during one iperf3
+#              stream (uplink): p50 / p99 round-trip time
+#   handshake  the real openvpn client started VGB_CONNECTS (15) times in a row, each waiting for
+#              "Initialization Sequence Completed" and then stopped (explicit-exit-notify, so
+#              each server also tears the session down): connect time (fork of the client to
+#              that line), and server CPU per connect minus the server's own idle CPU rate
+#              (measured over VGB_IDLE_SECONDS before the rounds) times the round's wall time
+#   idle       server CPU while one client is connected and silent, over VGB_IDLE_SECONDS (30)
+#   clients    VGB_CLIENTS (4) real clients at once, one iperf3 stream each, uplink and
+#              downlink: aggregate throughput and server CPU per Gbit
+#   all        every mode above, in that order
+# Throughput and handshake modes start with a short warm-up of each server that is not counted.
+# A bare number as first argument means "uplink" (the old usage: REPS SECONDS).
 #
-# Safety: two pairs of network namespaces made here (vgb-*), joined only to each other, on
-# 10.98.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
-# Every run is bounded (iperf3 -t, timeouts); everything is torn down on exit.
+# Fairness: both servers get the same socket buffer sizes (4 MiB asked; the kernel caps at
+# net.core.[rw]mem_max), the same cipher, the same client binary and profile. Server CPU is read
+# from a cgroup of its own (cpuacct, nanoseconds, all threads including exited ones) when cgroup
+# v1 cpuacct is mounted, else from /proc/PID/stat (10 ms ticks). A failed iperf3 run is reported
+# as failed and left out of the medians, never counted as 0.
+#
+# Safety: network namespaces made here (vgb-*), joined only to each other, on 10.98.0.0/16
+# addresses that exist only inside them. Nothing in the root namespace changes. Every run is
+# bounded (iperf3 -t, timeouts); everything is torn down on exit.
 set -uo pipefail
 
+MODE=uplink
+if [[ ${1:-} =~ ^[a-z]+$ ]]; then MODE=$1; shift; fi
 REPS=${1:-3}
 DUR=${2:-5}
+CONNECTS=${VGB_CONNECTS:-15}
+CLIENTS=${VGB_CLIENTS:-4}
+IDLE_S=${VGB_IDLE_SECONDS:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=${VGB_WORK:-/tmp/vpngw-bench}
 VPNGW=$ROOT/gateway-image/target/vpngw/bin/vpngw
 HZ=$(getconf CLK_TCK)
-NSS="vgb-os vgb-oc vgb-gs vgb-gc"
+SOCKBUF=4194304
+GW_TUN_ADDR=10.200.0.1
+OV_TUN_ADDR=10.98.11.1
+
+case $MODE in
+  uplink | downlink | latency | handshake | idle | clients | all) ;;
+  *) echo "usage: $0 {uplink|downlink|latency|handshake|idle|clients|all} [REPS] [SECONDS]" >&2
+     exit 2 ;;
+esac
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
+# ------------------------------------------------------------------------------ namespaces
+nss() { ip netns list 2>/dev/null | awk '{print $1}' | grep '^vgb-'; }
+
 cleanup() {
   local ns pids
-  for ns in $NSS; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
+  for ns in $(nss); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill $pids 2>/dev/null
   done
   sleep 0.5
-  for ns in $NSS; do
+  for ns in $(nss); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
+  if [ -n "${CG:-}" ]; then
+    sleep 0.2
+    rmdir "$CG/openvpn" "$CG/gateway" "$CG" 2>/dev/null
+  fi
 }
 
-pair() { # pair SERVER_NS CLIENT_NS NET  (server NET.1, client NET.2)
-  ip netns add "$1" && ip netns add "$2" || return 1
-  ip link add "$1-v" netns "$1" type veth peer name "$2-v" netns "$2" || return 1
-  ip -n "$1" addr add "$3.1/24" dev "$1-v"
-  ip -n "$2" addr add "$3.2/24" dev "$2-v"
-  for n in "$1" "$2"; do ip -n "$n" link set lo up; done
-  ip -n "$1" link set "$1-v" up
-  ip -n "$2" link set "$2-v" up
-}
-
-wait_for() { # wait_for FILE PATTERN SECONDS
-  local end=$((SECONDS + $3))
-  while [ $SECONDS -lt $end ]; do
-    grep -q -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
+pair() { # pair SERVER_NS CLIENT_NS NET: server NET.1, client NET.2 (namespaces created if new)
+  local n
+  for n in "$1" "$2"; do
+    if ! ip netns list | awk '{print $1}' | grep -qx "$n"; then
+      ip netns add "$n" || return 1
+      ip -n "$n" link set lo up
+    fi
   done
-  return 1
+  ip link add "$2-v" netns "$1" type veth peer name "$1-v" netns "$2" || return 1
+  ip -n "$1" addr add "$3.1/24" dev "$2-v"
+  ip -n "$2" addr add "$3.2/24" dev "$1-v"
+  ip -n "$1" link set "$2-v" up
+  ip -n "$2" link set "$1-v" up
 }
 
-ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12+$13}'; }
+# ------------------------------------------------------------------------------ CPU accounting
+CG=
+if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
+  CG=/sys/fs/cgroup/cpuacct/vgb-bench
+fi
 
+# run_in_cgroup NAME CMD...: exec CMD inside the cgroup of server NAME (when cgroups are used)
+run_in_cgroup() {
+  local name=$1; shift
+  if [ -n "$CG" ]; then
+    exec sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/$name" "$@"
+  else
+    exec "$@"
+  fi
+}
+
+declare -A PID
+cpu_ns() { # cpu_ns NAME: CPU time of server NAME so far, nanoseconds
+  if [ -n "$CG" ]; then
+    cat "$CG/$1/cpuacct.usage"
+  else
+    sed 's/^.*) //' "/proc/${PID[$1]}/stat" | awk -v hz="$HZ" '{printf "%.0f", ($12+$13)*1e9/hz}'
+  fi
+}
+now_ns() { date +%s%N; }
+
+# ------------------------------------------------------------------------------ checks and setup
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
-for b in openvpn iperf3 ip; do command -v $b >/dev/null || die "missing $b (run scripts/install-prerequisites.sh)"; done
+for b in openvpn iperf3 ip ping python3; do
+  command -v $b >/dev/null || die "missing $b (run scripts/install-prerequisites.sh)"
+done
 if [ ! -x "$VPNGW" ]; then
   log "building the gateway"
   (cd "$ROOT" && mvn -B -q -pl gateway-image -am package -DskipTests) || die "build failed"
@@ -72,20 +134,42 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 cleanup
 rm -rf "$W"; mkdir -p "$W"
+if [ -n "$CG" ]; then mkdir -p "$CG/openvpn" "$CG/gateway" || CG=; fi
+log "load average before setup: $(cut -d' ' -f1-3 /proc/loadavg); CPU from ${CG:-/proc ticks}"
+
+# wait_line FILE PATTERN SECONDS: waits (inotify, tail -F) until FILE has a line matching
+# PATTERN; returns as soon as it appears (tail is stopped, not left until its next write)
+wait_line() {
+  local fd tp rc
+  [ -e "$1" ] || : > "$1"
+  exec {fd}< <(exec timeout "$3" tail -n +1 -F "$1" 2>/dev/null)
+  tp=$!
+  grep -m1 -q -- "$2" <&"$fd"
+  rc=$?
+  exec {fd}<&-
+  kill "$tp" 2>/dev/null
+  return $rc
+}
 
 # --- our gateway: standalone from the minimal example; its CA and keys also serve openvpn
 pair vgb-gs vgb-gc 10.98.2 || die "netns setup failed"
 sed -e 's/name: minimal/name: bench/' "$ROOT/examples/gateway-minimal.yaml" > "$W/gateway.yaml"
-ip netns exec vgb-gs "$VPNGW" serve -f "$W/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 \
+run_in_cgroup gateway ip netns exec vgb-gs env VPNGW_JAVA_OPTS="${VGB_GATEWAY_JAVA_OPTS:-}" \
+  "$VPNGW" serve -f "$W/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 --listen 10.98.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
-GW_PID=$!
-wait_for "$W/gateway.log" "ready" 60 || die "gateway did not start; see $W/gateway.log"
-sed -e 's/name: minimal/name: bench/' "$ROOT/examples/clientcertificate.yaml" > "$W/client.yaml"
-"$VPNGW" issue -f "$W/client.yaml" --state-dir "$W/state" --out "$W/client" --endpoint 10.98.2.1 \
-  > "$W/issue.log" 2>&1 || die "vpngw issue failed; see $W/issue.log"
-PROFILE=$(ls "$W"/client/*.ovpn | head -1)
-[ -f "$PROFILE" ] || die "no .ovpn profile in $W/client"
-GW_TUN_ADDR=10.200.0.1
+PID[gateway]=$!
+wait_line "$W/gateway.log" " ready: replica" 90 || die "gateway did not start; see $W/gateway.log"
+# issue_client NAME: a client certificate and profile of its own in $W/client-NAME (openvpn's
+# server allows one session per common name, so every concurrent client needs its own)
+issue_client() {
+  sed -e 's/name: minimal/name: bench/' -e "s/alice/$1/g" "$ROOT/examples/clientcertificate.yaml" \
+    > "$W/client-$1.yaml"
+  "$VPNGW" issue -f "$W/client-$1.yaml" --state-dir "$W/state" --out "$W/client-$1" \
+    --endpoint 10.98.2.1 > "$W/issue-$1.log" 2>&1 || die "vpngw issue failed; see $W/issue-$1.log"
+  ls "$W/client-$1"/*.ovpn > /dev/null 2>&1 || die "no .ovpn profile in $W/client-$1"
+}
+profile() { ls "$W/client-$1"/*.ovpn | head -1; }
+issue_client bench1
 
 # --- openvpn 2.6 server with the same CA, server certificate and tls-crypt-v2 key
 pair vgb-os vgb-oc 10.98.1 || die "netns setup failed"
@@ -105,62 +189,356 @@ dh none
 data-ciphers AES-256-GCM
 disable-dco
 keepalive 10 60
+sndbuf $SOCKBUF
+rcvbuf $SOCKBUF
 verb 3
 CONF
-ip netns exec vgb-os openvpn --config "$W/openvpn-server.conf" --log "$W/openvpn-server.log" \
-  > /dev/null 2>&1 < /dev/null &
-OV_PID=$!
+run_in_cgroup openvpn ip netns exec vgb-os openvpn --config "$W/openvpn-server.conf" \
+  --log "$W/openvpn-server.log" > /dev/null 2>&1 < /dev/null &
+PID[openvpn]=$!
+wait_line "$W/openvpn-server.log" "Initialization Sequence Completed" 30 \
+  || die "openvpn server did not start; see $W/openvpn-server.log"
 
-start_client() { # start_client NS REMOTE LOG
-  sed -e "s/^remote .*/remote $2 1194 udp/" -e '/^remote .* tcp/d' "$PROFILE" > "$W/$1.ovpn"
-  printf 'data-ciphers AES-256-GCM\ndisable-dco\n' >> "$W/$1.ovpn"
-  ip netns exec "$1" openvpn --config "$W/$1.ovpn" --log "$3" > /dev/null 2>&1 < /dev/null &
-  wait_for "$3" "Initialization Sequence Completed" 30 || die "client in $1 did not connect; see $3"
+SERVERS="openvpn gateway"
+declare -A REMOTE=([openvpn]=10.98.1.1 [gateway]=10.98.2.1)
+declare -A CLIENT_NS=([openvpn]=vgb-oc [gateway]=vgb-gc)
+declare -A SERVER_NS=([openvpn]=vgb-os [gateway]=vgb-gs)
+declare -A TUN_ADDR=([openvpn]=$OV_TUN_ADDR [gateway]=$GW_TUN_ADDR)
+
+# client_config SERVER CLIENT FILE [EXTRA...]: CLIENT's profile pointed at SERVER, UDP only
+client_config() {
+  local server=$1 client=$2 file=$3; shift 3
+  sed -e "s/^remote .*/remote ${REMOTE[$server]} 1194 udp/" -e '/^remote .* tcp/d' \
+    "$(profile "$client")" > "$file"
+  printf 'data-ciphers AES-256-GCM\ndisable-dco\n' >> "$file"
+  local line
+  for line in "$@"; do printf '%s\n' "$line" >> "$file"; done
 }
-start_client vgb-oc 10.98.1.1 "$W/client-openvpn.log"
-start_client vgb-gc 10.98.2.1 "$W/client-gateway.log"
 
-ip netns exec vgb-os iperf3 -s -B 10.98.11.1 > /dev/null 2>&1 &
-ip netns exec vgb-gs iperf3 -s -B $GW_TUN_ADDR > /dev/null 2>&1 &
-sleep 0.5
-
-printf 'rep\tserver\tstreams\tmbps\tcpu_s\n' > "$W/results.tsv"
-run() { # run REP NAME CLIENT_NS TARGET PID STREAMS
-  local t0 t1 json mbps
-  t0=$(ticks "$5")
-  json=$(ip netns exec "$3" timeout $((DUR + 15)) iperf3 -c "$4" -t "$DUR" -P "$6" -J 2>/dev/null)
-  t1=$(ticks "$5")
-  mbps=$(printf '%s' "$json" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null || echo 0)
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$6" "$mbps" "$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" >> "$W/results.tsv"
-  log "rep $1 $2 P$6: $mbps Mbit/s"
+# start_client SERVER CLIENT NS LOG: a long-lived client in NS, waits for the tunnel
+start_client() {
+  client_config "$1" "$2" "$W/$3.ovpn"
+  ip netns exec "$3" openvpn --config "$W/$3.ovpn" --log "$4" > /dev/null 2>&1 < /dev/null &
+  wait_line "$4" "Initialization Sequence Completed" 30 || die "client in $3 did not connect; see $4"
 }
-for r in $(seq 1 "$REPS"); do
-  for p in 1 4; do
-    run "$r" openvpn vgb-oc 10.98.11.1 "$OV_PID" "$p"
-    run "$r" gateway vgb-gc "$GW_TUN_ADDR" "$GW_PID" "$p"
-  done
+for s in $SERVERS; do start_client "$s" bench1 "${CLIENT_NS[$s]}" "$W/client-$s.log"; done
+
+for s in $SERVERS; do
+  ip netns exec "${SERVER_NS[$s]}" iperf3 -s -B "${TUN_ADDR[$s]}" > /dev/null 2>&1 &
 done
+sleep 0.5
+echo "== openvpn $(openvpn --version | head -1 | awk '{print $2}') server vs our gateway" \
+  "(JVM $(readlink -f /proc/${PID[gateway]}/exe 2>/dev/null || echo '?')), UDP, AES-256-GCM," \
+  "no DCO (user-space data channel on both)"
 
-echo
-echo "== openvpn 2.6 server vs our gateway: iperf3 TCP through the tunnel, UDP, AES-256-GCM, ${DUR}s x $REPS reps"
-echo "   gateway JVM: $(ip netns exec vgb-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)"
-python3 - "$W/results.tsv" "$DUR" <<'PY'
+# ------------------------------------------------------------------------------ iperf3 runs
+# iperf NS TARGET SECONDS STREAMS [EXTRA...]: prints Mbit/s, or "failed"
+iperf() {
+  local ns=$1 target=$2 secs=$3 streams=$4; shift 4
+  ip netns exec "$ns" timeout $((secs + 15)) iperf3 -c "$target" -t "$secs" -P "$streams" -J "$@" \
+    2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    if "error" in d:
+        raise ValueError(d["error"])
+    print(round(d["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print("failed")'
+}
+
+throughput_mode() { # throughput_mode uplink|downlink
+  local dir=$1 flag=() r p s t0 t1 mbps
+  [ "$dir" = downlink ] && flag=(-R)
+  local out=$W/$dir.tsv
+  for s in $SERVERS; do # warm-up, not counted (the JVM compiles its hot paths here)
+    iperf "${CLIENT_NS[$s]}" "${TUN_ADDR[$s]}" 2 4 "${flag[@]}" > /dev/null
+  done
+  printf 'rep\tserver\tstreams\tmbps\tcpu_s\n' > "$out"
+  for r in $(seq 1 "$REPS"); do
+    for p in 1 4; do
+      for s in $SERVERS; do
+        t0=$(cpu_ns "$s")
+        mbps=$(iperf "${CLIENT_NS[$s]}" "${TUN_ADDR[$s]}" "$DUR" "$p" "${flag[@]}")
+        t1=$(cpu_ns "$s")
+        printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$p" "$mbps" \
+          "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" >> "$out"
+        log "$dir rep $r $s P$p: $mbps Mbit/s"
+      done
+    done
+  done
+  echo
+  echo "== $dir: iperf3 TCP through the tunnel${flag:+ (-R)}, ${DUR}s x $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$out" "$DUR" "$dir" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-dur = float(sys.argv[2])
+dur, direction = float(sys.argv[2]), sys.argv[3]
+cpu_target = 0.5 if direction == "downlink" else 0.7
 def med(xs): return statistics.median(xs) if xs else float("nan")
-print(f"{'server':8} {'P':>2} {'Mbit/s':>8} {'min':>6} {'max':>6} {'cpu%':>6} {'cpu-s/Gbit':>11}")
+print(f"{'server':8} {'P':>2} {'Mbit/s':>8} {'min':>6} {'max':>6} {'cpu%':>6} {'cpu-s/Gbit':>11} {'failed':>6}")
 res = {}
 for srv in ("openvpn", "gateway"):
     for p in ("1", "4"):
         rs = [r for r in rows if r["server"] == srv and r["streams"] == p]
-        mb = [float(r["mbps"]) for r in rs]
-        cpu = [float(r["cpu_s"]) / dur * 100 for r in rs]
-        per_gbit = [float(r["cpu_s"]) / (float(r["mbps"]) * dur / 1000) for r in rs if float(r["mbps"]) > 0]
+        ok = [r for r in rs if r["mbps"] != "failed"]
+        mb = [float(r["mbps"]) for r in ok]
+        cpu = [float(r["cpu_s"]) / dur * 100 for r in ok]
+        per_gbit = [float(r["cpu_s"]) / (float(r["mbps"]) * dur / 1000) for r in ok if float(r["mbps"]) > 0]
         res[srv, p] = (med(mb), med(per_gbit))
-        print(f"{srv:8} {p:>2} {med(mb):8.0f} {min(mb):6.0f} {max(mb):6.0f} {med(cpu):6.0f} {med(per_gbit):11.3f}")
+        print(f"{srv:8} {p:>2} {med(mb):8.0f} {min(mb, default=float('nan')):6.0f} "
+              f"{max(mb, default=float('nan')):6.0f} {med(cpu):6.0f} {med(per_gbit):11.3f} "
+              f"{len(rs) - len(ok):6d}")
 for p in ("1", "4"):
     (ot, oc), (gt, gc) = res["openvpn", p], res["gateway", p]
     print(f"P{p}: throughput gateway/openvpn = {gt/ot:.2f} (target >= 1.0); "
-          f"server CPU per Gbit gateway/openvpn = {gc/oc:.2f} (target <= 0.7)")
+          f"server CPU per Gbit gateway/openvpn = {gc/oc:.2f} (target <= {cpu_target})")
 PY
+}
+
+# ------------------------------------------------------------------------------ latency
+ping_rtts() { # ping_rtts NS TARGET OUTFILE: 200 pings at 10 ms, one RTT (ms) per line
+  ip netns exec "$1" ping -n -q -c 20 -i 0.01 -W 1 "$2" > /dev/null 2>&1 # warm the path
+  ip netns exec "$1" ping -n -c 200 -i 0.01 -W 1 "$2" 2>/dev/null \
+    | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$3"
+}
+
+latency_mode() {
+  local r s out=$W/latency.tsv
+  printf 'rep\tserver\tload\trtt_ms\n' > "$out"
+  for r in $(seq 1 "$REPS"); do
+    for s in $SERVERS; do
+      ping_rtts "${CLIENT_NS[$s]}" "${TUN_ADDR[$s]}" "$W/ping.txt"
+      awk -v r="$r" -v s="$s" '{print r "\t" s "\tidle\t" $1}' "$W/ping.txt" >> "$out"
+      ip netns exec "${CLIENT_NS[$s]}" timeout 20 iperf3 -c "${TUN_ADDR[$s]}" -t 6 > /dev/null 2>&1 &
+      local ip=$!
+      sleep 1.5
+      ip netns exec "${CLIENT_NS[$s]}" ping -n -c 200 -i 0.01 -W 1 "${TUN_ADDR[$s]}" 2>/dev/null \
+        | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$W/ping.txt"
+      wait $ip
+      awk -v r="$r" -v s="$s" '{print r "\t" s "\tiperf3\t" $1}' "$W/ping.txt" >> "$out"
+      log "latency rep $r $s done"
+    done
+  done
+  echo
+  echo "== latency: ping -c 200 -i 0.01 to the server's tunnel address, idle and under one iperf3 stream, $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$out" "$REPS" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+print(f"{'server':8} {'load':7} {'pings':>5} {'p50 ms':>7} {'p99 ms':>7}  per-rep p50 / p99")
+res = {}
+for load in ("idle", "iperf3"):
+    for srv in ("openvpn", "gateway"):
+        rs = [r for r in rows if r["server"] == srv and r["load"] == load]
+        xs = [float(r["rtt_ms"]) for r in rs]
+        reps = sorted({r["rep"] for r in rs}, key=int)
+        per = " ".join(f"{pct([float(r['rtt_ms']) for r in rs if r['rep'] == k], .5):.2f}/"
+                       f"{pct([float(r['rtt_ms']) for r in rs if r['rep'] == k], .99):.2f}" for k in reps)
+        res[srv, load] = (pct(xs, .5), pct(xs, .99))
+        print(f"{srv:8} {load:7} {len(xs):5d} {pct(xs, .5):7.3f} {pct(xs, .99):7.3f}  {per}")
+for load in ("idle", "iperf3"):
+    (o50, o99), (g50, g99) = res["openvpn", load], res["gateway", load]
+    print(f"{load}: gateway/openvpn p50 = {g50/o50:.2f}, p99 = {g99/o99:.2f} (target <= 1.0)")
+PY
+}
+
+# ------------------------------------------------------------------------------ idle CPU
+idle_rate() { # idle_rate SERVER SECONDS: prints server CPU in ns per second of wall time
+  local t0 t1 w0 w1
+  t0=$(cpu_ns "$1"); w0=$(now_ns)
+  sleep "$2"
+  t1=$(cpu_ns "$1"); w1=$(now_ns)
+  awk -v a="$t0" -v b="$t1" -v c="$w0" -v d="$w1" 'BEGIN{printf "%.0f", (b-a)/((d-c)/1e9)}'
+}
+
+idle_mode() {
+  local r s secs=${IDLE_S:-30} out=$W/idle.tsv
+  printf 'rep\tserver\tcpu_ns_per_s\n' > "$out"
+  for r in $(seq 1 "$REPS"); do
+    for s in $SERVERS; do
+      printf '%s\t%s\t%s\n' "$r" "$s" "$(idle_rate "$s" "$secs")" >> "$out"
+      log "idle rep $r $s: $(tail -1 "$out" | cut -f3) ns/s"
+    done
+  done
+  echo
+  echo "== idle: server CPU with one connected, silent client, ${secs}s x $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$out" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+res = {}
+for srv in ("openvpn", "gateway"):
+    xs = [float(r["cpu_ns_per_s"]) / 1e7 for r in rows if r["server"] == srv]
+    res[srv] = statistics.median(xs)
+    print(f"{srv:8} median {res[srv]:.3f} % of a core   reps: " + " ".join(f"{x:.3f}" for x in xs))
+print(f"idle CPU gateway/openvpn = {res['gateway'] / max(res['openvpn'], 1e-9):.2f} (target <= 1.0)")
+PY
+}
+
+# ------------------------------------------------------------------------------ handshake
+# one_connect SERVER N: starts a client, waits for its tunnel, stops it; prints connect ms
+one_connect() {
+  local s=$1 n=$2 logf=$W/hs-$1-$2.log t0 t1 pid
+  : > "$logf"
+  t0=$(now_ns)
+  ip netns exec "${CLIENT_NS[$s]}" openvpn --config "$W/hs-$s.ovpn" --log "$logf" \
+    > /dev/null 2>&1 < /dev/null &
+  pid=$!
+  if ! wait_line "$logf" "Initialization Sequence Completed" 30; then
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    echo failed
+    return
+  fi
+  t1=$(now_ns)
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", (b-a)/1e6}'
+}
+
+handshake_mode() {
+  local secs=${IDLE_S:-10} r s i t0 t1 w0 w1 ms
+  local out=$W/handshake.tsv rounds=$W/handshake-rounds.tsv
+  declare -A idle
+  issue_client handshake
+  for s in $SERVERS; do
+    # route-noexec: the connecting clients share the namespace with the long-lived one
+    client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1"
+    idle[$s]=$(idle_rate "$s" "$secs")
+    log "handshake: $s idle rate ${idle[$s]} ns/s"
+  done
+  for s in $SERVERS; do # warm-up, not counted
+    for i in 1 2 3; do one_connect "$s" "w$i" > /dev/null; done
+  done
+  printf 'round\tserver\tconnect\tms\n' > "$out"
+  printf 'round\tserver\tconnects\tok\twall_s\tcpu_ms\tidle_ms\n' > "$rounds"
+  for r in $(seq 1 "$REPS"); do
+    for s in $SERVERS; do
+      t0=$(cpu_ns "$s"); w0=$(now_ns)
+      local ok=0
+      for i in $(seq 1 "$CONNECTS"); do
+        ms=$(one_connect "$s" "$i")
+        printf '%s\t%s\t%s\t%s\n' "$r" "$s" "$i" "$ms" >> "$out"
+        [ "$ms" != failed ] && ok=$((ok + 1))
+      done
+      t1=$(cpu_ns "$s"); w1=$(now_ns)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$CONNECTS" "$ok" \
+        "$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e6}')" \
+        "$(awk -v a="$w0" -v b="$w1" -v i="${idle[$s]}" 'BEGIN{printf "%.3f", i*(b-a)/1e9/1e6}')" \
+        >> "$rounds"
+      log "handshake round $r $s: $(tail -1 "$rounds")"
+    done
+  done
+  # where the time goes on the client side, from the last connect's log of each server
+  for s in $SERVERS; do
+    awk -v s="$s" '/Peer Connection Initiated/{a=$0} /SENT CONTROL.*PUSH_REQUEST/{if(!b)b=$0}
+      END{print "   " s " client log: " a; print "   " s " client log: " b}' \
+      "$W/hs-$s-$CONNECTS.log" | cut -c1-160
+  done
+  echo
+  echo "== handshake: $CONNECTS sequential connects of the real openvpn client x $REPS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$out" "$rounds" <<'PY'
+import csv, statistics, sys
+conn = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+rounds = list(csv.DictReader(open(sys.argv[2]), delimiter="\t"))
+def med(xs): return statistics.median(xs) if xs else float("nan")
+res = {}
+print(f"{'server':8} {'connect ms p50':>14} {'min':>6} {'max':>6} {'failed':>6}  server CPU ms per connect (idle subtracted), per round")
+for srv in ("openvpn", "gateway"):
+    cs = [r for r in conn if r["server"] == srv]
+    ms = [float(r["ms"]) for r in cs if r["ms"] != "failed"]
+    per = [(float(r["cpu_ms"]) - float(r["idle_ms"])) / max(int(r["ok"]), 1)
+           for r in rounds if r["server"] == srv]
+    res[srv] = (med(ms), med(per))
+    print(f"{srv:8} {med(ms):14.1f} {min(ms, default=float('nan')):6.1f} {max(ms, default=float('nan')):6.1f} "
+          f"{len(cs) - len(ms):6d}  median {med(per):.2f}: " + " ".join(f"{x:.2f}" for x in per))
+(ot, oc), (gt, gc) = res["openvpn"], res["gateway"]
+print(f"connect time gateway/openvpn = {gt/ot:.2f} (target <= 1.0); server CPU per connect "
+      f"gateway/openvpn = {gc/oc:.2f} (target <= 0.6 and gateway <= 1.5 ms: {gc:.2f} ms)")
+PY
+}
+
+# ------------------------------------------------------------------------------ several clients
+clients_mode() {
+  local s i r dir flag pids t0 t1 total ok
+  # client i of server s: namespace vgb-<o|g>c<i> with its own veth into the server's namespace
+  for i in $(seq 2 "$CLIENTS"); do issue_client "bench$i"; done
+  for s in $SERVERS; do
+    for i in $(seq 2 "$CLIENTS"); do
+      local ns=${CLIENT_NS[$s]}$i net=10.98.$((150 + i))
+      [ "$s" = openvpn ] && net=10.98.$((100 + i))
+      pair "${SERVER_NS[$s]}" "$ns" "$net" || die "netns setup failed"
+      ip -n "$ns" route add "${REMOTE[$s]}/32" via "$net.1"
+      start_client "$s" "bench$i" "$ns" "$W/client-$s-$i.log"
+    done
+    for i in $(seq 2 "$CLIENTS"); do
+      ip netns exec "${SERVER_NS[$s]}" iperf3 -s -p $((5200 + i)) -B "${TUN_ADDR[$s]}" > /dev/null 2>&1 &
+    done
+  done
+  sleep 0.5
+  local out=$W/clients.tsv
+  printf 'rep\tserver\tdirection\tmbps\tok\tcpu_s\n' > "$out"
+  for r in $(seq 1 "$REPS"); do
+    for dir in uplink downlink; do
+      flag=(); [ "$dir" = downlink ] && flag=(-R)
+      for s in $SERVERS; do
+        t0=$(cpu_ns "$s")
+        pids=()
+        for i in $(seq 1 "$CLIENTS"); do
+          local ns=${CLIENT_NS[$s]} port=5201
+          [ "$i" -gt 1 ] && ns=$ns$i && port=$((5200 + i))
+          iperf "$ns" "${TUN_ADDR[$s]}" "$DUR" 1 -p "$port" "${flag[@]}" > "$W/clients-$i.out" &
+          pids+=($!)
+        done
+        wait "${pids[@]}"
+        t1=$(cpu_ns "$s")
+        total=0; ok=0
+        for i in $(seq 1 "$CLIENTS"); do
+          local v; v=$(cat "$W/clients-$i.out")
+          [ "$v" != failed ] && total=$((total + v)) && ok=$((ok + 1))
+        done
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$dir" "$total" "$ok" \
+          "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" >> "$out"
+        log "clients rep $r $s $dir: $total Mbit/s from $ok of $CLIENTS clients"
+      done
+    done
+  done
+  echo
+  echo "== clients: $CLIENTS real clients at once, one iperf3 stream each, ${DUR}s x $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$out" "$DUR" "$CLIENTS" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+dur, n = float(sys.argv[2]), sys.argv[3]
+def med(xs): return statistics.median(xs) if xs else float("nan")
+print(f"{'server':8} {'direction':9} {'Mbit/s':>8} {'cpu%':>6} {'cpu-s/Gbit':>11} {'incomplete':>10}")
+res = {}
+for d in ("uplink", "downlink"):
+    for srv in ("openvpn", "gateway"):
+        rs = [r for r in rows if r["server"] == srv and r["direction"] == d]
+        ok = [r for r in rs if r["ok"] == n]
+        mb = [float(r["mbps"]) for r in ok]
+        cpu = [float(r["cpu_s"]) / dur * 100 for r in ok]
+        pg = [float(r["cpu_s"]) / (float(r["mbps"]) * dur / 1000) for r in ok if float(r["mbps"]) > 0]
+        res[srv, d] = (med(mb), med(pg))
+        print(f"{srv:8} {d:9} {med(mb):8.0f} {med(cpu):6.0f} {med(pg):11.3f} {len(rs) - len(ok):10d}")
+for d in ("uplink", "downlink"):
+    (ot, oc), (gt, gc) = res["openvpn", d], res["gateway", d]
+    print(f"{d}: aggregate throughput gateway/openvpn = {gt/ot:.2f}; CPU per Gbit = {gc/oc:.2f}")
+PY
+}
+
+case $MODE in
+  uplink | downlink) throughput_mode "$MODE" ;;
+  latency) latency_mode ;;
+  handshake) handshake_mode ;;
+  idle) idle_mode ;;
+  clients) clients_mode ;;
+  all)
+    throughput_mode uplink
+    throughput_mode downlink
+    latency_mode
+    idle_mode
+    handshake_mode
+    clients_mode ;;
+esac
