@@ -20,6 +20,8 @@
 #   clients    VGB_CLIENTS (4) real clients at once, one iperf3 stream each, uplink and
 #              downlink: aggregate throughput and server CPU per Gbit
 #   all        every mode above, in that order
+#   setup      sets both tunnels up and waits until interrupted (for manual measurements:
+#              namespaces vgb-os/vgb-oc and vgb-gs/vgb-gc, tunnel addresses below)
 # Throughput and handshake modes start with a short warm-up of each server that is not counted.
 # A bare number as first argument means "uplink" (the old usage: REPS SECONDS).
 #
@@ -28,6 +30,11 @@
 # from a cgroup of its own (cpuacct, nanoseconds, all threads including exited ones) when cgroup
 # v1 cpuacct is mounted, else from /proc/PID/stat (10 ms ticks). A failed iperf3 run is reported
 # as failed and left out of the medians, never counted as 0.
+#
+# Profiling: VGB_PROFILE_DIR=DIR records the gateway during every measured section of the run
+# (async-profiler CPU samples when VGB_ASYNC_PROFILER names its libasyncProfiler.so, else JFR),
+# one file per section in DIR. VGB_GATEWAY_JAVA_OPTS adds JVM options to the gateway; VGB_VPNGW
+# names another build's bin/vpngw (e.g. an older commit's, for before/after figures).
 #
 # Safety: network namespaces made here (vgb-*), joined only to each other, on 10.98.0.0/16
 # addresses that exist only inside them. Nothing in the root namespace changes. Every run is
@@ -43,15 +50,15 @@ CLIENTS=${VGB_CLIENTS:-4}
 IDLE_S=${VGB_IDLE_SECONDS:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=${VGB_WORK:-/tmp/vpngw-bench}
-VPNGW=$ROOT/gateway-image/target/vpngw/bin/vpngw
+VPNGW=${VGB_VPNGW:-$ROOT/gateway-image/target/vpngw/bin/vpngw}
 HZ=$(getconf CLK_TCK)
 SOCKBUF=4194304
 GW_TUN_ADDR=10.200.0.1
 OV_TUN_ADDR=10.98.11.1
 
 case $MODE in
-  uplink | downlink | latency | handshake | idle | clients | all) ;;
-  *) echo "usage: $0 {uplink|downlink|latency|handshake|idle|clients|all} [REPS] [SECONDS]" >&2
+  uplink | downlink | latency | handshake | idle | clients | all | setup) ;;
+  *) echo "usage: $0 {uplink|downlink|latency|handshake|idle|clients|all|setup} [REPS] [SECONDS]" >&2
      exit 2 ;;
 esac
 
@@ -231,6 +238,29 @@ echo "== openvpn $(openvpn --version | head -1 | awk '{print $2}') server vs our
   "(JVM $(readlink -f /proc/${PID[gateway]}/exe 2>/dev/null || echo '?')), UDP, AES-256-GCM," \
   "no DCO (user-space data channel on both)"
 
+# ------------------------------------------------------------------------------ profiling
+JCMD=$(dirname "$(readlink -f /proc/${PID[gateway]}/exe)")/jcmd
+PROFILE_DIR=${VGB_PROFILE_DIR:-}
+[ -n "$PROFILE_DIR" ] && mkdir -p "$PROFILE_DIR"
+profile_start() { # profile_start SECTION: starts recording the gateway (when asked to)
+  [ -n "$PROFILE_DIR" ] || return 0
+  if [ -n "${VGB_ASYNC_PROFILER:-}" ]; then
+    "$JCMD" "${PID[gateway]}" JVMTI.agent_load "$VGB_ASYNC_PROFILER" \
+      '"start,event=cpu,interval=1ms"' > /dev/null
+  else
+    "$JCMD" "${PID[gateway]}" JFR.start name=bench settings=profile > /dev/null
+  fi
+}
+profile_stop() { # profile_stop SECTION: writes the recording to PROFILE_DIR/SECTION.*
+  [ -n "$PROFILE_DIR" ] || return 0
+  if [ -n "${VGB_ASYNC_PROFILER:-}" ]; then
+    "$JCMD" "${PID[gateway]}" JVMTI.agent_load "$VGB_ASYNC_PROFILER" \
+      "\"stop,collapsed,file=$PROFILE_DIR/$1.collapsed\"" > /dev/null
+  else
+    "$JCMD" "${PID[gateway]}" JFR.stop name=bench filename="$PROFILE_DIR/$1.jfr" > /dev/null
+  fi
+}
+
 # ------------------------------------------------------------------------------ iperf3 runs
 # iperf NS TARGET SECONDS STREAMS [EXTRA...]: prints Mbit/s, or "failed"
 iperf() {
@@ -258,9 +288,11 @@ throughput_mode() { # throughput_mode uplink|downlink
   for r in $(seq 1 "$REPS"); do
     for p in 1 4; do
       for s in $SERVERS; do
+        [ "$s" = gateway ] && profile_start "$dir-P$p-rep$r"
         t0=$(cpu_ns "$s")
         mbps=$(iperf "${CLIENT_NS[$s]}" "${TUN_ADDR[$s]}" "$DUR" "$p" "${flag[@]}")
         t1=$(cpu_ns "$s")
+        [ "$s" = gateway ] && profile_stop "$dir-P$p-rep$r"
         printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$p" "$mbps" \
           "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" >> "$out"
         log "$dir rep $r $s P$p: $mbps Mbit/s"
@@ -358,7 +390,9 @@ idle_mode() {
   printf 'rep\tserver\tcpu_ns_per_s\n' > "$out"
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
+      [ "$s" = gateway ] && profile_start "idle-rep$r"
       printf '%s\t%s\t%s\n' "$r" "$s" "$(idle_rate "$s" "$secs")" >> "$out"
+      [ "$s" = gateway ] && profile_stop "idle-rep$r"
       log "idle rep $r $s: $(tail -1 "$out" | cut -f3) ns/s"
     done
   done
@@ -404,16 +438,18 @@ handshake_mode() {
   for s in $SERVERS; do
     # route-noexec: the connecting clients share the namespace with the long-lived one
     client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1"
+    for i in 1 2 3; do one_connect "$s" "w$i" > /dev/null; done # warm-up, not counted
+  done
+  sleep 2
+  for s in $SERVERS; do
     idle[$s]=$(idle_rate "$s" "$secs")
     log "handshake: $s idle rate ${idle[$s]} ns/s"
-  done
-  for s in $SERVERS; do # warm-up, not counted
-    for i in 1 2 3; do one_connect "$s" "w$i" > /dev/null; done
   done
   printf 'round\tserver\tconnect\tms\n' > "$out"
   printf 'round\tserver\tconnects\tok\twall_s\tcpu_ms\tidle_ms\n' > "$rounds"
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
+      [ "$s" = gateway ] && profile_start "handshake-round$r"
       t0=$(cpu_ns "$s"); w0=$(now_ns)
       local ok=0
       for i in $(seq 1 "$CONNECTS"); do
@@ -422,6 +458,7 @@ handshake_mode() {
         [ "$ms" != failed ] && ok=$((ok + 1))
       done
       t1=$(cpu_ns "$s"); w1=$(now_ns)
+      [ "$s" = gateway ] && profile_stop "handshake-round$r"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$CONNECTS" "$ok" \
         "$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e6}')" \
@@ -534,6 +571,9 @@ case $MODE in
   handshake) handshake_mode ;;
   idle) idle_mode ;;
   clients) clients_mode ;;
+  setup)
+    log "ready: openvpn ${PID[openvpn]} (tunnel $OV_TUN_ADDR), gateway ${PID[gateway]} (tunnel $GW_TUN_ADDR); Ctrl-C tears down"
+    sleep infinity & wait ;;
   all)
     throughput_mode uplink
     throughput_mode downlink

@@ -35,6 +35,7 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final List<Thread> workers = new ArrayList<>();
   private final InnerPacketSink anySourceSink;
+  private volatile boolean offload;
 
   public DataPlane(TunDevice tun, SessionRegistry registry, DataPlaneOptions options) {
     this.tun = tun;
@@ -49,10 +50,11 @@ public final class DataPlane implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       throw new IllegalStateException("data plane already started");
     }
+    offload = options.segmentationOffload() && tun.enableTcpSegmentationOffload();
     for (TunQueue queue : tun.queues()) {
       Thread t =
           new Thread(
-              new TunReader(queue, registry, counters, options, running),
+              new TunReader(queue, registry, counters, options, running, offload),
               "tun-reader-" + tun.name() + "-" + queue.index());
       t.setDaemon(true);
       workers.add(t);
@@ -67,7 +69,9 @@ public final class DataPlane implements AutoCloseable {
                 + " queue(s), mtu "
                 + options.mtu()
                 + ", client-to-client "
-                + (options.clientToClient() ? "on" : "off"));
+                + (options.clientToClient() ? "on" : "off")
+                + ", TCP segmentation offload "
+                + (offload ? "on" : "off"));
   }
 
   /**
@@ -102,12 +106,17 @@ public final class DataPlane implements AutoCloseable {
     return (int) workers.stream().filter(Thread::isAlive).count();
   }
 
-  /** Stops the readers and waits for them (at most a few poll intervals). */
+  /** Whether the readers receive TCP super-packets from the kernel (see DataPlaneOptions). */
+  public boolean segmentationOffload() {
+    return offload;
+  }
+
+  /** Stops the readers (waking them) and waits for them, at most two seconds. */
   @Override
   public synchronized void close() {
     running.set(false);
-    long deadline =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.pollMillis() * 5L + 1000);
+    tun.queues().forEach(TunQueue::wakeup);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     for (Thread t : workers) {
       try {
         t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

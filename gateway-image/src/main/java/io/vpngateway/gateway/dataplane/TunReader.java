@@ -2,7 +2,9 @@ package io.vpngateway.gateway.dataplane;
 
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
+import io.vpngateway.gateway.tun.TsoSegmenter;
 import io.vpngateway.gateway.tun.TunQueue;
+import io.vpngateway.gateway.udp.UdpSendBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,52 +15,114 @@ import java.util.logging.Logger;
  * The worker of one TUN queue: reads a packet into its one direct buffer, finds the session that
  * owns the destination address and hands the packet over, then reuses the buffer. Nothing is
  * allocated per packet. A session that throws loses that packet only.
+ *
+ * <p>With segmentation offload the kernel hands TCP super-packets of up to 64 KiB, which the
+ * worker cuts into segments ({@link TsoSegmenter}) and dispatches one by one; packets whose
+ * checksum the kernel left to us are finished first. The worker drains its queue in bursts of up
+ * to {@link #BURST} packets and flushes its {@link UdpSendBatch} before it waits again, so the
+ * datagrams one super-packet becomes leave in one system call. It waits without a timeout; {@link
+ * TunQueue#wakeup()} ends the wait when the data plane stops, so an idle worker costs nothing.
  */
 final class TunReader implements Runnable {
   private static final Logger LOG = Logger.getLogger(TunReader.class.getName());
+  /** Packets read before the send batch is flushed: bounds the latency batching adds. */
+  static final int BURST = Integer.getInteger("vpngw.tun.burst", 16);
+  private static final int MAX_PACKET = 65535;
 
   private final TunQueue queue;
   private final SessionRegistry registry;
   private final DataPlaneCounters counters;
   private final DataPlaneOptions options;
   private final AtomicBoolean running;
+  private final boolean offload;
   private final ByteBuffer buffer;
+  private final TsoSegmenter segmenter;
+  private final TsoSegmenter.Sink toSession = p -> dispatch(p, p.remaining());
 
+  /** A worker of a queue without offloads. */
   TunReader(
       TunQueue queue,
       SessionRegistry registry,
       DataPlaneCounters counters,
       DataPlaneOptions options,
       AtomicBoolean running) {
+    this(queue, registry, counters, options, running, false);
+  }
+
+  /**
+   * @param offload the device hands super-packets and partial checksums (segmentation offload is
+   *     on)
+   */
+  TunReader(
+      TunQueue queue,
+      SessionRegistry registry,
+      DataPlaneCounters counters,
+      DataPlaneOptions options,
+      AtomicBoolean running,
+      boolean offload) {
     this.queue = queue;
     this.registry = registry;
     this.counters = counters;
     this.options = options;
     this.running = running;
-    this.buffer =
-        ByteBuffer.allocateDirect(options.headroom() + options.mtu() + options.tailroom());
+    this.offload = offload;
+    int largest = offload ? MAX_PACKET : options.mtu();
+    this.buffer = ByteBuffer.allocateDirect(options.headroom() + largest + options.tailroom());
+    this.segmenter = offload ? new TsoSegmenter(options.headroom(), options.tailroom()) : null;
   }
 
   @Override
   public void run() {
-    int headroom = options.headroom();
-    int readLimit = headroom + options.mtu();
-    while (running.get()) {
-      buffer.limit(readLimit).position(headroom);
-      int n;
-      try {
-        n = queue.read(buffer, options.pollMillis());
-      } catch (IOException e) {
-        if (running.get()) {
-          LOG.log(Level.SEVERE, "TUN read failed, worker of " + queue + " stops", e);
+    UdpSendBatch sends = UdpSendBatch.enableForCurrentThread();
+    try {
+      while (running.get()) {
+        if (readAndDispatch(-1)) {
+          for (int i = 1; i < BURST && readAndDispatch(0); i++) {
+            // drain what is queued: its datagrams join the same send batch
+          }
         }
-        return;
+        sends.flush();
       }
-      if (n > 0) {
-        buffer.limit(headroom + n).position(headroom);
-        dispatch(buffer, n);
+    } catch (IOException e) {
+      if (running.get()) {
+        LOG.log(Level.SEVERE, "TUN read failed, worker of " + queue + " stops", e);
       }
+    } finally {
+      UdpSendBatch.disableForCurrentThread();
     }
+  }
+
+  /** Reads one packet (waiting up to {@code timeoutMillis}) and dispatches it; false if none. */
+  private boolean readAndDispatch(int timeoutMillis) throws IOException {
+    int headroom = options.headroom();
+    buffer.limit(buffer.capacity() - options.tailroom()).position(headroom);
+    int n = queue.read(buffer, timeoutMillis);
+    if (n <= 0) {
+      return false;
+    }
+    buffer.limit(headroom + n).position(headroom);
+    if (!offload) {
+      dispatch(buffer, n);
+      return true;
+    }
+    if (queue.lastGsoType() != 0) {
+      int type = queue.lastGsoType() & ~TunQueue.VNET_GSO_ECN;
+      if (type != TunQueue.VNET_GSO_TCPV4
+          || segmenter.segment(buffer, queue.lastGsoSize(), toSession) < 0) {
+        counters.packetsFromTun.increment();
+        counters.droppedMalformed.increment();
+      }
+      return true;
+    }
+    if ((queue.lastFlags() & TunQueue.VNET_F_NEEDS_CSUM) != 0
+        && !TsoSegmenter.completeChecksum(
+            buffer, queue.lastChecksumStart(), queue.lastChecksumOffset())) {
+      counters.packetsFromTun.increment();
+      counters.droppedMalformed.increment();
+      return true;
+    }
+    dispatch(buffer, n);
+    return true;
   }
 
   /** Routes one packet (position to limit) to its session. Package-private for the benchmark. */

@@ -19,6 +19,8 @@ final class LibC {
   static final int EINTR = 4;
   static final int EAGAIN = 11;
   static final short POLLIN = 0x1;
+  static final int EFD_NONBLOCK = 04000;
+  static final int EFD_CLOEXEC = 02000000;
 
   static {
     Native.register(Platform.C_LIBRARY_NAME);
@@ -44,6 +46,9 @@ final class LibC {
   static native int poll(long fds, long nfds, int timeoutMillis);
 
   static native int close(int fd);
+
+  /** {@code int eventfd(unsigned int initval, int flags)}. */
+  static native int eventfd(int initial, int flags);
 
   static native String strerror(int errno);
 

@@ -148,6 +148,19 @@ public final class TcpSegmentCoalescer {
     }
   }
 
+  /**
+   * Whether a held run could still grow: some flow's last segment was a full-sized one without
+   * PSH. When none could, waiting for more datagrams before {@link #flush()} gains nothing.
+   */
+  public boolean hasOpenRun() {
+    for (Run r : runs) {
+      if (r.segments > 0 && !r.closedForAppend) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Segments offered so far (for tests and statistics). */
   public long segmentsIn() {
     return segmentsIn;

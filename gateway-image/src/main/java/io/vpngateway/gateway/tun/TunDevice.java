@@ -17,9 +17,11 @@ import java.util.List;
  * interface is not persistent: it disappears when the last queue is closed, so a crashed gateway
  * leaves nothing behind.
  *
- * <p>The interface is opened with {@code IFF_VNET_HDR} and no offloads ({@code TUNSETOFFLOAD} is
- * never called), so the kernel only ever hands us plain, checksummed packets; {@link TunQueue}
- * adds and strips the 10-byte header, and only {@link TcpSegmentCoalescer} writes GSO packets.
+ * <p>The interface is opened with {@code IFF_VNET_HDR}; {@link TunQueue} adds and strips the
+ * 10-byte header, and {@link TcpSegmentCoalescer} writes GSO packets through it. Until {@link
+ * #enableTcpSegmentationOffload()} is called the kernel only hands us plain, checksummed packets;
+ * after it, it may hand TCP/IPv4 super-packets of up to 64 KiB and packets whose checksum is
+ * left to us ({@link TsoSegmenter} finishes both).
  *
  * <p>Opening needs {@code CAP_NET_ADMIN}. Addresses, MTU and link state are set separately (see
  * {@code io.vpngateway.gateway.net.LinkConfigurator}).
@@ -36,6 +38,18 @@ public final class TunDevice implements AutoCloseable {
    * the kernel one coalesced TCP super-segment (see {@link TcpSegmentCoalescer}).
    */
   static final short IFF_VNET_HDR = 0x4000;
+
+  /** {@code _IOW('T', 208, unsigned int)}: the offloads the reader of the device handles. */
+  static final long TUNSETOFFLOAD = 0x400454d0L;
+
+  /** We complete partial checksums (virtio_net_hdr NEEDS_CSUM). */
+  static final int TUN_F_CSUM = 0x01;
+
+  /** We segment TCP/IPv4 super-packets (virtio_net_hdr GSO_TCPV4). */
+  static final int TUN_F_TSO4 = 0x02;
+
+  /** ... including ones with ECN (CWR on the first segment only). */
+  static final int TUN_F_TSO_ECN = 0x08;
 
   /** {@code struct ifreq} is 40 bytes on LP64: the name (IFNAMSIZ = 16) then a union. */
   private static final int IFREQ_SIZE = 40;
@@ -115,6 +129,19 @@ public final class TunDevice implements AutoCloseable {
       // the kernel writes back the final name (resolves %d)
       return ifreq.getString(0, StandardCharsets.US_ASCII.name());
     }
+  }
+
+  /**
+   * Tells the kernel that the readers segment TCP/IPv4 super-packets and complete checksums
+   * ({@code TUNSETOFFLOAD} with {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN}): the TCP stack
+   * then builds one packet of up to 64 KiB where it would build 45, and the device stops
+   * computing checksums that the reader computes anyway. Readers must then read into 64 KiB
+   * buffers and handle the {@code virtio_net_hdr} ({@link TsoSegmenter}).
+   *
+   * @return false when the kernel refuses (the device keeps handing plain packets)
+   */
+  public boolean enableTcpSegmentationOffload() {
+    return queues.get(0).setOffload(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN);
   }
 
   /** The interface name as the kernel knows it. */

@@ -27,7 +27,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lookup and an allocation.
  */
 public final class TunQueue implements AutoCloseable {
-  private static final int POLLFD_SIZE = 8;
+  /** Two {@code struct pollfd}: the queue, then the wake-up eventfd. */
+  private static final int POLLFD_SIZE = 16;
+  /** {@code virtio_net_hdr.flags}: the checksum from csum_start to the end is still to be done. */
+  public static final int VNET_F_NEEDS_CSUM = 1;
+  /** {@code virtio_net_hdr.gso_type}: a TCP/IPv4 super-packet of gso_size segments. */
+  public static final int VNET_GSO_TCPV4 = 1;
+  /** {@code virtio_net_hdr.gso_type} flag: the super-packet carries ECN (CWR on the first). */
+  public static final int VNET_GSO_ECN = 0x80;
   /** {@code sizeof(struct virtio_net_hdr)}: flags, gso_type, hdr_len, gso_size, csum_start/offset. */
   static final int VNET_HDR_SIZE = 10;
   /** {@code struct iovec[2]} (16 bytes each on LP64) followed by a 16-byte header slot. */
@@ -38,6 +45,7 @@ public final class TunQueue implements AutoCloseable {
       ThreadLocal.withInitial(TunQueue::newIoVector);
 
   private final int fd;
+  private final int wakeFd;
   private final String interfaceName;
   private final int index;
 
@@ -52,13 +60,19 @@ public final class TunQueue implements AutoCloseable {
   private final long readVectorAddress = Pointer.nativeValue(readVector);
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  TunQueue(int fd, String interfaceName, int index) {
+  TunQueue(int fd, String interfaceName, int index) throws IOException {
     this.fd = fd;
     this.interfaceName = interfaceName;
     this.index = index;
+    this.wakeFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+    if (wakeFd < 0) {
+      throw failure("eventfd", Native.getLastError());
+    }
+    pollFd.clear();
     pollFd.setInt(0, fd);
     pollFd.setShort(4, LibC.POLLIN);
-    pollFd.setShort(6, (short) 0);
+    pollFd.setInt(8, wakeFd);
+    pollFd.setShort(12, LibC.POLLIN);
     this.pollFdAddress = Pointer.nativeValue(pollFd);
   }
 
@@ -68,17 +82,20 @@ public final class TunQueue implements AutoCloseable {
 
   /**
    * Reads one packet into {@code dst} (direct) from its position, waiting at most {@code
-   * timeoutMillis}. On success the position advances by the packet length, which is returned; 0
-   * means no packet arrived in time. A packet longer than {@code dst.remaining()} is truncated by
-   * the kernel, so give at least the MTU.
+   * timeoutMillis} ({@code -1}: until a packet arrives or {@link #wakeup()} is called). On success
+   * the position advances by the packet length, which is returned; 0 means no packet arrived in
+   * time (or the wait was woken). A packet longer than {@code dst.remaining()} is truncated by the
+   * kernel, so give at least the MTU (64 KiB once {@link TunDevice#enableTcpSegmentationOffload}
+   * is on). The packet's {@code virtio_net_hdr} stays readable through {@link #lastFlags()} and
+   * the other {@code last*} accessors until the next read.
    */
   public int read(ByteBuffer dst, int timeoutMillis) throws IOException {
     long base = DirectBufferAddresses.of(dst);
     int n = readOnce(dst, base);
-    if (n != 0) {
+    if (n != 0 || timeoutMillis == 0) {
       return n;
     }
-    int ready = LibC.poll(pollFdAddress, 1, timeoutMillis);
+    int ready = LibC.poll(pollFdAddress, 2, timeoutMillis);
     if (ready < 0) {
       int errno = Native.getLastError();
       if (errno == LibC.EINTR) {
@@ -86,11 +103,61 @@ public final class TunQueue implements AutoCloseable {
       }
       throw failure("poll", errno);
     }
+    if ((pollFd.getShort(14) & LibC.POLLIN) != 0) {
+      LibC.read(wakeFd, readVectorAddress + 32, 8); // consume the wake-up (header slot is free)
+      return 0;
+    }
     return ready == 0 ? 0 : readOnce(dst, base);
+  }
+
+  /**
+   * Makes a reader waiting in {@link #read} return 0 now (or its next wait, if it is not waiting).
+   * Any thread; this is how a worker is stopped without a poll timeout, so an idle reader never
+   * wakes up on its own.
+   */
+  public void wakeup() {
+    if (closed.get()) {
+      return;
+    }
+    try (Memory one = new Memory(8)) {
+      one.setLong(0, 1);
+      LibC.write(wakeFd, Pointer.nativeValue(one), 8);
+    }
+  }
+
+  /** {@code virtio_net_hdr.flags} of the last packet read (reader thread only). */
+  public int lastFlags() {
+    return readVector.getByte(32) & 0xff;
+  }
+
+  /** {@code virtio_net_hdr.gso_type} of the last packet read: 0 for a plain packet. */
+  public int lastGsoType() {
+    return readVector.getByte(33) & 0xff;
+  }
+
+  /** {@code virtio_net_hdr.gso_size}: the segment payload size of a super-packet. */
+  public int lastGsoSize() {
+    return readVector.getShort(36) & 0xffff;
+  }
+
+  /** {@code virtio_net_hdr.csum_start}: where the partial checksum's coverage starts. */
+  public int lastChecksumStart() {
+    return readVector.getShort(38) & 0xffff;
+  }
+
+  /** {@code virtio_net_hdr.csum_offset}: where the checksum goes, from csum_start. */
+  public int lastChecksumOffset() {
+    return readVector.getShort(40) & 0xffff;
+  }
+
+  /** Sets device-wide offload flags ({@code TUNSETOFFLOAD}); false when the kernel refuses. */
+  boolean setOffload(int flags) {
+    return LibC.ioctl(fd, TunDevice.TUNSETOFFLOAD, new Pointer(flags)) == 0;
   }
 
   private int readOnce(ByteBuffer dst, long base) throws IOException {
     int position = dst.position();
+    readVector.setShort(32, (short) 0); // flags and gso_type: no stale header if the read fails
     readVector.setLong(16, base + position);
     readVector.setLong(24, dst.remaining());
     long n = LibC.readv(fd, readVectorAddress, 2);
@@ -157,6 +224,7 @@ public final class TunQueue implements AutoCloseable {
     if (closed.compareAndSet(false, true)) {
       // the pollfd memory is left to the GC: a reader still inside poll(2) must not see it freed
       LibC.close(fd);
+      LibC.close(wakeFd);
     }
   }
 

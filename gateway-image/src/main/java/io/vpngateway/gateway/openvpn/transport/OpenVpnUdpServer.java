@@ -1,18 +1,15 @@
 package io.vpngateway.gateway.openvpn.transport;
 
 import io.vpngateway.gateway.tun.TcpSegmentCoalescer;
+import io.vpngateway.gateway.udp.UdpReceiveBatch;
+import io.vpngateway.gateway.udp.UdpSendBatch;
+import io.vpngateway.gateway.udp.UdpSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,152 +17,156 @@ import java.util.concurrent.locks.LockSupport;
  * each client's 4-tuple to one socket, so a client's packets stay in order on one thread) and a
  * receive thread per socket, which decrypts data packets itself (no hand-off on the data path) and
  * passes control packets on. Replies may leave through any of the sockets: they share the local
- * address and port. Buffers are reused; the JDK caches the sender address of consecutive
- * datagrams from one peer.
+ * address and port.
  *
- * <p>The sockets are non-blocking: a receive thread drains every datagram queued on its socket
- * (at most {@link #BURST} before it flushes), waits {@link #HOLD_NANOS} for stragglers, and only
- * then waits in its selector. What the burst
- * decrypted is written to TUN through the thread's {@link TcpSegmentCoalescer}, so the segments of
- * one TCP flow reach the kernel as one GSO packet; the coalescer is flushed before waiting.
+ * <p>A receive thread takes up to {@link #BATCH} datagrams per system call ({@code recvmmsg}) from
+ * its non-blocking {@link UdpSocket} and drains it before it waits. What a burst decrypted is
+ * written to TUN through the thread's {@link TcpSegmentCoalescer}, so the segments of one TCP flow
+ * reach the kernel as one GSO packet; the coalescer is flushed before waiting and every {@link
+ * #BURST} datagrams. Datagrams the thread itself sends (client-to-client traffic) go through its
+ * {@link UdpSendBatch}.
  */
 public final class OpenVpnUdpServer implements AutoCloseable {
   /** Datagrams handled between two flushes of the coalescer: bounds the added latency. */
   static final int BURST = 64;
 
+  /** Datagrams per {@code recvmmsg} call. */
+  static final int BATCH = 32;
+
+  /** A slot holds any UDP datagram, so none is ever truncated. */
+  private static final int SLOT_SIZE = 65536;
+
   /**
-   * How long a receive thread that just handled datagrams waits for more once its socket is empty,
-   * before it flushes the coalescer and sleeps in its selector (system property {@code
+   * How long a receive thread waits for more datagrams once its socket is empty while its
+   * coalescer holds a TCP run that could still grow (system property {@code
    * vpngw.udp.holdMicros}, 0 turns it off). This is a NIC's receive interrupt moderation ({@code
    * ethtool -C rx-usecs}): on an otherwise idle machine the thread would wake for every 2-3
-   * datagrams, and pay a context switch, a TUN write and an ACK for each few segments; waiting a
-   * few tens of microseconds lets a burst grow to 15-25 segments per GSO packet. It adds at most
-   * this wait (plus timer slack) to a packet's latency, and only while traffic is flowing.
+   * datagrams and pay a context switch, a TUN write and an ACK for each few segments; waiting a
+   * few tens of microseconds lets a burst grow to 15-25 segments per GSO packet. It is adaptive:
+   * a burst with nothing that could merge (a ping, ACKs, a segment with PSH, UDP) is written and
+   * the thread sleeps at once, so an isolated packet never waits.
    */
   static final long HOLD_NANOS = Long.getLong("vpngw.udp.holdMicros", 50) * 1000;
+
+  /** Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max). */
+  static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
   private static final System.Logger LOG = System.getLogger(OpenVpnUdpServer.class.getName());
 
   private final PacketHandler handler;
-  private final List<DatagramChannel> channels = new ArrayList<>();
-  private final List<Selector> selectors = new CopyOnWriteArrayList<>();
+  private final List<UdpSocket> sockets = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
   public OpenVpnUdpServer(PacketHandler handler) {
     this.handler = handler;
   }
 
-  /** Binds one socket per available core (at most 4); falls back to one without SO_REUSEPORT. */
+  /** Binds one socket per available core (at most 4) in one SO_REUSEPORT group. */
   public InetSocketAddress bind(InetSocketAddress address) throws IOException {
     int wanted = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    DatagramChannel first = open();
-    boolean reusePort = wanted > 1
-        && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-    if (reusePort) {
-      first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+    try {
+      UdpSocket first = UdpSocket.bind(address, wanted > 1, SOCKET_BUFFER_BYTES);
+      sockets.add(first);
+      InetSocketAddress bound = first.localAddress();
+      for (int i = 1; i < wanted; i++) {
+        sockets.add(UdpSocket.bind(bound, true, SOCKET_BUFFER_BYTES));
+      }
+    } catch (IOException e) {
+      sockets.forEach(UdpSocket::close);
+      sockets.clear();
+      throw e;
     }
-    first.bind(address);
-    channels.add(first);
-    InetSocketAddress bound = (InetSocketAddress) first.getLocalAddress();
-    for (int i = 1; reusePort && i < wanted; i++) {
-      DatagramChannel more = open();
-      more.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-      more.bind(bound);
-      channels.add(more);
-    }
-    for (int i = 0; i < channels.size(); i++) {
-      DatagramChannel ch = channels.get(i);
-      Thread t = new Thread(() -> receiveLoop(ch), "openvpn-udp-rx-" + (i + 1));
+    for (int i = 0; i < sockets.size(); i++) {
+      UdpSocket socket = sockets.get(i);
+      Thread t = new Thread(() -> receiveLoop(socket), "openvpn-udp-rx-" + (i + 1));
       t.setDaemon(true);
+      threads.add(t);
       t.start();
     }
-    return bound;
-  }
-
-  private static DatagramChannel open() throws IOException {
-    DatagramChannel ch = DatagramChannel.open();
-    ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-    ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-    return ch;
+    LOG.log(System.Logger.Level.DEBUG, "UDP sockets {0}, segmentation offload {1}",
+        sockets.size(), sockets.get(0).supportsSegmentation());
+    return sockets.get(0).localAddress();
   }
 
   /** Number of receive sockets (and threads). */
   public int sockets() {
-    return channels.size();
+    return sockets.size();
   }
 
   /** A link to {@code remote}; it sends through the first socket (same local port as all). */
   public OpenVpnLink linkTo(InetSocketAddress remote) {
-    return new UdpLink(channels.get(0), remote);
+    return new UdpLink(sockets.get(0), remote);
   }
 
-  private void receiveLoop(DatagramChannel channel) {
+  private void receiveLoop(UdpSocket socket) {
     // heap buffers: the AEAD ciphers work on arrays without copying (see OpenVpnClientSession)
-    ByteBuffer packet = ByteBuffer.allocate(65536 + 32);
-    ByteBuffer scratch = ByteBuffer.allocate(65536 + 64);
+    ByteBuffer packet = ByteBuffer.allocate(SLOT_SIZE + 32);
+    ByteBuffer scratch = ByteBuffer.allocate(SLOT_SIZE + 64);
+    UdpReceiveBatch batch = new UdpReceiveBatch(BATCH, SLOT_SIZE);
     TcpSegmentCoalescer coalescer = TcpSegmentCoalescer.enableForCurrentThread();
-    try (Selector selector = Selector.open()) {
-      selectors.add(selector);
-      if (closed) {
-        return;
-      }
-      channel.configureBlocking(false);
-      channel.register(selector, SelectionKey.OP_READ);
-      int burst = 0;
-      while (!closed) {
-        try {
-          packet.clear().limit(65536);
-          InetSocketAddress from = (InetSocketAddress) channel.receive(packet);
-          if (from == null && burst > 0 && HOLD_NANOS > 0) {
-            LockSupport.parkNanos(HOLD_NANOS);
-            from = (InetSocketAddress) channel.receive(packet);
-          }
-          if (from == null || ++burst >= BURST) {
-            burst = 0;
-            flush(coalescer);
-            if (from == null) {
-              selector.select();
-              selector.selectedKeys().clear();
-              continue;
-            }
-          }
-          packet.flip();
-          if (packet.hasRemaining()) {
-            handler.onDatagram(packet, from, null, scratch);
-          }
-        } catch (ClosedChannelException | ClosedSelectorException e) {
-          return;
-        } catch (IOException | RuntimeException e) {
-          if (closed) {
-            return;
-          }
+    UdpSendBatch sends = UdpSendBatch.enableForCurrentThread();
+    int sinceFlush = 0;
+    while (!closed) {
+      try {
+        int n = socket.receive(batch);
+        if (n == 0 && sinceFlush > 0 && HOLD_NANOS > 0 && coalescer.hasOpenRun()) {
+          LockSupport.parkNanos(HOLD_NANOS);
+          n = socket.receive(batch);
         }
-      }
-    } catch (IOException e) {
-      if (!closed) {
-        LOG.log(System.Logger.Level.ERROR, "UDP receive thread cannot start", e);
+        if (n == 0) {
+          flush(coalescer, sends);
+          sinceFlush = 0;
+          socket.awaitReadable(-1);
+          continue;
+        }
+        for (int i = 0; i < n; i++) {
+          int length = batch.length(i);
+          if (length == 0) {
+            continue;
+          }
+          packet.clear();
+          batch.copyTo(i, packet);
+          packet.flip();
+          handler.onDatagram(packet, batch.sender(i), null, scratch);
+        }
+        sinceFlush += n;
+        if (sinceFlush >= BURST) {
+          flush(coalescer, sends);
+          sinceFlush = 0;
+        }
+      } catch (IOException | RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "UDP receive failed: " + e);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       }
     }
   }
 
-  private static void flush(TcpSegmentCoalescer coalescer) {
+  private static void flush(TcpSegmentCoalescer coalescer, UdpSendBatch sends) {
     try {
       coalescer.flush();
     } catch (IOException e) {
       // as for a single packet: TUN refused it (interface down); TCP retransmits
     }
+    sends.flush();
   }
 
+  /** Stops the receive threads (waiting up to a second for them) and closes the sockets. */
   @Override
   public void close() {
     closed = true;
-    selectors.forEach(Selector::wakeup);
-    for (DatagramChannel channel : channels) {
+    sockets.forEach(UdpSocket::wakeup);
+    for (Thread t : threads) {
       try {
-        channel.close();
-      } catch (IOException ignored) {
-        // closing
+        t.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
+    sockets.forEach(UdpSocket::close);
   }
 }

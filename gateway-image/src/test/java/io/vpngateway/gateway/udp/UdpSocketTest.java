@@ -1,0 +1,155 @@
+package io.vpngateway.gateway.udp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The native UDP socket on loopback: batched receive, GSO send, wake-up, dual stack. */
+class UdpSocketTest {
+  private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+  private UdpSocket socket;
+
+  @AfterEach
+  void close() {
+    UdpSendBatch.disableForCurrentThread();
+    if (socket != null) {
+      socket.close();
+    }
+  }
+
+  @Test
+  void receivesManyDatagramsPerCallWithTheirSender() throws Exception {
+    socket = UdpSocket.bind(LOOPBACK, false, 1 << 20);
+    try (DatagramChannel peer = DatagramChannel.open().bind(LOOPBACK)) {
+      for (int i = 0; i < 10; i++) {
+        peer.send(ByteBuffer.wrap(datagram(100 + i, i)), socket.localAddress());
+      }
+      UdpReceiveBatch batch = new UdpReceiveBatch(32, 2048);
+      int n = awaitReceive(batch, 10);
+      assertEquals(10, n);
+      ByteBuffer into = ByteBuffer.allocate(2048);
+      InetSocketAddress first = batch.sender(0);
+      assertEquals(peer.getLocalAddress(), first);
+      for (int i = 0; i < n; i++) {
+        assertEquals(100 + i, batch.length(i));
+        into.clear();
+        batch.copyTo(i, into);
+        into.flip();
+        assertEquals(ByteBuffer.wrap(datagram(100 + i, i)), into, "datagram " + i);
+        assertSame(first, batch.sender(i), "one cached address for one sender");
+      }
+      assertEquals(0, socket.receive(batch), "nothing left, and no waiting");
+    }
+  }
+
+  @Test
+  void aLongerDatagramThanASlotIsFlaggedTruncated() throws Exception {
+    socket = UdpSocket.bind(LOOPBACK, false, 0);
+    try (DatagramChannel peer = DatagramChannel.open().bind(LOOPBACK)) {
+      peer.send(ByteBuffer.wrap(datagram(500, 1)), socket.localAddress());
+      UdpReceiveBatch batch = new UdpReceiveBatch(4, 128);
+      assertEquals(1, awaitReceive(batch, 1));
+      assertTrue(batch.truncated(0));
+      assertEquals(128, batch.length(0));
+    }
+  }
+
+  @Test
+  void aBatchOfEqualDatagramsLeavesInOneCallAndArrivesAsDatagrams() throws Exception {
+    socket = UdpSocket.bind(LOOPBACK, false, 1 << 20);
+    try (DatagramChannel peer = DatagramChannel.open().bind(LOOPBACK)) {
+      peer.configureBlocking(false);
+      NativeSocketAddress to = socket.peer((InetSocketAddress) peer.getLocalAddress());
+      UdpSendBatch batch = UdpSendBatch.enableForCurrentThread();
+      for (int i = 0; i < 20; i++) {
+        batch.add(socket, to, ByteBuffer.wrap(datagram(1000, i)));
+      }
+      batch.add(socket, to, ByteBuffer.wrap(datagram(300, 20))); // shorter last one joins
+      batch.add(socket, to, ByteBuffer.wrap(datagram(300, 21))); // after a short one: new batch
+      batch.flush();
+      assertEquals(22, batch.datagrams());
+      if (socket.supportsSegmentation()) {
+        assertEquals(2, batch.calls(), "21 datagrams in one sendmsg, then one more");
+      }
+      ByteBuffer in = ByteBuffer.allocate(2048);
+      for (int i = 0; i < 22; i++) {
+        in.clear();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (peer.receive(in) == null) {
+          assertTrue(System.nanoTime() < deadline, "datagram " + i + " arrived");
+          Thread.onSpinWait();
+        }
+        in.flip();
+        assertEquals(ByteBuffer.wrap(datagram(i < 20 ? 1000 : 300, i)), in, "datagram " + i);
+      }
+    }
+  }
+
+  @Test
+  void wakeupEndsAWaitWithoutADatagram() throws Exception {
+    socket = UdpSocket.bind(LOOPBACK, false, 0);
+    CountDownLatch returned = new CountDownLatch(1);
+    Thread waiter = new Thread(() -> {
+      try {
+        socket.awaitReadable(-1);
+        returned.countDown();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    waiter.start();
+    socket.wakeup();
+    assertTrue(returned.await(5, TimeUnit.SECONDS), "the waiting thread returned");
+    waiter.join(1000);
+  }
+
+  @Test
+  void aDualStackSocketSeesIpv4PeersAsIpv4() throws Exception {
+    socket = UdpSocket.bind(new InetSocketAddress(InetAddress.getByName("::"), 0), false, 0);
+    try (DatagramChannel peer = DatagramChannel.open(java.net.StandardProtocolFamily.INET)
+        .bind(LOOPBACK)) {
+      peer.send(ByteBuffer.wrap(datagram(64, 3)),
+          new InetSocketAddress("127.0.0.1", socket.localAddress().getPort()));
+      UdpReceiveBatch batch = new UdpReceiveBatch(4, 2048);
+      assertEquals(1, awaitReceive(batch, 1));
+      InetSocketAddress from = batch.sender(0);
+      assertTrue(from.getAddress() instanceof Inet4Address, "IPv4-mapped sender: " + from);
+      assertEquals(peer.getLocalAddress(), from);
+      // and replies reach it through the same socket
+      NativeSocketAddress back = socket.peer(from);
+      assertTrue(socket.send(ByteBuffer.wrap(datagram(64, 4)), back));
+      ByteBuffer in = ByteBuffer.allocate(128);
+      peer.receive(in);
+      assertEquals(ByteBuffer.wrap(datagram(64, 4)), in.flip());
+    }
+  }
+
+  private int awaitReceive(UdpReceiveBatch batch, int wanted) throws Exception {
+    int got = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (got < wanted && System.nanoTime() < deadline) {
+      socket.awaitReadable(100);
+      got = socket.receive(batch);
+    }
+    return got;
+  }
+
+  private static byte[] datagram(int length, int tag) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (tag * 7 + i);
+    }
+    return b;
+  }
+}
