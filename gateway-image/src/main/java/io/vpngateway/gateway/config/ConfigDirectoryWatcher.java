@@ -2,11 +2,18 @@ package io.vpngateway.gateway.config;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,7 +28,10 @@ import java.util.logging.Logger;
  * particular file. After an event the watcher waits {@link #SETTLE} for the writer to finish (a CLI
  * writing several files, an editor's save), then reloads once; the reload itself compares
  * fingerprints, so spurious events cost one cheap hash. A poll every {@link #POLL} covers
- * filesystems where inotify does not report (some network and overlay mounts).
+ * filesystems where inotify does not report (some network and overlay mounts): it compares the
+ * directory's {@link #signature} (names, sizes, modification times and inodes, links followed,
+ * which a kubelet swap or a rewrite changes) and reloads only when that moved, so an idle gateway
+ * reads no file and parses no document; every {@link #FULL_CHECK} the poll reloads regardless.
  */
 public final class ConfigDirectoryWatcher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ConfigDirectoryWatcher.class.getName());
@@ -31,6 +41,9 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 
   /** Fallback poll interval; revocation must still apply within seconds without inotify. */
   static final Duration POLL = Duration.ofSeconds(3);
+
+  /** A poll reloads (fingerprint comparison) at least this often, whatever the signature says. */
+  static final Duration FULL_CHECK = Duration.ofMinutes(5);
 
   private final ConfigSource source;
   private final WatchService watchService;
@@ -60,6 +73,8 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
   }
 
   private void loop() {
+    String signature = signature(source.directory());
+    long lastFull = System.nanoTime();
     while (running) {
       try {
         WatchKey key = watchService.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -70,8 +85,17 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
           while ((more = watchService.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
             drain(more);
           }
+        } else {
+          String now = signature(source.directory());
+          boolean due = System.nanoTime() - lastFull > FULL_CHECK.toNanos();
+          if (now.equals(signature) && !due) {
+            continue;
+          }
+          signature = now;
         }
+        lastFull = System.nanoTime();
         source.reload();
+        signature = signature(source.directory());
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       } catch (RuntimeException e) {
@@ -79,6 +103,29 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
         LOG.log(Level.SEVERE, "config reload failed unexpectedly", e);
       }
     }
+  }
+
+  /**
+   * Name, size, modification time and file key (inode) of every entry of {@code directory},
+   * symbolic links followed: a cheap stand-in for the content, read without opening any file.
+   */
+  static String signature(Path directory) {
+    List<String> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+      for (Path p : stream) {
+        try {
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          entries.add(p.getFileName() + "|" + a.size() + "|" + a.lastModifiedTime().to(
+              TimeUnit.NANOSECONDS) + "|" + a.fileKey());
+        } catch (IOException e) {
+          entries.add(p.getFileName() + "|unreadable"); // a dangling link mid-swap
+        }
+      }
+    } catch (IOException e) {
+      return "unreadable directory: " + e.getMessage();
+    }
+    Collections.sort(entries);
+    return String.join("\n", entries);
   }
 
   private static void drain(WatchKey key) {

@@ -3,18 +3,22 @@ package io.vpngateway.gateway.standalone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state directory
  * again, where the running gateway's config watch picks it up like an operator update. A file that
- * does not parse or validate is refused with one log line and changes nothing. Called periodically;
- * comparing a hash keeps an unchanged file free.
+ * does not parse or validate is refused with one log line and changes nothing. Called periodically:
+ * a round whose file has the size, modification time and inode of the last one reads nothing (an
+ * idle gateway must not wake up to hash files); otherwise comparing a hash keeps a touched but
+ * unchanged file free.
  */
 public final class GatewayFileWatcher implements Runnable {
   private static final Logger LOG = Logger.getLogger(GatewayFileWatcher.class.getName());
@@ -22,6 +26,7 @@ public final class GatewayFileWatcher implements Runnable {
   private final Path file;
   private final StateDirectory state;
   private byte[] lastDigest;
+  private String lastStat = "";
 
   /** {@code initialContent} is what the gateway was started with. */
   public GatewayFileWatcher(Path file, StateDirectory state, byte[] initialContent) {
@@ -34,6 +39,13 @@ public final class GatewayFileWatcher implements Runnable {
   public void run() {
     byte[] content;
     try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      String stat = a.size() + "|" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "|"
+          + a.fileKey();
+      if (stat.equals(lastStat)) {
+        return;
+      }
+      lastStat = stat;
       content = Files.readAllBytes(file);
     } catch (IOException e) {
       return; // an editor replacing the file; the next round sees it

@@ -71,6 +71,31 @@ class ConfigDirectoryWatcherTest {
   }
 
   /**
+   * What the fallback poll compares instead of reading and parsing the files: it must move on a
+   * kubelet swap and on an in-place rewrite, and stay put otherwise.
+   */
+  @Test
+  void theCheapSignatureMovesOnASwapOrARewriteAndOnlyThen() throws Exception {
+    Path state = work.resolve("state");
+    GatewayFixture.preparedState(state);
+    Path volume = Files.createDirectory(work.resolve("volume"));
+    List<String> names = publish(state, volume, "..2026_11_25_10_00_00.1");
+    for (String name : names) {
+      Files.createSymbolicLink(volume.resolve(name), Path.of("..data", name));
+    }
+    String first = ConfigDirectoryWatcher.signature(volume);
+    assertEquals(first, ConfigDirectoryWatcher.signature(volume), "nothing changed");
+
+    publish(state, volume, "..2026_11_25_10_05_00.2");
+    String swapped = ConfigDirectoryWatcher.signature(volume);
+    assertTrue(!swapped.equals(first), "a ..data swap moves it");
+
+    Path crl = volume.resolve("..data").resolve(names.get(0)).toRealPath();
+    Files.write(crl, Files.readAllBytes(crl), java.nio.file.StandardOpenOption.APPEND);
+    assertTrue(!ConfigDirectoryWatcher.signature(volume).equals(swapped), "a rewrite moves it");
+  }
+
+  /**
    * Copies the state files into a new timestamped directory of the volume and swaps {@code ..data}
    * to it the way the kubelet's atomic writer does: a {@code ..data_tmp} link, renamed.
    */
