@@ -3,85 +3,115 @@ package io.vpngateway.gateway.openvpn;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
- * The server's single control thread, fed through two lanes:
+ * The server's single control thread, fed through two lanes, and its timer:
  *
  * <ul>
  *   <li>packet work ({@link #submitPacket}): control packets handed over by the receive threads,
  *       mostly from clients not yet authenticated. A bounded queue; when it is full the task is
  *       discarded and counted, so a flood costs at most {@code capacity} queued copies.
- *   <li>internal work ({@link #submitInternal}, the periodic tick): session closes, key
- *       retirement and timers, which must never be lost. They wait in their own queue, which
- *       every task run on the thread drains first, so they run even while the packet lane is
- *       full.
+ *   <li>internal work ({@link #submitInternal}): session closes, key retirement and the like,
+ *       which must never be lost. They wait in their own queue, which the thread drains before
+ *       every packet task, so they run even while the packet lane is full.
+ *   <li>the tick ({@link #scheduleTick}): periodic work run on the same thread when it falls due.
+ *       Its period is asked anew after every tick, and any packet task pulls the next tick to
+ *       within {@code fastMillis}: a server that is handling handshakes ticks often (control
+ *       retransmissions), an idle one rarely. The thread sleeps until the next tick or the next
+ *       task, so an idle server wakes only for its tick, once, on one thread.
  * </ul>
  */
 final class ControlThread {
   private static final System.Logger LOG = System.getLogger(ControlThread.class.getName());
-  private final ThreadPoolExecutor executor;
-  private final ScheduledExecutorService timer;
+  private final ArrayBlockingQueue<Runnable> packets;
   private final Queue<Runnable> internal = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean tickPending = new AtomicBoolean();
+  private final LongAdder discarded;
+  private final Thread thread;
+  private volatile boolean shutdown;
+  private Runnable tick;
+  private LongSupplier periodMillis;
+  private long fastNanos;
+  private long nextTickNanos;
+  private long lastPacketNanos = System.nanoTime();
 
   /**
    * @param capacity packet tasks that may wait
    * @param discarded counts packet tasks dropped because the queue was full
    */
   ControlThread(int capacity, LongAdder discarded) {
-    RejectedExecutionHandler countDiscard = (task, pool) -> {
-      if (!pool.isShutdown()) {
-        discarded.increment();
-      }
-    };
-    executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(capacity), daemon("openvpn-control"), countDiscard);
-    // the worker exists from the start, so internal wake-ups can go straight into the queue
-    executor.prestartAllCoreThreads();
-    timer = Executors.newSingleThreadScheduledExecutor(daemon("openvpn-timer"));
+    this.packets = new ArrayBlockingQueue<>(capacity);
+    this.discarded = discarded;
+    this.thread = new Thread(this::loop, "openvpn-control");
+    thread.setDaemon(true);
+    thread.start();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  /** Runs {@code tick} on the control thread every {@code periodMillis}; never discarded. */
-  void scheduleTick(Runnable tick, long periodMillis) {
-    timer.scheduleWithFixedDelay(() -> {
-      if (tickPending.compareAndSet(false, true)) {
-        submitInternal(() -> {
-          tickPending.set(false);
-          tick.run();
-        });
-      }
-    }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+  /**
+   * Runs {@code tick} on the control thread, first after {@code periodMillis} and then each time
+   * the period (asked after every run) has passed again; a packet task brings the next run to
+   * within {@code fastMillis}. Call once, before work arrives.
+   */
+  void scheduleTick(Runnable tick, LongSupplier periodMillis, long fastMillis) {
+    submitInternal(() -> {
+      this.tick = tick;
+      this.periodMillis = periodMillis;
+      this.fastNanos = TimeUnit.MILLISECONDS.toNanos(fastMillis);
+      this.nextTickNanos = System.nanoTime()
+          + TimeUnit.MILLISECONDS.toNanos(periodMillis.getAsLong());
+    });
   }
 
   /** Queues packet work; dropped (and counted) when the bounded queue is full. */
   void submitPacket(Runnable task) {
-    executor.execute(() -> {
-      runInternal();
-      runLogged(task);
-    });
+    if (shutdown || !packets.offer(task)) {
+      if (!shutdown) {
+        discarded.increment();
+      }
+      return;
+    }
+    LockSupport.unpark(thread);
   }
 
   /** Queues work that must run (it survives a full packet queue). */
   void submitInternal(Runnable task) {
     internal.add(task);
-    if (!executor.isShutdown()) {
-      // a wake-up that does not fit is not needed: the queued packet tasks drain this lane first
-      executor.getQueue().offer(this::runInternal);
+    LockSupport.unpark(thread);
+  }
+
+  private void loop() {
+    while (true) {
+      runInternal();
+      Runnable task = packets.poll();
+      if (task != null) {
+        runLogged(task);
+        lastPacketNanos = System.nanoTime();
+        if (tick != null) {
+          nextTickNanos = Math.min(nextTickNanos, lastPacketNanos + fastNanos);
+        }
+        continue;
+      }
+      long now = System.nanoTime();
+      if (tick != null && now - nextTickNanos >= 0 && !shutdown) {
+        runLogged(tick);
+        nextTickNanos = System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis.getAsLong()));
+        continue;
+      }
+      if (!internal.isEmpty()) {
+        continue;
+      }
+      if (shutdown) {
+        return;
+      }
+      if (tick == null) {
+        LockSupport.park(this);
+      } else {
+        LockSupport.parkNanos(this, nextTickNanos - now);
+      }
     }
   }
 
@@ -100,14 +130,19 @@ final class ControlThread {
     }
   }
 
-  boolean isShutdown() {
-    return executor.isShutdown();
+  /** Control thread: when the last packet task ran ({@link System#nanoTime()}). */
+  long lastPacketNanos() {
+    return lastPacketNanos;
   }
 
-  /** Stops the timer, runs what is queued, and waits up to {@code millis} for it. */
+  boolean isShutdown() {
+    return shutdown;
+  }
+
+  /** Stops the tick, runs what is queued, and waits up to {@code millis} for it. */
   void shutdown(long millis) throws InterruptedException {
-    timer.shutdownNow();
-    executor.shutdown();
-    executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    shutdown = true;
+    LockSupport.unpark(thread);
+    thread.join(millis);
   }
 }

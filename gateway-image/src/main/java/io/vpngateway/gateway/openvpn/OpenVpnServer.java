@@ -55,7 +55,17 @@ import java.util.function.Function;
  */
 public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
-  private static final long TICK_MILLIS = 100;
+  /**
+   * Tick period while handshakes run or control packets came in the last {@link
+   * #BUSY_WINDOW_NANOS}: control retransmissions (1 s initial timeout) stay on time.
+   */
+  private static final long FAST_TICK_MILLIS = 100;
+  /**
+   * Tick period otherwise: keepalive, ping-restart, renegotiation and linger timers are counted in
+   * seconds (as openvpn's own timers are), so an idle server wakes once a second.
+   */
+  private static final long SLOW_TICK_MILLIS = 1000;
+  private static final long BUSY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
   static final int CONTROL_QUEUE_CAPACITY = 4096;
   /**
@@ -158,7 +168,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       tcpAddress = tcp.listen(new InetSocketAddress(settings.listenAddress(), settings.tcpPort()));
       LOG.log(System.Logger.Level.INFO, "OpenVPN TCP listening on {0}", tcpAddress);
     }
-    control.scheduleTick(this::tick, TICK_MILLIS);
+    control.scheduleTick(this::tick, this::tickPeriodMillis, FAST_TICK_MILLIS);
   }
 
   public Optional<InetSocketAddress> udpAddress() {
@@ -177,6 +187,13 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   /** Live sessions (handshaking ones included). */
   public List<OpenVpnClientSession> sessions() {
     return List.copyOf(sessions.keySet());
+  }
+
+  /** Control thread: how long until the next tick (see {@link #FAST_TICK_MILLIS}). */
+  private long tickPeriodMillis() {
+    boolean busy = !handshaking.isEmpty()
+        || System.nanoTime() - control.lastPacketNanos() < BUSY_WINDOW_NANOS;
+    return busy ? FAST_TICK_MILLIS : SLOW_TICK_MILLIS;
   }
 
   private void tick() {

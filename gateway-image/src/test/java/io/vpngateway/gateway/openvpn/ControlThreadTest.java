@@ -35,6 +35,22 @@ class ControlThreadTest {
     assertEquals(4, ran.get());
   }
 
+  @Test
+  void anIdleTickWaitsItsPeriodAndPacketWorkBringsItForward() throws Exception {
+    ControlThread control = new ControlThread(4, new LongAdder());
+    AtomicInteger ticks = new AtomicInteger();
+    control.scheduleTick(ticks::incrementAndGet, () -> 60_000, 20);
+    Thread.sleep(300);
+    assertEquals(0, ticks.get(), "an idle server does not tick before its period");
+    control.submitPacket(() -> { });
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> ticks.get() == 1);
+    Thread.sleep(300);
+    assertEquals(1, ticks.get(), "after that tick the period is the idle one again");
+    control.shutdown(5000);
+    assertTrue(control.isShutdown());
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
