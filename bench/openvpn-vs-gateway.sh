@@ -70,6 +70,7 @@ nss() { ip netns list 2>/dev/null | awk '{print $1}' | grep '^vgb-'; }
 
 cleanup() {
   local ns pids
+  trap '' INT TERM # a second signal must not stop the teardown half-way
   for ns in $(nss); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill $pids 2>/dev/null
