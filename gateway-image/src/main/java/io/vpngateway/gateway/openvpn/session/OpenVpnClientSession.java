@@ -14,6 +14,7 @@ import io.vpngateway.gateway.openvpn.message.KeyMethod2Client;
 import io.vpngateway.gateway.openvpn.message.KeyMethod2Server;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.openvpn.transport.OpenVpnLink;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.Inet4Address;
@@ -298,6 +299,11 @@ public final class OpenVpnClientSession implements TunnelSession {
     data.startWith(ks.dataKey);
     LOG.log(System.Logger.Level.INFO, "{0}: {1} authenticated from {2}, {3}, tls-ekm {4}", id,
         identity().name(), link.remote(), admission.cipher().openVpnName(), admission.useEkm());
+    if (ks.clientKeyMethod.peerInfo().has(PeerInfo.IV_PROTO_REQUEST_PUSH)) {
+      // the client takes a push it did not ask for (openvpn 2.6 multi.c treats this bit as a
+      // PUSH_REQUEST received): it would otherwise ask only when its 1 s push timer fires
+      pushReply(ks);
+    }
   }
 
   private void sendKeyMethodReply(KeyState ks) throws OpenVpnException {
@@ -327,19 +333,24 @@ public final class OpenVpnClientSession implements TunnelSession {
   private void onControlMessage(KeyState ks, String msg) throws OpenVpnException {
     if (msg.equals("PUSH_REQUEST")) {
       if (phase == Phase.AUTHENTICATED || phase == Phase.ESTABLISHED) {
-        ClientIdentity who = identity();
-        String token = host.authTokens()
-            .map(t -> t.issue(who.name(), who.groups(), Instant.now())).orElse(null);
-        ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
-            admission.cipher(), peerId, admission.useEkm(), token));
-        if (phase == Phase.AUTHENTICATED) {
-          phase = Phase.ESTABLISHED;
-          host.stats().sessionsEstablished.increment();
-          host.established(this);
-        }
+        pushReply(ks);
       }
     } else if (msg.equals("EXIT")) {
       closeNow("client sent EXIT", false);
+    }
+  }
+
+  /** Sends the client its options (PUSH_REPLY); the first one establishes the session. */
+  private void pushReply(KeyState ks) throws OpenVpnException {
+    ClientIdentity who = identity();
+    String token = host.authTokens()
+        .map(t -> t.issue(who.name(), who.groups(), Instant.now())).orElse(null);
+    ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
+        admission.cipher(), peerId, admission.useEkm(), token));
+    if (phase == Phase.AUTHENTICATED) {
+      phase = Phase.ESTABLISHED;
+      host.stats().sessionsEstablished.increment();
+      host.established(this);
     }
   }
 
