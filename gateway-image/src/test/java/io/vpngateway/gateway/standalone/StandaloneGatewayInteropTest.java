@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.cli.Vpngw;
+import io.vpngateway.gateway.lab.IperfResult;
 import io.vpngateway.gateway.lab.LabProcess;
 import io.vpngateway.gateway.lab.NetnsLab;
 import io.vpngateway.gateway.lab.PingResult;
@@ -66,6 +67,19 @@ class StandaloneGatewayInteropTest {
 
       PingResult inner = lab.ping(lab.client(), GATEWAY_INNER, 5);
       assertTrue(inner.received() >= 4, "ping through the tunnel:\n" + inner.output());
+      assertFalse(openvpn.output().contains("'PUSH_REQUEST'"),
+          "the gateway pushes without waiting to be asked (IV_PROTO request-push):\n"
+              + openvpn.tail());
+      // both directions with the real client; the downlink comes from the gateway's own TCP
+      // stack, whose 64 KiB super-packets the data plane cuts (TUN segmentation offload) and
+      // sends in UDP GSO batches
+      assertTrue(gateway.output().contains("TCP segmentation offload on"), gateway.tail());
+      IperfResult up = lab.iperf3(lab.gateway(), GATEWAY_INNER, lab.client(), 3);
+      IperfResult down = lab.iperf3(lab.gateway(), GATEWAY_INNER, lab.client(), 3, "-R");
+      System.out.printf("through vpngw serve: uplink %.0f Mbit/s, downlink %.0f Mbit/s%n",
+          up.megabitsPerSecond(), down.megabitsPerSecond());
+      assertTrue(up.bitsPerSecond() > 1e6, up.json());
+      assertTrue(down.bitsPerSecond() > 1e6, down.json());
       // the backend is not in the example's pushed routes: route it into the tunnel by hand;
       // the gateway masquerades, so the backend needs no route back to the pool
       String tun =
