@@ -209,7 +209,11 @@ class OpenVpnInteropTest {
 
   @Test
   void explicitExitNotifyEndsTheSessionAtOnce() throws Exception {
+    long establishedBefore = statsValue("established");
     LabProcess client = connect("exiter", "udp", tlsCrypt(), "explicit-exit-notify 1");
+    // the stats file is rewritten 4 times a second: count sessions once it shows this one
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> statsValue("established") > establishedBefore);
     long before = statsValue("sessions");
     client.close();  // SIGTERM: the client sends EXIT over the control channel (cc-exit)
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
