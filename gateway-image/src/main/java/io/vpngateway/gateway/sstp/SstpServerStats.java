@@ -10,6 +10,8 @@ public final class SstpServerStats {
   public final LongAdder tlsFailures = new LongAdder();
   /** HTTP requests that were not SSTP_DUPLEX_POST to the SSTP URI (answered 404 and closed). */
   public final LongAdder notSstpRequests = new LongAdder();
+  /** SSTP_DUPLEX_POST requests answered with 200 (TLS and HTTP done). */
+  public final LongAdder sstpRequests = new LongAdder();
   /** Connections closed for being too slow: TLS, HTTP or SSTP negotiation past its deadline. */
   public final LongAdder slowClients = new LongAdder();
   /** SSTP packets that did not parse or came out of place (the call is aborted). */

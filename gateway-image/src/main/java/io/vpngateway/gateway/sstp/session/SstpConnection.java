@@ -219,6 +219,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     writer.setDaemon(true);
     writer.start();
     link.send(SstpHttpRequest.OK_RESPONSE, false);
+    ctx.stats().sstpRequests.increment();
     return true;
   }
 
