@@ -94,8 +94,14 @@ public record GatewayConfig(
     public static final int DEFAULT_MTU = 1500;
   }
 
-  /** Authentication methods; a null member is a disabled method. */
-  public record Authentication(Certificate certificate, Radius radius, Oidc oidc) {}
+  /**
+   * Authentication methods; a null member is a disabled method.
+   *
+   * @param requireCertificateAndPassword OpenVPN clients must present a valid certificate AND a
+   *     password (RADIUS or OIDC); otherwise either method alone admits (as Azure does)
+   */
+  public record Authentication(
+      Certificate certificate, Radius radius, Oidc oidc, boolean requireCertificateAndPassword) {}
 
   /**
    * Certificate authentication.
@@ -114,16 +120,41 @@ public record GatewayConfig(
   /** A certificate refused by thumbprint. */
   public record RevokedThumbprint(String name, String thumbprint) {}
 
-  /** RADIUS servers, tried by ascending priority. */
+  /**
+   * RADIUS servers, tried by ascending priority.
+   *
+   * @param timeoutMillis default wait for one server's answer (a server may set its own)
+   * @param retries retransmissions to one server before the next
+   * @param groupAttribute {@code Class}, {@code Filter-Id} or {@code Vendor:<id>:<type>}
+   * @param passwordProtocol {@code PAP} or {@code MSCHAPv2}: how an OpenVPN password is sent
+   * @param requireMessageAuthenticator drop replies without a Message-Authenticator
+   */
   public record Radius(
-      List<RadiusServer> servers, long timeoutMillis, int retries, String groupAttribute) {
+      List<RadiusServer> servers,
+      long timeoutMillis,
+      int retries,
+      String groupAttribute,
+      String passwordProtocol,
+      boolean requireMessageAuthenticator) {
     public Radius {
       servers = copy(servers);
+      passwordProtocol = passwordProtocol == null ? "PAP" : passwordProtocol;
     }
   }
 
-  /** One RADIUS server; {@code secretFile} names the file holding the shared secret. */
-  public record RadiusServer(String address, int port, String secretFile, int priority) {}
+  /**
+   * One RADIUS server; {@code secretFile} names the file holding the shared secret.
+   *
+   * @param accountingPort the Accounting-Request port (0: {@code port + 1})
+   * @param timeoutMillis this server's wait for an answer (0: the section's timeout)
+   */
+  public record RadiusServer(
+      String address,
+      int port,
+      String secretFile,
+      int priority,
+      int accountingPort,
+      long timeoutMillis) {}
 
   /** OpenID Connect token validation. */
   public record Oidc(

@@ -170,7 +170,8 @@ public final class GatewayConfigRenderer {
     return new GatewayConfig.Authentication(
         certificate,
         auth == null ? null : radius(auth.radius),
-        auth == null ? null : oidc(auth.oidc));
+        auth == null ? null : oidc(auth.oidc),
+        auth != null && Boolean.TRUE.equals(auth.requireCertificateAndPassword));
   }
 
   private static GatewayConfig.Radius radius(RadiusAuthentication r) {
@@ -185,13 +186,23 @@ public final class GatewayConfigRenderer {
               s.address,
               s.port == null ? 1812 : s.port,
               radiusSecretFile(i),
-              s.priority == null ? 0 : s.priority));
+              s.priority == null ? 0 : s.priority,
+              s.accountingPort == null ? 0 : s.accountingPort,
+              s.timeout == null ? 0 : durationMillis(s.timeout)));
     }
+    String groups =
+        r.groupVendorAttribute != null
+            ? "Vendor:" + r.groupVendorAttribute.vendorId + ":" + r.groupVendorAttribute.type
+            : r.groupAttribute == RadiusAuthentication.GroupAttribute.FilterId
+                ? "Filter-Id"
+                : "Class";
     return new GatewayConfig.Radius(
         servers,
-        r.timeout == null ? 5000 : durationMillis(r.timeout),
+        r.timeout == null ? 30_000 : durationMillis(r.timeout),
         r.retries == null ? 2 : r.retries,
-        r.groupAttribute == RadiusAuthentication.GroupAttribute.FilterId ? "Filter-Id" : "Class");
+        groups,
+        r.passwordProtocol == RadiusAuthentication.PasswordProtocol.MSCHAPv2 ? "MSCHAPv2" : "PAP",
+        Boolean.TRUE.equals(r.requireMessageAuthenticator));
   }
 
   private static GatewayConfig.Oidc oidc(OidcAuthentication o) {

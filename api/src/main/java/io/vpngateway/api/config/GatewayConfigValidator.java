@@ -181,6 +181,21 @@ public final class GatewayConfigValidator {
       if (a.radius().timeoutMillis() <= 0) {
         errors.add(new ConfigError("authentication.radius.timeout", "must be positive"));
       }
+      String groups = a.radius().groupAttribute();
+      if (groups != null
+          && !groups.matches("Class|Filter-Id|Vendor:[1-9][0-9]{0,9}:([1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])")) {
+        errors.add(new ConfigError("authentication.radius.groupAttribute",
+            "must be Class, Filter-Id or Vendor:<id>:<type 1-255>"));
+      }
+      if (!a.radius().passwordProtocol().matches("PAP|MSCHAPv2")) {
+        errors.add(new ConfigError("authentication.radius.passwordProtocol",
+            "must be PAP or MSCHAPv2"));
+      }
+    }
+    if (a.requireCertificateAndPassword()
+        && (a.certificate() == null || (a.radius() == null && a.oidc() == null))) {
+      errors.add(new ConfigError("authentication.requireCertificateAndPassword",
+          "needs certificate authentication and a password method (radius or oidc)"));
     }
     if (a.oidc() != null) {
       if (!c.enables(VpnProtocol.OpenVPN)) {

@@ -20,4 +20,10 @@ public class Authentication {
   @JsonPropertyDescription(
       "OpenID Connect: an ID or access token as the OpenVPN password, or OpenVPN web SSO.")
   public OidcAuthentication oidc;
+
+  @JsonPropertyDescription(
+      "OpenVPN: require a valid client certificate AND a password (RADIUS or OIDC); either alone"
+          + " is refused. Off (default): any enabled method alone admits, as in Azure. For"
+          + " password-only gateways turn certificates off (certificate.builtInCa: false).")
+  public Boolean requireCertificateAndPassword;
 }

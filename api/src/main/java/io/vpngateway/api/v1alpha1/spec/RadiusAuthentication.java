@@ -22,14 +22,36 @@ public class RadiusAuthentication {
     FilterId
   }
 
+  /** How an OpenVPN password reaches the RADIUS server. */
+  public enum PasswordProtocol {
+    PAP,
+    MSCHAPv2
+  }
+
+  /** A vendor-specific reply attribute (type 26) naming the client's groups. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class VendorAttribute {
+    @Required
+    @Min(1)
+    @JsonPropertyDescription("IANA private enterprise number of the vendor (e.g. 311 Microsoft).")
+    public Integer vendorId;
+
+    @Required
+    @Min(1)
+    @Max(255)
+    @JsonPropertyDescription("The vendor's attribute type.")
+    public Integer type;
+  }
+
   @Required
   @Size(min = 1, max = 8)
   @JsonPropertyDescription("RADIUS servers, tried in priority order (lowest first).")
   public List<RadiusServer> servers = new ArrayList<>();
 
-  @Default("5s")
+  @Default("30s")
   @Pattern("^([0-9]+(ms|s|m))+$")
-  @JsonPropertyDescription("How long to wait for one server's answer (Go duration, e.g. 5s).")
+  @JsonPropertyDescription(
+      "How long to wait for one server's answer (Go duration); 30s as Azure, longer for MFA push.")
   public String timeout;
 
   @Default("2")
@@ -41,4 +63,20 @@ public class RadiusAuthentication {
   @Default("Class")
   @JsonPropertyDescription("Access-Accept attribute carrying the client's group: Class or Filter-Id.")
   public GroupAttribute groupAttribute;
+
+  @JsonPropertyDescription(
+      "A vendor-specific attribute carrying the client's groups instead of groupAttribute.")
+  public VendorAttribute groupVendorAttribute;
+
+  @Default("PAP")
+  @JsonPropertyDescription(
+      "How an OpenVPN password is sent: PAP (User-Password) or MSCHAPv2 (computed by the gateway,"
+          + " the server's proof checked). IKEv2 and SSTP relay EAP / MS-CHAPv2 as the client does.")
+  public PasswordProtocol passwordProtocol;
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "Drop Access-Accept/Reject/Challenge replies without a Message-Authenticator (BlastRADIUS"
+          + " hardening; EAP replies always need one).")
+  public Boolean requireMessageAuthenticator;
 }

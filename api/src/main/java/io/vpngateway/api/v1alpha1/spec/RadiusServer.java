@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.vpngateway.api.v1alpha1.SecretKeyRef;
 
@@ -30,4 +31,13 @@ public class RadiusServer {
   @Max(100)
   @JsonPropertyDescription("Lower is tried first.")
   public Integer priority;
+
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("Accounting port (default: port + 1, i.e. 1813).")
+  public Integer accountingPort;
+
+  @Pattern("^([0-9]+(ms|s|m))+$")
+  @JsonPropertyDescription("This server's answer timeout, overriding the section's (e.g. 60s).")
+  public String timeout;
 }
