@@ -51,6 +51,7 @@ public final class AuthenticationPipeline {
   private final EapAuthenticator eap;
   private final MsChapV2Authenticator msChapV2;
   private final Clock clock;
+  private final boolean requireBoth;
 
   private AuthenticationPipeline(Builder b) {
     this.certificates = b.certificates;
@@ -59,6 +60,7 @@ public final class AuthenticationPipeline {
     this.eap = b.eap;
     this.msChapV2 = b.msChapV2;
     this.clock = b.clock;
+    this.requireBoth = b.requireBoth && b.certificates != null && !b.passwords.isEmpty();
   }
 
   public static Builder builder() {
@@ -77,7 +79,12 @@ public final class AuthenticationPipeline {
 
   /** Whether a client without a certificate may still get in (by password, token or EAP). */
   public boolean certificateOptional() {
-    return certificates == null || !passwords.isEmpty() || eap != null;
+    return !requireBoth && (certificates == null || !passwords.isEmpty() || eap != null);
+  }
+
+  /** Whether every client needs both a certificate and a password (see the builder). */
+  public boolean requiresCertificateAndPassword() {
+    return requireBoth;
   }
 
   public Optional<CertificateAuthenticator> certificates() {
@@ -115,6 +122,14 @@ public final class AuthenticationPipeline {
       }
     }
     Optional<PasswordCredential> password = offered.password().filter(p -> !p.isEmpty());
+    if (requireBoth && byCertificate == null) {
+      return done(AuthResult.refused(RefusalReason.NO_CLIENT_CERTIFICATE,
+          "this gateway requires a client certificate and a password; no certificate was sent"));
+    }
+    if (requireBoth && password.isEmpty()) {
+      return done(AuthResult.refused(RefusalReason.CREDENTIALS_MISSING,
+          "this gateway requires a client certificate and a password; no password was sent"));
+    }
     if (password.isPresent() && tokens != null) {
       String text = password.get().passwordText();
       if (AuthTokens.looksLikeToken(text)) {
@@ -131,6 +146,10 @@ public final class AuthenticationPipeline {
       if (backend.handles(offeredPassword, client)) {
         return bindCertificate(call(backend, offeredPassword, client), byCertificate);
       }
+    }
+    if (requireBoth) {
+      return done(AuthResult.refused(RefusalReason.CREDENTIALS_MISSING,
+          "this gateway requires a password too, and no password backend took it"));
     }
     if (byCertificate != null) {
       return done(AuthResult.accepted(byCertificate));
@@ -241,6 +260,7 @@ public final class AuthenticationPipeline {
     private EapAuthenticator eap;
     private MsChapV2Authenticator msChapV2;
     private Clock clock = Clock.systemUTC();
+    private boolean requireBoth;
 
     public Builder certificates(CertificateAuthenticator authenticator) {
       this.certificates = authenticator;
@@ -265,6 +285,16 @@ public final class AuthenticationPipeline {
 
     public Builder msChapV2(MsChapV2Authenticator authenticator) {
       this.msChapV2 = authenticator;
+      return this;
+    }
+
+    /**
+     * Requires a valid certificate AND an accepted password (or one of our auth tokens issued to
+     * the certificate's name) from every client; either alone is refused. Seam extension for the
+     * VpnGateway's {@code authentication.requireCertificateAndPassword}.
+     */
+    public Builder requireCertificateAndPassword(boolean value) {
+      this.requireBoth = value;
       return this;
     }
 

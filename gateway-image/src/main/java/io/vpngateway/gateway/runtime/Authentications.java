@@ -2,6 +2,9 @@ package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
+import io.vpngateway.gateway.auth.radius.RadiusEapBackend;
+import io.vpngateway.gateway.auth.radius.RadiusPasswordBackend;
+import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
@@ -16,11 +19,26 @@ final class Authentications {
   private Authentications() {}
 
   static AuthenticationPipeline pipeline(RuntimeConfig config, CertificateTrust trust) {
+    return pipeline(config, trust, null);
+  }
+
+  /**
+   * @param radius the RADIUS service when the config has RADIUS at start: its password backend
+   *     and EAP relay join the pipeline (its settings follow reloads; turning RADIUS on later
+   *     needs a restart)
+   */
+  static AuthenticationPipeline pipeline(
+      RuntimeConfig config, CertificateTrust trust, RadiusService radius) {
     GatewayConfig.Authentication auth = config.document().authentication();
     AuthenticationPipeline.Builder b = AuthenticationPipeline.builder();
     if (auth.certificate() != null) {
       b.certificates(trust.authenticator());
     }
+    if (radius != null) {
+      b.password(new RadiusPasswordBackend(radius));
+      b.eap(new RadiusEapBackend(radius));
+    }
+    b.requireCertificateAndPassword(auth.requireCertificateAndPassword());
     config
         .authTokenKey()
         .ifPresent(

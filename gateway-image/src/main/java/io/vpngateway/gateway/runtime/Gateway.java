@@ -5,6 +5,7 @@ import io.vpngateway.api.pool.Ipv4Cidr;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.config.ConfigDirectoryWatcher;
 import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.ReloadOutcome;
@@ -69,6 +70,8 @@ public final class Gateway implements AutoCloseable {
   private final SessionRegistry registry = new SessionRegistry();
   private final GatewayMetrics metrics = new GatewayMetrics(registry);
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  /** RADIUS (password, EAP relay, accounting) when the config has it at start, else null. */
+  private RadiusService radius;
   private final List<ProtocolServer> servers = new ArrayList<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
@@ -116,7 +119,13 @@ public final class Gateway implements AutoCloseable {
     int mtu = doc.tunnel().mtu();
     DataPlane dataPlane = startDataPlane(options, doc, pools, mtu);
     int share = replica.shareOf(doc.maxConnections());
-    admission = new Admission(Authentications.pipeline(config, trust), share, metrics);
+    radius = RadiusService.of(config).orElse(null);
+    if (radius != null) {
+      source.addListener(radius);
+      metrics.addCollector(radius.health());
+      started.push(radius);
+    }
+    admission = new Admission(Authentications.pipeline(config, trust, radius), share, metrics);
     metrics.addCollector(admission.metricsCollector());
     SharedTcpPorts tcpPorts = new SharedTcpPorts(options.listenAddress());
     started.push(tcpPorts);
@@ -296,6 +305,11 @@ public final class Gateway implements AutoCloseable {
   /** The running server of {@code protocol}, if it was enabled and is implemented. */
   public Optional<ProtocolServer> protocolServer(VpnProtocol protocol) {
     return servers.stream().filter(s -> s.protocol() == protocol).findFirst();
+  }
+
+  /** The RADIUS side (EAP relay, accounting, server health), when configured at start. */
+  public Optional<RadiusService> radius() {
+    return Optional.ofNullable(radius);
   }
 
   /** Authentication, the connection budget and recent refusals. */

@@ -65,8 +65,14 @@ public final class RadiusClient {
     return health;
   }
 
-  public RadiusSettings settings() {
-    return settings.get();
+  /** The running settings; RadiusException when a reload turned RADIUS off meanwhile. */
+  public RadiusSettings settings() throws RadiusException {
+    RadiusSettings s = settings.get();
+    if (s == null) {
+      throw new RadiusException(RadiusException.UNAVAILABLE,
+          "RADIUS authentication is off in the running config");
+    }
+    return s;
   }
 
   /**
@@ -77,7 +83,7 @@ public final class RadiusClient {
    */
   public RadiusResponse access(AttributesBuilder builder, boolean eap, RadiusServerEndpoint pinned)
       throws RadiusException {
-    RadiusSettings s = settings.get();
+    RadiusSettings s = settings();
     boolean requireMa = eap || s.requireMessageAuthenticator();
     List<RadiusServerEndpoint> order = pinned != null ? List.of(pinned) : health.order(s.servers());
     return exchange(order, s.retries(), RadiusCode.ACCESS_REQUEST, builder, requireMa);
@@ -85,7 +91,7 @@ public final class RadiusClient {
 
   /** Sends an Accounting-Request (RFC 2866) to the accounting port, servers by priority. */
   public RadiusResponse accounting(List<RadiusAttribute> attributes) throws RadiusException {
-    RadiusSettings s = settings.get();
+    RadiusSettings s = settings();
     return exchange(
         health.order(s.servers()),
         s.retries(),

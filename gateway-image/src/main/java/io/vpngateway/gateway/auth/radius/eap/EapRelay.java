@@ -167,8 +167,12 @@ public final class EapRelay {
       if (reply.code() == RadiusCode.ACCESS_ACCEPT) {
         byte[] success = eap != null && EapPacket.code(eap) == EapPacket.SUCCESS ? eap
             : EapPacket.result(EapPacket.SUCCESS, lastRequestId);
-        return new EapStep.Success(success,
-            RadiusAccept.of(response, identity, client.settings(), serverNanos));
+        try {
+          return new EapStep.Success(success,
+              RadiusAccept.of(response, identity, client.settings(), serverNanos));
+        } catch (RadiusException e) {
+          return fail(e.reason(), e.getMessage());
+        }
       }
       byte[] failure = eap != null && EapPacket.code(eap) == EapPacket.FAILURE ? eap
           : EapPacket.result(EapPacket.FAILURE, lastRequestId);

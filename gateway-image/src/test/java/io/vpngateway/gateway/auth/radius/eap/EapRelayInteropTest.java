@@ -104,7 +104,7 @@ class EapRelayInteropTest {
 
   @Test
   void eapMsChapV2ThroughTheRelayGivesTheKeysFreeRadiusAndThePeerAgreeOn() throws Exception {
-    EapMsChapV2TestPeer peer = new EapMsChapV2TestPeer("alice", "alice-pw");
+    EapMsChapV2Peer peer = new EapMsChapV2Peer("alice", "alice-pw");
     EapStep last = converse("alice", peer::respond);
     EapStep.Success success = assertInstanceOf(EapStep.Success.class, last, describe(last));
     assertEquals(EapPacket.SUCCESS, EapPacket.code(success.eapToPeer()));
@@ -119,7 +119,7 @@ class EapRelayInteropTest {
 
   @Test
   void eapMsChapV2WithAWrongPasswordFailsWithAnEapFailure() throws Exception {
-    EapStep last = converse("alice", new EapMsChapV2TestPeer("alice", "wrong")::respond);
+    EapStep last = converse("alice", new EapMsChapV2Peer("alice", "wrong")::respond);
     EapStep.Failure failure = assertInstanceOf(EapStep.Failure.class, last, describe(last));
     assertEquals(EapPacket.FAILURE, EapPacket.code(failure.eapToPeer()));
     assertEquals("EapRejected", failure.reason());

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * server's Challenge with an NT-Response, checks the server's Success message, and derives the
  * MPPE keys of RFC 3079 from its side of the exchange.
  */
-final class EapMsChapV2TestPeer {
+public final class EapMsChapV2Peer {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String user;
@@ -21,12 +21,12 @@ final class EapMsChapV2TestPeer {
   private byte[] authChallenge;
   boolean serverProven;
 
-  EapMsChapV2TestPeer(String user, String password) {
+  public EapMsChapV2Peer(String user, String password) {
     this.user = user;
     this.password = password;
   }
 
-  byte[] respond(byte[] request) {
+  public byte[] respond(byte[] request) {
     if (EapPacket.type(request).orElse(-1) != EapPacket.TYPE_MSCHAPV2) {
       throw new AssertionError("expected EAP-MSCHAPv2, got type " + EapPacket.type(request));
     }
