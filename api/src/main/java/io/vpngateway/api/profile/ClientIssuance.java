@@ -133,7 +133,24 @@ public final class ClientIssuance {
         .searchDomains(config.dns().searchDomains())
         .routes(config.routing().routes())
         .forceTunnel(config.routing().forceTunnel())
+        .passwordAuthentication(passwordAuthentication(config))
         .build();
+  }
+
+  /**
+   * Whether a certificate holder's profiles must also ask for a password: only when the gateway
+   * requires certificate AND password ({@code authentication.requireCertificateAndPassword});
+   * otherwise the certificate alone admits and a password prompt would only be in the way.
+   */
+  public static PasswordAuthentication passwordAuthentication(GatewayConfig config) {
+    GatewayConfig.Authentication a = config.authentication();
+    if (a == null || !a.requireCertificateAndPassword()) {
+      return PasswordAuthentication.NONE;
+    }
+    if (a.radius() != null) {
+      return PasswordAuthentication.RADIUS;
+    }
+    return a.oidc() != null ? PasswordAuthentication.OIDC : PasswordAuthentication.NONE;
   }
 
   private static Duration duration(String text, String fallback, String field) {

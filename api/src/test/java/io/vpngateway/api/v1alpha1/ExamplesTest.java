@@ -57,10 +57,28 @@ class ExamplesTest {
     if (!read(example).path("kind").asText().equals("VpnGateway")) {
       return;
     }
-    VpnGateway gw = Serialization.unmarshal(Files.readString(example), VpnGateway.class);
+    VpnGateway gw = Serialization.unmarshal(read(example).toString(), VpnGateway.class);
     GatewayConfig config =
         GatewayConfigRenderer.render(gw, new RenderDefaults("10.96.0.10", "cluster.local"));
     assertEquals(java.util.List.of(), GatewayConfigValidator.validate(config));
+  }
+
+  @Test
+  void theRadiusExampleRequiresCertificateAndPasswordSoItsProfilesAskForAPassword() {
+    VpnGateway gw = Serialization.unmarshal(
+        read(EXAMPLES.resolve("gateway-radius.yaml")).toString(), VpnGateway.class);
+    GatewayConfig config =
+        GatewayConfigRenderer.render(gw, new RenderDefaults("10.96.0.10", "cluster.local"));
+    assertTrue(config.authentication().requireCertificateAndPassword());
+    assertEquals("MSCHAPv2", config.authentication().radius().passwordProtocol());
+    assertEquals(60_000, config.authentication().radius().servers().get(1).timeoutMillis());
+    assertEquals(io.vpngateway.api.profile.PasswordAuthentication.RADIUS,
+        io.vpngateway.api.profile.ClientIssuance.passwordAuthentication(config));
+    VpnGateway minimal = Serialization.unmarshal(
+        read(EXAMPLES.resolve("gateway-minimal.yaml")).toString(), VpnGateway.class);
+    assertEquals(io.vpngateway.api.profile.PasswordAuthentication.NONE,
+        io.vpngateway.api.profile.ClientIssuance.passwordAuthentication(GatewayConfigRenderer
+            .render(minimal, new RenderDefaults("10.96.0.10", "cluster.local"))));
   }
 
   @Test
@@ -81,8 +99,19 @@ class ExamplesTest {
     return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
   }
 
+  /**
+   * The file's custom resource: its first document of our API group (an example may carry the
+   * Secrets it references as further documents, as {@code kubectl apply -f} and {@code vpngw serve
+   * -f} take them).
+   */
   private static JsonNode read(Path file) {
     try {
+      for (JsonNode doc : YAML.readerFor(JsonNode.class)
+          .<JsonNode>readValues(YAML.getFactory().createParser(file.toFile())).readAll()) {
+        if (doc != null && doc.path("apiVersion").asText().startsWith(ApiGroup.NAME + "/")) {
+          return doc;
+        }
+      }
       return YAML.readTree(file.toFile());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file, e);
