@@ -24,6 +24,13 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 class IkeMessageFuzzTest {
+  static {
+    // instrument the IKE code only: instrumenting every class the JVM loads (Jazzer's default)
+    // costs minutes of a build and slows the tests that share this JVM
+    System.setProperty("jazzer.instrumentation_includes", "io.vpngateway.gateway.ikev2.**");
+    System.setProperty("jazzer.custom_hook_includes", "io.vpngateway.gateway.ikev2.**");
+  }
+
   @FuzzTest(maxDuration = "120s")
   void ikeParserNeverFailsUnchecked(byte[] data) {
     decodeBothWays(data);

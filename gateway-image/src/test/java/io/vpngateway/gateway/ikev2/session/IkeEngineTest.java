@@ -252,6 +252,34 @@ class IkeEngineTest {
   }
 
   @Test
+  void anIncompleteFragmentedRequestIsNotAnsweredUntilItIsWhole() throws Exception {
+    try (EngineHarness h = new EngineHarness(p -> p)) {
+      TestInitiator c = initiator(CLIENT);
+      c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, true), CLIENT, false));
+      List<byte[]> fragments = c.requestFragmented(ExchangeType.IKE_AUTH,
+          c.authPayloads(h.client("alice", KeySpec.EC_P256), EngineHarness.ESP), 300);
+      assertTrue(fragments.size() >= 3, "fragments: " + fragments.size());
+      // all but the last, one of them twice, and a truncated copy of the last
+      for (int i = 0; i < fragments.size() - 1; i++) {
+        h.engine.submit(fragments.get(i), CLIENT, true);
+      }
+      h.engine.submit(fragments.get(0), CLIENT, true);
+      byte[] last = fragments.get(fragments.size() - 1);
+      h.engine.submit(java.util.Arrays.copyOf(last, last.length - 7), CLIENT, true);
+      h.sync();
+      assertTrue(h.drainIke(300).isEmpty(), "no answer to an incomplete message");
+      assertEquals(0, h.registry.size());
+      assertTrue(h.stats.malformed.sum() >= 1, "the truncated fragment is counted");
+      // the client retransmits the whole message: now it is answered
+      for (byte[] f : fragments) {
+        h.engine.submit(f, CLIENT, true);
+      }
+      assertFalse(h.drainIke(1500).isEmpty());
+      assertEquals(1, h.registry.size());
+    }
+  }
+
+  @Test
   void aForgedAuthIsAuthenticationFailedAndLeavesNothing() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
       TestInitiator c = initiator(CLIENT);
