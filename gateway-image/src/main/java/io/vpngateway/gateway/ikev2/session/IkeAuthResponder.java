@@ -71,13 +71,15 @@ final class IkeAuthResponder {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final IkeEngine engine;
+  private final EapRounds eapRounds;
 
   IkeAuthResponder(IkeEngine engine) {
     this.engine = engine;
+    this.eapRounds = new EapRounds(engine, this);
   }
 
-  /** What was checked before the admission: kept for the answer. */
-  private record Offer(
+  /** What was checked before the admission: kept for the answer (chain null with EAP). */
+  record Offer(
       X509Certificate[] chain,
       ConfigPayload cfg,
       ProposalPolicy.Chosen<EspSuite> esp,
@@ -87,6 +89,12 @@ final class IkeAuthResponder {
   Reply handle(IkeSa sa, IkeMessage request, long now) throws IkeProtocolException {
     if (sa.state != IkeSa.State.HALF_OPEN) {
       throw new InvalidSyntaxException("IKE_AUTH on an IKE SA that is already authenticated");
+    }
+    if (sa.eap != null) {
+      return eapRounds.next(sa, request, now);
+    }
+    if (request.first(AuthPayload.class).isEmpty()) {
+      return eapRounds.start(sa, request, now); // no AUTH: the client asks for EAP (§2.16)
     }
     String sessionId = newSessionId();
     Map<String, String> attributes =
@@ -113,7 +121,11 @@ final class IkeAuthResponder {
 
   /** Everything that can be checked before the trust store and the budget are asked. */
   private Offer check(IkeSa sa, IkeMessage request) throws IkeProtocolException {
-    X509Certificate[] chain = proofOfPossession(sa, request);
+    return offer(request, proofOfPossession(sa, request));
+  }
+
+  /** The client's configuration request, CHILD_SA proposal and selectors, checked. */
+  Offer offer(IkeMessage request, X509Certificate[] chain) throws IkeProtocolException {
     Ikev2Policy policy = engine.policy;
     ConfigPayload cfg =
         request.first(ConfigPayload.class)
@@ -160,6 +172,29 @@ final class IkeAuthResponder {
       throw e;
     }
     replaceEarlierSessions(identity, request);
+    return admit(sa, offer, attempt, sessionId, identity, () -> ourAuthentication(sa, request),
+        now);
+  }
+
+  /** Our identity and AUTH for the final answer (certificate signature, or the EAP MSK MIC). */
+  @FunctionalInterface
+  interface Authentication {
+    List<IkePayload> payloads() throws IkeProtocolException;
+  }
+
+  /**
+   * An authenticated client: a connection of the budget, an address, the session and its
+   * CHILD_SA, and the final IKE_AUTH answer ({@code authentication} then CP, SA, TSi, TSr).
+   */
+  Reply admit(
+      IkeSa sa,
+      Offer offer,
+      AdmissionAttempt attempt,
+      String sessionId,
+      ClientIdentity identity,
+      Authentication authentication,
+      long now)
+      throws IkeProtocolException {
     Optional<ConnectionSlot> slot = attempt.reserve(identity);
     if (slot.isEmpty()) {
       engine.stats.authFailures.increment(); // MaxConnectionsReached, reported by the attempt
@@ -177,7 +212,7 @@ final class IkeAuthResponder {
       long address = Integer.toUnsignedLong(ByteBuffer.wrap(lease.address().getAddress()).getInt());
       List<TrafficSelector> remote =
           TrafficSelectorNarrowing.toAddress(offer.tsi().selectors(), address);
-      List<IkePayload> answer = ourAuthentication(sa, request);
+      List<IkePayload> answer = new ArrayList<>(authentication.payloads());
       Ikev2Session session = newSession(sa, sessionId, identity, lease, slot.get());
       int ourSpi = engine.childSas.allocateSpi();
       ChildSa child =
@@ -199,9 +234,9 @@ final class IkeAuthResponder {
       engine.stats.established.increment();
       attempt.admitted();
       LOG.log(System.Logger.Level.INFO,
-          "{0}: {1} connected from {2} as {3}, IKE {4}, ESP {5}, {6} <-> {7}",
-          session.id(), identity.name(), sa.peer, lease.address().getHostAddress(), sa.suite,
-          offer.esp().suite(), offer.local(), remote);
+          "{0}: {1} connected from {2} as {3} ({4}), IKE {5}, ESP {6}, {7} <-> {8}",
+          session.id(), identity.name(), sa.peer, lease.address().getHostAddress(),
+          identity.method(), sa.suite, offer.esp().suite(), offer.local(), remote);
       return Reply.of(answer);
     } catch (IkeProtocolException | RuntimeException e) {
       IkeProtocolException failure =
@@ -226,7 +261,7 @@ final class IkeAuthResponder {
     }
   }
 
-  private void refused(AdmissionAttempt attempt, IkeProtocolException e) {
+  void refused(AdmissionAttempt attempt, IkeProtocolException e) {
     engine.stats.authFailures.increment();
     attempt.refuse(e.refusalReason(), e.getMessage());
   }
@@ -235,12 +270,7 @@ final class IkeAuthResponder {
   private X509Certificate[] proofOfPossession(IkeSa sa, IkeMessage request)
       throws IkeProtocolException {
     IdPayload idi = request.id(true).orElseThrow(() -> new InvalidSyntaxException("no IDi"));
-    Optional<AuthPayload> auth = request.first(AuthPayload.class);
-    if (auth.isEmpty()) {
-      throw new AuthenticationFailedException(
-          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
-          "the client asked for EAP authentication, which is not enabled");
-    }
+    AuthPayload auth = request.first(AuthPayload.class).orElseThrow();
     X509Certificate[] chain = certificates(request);
     if (!IdentityBinding.matches(idi, chain[0])) {
       throw new AuthenticationFailedException(
@@ -249,7 +279,7 @@ final class IkeAuthResponder {
     byte[] octets =
         SignatureAuthentication.signedOctets(
             sa.initRequest, sa.nr, sa.suite.prf(), sa.keys.skPi(), idi.body());
-    SignatureAuthentication.verify(auth.get(), chain[0].getPublicKey(), octets);
+    SignatureAuthentication.verify(auth, chain[0].getPublicKey(), octets);
     return chain;
   }
 
@@ -276,7 +306,7 @@ final class IkeAuthResponder {
   }
 
   /** INITIAL_CONTACT: the client has no other IKE SA with us, so older ones are stale (§2.4). */
-  private void replaceEarlierSessions(ClientIdentity identity, IkeMessage request) {
+  void replaceEarlierSessions(ClientIdentity identity, IkeMessage request) {
     if (request.notify(NotifyType.INITIAL_CONTACT).isEmpty()) {
       return;
     }
@@ -299,9 +329,8 @@ final class IkeAuthResponder {
     return session;
   }
 
-  /** IDr, our certificates and our AUTH payload. */
-  private List<IkePayload> ourAuthentication(IkeSa sa, IkeMessage request)
-      throws IkeProtocolException {
+  /** IDr, our certificates and our AUTH payload (a signature with the server key). */
+  List<IkePayload> ourAuthentication(IkeSa sa, IkeMessage request) throws IkeProtocolException {
     Ikev2Policy policy = engine.policy;
     IdPayload idr = IdentityBinding.responderIdentity(request.id(false), policy.serverChain().get(0));
     List<IkePayload> out = new ArrayList<>();
@@ -321,14 +350,14 @@ final class IkeAuthResponder {
     return out;
   }
 
-  private static String newSessionId() {
+  static String newSessionId() {
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     return "ike-" + HexFormat.of().formatHex(id);
   }
 
   /** IDi as text for the admission's client info (no secret: it is a name). */
-  private static String describe(IdPayload id) {
+  static String describe(IdPayload id) {
     return switch (id.idType()) {
       case IdPayload.ID_FQDN, IdPayload.ID_RFC822_ADDR -> id.text();
       case IdPayload.ID_DER_ASN1_DN -> {

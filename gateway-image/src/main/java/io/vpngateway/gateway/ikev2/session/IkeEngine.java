@@ -503,6 +503,10 @@ public final class IkeEngine implements AutoCloseable {
   /** Forgets an SA at once: its children stop, its half-open slot is freed. */
   void forget(IkeSa sa) {
     sa.state = IkeSa.State.DEAD;
+    if (sa.eap != null) {
+      sa.eap.close();
+      sa.eap = null;
+    }
     byOurSpi.remove(sa.ourSpi());
     deferredRequests.remove(sa.ourSpi());
     halfOpen.remove(sa);

@@ -106,6 +106,8 @@ final class IkeSa {
   FragmentReassembly inboundResponseFragments;
 
   Ikev2Session session;
+  /** The EAP conversation between the IKE_AUTH rounds (§2.16), null otherwise. */
+  EapRounds.EapState eap;
   final List<ChildSa> children = new ArrayList<>();
   long lastInboundNanos;
   long rekeyAtNanos = Long.MAX_VALUE;

@@ -53,6 +53,11 @@ final class EngineHarness implements AutoCloseable {
   }
 
   EngineHarness(UnaryOperator<Ikev2Policy> tweak, KeySpec serverKey) {
+    this(tweak, serverKey, null);
+  }
+
+  EngineHarness(UnaryOperator<Ikev2Policy> tweak, KeySpec serverKey,
+      io.vpngateway.gateway.auth.EapAuthenticator eap) {
     server =
         ca.issueServerCertificate(
             new ServerCertificateRequest("vpn.example.com", List.of("vpn.example.com"),
@@ -103,7 +108,10 @@ final class EngineHarness implements AutoCloseable {
             policy,
             transport,
             new Admission(
-                AuthenticationPipeline.builder().certificates(authenticator).build(),
+                eap == null
+                    ? AuthenticationPipeline.builder().certificates(authenticator).build()
+                    : AuthenticationPipeline.builder().certificates(authenticator).eap(eap)
+                        .build(),
                 policy.maxSessions(),
                 metrics),
             GroupAwareAddressAllocator.forReplica(

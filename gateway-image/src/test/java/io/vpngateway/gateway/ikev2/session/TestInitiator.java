@@ -143,6 +143,46 @@ final class TestInitiator {
     return p;
   }
 
+  /** The first IKE_AUTH of an EAP client (RFC 7296 §2.16): no AUTH, no CERT. */
+  List<IkePayload> eapFirstPayloads(String idi, List<String> espProposals) throws Exception {
+    List<IkePayload> p = new ArrayList<>();
+    p.add(new IdPayload(true, IdPayload.ID_FQDN, idi.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    p.add(new ConfigPayload(ConfigPayload.CFG_REQUEST,
+        List.of(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_ADDRESS, new byte[0]))));
+    List<Proposal> esp = new ArrayList<>();
+    byte[] spi = ByteBuffer.allocate(4).putInt(inboundSpi).array();
+    for (String s : espProposals) {
+      esp.add(ProposalPolicy.esp(s).toProposal(esp.size() + 1, spi, false));
+    }
+    p.add(new SaPayload(esp));
+    p.add(new TsPayload(true, List.of(TrafficSelector.ipv4(0, 0xffffffffL))));
+    p.add(new TsPayload(false, List.of(TrafficSelector.ipv4(0, 0xffffffffL))));
+    eapIdi = (IdPayload) p.get(0);
+    return p;
+  }
+
+  IdPayload eapIdi;
+
+  /** The AUTH after EAP-Success: prf(prf(MSK, "Key Pad for IKEv2"), octets), §2.15. */
+  AuthPayload micAuth(byte[] msk) {
+    byte[] octets =
+        SignatureAuthentication.signedOctets(initRequest, nr, suite.prf(), keys.skPi(),
+            eapIdi.body());
+    return new AuthPayload(AuthPayload.SHARED_KEY_MIC, EapRounds.mic(suite.prf(), msk, octets));
+  }
+
+  /** Checks the gateway's AUTH after EAP. */
+  boolean gatewayMicMatches(IkeMessage response, byte[] msk) {
+    IdPayload idr = response.id(false).orElse(gatewayIdr);
+    byte[] octets =
+        SignatureAuthentication.signedOctets(initResponse, ni, suite.prf(), keys.skPr(),
+            idr.body());
+    return java.util.Arrays.equals(EapRounds.mic(suite.prf(), msk, octets),
+        response.first(AuthPayload.class).orElseThrow().data());
+  }
+
+  IdPayload gatewayIdr;
+
   /** One protected request in this SA. */
   byte[] request(int exchange, List<IkePayload> payloads) {
     return protector.protect(
