@@ -2,24 +2,16 @@ package io.vpngateway.gateway.ikev2.crypto;
 
 import io.vpngateway.gateway.ikev2.exception.InvalidKePayloadException;
 import java.math.BigInteger;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.XECPublicKey;
-import java.security.spec.ECFieldFp;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.ECPublicKeySpec;
-import java.security.spec.NamedParameterSpec;
-import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.KeyAgreement;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.bouncycastle.util.BigIntegers;
 
 /**
  * The Diffie-Hellman groups (transform type 4) this gateway implements:
@@ -34,6 +26,10 @@ import javax.crypto.KeyAgreement;
  *   <li>31, Curve25519 (RFC 8031): 32-octet little-endian u-coordinates; an all-zero shared secret
  *       is refused (RFC 8031 §2).
  * </ul>
+ *
+ * <p>The curves use Bouncy Castle's arithmetic (a dependency already, for the PKI), measured at
+ * about half the JDK's cost per exchange (P-384: a fraction); MODP groups use {@link
+ * BigInteger#modPow}.
  */
 public enum DhGroup {
   MODP_1024(2, 128),
@@ -96,7 +92,7 @@ public enum DhGroup {
       case MODP_2048_256 -> new Modp(this, P2048_256, G2048_256, Q2048_256);
       case ECP_256 -> new Ecp(this, "secp256r1", 32);
       case ECP_384 -> new Ecp(this, "secp384r1", 48);
-      case CURVE_25519 -> new X25519(this);
+      case CURVE_25519 -> new Curve25519(this);
     };
   }
 
@@ -176,30 +172,32 @@ public enum DhGroup {
     }
   }
 
-  /** NIST prime curves with the JDK's ECDH. */
+  /**
+   * NIST prime curves with Bouncy Castle's curve arithmetic (specialised P-256/P-384 fields: about
+   * twice as fast as the JDK's ECDH, whose public key validation costs a second multiplication,
+   * and much faster for P-384). The peer's point is validated on the curve; with cofactor 1 that
+   * also puts it in the prime-order group. Each private scalar serves one exchange only.
+   */
   private static final class Ecp implements KeyExchange {
     private final DhGroup group;
     private final int fieldLength;
-    private final KeyPair pair;
-    private final ECParameterSpec params;
+    private final X9ECParameters params;
+    private final BigInteger d;
     private final byte[] publicValue;
 
     Ecp(DhGroup group, String curve, int fieldLength) {
       this.group = group;
       this.fieldLength = fieldLength;
-      try {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-        gen.initialize(new ECGenParameterSpec(curve), RANDOM);
-        pair = gen.generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("curve " + curve + " is not available", e);
-      }
-      ECPublicKey pub = (ECPublicKey) pair.getPublic();
-      params = pub.getParams();
+      this.params = CustomNamedCurves.getByName(curve);
+      BigInteger n = params.getN();
+      this.d = BigIntegers.createRandomInRange(BigInteger.ONE, n.subtract(BigInteger.ONE), RANDOM);
+      ECPoint q = new FixedPointCombMultiplier().multiply(params.getG(), d).normalize();
       publicValue = new byte[2 * fieldLength];
-      System.arraycopy(fixedLength(pub.getW().getAffineX(), fieldLength), 0, publicValue, 0,
+      System.arraycopy(
+          fixedLength(q.getAffineXCoord().toBigInteger(), fieldLength), 0, publicValue, 0,
           fieldLength);
-      System.arraycopy(fixedLength(pub.getW().getAffineY(), fieldLength), 0, publicValue,
+      System.arraycopy(
+          fixedLength(q.getAffineYCoord().toBigInteger(), fieldLength), 0, publicValue,
           fieldLength, fieldLength);
     }
 
@@ -220,61 +218,30 @@ public enum DhGroup {
       }
       BigInteger x = new BigInteger(1, Arrays.copyOfRange(peer, 0, fieldLength));
       BigInteger y = new BigInteger(1, Arrays.copyOfRange(peer, fieldLength, peer.length));
-      if (!onCurve(x, y)) {
+      ECPoint p;
+      try {
+        p = params.getCurve().validatePoint(x, y);
+      } catch (IllegalArgumentException e) {
         throw group.invalid("point not on the curve");
       }
-      try {
-        var key =
-            KeyFactory.getInstance("EC")
-                .generatePublic(new ECPublicKeySpec(new ECPoint(x, y), params));
-        KeyAgreement ka = KeyAgreement.getInstance("ECDH");
-        ka.init(pair.getPrivate());
-        ka.doPhase(key, true);
-        return fixedLength(new BigInteger(1, ka.generateSecret()), fieldLength);
-      } catch (GeneralSecurityException e) {
-        throw group.invalid(e.getMessage());
+      ECPoint shared = p.multiply(d).normalize();
+      if (shared.isInfinity()) {
+        throw group.invalid("the shared point is the point at infinity");
       }
-    }
-
-    private boolean onCurve(BigInteger x, BigInteger y) {
-      BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
-      if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
-        return false;
-      }
-      BigInteger left = y.multiply(y).mod(p);
-      BigInteger right =
-          x.pow(3)
-              .add(params.getCurve().getA().multiply(x))
-              .add(params.getCurve().getB())
-              .mod(p);
-      return left.equals(right);
+      return fixedLength(shared.getAffineXCoord().toBigInteger(), fieldLength);
     }
   }
 
-  /** Curve25519 with the JDK's XDH (RFC 7748 §5, RFC 8031). */
-  private static final class X25519 implements KeyExchange {
+  /** Curve25519 (RFC 7748 §5, RFC 8031) with Bouncy Castle's constant-time X25519. */
+  private static final class Curve25519 implements KeyExchange {
     private final DhGroup group;
-    private final KeyPair pair;
-    private final byte[] publicValue;
+    private final byte[] privateKey = new byte[X25519.SCALAR_SIZE];
+    private final byte[] publicValue = new byte[X25519.POINT_SIZE];
 
-    X25519(DhGroup group) {
+    Curve25519(DhGroup group) {
       this.group = group;
-      try {
-        KeyPairGenerator gen = KeyPairGenerator.getInstance("X25519");
-        pair = gen.generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("X25519 is not available", e);
-      }
-      publicValue = littleEndian(((XECPublicKey) pair.getPublic()).getU());
-    }
-
-    private static byte[] littleEndian(BigInteger u) {
-      byte[] be = fixedLength(u, 32);
-      byte[] le = new byte[32];
-      for (int i = 0; i < 32; i++) {
-        le[i] = be[31 - i];
-      }
-      return le;
+      X25519.generatePrivateKey(RANDOM, privateKey);
+      X25519.generatePublicKey(privateKey, 0, publicValue, 0);
     }
 
     @Override
@@ -289,34 +256,15 @@ public enum DhGroup {
 
     @Override
     public byte[] sharedSecret(byte[] peer) throws InvalidKePayloadException {
-      if (peer.length != 32) {
+      if (peer.length != X25519.POINT_SIZE) {
         throw group.invalid(peer.length + " octets");
       }
-      byte[] be = new byte[32];
-      for (int i = 0; i < 32; i++) {
-        be[i] = peer[31 - i];
+      byte[] secret = new byte[X25519.POINT_SIZE];
+      // false for a small-order point: the all-zero result RFC 8031 §2 makes us refuse
+      if (!X25519.calculateAgreement(privateKey, 0, peer, 0, secret, 0)) {
+        throw group.invalid("all-zero shared secret");
       }
-      be[0] &= 0x7f; // RFC 7748 §5: the most significant bit is masked
-      try {
-        var key =
-            KeyFactory.getInstance("X25519")
-                .generatePublic(
-                    new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, be)));
-        KeyAgreement ka = KeyAgreement.getInstance("X25519");
-        ka.init(pair.getPrivate());
-        ka.doPhase(key, true);
-        byte[] secret = ka.generateSecret();
-        int or = 0;
-        for (byte b : secret) {
-          or |= b;
-        }
-        if (or == 0) {
-          throw group.invalid("all-zero shared secret");
-        }
-        return secret;
-      } catch (GeneralSecurityException e) {
-        throw group.invalid(e.getMessage());
-      }
+      return secret;
     }
   }
 }
