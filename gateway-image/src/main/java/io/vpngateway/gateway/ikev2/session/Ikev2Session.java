@@ -47,7 +47,7 @@ public final class Ikev2Session implements TunnelSession {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile InnerPacketSink sink;
   private volatile ChildSa outbound;
-  private volatile InetSocketAddress peer;
+  private volatile IkeTransport.Peer peer;
   volatile long lastInboundNanos = System.nanoTime();
   /** The IKE SA currently in charge (control thread writes, anyone reads). */
   volatile IkeSa ikeSa;
@@ -64,7 +64,7 @@ public final class Ikev2Session implements TunnelSession {
     this.identity = identity;
     this.lease = lease;
     this.slot = slot;
-    this.peer = peer;
+    this.peer = transport.peer(peer);
     this.transport = transport;
     this.closer = closer;
   }
@@ -104,11 +104,11 @@ public final class Ikev2Session implements TunnelSession {
 
   @Override
   public InetSocketAddress outerAddress() {
-    return peer;
+    return peer.address();
   }
 
   void updatePeer(InetSocketAddress address) {
-    peer = address;
+    peer = transport.peer(address);
   }
 
   @Override

@@ -3,22 +3,21 @@ package io.vpngateway.gateway.ikev2.transport;
 import io.vpngateway.gateway.ikev2.session.IkeEngine;
 import io.vpngateway.gateway.ikev2.session.IkeTransport;
 import io.vpngateway.gateway.tun.TcpSegmentCoalescer;
+import io.vpngateway.gateway.udp.NativeSocketAddress;
+import io.vpngateway.gateway.udp.UdpReceiveBatch;
+import io.vpngateway.gateway.udp.UdpSendBatch;
+import io.vpngateway.gateway.udp.UdpSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The IKEv2 sockets: UDP 500 for IKE, UDP 4500 for NAT traversal (RFC 3948). On port 4500 a
+ * The IKEv2 sockets: UDP 500 for IKE, UDP 4500 for NAT traversal (RFC 3948), on the gateway's
+ * native UDP transport ({@link UdpSocket}: {@code recvmmsg}, UDP GSO sends). On port 4500 a
  * datagram is classified by its first octets (§2.2-§2.3): four zero octets (the non-ESP marker)
  * precede an IKE message, a single 0xFF octet is a NAT keepalive, anything else is ESP with its
  * SPI first.
@@ -26,19 +25,28 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Port 4500 has one socket per core ({@code SO_REUSEPORT}, at most 4): the kernel hashes each
  * client's address to one socket, so a client's ESP stays in order on one thread, which opens it
  * there (no hand-off on the data path) and writes the inner packets through its {@link
- * TcpSegmentCoalescer}. IKE messages are copied to the engine's control thread. Receive threads
- * drain their socket, wait {@code vpngw.udp.holdMicros} (as the OpenVPN receive threads) for
- * stragglers and flush before they sleep.
+ * TcpSegmentCoalescer}. IKE messages are copied to the engine's control thread. A receive thread
+ * takes up to {@link #BATCH} datagrams per call, drains its socket, and waits {@code
+ * vpngw.udp.holdMicros} for stragglers while its coalescer holds a TCP run that could still grow
+ * (as the OpenVPN receive threads). ESP to clients leaves through the calling thread's {@link
+ * UdpSendBatch} when it has one (TUN readers, these receive threads): a TCP super-packet's
+ * segments to one client go out in one GSO send.
  */
 public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
   static final int BURST = 64;
+  static final int BATCH = 32;
+  private static final int SLOT_SIZE = 65536;
   static final long HOLD_NANOS = Long.getLong("vpngw.udp.holdMicros", 50) * 1000;
+  static final int SOCKET_BUFFER_BYTES = 4 << 20;
   private static final System.Logger LOG = System.getLogger(Ikev2UdpTransport.class.getName());
 
+  /** A client address in the native form sends use (kept by sessions, compared by identity). */
+  private record NativePeer(InetSocketAddress address, NativeSocketAddress natT,
+      NativeSocketAddress ike) implements Peer {}
+
   private volatile IkeEngine engine;
-  private DatagramChannel ike;
-  private final List<DatagramChannel> natT = new ArrayList<>();
-  private final List<Selector> selectors = new CopyOnWriteArrayList<>();
+  private UdpSocket ike;
+  private final List<UdpSocket> natT = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
@@ -50,30 +58,24 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
   /** Binds both ports and starts the receive threads; returns the bound IKE and NAT-T addresses. */
   public List<InetSocketAddress> bind(InetSocketAddress ikeAddress, InetSocketAddress natTAddress)
       throws IOException {
-    ike = open();
-    ike.bind(ikeAddress);
     int wanted = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    DatagramChannel first = open();
-    boolean reusePort =
-        wanted > 1 && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-    if (reusePort) {
-      first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-    }
-    first.bind(natTAddress);
-    natT.add(first);
-    InetSocketAddress bound = (InetSocketAddress) first.getLocalAddress();
-    for (int i = 1; reusePort && i < wanted; i++) {
-      DatagramChannel more = open();
-      more.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-      more.bind(bound);
-      natT.add(more);
+    try {
+      ike = UdpSocket.bind(ikeAddress, false, SOCKET_BUFFER_BYTES);
+      UdpSocket first = UdpSocket.bind(natTAddress, wanted > 1, SOCKET_BUFFER_BYTES);
+      natT.add(first);
+      for (int i = 1; i < wanted; i++) {
+        natT.add(UdpSocket.bind(first.localAddress(), true, SOCKET_BUFFER_BYTES));
+      }
+    } catch (IOException e) {
+      close();
+      throw e;
     }
     start("ikev2-udp-500", () -> receiveLoop(ike, false));
     for (int i = 0; i < natT.size(); i++) {
-      DatagramChannel ch = natT.get(i);
-      start("ikev2-udp-4500-" + (i + 1), () -> receiveLoop(ch, true));
+      UdpSocket s = natT.get(i);
+      start("ikev2-udp-4500-" + (i + 1), () -> receiveLoop(s, true));
     }
-    return List.of((InetSocketAddress) ike.getLocalAddress(), bound);
+    return List.of(ike.localAddress(), natT.get(0).localAddress());
   }
 
   private void start(String name, Runnable r) {
@@ -83,57 +85,48 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
     t.start();
   }
 
-  private static DatagramChannel open() throws IOException {
-    DatagramChannel ch = DatagramChannel.open();
-    ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-    ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-    return ch;
-  }
-
-  private void receiveLoop(DatagramChannel channel, boolean natTPort) {
+  private void receiveLoop(UdpSocket socket, boolean natTPort) {
     // heap buffers: the AEAD ciphers work on arrays without copying
-    ByteBuffer packet = ByteBuffer.allocate(65536);
-    ByteBuffer plain = ByteBuffer.allocate(65536 + 64);
+    ByteBuffer packet = ByteBuffer.allocate(SLOT_SIZE);
+    ByteBuffer plain = ByteBuffer.allocate(SLOT_SIZE + 64);
+    UdpReceiveBatch batch = new UdpReceiveBatch(BATCH, SLOT_SIZE);
     TcpSegmentCoalescer coalescer = natTPort ? TcpSegmentCoalescer.enableForCurrentThread() : null;
-    try (Selector selector = Selector.open()) {
-      selectors.add(selector);
-      if (closed) {
-        return;
-      }
-      channel.configureBlocking(false);
-      channel.register(selector, SelectionKey.OP_READ);
-      int burst = 0;
-      while (!closed) {
-        try {
-          packet.clear();
-          InetSocketAddress from = (InetSocketAddress) channel.receive(packet);
-          if (from == null && burst > 0 && HOLD_NANOS > 0 && natTPort) {
-            LockSupport.parkNanos(HOLD_NANOS);
-            from = (InetSocketAddress) channel.receive(packet);
-          }
-          if (from == null || ++burst >= BURST) {
-            burst = 0;
-            flush(coalescer);
-            if (from == null) {
-              selector.select();
-              selector.selectedKeys().clear();
-              continue;
-            }
-          }
-          packet.flip();
-          dispatch(packet, from, natTPort, plain);
-        } catch (ClosedChannelException | ClosedSelectorException e) {
-          return;
-        } catch (IOException | RuntimeException e) {
-          if (closed) {
-            return;
-          }
-          LOG.log(System.Logger.Level.DEBUG, "IKEv2 receive error", e);
+    UdpSendBatch sends = natTPort ? UdpSendBatch.enableForCurrentThread() : null;
+    int sinceFlush = 0;
+    while (!closed) {
+      try {
+        int n = socket.receive(batch);
+        if (n == 0 && sinceFlush > 0 && HOLD_NANOS > 0 && coalescer != null
+            && coalescer.hasOpenRun()) {
+          LockSupport.parkNanos(HOLD_NANOS);
+          n = socket.receive(batch);
         }
-      }
-    } catch (IOException e) {
-      if (!closed) {
-        LOG.log(System.Logger.Level.ERROR, "IKEv2 receive thread cannot start", e);
+        if (n == 0) {
+          flush(coalescer, sends);
+          sinceFlush = 0;
+          socket.awaitReadable(-1);
+          continue;
+        }
+        for (int i = 0; i < n; i++) {
+          if (batch.length(i) == 0 || batch.truncated(i)) {
+            continue;
+          }
+          packet.clear();
+          batch.copyTo(i, packet);
+          packet.flip();
+          dispatch(packet, batch.sender(i), natTPort, plain);
+        }
+        sinceFlush += n;
+        if (sinceFlush >= BURST) {
+          flush(coalescer, sends);
+          sinceFlush = 0;
+        }
+      } catch (IOException | RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "IKEv2 UDP receive failed: " + e);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       }
     }
   }
@@ -143,11 +136,9 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
     IkeEngine e = engine;
     int n = packet.remaining();
     if (!natTPort) {
-      if (n > 0) {
-        byte[] m = new byte[n];
-        packet.get(m);
-        e.submit(m, from, false);
-      }
+      byte[] m = new byte[n];
+      packet.get(m);
+      e.submit(m, from, false);
       return;
     }
     if (n == 1 && (packet.get(0) & 0xff) == 0xff) {
@@ -163,55 +154,68 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
     e.receiveEsp(packet, plain);
   }
 
-  private static void flush(TcpSegmentCoalescer coalescer) {
-    if (coalescer == null) {
-      return;
+  private static void flush(TcpSegmentCoalescer coalescer, UdpSendBatch sends) {
+    if (coalescer != null) {
+      try {
+        coalescer.flush();
+      } catch (IOException ignored) {
+        // TUN refused the batch (interface down); TCP retransmits
+      }
     }
-    try {
-      coalescer.flush();
-    } catch (IOException ignored) {
-      // TUN refused the batch (interface down); TCP retransmits
+    if (sends != null) {
+      sends.flush();
     }
+  }
+
+  @Override
+  public Peer peer(InetSocketAddress address) {
+    UdpSocket n = natT.isEmpty() ? null : natT.get(0);
+    return new NativePeer(
+        address, n == null ? null : n.peer(address), ike == null ? null : ike.peer(address));
   }
 
   @Override
   public void sendIke(byte[] message, InetSocketAddress to, boolean viaNatT) {
-    try {
-      if (viaNatT) {
-        ByteBuffer b = ByteBuffer.allocate(4 + message.length);
-        b.putInt(0).put(message).flip();
-        natT.get(0).send(b, to);
-      } else {
-        ike.send(ByteBuffer.wrap(message), to);
-      }
-    } catch (IOException e) {
-      // lossy by nature: the retransmission timers cover it
+    // lossy by nature: the retransmission timers cover a drop
+    if (viaNatT) {
+      ByteBuffer b = ByteBuffer.allocate(4 + message.length);
+      b.putInt(0).put(message).flip();
+      UdpSocket s = natT.get(0);
+      s.send(b, s.peer(to));
+    } else {
+      ike.send(ByteBuffer.wrap(message), ike.peer(to));
     }
   }
 
   @Override
-  public void sendEsp(ByteBuffer packet, InetSocketAddress to) {
-    try {
-      natT.get(0).send(packet, to);
-    } catch (IOException e) {
-      // a full socket buffer drops the packet as a full link would
+  public void sendEsp(ByteBuffer packet, Peer to) {
+    NativeSocketAddress destination = ((NativePeer) to).natT();
+    UdpSocket via = natT.get(0);
+    UdpSendBatch batch = UdpSendBatch.current();
+    if (batch != null) {
+      batch.add(via, destination, packet);
+    } else {
+      via.send(packet, destination); // a full socket buffer drops, as a full link would
     }
   }
 
+  /** Stops the receive threads (waiting up to a second for them) and closes the sockets. */
   @Override
   public void close() {
     closed = true;
-    selectors.forEach(Selector::wakeup);
-    List<DatagramChannel> all = new ArrayList<>(natT);
+    List<UdpSocket> all = new ArrayList<>(natT);
     if (ike != null) {
       all.add(ike);
     }
-    for (DatagramChannel ch : all) {
+    all.forEach(UdpSocket::wakeup);
+    for (Thread t : threads) {
       try {
-        ch.close();
-      } catch (IOException ignored) {
-        // closing
+        t.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
+    all.forEach(UdpSocket::close);
   }
 }

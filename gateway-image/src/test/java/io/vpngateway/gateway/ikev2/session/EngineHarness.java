@@ -97,10 +97,15 @@ final class EngineHarness implements AutoCloseable {
           }
 
           @Override
-          public void sendEsp(ByteBuffer packet, InetSocketAddress to) {
+          public Peer peer(InetSocketAddress address) {
+            return () -> address;
+          }
+
+          @Override
+          public void sendEsp(ByteBuffer packet, Peer to) {
             byte[] b = new byte[packet.remaining()];
             packet.duplicate().get(b);
-            sent.add(new Sent(b, to, true, true));
+            sent.add(new Sent(b, to.address(), true, true));
           }
         };
     engine =
