@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs the real peers and tools the interop tests use (Debian packages). Idempotent: does
-# nothing when everything is present; retries flaky downloads.
+# Installs everything the build, the tests and bench/ use on Debian 12 (or later): the JDK and
+# Maven, the real peers and tools of the interop tests (Debian packages), a Java 25 runtime for the
+# gateway (scripts/install-java25.sh), and the Maven dependencies. Idempotent: does nothing when
+# everything is present; retries flaky downloads. Run it as root (`sudo` where there is one).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
+# Every binary a test or bench/ runs comes from one of these (grep the tests for
+# Prerequisites.requireBinary / Tools.require and bench/*.sh for commands when adding one).
 PACKAGES=(
+  openjdk-17-jdk-headless    # javac: the build compiles for Java 17 (maven only pulls a JRE)
+  maven
+  ca-certificates            # Maven Central over HTTPS
   openvpn                    # the real OpenVPN 2.6 client (and server, for the benchmark)
-  strongswan-charon          # the real IKEv2 client
+  strongswan-charon          # the real IKEv2 client (/usr/lib/ipsec/charon)
   strongswan-swanctl
   libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP)
   libstrongswan-standard-plugins  # openssl, gcm: AES-GCM and the ECP/MODP groups for charon
@@ -14,11 +22,13 @@ PACKAGES=(
   freeradius-utils
   iperf3
   iputils-ping
-  iproute2
-  nftables
+  iproute2                   # ip, ip netns
+  nftables                   # nft: the gateway's NAT table
   openssl
-  procps
-  maven
+  procps                     # sysctl, ps
+  mount                      # mount: charon gets a private /run inside its namespace
+  python3                    # the Apple profile plist check, bench/ result tables
+  patchelf                   # install-java25.sh on Debian 12
   sstp-client                # the real SSTP client (sstpc + sstp-pppd-plugin), run in a QEMU guest
   ppp                        # the real pppd for that guest (this host kernel has no PPP)
   qemu-system-x86            # the guest: Debian's stock kernel under TCG (scripts/build-sstp-guest.sh)
@@ -51,12 +61,15 @@ fi
 
 # The SSTP guest (kernel + initramfs in /var/cache/vpngw-lab): built once, reused; retried.
 for attempt in 1 2 3; do
-  if "$(dirname "$0")/build-sstp-guest.sh"; then
+  if ./scripts/build-sstp-guest.sh; then
     break
   fi
   [ "$attempt" = 3 ] && { echo "building the SSTP guest failed 3 times" >&2; exit 1; }
   sleep $((attempt * 10))
 done
+
+# The gateway's Java 25 (install-java25.sh says which one and why).
+./scripts/install-java25.sh
 
 # Daemons the packages may have started (freeradius, openvpn units) are left alone: every test
 # runs its own peers inside network namespaces it creates, so they cannot collide with them.

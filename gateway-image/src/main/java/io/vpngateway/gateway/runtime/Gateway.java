@@ -94,6 +94,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(ConfigSource source, GatewayOptions options) throws Exception {
     Gateway gateway = new Gateway(source);
     try {
+      JvmReport.log();
       gateway.startParts(options);
       return gateway;
     } catch (Exception | Error e) {
