@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -63,7 +65,7 @@ class OpenVpnKeyFormatsTest {
   /** Interop: keys made by the real openvpn binary parse, and its WKc unwraps with our code. */
   @Test
   void readsKeysGeneratedByOpenvpn(@TempDir Path dir) throws Exception {
-    String openvpn = Tools.require("openvpn").toString();
+    String openvpn = Prerequisites.requireBinary("openvpn").toString();
     Path secret = dir.resolve("tc.key");
     Path srv = dir.resolve("srv.key");
     Path cli = dir.resolve("cli.key");
@@ -80,7 +82,7 @@ class OpenVpnKeyFormatsTest {
   }
 
   private static void run(Path dir, String... cmd) {
-    Tools.Result r = Tools.run(dir, cmd);
+    ExecResult r = Commands.run(dir, cmd);
     assertEquals(0, r.exitCode(), String.join(" ", cmd) + ":\n" + r.output());
   }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidator;
@@ -85,23 +87,23 @@ class ChainValidationTest {
     assertEquals(CertPathValidatorException.BasicReason.REVOKED, rejected.getReason());
 
     // openssl verify, with the purposes OpenVPN checks.
-    Tools.require("openssl");
+    Prerequisites.requireBinary("openssl");
     Files.writeString(dir.resolve("ca.pem"), ca.certificatePem());
     Files.writeString(dir.resolve("server.pem"), server.certificatePem());
     Files.writeString(dir.resolve("good.pem"), good.certificatePem());
     Files.writeString(dir.resolve("revoked.pem"), revoked.certificatePem());
     Files.writeString(dir.resolve("crl.pem"), Pem.encode(crl));
     assertOk(
-        Tools.run(
+        Commands.run(
             dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "server.pem"));
     assertOk(
-        Tools.run(
+        Commands.run(
             dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "good.pem"));
     assertOk(
-        Tools.run(
+        Commands.run(
             dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslclient", "revoked.pem"));
     assertOk(
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "verify",
@@ -114,7 +116,7 @@ class ChainValidationTest {
             "sslclient",
             "good.pem"));
     var crlCheck =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "verify",
@@ -131,7 +133,7 @@ class ChainValidationTest {
     // A client certificate must not pass as a server (remote-cert-tls server would refuse it too).
     assertNotEquals(
         0,
-        Tools.run(
+        Commands.run(
                 dir, "openssl", "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "good.pem")
             .exitCode());
 
@@ -139,13 +141,13 @@ class ChainValidationTest {
     assertEquals(fingerprint(dir, "-sha1", "good.pem"), good.sha1Thumbprint());
     assertEquals(fingerprint(dir, "-sha256", "good.pem"), good.sha256Thumbprint());
     var serial =
-        Tools.run(dir, "openssl", "x509", "-noout", "-serial", "-in", "good.pem").output().trim();
+        Commands.run(dir, "openssl", "x509", "-noout", "-serial", "-in", "good.pem").output().trim();
     assertEquals("serial=" + good.serialNumberHex().toUpperCase(), serial);
     // openssl reads our PKCS#8 key and finds it matches the certificate.
     Files.writeString(dir.resolve("good.key"), good.privateKeyPem());
     assertTrue(good.privateKeyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"));
-    var pub = Tools.run(dir, "openssl", "pkey", "-in", "good.key", "-pubout");
-    var certPub = Tools.run(dir, "openssl", "x509", "-in", "good.pem", "-noout", "-pubkey");
+    var pub = Commands.run(dir, "openssl", "pkey", "-in", "good.key", "-pubout");
+    var certPub = Commands.run(dir, "openssl", "x509", "-in", "good.pem", "-noout", "-pubkey");
     assertOk(pub);
     assertEquals(certPub.output(), pub.output());
   }
@@ -173,13 +175,13 @@ class ChainValidationTest {
   }
 
   private static String fingerprint(Path dir, String digest, String file) {
-    var result = Tools.run(dir, "openssl", "x509", "-noout", "-fingerprint", digest, "-in", file);
+    var result = Commands.run(dir, "openssl", "x509", "-noout", "-fingerprint", digest, "-in", file);
     assertOk(result);
     String line = result.output().trim();
     return line.substring(line.indexOf('=') + 1).replace(":", "");
   }
 
-  private static void assertOk(Tools.Result result) {
+  private static void assertOk(ExecResult result) {
     assertEquals(0, result.exitCode(), result.output());
   }
 }

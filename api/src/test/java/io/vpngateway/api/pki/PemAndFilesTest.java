@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,10 +24,10 @@ class PemAndFilesTest {
 
   @Test
   void opensslTraditionalKeysLoadAndBringYourOwnCaWorks(@TempDir Path dir) throws Exception {
-    Tools.require("openssl");
+    Prerequisites.requireBinary("openssl");
     // A CA made with openssl, its key in the traditional "BEGIN EC PRIVATE KEY" form.
     var gen =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "ecparam",
@@ -38,7 +39,7 @@ class PemAndFilesTest {
             "ca.key");
     assertEquals(0, gen.exitCode(), gen.output());
     var req =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "req",
@@ -68,13 +69,13 @@ class PemAndFilesTest {
             Instant.now());
     Files.writeString(dir.resolve("alice.crt"), client.certificatePem());
     var verify =
-        Tools.run(
+        Commands.run(
             dir, "openssl", "verify", "-CAfile", "ca.crt", "-purpose", "sslclient", "alice.crt");
     assertEquals(0, verify.exitCode(), verify.output());
     // The re-encoded CA key is PKCS#8 now.
     assertTrue(byo.privateKeyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"));
 
-    var rsa = Tools.run(dir, "openssl", "genrsa", "-traditional", "-out", "rsa.key", "2048");
+    var rsa = Commands.run(dir, "openssl", "genrsa", "-traditional", "-out", "rsa.key", "2048");
     assertEquals(0, rsa.exitCode(), rsa.output());
     var rsaKey = Pem.decodePrivateKey(Files.readString(dir.resolve("rsa.key")));
     assertEquals(KeySpec.RSA_2048, KeySpec.of(rsaKey));
@@ -97,7 +98,7 @@ class PemAndFilesTest {
     assertFalse(reused.toString().contains(privateExponent));
 
     var encrypted =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "pkey",

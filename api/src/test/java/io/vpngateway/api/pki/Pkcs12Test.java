@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,11 +53,11 @@ class Pkcs12Test {
 
   @Test
   void opensslReadsTheBundleAndSeesTheModernAlgorithms(@TempDir Path dir) throws Exception {
-    Tools.require("openssl");
+    Prerequisites.requireBinary("openssl");
     Pkcs12Bundle bundle = CLIENT.toPkcs12("alice");
     Files.write(dir.resolve("alice.p12"), bundle.der());
     var info =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "pkcs12",
@@ -81,7 +82,7 @@ class Pkcs12Test {
         out);
 
     var dump =
-        Tools.run(
+        Commands.run(
             dir,
             "openssl",
             "pkcs12",
@@ -98,7 +99,7 @@ class Pkcs12Test {
     assertTrue(dump.output().contains(CA.certificatePem().strip()), "CA certificate in the dump");
 
     var wrong =
-        Tools.run(dir, "openssl", "pkcs12", "-in", "alice.p12", "-noenc", "-passin", "pass:nope");
+        Commands.run(dir, "openssl", "pkcs12", "-in", "alice.p12", "-noenc", "-passin", "pass:nope");
     assertTrue(
         wrong.exitCode() != 0 && wrong.output().contains("Mac verify error"), wrong.output());
   }

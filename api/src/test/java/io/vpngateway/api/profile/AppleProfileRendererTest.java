@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
@@ -89,12 +91,12 @@ class AppleProfileRendererTest {
   @Test
   void pythonPlistlibReadsTheProfile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    io.vpngateway.api.pki.testing.Tools.require("python3");
+    Prerequisites.requireBinary("python3");
     java.nio.file.Files.writeString(
         dir.resolve("p.mobileconfig"), AppleProfileRenderer.render(F.input().build()));
     // An independent plist parser (CPython's plistlib) must read it and see the same structure.
     var result =
-        io.vpngateway.api.pki.testing.Tools.run(
+        Commands.run(
             dir,
             "python3",
             "-c",

@@ -10,15 +10,18 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.RevokedCertificate;
-import io.vpngateway.api.pki.testing.Background;
-import io.vpngateway.api.pki.testing.NetworkNamespace;
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +39,17 @@ class OpenVpnProfileInteropTest {
 
   @Test
   void unmodifiedOpenVpnClientConnectsWithTheRenderedProfile(@TempDir Path dir) throws Exception {
-    Tools.require("openvpn");
-    Tools.requireRoot();
-    Tools.requireThat(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun is missing");
+    Prerequisites.requireBinary("openvpn");
+    Prerequisites.requireRoot();
     ProfileFixture f = ProfileFixture.EC;
     Files.writeString(dir.resolve("ca.crt"), f.ca.certificatePem());
     Files.writeString(dir.resolve("server.crt"), f.server.certificatePem());
     Files.writeString(dir.resolve("server.key"), f.server.privateKeyPem());
     assertEquals(
         0,
-        Tools.run(dir, "openvpn", "--genkey", "tls-crypt-v2-server", "tc2-server.key").exitCode());
+        Commands.run(dir, "openvpn", "--genkey", "tls-crypt-v2-server", "tc2-server.key").exitCode());
     var clientKey =
-        Tools.run(
+        Commands.run(
             dir,
             "openvpn",
             "--tls-crypt-v2",
@@ -93,13 +95,11 @@ class OpenVpnProfileInteropTest {
                 .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
                 .build()));
 
-    try (NetworkNamespace ns = NetworkNamespace.create("ovpn")) {
-      try (Background server =
-          Background.start(
-              "openvpn server",
-              dir,
-              ns.exec(
-                  "openvpn",
+    // one namespace of a lab: server and client talk over its loopback only
+    try (NetnsLab lab = NetnsLab.create("ovpnprofile", "10.211.1.0/24", "10.211.2.0/24")) {
+      Netns ns = lab.gateway();
+      try (LabProcess server =
+          ns.startIn(dir, "openvpn server", "openvpn",
                   "--dev",
                   "tun",
                   "--proto",
@@ -129,25 +129,18 @@ class OpenVpnProfileInteropTest {
                   "AES-256-GCM",
                   "--disable-dco",
                   "--verb",
-                  "3"))) {
-        assertTrue(
-            server.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT),
-            server.output());
-        try (Background client =
-            Background.start(
-                "openvpn client",
-                dir,
-                ns.exec("openvpn", "--config", "client.ovpn", "--disable-dco", "--verb", "4"))) {
-          boolean connected =
-              client.awaitOutput("Initialization Sequence Completed", CONNECT_TIMEOUT);
-          assertTrue(connected, client.output() + "\n" + server.output());
+                  "3")) {
+        server.awaitLine(Pattern.quote("Initialization Sequence Completed"), CONNECT_TIMEOUT);
+        try (LabProcess client =
+            ns.startIn(dir, "openvpn client", "openvpn", "--config", "client.ovpn", "--disable-dco", "--verb", "4")) {
+          client.awaitLine(
+              Pattern.quote("Initialization Sequence Completed"), CONNECT_TIMEOUT);
           String log = client.output();
           assertFalse(log.contains("Options error"), log);
           assertTrue(log.contains("VERIFY X509NAME OK: CN=" + ProfileFixture.SERVER_NAME), log);
           assertTrue(log.contains("VERIFY EKU OK"), log);
           assertTrue(log.contains("Data Channel: cipher 'AES-256-GCM'"), log);
-          assertTrue(
-              server.awaitOutput("OU=eng, CN=alice", Duration.ofSeconds(5)), server.output());
+          server.awaitLine(Pattern.quote("OU=eng, CN=alice"), Duration.ofSeconds(5));
         }
         // The same profile for a different server name must refuse this server.
         Files.writeString(
@@ -160,26 +153,16 @@ class OpenVpnProfileInteropTest {
                     .openVpnTcpPort(0)
                     .tlsCryptV2ClientKey(Files.readString(dir.resolve("tc2-client.key")))
                     .build()));
-        try (Background impostor =
-            Background.start(
-                "openvpn client (wrong name)",
-                dir,
-                ns.exec(
-                    "openvpn", "--config", "wrong-name.ovpn", "--disable-dco", "--verb", "3"))) {
-          assertTrue(
-              impostor.awaitOutput("VERIFY X509NAME ERROR", CONNECT_TIMEOUT), impostor.output());
+        try (LabProcess impostor =
+            ns.startIn(dir, "openvpn client (wrong name)", "openvpn", "--config", "wrong-name.ovpn", "--disable-dco", "--verb", "3")) {
+          impostor.awaitLine(Pattern.quote("VERIFY X509NAME ERROR"), CONNECT_TIMEOUT);
           assertFalse(
               impostor.output().contains("Initialization Sequence Completed"), impostor.output());
         }
         // The server refuses the revoked client by the CRL the CA signed.
-        try (Background revoked =
-            Background.start(
-                "openvpn client (revoked)",
-                dir,
-                ns.exec("openvpn", "--config", "mallory.ovpn", "--disable-dco", "--verb", "3"))) {
-          assertTrue(
-              server.awaitOutput("certificate revoked", CONNECT_TIMEOUT),
-              server.output() + "\n" + revoked.output());
+        try (LabProcess revoked =
+            ns.startIn(dir, "openvpn client (revoked)", "openvpn", "--config", "mallory.ovpn", "--disable-dco", "--verb", "3")) {
+          server.awaitLine(Pattern.quote("certificate revoked"), CONNECT_TIMEOUT);
           assertFalse(revoked.output().contains("Initialization Sequence Completed"));
         }
       }
@@ -188,9 +171,9 @@ class OpenVpnProfileInteropTest {
 
   @Test
   void tlsCryptProfileParsesAndLoadsWithoutAServer(@TempDir Path dir) throws Exception {
-    Tools.require("openvpn");
+    Prerequisites.requireBinary("openvpn");
     ProfileFixture f = ProfileFixture.EC;
-    assertEquals(0, Tools.run(dir, "openvpn", "--genkey", "secret", "tc.key").exitCode());
+    assertEquals(0, Commands.run(dir, "openvpn", "--genkey", "secret", "tc.key").exitCode());
     ClientProfileInput input =
         f.input()
             .endpointHost("127.0.0.1")
@@ -200,7 +183,8 @@ class OpenVpnProfileInteropTest {
             .passwordAuthentication(PasswordAuthentication.NONE)
             .build();
     Files.writeString(dir.resolve("client.ovpn"), OpenVpnProfileRenderer.render(input));
-    try (NetworkNamespace ns = NetworkNamespace.create("ovpnp")) {
+    try (NetnsLab lab = NetnsLab.create("ovpnparse", "10.211.3.0/24", "10.211.4.0/24")) {
+      Netns ns = lab.gateway();
       // Nobody listens: openvpn parses, loads the credentials, fails to connect once and exits.
       var run =
           ns.run(

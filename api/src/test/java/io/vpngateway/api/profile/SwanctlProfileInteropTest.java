@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.api.pki.testing.Background;
-import io.vpngateway.api.pki.testing.NetworkNamespace;
-import io.vpngateway.api.pki.testing.Tools;
+import io.vpngateway.testing.Commands;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.Prerequisites;
+import io.vpngateway.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +34,10 @@ class SwanctlProfileInteropTest {
   @Test
   void unmodifiedStrongSwanClientEstablishesTheTunnel(@TempDir Path dir) throws Exception {
     Path charon = Path.of("/usr/lib/ipsec/charon");
-    Tools.requireThat(Files.isExecutable(charon), "strongSwan charon is not installed");
-    Tools.require("swanctl");
-    Tools.require("ping");
-    Tools.requireRoot();
-    Tools.requireThat(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun is missing");
+    Prerequisites.require(Files.isExecutable(charon), "strongSwan charon is not installed");
+    Prerequisites.requireBinary("swanctl");
+    Prerequisites.requireBinary("ping");
+    Prerequisites.requireRoot();
     ProfileFixture f = ProfileFixture.EC;
     ClientProfileInput input = f.input().endpointHost(GATEWAY_ADDRESS).build();
     SwanctlProfile profile = SwanctlProfileRenderer.render(input);
@@ -48,11 +51,14 @@ class SwanctlProfileInteropTest {
     Path gateway = Files.createDirectories(dir.resolve("gateway"));
     writeResponder(gateway, f, input);
 
-    try (NetworkNamespace gwNs = NetworkNamespace.create("swgw");
-        NetworkNamespace clientNs = NetworkNamespace.create("swcl")) {
-      link(gwNs, clientNs, dir);
-      try (Background gwCharon = startCharon("gateway charon", gwNs, gateway);
-          Background clientCharon = startCharon("client charon", clientNs, client)) {
+    // the lab's client and gateway namespaces are joined by a veth on 10.202.0.0/24: the gateway
+    // is .1 (GATEWAY_ADDRESS), the client .2 (CLIENT_ADDRESS)
+    try (NetnsLab lab = NetnsLab.create("swanctl", "10.202.0.0/24", "10.202.9.0/24")) {
+      Netns gwNs = lab.gateway();
+      Netns clientNs = lab.client();
+      addServiceAddresses(gwNs, dir);
+      try (LabProcess gwCharon = startCharon("gateway charon", gwNs, gateway);
+          LabProcess clientCharon = startCharon("client charon", clientNs, client)) {
         load(gwNs, gateway, gwCharon);
         var loaded = load(clientNs, client, clientCharon);
         assertTrue(loaded.output().contains("loaded connection 'gw1'"), loaded.output());
@@ -100,9 +106,9 @@ class SwanctlProfileInteropTest {
 
   @Test
   void radiusVariantLoadsWithEapCredentials(@TempDir Path dir) throws Exception {
-    Tools.requireThat(
+    Prerequisites.require(
         Files.isExecutable(Path.of("/usr/lib/ipsec/charon")), "strongSwan charon is not installed");
-    Tools.require("swanctl");
+    Prerequisites.requireBinary("swanctl");
     SwanctlProfile profile =
         SwanctlProfileRenderer.render(
             ProfileFixture.EC
@@ -128,8 +134,9 @@ class SwanctlProfileInteropTest {
     Files.writeString(
         client.resolve(SwanctlProfileRenderer.CA_FILE),
         profile.files().get(SwanctlProfileRenderer.CA_FILE));
-    try (NetworkNamespace ns = NetworkNamespace.create("swrad");
-        Background charon = startCharon("client charon", ns, client)) {
+    try (NetnsLab lab = NetnsLab.create("swanctlrad", "10.202.10.0/24", "10.202.11.0/24");
+        LabProcess charon = startCharon("client charon", lab.client(), client)) {
+      Netns ns = lab.client();
       var loaded = load(ns, client, charon);
       assertTrue(loaded.output().contains("loaded eap secret 'eap-gw1'"), loaded.output());
       assertTrue(loaded.output().contains("loaded connection 'gw1'"), loaded.output());
@@ -175,29 +182,7 @@ class SwanctlProfileInteropTest {
                 String.join(", ", input.espProposals())));
   }
 
-  private static void link(NetworkNamespace gw, NetworkNamespace client, Path dir) {
-    String gwIf = "vg" + (ProcessHandle.current().pid() % 100000);
-    String clIf = "vc" + (ProcessHandle.current().pid() % 100000);
-    check(
-        Tools.run(
-            dir,
-            "ip",
-            "link",
-            "add",
-            gwIf,
-            "netns",
-            gw.name(),
-            "type",
-            "veth",
-            "peer",
-            "name",
-            clIf,
-            "netns",
-            client.name()));
-    check(gw.run(dir, TIMEOUT, "ip", "addr", "add", GATEWAY_ADDRESS + "/24", "dev", gwIf));
-    check(gw.run(dir, TIMEOUT, "ip", "link", "set", gwIf, "up"));
-    check(client.run(dir, TIMEOUT, "ip", "addr", "add", CLIENT_ADDRESS + "/24", "dev", clIf));
-    check(client.run(dir, TIMEOUT, "ip", "link", "set", clIf, "up"));
+  private static void addServiceAddresses(Netns gw, Path dir) {
     // Addresses behind the gateway, one in each pushed route: the responder needs a source address
     // in each local traffic selector to install the route back to the client's virtual IP.
     check(gw.run(dir, TIMEOUT, "ip", "addr", "add", SERVICE_ADDRESS + "/32", "dev", "lo"));
@@ -208,7 +193,7 @@ class SwanctlProfileInteropTest {
    * charon writes a fixed-name pid file under /run: give it a private tmpfs there (ip netns exec
    * already runs it in a slave mount namespace, so nothing propagates to the host).
    */
-  private static Background startCharon(String name, NetworkNamespace ns, Path config)
+  private static LabProcess startCharon(String name, Netns ns, Path config)
       throws Exception {
     Path conf = config.resolve("strongswan.conf");
     Files.writeString(
@@ -223,27 +208,21 @@ class SwanctlProfileInteropTest {
         }
         """
             .formatted(config.resolve("charon.vici")));
-    Background charon =
-        Background.start(
-            name,
-            config,
-            ns.exec(
-                "env",
+    LabProcess charon =
+        ns.startIn(config, name, "env",
                 "STRONGSWAN_CONF=" + conf,
                 "sh",
                 "-c",
-                "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon"));
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!Files.exists(config.resolve("charon.vici"))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("charon did not open its vici socket\n" + charon.output());
-      }
-      Thread.sleep(25);
-    }
+                "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon");
+    Wait.until(
+        name + " opening its vici socket",
+        TIMEOUT,
+        () -> Files.exists(config.resolve("charon.vici")),
+        charon::output);
     return charon;
   }
 
-  private static Tools.Result load(NetworkNamespace ns, Path config, Background charon) {
+  private static ExecResult load(Netns ns, Path config, LabProcess charon) {
     var result =
         ns.run(
             config,
@@ -267,7 +246,7 @@ class SwanctlProfileInteropTest {
     return "unix://" + config.resolve("charon.vici");
   }
 
-  private static void check(Tools.Result result) {
+  private static void check(ExecResult result) {
     assertEquals(0, result.exitCode(), result.output());
   }
 }

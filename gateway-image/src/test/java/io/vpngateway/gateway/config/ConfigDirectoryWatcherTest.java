@@ -9,6 +9,7 @@ import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.GatewayFixture;
+import io.vpngateway.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,13 +120,7 @@ class ConfigDirectoryWatcherTest {
     return names;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + DEADLINE);
-      }
-      Thread.sleep(20);
-    }
+  private static void await(BooleanSupplier condition) {
+    Wait.until("the watcher to react", DEADLINE, condition::getAsBoolean);
   }
 }

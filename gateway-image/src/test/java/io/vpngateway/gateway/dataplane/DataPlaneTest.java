@@ -6,17 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import io.vpngateway.api.pool.Ipv4Cidr;
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.gateway.lab.Packets;
-import io.vpngateway.gateway.lab.PingResult;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;
 import io.vpngateway.gateway.net.TunnelNetworkPlan;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.tun.TunDevice;
+import io.vpngateway.testing.Wait;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -192,14 +193,8 @@ class DataPlaneTest {
     }
   }
 
-  private static void awaitStats(DataPlane dp, Predicate<DataPlaneStats> condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.test(dp.stats())) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("expected " + what + ", stats " + dp.stats());
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitStats(DataPlane dp, Predicate<DataPlaneStats> condition, String what) {
+    Wait.until(what, Duration.ofSeconds(5), () -> condition.test(dp.stats()),
+        () -> dp.stats().toString());
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.gateway.lab.Packets;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.vpngateway.gateway.dataplane;
 
 import io.vpngateway.api.pool.Ipv4Cidr;
-import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.gateway.lab.Packets;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
 import io.vpngateway.gateway.net.ProcessCommandRunner;

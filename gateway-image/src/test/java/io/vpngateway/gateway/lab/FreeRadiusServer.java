@@ -1,5 +1,8 @@
 package io.vpngateway.gateway.lab;
 
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;

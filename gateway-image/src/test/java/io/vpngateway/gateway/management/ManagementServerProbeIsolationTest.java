@@ -10,6 +10,7 @@ import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.testing.FakeSession;
+import io.vpngateway.testing.Wait;
 import java.io.OutputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -145,15 +146,8 @@ class ManagementServerProbeIsolationTest {
         .timeout(PROBE_TIMEOUT);
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 5 s: " + what);
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    Wait.until(what, Duration.ofSeconds(5), condition::getAsBoolean);
   }
 
   private static void restore(String property, String value) {

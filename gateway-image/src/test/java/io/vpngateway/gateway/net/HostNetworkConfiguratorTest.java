@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.pool.Ipv4Cidr;
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.tun.TunDevice;
 import java.util.List;
 import org.junit.jupiter.api.Test;

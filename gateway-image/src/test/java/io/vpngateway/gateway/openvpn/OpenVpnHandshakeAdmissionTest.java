@@ -15,6 +15,7 @@ import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.testing.Wait;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,11 +98,8 @@ class OpenVpnHandshakeAdmissionTest {
       waitFor(() -> s.sessions().size() == 1, "V3 reset creates its session");
       // the client (a replay, or a spoofed source) never answers: the session goes away after
       // a few copies of our reset, long before the 60 s handshake window
-      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      while (!s.sessions().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertTrue(s.sessions().isEmpty(), "session still there");
+      Wait.until("the unanswered session to go away", Duration.ofSeconds(15),
+          () -> s.sessions().isEmpty());
       client.configureBlocking(false);
       int copies = 0;
       ByteBuffer buf = ByteBuffer.allocate(4096);
@@ -210,11 +208,7 @@ class OpenVpnHandshakeAdmissionTest {
     return java.util.Arrays.copyOf(buf, dp.getLength());
   }
 
-  static void waitFor(BooleanSupplier condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
-      Thread.sleep(10);
-    }
+  static void waitFor(BooleanSupplier condition, String what) {
+    Wait.until(what, Duration.ofSeconds(5), condition::getAsBoolean);
   }
 }

@@ -11,6 +11,7 @@ import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
 import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.testing.Wait;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -65,12 +66,9 @@ class OpenVpnServerRobustnessTest {
         }
         client.write(ByteBuffer.wrap(junk));
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       OpenVpnServerStats st = s.stats();
-      while (st.malformedDropped.sum() + st.unknownSessionDropped.sum() < 1000
-          && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Wait.until("1000 junk datagrams counted", Duration.ofSeconds(10),
+          () -> st.malformedDropped.sum() + st.unknownSessionDropped.sum() >= 1000, st::toString);
       assertTrue(st.malformedDropped.sum() > 0, st.toString());
       assertTrue(st.malformedDropped.sum() + st.unknownSessionDropped.sum() >= 1000,
           st.toString());
@@ -104,10 +102,8 @@ class OpenVpnServerRobustnessTest {
         byte[] echo = OpenVpnControlPacket.ack(0, 99L, new long[] {0}, answer.sessionId())
             .encodePlain();
         fresh.write(ByteBuffer.wrap(echo));
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (s.sessions().isEmpty() && System.nanoTime() < until) {
-          Thread.sleep(20);
-        }
+        Wait.until("the honest handshake's session", Duration.ofSeconds(5),
+            () -> !s.sessions().isEmpty());
         assertEquals(1, s.sessions().size());
         // a forged cookie from another source creates nothing; that source's own honest
         // handshake afterwards travels the same socket thread and control queue, so once its
@@ -127,11 +123,9 @@ class OpenVpnServerRobustnessTest {
               ByteBuffer.wrap(dp.getData(), 0, dp.getLength()));
           other.write(ByteBuffer.wrap(OpenVpnControlPacket.ack(0, 6L, new long[] {0},
               otherAnswer.sessionId()).encodePlain()));
-          long otherUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-          while (s.sessions().stream().noneMatch(x -> x.clientSessionId() == 6L)
-              && System.nanoTime() < otherUntil) {
-            Thread.sleep(20);
-          }
+          Wait.until("the other source's honest session", Duration.ofSeconds(5),
+              () -> s.sessions().stream().anyMatch(x -> x.clientSessionId() == 6L),
+              () -> s.sessions().toString());
           assertEquals(2, s.sessions().size(), s.sessions().toString());
           assertTrue(s.sessions().stream().noneMatch(x -> x.clientSessionId() == 5L));
         }

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.cli.Vpngw;
-import io.vpngateway.gateway.lab.IperfResult;
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.IperfResult;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.testing.GatewayFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +123,7 @@ class StandaloneGatewayInteropTest {
           Files.readString(config)
               .replace(
                   "  - 10.96.0.0/12\n", "  - 10.96.0.0/12\n  - " + lab.backendAddress() + "/32\n"));
-      awaitOccurrences(gateway, "config reloaded from", 2, Duration.ofSeconds(5));
+      gateway.awaitOccurrences("config reloaded from", 2, Duration.ofSeconds(5));
       Path bobFile = lab.workDir().resolve("bob.yaml");
       Files.writeString(
           bobFile,
@@ -275,25 +275,5 @@ class StandaloneGatewayInteropTest {
   /** The JSON line of the command's output (the JVM may print warnings around it). */
   private static String jsonArray(String output) {
     return output.lines().filter(l -> l.startsWith("[")).findFirst().orElse("[]");
-  }
-
-  /** Waits until {@code text} appears {@code count} times in the process's output. */
-  private static void awaitOccurrences(LabProcess process, String text, int count, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (process.output().split(Pattern.quote(text), -1).length - 1 < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "'"
-                + text
-                + "' not seen "
-                + count
-                + " times within "
-                + timeout
-                + ":\n"
-                + process.tail());
-      }
-      Thread.sleep(50);
-    }
   }
 }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;

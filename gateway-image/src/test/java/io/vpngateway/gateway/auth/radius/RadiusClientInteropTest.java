@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vpngateway.gateway.auth.radius.RadiusSettings.PasswordProtocol;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

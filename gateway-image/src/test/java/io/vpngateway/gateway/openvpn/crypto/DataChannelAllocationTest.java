@@ -1,7 +1,7 @@
 package io.vpngateway.gateway.openvpn.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

@@ -3,57 +3,81 @@ package io.vpngateway.gateway.openvpn.lab;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.gateway.testing.ServedGateway;
+import io.vpngateway.testing.Java25;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway on Java 17, which has no TLS keying-material exporter: the server must not offer
- * tls-ekm and must derive the data keys with the key-method-2 PRF, which the real client checks
- * implicitly (a wrong key means no ping reply). It also renegotiates from the server side
- * (reneg-sec 3) under a running ping, and enforces maxConnections with AUTH_FAILED.
+ * The production gateway ({@code vpngw serve --config}) on Java 17, which has no TLS
+ * keying-material exporter: it must warn at start, must not offer tls-ekm, and must derive the
+ * data keys with the key-method-2 PRF, which the real client checks implicitly (a wrong key means
+ * no ping reply). It also renegotiates from the server side (renegotiateSeconds 3 in the config
+ * document) under a running ping, and enforces maxConnections (1) with AUTH_FAILED.
  */
 class OpenVpnPrfInteropTest {
+  private static final String GATEWAY_CR = """
+      apiVersion: vpngateway.io/v1alpha1
+      kind: VpnGateway
+      metadata:
+        name: prf
+        namespace: default
+      spec:
+        protocols: [OpenVPN]
+        clientAddressPools:
+          - cidr: 10.205.0.0/24
+      """;
+
   @Test
   void java17GatewayFallsBackToPrfKeys() throws Exception {
     Prerequisites.requireRoot();
     Prerequisites.requireBinary("openvpn");
+    Prerequisites.requireBinary("nft");
+    Prerequisites.require(Runtime.version().feature() < 25,
+        "the tests' JVM is Java " + Runtime.version().feature() + "; this test needs Java 17");
     try (NetnsLab lab = NetnsLab.create("ovpnprf", "10.204.1.0/24", "10.204.2.0/24")) {
-      OpenVpnLabFiles files = new OpenVpnLabFiles(lab.workDir().resolve("ovpn"),
-          lab.gatewayOuterAddress());
-      files.writeGatewayProperties(String.join("\n", "listen=" + lab.gatewayOuterAddress(),
-          "udpPort=1194", "tcpPort=-1", "pool=10.205.0.0/24", "tun=ovpn0", "renegSec=3", "maxConnections=1", ""));
-      LabProcess gateway = lab.startJava(lab.gateway(), "gateway17", false, List.of("-Xmx256m"),
-          OpenVpnLabGateway.class.getName(), files.dir().toString());
-      gateway.awaitLine("^READY", Duration.ofSeconds(30));
-      files.client("prf");
-      Path conf = files.clientConfig("prf", "udp", lab.gatewayOuterAddress(), 1194,
-          "tls-crypt " + files.dir().resolve("tc.key"));
+      Path dir = lab.workDir().resolve("gateway");
+      var state = ServedGateway.prepare(dir, GATEWAY_CR, lab.gatewayOuterAddress());
+      ServedGateway gateway = ServedGateway.start(lab.gateway(), dir,
+          OpenVpnPrfInteropTest::fastRenegotiationOneConnection, Java25.current());
+      String jvm = gateway.process().awaitLine("JVM .*keying-material", Duration.ofSeconds(1));
+      assertTrue(jvm.contains("has no TLS keying-material exporter"), jvm);
+
+      OpenVpnClients clients = new OpenVpnClients(lab.workDir().resolve("clients"), state);
+      int port = gateway.config().listen().openvpnUdp();
+      clients.client("prf");
       LabProcess client = lab.client().start("openvpn-prf", "openvpn", "--config",
-          conf.toString());
+          clients.config("prf", "udp", lab.gatewayOuterAddress(), port).toString());
       client.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(40));
       assertFalse(client.output().contains("tls-ekm"), "Java 17 cannot export keying material");
-      // the server renegotiates every 3 s (reneg-sec): the tunnel must stay up across switches
+      // the server renegotiates every 3 s: the tunnel must stay up across key switches
       PingResult r = lab.ping(lab.client(), "10.205.0.1", 40);
       assertTrue(r.received() >= r.transmitted() - 2, r.output() + "\n" + client.tail());
-      String stats = java.nio.file.Files.readString(files.dir().resolve("stats.txt"));
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("renegotiations=(\\d+)")
-          .matcher(stats);
-      assertTrue(m.find() && Long.parseLong(m.group(1)) >= 1, stats);
+      long renegotiations = gateway.metric("vpngw_openvpn_renegotiations_total");
+      assertTrue(renegotiations >= 1, "renegotiations " + renegotiations);
 
-      // maxConnections=1: a second client is refused with the reason in AUTH_FAILED
-      files.client("prf2");
-      Path conf2 = files.clientConfig("prf2", "udp", lab.gatewayOuterAddress(), 1194,
-          "tls-crypt " + files.dir().resolve("tc.key"));
+      // maxConnections 1: a second client is refused with the reason in AUTH_FAILED
+      clients.client("prf2");
       LabProcess second = lab.client().start("openvpn-prf2", "openvpn", "--config",
-          conf2.toString());
+          clients.config("prf2", "udp", lab.gatewayOuterAddress(), port).toString());
       String refused = second.awaitLine("AUTH_FAILED", Duration.ofSeconds(40));
       assertTrue(refused.contains("MaxConnectionsReached"), refused);
     }
+  }
+
+  /** Server-side renegotiation every 3 s and one connection: fields a CR does not set. */
+  private static GatewayConfig fastRenegotiationOneConnection(GatewayConfig d) {
+    GatewayConfig.OpenVpn o = d.openvpn();
+    return new GatewayConfig(d.version(), d.gateway(), d.protocols(), d.listen(), d.replicas(),
+        1, d.pools(), d.routing(), d.dns(), d.authentication(), d.crypto(),
+        new GatewayConfig.OpenVpn(3, o.keepaliveIntervalSeconds(), o.keepaliveTimeoutSeconds(),
+            o.tunMtu(), o.authTokenLifetimeSeconds()),
+        d.management(), d.files());
   }
 }

@@ -2,6 +2,7 @@ package io.vpngateway.gateway.openvpn.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vpngateway.testing.Wait;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -95,13 +96,7 @@ class OpenVpnTcpServerTest {
     return in.read();
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
-    }
+  private static void waitFor(BooleanSupplier condition, String what) {
+    Wait.until(what, Duration.ofSeconds(5), condition::getAsBoolean);
   }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.gateway.lab.Packets;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.sstp.SstpTestPki;
 import io.vpngateway.gateway.sstp.TestMsChapV2Authenticator;

@@ -20,7 +20,7 @@ import io.vpngateway.gateway.auth.radius.RadiusServerHealth;
 import io.vpngateway.gateway.auth.radius.RadiusSettings;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 /** Packets sent and answered by one {@code ping -c} run. */
 public record PingResult(int transmitted, int received, String output) {

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 /**
  * The summary of one iperf3 client run ({@code -J}).

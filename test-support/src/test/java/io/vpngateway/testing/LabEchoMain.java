@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 import java.net.NetworkInterface;
 import java.util.stream.Collectors;

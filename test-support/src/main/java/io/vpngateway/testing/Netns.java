@@ -1,5 +1,6 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,11 @@ public final class Netns {
     return lab.run(wrap(command), Map.of(), timeout);
   }
 
+  /** Runs a short command here in the working directory {@code dir}. */
+  public ExecResult run(Path dir, Duration timeout, String... command) {
+    return lab.run(wrap(command), Map.of(), timeout, dir);
+  }
+
   /** Runs a short command here; throws with its output when it fails. */
   public ExecResult execOk(String... command) {
     return exec(command).orThrow();
@@ -45,6 +51,11 @@ public final class Netns {
 
   public LabProcess start(String label, Map<String, String> env, String... command) {
     return lab.startProcess(label, wrap(command), env);
+  }
+
+  /** Starts a long-lived process here in the working directory {@code dir}. */
+  public LabProcess startIn(Path dir, String label, String... command) {
+    return lab.startProcess(label, wrap(command), Map.of(), dir);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.openvpn.lab;
 
+import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.openvpn.OpenVpnStaticKey;
 import io.vpngateway.api.openvpn.TlsCryptV2Metadata;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
@@ -8,8 +9,9 @@ import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
-import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.standalone.StateDirectory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,45 +20,38 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Test credentials and configs for the OpenVPN interop tests, made with the project's own CA
- * ({@code io.vpngateway.api.pki}) and key formats ({@code io.vpngateway.api.openvpn}).
+ * Credentials and configs for real openvpn clients of a prepared gateway: certificates from the
+ * gateway's own CA (its state directory), tls-crypt-v2 client keys wrapped with the gateway's own
+ * server key, as {@code vpngw issue} makes them, plus the bad ones the refusal tests need (expired,
+ * from another CA, wrapped with a key the gateway does not have).
  */
-public final class OpenVpnLabFiles {
+public final class OpenVpnClients {
   private final Path dir;
   private final CertificateAuthority ca;
+  private final TlsCryptV2ServerKey serverKey;
   private final SecureRandom random = new SecureRandom();
-  private final TlsCryptV2ServerKey v2ServerKey = TlsCryptV2ServerKey.generate(random);
 
-  public OpenVpnLabFiles(Path dir, String gatewayIp) throws IOException {
+  public OpenVpnClients(Path dir, StateDirectory gateway) throws Exception {
     this.dir = dir;
     Files.createDirectories(dir);
-    // valid from a week ago, so it can also issue a client certificate that has already expired
-    ca = CertificateAuthority.create("lab", KeySpec.EC_P256,
-        Instant.now().minus(Duration.ofDays(7)));
-    IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
-        "gateway.lab", List.of("gateway.lab"), List.of(gatewayIp), KeySpec.EC_P256,
-        Duration.ofDays(2)), Instant.now());
+    this.ca = gateway.certificateAuthority();
+    this.serverKey = TlsCryptV2ServerKey.parse(new String(
+        gateway.readSecret(GatewayConfig.Files.defaults().tlsCryptV2ServerKey()),
+        StandardCharsets.US_ASCII));
     Files.writeString(dir.resolve("ca.pem"), ca.certificatePem());
-    Files.writeString(dir.resolve("server.pem"), Pem.encode(server.certificate()));
-    Files.writeString(dir.resolve("server.key"), Pem.encode(server.privateKey()));
-    Files.writeString(dir.resolve("tc.key"), OpenVpnStaticKey.generate(random).toPem());
-    Files.writeString(dir.resolve("tcv2-server.key"), v2ServerKey.toPem());
   }
 
   public Path dir() {
     return dir;
   }
 
-  /** Issues a client certificate and writes {@code <name>.pem} and {@code <name>.key}. */
+  /** Issues a client certificate valid now and writes {@code <name>.pem} and {@code .key}. */
   public IssuedCertificate client(String name) throws IOException {
-    IssuedCertificate c = ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
-        Duration.ofDays(2), KeySpec.EC_P256), Instant.now());
-    Files.writeString(dir.resolve(name + ".pem"), Pem.encode(c.certificate()));
-    Files.writeString(dir.resolve(name + ".key"), Pem.encode(c.privateKey()));
-    return c;
+    return write(name, ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
+        Duration.ofDays(2), KeySpec.EC_P256), Instant.now()));
   }
 
-  /** A client certificate of the lab CA that expired yesterday. */
+  /** A client certificate of the gateway's CA that expired yesterday. */
   public IssuedCertificate expiredClient(String name) throws IOException {
     return write(name, ca.issueClientCertificate(ClientCertificateRequest.of(name, List.of(),
         Duration.ofDays(1), KeySpec.EC_P256), Instant.now().minus(Duration.ofDays(2))));
@@ -77,30 +72,30 @@ public final class OpenVpnLabFiles {
   }
 
   /** A tls-crypt-v2 client key for {@code name}, wrapped with the gateway's server key. */
-  public Path tlsCryptV2ClientKey(String name) throws IOException {
-    Path p = dir.resolve(name + "-tcv2.key");
-    Files.writeString(p, v2ServerKey.wrap(OpenVpnStaticKey.generate(random),
+  public Path tlsCryptV2Key(String name) throws IOException {
+    return writeKey(name + "-tcv2.key", serverKey, name);
+  }
+
+  /** A tls-crypt-v2 client key wrapped with a server key the gateway does not have. */
+  public Path foreignTlsCryptV2Key(String name) throws IOException {
+    return writeKey(name + "-foreign-tcv2.key", TlsCryptV2ServerKey.generate(random), name);
+  }
+
+  private Path writeKey(String file, TlsCryptV2ServerKey wrapper, String name)
+      throws IOException {
+    Path p = dir.resolve(file);
+    Files.writeString(p, wrapper.wrap(OpenVpnStaticKey.generate(random),
         TlsCryptV2Metadata.user(name)).toPem());
     return p;
   }
 
-  /** A tls-crypt key the gateway does not know. */
-  public Path wrongTlsCryptKey() throws IOException {
-    Path p = dir.resolve("wrong-tc.key");
-    Files.writeString(p, OpenVpnStaticKey.generate(random).toPem());
-    return p;
-  }
-
-  public void writeGatewayProperties(String properties) throws IOException {
-    Files.writeString(dir.resolve("gateway.properties"), properties);
-  }
-
   /**
-   * Writes an openvpn client config and returns its path.
+   * Writes an openvpn client config for {@code name} (certificate, key and, unless {@code extra}
+   * names another, its tls-crypt-v2 key) and returns its path.
    *
-   * @param extra more config lines (cipher, TLS version, tls-crypt, reneg-sec ...)
+   * @param extra more config lines (cipher, TLS version, reneg-sec ...)
    */
-  public Path clientConfig(String name, String proto, String remote, int port, String... extra)
+  public Path config(String name, String proto, String remote, int port, String... extra)
       throws IOException {
     StringBuilder c = new StringBuilder();
     c.append("client\ndev tun\nproto ").append(proto).append('\n')
@@ -110,8 +105,13 @@ public final class OpenVpnLabFiles {
         .append("ca ").append(dir.resolve("ca.pem")).append('\n')
         .append("cert ").append(dir.resolve(name + ".pem")).append('\n')
         .append("key ").append(dir.resolve(name + ".key")).append('\n');
+    boolean ownKey = true;
     for (String line : extra) {
+      ownKey &= !line.startsWith("tls-crypt");
       c.append(line).append('\n');
+    }
+    if (ownKey) {
+      c.append("tls-crypt-v2 ").append(tlsCryptV2Key(name)).append('\n');
     }
     Path p = dir.resolve(name + "-" + proto + ".conf");
     Files.writeString(p, c.toString());

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +38,6 @@ import java.util.regex.Pattern;
 public final class NetnsLab implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(20);
-  private static final Path JAVA25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
 
   private final String id;
   private final Path workDir;
@@ -286,7 +285,7 @@ public final class NetnsLab implements AutoCloseable {
       String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary(preferJava25).toString());
-    if (preferJava25 && Files.isExecutable(JAVA25)) {
+    if (preferJava25 && Java25.find().isPresent()) {
       cmd.add("--enable-native-access=ALL-UNNAMED");
     }
     cmd.addAll(jvmArgs);
@@ -298,10 +297,10 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   public static Path javaBinary(boolean preferJava25) {
-    if (preferJava25 && Files.isExecutable(JAVA25)) {
-      return JAVA25;
+    if (preferJava25 && Java25.find().isPresent()) {
+      return Java25.find().get();
     }
-    return Path.of(System.getProperty("java.home"), "bin", "java");
+    return Java25.current();
   }
 
   /**
@@ -322,11 +321,16 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   ExecResult run(List<String> command, Map<String, String> env, Duration timeout) {
+    return run(command, env, timeout, null);
+  }
+
+  ExecResult run(List<String> command, Map<String, String> env, Duration timeout, Path dir) {
     Path out = null;
     try {
       out = Files.createTempFile(workDir, "exec-", ".log");
       ProcessBuilder pb =
           new ProcessBuilder(command)
+              .directory(dir == null ? null : dir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(out.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
@@ -359,12 +363,18 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   LabProcess startProcess(String label, List<String> command, Map<String, String> env) {
+    return startProcess(label, command, env, null);
+  }
+
+  LabProcess startProcess(
+      String label, List<String> command, Map<String, String> env, Path dir) {
     try {
       Path log =
           workDir.resolve(
               label.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + processes.size() + ".log");
       ProcessBuilder pb =
           new ProcessBuilder(command)
+              .directory(dir == null ? null : dir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullFile()));

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.vpngateway.gateway.lab;
+package io.vpngateway.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  * gateway JVM). Its stdout and stderr go to one log file, which {@link #awaitLine} polls.
  */
 public final class LabProcess implements AutoCloseable {
-  private static final Duration POLL = Duration.ofMillis(50);
-
   private final String label;
   private final Process process;
   private final Path log;
@@ -59,30 +57,36 @@ public final class LabProcess implements AutoCloseable {
    */
   public String awaitLine(String regex, Duration timeout) {
     Pattern pattern = Pattern.compile(regex);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean exited = !process.isAlive();
-      for (String line : output().split("\n", -1)) {
-        if (pattern.matcher(line).find()) {
-          return line;
-        }
-      }
-      if (exited) {
-        throw new AssertionError(
-            label
-                + " exited ("
-                + process.exitValue()
-                + ") before printing /"
-                + regex
-                + "/:\n"
-                + tail());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            label + " did not print /" + regex + "/ within " + timeout + ":\n" + tail());
-      }
-      pause();
-    }
+    String[] found = new String[1];
+    Wait.until(
+        label + " printing /" + regex + "/",
+        timeout,
+        () -> {
+          boolean exited = !process.isAlive();
+          for (String line : output().split("\n", -1)) {
+            if (pattern.matcher(line).find()) {
+              found[0] = line;
+              return true;
+            }
+          }
+          if (exited) {
+            throw new AssertionError(
+                label + " exited (" + process.exitValue() + ") before printing /" + regex + "/:\n"
+                    + tail());
+          }
+          return false;
+        },
+        this::tail);
+    return found[0];
+  }
+
+  /** Waits until {@code text} occurs {@code count} times in the output. */
+  public void awaitOccurrences(String text, int count, Duration timeout) {
+    Wait.until(
+        "'" + text + "' printed " + count + " times by " + label,
+        timeout,
+        () -> output().split(Pattern.quote(text), -1).length - 1 >= count,
+        this::tail);
   }
 
   /** Waits for the process to exit by itself; returns its exit code. */
@@ -126,15 +130,6 @@ public final class LabProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(POLL.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
     }
   }
 }

@@ -1,0 +1,190 @@
+package io.vpngateway.gateway.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigCodec;
+import io.vpngateway.api.v1alpha1.VpnGateway;
+import io.vpngateway.gateway.config.ConfigDirectoryLoader;
+import io.vpngateway.gateway.standalone.StateDirectory;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The production gateway as a pod runs it, for the interop tests: a config directory rendered
+ * from a VpnGateway CR by the standalone code ({@link StateDirectory#prepare}, the same renderer
+ * the operator uses), then {@code bin/vpngw serve --config DIR/config.yaml} — the distribution's
+ * own launcher script, so its Java choice and JVM options are the ones users get — as a child
+ * process inside a lab namespace. The only difference from the packaged distribution is the class
+ * path: this module's compiled classes and runtime dependencies ({@code VPNGW_CLASSPATH}, written
+ * by the build to {@code target/runtime-classpath.txt}) instead of {@code lib/*}.
+ *
+ * <p>What the tests used to read from a test-only server's counters they read from the management
+ * API ({@code /metrics}, {@code /sessions}), called from inside the gateway's namespace.
+ */
+public final class ServedGateway {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? ([-+0-9.eE]+|NaN)$");
+
+  private final Path dir;
+  private final LabProcess process;
+  private final Netns ns;
+  private final GatewayConfig config;
+
+  private ServedGateway(Path dir, LabProcess process, Netns ns, GatewayConfig config) {
+    this.dir = dir;
+    this.process = process;
+    this.ns = ns;
+    this.config = config;
+  }
+
+  /**
+   * Renders {@code gatewayYaml} (a VpnGateway) into {@code dir} as {@code vpngw serve -f} does,
+   * with the CA valid from a week ago (so it can also issue already-expired client certificates).
+   * Returns the state directory, whose CA issues the test's client certificates.
+   */
+  public static StateDirectory prepare(Path dir, String gatewayYaml, String endpoint)
+      throws Exception {
+    StateDirectory state = StateDirectory.open(dir);
+    state.prepare(
+        Serialization.unmarshal(gatewayYaml, VpnGateway.class),
+        List.of(endpoint),
+        Instant.now().minus(Duration.ofDays(7)));
+    return state;
+  }
+
+  /**
+   * Lets {@code edit} change the prepared document (fields a CR does not expose, such as OpenVPN
+   * timers, or revoked thumbprints of certificates issued after {@link #prepare}) and starts
+   * {@code vpngw serve --config} in {@code ns} on {@code java}. Returns once the gateway logged
+   * that it is ready.
+   */
+  public static ServedGateway start(
+      Netns ns, Path dir, UnaryOperator<GatewayConfig> edit, Path java) throws Exception {
+    Path configFile = dir.resolve(ConfigDirectoryLoader.CONFIG_FILE);
+    GatewayConfig config = edit.apply(GatewayConfigCodec.read(Files.readString(configFile)));
+    Files.writeString(configFile, GatewayConfigCodec.write(config));
+    Map<String, String> env = new HashMap<>();
+    env.put("VPNGW_JAVA", java.toString());
+    env.put("VPNGW_CLASSPATH", runtimeClasspath());
+    LabProcess process =
+        ns.start(
+            "vpngw-serve", env, launcher().toString(), "serve", "--config", configFile.toString());
+    process.awaitLine("gateway \\S+ ready", Duration.ofSeconds(60));
+    return new ServedGateway(dir, process, ns, config);
+  }
+
+  /** The distribution's launcher, {@code src/main/dist/bin/vpngw}. */
+  public static Path launcher() {
+    Path p = Path.of("src/main/dist/bin/vpngw").toAbsolutePath();
+    if (!Files.isExecutable(p)) {
+      throw new IllegalStateException("the vpngw launcher is not at " + p);
+    }
+    return p;
+  }
+
+  /** This module's classes and its runtime dependencies, as the build resolved them. */
+  public static String runtimeClasspath() throws IOException {
+    Path file = Path.of("target/runtime-classpath.txt");
+    if (!Files.exists(file)) {
+      throw new IllegalStateException(
+          file.toAbsolutePath() + " is missing: run the tests through Maven (it writes the file)");
+    }
+    return Path.of("target/classes").toAbsolutePath() + ":" + Files.readString(file).trim();
+  }
+
+  public LabProcess process() {
+    return process;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public StateDirectory state() throws Exception {
+    return StateDirectory.open(dir);
+  }
+
+  /** {@code GET /metrics}: every sample, keyed {@code name} or {@code name{labels}} as printed. */
+  public Map<String, Double> metrics() throws Exception {
+    Map<String, Double> samples = new HashMap<>();
+    for (String line : get("/metrics").split("\n")) {
+      Matcher m = SAMPLE.matcher(line.trim());
+      if (m.matches()) {
+        samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.valueOf(m.group(3)));
+      }
+    }
+    return samples;
+  }
+
+  /**
+   * The sum of the samples of {@code name} whose labels include every {@code label="value"} pair
+   * given (as {@code "label", "value", ...}); 0 when the gateway prints none (yet).
+   */
+  public long metric(String name, String... labels) throws Exception {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : metrics().entrySet()) {
+      String key = e.getKey();
+      if (!key.equals(name) && !key.startsWith(name + "{")) {
+        continue;
+      }
+      boolean all = true;
+      for (int i = 0; i + 1 < labels.length; i += 2) {
+        all &= key.contains(labels[i] + "=\"" + labels[i + 1] + "\"");
+      }
+      if (all) {
+        sum += e.getValue();
+      }
+    }
+    return (long) sum;
+  }
+
+  /** {@code GET /sessions}: the live sessions as the management API lists them. */
+  public JsonNode sessions() throws Exception {
+    return JSON.readTree(get("/sessions"));
+  }
+
+  private String get(String path) throws Exception {
+    String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
+    int port = config.management().port();
+    // the management port listens inside the gateway's namespace: connect from a thread there
+    return ns.callInside(
+        () -> {
+          HttpURLConnection c =
+              (HttpURLConnection)
+                  URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+          c.setRequestProperty("Authorization", "Bearer " + token);
+          c.setConnectTimeout(5000);
+          c.setReadTimeout(10000);
+          try (InputStream in = c.getInputStream()) {
+            if (c.getResponseCode() != 200) {
+              throw new IOException(path + " answered " + c.getResponseCode());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          } finally {
+            c.disconnect();
+          }
+        });
+  }
+}
