@@ -35,6 +35,7 @@ PACKAGES=(
   busybox-static             # the guest's initramfs
   cpio
   socat                      # the guest's one network path (guestfwd) and sstpc's stdio in host tests
+  tcpdump                    # gateway-image/src/test/kat/capture-openvpn-vectors.sh (KAT capture)
 )
 
 missing=()
