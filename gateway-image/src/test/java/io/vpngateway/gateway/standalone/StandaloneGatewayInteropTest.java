@@ -61,7 +61,7 @@ class StandaloneGatewayInteropTest {
               state.toString(),
               "--endpoint",
               lab.gatewayOuterAddress());
-      gateway.awaitLine("gateway default/minimal ready", Duration.ofSeconds(60));
+      gateway.awaitLine("gateway default/minimal ready", Duration.ofSeconds(120));
 
       LabProcess openvpn = issueAndConnect(lab, examples.resolve("clientcertificate.yaml"), state, out, "openvpn");
 
@@ -193,7 +193,7 @@ class StandaloneGatewayInteropTest {
                   "serve",
                   "--config",
                   dir.resolve("config.yaml").toString());
-      gateway.awaitLine("ready: replica 1 of 2, 125 connections", Duration.ofSeconds(60));
+      gateway.awaitLine("ready: replica 1 of 2, 125 connections", Duration.ofSeconds(120));
 
       Path out = lab.workDir().resolve("alice");
       LabProcess openvpn = issueAndConnect(lab, examples.resolve("clientcertificate.yaml"), dir, out, "openvpn");

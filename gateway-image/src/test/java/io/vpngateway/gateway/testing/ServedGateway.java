@@ -87,7 +87,8 @@ public final class ServedGateway {
     LabProcess process =
         ns.start(
             "vpngw-serve", env, launcher().toString(), "serve", "--config", configFile.toString());
-    process.awaitLine("gateway \\S+ ready", Duration.ofSeconds(60));
+    // generous: a JVM start on a loaded 2-core machine can take long; this only bounds a hang
+    process.awaitLine("gateway \\S+ ready", Duration.ofSeconds(120));
     return new ServedGateway(dir, process, ns, config);
   }
 
