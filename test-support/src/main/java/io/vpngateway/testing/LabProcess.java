@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,21 @@ public final class LabProcess implements AutoCloseable {
     this.label = label;
     this.process = process;
     this.log = log;
+  }
+
+  /**
+   * Starts {@code command} in this JVM's own namespace (no lab), its output to {@code log}; the
+   * caller closes it. Inside a lab namespace use {@link Netns#start} instead.
+   */
+  public static LabProcess start(String label, List<String> command, Path log)
+      throws IOException {
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    return new LabProcess(label, p, log);
   }
 
   public String label() {

@@ -242,8 +242,7 @@ public final class FreeRadiusServer implements AutoCloseable {
         p = netns.start("freeradius", cmd.toArray(String[]::new));
       } else {
         Path log = dir.resolve("freeradius.log");
-        p = new LabProcess("freeradius", new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start(), log);
+        p = LabProcess.start("freeradius", cmd, log);
       }
       FreeRadiusServer server = new FreeRadiusServer(dir, address, auth, acct, p);
       try {
