@@ -34,6 +34,7 @@ PACKAGES=(
   qemu-system-x86            # the guest: Debian's stock kernel under TCG (scripts/build-sstp-guest.sh)
   busybox-static             # the guest's initramfs
   cpio
+  xz-utils                   # xz: build-sstp-guest.sh unpacks the kernel's modules (minbase has none)
   socat                      # the guest's one network path (guestfwd) and sstpc's stdio in host tests
   tcpdump                    # gateway-image/src/test/kat/capture-openvpn-vectors.sh (KAT capture)
 )
