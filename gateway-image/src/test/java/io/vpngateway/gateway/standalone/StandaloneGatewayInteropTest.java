@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Test;
 class StandaloneGatewayInteropTest {
   private static final String VPNGW = "io.vpngateway.gateway.cli.Vpngw";
   private static final String GATEWAY_INNER = "10.200.0.1";
+  /** Bounds a hung CLI JVM; generous because a JVM start on a loaded 2-core machine is slow. */
+  private static final Duration CLI_EXIT = Duration.ofSeconds(120);
 
   @Test
   void serveIssueConnectPingRevoke() throws Exception {
@@ -100,7 +102,7 @@ class StandaloneGatewayInteropTest {
               "sessions",
               "--state-dir",
               state.toString());
-      assertEquals(0, sessions.awaitExit(Duration.ofSeconds(30)), sessions.output());
+      assertEquals(0, sessions.awaitExit(CLI_EXIT), sessions.output());
       assertTrue(
           sessions.output().matches("(?s).*alice\\s+OpenVPN\\s+10\\.200\\.0\\.\\d+.*"),
           sessions.output());
@@ -151,7 +153,7 @@ class StandaloneGatewayInteropTest {
               bobId,
               "--state-dir",
               state.toString());
-      assertEquals(0, disconnect.awaitExit(Duration.ofSeconds(30)), disconnect.output());
+      assertEquals(0, disconnect.awaitExit(CLI_EXIT), disconnect.output());
       gateway.awaitLine(Pattern.quote(bobId) + ": closed", Duration.ofSeconds(5));
       assertFalse(listSessions(lab, state).contains(bobId), "the session must be gone");
     }
@@ -259,7 +261,7 @@ class StandaloneGatewayInteropTest {
             "--json",
             "--state-dir",
             state.toString());
-    assertEquals(0, sessions.awaitExit(Duration.ofSeconds(30)), sessions.output());
+    assertEquals(0, sessions.awaitExit(CLI_EXIT), sessions.output());
     return sessions.output();
   }
 
