@@ -1,5 +1,8 @@
 package io.vpngateway.gateway.lab;
 
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -94,13 +97,7 @@ public final class QemuGuest {
   public static LabProcess startOnHost(String label, Path script, Path workDir, String forwardTo) {
     try {
       Path log = workDir.resolve(label.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
-      ProcessBuilder pb =
-          new ProcessBuilder(command(script, workDir, forwardTo))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      pb.environment().putAll(Map.of());
-      return new LabProcess(label, pb.start(), log);
+      return LabProcess.start(label, command(script, workDir, forwardTo), log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start qemu", e);
     }

@@ -2,6 +2,8 @@ package io.vpngateway.gateway.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
@@ -22,7 +24,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,6 +42,7 @@ import java.util.regex.Pattern;
  */
 public final class ServedGateway {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? ([-+0-9.eE]+|NaN)$");
 
@@ -71,16 +74,19 @@ public final class ServedGateway {
   }
 
   /**
-   * Lets {@code edit} change the prepared document (fields a CR does not expose, such as OpenVPN
-   * timers, or revoked thumbprints of certificates issued after {@link #prepare}) and starts
-   * {@code vpngw serve --config} in {@code ns} on {@code java}. Returns once the gateway logged
-   * that it is ready.
+   * Lets {@code edit} change the prepared document as a YAML tree (fields a CR does not expose,
+   * such as OpenVPN timers, or revoked thumbprints of certificates issued after {@link
+   * #prepare}), checks the result with the gateway's own codec, and starts {@code vpngw serve
+   * --config} in {@code ns} on {@code java}. Returns once the gateway logged that it is ready.
    */
-  public static ServedGateway start(
-      Netns ns, Path dir, UnaryOperator<GatewayConfig> edit, Path java) throws Exception {
+  public static ServedGateway start(Netns ns, Path dir, Consumer<ObjectNode> edit, Path java)
+      throws Exception {
     Path configFile = dir.resolve(ConfigDirectoryLoader.CONFIG_FILE);
-    GatewayConfig config = edit.apply(GatewayConfigCodec.read(Files.readString(configFile)));
-    Files.writeString(configFile, GatewayConfigCodec.write(config));
+    ObjectNode tree = (ObjectNode) YAML.readTree(Files.readString(configFile));
+    edit.accept(tree);
+    String yaml = YAML.writeValueAsString(tree);
+    GatewayConfig config = GatewayConfigCodec.read(yaml);
+    Files.writeString(configFile, yaml);
     Map<String, String> env = new HashMap<>();
     env.put("VPNGW_JAVA", java.toString());
     env.put("VPNGW_CLASSPATH", runtimeClasspath());

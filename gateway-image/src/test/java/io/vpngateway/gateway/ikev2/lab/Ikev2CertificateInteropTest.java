@@ -3,9 +3,9 @@ package io.vpngateway.gateway.ikev2.lab;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.pki.KeySpec;
-import io.vpngateway.gateway.lab.IperfResult;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.testing.IperfResult;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

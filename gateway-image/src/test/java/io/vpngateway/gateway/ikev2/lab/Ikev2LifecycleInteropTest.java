@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.cli.Vpngw;
-import io.vpngateway.gateway.lab.ExecResult;
-import io.vpngateway.gateway.lab.IperfResult;
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.IperfResult;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

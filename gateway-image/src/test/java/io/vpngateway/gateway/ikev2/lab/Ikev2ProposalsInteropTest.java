@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vpngateway.api.policy.CryptoPresets;
 import io.vpngateway.api.v1alpha1.spec.IkePolicy;
 import io.vpngateway.api.v1alpha1.spec.IpsecPolicy;
-import io.vpngateway.gateway.lab.ExecResult;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Wait;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -130,17 +131,16 @@ class Ikev2ProposalsInteropTest {
     assertTrue(ping.received() >= 1, "ping through the tunnel:\n" + ping.output());
   }
 
+  /** The first SA listing that satisfies {@code condition}, else the last one (the caller asserts). */
   private String awaitSas(java.util.function.Predicate<String> condition, String before) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    String sas = before;
-    while (System.nanoTime() < deadline) {
-      sas = client.listSas();
-      if (condition.test(sas)) {
-        return sas;
-      }
-      StrongSwanClient.sleep(100);
+    String[] sas = {before};
+    try {
+      Wait.until("swanctl --list-sas to show the expected SAs", java.time.Duration.ofSeconds(20),
+          () -> condition.test(sas[0] = client.listSas()));
+    } catch (AssertionError timedOut) {
+      // the caller's assertion on the last listing says what was missing
     }
-    return sas;
+    return sas[0];
   }
 
   /** strongSwan's name of an IKE suite, as {@code swanctl --list-sas} prints it. */

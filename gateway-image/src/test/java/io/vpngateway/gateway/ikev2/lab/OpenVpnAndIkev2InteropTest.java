@@ -3,10 +3,10 @@ package io.vpngateway.gateway.ikev2.lab;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.NetnsLab;
-import io.vpngateway.gateway.lab.PingResult;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Prerequisites;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.vpngateway.gateway.ikev2.lab;
 
-import io.vpngateway.gateway.lab.ExecResult;
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.Prerequisites;
+import io.vpngateway.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,13 +78,16 @@ public final class StrongSwanClient implements AutoCloseable {
             "-c",
             "mount -t tmpfs tmpfs /run && exec " + CHARON);
     charon.awaitLine("charon .*starting|spawning \\d+ worker threads", TIMEOUT);
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!Files.exists(dir.resolve("charon.vici"))) {
-      if (System.nanoTime() > deadline || !charon.isAlive()) {
-        throw new AssertionError("charon did not open its vici socket\n" + charon.tail());
-      }
-      sleep(25);
-    }
+    Wait.until(
+        "charon opening its vici socket",
+        TIMEOUT,
+        () -> {
+          if (!charon.isAlive()) {
+            throw new AssertionError("charon exited before opening its vici socket\n" + charon.tail());
+          }
+          return Files.exists(dir.resolve("charon.vici"));
+        },
+        charon::tail);
     return new StrongSwanClient(ns, dir, charon);
   }
 
@@ -174,14 +178,5 @@ public final class StrongSwanClient implements AutoCloseable {
   @Override
   public void close() {
     charon.close();
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
   }
 }

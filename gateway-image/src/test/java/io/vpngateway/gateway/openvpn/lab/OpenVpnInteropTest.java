@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vpngateway.api.config.GatewayConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vpngateway.gateway.testing.ServedGateway;
 import io.vpngateway.testing.IperfResult;
 import io.vpngateway.testing.Java25;
@@ -16,8 +16,6 @@ import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.testing.Wait;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -85,16 +83,10 @@ class OpenVpnInteropTest {
   }
 
   /** The document with one more revoked thumbprint, as an administrator would list it. */
-  private static GatewayConfig revoke(GatewayConfig doc, String thumbprint) {
-    GatewayConfig.Certificate c = doc.authentication().certificate();
-    List<GatewayConfig.RevokedThumbprint> revoked = new ArrayList<>(c.revokedThumbprints());
-    revoked.add(new GatewayConfig.RevokedThumbprint("revoked", thumbprint));
-    return new GatewayConfig(doc.version(), doc.gateway(), doc.protocols(), doc.listen(),
-        doc.replicas(), doc.maxConnections(), doc.pools(), doc.routing(), doc.dns(),
-        new GatewayConfig.Authentication(
-            new GatewayConfig.Certificate(c.builtInCa(), c.trustedRoots(), revoked),
-            doc.authentication().radius(), doc.authentication().oidc()),
-        doc.crypto(), doc.openvpn(), doc.management(), doc.files());
+  private static void revoke(ObjectNode doc, String thumbprint) {
+    ObjectNode certificate = (ObjectNode) doc.path("authentication").path("certificate");
+    certificate.withArray("revokedThumbprints")
+        .addObject().put("name", "revoked").put("thumbprint", thumbprint);
   }
 
   @AfterAll

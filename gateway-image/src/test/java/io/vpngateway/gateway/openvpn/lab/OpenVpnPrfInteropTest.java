@@ -3,7 +3,7 @@ package io.vpngateway.gateway.openvpn.lab;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.api.config.GatewayConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vpngateway.gateway.testing.ServedGateway;
 import io.vpngateway.testing.Java25;
 import io.vpngateway.testing.LabProcess;
@@ -72,12 +72,8 @@ class OpenVpnPrfInteropTest {
   }
 
   /** Server-side renegotiation every 3 s and one connection: fields a CR does not set. */
-  private static GatewayConfig fastRenegotiationOneConnection(GatewayConfig d) {
-    GatewayConfig.OpenVpn o = d.openvpn();
-    return new GatewayConfig(d.version(), d.gateway(), d.protocols(), d.listen(), d.replicas(),
-        1, d.pools(), d.routing(), d.dns(), d.authentication(), d.crypto(),
-        new GatewayConfig.OpenVpn(3, o.keepaliveIntervalSeconds(), o.keepaliveTimeoutSeconds(),
-            o.tunMtu(), o.authTokenLifetimeSeconds()),
-        d.management(), d.files());
+  private static void fastRenegotiationOneConnection(ObjectNode doc) {
+    doc.put("maxConnections", 1);
+    ((ObjectNode) doc.path("openvpn")).put("renegotiateSeconds", 3);
   }
 }

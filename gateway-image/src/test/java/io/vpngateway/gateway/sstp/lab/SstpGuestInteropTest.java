@@ -3,8 +3,8 @@ package io.vpngateway.gateway.sstp.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.LabProcess;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.gateway.lab.QemuGuest;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.sstp.SstpTestPki;
