@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vpngateway.gateway.lab.Netns;
-import io.vpngateway.gateway.lab.NetnsLab;
+import io.vpngateway.testing.Netns;
+import io.vpngateway.testing.NetnsLab;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
