@@ -19,7 +19,7 @@ import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.radius.RadiusSettings.PasswordProtocol;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
-import io.vpngateway.gateway.lab.Prerequisites;
+import io.vpngateway.testing.Prerequisites;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
