@@ -39,8 +39,13 @@ public final class SstpPacketHeader {
   }
 
   public static void encode(byte[] out, boolean control, int length) {
-    out[0] = (byte) VERSION;
-    out[1] = (byte) (control ? 1 : 0);
-    SstpControlMessage.put16(out, 2, length & 0x0fff);
+    encode(out, 0, control, length);
+  }
+
+  /** Writes the header of a packet of {@code length} octets at {@code offset}. */
+  public static void encode(byte[] out, int offset, boolean control, int length) {
+    out[offset] = (byte) VERSION;
+    out[offset + 1] = (byte) (control ? 1 : 0);
+    SstpControlMessage.put16(out, offset + 2, length & 0x0fff);
   }
 }

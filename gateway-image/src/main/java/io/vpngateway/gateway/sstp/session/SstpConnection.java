@@ -101,6 +101,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private volatile ClientIdentity identity;
   private volatile AddressLease lease;
   private InnerPacketSink sink;
+  /** A view of the reader's buffer for the sink (reader thread only). */
+  private ByteBuffer received;
   private volatile Instant since = Instant.now();
   private volatile String cipher = "";
   private volatile long bytesIn;
@@ -239,12 +241,15 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     }
   }
 
+  /** Whether the frame is IPv4, checked without parsing it into an object (every data packet). */
   private static boolean isIpv4(byte[] buf, int at, int length) {
-    try {
-      return PppFrame.parse(buf, at, length).protocol() == PppProtocol.IPV4;
-    } catch (Exception e) {
-      return false;
+    if (length >= 4 && (buf[at] & 0xff) == 0xff && buf[at + 1] == 0x03) {
+      at += 2;
+      length -= 2;
     }
+    return length >= 2
+        && ((buf[at] & 0xff) == (PppProtocol.IPV4 & 0xff)
+            || (buf[at] == 0 && (buf[at + 1] & 0xff) == (PppProtocol.IPV4 & 0xff)));
   }
 
   /** Token bucket over control frames (SSTP control and PPP non-IPv4); false to drop this one. */
@@ -492,7 +497,12 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     bytesIn += length;
-    sink.write(ByteBuffer.wrap(buf, offset, length));
+    ByteBuffer view = received;
+    if (view == null || view.array() != buf) {
+      view = received = ByteBuffer.wrap(buf); // the reader's buffer: one view per connection
+    }
+    view.limit(offset + length).position(offset);
+    sink.write(view);
   }
 
   @Override
@@ -722,17 +732,14 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     int n = ipPacket.remaining();
-    int total = SstpPacketHeader.LENGTH + PppFrame.HEADER_LENGTH + n;
-    if (total > SstpPacketHeader.MAX_LENGTH || n > ppp.peerMru()) {
+    if (SstpPacketHeader.LENGTH + PppFrame.HEADER_LENGTH + n > SstpPacketHeader.MAX_LENGTH
+        || n > ppp.peerMru()) {
       ctx.stats().sendQueueDropped.increment();
       return;
     }
-    byte[] packet = new byte[total];
-    SstpPacketHeader.encode(packet, false, total);
-    PppFrame.encodeHeader(packet, SstpPacketHeader.LENGTH, PppProtocol.IPV4);
-    ipPacket.get(packet, SstpPacketHeader.LENGTH + PppFrame.HEADER_LENGTH, n);
-    bytesOut += n;
-    link.send(packet, true);
+    if (link.sendIpv4(ipPacket)) {
+      bytesOut += n;
+    }
   }
 
   /**

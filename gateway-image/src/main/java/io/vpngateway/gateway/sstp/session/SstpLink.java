@@ -1,15 +1,23 @@
 package io.vpngateway.gateway.sstp.session;
 
+import io.vpngateway.gateway.sstp.message.SstpPacketHeader;
+import io.vpngateway.gateway.sstp.ppp.message.PppFrame;
+import io.vpngateway.gateway.sstp.ppp.message.PppProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The sending half of one SSTP connection: whole SSTP packets go into a bounded queue that the
- * connection's writer thread drains into the TLS stream, batching what is queued into one write
- * (one TLS record of up to 16 KiB instead of one per packet).
+ * The sending half of one SSTP connection: whole SSTP packets are appended to a byte buffer that
+ * the connection's writer thread swaps out and writes into the TLS stream in one call (JSSE cuts
+ * it into 16 KiB records), so a burst costs one write instead of one per packet.
+ *
+ * <p>Data packets from the TUN readers are framed straight into that buffer ({@link #sendIpv4}:
+ * SSTP header, PPP header, the IPv4 packet): one copy and no allocation per packet. The writer
+ * keeps two buffers and swaps them, so the readers append to one while the other is written.
  *
  * <p>{@link #send} never blocks, so a client that stops reading (zero TCP window) cannot stall
  * the TUN readers or the timer thread. When the queue is full, data packets are dropped and
@@ -21,13 +29,17 @@ final class SstpLink {
   static final int DATA_QUEUE_LIMIT = 256 * 1024;
   static final int CONTROL_QUEUE_LIMIT = 512 * 1024;
   static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final int WRITE_BATCH = 32 * 1024;
+  /** Size of an idle connection's buffers; they grow under load and shrink back when idle. */
+  static final int INITIAL_BUFFER = 16 * 1024;
 
   private final OutputStream out;
   private final Runnable closer;
   private final LongAdder dataDropped;
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-  private int queuedBytes;
+  /** What is queued: {@code pending[0, pendingLength)}, whole SSTP packets. */
+  private byte[] pending = new byte[INITIAL_BUFFER];
+  private int pendingLength;
+  /** The writer's other buffer, null while it is being written. */
+  private byte[] spare = new byte[INITIAL_BUFFER];
   private long progressNanos = System.nanoTime();
   private boolean writing;
   private boolean closing;
@@ -45,34 +57,69 @@ final class SstpLink {
 
   /** Queues one whole SSTP packet; {@code data} says whether it may be dropped when full. */
   void send(byte[] packet, boolean data) {
-    long now = System.nanoTime();
     synchronized (this) {
-      if (closed || closing) {
-        return;
+      int at = reserve(packet.length, data);
+      if (at >= 0) {
+        System.arraycopy(packet, 0, pending, at, packet.length);
+        notifyAll();
       }
-      if (isStuck(now)) {
-        closeLocked();
-        return;
-      }
-      if (queuedBytes + packet.length > (data ? DATA_QUEUE_LIMIT : CONTROL_QUEUE_LIMIT)) {
-        if (data) {
-          dataDropped.increment();
-        } else {
-          closeLocked();
-        }
-        return;
-      }
-      if (queue.isEmpty()) {
-        progressNanos = now;
-      }
-      queue.add(packet);
-      queuedBytes += packet.length;
-      notifyAll();
     }
   }
 
+  /**
+   * Queues the IPv4 packet {@code ip} (position to limit, consumed) as an SSTP data packet
+   * carrying a PPP frame, written straight into the send buffer.
+   *
+   * @return false when it was dropped (queue full or link closed)
+   */
+  boolean sendIpv4(ByteBuffer ip) {
+    int n = ip.remaining();
+    int total = SstpPacketHeader.LENGTH + PppFrame.HEADER_LENGTH + n;
+    synchronized (this) {
+      int at = reserve(total, true);
+      if (at < 0) {
+        return false;
+      }
+      SstpPacketHeader.encode(pending, at, false, total);
+      PppFrame.encodeHeader(pending, at + SstpPacketHeader.LENGTH, PppProtocol.IPV4);
+      ip.get(pending, at + SstpPacketHeader.LENGTH + PppFrame.HEADER_LENGTH, n);
+      notifyAll();
+      return true;
+    }
+  }
+
+  /** Makes room for {@code n} octets at the end of the queue; their offset, or -1 to drop. */
+  private int reserve(int n, boolean data) {
+    if (closed || closing) {
+      return -1;
+    }
+    long now = System.nanoTime();
+    if (isStuck(now)) {
+      closeLocked();
+      return -1;
+    }
+    if (pendingLength + n > (data ? DATA_QUEUE_LIMIT : CONTROL_QUEUE_LIMIT)) {
+      if (data) {
+        dataDropped.increment();
+      } else {
+        closeLocked();
+      }
+      return -1;
+    }
+    if (pendingLength == 0 && !writing) {
+      progressNanos = now;
+    }
+    if (pendingLength + n > pending.length) {
+      int size = Math.max(pending.length * 2, pendingLength + n);
+      pending = Arrays.copyOf(pending, Math.min(size, CONTROL_QUEUE_LIMIT));
+    }
+    int at = pendingLength;
+    pendingLength += n;
+    return at;
+  }
+
   synchronized boolean isStuck(long nowNanos) {
-    return (writing || !queue.isEmpty()) && nowNanos - progressNanos > STUCK_NANOS;
+    return (writing || pendingLength > 0) && nowNanos - progressNanos > STUCK_NANOS;
   }
 
   synchronized boolean isClosed() {
@@ -81,33 +128,36 @@ final class SstpLink {
 
   /** The writer thread's loop, until the link closes. */
   void writeLoop() {
-    byte[] batch = new byte[WRITE_BATCH + 0x1000];
     try {
       while (true) {
-        int n = 0;
+        byte[] batch;
+        int n;
         synchronized (this) {
-          while (queue.isEmpty() && !closed && !closing) {
+          while (pendingLength == 0 && !closed && !closing) {
             wait();
           }
           if (closed) {
             return;
           }
-          if (queue.isEmpty()) {
+          if (pendingLength == 0) {
             closeLocked();
             return;
           }
-          while (!queue.isEmpty() && (n == 0 || n + queue.peek().length <= WRITE_BATCH)) {
-            byte[] p = queue.poll();
-            queuedBytes -= p.length;
-            System.arraycopy(p, 0, batch, n, p.length);
-            n += p.length;
-          }
+          batch = pending;
+          n = pendingLength;
+          pending = spare;
+          spare = null;
+          pendingLength = 0;
           writing = true;
           progressNanos = System.nanoTime();
         }
         out.write(batch, 0, n);
         out.flush();
         synchronized (this) {
+          // a buffer grown by a burst goes back to its idle size once the burst is over
+          spare = batch.length > INITIAL_BUFFER && pendingLength == 0
+              ? new byte[INITIAL_BUFFER]
+              : batch;
           writing = false;
           progressNanos = System.nanoTime();
         }
@@ -123,7 +173,7 @@ final class SstpLink {
   /** No more sends; what is queued (a final Call Abort) is written, then the socket closes. */
   synchronized void closeAfterFlush() {
     closing = true;
-    if (queue.isEmpty() && !writing) {
+    if (pendingLength == 0 && !writing) {
       closeLocked();
     } else {
       notifyAll();
@@ -140,8 +190,7 @@ final class SstpLink {
       return;
     }
     closed = true;
-    queue.clear();
-    queuedBytes = 0;
+    pendingLength = 0;
     notifyAll();
     closer.run();
   }
