@@ -3,6 +3,7 @@ package io.vpngateway.gateway.runtime;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.radius.RadiusEapBackend;
+import io.vpngateway.gateway.auth.radius.RadiusMsChapV2Backend;
 import io.vpngateway.gateway.auth.radius.RadiusPasswordBackend;
 import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
@@ -23,8 +24,8 @@ final class Authentications {
   }
 
   /**
-   * @param radius the RADIUS service when the config has RADIUS at start: its password backend
-   *     and EAP relay join the pipeline (its settings follow reloads; turning RADIUS on later
+   * @param radius the RADIUS service when the config has RADIUS at start: its password backend,
+   *     EAP relay and MS-CHAPv2 backend (SSTP) join the pipeline (its settings follow reloads; turning RADIUS on later
    *     needs a restart)
    */
   static AuthenticationPipeline pipeline(
@@ -37,6 +38,7 @@ final class Authentications {
     if (radius != null) {
       b.password(new RadiusPasswordBackend(radius));
       b.eap(new RadiusEapBackend(radius));
+      b.msChapV2(new RadiusMsChapV2Backend(radius));
     }
     b.requireCertificateAndPassword(auth.requireCertificateAndPassword());
     config

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.auth.radius;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import io.vpngateway.gateway.auth.EapConversation;
 import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.radius.RadiusSettings.PasswordProtocol;
+import io.vpngateway.gateway.auth.radius.crypto.MsChapV2;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
 import io.vpngateway.testing.Prerequisites;
 import java.net.InetSocketAddress;
@@ -173,5 +175,42 @@ class RadiusBackendsInteropTest {
     assertEquals(64, ok.msk().length());
     assertEquals(List.of("engineering"), ok.identity().groups());
     c.close();
+  }
+
+  /**
+   * SSTP's MS-CHAPv2 (the gateway holds only the challenges and the NT-Response) checked by
+   * FreeRADIUS through {@link RadiusMsChapV2Backend}: the accept carries the authenticator
+   * response the client verifies and the server's MPPE keys the crypto binding is keyed by.
+   */
+  @Test
+  void theMsChapV2BackendReturnsTheServersProofAndMppeKeys() throws Exception {
+    RadiusMsChapV2Backend backend = new RadiusMsChapV2Backend(service);
+    ClientInfo sstp =
+        new ClientInfo(VpnProtocol.SSTP, "sstp-1", new InetSocketAddress("192.0.2.8", 40000));
+    byte[] auth = new byte[16];
+    byte[] peer = new byte[16];
+    new java.security.SecureRandom().nextBytes(auth);
+    new java.security.SecureRandom().nextBytes(peer);
+    byte[] nt = MsChapV2.ntResponse(auth, peer, "alice", "alice-pw");
+    var r = backend.authenticate(sstp,
+        new io.vpngateway.gateway.auth.MsChapV2Authenticator.Response("alice", auth, peer, nt))
+        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    var ok = assertInstanceOf(
+        io.vpngateway.gateway.auth.MsChapV2Authenticator.Result.Accepted.class, r);
+    assertEquals("alice", ok.identity().name());
+    assertEquals(List.of("engineering"), ok.identity().groups());
+    assertEquals(MsChapV2.authenticatorResponse("alice-pw", nt, peer, auth, "alice"),
+        ok.authenticatorResponse());
+    byte[] master = MsChapV2.masterKey("alice-pw", nt);
+    assertArrayEquals(MsChapV2.asymmetricStartKey(master, true, true), ok.sendKey().bytes());
+    assertArrayEquals(MsChapV2.asymmetricStartKey(master, false, true), ok.receiveKey().bytes());
+
+    byte[] wrong = MsChapV2.ntResponse(auth, peer, "alice", "alice-pW");
+    var no = assertInstanceOf(
+        io.vpngateway.gateway.auth.MsChapV2Authenticator.Result.Refused.class,
+        backend.authenticate(sstp,
+            new io.vpngateway.gateway.auth.MsChapV2Authenticator.Response(
+                "alice", auth, peer, wrong)).toCompletableFuture().get(20, TimeUnit.SECONDS));
+    assertEquals(RefusalReason.BAD_CREDENTIALS, no.reason());
   }
 }
