@@ -6,10 +6,8 @@ import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.MsChapV2Authenticator;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.config.SecretBytes;
-import io.vpngateway.gateway.sstp.ppp.crypto.MppeKeyDerivation;
-import io.vpngateway.gateway.sstp.ppp.crypto.MppeKeys;
-import io.vpngateway.gateway.sstp.ppp.crypto.MsChapV2;
-import java.nio.charset.StandardCharsets;
+import io.vpngateway.gateway.auth.radius.crypto.MsChapV2;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,21 +40,20 @@ public final class TestMsChapV2Authenticator implements MsChapV2Authenticator {
     int backslash = user.indexOf('\\');
     String plain = backslash >= 0 ? user.substring(backslash + 1) : user;
     String password = passwords.get(plain);
-    byte[] hash = MsChapV2.ntPasswordHash(password == null ? "" : password);
-    byte[] name = plain.getBytes(StandardCharsets.UTF_8);
+    String pw = password == null ? "" : password;
     byte[] expected =
-        MsChapV2.ntResponse(r.authenticatorChallenge(), r.peerChallenge(), name, hash);
-    if (password == null || !MsChapV2.matches(expected, r.ntResponse())) {
+        MsChapV2.ntResponse(r.authenticatorChallenge(), r.peerChallenge(), plain, pw);
+    if (password == null || !MessageDigest.isEqual(expected, r.ntResponse())) {
       rejected.incrementAndGet();
       return new Result.Refused(RefusalReason.BAD_CREDENTIALS, "wrong user name or password");
     }
-    MppeKeys keys = MppeKeyDerivation.serverKeys(hash, r.ntResponse());
+    byte[] master = MsChapV2.masterKey(pw, r.ntResponse());
     accepted.incrementAndGet();
     return new Result.Accepted(
         ClientIdentity.of(plain, groups, AuthMethod.RADIUS, "test"),
         MsChapV2.authenticatorResponse(
-            hash, r.ntResponse(), r.peerChallenge(), r.authenticatorChallenge(), name),
-        SecretBytes.of(keys.send()),
-        SecretBytes.of(keys.receive()));
+            pw, r.ntResponse(), r.peerChallenge(), r.authenticatorChallenge(), plain),
+        SecretBytes.of(MsChapV2.asymmetricStartKey(master, true, true)),
+        SecretBytes.of(MsChapV2.asymmetricStartKey(master, false, true)));
   }
 }

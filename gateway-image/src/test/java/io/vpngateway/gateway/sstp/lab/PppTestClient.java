@@ -1,7 +1,6 @@
 package io.vpngateway.gateway.sstp.lab;
 
-import io.vpngateway.gateway.sstp.ppp.crypto.MppeKeyDerivation;
-import io.vpngateway.gateway.sstp.ppp.crypto.MsChapV2;
+import io.vpngateway.gateway.auth.radius.crypto.MsChapV2;
 import io.vpngateway.gateway.sstp.ppp.message.ChapPacket;
 import io.vpngateway.gateway.sstp.ppp.message.CpOption;
 import io.vpngateway.gateway.sstp.ppp.message.CpPacket;
@@ -158,8 +157,7 @@ public final class PppTestClient implements AutoCloseable {
     byte[] peerChallenge = new byte[16];
     random.nextBytes(peerChallenge);
     byte[] name = user.getBytes(StandardCharsets.UTF_8);
-    byte[] hash = MsChapV2.ntPasswordHash(password);
-    byte[] nt = MsChapV2.ntResponse(challenge.value(), peerChallenge, name, hash);
+    byte[] nt = MsChapV2.ntResponse(challenge.value(), peerChallenge, user, password);
     byte[] value = new byte[ChapPacket.MSCHAPV2_RESPONSE_LENGTH];
     System.arraycopy(peerChallenge, 0, value, 0, 16);
     System.arraycopy(nt, 0, value, 24, 24);
@@ -175,13 +173,13 @@ public final class PppTestClient implements AutoCloseable {
       return false;
     }
     String expected =
-        MsChapV2.authenticatorResponse(hash, nt, peerChallenge, challenge.value(), name);
+        MsChapV2.authenticatorResponse(password, nt, peerChallenge, challenge.value(), user);
     if (!MsChapV2.authenticatorResponseMatches(expected, verdict.text())) {
       throw new AssertionError("the server's authenticator response is wrong: " + verdict.text());
     }
-    byte[] master = MppeKeyDerivation.masterKey(MsChapV2.hashNtPasswordHash(hash), nt);
-    mppeSendKey = MppeKeyDerivation.asymmetricStartKey(master, true, false);
-    mppeReceiveKey = MppeKeyDerivation.asymmetricStartKey(master, false, false);
+    byte[] master = MsChapV2.masterKey(password, nt);
+    mppeSendKey = MsChapV2.asymmetricStartKey(master, true, false);
+    mppeReceiveKey = MsChapV2.asymmetricStartKey(master, false, false);
     return true;
   }
 

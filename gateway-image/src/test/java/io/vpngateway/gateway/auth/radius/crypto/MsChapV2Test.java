@@ -50,5 +50,15 @@ class MsChapV2Test {
     byte[] serverSend = MsChapV2.asymmetricStartKey(master, true, true);
     assertArrayEquals(HEX.parseHex("8b7cdc149b993a1ba118cb153f56dccb"), serverSend);
     assertArrayEquals(serverSend, MsChapV2.asymmetricStartKey(master, false, false));
+    // the server's receive key is the client's send key (the other half of SSTP's HLAK)
+    byte[] serverReceive = MsChapV2.asymmetricStartKey(master, false, true);
+    assertArrayEquals(HEX.parseHex("d5f0e9521e3ea9589645e86051c82226"), serverReceive);
+    assertArrayEquals(serverReceive, MsChapV2.asymmetricStartKey(master, true, false));
+  }
+
+  @Test
+  void oneWrongCharacterOfThePasswordChangesTheResponse() {
+    assertFalse(java.util.Arrays.equals(NT_RESPONSE,
+        MsChapV2.ntResponse(AUTH_CHALLENGE, PEER_CHALLENGE, "User", "clientPasS")));
   }
 }
