@@ -105,7 +105,9 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     List<X509Certificate> path = validated.path();
     for (int i = 0; i < path.size(); i++) {
       X509Certificate c = path.get(i);
-      X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : trust.anchorFor(c);
+      // the last certificate's issuer is the anchor PKIX validated it against: no second
+      // signature check to find it again
+      X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : validated.anchor();
       if (issuer != null && trust.revokedByCrl(c, issuer.getPublicKey())) {
         throw new AuthenticationException(
             RefusalReason.CERTIFICATE_REVOKED,

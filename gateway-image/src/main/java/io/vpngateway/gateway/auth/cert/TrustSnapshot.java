@@ -141,21 +141,6 @@ public final class TrustSnapshot {
     return false;
   }
 
-  /** The anchor certificate that issued {@code certificate}, found by name and signature. */
-  X509Certificate anchorFor(X509Certificate certificate) {
-    for (X509Certificate anchor : anchorCertificates) {
-      if (anchor.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
-        try {
-          certificate.verify(anchor.getPublicKey());
-          return anchor;
-        } catch (GeneralSecurityException e) {
-          // same name, other key: keep looking
-        }
-      }
-    }
-    return null;
-  }
-
   boolean revokedByThumbprint(X509Certificate certificate) {
     return (!revokedSha1.isEmpty() && revokedSha1.contains(Thumbprints.sha1(certificate)))
         || (!revokedSha256.isEmpty() && revokedSha256.contains(Thumbprints.sha256(certificate)));
