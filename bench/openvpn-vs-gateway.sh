@@ -15,7 +15,9 @@
 #              "Initialization Sequence Completed" and then stopped (explicit-exit-notify, so
 #              each server also tears the session down): connect time (fork of the client to
 #              that line), and server CPU per connect minus the server's own idle CPU rate
-#              (measured over VGB_IDLE_SECONDS before the rounds) times the round's wall time
+#              (measured over VGB_IDLE_SECONDS before the rounds) times the round's wall time;
+#              VGB_WARMUP_CONNECTS (15) uncounted connects per server come first (the JVM
+#              compiles the TLS code during its first hundred handshakes or so)
 #   idle       server CPU while one client is connected and silent, over VGB_IDLE_SECONDS (30)
 #   clients    VGB_CLIENTS (4) real clients at once, one iperf3 stream each, uplink and
 #              downlink: aggregate throughput and server CPU per Gbit
@@ -46,6 +48,7 @@ if [[ ${1:-} =~ ^[a-z]+$ ]]; then MODE=$1; shift; fi
 REPS=${1:-3}
 DUR=${2:-5}
 CONNECTS=${VGB_CONNECTS:-15}
+WARMUP_CONNECTS=${VGB_WARMUP_CONNECTS:-15}
 CLIENTS=${VGB_CLIENTS:-4}
 IDLE_S=${VGB_IDLE_SECONDS:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -439,7 +442,7 @@ handshake_mode() {
   for s in $SERVERS; do
     # route-noexec: the connecting clients share the namespace with the long-lived one
     client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1"
-    for i in 1 2 3; do one_connect "$s" "w$i" > /dev/null; done # warm-up, not counted
+    for i in $(seq 1 "$WARMUP_CONNECTS"); do one_connect "$s" "w$i" > /dev/null; done
   done
   sleep 2
   for s in $SERVERS; do
