@@ -78,7 +78,11 @@ cleanup() {
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill $pids 2>/dev/null
   done
-  sleep 0.5
+  local i
+  for i in $(seq 1 50); do # up to 5 s for a clean exit (the JVM closes its sessions)
+    [ -z "$(for ns in $(nss); do ip netns pids "$ns" 2>/dev/null; done)" ] && break
+    sleep 0.1
+  done
   for ns in $(nss); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null
