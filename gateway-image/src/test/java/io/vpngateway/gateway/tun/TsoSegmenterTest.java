@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.vpngateway.testing.Netns;
 import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.Prerequisites;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -66,6 +70,30 @@ class TsoSegmenterTest {
       joined.put(s.duplicate().position(52));
     }
     assertArrayEquals(payloadOf(superPacket), joined.array(), "payload in order");
+  }
+
+  @Test
+  void segmentingAllocatesNothingPerPacket() {
+    Prerequisites.require(
+        ManagementFactory.getThreadMXBean() instanceof ThreadMXBean,
+        "the HotSpot thread allocation counter (com.sun.management)");
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ByteBuffer superPacket = ByteBuffer.allocateDirect(65536);
+    superPacket.put(tcp(45 * 1448, 0x10, 1, 1)).flip();
+    TsoSegmenter segmenter = new TsoSegmenter(64, 32);
+    long[] bytes = new long[1];
+    TsoSegmenter.Sink sink = s -> bytes[0] += s.remaining();
+    Runnable burst = () -> {
+      for (int i = 0; i < 2000; i++) {
+        segmenter.segment(superPacket, 1448, sink);
+      }
+    };
+    burst.run(); // warm up
+    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    burst.run();
+    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    assertTrue(allocated < 2000 * 45 / 100, "bytes allocated for 90000 segments: " + allocated);
+    assertTrue(bytes[0] > 0);
   }
 
   @Test
@@ -171,7 +199,7 @@ class TsoSegmenterTest {
         out.put(s).flip();
         try {
           to.write(out);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // the receiving kernel refused it: TCP retransmits, the test sees the stall
         }
       };
@@ -192,7 +220,7 @@ class TsoSegmenterTest {
             }
             write.accept(in);
           }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           return;
         }
       }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
+import io.vpngateway.testing.Prerequisites;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,6 +101,46 @@ class UdpSocketTest {
   }
 
   @Test
+  void batchedSendingAndReceivingAllocateNothingPerDatagram() throws Exception {
+    Prerequisites.require(
+        ManagementFactory.getThreadMXBean() instanceof ThreadMXBean,
+        "the HotSpot thread allocation counter (com.sun.management)");
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    socket = UdpSocket.bind(LOOPBACK, false, 4 << 20);
+    NativeSocketAddress self = socket.peer(socket.localAddress());
+    UdpSendBatch batch = UdpSendBatch.enableForCurrentThread();
+    UdpReceiveBatch received = new UdpReceiveBatch(32, 2048);
+    ByteBuffer datagram = ByteBuffer.wrap(datagram(1400, 1));
+    ByteBuffer into = ByteBuffer.allocate(2048);
+    long[] count = new long[1];
+    Runnable burst = () -> {
+      try {
+        for (int round = 0; round < 200; round++) {
+          for (int i = 0; i < 32; i++) {
+            batch.add(socket, self, datagram.clear());
+          }
+          batch.flush();
+          for (int n; (n = socket.receive(received)) > 0; ) {
+            for (int i = 0; i < n; i++) {
+              into.clear();
+              received.copyTo(i, into);
+              count[0] += received.sender(i) != null ? 1 : 0;
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    burst.run(); // warm up
+    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    burst.run();
+    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    assertTrue(allocated < 200 * 32 / 10, "bytes allocated for 6400 datagrams: " + allocated);
+    assertTrue(count[0] > 0, "datagrams came back");
+  }
+
+  @Test
   void wakeupEndsAWaitWithoutADatagram() throws Exception {
     socket = UdpSocket.bind(LOOPBACK, false, 0);
     CountDownLatch returned = new CountDownLatch(1);
@@ -104,7 +148,7 @@ class UdpSocketTest {
       try {
         socket.awaitReadable(-1);
         returned.countDown();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     });
