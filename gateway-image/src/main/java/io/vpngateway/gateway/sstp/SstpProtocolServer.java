@@ -1,15 +1,16 @@
 package io.vpngateway.gateway.sstp;
 
-import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.portshare.FirstBytes;
+import io.vpngateway.gateway.portshare.SharedTcpPorts;
+import io.vpngateway.gateway.portshare.TcpProtocolHandler;
 import io.vpngateway.gateway.protocol.Endpoint;
 import io.vpngateway.gateway.protocol.ProtocolContext;
 import io.vpngateway.gateway.protocol.ProtocolServer;
 import io.vpngateway.gateway.sstp.ppp.session.PppAuthMethod;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
@@ -23,35 +24,28 @@ import java.util.logging.Logger;
  * SstpServerSettings} and drives an {@link SstpServer} whose clients are admitted through the
  * gateway's admission (the pipeline's MS-CHAPv2 backend, the connection budget, refusals).
  *
- * <p>Port: {@code listen.sstp} (443 by default). When OpenVPN-over-TCP is enabled on the same
- * port the two share it: a shared-port demultiplexer hands TLS connections to {@link #adopt};
- * until one is registered for the port, SSTP does not bind it and says so.
+ * <p>Port: {@code listen.sstp} (443 by default), one of the gateway's shared TCP ports: TLS
+ * connections reach SSTP, OpenVPN-over-TCP ones on the same port reach OpenVPN ({@code
+ * portshare.SharedTcpPorts} tells them apart by their first bytes).
  */
 public final class SstpProtocolServer implements ProtocolServer {
   private static final Logger LOG = Logger.getLogger(SstpProtocolServer.class.getName());
 
   private final ProtocolContext context;
   private final SstpServer server;
-  private final boolean sharesPortWithOpenVpn;
-  private InetSocketAddress bound;
+  private SharedTcpPorts.Registration tcp;
 
+  /**
+   * The server binds no listener of its own: its port is one of the gateway's shared TCP ports,
+   * where TLS connections (a ClientHello) reach it and OpenVPN's reach OpenVPN.
+   */
   public SstpProtocolServer(ProtocolContext context) throws GeneralSecurityException {
     this.context = context;
-    GatewayConfig.Listen listen = context.listen();
-    GatewayConfig doc = context.config().document();
-    this.sharesPortWithOpenVpn =
-        doc.enables(VpnProtocol.OpenVPN)
-            && listen.openvpnTcp() > 0
-            && listen.openvpnTcp() == listen.sstp();
-    InetSocketAddress address =
-        listen.sstp() < 0 || sharesPortWithOpenVpn
-            ? null
-            : new InetSocketAddress(context.listenAddress(), listen.sstp());
     this.server =
         new SstpServer(
             SstpSettingsMapper.settings(
                 context.config(),
-                address,
+                null,
                 context.connectionShare(),
                 context.tunMtu(),
                 authMethods(context)),
@@ -85,18 +79,33 @@ public final class SstpProtocolServer implements ProtocolServer {
 
   @Override
   public void start() throws IOException {
-    bound = server.start();
+    server.start();
+    if (context.listen().sstp() >= 0) {
+      tcp = context.tcpPorts().register(context.listen().sstp(), new TlsHandler());
+    }
     var auth = context.admission().authentication();
     if (auth.msChapV2().isEmpty() && auth.eap().isEmpty()) {
       LOG.warning(
           "SSTP: no MS-CHAPv2 or EAP backend is configured (authentication.radius): every SSTP"
               + " client will be refused with AuthMethodNotSupported");
     }
-    if (sharesPortWithOpenVpn) {
-      LOG.warning(
-          "SSTP shares TCP port "
-              + context.listen().sstp()
-              + " with OpenVPN: it is served through the shared-port demultiplexer only");
+  }
+
+  /** SSTP on a shared TCP port: a connection that starts with a TLS ClientHello. */
+  private final class TlsHandler implements TcpProtocolHandler {
+    @Override
+    public String name() {
+      return "sstp";
+    }
+
+    @Override
+    public Match match(ByteBuffer firstBytes) {
+      return FirstBytes.tlsClientHello(firstBytes);
+    }
+
+    @Override
+    public void adopt(SocketChannel channel, ByteBuffer firstBytes) throws IOException {
+      server.adopt(channel, firstBytes);
     }
   }
 
@@ -126,7 +135,9 @@ public final class SstpProtocolServer implements ProtocolServer {
 
   @Override
   public List<Endpoint> endpoints() {
-    return bound == null ? List.of() : List.of(new Endpoint("tcp", bound));
+    return tcp == null
+        ? List.of()
+        : tcp.address().map(a -> List.of(new Endpoint("tcp", a))).orElse(List.of());
   }
 
   @Override
