@@ -108,12 +108,25 @@ public record GatewayConfig(
    *
    * @param trustedRoots file names of extra trusted root CA certificates (PEM)
    * @param revokedThumbprints SHA-1 or SHA-256 thumbprints (hex, upper or lower case, no colons)
+   * @param trustedRootsWithGroups the files of {@code trustedRoots} whose certificates' groups
+   *     (subject OU) may select an address pool; the built-in CA's always may, other roots' not
+   *     unless listed here (absent: none)
    */
   public record Certificate(
-      boolean builtInCa, List<String> trustedRoots, List<RevokedThumbprint> revokedThumbprints) {
+      boolean builtInCa,
+      List<String> trustedRoots,
+      List<RevokedThumbprint> revokedThumbprints,
+      List<String> trustedRootsWithGroups) {
     public Certificate {
       trustedRoots = copy(trustedRoots);
       revokedThumbprints = copy(revokedThumbprints);
+      trustedRootsWithGroups = copy(trustedRootsWithGroups);
+    }
+
+    /** A certificate section where no trusted root's groups select pools. */
+    public Certificate(
+        boolean builtInCa, List<String> trustedRoots, List<RevokedThumbprint> revokedThumbprints) {
+      this(builtInCa, trustedRoots, revokedThumbprints, List.of());
     }
   }
 

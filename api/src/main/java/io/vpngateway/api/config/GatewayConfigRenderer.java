@@ -150,9 +150,13 @@ public final class GatewayConfigRenderer {
     CertificateAuthentication cert = auth == null ? null : auth.certificate;
     boolean builtInCa = cert == null || !Boolean.FALSE.equals(cert.builtInCa);
     List<String> roots = new ArrayList<>();
+    List<String> rootsWithGroups = new ArrayList<>();
     int rootCount = cert == null || cert.trustedRoots == null ? 0 : cert.trustedRoots.size();
     for (int i = 0; i < rootCount; i++) {
       roots.add(trustedRootFile(i));
+      if (Boolean.TRUE.equals(cert.trustedRoots.get(i).trustGroups)) {
+        rootsWithGroups.add(trustedRootFile(i));
+      }
     }
     List<GatewayConfig.RevokedThumbprint> revoked =
         cert == null || cert.revokedThumbprints == null
@@ -165,7 +169,7 @@ public final class GatewayConfigRenderer {
                 .toList();
     GatewayConfig.Certificate certificate =
         builtInCa || !roots.isEmpty()
-            ? new GatewayConfig.Certificate(builtInCa, roots, revoked)
+            ? new GatewayConfig.Certificate(builtInCa, roots, revoked, rootsWithGroups)
             : null;
     return new GatewayConfig.Authentication(
         certificate,

@@ -152,6 +152,13 @@ public final class GatewayConfigValidator {
       errors.add(
           new ConfigError("authentication.certificate.trustedRoots", "at most 20 are allowed"));
     }
+    if (a.certificate() != null
+        && !a.certificate().trustedRoots().containsAll(a.certificate().trustedRootsWithGroups())) {
+      errors.add(
+          new ConfigError(
+              "authentication.certificate.trustedRootsWithGroups",
+              "names a file that is not one of trustedRoots"));
+    }
     if (a.certificate() != null) {
       List<GatewayConfig.RevokedThumbprint> revoked = a.certificate().revokedThumbprints();
       for (int i = 0; i < revoked.size(); i++) {

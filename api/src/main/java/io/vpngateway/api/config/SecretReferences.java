@@ -42,7 +42,7 @@ public final class SecretReferences {
   public static List<Reference> of(VpnGatewaySpec spec) {
     List<Reference> refs = new ArrayList<>();
     if (spec.authentication != null && spec.authentication.certificate != null) {
-      List<SecretKeyRef> roots = spec.authentication.certificate.trustedRoots;
+      List<? extends SecretKeyRef> roots = spec.authentication.certificate.trustedRoots;
       for (int i = 0; roots != null && i < roots.size(); i++) {
         refs.add(
             reference(

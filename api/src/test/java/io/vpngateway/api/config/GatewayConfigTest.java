@@ -102,6 +102,49 @@ class GatewayConfigTest {
   }
 
   @Test
+  void trustGroupsOfATrustedRootIsRenderedAndCheckedAgainstTheRoots() {
+    VpnGateway gw =
+        Serialization.unmarshal(
+            BASE
+                + """
+                  authentication:
+                    certificate:
+                      trustedRoots:
+                        - name: corp-ca
+                        - name: partner-ca
+                          trustGroups: true
+                """,
+            VpnGateway.class);
+    GatewayConfig c = GatewayConfigRenderer.render(gw, RenderDefaults.standalone());
+    GatewayConfig.Certificate cert = c.authentication().certificate();
+    assertEquals(List.of("trusted-root-0.crt", "trusted-root-1.crt"), cert.trustedRoots());
+    assertEquals(List.of("trusted-root-1.crt"), cert.trustedRootsWithGroups());
+    assertEquals(List.of(), GatewayConfigValidator.validate(c));
+    assertEquals(
+        List.of(),
+        GatewayConfigRenderer.render(base(), RenderDefaults.standalone())
+            .authentication()
+            .certificate()
+            .trustedRootsWithGroups(),
+        "only the built-in CA's groups by default");
+
+    GatewayConfig wrong =
+        new GatewayConfig(
+            c.version(), c.gateway(), c.protocols(), c.listen(), c.replicas(), c.maxConnections(),
+            c.pools(), c.routing(), c.dns(), c.tunnel(),
+            new GatewayConfig.Authentication(
+                new GatewayConfig.Certificate(
+                    true, List.of("trusted-root-0.crt"), List.of(), List.of("elsewhere.crt")),
+                null,
+                null,
+                false),
+            c.crypto(), c.openvpn(), c.ikev2(), c.management(), c.files());
+    assertTrue(
+        GatewayConfigValidator.validate(wrong).stream()
+            .anyMatch(e -> e.field().equals("authentication.certificate.trustedRootsWithGroups")));
+  }
+
+  @Test
   void durations() {
     assertEquals(5000, GatewayConfigRenderer.durationMillis("5s"));
     assertEquals(5_400_000, GatewayConfigRenderer.durationMillis("1h30m"));

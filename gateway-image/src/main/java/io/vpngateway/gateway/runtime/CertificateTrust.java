@@ -7,6 +7,8 @@ import io.vpngateway.gateway.auth.cert.TrustSnapshot;
 import io.vpngateway.gateway.config.ConfigListener;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.session.SessionRegistry;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -54,7 +56,9 @@ public final class CertificateTrust implements ConfigListener {
   }
 
   /**
-   * The trust anchors, CRL and revoked thumbprints of a config, as the authenticator takes them.
+   * The trust anchors, CRL and revoked thumbprints of a config, as the authenticator takes them,
+   * and the anchors whose certificates' groups select pools: the gateway CA, and the trusted roots
+   * the config lists in {@code trustedRootsWithGroups} (the CR's {@code trustGroups}).
    */
   static TrustSnapshot snapshotOf(RuntimeConfig config) {
     GatewayConfig.Certificate cert = config.document().authentication().certificate();
@@ -64,11 +68,23 @@ public final class CertificateTrust implements ConfigListener {
             : cert.revokedThumbprints().stream()
                 .map(GatewayConfig.RevokedThumbprint::thumbprint)
                 .toList();
-    return TrustSnapshot.of(
+    List<X509Certificate> groupAnchors = new ArrayList<>();
+    if (cert == null || cert.builtInCa()) {
+      groupAnchors.add(config.caCertificate());
+    }
+    if (cert != null) {
+      // RuntimeConfig keeps the roots in the document's trustedRoots order
+      for (int i = 0; i < cert.trustedRoots().size() && i < config.trustedRoots().size(); i++) {
+        if (cert.trustedRootsWithGroups().contains(cert.trustedRoots().get(i))) {
+          groupAnchors.add(config.trustedRoots().get(i));
+        }
+      }
+    }
+    List<X509Certificate> anchors =
         config.clientTrustAnchors().isEmpty()
             ? List.of(config.caCertificate())
-            : config.clientTrustAnchors(),
-        config.crl().stream().toList(),
-        thumbprints);
+            : config.clientTrustAnchors();
+    groupAnchors.retainAll(anchors);
+    return TrustSnapshot.of(anchors, config.crl().stream().toList(), thumbprints, groupAnchors);
   }
 }

@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.pki.Thumbprints;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.auth.RefusalReason;
@@ -13,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * Ends the live sessions whose client certificate the current trust configuration no longer
- * accepts: revoked by the CRL or by thumbprint, its root removed, or expired. Each certificate
+ * accepts: revoked by the CRL or by thumbprint, its root removed, or expired; or whose groups it
+ * now reads differently (a root's groups no longer trusted), since those chose its address pool. Each certificate
  * session is re-authenticated with the very authenticator new handshakes use, so a live session and
  * a new one are always judged by the same rules; sessions that still pass (and sessions that did
  * not use a certificate) are left alone. Run right after a reload swapped the trust snapshot, on
@@ -78,7 +80,20 @@ public final class RevocationEnforcer {
       return CHAIN_UNKNOWN;
     }
     try {
-      authenticator.authenticate(identity.certificateChain().toArray(new X509Certificate[0]));
+      ClientIdentity now =
+          authenticator.authenticate(identity.certificateChain().toArray(new X509Certificate[0]));
+      // a certificate identity's groups chose its pool: if the new trust gives it other groups
+      // (a root's trustGroups turned off), its address is no longer the one it would get
+      if (identity.method() == AuthMethod.CERTIFICATE && !now.groups().equals(identity.groups())) {
+        LOG.info(
+            "ending "
+                + session
+                + ": its certificate now carries groups "
+                + now.groups()
+                + " instead of "
+                + identity.groups());
+        return RefusalReason.IDENTITY_CHANGED;
+      }
       return null;
     } catch (AuthenticationException e) {
       LOG.info("ending " + session + ": " + e.reason());

@@ -111,6 +111,37 @@ class CertificateTrustTest {
     assertEquals("carol", openvpn.authenticate(chain(carol)).name());
   }
 
+  @Test
+  void aTrustedRootsGroupsSelectAPoolOnlyWhileTheConfigTrustsThem() throws Exception {
+    GatewayFixture.preparedState(dir);
+    CertificateAuthority corp = CertificateAuthority.create("corp", KeySpec.EC_P256, Instant.now());
+    IssuedCertificate carol = issue(corp, "carol");
+    Files.writeString(dir.resolve("trusted-root-0.crt"), corp.certificatePem());
+    Path config = dir.resolve("config.yaml");
+    String trustingGroups =
+        Files.readString(config)
+            .replace("trustedRoots: []", "trustedRoots:\n    - trusted-root-0.crt")
+            .replace(
+                "trustedRootsWithGroups: []",
+                "trustedRootsWithGroups:\n    - trusted-root-0.crt");
+    Files.writeString(config, trustingGroups);
+    ConfigSource source = ConfigSource.open(dir, new ConfigDirectoryLoader());
+    SessionRegistry registry = new SessionRegistry();
+    CertificateTrust trust = new CertificateTrust(source.current(), registry);
+    source.addListener(trust);
+    FakeSession session = connect(trust.authenticator(), registry, carol, "s1", "10.200.0.2");
+    assertEquals(List.of("engineering"), session.identity().groups());
+
+    Files.writeString(
+        config,
+        trustingGroups.replace(
+            "trustedRootsWithGroups:\n    - trusted-root-0.crt", "trustedRootsWithGroups: []"));
+    assertEquals(ReloadOutcome.Result.APPLIED, source.reload().result());
+
+    assertEquals("IdentityChanged", session.closedReason(), "its pool was chosen by those groups");
+    assertEquals(List.of(), trust.authenticator().authenticate(chain(carol)).groups());
+  }
+
   /**
    * Two connections with the same certificate: the second authenticates while the first is still
    * registered, the first leaves before the second registers. The second must still be re-checked

@@ -64,7 +64,7 @@ class GatewayConfigContractTest {
     gw.getSpec().authentication = new Authentication();
     gw.getSpec().authentication.certificate = new CertificateAuthentication();
     gw.getSpec().authentication.certificate.trustedRoots =
-        List.of(new SecretKeyRef("corp-ca", null));
+        List.of(new io.vpngateway.api.v1alpha1.spec.TrustedRoot("corp-ca", null, true));
     gw.getSpec().authentication.radius = new RadiusAuthentication();
     gw.getSpec().authentication.radius.servers =
         List.of(radius("10.0.0.5", "radius-a"), radius("10.0.0.6", "radius-b"));
@@ -186,6 +186,10 @@ class GatewayConfigContractTest {
     assertTrue(loaded.tlsCryptV2ServerKey().isPresent());
     assertTrue(loaded.authTokenKey().isPresent());
     assertEquals(List.of(CORP_ROOT.certificate()), loaded.trustedRoots());
+    assertEquals(
+        List.of("trusted-root-0.crt"),
+        loaded.document().authentication().certificate().trustedRootsWithGroups(),
+        "trustGroups reaches the gateway");
     assertEquals(
         new TreeSet<>(List.of("radius-0.secret", "radius-1.secret")),
         new TreeSet<>(loaded.radiusSecrets().keySet()));

@@ -27,7 +27,7 @@ class ReferencedSecretsTest {
     gw.getSpec().authentication = new Authentication();
     gw.getSpec().authentication.certificate = new CertificateAuthentication();
     gw.getSpec().authentication.certificate.trustedRoots =
-        List.of(new SecretKeyRef("corp-ca", null));
+        List.of(new io.vpngateway.api.v1alpha1.spec.TrustedRoot("corp-ca", null, null));
     RadiusServer radius = new RadiusServer();
     radius.address = "10.0.0.5";
     radius.secretRef = new SecretKeyRef("radius", "shared");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
-import io.vpngateway.api.v1alpha1.SecretKeyRef;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +19,9 @@ public class CertificateAuthentication {
   @Size(max = 20)
   @JsonPropertyDescription(
       "Up to 20 extra root CAs whose client certificates are accepted (e.g. an enterprise PKI or a"
-          + " cert-manager CA). Each references a PEM certificate in a Secret (key default ca.crt).")
-  public List<SecretKeyRef> trustedRoots = new ArrayList<>();
+          + " cert-manager CA). Each references a PEM certificate in a Secret (key default ca.crt);"
+          + " trustGroups lets its certificates' groups select an address pool.")
+  public List<TrustedRoot> trustedRoots = new ArrayList<>();
 
   @Size(max = 1000)
   @JsonPropertyDescription(

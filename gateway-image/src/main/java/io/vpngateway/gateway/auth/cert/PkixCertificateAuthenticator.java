@@ -54,7 +54,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * un-revoke anyone.
  *
  * <p>The identity is the subject CN, with the subject OU values as groups, the way the gateway CA
- * writes them.
+ * writes them; the groups are kept only when the chain's anchor is one whose groups the snapshot
+ * trusts (the gateway CA, trusted roots with {@code trustGroups}), else the client has none and
+ * gets the default pool.
  *
  * <p>{@link #update} swaps the snapshot atomically; the next handshake sees the new one.
  */
@@ -123,9 +125,13 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
                 () ->
                     new AuthenticationException(
                         RefusalReason.MISSING_COMMON_NAME, "certificate " + subject + " has no CN"));
+    // groups select an address pool: only those of an anchor the gateway trusts for that (its own
+    // CA, roots with trustGroups); anyone else's certificate authenticates into the default pool
+    List<String> groups =
+        trust.trustsGroupsOf(validated.anchor()) ? ClientCertificates.groupsOf(leaf) : List.of();
     return new ClientIdentity(
         name,
-        ClientCertificates.groupsOf(leaf),
+        groups,
         AuthMethod.CERTIFICATE,
         validated.anchor().getSubjectX500Principal().getName(),
         Thumbprints.sha256(leaf),

@@ -31,13 +31,16 @@ public final class TrustSnapshot {
   private final Map<X500Principal, List<X509CRL>> crlsByIssuer;
   private final Set<String> revokedSha1;
   private final Set<String> revokedSha256;
+  private final Set<X509Certificate> groupAnchors;
 
   private TrustSnapshot(
       List<X509Certificate> anchorCertificates,
       Map<X500Principal, List<X509CRL>> crlsByIssuer,
       Set<String> revokedSha1,
-      Set<String> revokedSha256) {
+      Set<String> revokedSha256,
+      Set<X509Certificate> groupAnchors) {
     this.anchorCertificates = List.copyOf(anchorCertificates);
+    this.groupAnchors = Set.copyOf(groupAnchors);
     Set<TrustAnchor> set = new LinkedHashSet<>();
     anchorCertificates.forEach(c -> set.add(new TrustAnchor(c, null)));
     this.anchors = Set.copyOf(set);
@@ -60,6 +63,25 @@ public final class TrustSnapshot {
       Collection<X509Certificate> anchors,
       Collection<X509CRL> crls,
       Collection<String> revokedThumbprints) {
+    return of(anchors, crls, revokedThumbprints, anchors);
+  }
+
+  /**
+   * As {@link #of(Collection, Collection, Collection)}, with the anchors whose certificates'
+   * groups may select an address pool; a certificate under any other anchor authenticates with no
+   * groups (the default pool).
+   *
+   * @param groupAnchors a subset of {@code anchors}: the gateway CA, and the trusted roots whose
+   *     {@code trustGroups} is on
+   */
+  public static TrustSnapshot of(
+      Collection<X509Certificate> anchors,
+      Collection<X509CRL> crls,
+      Collection<String> revokedThumbprints,
+      Collection<X509Certificate> groupAnchors) {
+    if (!anchors.containsAll(groupAnchors)) {
+      throw new IllegalArgumentException("a group anchor must be one of the trust anchors");
+    }
     if (anchors.isEmpty()) {
       throw new IllegalArgumentException("no trust anchor: the gateway CA is required");
     }
@@ -103,7 +125,8 @@ public final class TrustSnapshot {
       }
       (hex.length() == 40 ? sha1 : sha256).add(hex);
     }
-    return new TrustSnapshot(List.copyOf(anchors), byIssuer, sha1, sha256);
+    return new TrustSnapshot(
+        List.copyOf(anchors), byIssuer, sha1, sha256, new java.util.HashSet<>(groupAnchors));
   }
 
   private static boolean verifies(X509CRL crl, PublicKey issuerKey) {
@@ -117,6 +140,11 @@ public final class TrustSnapshot {
 
   Set<TrustAnchor> trustAnchors() {
     return anchors;
+  }
+
+  /** Whether certificates that chain to {@code anchor} may select a pool by their groups. */
+  boolean trustsGroupsOf(X509Certificate anchor) {
+    return groupAnchors.contains(anchor);
   }
 
   public List<X509Certificate> anchorCertificates() {

@@ -198,6 +198,34 @@ class PkixCertificateAuthenticatorTest {
   }
 
   @Test
+  void groupsOfAnotherRootSelectNoPoolUnlessThatRootIsTrustedForGroups() throws Exception {
+    IntermediatePki corp = new IntermediatePki(NOW);
+    X509Certificate carol = corp.client("CN=carol,OU=admins,O=Corp");
+    X509Certificate[] carolChain = {carol, corp.intermediate};
+    List<X509Certificate> anchors = List.of(gatewayCa.certificate(), corp.root);
+
+    PkixCertificateAuthenticator ownCaOnly =
+        new PkixCertificateAuthenticator(
+            TrustSnapshot.of(anchors, List.of(), List.of(), List.of(gatewayCa.certificate())),
+            CLOCK);
+    ClientIdentity outsider = ownCaOnly.authenticate(carolChain);
+    assertEquals("carol", outsider.name(), "still authenticated");
+    assertEquals(List.of(), outsider.groups(), "but its OU claims no pool");
+    assertEquals(corp.root.getSubjectX500Principal().getName(), outsider.source());
+    assertEquals(List.of("eng", "ops"), ownCaOnly.authenticate(chain(alice)).groups());
+
+    PkixCertificateAuthenticator trusted =
+        new PkixCertificateAuthenticator(
+            TrustSnapshot.of(anchors, List.of(), List.of(), anchors), CLOCK);
+    assertEquals(List.of("admins"), trusted.authenticate(carolChain).groups());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            TrustSnapshot.of(
+                List.of(gatewayCa.certificate()), List.of(), List.of(), List.of(corp.root)));
+  }
+
+  @Test
   void snapshotSwapAppliesToTheNextHandshake() throws Exception {
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
