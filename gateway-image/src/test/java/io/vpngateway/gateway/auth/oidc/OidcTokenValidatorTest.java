@@ -62,7 +62,6 @@ class OidcTokenValidatorTest {
   private static TokenRefusal refusal(OidcTokenValidator v, String token) {
     TokenRefusedException e =
         assertThrows(TokenRefusedException.class, () -> v.validateAccessToken(token));
-    System.out.println(e.refusal() + ": " + e.getMessage());
     return e.refusal();
   }
 
