@@ -169,15 +169,66 @@ public record GatewayConfig(
       int accountingPort,
       long timeoutMillis) {}
 
-  /** OpenID Connect token validation. */
+  /**
+   * OpenID Connect: tokens as the OpenVPN password, and web sign-in when {@code clientId} is set.
+   *
+   * @param issuerUrl the issuer; discovery and JWKS come from it
+   * @param audience required {@code aud} of a token presented as the password
+   * @param clientId OAuth client of web sign-in, or null (web sign-in off)
+   * @param groupsClaim claim (or dotted path) holding the groups
+   * @param allowedGroups when not empty, a token must name one of these
+   * @param clientSecretFile file holding a confidential client's secret, or null (public client)
+   * @param issuerCaFile file with the PEM roots of the issuer's HTTPS certificate, or null (the
+   *     JVM's trust store)
+   * @param scopes scopes asked for at web sign-in
+   * @param redirectUrl the web sign-in callback as browsers reach it, or null: derived from the
+   *     server certificate's first name and {@code callbackPort}
+   * @param callbackPort port of the HTTPS sign-in endpoint (0: the default 8443)
+   * @param signInTimeoutMillis how long a client waits for web sign-in (0: the default, 5 min)
+   * @param clockSkewMillis tolerated clock difference on exp/nbf/iat
+   */
   public record Oidc(
       String issuerUrl,
       String audience,
       String clientId,
       String groupsClaim,
-      List<String> allowedGroups) {
+      List<String> allowedGroups,
+      String clientSecretFile,
+      String issuerCaFile,
+      List<String> scopes,
+      String redirectUrl,
+      int callbackPort,
+      long signInTimeoutMillis,
+      long clockSkewMillis) {
+    public static final int DEFAULT_CALLBACK_PORT = 8443;
+    public static final long DEFAULT_SIGN_IN_TIMEOUT_MILLIS = 300_000;
+    public static final long DEFAULT_CLOCK_SKEW_MILLIS = 60_000;
+    public static final long MAX_CLOCK_SKEW_MILLIS = 300_000;
+
     public Oidc {
       allowedGroups = copy(allowedGroups);
+      scopes = copy(scopes);
+    }
+
+    /** Token validation only, with the defaults. */
+    public Oidc(
+        String issuerUrl,
+        String audience,
+        String clientId,
+        String groupsClaim,
+        List<String> allowedGroups) {
+      this(issuerUrl, audience, clientId, groupsClaim, allowedGroups, null, null, List.of(), null,
+          DEFAULT_CALLBACK_PORT, DEFAULT_SIGN_IN_TIMEOUT_MILLIS, DEFAULT_CLOCK_SKEW_MILLIS);
+    }
+
+    /** Whether clients may sign in through a browser (openvpn web auth). */
+    public boolean webSignIn() {
+      return clientId != null && !clientId.isBlank();
+    }
+
+    /** The sign-in endpoint's port, defaulted. */
+    public int effectiveCallbackPort() {
+      return callbackPort == 0 ? DEFAULT_CALLBACK_PORT : callbackPort;
     }
   }
 

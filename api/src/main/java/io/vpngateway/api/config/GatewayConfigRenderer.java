@@ -42,6 +42,15 @@ public final class GatewayConfigRenderer {
     return "trusted-root-" + index + ".crt";
   }
 
+  /** File name in the config Secret of the OIDC client secret. */
+  public static final String OIDC_CLIENT_SECRET_FILE = "oidc-client.secret";
+
+  /** File name in the config Secret of the OIDC issuer's CA certificates. */
+  public static final String OIDC_ISSUER_CA_FILE = "oidc-issuer-ca.crt";
+
+  /** Scopes of web sign-in when the CR names none. */
+  public static final List<String> DEFAULT_OIDC_SCOPES = List.of("openid", "profile", "email");
+
   /** File name in the config Secret of the i-th RADIUS server's shared secret. */
   public static String radiusSecretFile(int index) {
     return "radius-" + index + ".secret";
@@ -218,6 +227,17 @@ public final class GatewayConfigRenderer {
         o.audience,
         o.clientId,
         o.groupsClaim == null ? "groups" : o.groupsClaim,
-        o.allowedGroups == null ? List.of() : o.allowedGroups);
+        o.allowedGroups == null ? List.of() : o.allowedGroups,
+        o.clientSecretRef == null ? null : OIDC_CLIENT_SECRET_FILE,
+        o.issuerCaRef == null ? null : OIDC_ISSUER_CA_FILE,
+        o.scopes == null || o.scopes.isEmpty() ? DEFAULT_OIDC_SCOPES : o.scopes,
+        o.redirectUrl,
+        o.callbackPort == null ? GatewayConfig.Oidc.DEFAULT_CALLBACK_PORT : o.callbackPort,
+        o.signInTimeout == null
+            ? GatewayConfig.Oidc.DEFAULT_SIGN_IN_TIMEOUT_MILLIS
+            : durationMillis(o.signInTimeout),
+        o.clockSkew == null
+            ? GatewayConfig.Oidc.DEFAULT_CLOCK_SKEW_MILLIS
+            : durationMillis(o.clockSkew));
   }
 }

@@ -223,6 +223,54 @@ public final class GatewayConfigValidator {
       if (a.oidc().audience() == null || a.oidc().audience().isBlank()) {
         errors.add(new ConfigError("authentication.oidc.audience", "is required"));
       }
+      checkOidcSignIn(c, a.oidc(), errors);
+    }
+  }
+
+  private static void checkOidcSignIn(
+      GatewayConfig c, GatewayConfig.Oidc o, List<ConfigError> errors) {
+    String field = "authentication.oidc.";
+    if (o.clockSkewMillis() < 0 || o.clockSkewMillis() > GatewayConfig.Oidc.MAX_CLOCK_SKEW_MILLIS) {
+      errors.add(new ConfigError(field + "clockSkew", "must be between 0 and 5m"));
+    }
+    if (o.signInTimeoutMillis() < 0
+        || (o.signInTimeoutMillis() > 0 && o.signInTimeoutMillis() < 10_000)
+        || o.signInTimeoutMillis() > 3_600_000) {
+      errors.add(new ConfigError(field + "signInTimeout", "must be between 10s and 1h"));
+    }
+    if (o.clientSecretFile() != null && !o.webSignIn()) {
+      errors.add(new ConfigError(field + "clientSecretRef", "needs a clientId"));
+    }
+    if (!o.webSignIn()) {
+      return;
+    }
+    int port = o.effectiveCallbackPort();
+    if (port < 1 || port > 65535) {
+      errors.add(new ConfigError(field + "callbackPort", "must be 1..65535"));
+    }
+    boolean tcp443 = c.protocols().contains("SSTP") || c.protocols().contains("OpenVPN");
+    if ((c.management() != null && port == c.management().port())
+        || (c.listen() != null && tcp443 && (port == c.listen().openvpnTcp() || port == c.listen().sstp()))) {
+      errors.add(
+          new ConfigError(field + "callbackPort", port + " is already used by another listener"));
+    }
+    if (o.redirectUrl() != null) {
+      try {
+        URI redirect = URI.create(o.redirectUrl());
+        if (!"https".equals(redirect.getScheme())
+            || redirect.getHost() == null
+            || redirect.getPath() == null
+            || !redirect.getPath().endsWith("/callback")
+            || redirect.getRawQuery() != null
+            || redirect.getRawFragment() != null) {
+          errors.add(
+              new ConfigError(
+                  field + "redirectUrl",
+                  "must be an https:// URL whose path ends with /callback, without query"));
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(new ConfigError(field + "redirectUrl", "is not a URL"));
+      }
     }
   }
 

@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The user's Secrets a VpnGateway references (trusted roots, RADIUS shared secrets, a
- * bring-your-own server certificate) and the config files they become. Shared by the operator
+ * The user's Secrets a VpnGateway references (trusted roots, RADIUS shared secrets, the OIDC
+ * client secret and issuer CA, a bring-your-own server certificate) and the config files they
+ * become. Shared by the operator
  * (which reads them from its Secret cache into the config Secret) and by {@code vpngw serve -f}
  * (which reads them from Secret documents in the same file, as {@code kubectl apply -f} would take
  * them). Messages name the Secret and the spec field, never a value.
@@ -22,6 +23,7 @@ import java.util.function.Function;
 public final class SecretReferences {
   public static final String DEFAULT_ROOT_KEY = "ca.crt";
   public static final String DEFAULT_RADIUS_KEY = "secret";
+  public static final String DEFAULT_OIDC_CLIENT_SECRET_KEY = "clientSecret";
 
   /**
    * One reference: where in the spec, which Secret and key, and the config file it becomes (null
@@ -61,6 +63,25 @@ public final class SecretReferences {
                 servers.get(i).secretRef,
                 DEFAULT_RADIUS_KEY,
                 GatewayConfigRenderer.radiusSecretFile(i)));
+      }
+    }
+    if (spec.authentication != null && spec.authentication.oidc != null) {
+      var oidc = spec.authentication.oidc;
+      if (oidc.clientSecretRef != null) {
+        refs.add(
+            reference(
+                "authentication.oidc.clientSecretRef",
+                oidc.clientSecretRef,
+                DEFAULT_OIDC_CLIENT_SECRET_KEY,
+                GatewayConfigRenderer.OIDC_CLIENT_SECRET_FILE));
+      }
+      if (oidc.issuerCaRef != null) {
+        refs.add(
+            reference(
+                "authentication.oidc.issuerCaRef",
+                oidc.issuerCaRef,
+                DEFAULT_ROOT_KEY,
+                GatewayConfigRenderer.OIDC_ISSUER_CA_FILE));
       }
     }
     if (spec.serverCertificate != null

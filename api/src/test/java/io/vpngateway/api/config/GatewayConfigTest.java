@@ -85,11 +85,49 @@ class GatewayConfigTest {
           g.getSpec().authentication.oidc.issuerUrl = "https://id.example";
           g.getSpec().authentication.oidc.audience = "vpn";
         }, "authentication.oidc"),
+        Arguments.of("oidc skew above 5m", (Consumer<VpnGateway>) g -> oidc(g).clockSkew = "10m", "authentication.oidc.clockSkew"),
+        Arguments.of("oidc sign-in timeout too short", (Consumer<VpnGateway>) g -> oidc(g).signInTimeout = "2s", "authentication.oidc.signInTimeout"),
+        Arguments.of("oidc callback on the TLS port", (Consumer<VpnGateway>) g -> oidc(g).callbackPort = 443, "authentication.oidc.callbackPort"),
+        Arguments.of("oidc callback on the management port", (Consumer<VpnGateway>) g -> oidc(g).callbackPort = 9443, "authentication.oidc.callbackPort"),
+        Arguments.of("oidc redirect not ending in /callback", (Consumer<VpnGateway>) g -> oidc(g).redirectUrl = "https://vpn.example.com/cb", "authentication.oidc.redirectUrl"),
+        Arguments.of("oidc client secret without client id", (Consumer<VpnGateway>) g -> {
+          oidc(g).clientId = null;
+          oidc(g).clientSecretRef = new io.vpngateway.api.v1alpha1.SecretKeyRef("idp", null);
+        }, "authentication.oidc.clientSecretRef"),
         Arguments.of("no auth method", (Consumer<VpnGateway>) g -> {
           g.getSpec().authentication = new io.vpngateway.api.v1alpha1.spec.Authentication();
           g.getSpec().authentication.certificate = new io.vpngateway.api.v1alpha1.spec.CertificateAuthentication();
           g.getSpec().authentication.certificate.builtInCa = false;
         }, "authentication"));
+  }
+
+  /** Web sign-in on the OpenVPN gateway of {@link #base()}. */
+  static io.vpngateway.api.v1alpha1.spec.OidcAuthentication oidc(VpnGateway g) {
+    if (g.getSpec().authentication == null) {
+      g.getSpec().authentication = new io.vpngateway.api.v1alpha1.spec.Authentication();
+    }
+    if (g.getSpec().authentication.oidc == null) {
+      var o = new io.vpngateway.api.v1alpha1.spec.OidcAuthentication();
+      o.issuerUrl = "https://id.example";
+      o.audience = "vpn";
+      o.clientId = "vpn-web";
+      g.getSpec().authentication.oidc = o;
+    }
+    return g.getSpec().authentication.oidc;
+  }
+
+  @Test
+  void oidcWebSignInRendersWithItsDefaults() {
+    VpnGateway gw = base();
+    oidc(gw);
+    GatewayConfig.Oidc o = GatewayConfigRenderer.render(gw, RenderDefaults.standalone()).authentication().oidc();
+    assertEquals(List.of("openid", "profile", "email"), o.scopes());
+    assertEquals(8443, o.effectiveCallbackPort());
+    assertEquals(300_000, o.signInTimeoutMillis());
+    assertEquals(60_000, o.clockSkewMillis());
+    assertEquals(null, o.clientSecretFile());
+    assertTrue(o.webSignIn());
+    assertEquals(List.of(), GatewayConfigValidator.validate(GatewayConfigRenderer.render(gw, RenderDefaults.standalone())));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -128,6 +128,7 @@ public final class ConfigDirectoryLoader {
         }
       }
     }
+    OidcFiles oidc = oidcFiles(document.authentication().oidc(), reader);
     if (!reader.errors.isEmpty()) {
       throw new InvalidConfigException(reader.errors);
     }
@@ -143,7 +144,21 @@ public final class ConfigDirectoryLoader {
         authToken,
         token,
         radius,
+        oidc,
         reader.fingerprint());
+  }
+
+  private static OidcFiles oidcFiles(GatewayConfig.Oidc oidc, Reader reader) {
+    if (oidc == null) {
+      return OidcFiles.none();
+    }
+    Optional<SecretBytes> secret =
+        oidc.clientSecretFile() == null
+            ? Optional.empty()
+            : Optional.ofNullable(reader.secret(oidc.clientSecretFile()));
+    List<X509Certificate> roots =
+        oidc.issuerCaFile() == null ? List.of() : reader.certificates(oidc.issuerCaFile());
+    return new OidcFiles(secret, roots == null ? List.of() : roots);
   }
 
   /**
@@ -186,6 +201,13 @@ public final class ConfigDirectoryLoader {
     names.add(files.managementToken());
     if (document.authentication().radius() != null) {
       document.authentication().radius().servers().forEach(s -> names.add(s.secretFile()));
+    }
+    GatewayConfig.Oidc oidc = document.authentication().oidc();
+    if (oidc != null && oidc.clientSecretFile() != null) {
+      names.add(oidc.clientSecretFile());
+    }
+    if (oidc != null && oidc.issuerCaFile() != null) {
+      names.add(oidc.issuerCaFile());
     }
     return names;
   }

@@ -26,6 +26,7 @@ import java.util.Optional;
  *     the base64 text of its file
  * @param managementToken the bearer token of the management API
  * @param radiusSecrets RADIUS shared secrets by file name ({@code radius-0.secret} ...)
+ * @param oidcFiles the OIDC client secret and issuer roots (empty values without OIDC)
  * @param fingerprint SHA-256 over every byte read, to tell a real change from a touch
  */
 public record RuntimeConfig(
@@ -40,12 +41,14 @@ public record RuntimeConfig(
     Optional<SecretBytes> authTokenKey,
     SecretBytes managementToken,
     Map<String, SecretBytes> radiusSecrets,
+    OidcFiles oidcFiles,
     String fingerprint) {
 
   public RuntimeConfig {
     serverCertificateChain = List.copyOf(serverCertificateChain);
     trustedRoots = List.copyOf(trustedRoots);
     radiusSecrets = Map.copyOf(radiusSecrets);
+    oidcFiles = oidcFiles == null ? OidcFiles.none() : oidcFiles;
   }
 
   public X509Certificate serverCertificate() {

@@ -77,6 +77,7 @@ public final class OpenVpnSettingsMapper {
             started.authTokenKey(),
             next.managementToken(),
             next.radiusSecrets(),
+            next.oidcFiles(),
             next.fingerprint());
     return settings(
         credentials,

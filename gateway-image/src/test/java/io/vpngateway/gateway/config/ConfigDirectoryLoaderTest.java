@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.config.ConfigError;
+import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.IssuedCertificate;
@@ -143,6 +145,44 @@ class ConfigDirectoryLoaderTest {
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> loader.load(dir));
 
     assertFalse(e.getMessage().contains(token.trim()), e.getMessage());
+  }
+
+  @Test
+  void oidcClientSecretAndIssuerRootsAreLoadedAndAMissingOneIsNamed() throws Exception {
+    GatewayFixture.preparedState(dir);
+    GatewayConfig doc = GatewayConfigCodec.read(Files.readString(dir.resolve("config.yaml")));
+    GatewayConfig.Oidc oidc =
+        new GatewayConfig.Oidc(
+            "https://idp.example.com/realms/corp",
+            "vpn",
+            "vpn-web",
+            "groups",
+            List.of(),
+            "oidc-client.secret",
+            "oidc-issuer-ca.crt",
+            List.of("openid"),
+            null,
+            8443,
+            300_000,
+            60_000);
+    GatewayConfig withOidc =
+        new GatewayConfig(
+            doc.version(), doc.gateway(), doc.protocols(), doc.listen(), doc.replicas(),
+            doc.maxConnections(), doc.pools(), doc.routing(), doc.dns(),
+            new GatewayConfig.Authentication(doc.authentication().certificate(), null, oidc),
+            doc.crypto(), doc.openvpn(), doc.management(), doc.files());
+    Files.writeString(dir.resolve("config.yaml"), GatewayConfigCodec.write(withOidc));
+    CertificateAuthority idpCa =
+        CertificateAuthority.create("idp", KeySpec.EC_P256, Instant.now());
+    Files.writeString(dir.resolve("oidc-issuer-ca.crt"), idpCa.certificatePem());
+
+    assertOnlyErrorIn("oidc-client.secret", "");
+
+    Files.writeString(dir.resolve("oidc-client.secret"), "s3cret-value\n");
+    RuntimeConfig config = loader.load(dir);
+    assertEquals(List.of(idpCa.certificate()), config.oidcFiles().issuerRoots());
+    assertTrue(config.oidcFiles().clientSecret().orElseThrow().matches("s3cret-value".getBytes()));
+    assertTrue(ConfigDirectoryLoader.namedFiles(withOidc).contains("oidc-client.secret"));
   }
 
   private void assertOnlyErrorIn(String field, String messagePart) {

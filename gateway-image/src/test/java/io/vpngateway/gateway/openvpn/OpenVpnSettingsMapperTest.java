@@ -97,6 +97,7 @@ class OpenVpnSettingsMapperTest {
             started.authTokenKey(),
             started.managementToken(),
             started.radiusSecrets(),
+            started.oidcFiles(),
             "next");
 
     OpenVpnServerSettings s = OpenVpnSettingsMapper.reloaded(running, started, nextConfig);

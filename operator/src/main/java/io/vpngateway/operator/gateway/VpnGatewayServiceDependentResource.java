@@ -13,6 +13,7 @@ import io.vpngateway.api.v1alpha1.spec.ServiceSpec;
 import io.vpngateway.operator.render.GatewayPorts;
 import io.vpngateway.operator.support.Labels;
 import io.vpngateway.operator.support.Names;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,15 +63,29 @@ public class VpnGatewayServiceDependentResource extends GatewayDependentResource
   }
 
   private static List<ServicePort> ports(GatewayInputs inputs) {
-    return GatewayPorts.clientPorts(inputs.config()).stream()
-        .map(
+    List<ServicePort> ports =
+        new ArrayList<>(
+            GatewayPorts.clientPorts(inputs.config()).stream()
+                .map(
+                    p ->
+                        new ServicePortBuilder()
+                            .withName(p.name())
+                            .withProtocol(p.protocol())
+                            .withPort(p.port())
+                            .withTargetPort(new IntOrString(p.name()))
+                            .build())
+                .toList());
+    // by number: the sign-in port is no container port, so enabling it never rolls the pods
+    GatewayPorts.signIn(inputs.config())
+        .ifPresent(
             p ->
-                new ServicePortBuilder()
-                    .withName(p.name())
-                    .withProtocol(p.protocol())
-                    .withPort(p.port())
-                    .withTargetPort(new IntOrString(p.name()))
-                    .build())
-        .toList();
+                ports.add(
+                    new ServicePortBuilder()
+                        .withName(p.name())
+                        .withProtocol(p.protocol())
+                        .withPort(p.port())
+                        .withTargetPort(new IntOrString(p.port()))
+                        .build()));
+    return ports;
   }
 }

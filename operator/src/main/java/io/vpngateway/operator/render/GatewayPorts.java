@@ -17,6 +17,7 @@ public final class GatewayPorts {
   public static final String IKE = "ike";
   public static final String IKE_NAT_T = "ike-natt";
   public static final String MANAGEMENT = "management";
+  public static final String OIDC_SIGN_IN = "oidc-sign-in";
 
   /** A named port with its IP protocol ({@code TCP} or {@code UDP}). */
   public record Port(String name, String protocol, int port) {}
@@ -40,6 +41,20 @@ public final class GatewayPorts {
       ports.add(new Port(IKE_NAT_T, "UDP", listen.ikeNatT()));
     }
     return ports;
+  }
+
+  /**
+   * The HTTPS web sign-in endpoint (OIDC with a client id), exposed by the Service only. It is not
+   * a container port: turning web sign-in on or moving its port is a config reload, and a change
+   * of the pod template would roll the pods.
+   */
+  public static java.util.Optional<Port> signIn(GatewayConfig config) {
+    GatewayConfig.Oidc oidc =
+        config.authentication() == null ? null : config.authentication().oidc();
+    if (oidc == null || !oidc.webSignIn() || !config.protocols().contains("OpenVPN")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new Port(OIDC_SIGN_IN, "TCP", oidc.effectiveCallbackPort()));
   }
 
   /** The management API port (health, metrics, sessions); never exposed by the Service. */

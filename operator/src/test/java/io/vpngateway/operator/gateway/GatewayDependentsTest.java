@@ -217,6 +217,10 @@ class GatewayDependentsTest {
             (java.util.function.Consumer<VpnGateway>) g -> g.getSpec().maxConnections = 99,
             false),
         Arguments.of(
+            "oidc web sign-in on",
+            (java.util.function.Consumer<VpnGateway>) GatewayDependentsTest::withOidcWebSignIn,
+            false),
+        Arguments.of(
             "protocols",
             (java.util.function.Consumer<VpnGateway>)
                 g -> g.getSpec().protocols = List.of(VpnProtocol.OpenVPN, VpnProtocol.SSTP),
@@ -267,6 +271,42 @@ class GatewayDependentsTest {
         svc.getSpec().getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort()).toList());
     assertEquals("LoadBalancer", svc.getSpec().getType());
     assertEquals("ClientIP", svc.getSpec().getSessionAffinity());
+  }
+
+  static void withOidcWebSignIn(VpnGateway g) {
+    g.getSpec().authentication = new io.vpngateway.api.v1alpha1.spec.Authentication();
+    var oidc = new io.vpngateway.api.v1alpha1.spec.OidcAuthentication();
+    oidc.issuerUrl = "https://login.example.com/realms/corp";
+    oidc.audience = "vpn";
+    oidc.clientId = "vpn-web";
+    oidc.callbackPort = 8443;
+    g.getSpec().authentication.oidc = oidc;
+  }
+
+  @Test
+  void oidcWebSignInAddsItsPortToTheServiceButNotToThePods() {
+    VpnGateway plain = TestGateways.openVpn("gw", 1);
+    VpnGateway oidc = TestGateways.openVpn("gw", 1);
+    withOidcWebSignIn(oidc);
+    Service svc = new VpnGatewayServiceDependentResource().desired(oidc, context(oidc));
+    var port =
+        svc.getSpec().getPorts().stream()
+            .filter(p -> p.getName().equals("oidc-sign-in"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("TCP", port.getProtocol());
+    assertEquals(8443, port.getPort());
+    assertEquals(8443, port.getTargetPort().getIntVal(), "by number: no container port needed");
+    assertEquals(
+        new VpnGatewayStatefulSetDependentResource().desired(plain, context(plain)).getSpec(),
+        new VpnGatewayStatefulSetDependentResource().desired(oidc, context(oidc)).getSpec(),
+        "turning web sign-in on must not change the pod template (no restart)");
+    oidc.getSpec().authentication.oidc.clientId = null;
+    assertTrue(
+        new VpnGatewayServiceDependentResource()
+            .desired(oidc, context(oidc)).getSpec().getPorts().stream()
+            .noneMatch(p -> p.getName().equals("oidc-sign-in")),
+        "tokens only: no sign-in endpoint");
   }
 
   @Test

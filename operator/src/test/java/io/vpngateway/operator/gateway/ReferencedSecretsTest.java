@@ -38,6 +38,37 @@ class ReferencedSecretsTest {
     return gw;
   }
 
+  @Test
+  void oidcClientSecretAndIssuerCaBecomeTheirConfigFiles() {
+    VpnGateway gw = TestGateways.openVpn("gw", 1);
+    gw.getSpec().authentication = new Authentication();
+    var oidc = new io.vpngateway.api.v1alpha1.spec.OidcAuthentication();
+    oidc.issuerUrl = "https://idp.example.com";
+    oidc.audience = "vpn";
+    oidc.clientId = "vpn-web";
+    oidc.clientSecretRef = new SecretKeyRef("idp-client", null);
+    oidc.issuerCaRef = new SecretKeyRef("idp-ca", "root.pem");
+    gw.getSpec().authentication.oidc = oidc;
+    var refs = ReferencedSecrets.of(gw.getSpec());
+    assertEquals(
+        List.of(
+            new io.vpngateway.api.config.SecretReferences.Reference(
+                "authentication.oidc.clientSecretRef", "idp-client", "clientSecret",
+                "oidc-client.secret"),
+            new io.vpngateway.api.config.SecretReferences.Reference(
+                "authentication.oidc.issuerCaRef", "idp-ca", "root.pem", "oidc-issuer-ca.crt")),
+        refs);
+    var resolution =
+        ReferencedSecrets.resolve(
+            refs,
+            name ->
+                Optional.of(
+                    secret(name, Map.of("clientSecret", "s3cret", "root.pem", "PEM"))));
+    assertEquals(
+        Map.of("oidc-client.secret", "s3cret", "oidc-issuer-ca.crt", "PEM"), resolution.files());
+    assertEquals(List.of("test/idp-ca", "test/idp-client"), ReferencedSecrets.indexKeys(gw));
+  }
+
   static Secret secret(String name, Map<String, String> data) {
     return new SecretBuilder()
         .withNewMetadata()
