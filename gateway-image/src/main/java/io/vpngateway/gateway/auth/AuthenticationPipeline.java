@@ -51,7 +51,7 @@ public final class AuthenticationPipeline {
   private final EapAuthenticator eap;
   private final MsChapV2Authenticator msChapV2;
   private final Clock clock;
-  private final boolean requireBoth;
+  private final boolean requireBothConfigured;
 
   private AuthenticationPipeline(Builder b) {
     this.certificates = b.certificates;
@@ -60,7 +60,24 @@ public final class AuthenticationPipeline {
     this.eap = b.eap;
     this.msChapV2 = b.msChapV2;
     this.clock = b.clock;
-    this.requireBoth = b.requireBoth && b.certificates != null && !b.passwords.isEmpty();
+    this.requireBothConfigured = b.requireBoth && b.certificates != null;
+  }
+
+  /**
+   * Whether a password backend is on now: a backend that follows reloads (OIDC) may be off, and
+   * the gateway then behaves as if it were not there.
+   */
+  private boolean anyPasswordBackend() {
+    for (PasswordAuthenticator p : passwords) {
+      if (p.active()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean requireBoth() {
+    return requireBothConfigured && anyPasswordBackend();
   }
 
   public static Builder builder() {
@@ -74,17 +91,17 @@ public final class AuthenticationPipeline {
 
   /** Whether a password backend is configured (a password offered is then checked). */
   public boolean checksPasswords() {
-    return !passwords.isEmpty();
+    return anyPasswordBackend();
   }
 
   /** Whether a client without a certificate may still get in (by password, token or EAP). */
   public boolean certificateOptional() {
-    return !requireBoth && (certificates == null || !passwords.isEmpty() || eap != null);
+    return !requireBoth() && (certificates == null || anyPasswordBackend() || eap != null);
   }
 
   /** Whether every client needs both a certificate and a password (see the builder). */
   public boolean requiresCertificateAndPassword() {
-    return requireBoth;
+    return requireBoth();
   }
 
   public Optional<CertificateAuthenticator> certificates() {
@@ -122,6 +139,7 @@ public final class AuthenticationPipeline {
       }
     }
     Optional<PasswordCredential> password = offered.password().filter(p -> !p.isEmpty());
+    boolean requireBoth = requireBoth();
     if (requireBoth && byCertificate == null) {
       return done(AuthResult.refused(RefusalReason.NO_CLIENT_CERTIFICATE,
           "this gateway requires a client certificate and a password; no certificate was sent"));
@@ -143,7 +161,7 @@ public final class AuthenticationPipeline {
     ClientInfo client = offered.client();
     Optional<PasswordCredential> offeredPassword = password;
     for (PasswordAuthenticator backend : passwords) {
-      if (backend.handles(offeredPassword, client)) {
+      if (backend.active() && backend.handles(offeredPassword, client)) {
         return bindCertificate(call(backend, offeredPassword, client), byCertificate);
       }
     }
@@ -154,7 +172,7 @@ public final class AuthenticationPipeline {
     if (byCertificate != null) {
       return done(AuthResult.accepted(byCertificate));
     }
-    if (certificates != null && passwords.isEmpty()) {
+    if (certificates != null && !anyPasswordBackend()) {
       return done(
           AuthResult.refused(
               RefusalReason.NO_CLIENT_CERTIFICATE, "the client sent no certificate"));
@@ -194,7 +212,7 @@ public final class AuthenticationPipeline {
         return AuthResult.accepted(
             ClientIdentity.of(name, t.groups(), AuthMethod.AUTH_TOKEN, "auth-token"));
       case EXPIRED:
-        return passwords.isEmpty()
+        return !anyPasswordBackend()
             ? null
             : AuthResult.refused(RefusalReason.AUTH_TOKEN_EXPIRED, "the auth token expired");
       case FORGED:
@@ -237,8 +255,17 @@ public final class AuthenticationPipeline {
           answer -> bindCertificate(inner.respond(answer), byCertificate));
     }
     if (r instanceof AuthResult.Pending p) {
-      return new AuthResult.Pending(
-          p.url(), p.timeout(), bindCertificate(p.outcome(), byCertificate));
+      // the protocol cancels the outcome it holds when its client gives up: pass that on to the
+      // backend's own stage, so the backend can free what it keeps for the wait
+      CompletableFuture<AuthResult> source = p.outcome().toCompletableFuture();
+      CompletableFuture<AuthResult> bound = source.thenApply(x -> bind(x, byCertificate));
+      bound.whenComplete(
+          (x, e) -> {
+            if (bound.isCancelled()) {
+              source.cancel(false);
+            }
+          });
+      return new AuthResult.Pending(p.url(), p.timeout(), bound);
     }
     return r;
   }

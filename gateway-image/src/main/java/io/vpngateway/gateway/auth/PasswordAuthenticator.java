@@ -17,6 +17,15 @@ import java.util.concurrent.CompletionStage;
  */
 public interface PasswordAuthenticator {
   /**
+   * Whether the backend is configured now. One that follows reloads (OIDC) stays in the pipeline
+   * while its method is off and says so here; the pipeline then acts as if it were absent (a
+   * certificate-only gateway ignores passwords, {@code NoClientCertificate} and so on).
+   */
+  default boolean active() {
+    return true;
+  }
+
+  /**
    * Whether this backend handles this client's offer; the pipeline asks each backend in order and
    * uses the first that says yes. The default handles any offered password. An OIDC backend doing
    * web login may also accept a client that sent none but can open a URL.

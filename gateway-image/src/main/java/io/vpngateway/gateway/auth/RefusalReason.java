@@ -40,8 +40,18 @@ public enum RefusalReason {
   AUTH_METHOD_NOT_SUPPORTED("AuthMethodNotSupported"),
   /** An OIDC token past its expiry. */
   TOKEN_EXPIRED("TokenExpired"),
-  /** An OIDC token with a bad signature, issuer, audience or shape. */
+  /** An OIDC token that is not a signed JWT, uses a refused algorithm, or replays a nonce. */
   TOKEN_INVALID("TokenInvalid"),
+  /** An OIDC token whose nbf or iat lies in the future (beyond the allowed clock skew). */
+  TOKEN_NOT_YET_VALID("TokenNotYetValid"),
+  /** An OIDC token whose signature does not verify with the issuer's key it names. */
+  TOKEN_SIGNATURE_INVALID("TokenSignatureInvalid"),
+  /** An OIDC token signed with a key the issuer does not publish (even after a refetch). */
+  TOKEN_KEY_UNKNOWN("TokenKeyUnknown"),
+  /** An OIDC token from another issuer than the configured one. */
+  TOKEN_ISSUER_MISMATCH("TokenIssuerMismatch"),
+  /** An OIDC token for another audience (a token meant for another application). */
+  TOKEN_AUDIENCE_MISMATCH("TokenAudienceMismatch"),
   /** One of our auth tokens (reconnect without the password) that is forged or not the client's. */
   AUTH_TOKEN_INVALID("AuthTokenInvalid"),
   /** One of our auth tokens past its lifetime: the client must authenticate in full again. */

@@ -6,6 +6,8 @@ import io.vpngateway.gateway.auth.radius.RadiusEapBackend;
 import io.vpngateway.gateway.auth.radius.RadiusMsChapV2Backend;
 import io.vpngateway.gateway.auth.radius.RadiusPasswordBackend;
 import io.vpngateway.gateway.auth.radius.RadiusService;
+import io.vpngateway.gateway.auth.oidc.OidcPasswordAuthenticator;
+import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
@@ -20,20 +22,27 @@ final class Authentications {
   private Authentications() {}
 
   static AuthenticationPipeline pipeline(RuntimeConfig config, CertificateTrust trust) {
-    return pipeline(config, trust, null);
+    return pipeline(config, trust, null, null);
   }
 
   /**
    * @param radius the RADIUS service when the config has RADIUS at start: its password backend,
    *     EAP relay and MS-CHAPv2 backend (SSTP) join the pipeline (its settings follow reloads; turning RADIUS on later
    *     needs a restart)
+   * @param oidc the OIDC service (follows reloads, including turning OIDC on and off), or null
    */
   static AuthenticationPipeline pipeline(
-      RuntimeConfig config, CertificateTrust trust, RadiusService radius) {
+      RuntimeConfig config, CertificateTrust trust, RadiusService radius, OidcService oidc) {
     GatewayConfig.Authentication auth = config.document().authentication();
     AuthenticationPipeline.Builder b = AuthenticationPipeline.builder();
     if (auth.certificate() != null) {
       b.certificates(trust.authenticator());
+    }
+    // OIDC before any other password backend: it takes only JWT-shaped passwords (and, for web
+    // sign-in, clients that sent none), which a RADIUS server must never see. It follows the
+    // config, so a reload that turns OIDC on or off needs no new pipeline.
+    if (oidc != null) {
+      b.password(new OidcPasswordAuthenticator(oidc));
     }
     if (radius != null) {
       b.password(new RadiusPasswordBackend(radius));

@@ -5,6 +5,7 @@ import io.vpngateway.api.pool.Ipv4Cidr;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
+import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.config.ConfigDirectoryWatcher;
 import io.vpngateway.gateway.config.ConfigSource;
@@ -27,6 +28,7 @@ import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.session.TunnelSession;
 import io.vpngateway.gateway.tun.TunDevice;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -83,6 +85,7 @@ public final class Gateway implements AutoCloseable {
   private volatile boolean ready;
   private CertificateTrust trust;
   private Admission admission;
+  private OidcService oidc;
   private ManagementServer management;
   private TunDevice tun;
 
@@ -126,7 +129,11 @@ public final class Gateway implements AutoCloseable {
       metrics.addCollector(radius.health());
       started.push(radius);
     }
-    admission = new Admission(Authentications.pipeline(config, trust, radius), share, metrics);
+    oidc = OidcService.start(config, options.listenAddress(), Clock.systemUTC());
+    started.push(oidc);
+    source.addListener(oidc);
+    admission =
+        new Admission(Authentications.pipeline(config, trust, radius, oidc), share, metrics);
     metrics.addCollector(admission.metricsCollector());
     SharedTcpPorts tcpPorts = new SharedTcpPorts(options.listenAddress());
     started.push(tcpPorts);

@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.auth.oidc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.config.SecretBytes;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -46,26 +47,32 @@ public final class WebSignIn implements AutoCloseable {
   /** Sign-ins waiting at once; beyond this new ones are refused (the handshake caps come first). */
   static final int MAX_PENDING = 4096;
 
+  /**
+   * Sign-ins waiting for one source address: a client that reconnects over and over must not fill
+   * the table for everyone (a sign-in outlives a session that gave up on it until its timeout).
+   */
+  static final int MAX_PENDING_PER_SOURCE = 8;
+
   /** Why a sign-in did not produce a token. */
   public enum Failure {
     /** The user did not finish within the timeout. */
-    TIMEOUT("SignInTimeout"),
+    TIMEOUT(RefusalReason.AUTH_TIMEOUT),
     /** The issuer answered the callback with an error (the user cancelled, or was not allowed). */
-    DENIED("SignInDenied"),
+    DENIED(RefusalReason.BAD_CREDENTIALS),
     /** The token endpoint refused the code, or answered without an ID token. */
-    CODE_REJECTED("SignInCodeRejected"),
+    CODE_REJECTED(RefusalReason.BAD_CREDENTIALS),
     /** Too many sign-ins are waiting. */
-    BUSY("SignInBusy"),
+    BUSY(RefusalReason.AUTH_SERVER_UNAVAILABLE),
     /** Web sign-in is not configured (no client id) or the issuer cannot run it. */
-    NOT_CONFIGURED("SignInNotConfigured");
+    NOT_CONFIGURED(RefusalReason.AUTH_METHOD_NOT_SUPPORTED);
 
-    private final String reason;
+    private final RefusalReason reason;
 
-    Failure(String reason) {
+    Failure(RefusalReason reason) {
       this.reason = reason;
     }
 
-    public String reason() {
+    public RefusalReason reason() {
       return reason;
     }
   }
@@ -95,6 +102,7 @@ public final class WebSignIn implements AutoCloseable {
 
   private record Pending(
       String id,
+      String source,
       Context context,
       IssuerMetadata metadata,
       Pkce pkce,
@@ -122,6 +130,15 @@ public final class WebSignIn implements AutoCloseable {
    */
   public Started begin(Context context, Consumer<SignInOutcome> done)
       throws TokenRefusedException, SignInException {
+    return begin(context, "", done);
+  }
+
+  /**
+   * Starts a sign-in for a client from {@code source} (its address: at most {@value
+   * #MAX_PENDING_PER_SOURCE} wait per source).
+   */
+  public Started begin(Context context, String source, Consumer<SignInOutcome> done)
+      throws TokenRefusedException, SignInException {
     if (!context.settings().webSignInEnabled()) {
       throw new SignInException(Failure.NOT_CONFIGURED, "no clientId is configured");
     }
@@ -138,13 +155,20 @@ public final class WebSignIn implements AutoCloseable {
     if (pending.size() >= MAX_PENDING) {
       throw new SignInException(Failure.BUSY, MAX_PENDING + " sign-ins are already waiting");
     }
+    if (!source.isEmpty()
+        && pending.values().stream().filter(p -> p.source().equals(source)).count()
+            >= MAX_PENDING_PER_SOURCE) {
+      throw new SignInException(
+          Failure.BUSY, MAX_PENDING_PER_SOURCE + " sign-ins are already waiting for " + source);
+    }
     String id = randomToken(16);
     Duration timeout = context.settings().signInTimeout();
     ScheduledFuture<?> timer =
         this.timer.schedule(() -> expire(id), timeout.toMillis(), TimeUnit.MILLISECONDS);
     pending.put(
         id,
-        new Pending(id, context, metadata, Pkce.generate(random), randomToken(16), done, timer));
+        new Pending(
+            id, source, context, metadata, Pkce.generate(random), randomToken(16), done, timer));
     return new Started(id, startUri(context.redirectUri(), id));
   }
 
@@ -226,7 +250,8 @@ public final class WebSignIn implements AutoCloseable {
           "Signed in as " + in.token().name() + ". The VPN connects now; you may close this page.");
     }
     SignInOutcome.Refused r = (SignInOutcome.Refused) outcome;
-    return new Page(403, "Sign-in refused", "The VPN connection was refused (" + r.reason() + ").");
+    return new Page(
+        403, "Sign-in refused", "The VPN connection was refused (" + r.reason().code() + ").");
   }
 
   private SignInOutcome redeem(Pending p, String code) {

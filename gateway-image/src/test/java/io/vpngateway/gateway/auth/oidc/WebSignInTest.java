@@ -10,6 +10,7 @@ import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.testing.TestIssuer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -177,7 +178,7 @@ class WebSignInTest {
     List<HttpResponse<String>> hops = follow(started.signInUrl());
     assertEquals(403, hops.get(hops.size() - 1).statusCode());
     SignInOutcome.Refused r = assertInstanceOf(SignInOutcome.Refused.class, outcome.get());
-    assertEquals("TokenGroupNotAllowed", r.reason());
+    assertEquals(RefusalReason.GROUP_NOT_ALLOWED, r.reason());
   }
 
   @Test
@@ -186,7 +187,7 @@ class WebSignInTest {
     WebSignIn.Started started = signIn.begin(context(Duration.ofSeconds(1), List.of()), outcome::set);
     await().atMost(10, TimeUnit.SECONDS).until(() -> outcome.get() != null);
     SignInOutcome.Refused r = assertInstanceOf(SignInOutcome.Refused.class, outcome.get());
-    assertEquals("SignInTimeout", r.reason());
+    assertEquals(RefusalReason.AUTH_TIMEOUT, r.reason());
     // the link is dead afterwards
     assertEquals(404, follow(started.signInUrl()).get(0).statusCode());
   }
@@ -203,7 +204,7 @@ class WebSignInTest {
                 + started.id());
     assertEquals(403, follow(callback).get(0).statusCode());
     SignInOutcome.Refused r = assertInstanceOf(SignInOutcome.Refused.class, outcome.get());
-    assertEquals("SignInDenied", r.reason());
+    assertEquals(RefusalReason.BAD_CREDENTIALS, r.reason());
   }
 
   @Test
