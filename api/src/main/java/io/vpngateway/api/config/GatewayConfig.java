@@ -340,6 +340,13 @@ public record GatewayConfig(
     return protocols.contains(protocol.crName());
   }
 
+  /** This document with other authentication settings (tests, renderers adding a method). */
+  public GatewayConfig withAuthentication(Authentication newAuthentication) {
+    return new GatewayConfig(
+        version, gateway, protocols, listen, replicas, maxConnections, pools, routing, dns,
+        newAuthentication, crypto, openvpn, ikev2, management, files);
+  }
+
   /**
    * The settings a running gateway cannot change without a restart (sockets, TUN, pool layout).
    * The operator hashes this into the pod template so only these changes roll the pods.

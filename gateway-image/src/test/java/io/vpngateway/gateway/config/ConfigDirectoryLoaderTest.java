@@ -166,11 +166,8 @@ class ConfigDirectoryLoaderTest {
             300_000,
             60_000);
     GatewayConfig withOidc =
-        new GatewayConfig(
-            doc.version(), doc.gateway(), doc.protocols(), doc.listen(), doc.replicas(),
-            doc.maxConnections(), doc.pools(), doc.routing(), doc.dns(),
-            new GatewayConfig.Authentication(doc.authentication().certificate(), null, oidc),
-            doc.crypto(), doc.openvpn(), doc.management(), doc.files());
+        doc.withAuthentication(
+            new GatewayConfig.Authentication(doc.authentication().certificate(), null, oidc));
     Files.writeString(dir.resolve("config.yaml"), GatewayConfigCodec.write(withOidc));
     CertificateAuthority idpCa =
         CertificateAuthority.create("idp", KeySpec.EC_P256, Instant.now());

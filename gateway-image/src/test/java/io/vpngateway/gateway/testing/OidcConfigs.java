@@ -20,22 +20,9 @@ public final class OidcConfigs {
       throws Exception {
     GatewayConfig doc = GatewayConfigCodec.read(Files.readString(dir.resolve("config.yaml")));
     GatewayConfig next =
-        new GatewayConfig(
-            doc.version(),
-            doc.gateway(),
-            doc.protocols(),
-            doc.listen(),
-            doc.replicas(),
-            doc.maxConnections(),
-            doc.pools(),
-            doc.routing(),
-            doc.dns(),
+        doc.withAuthentication(
             new GatewayConfig.Authentication(
-                doc.authentication().certificate(), doc.authentication().radius(), oidc),
-            doc.crypto(),
-            doc.openvpn(),
-            doc.management(),
-            doc.files());
+                doc.authentication().certificate(), doc.authentication().radius(), oidc));
     if (issuerCaPem != null) {
       Files.writeString(dir.resolve(GatewayConfigRenderer.OIDC_ISSUER_CA_FILE), issuerCaPem);
     }
