@@ -344,7 +344,7 @@ public record GatewayConfig(
   public GatewayConfig withAuthentication(Authentication newAuthentication) {
     return new GatewayConfig(
         version, gateway, protocols, listen, replicas, maxConnections, pools, routing, dns,
-        newAuthentication, crypto, openvpn, ikev2, management, files);
+        tunnel, newAuthentication, crypto, openvpn, ikev2, management, files);
   }
 
   /**
