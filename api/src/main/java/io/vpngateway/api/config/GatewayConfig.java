@@ -101,7 +101,12 @@ public record GatewayConfig(
    *     password (RADIUS or OIDC); otherwise either method alone admits (as Azure does)
    */
   public record Authentication(
-      Certificate certificate, Radius radius, Oidc oidc, boolean requireCertificateAndPassword) {}
+      Certificate certificate, Radius radius, Oidc oidc, boolean requireCertificateAndPassword) {
+    /** The same methods with {@code newOidc} as the OIDC settings (null: OIDC off). */
+    public Authentication withOidc(Oidc newOidc) {
+      return new Authentication(certificate, radius, newOidc, requireCertificateAndPassword);
+    }
+  }
 
   /**
    * Certificate authentication.

@@ -167,7 +167,7 @@ class ConfigDirectoryLoaderTest {
             60_000);
     GatewayConfig withOidc =
         doc.withAuthentication(
-            new GatewayConfig.Authentication(doc.authentication().certificate(), null, oidc));
+            doc.authentication().withOidc(oidc));
     Files.writeString(dir.resolve("config.yaml"), GatewayConfigCodec.write(withOidc));
     CertificateAuthority idpCa =
         CertificateAuthority.create("idp", KeySpec.EC_P256, Instant.now());

@@ -21,8 +21,7 @@ public final class OidcConfigs {
     GatewayConfig doc = GatewayConfigCodec.read(Files.readString(dir.resolve("config.yaml")));
     GatewayConfig next =
         doc.withAuthentication(
-            new GatewayConfig.Authentication(
-                doc.authentication().certificate(), doc.authentication().radius(), oidc));
+            doc.authentication().withOidc(oidc));
     if (issuerCaPem != null) {
       Files.writeString(dir.resolve(GatewayConfigRenderer.OIDC_ISSUER_CA_FILE), issuerCaPem);
     }
