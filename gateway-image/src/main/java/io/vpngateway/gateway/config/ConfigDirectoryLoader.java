@@ -3,6 +3,7 @@ package io.vpngateway.gateway.config;
 import io.vpngateway.api.config.ConfigError;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
+import io.vpngateway.api.config.GatewayTokens;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
@@ -49,10 +50,10 @@ public final class ConfigDirectoryLoader {
   public static final String CONFIG_FILE = "config.yaml";
 
   /** Shortest auth-token HMAC key accepted, in bytes (HMAC-SHA256 block of security). */
-  static final int MIN_AUTH_TOKEN_KEY = 32;
+  static final int MIN_AUTH_TOKEN_KEY = GatewayTokens.MIN_AUTH_TOKEN_KEY_BYTES;
 
   /** Shortest management token accepted: 128 bits of base64. */
-  static final int MIN_TOKEN_LENGTH = 22;
+  static final int MIN_TOKEN_LENGTH = GatewayTokens.MIN_MANAGEMENT_TOKEN_LENGTH;
 
   private final Clock clock;
 

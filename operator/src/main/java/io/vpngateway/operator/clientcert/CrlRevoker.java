@@ -4,10 +4,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Pem;
-import io.vpngateway.api.pki.RevokedCertificate;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.operator.gateway.ConfigFiles;
 import io.vpngateway.operator.gateway.CrlSecretUpdates;
-import io.vpngateway.operator.gateway.RevocationList;
 import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
 import java.math.BigInteger;
@@ -15,7 +14,6 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,23 +59,17 @@ final class CrlRevoker {
             Names.crlSecret(gateway),
             secret -> {
               Optional<X509CRL> current =
-                  SecretData.get(secret, ConfigFiles.CRL_KEY)
-                      .flatMap(RevocationList::decode)
-                      .filter(crl -> RevocationList.signedBy(ca, crl));
-              List<RevokedCertificate> added = new ArrayList<>();
-              for (BigInteger serial : serials) {
-                if (current.isEmpty() || !RevocationList.lists(current.get(), serial)) {
-                  added.add(new RevokedCertificate(serial, now));
-                }
-              }
-              if (added.isEmpty()) {
+                  SecretData.get(secret, ConfigFiles.CRL_KEY).flatMap(RevocationList::decode);
+              Optional<X509CRL> signed = RevocationList.revoke(ca, current, serials, now, validity);
+              if (signed.isEmpty()) {
                 return null;
               }
-              X509CRL signed = RevocationList.sign(ca, current, added, now, validity);
               if (secret.getData() == null) {
                 secret.setData(new LinkedHashMap<>());
               }
-              secret.getData().put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(signed)));
+              secret
+                  .getData()
+                  .put(ConfigFiles.CRL_KEY, SecretData.encodeValue(Pem.encode(signed.get())));
               return secret;
             });
     X509CRL result = Pem.decodeCrl(SecretData.get(written, ConfigFiles.CRL_KEY).orElseThrow());

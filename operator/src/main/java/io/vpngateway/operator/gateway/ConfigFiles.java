@@ -8,11 +8,11 @@ import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
+import io.vpngateway.api.config.GatewayTokens;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +40,6 @@ public final class ConfigFiles {
 
   public static final String TLS_CRYPT_V2_SERVER_KEY = "tls-crypt-v2-server.key";
 
-  /** The gateway wants at least 32 bytes of auth-token HMAC key; 48 as {@code vpngw serve -f}. */
-  private static final int TOKEN_BYTES = 48;
-
   private static final int READ_ONLY_BY_OWNER = 0400;
 
   private ConfigFiles() {}
@@ -59,10 +56,9 @@ public final class ConfigFiles {
     GatewayConfig.Files files = config.files();
     Map<String, String> result = new TreeMap<>(referencedFiles);
     result.put(DOCUMENT, GatewayConfigCodec.write(config));
-    result.put(files.authTokenKey(), keep(actual, files.authTokenKey(), random));
-    // base64url without padding: the gateway reads the auth-token key as base64 (either alphabet)
-    // and the management token as text of at least 22 characters
-    result.put(files.managementToken(), keep(actual, files.managementToken(), random));
+    result.putAll(
+        GatewayTokens.keepOrCreate(
+            files, file -> actual.flatMap(s -> SecretData.get(s, file)), random));
     return result;
   }
 
@@ -103,18 +99,5 @@ public final class ConfigFiles {
 
   private static KeyToPath item(String key, String path) {
     return new KeyToPath(key, null, path);
-  }
-
-  private static String keep(Optional<Secret> actual, String key, SecureRandom random) {
-    return actual
-        .flatMap(s -> SecretData.get(s, key))
-        .filter(v -> !v.isBlank())
-        .orElseGet(() -> token(random));
-  }
-
-  private static String token(SecureRandom random) {
-    byte[] bytes = new byte[TOKEN_BYTES];
-    random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

@@ -3,14 +3,8 @@ package io.vpngateway.operator.gateway;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.vpngateway.api.pki.CertificateAuthority;
-import io.vpngateway.api.pki.Crls;
 import io.vpngateway.api.pki.PkiException;
 import java.net.HttpURLConnection;
-import java.security.cert.X509CRL;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,37 +53,5 @@ public final class CrlSecretUpdates {
       }
     }
     throw last;
-  }
-
-  /**
-   * {@code wanted} (a CRL this reconcile signed from a possibly stale copy) with every entry of
-   * {@code current} (the CRL in the Secret now) it lacks. When nothing is missing, {@code wanted}
-   * itself; otherwise a new CRL signed now, numbered above both, valid as long as {@code wanted}.
-   * A {@code current} the CA did not sign contributes nothing.
-   */
-  public static X509CRL merge(
-      CertificateAuthority ca, X509CRL wanted, Optional<X509CRL> current, Instant now) {
-    Optional<X509CRL> ours = current.filter(c -> RevocationList.signedBy(ca, c));
-    if (ours.isEmpty()
-        || RevocationList.entries(ours.get()).stream()
-            .allMatch(e -> RevocationList.lists(wanted, e.serialNumber()))) {
-      return wanted;
-    }
-    X509CRL newer = higherNumber(wanted, ours.get());
-    X509CRL older = newer == wanted ? ours.get() : wanted;
-    Duration validity =
-        Duration.between(
-            wanted.getThisUpdate().toInstant(), wanted.getNextUpdate().toInstant());
-    return RevocationList.sign(
-        ca, Optional.of(newer), RevocationList.entries(older), now, validity);
-  }
-
-  private static X509CRL higherNumber(X509CRL a, X509CRL b) {
-    var na = Crls.numberOf(a);
-    var nb = Crls.numberOf(b);
-    if (na.isEmpty() || nb.isEmpty()) {
-      return na.isPresent() ? a : b;
-    }
-    return na.get().compareTo(nb.get()) >= 0 ? a : b;
   }
 }

@@ -5,25 +5,22 @@ import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Certificates;
-import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.api.pki.ServerCertificates;
+import io.vpngateway.api.pki.ServerCertificates.ServerTls;
+import io.vpngateway.api.pki.ServerNames;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.config.OperatorConfig;
-import io.vpngateway.operator.render.ServerNames;
 import io.vpngateway.operator.support.SecretData;
 import java.security.SecureRandom;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Keeps or makes a gateway's CA, server certificate and CRL. Existing material is kept byte for
@@ -42,9 +39,6 @@ public final class GatewayCertificates {
       String crlPem,
       String tlsCryptV2ServerKeyPem,
       Instant renewAt) {}
-
-  /** A certificate and its key, as PEM. */
-  public record ServerTls(String certificatePem, String keyPem) {}
 
   private final OperatorConfig.Pki pki;
   private final SecureRandom random = new SecureRandom();
@@ -95,37 +89,28 @@ public final class GatewayCertificates {
       CertificateAuthority ca, Optional<Secret> actual, ServerNames names, Instant now) {
     Optional<String> certPem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_CERT_KEY));
     Optional<String> keyPem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.TLS_KEY_KEY));
-    if (certPem.isPresent() && keyPem.isPresent()) {
-      X509Certificate cert = decodeOrNull(certPem.get());
-      if (cert != null
-          && ca.signed(cert)
-          && !Certificates.needsRenewal(cert, now, pki.serverCertificateRenewBefore())
-          && sans(cert).equals(names.asSet())) {
-        return new ServerTls(certPem.get(), keyPem.get());
-      }
-    }
-    IssuedCertificate issued =
-        ca.issueServerCertificate(
-            new ServerCertificateRequest(
-                names.dnsNames().get(0),
-                names.dnsNames(),
-                names.ipAddresses(),
-                KEY_SPEC,
-                pki.serverCertificateValidity()),
-            now);
-    return new ServerTls(issued.certificatePem(), issued.privateKeyPem());
+    Optional<ServerTls> existing =
+        certPem.isPresent() && keyPem.isPresent()
+            ? Optional.of(new ServerTls(certPem.get(), keyPem.get()))
+            : Optional.empty();
+    ServerCertificateRequest wanted =
+        new ServerCertificateRequest(
+            names.dnsNames().get(0),
+            names.dnsNames(),
+            names.ipAddresses(),
+            KEY_SPEC,
+            pki.serverCertificateValidity());
+    return ServerCertificates.keepOrIssue(
+        ca, existing, wanted, pki.serverCertificateRenewBefore(), now);
   }
 
   private String crl(CertificateAuthority ca, Optional<Secret> actual, Instant now) {
     Optional<String> pem = actual.flatMap(s -> SecretData.get(s, ConfigFiles.CRL_KEY));
-    Optional<X509CRL> previous = pem.map(GatewayCertificates::decodeCrlOrNull);
-    if (previous.isPresent()
-        && RevocationList.usable(ca, previous.get(), now, pki.crlRenewBefore())) {
-      return pem.get();
-    }
-    // keep the entries only of a CRL this CA signed; a foreign or corrupt one is not ours to extend
-    Optional<X509CRL> ours = previous.filter(c -> RevocationList.signedBy(ca, c));
-    return Pem.encode(RevocationList.sign(ca, ours, List.of(), now, pki.crlValidity()));
+    Optional<X509CRL> previous = pem.flatMap(RevocationList::decode);
+    X509CRL crl =
+        RevocationList.current(ca, previous, now, pki.crlValidity(), pki.crlRenewBefore());
+    // the stored text itself while it is kept: an unchanged gateway writes nothing
+    return previous.isPresent() && crl == previous.get() ? pem.get() : Pem.encode(crl);
   }
 
   /**
@@ -152,49 +137,12 @@ public final class GatewayCertificates {
     return TlsCryptV2ServerKey.generate(random).toPem();
   }
 
-  /** The certificate's SANs as {@code DNS:name} / {@code IP:address}. */
-  static Set<String> sans(X509Certificate cert) {
-    Set<String> result = new TreeSet<>();
-    try {
-      Collection<List<?>> all = cert.getSubjectAlternativeNames();
-      if (all != null) {
-        for (List<?> san : all) {
-          int type = (Integer) san.get(0);
-          if (type == 2) {
-            result.add("DNS:" + san.get(1));
-          } else if (type == 7) {
-            result.add("IP:" + san.get(1));
-          }
-        }
-      }
-    } catch (CertificateParsingException e) {
-      return Set.of();
-    }
-    return result;
-  }
-
   private static String required(Secret secret, String key) {
     return SecretData.get(secret, key)
         .orElseThrow(
             () ->
                 new PkiException(
                     "Secret '" + secret.getMetadata().getName() + "' has no key '" + key + "'"));
-  }
-
-  private static X509Certificate decodeOrNull(String pem) {
-    try {
-      return Pem.decodeCertificate(pem);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static X509CRL decodeCrlOrNull(String pem) {
-    try {
-      return Pem.decodeCrl(pem);
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   private static Instant min(Instant a, Instant b) {

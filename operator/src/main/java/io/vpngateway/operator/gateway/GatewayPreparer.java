@@ -10,10 +10,11 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigRenderer;
 import io.vpngateway.api.config.GatewayConfigValidator;
 import io.vpngateway.api.config.RenderDefaults;
+import io.vpngateway.api.pki.ServerNames;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.VpnGatewayStatus;
 import io.vpngateway.operator.config.OperatorConfig;
-import io.vpngateway.operator.render.ServerNames;
+import io.vpngateway.operator.render.GatewayServerNames;
 import io.vpngateway.operator.support.Hashes;
 import io.vpngateway.operator.support.Names;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,7 +81,7 @@ public class GatewayPreparer {
         byoServerSecret(gateway).isPresent()
             ? Optional.empty()
             : Optional.of(
-                ServerNames.of(
+                GatewayServerNames.of(
                     gateway,
                     Names.workload(gateway),
                     ServiceEndpoint.of(context.getSecondaryResource(Service.class)).orElse(null),

@@ -5,12 +5,13 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.support.Labels;
 import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
-import io.vpngateway.api.pki.CertificateAuthority;
-import io.vpngateway.api.pki.Pem;
 import java.security.cert.X509CRL;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,9 +22,9 @@ import java.util.Optional;
  * The CRL Secret: the signed CRL, re-signed before its nextUpdate, and the tls-crypt-v2 server key
  * (made once) that wraps every OpenVPN client's key. The ClientCertificate reconciler adds entries
  * to it when a certificate is revoked or deleted; this dependent keeps whatever CRL is current and
- * usable, and writes a re-signed CRL only through {@link CrlSecretUpdates}, merged with the CRL
- * the Secret holds at that moment, so it never undoes a revocation made after its informer cache
- * was read.
+ * usable, and writes a re-signed CRL only through {@link CrlSecretUpdates}, merged with the CRL the
+ * Secret holds at that moment, so it never undoes a revocation made after its informer cache was
+ * read.
  */
 @KubernetesDependent(
     informer =
@@ -82,7 +83,7 @@ public class VpnGatewayCrlSecretDependentResource extends GatewayDependentResour
     X509CRL wanted = Pem.decodeCrl(SecretData.get(desired, ConfigFiles.CRL_KEY).orElseThrow());
     Optional<X509CRL> there =
         SecretData.get(current, ConfigFiles.CRL_KEY).flatMap(RevocationList::decode);
-    X509CRL crl = CrlSecretUpdates.merge(ca, wanted, there, now);
+    X509CRL crl = RevocationList.merge(ca, wanted, there, now);
     Map<String, String> data = new LinkedHashMap<>();
     if (current.getData() != null) {
       data.putAll(current.getData());

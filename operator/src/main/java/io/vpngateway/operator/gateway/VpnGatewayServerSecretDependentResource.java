@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.vpngateway.api.pki.ServerCertificates;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.support.Labels;
 import io.vpngateway.operator.support.Names;
@@ -39,7 +40,7 @@ public class VpnGatewayServerSecretDependentResource extends GatewayDependentRes
   @Override
   protected Secret desired(VpnGateway gateway, Context<VpnGateway> context) {
     GatewayCertificates.Material material = inputs(context).certificates();
-    GatewayCertificates.ServerTls server =
+    ServerCertificates.ServerTls server =
         material
             .server()
             .orElseThrow(() -> new IllegalStateException("no built-in server certificate"));

@@ -15,6 +15,7 @@ import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Crls;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.api.pki.RevokedCertificate;
 import io.vpngateway.operator.support.MockServerSetup;
 import io.vpngateway.operator.support.SecretData;
@@ -132,16 +133,14 @@ class CrlSecretUpdatesTest {
     X509CRL renewedFromStale =
         RevocationList.sign(CA, Optional.of(base), List.of(), NOW, Duration.ofDays(7));
 
-    X509CRL merged =
-        CrlSecretUpdates.merge(CA, renewedFromStale, Optional.of(revokedSince), NOW);
+    X509CRL merged = RevocationList.merge(CA, renewedFromStale, Optional.of(revokedSince), NOW);
 
     assertTrue(RevocationList.lists(merged, REVOKED));
     BigInteger number = Crls.numberOf(merged).orElseThrow();
     assertTrue(number.compareTo(Crls.numberOf(revokedSince).orElseThrow()) > 0);
     assertTrue(number.compareTo(Crls.numberOf(renewedFromStale).orElseThrow()) > 0);
     // nothing missing: the wanted CRL as it is, and an unchanged Secret needs no write
-    assertEquals(
-        revokedSince, CrlSecretUpdates.merge(CA, revokedSince, Optional.of(base), NOW));
+    assertEquals(revokedSince, RevocationList.merge(CA, revokedSince, Optional.of(base), NOW));
     Secret same = crlSecret("same", revokedSince, "server-key");
     assertNull(
         VpnGatewayCrlSecretDependentResource.merged(

@@ -17,13 +17,15 @@ import io.vpngateway.api.config.RenderDefaults;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.RevocationList;
+import io.vpngateway.api.pki.ServerNames;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.spec.Routing;
 import io.vpngateway.api.v1alpha1.spec.ServerCertificate;
 import io.vpngateway.api.v1alpha1.spec.ServiceSpec;
 import io.vpngateway.api.v1alpha1.spec.Sku;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
-import io.vpngateway.operator.render.ServerNames;
+import io.vpngateway.operator.render.GatewayServerNames;
 import io.vpngateway.operator.support.FakeContext;
 import io.vpngateway.operator.support.Hashes;
 import io.vpngateway.operator.support.SecretData;
@@ -63,7 +65,8 @@ class GatewayDependentsTest {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.of(
-                    ServerNames.of(gw, gw.getMetadata().getName(), "203.0.113.7", "cluster.local")),
+                    GatewayServerNames.of(
+                        gw, gw.getMetadata().getName(), "203.0.113.7", "cluster.local")),
                 NOW);
     return new GatewayInputs(
         config,
@@ -103,8 +106,7 @@ class GatewayDependentsTest {
     FakeContext<VpnGateway> context = context(gw);
     Secret server = new VpnGatewayServerSecretDependentResource().desired(gw, context);
     var sans =
-        GatewayCertificates.sans(
-            Pem.decodeCertificate(SecretData.get(server, "tls.crt").orElseThrow()));
+        ServerNames.sansOf(Pem.decodeCertificate(SecretData.get(server, "tls.crt").orElseThrow()));
     assertEquals(
         java.util.Set.of(
             "DNS:vpn.example.com",
@@ -346,7 +348,7 @@ class GatewayDependentsTest {
     Secret ca = new VpnGatewayCaSecretDependentResource().desired(gw, context);
     Secret server = new VpnGatewayServerSecretDependentResource().desired(gw, context);
     Secret crl = new VpnGatewayCrlSecretDependentResource().desired(gw, context);
-    ServerNames names = ServerNames.of(gw, "gw", "203.0.113.7", "cluster.local");
+    ServerNames names = GatewayServerNames.of(gw, "gw", "203.0.113.7", "cluster.local");
     GatewayCertificates certificates = new GatewayCertificates(CONFIG.pki());
     var again =
         certificates.prepare(
@@ -369,7 +371,7 @@ class GatewayDependentsTest {
             Optional.of(ca),
             Optional.of(server),
             Optional.of(crl),
-            Optional.of(ServerNames.of(gw, "gw", "198.51.100.9", "cluster.local")),
+            Optional.of(GatewayServerNames.of(gw, "gw", "198.51.100.9", "cluster.local")),
             NOW.plusSeconds(60));
     assertEquals(again.caKeyPem(), moved.caKeyPem());
     assertNotEquals(again.server(), moved.server());

@@ -22,6 +22,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.pki.Pem;
+import io.vpngateway.api.pki.ServerNames;
 import io.vpngateway.api.v1alpha1.Condition;
 import io.vpngateway.api.v1alpha1.ConditionTypes;
 import io.vpngateway.api.v1alpha1.Conditions;
@@ -147,7 +148,7 @@ class VpnGatewayOperatorTest {
         Pem.decodeCertificate(
             SecretData.get(secret("gw-full-server-tls"), "tls.crt").orElseThrow());
     assertTrue(
-        GatewayCertificates.sans(server).contains("IP:203.0.113.10"),
+        ServerNames.sansOf(server).contains("IP:203.0.113.10"),
         "endpoint in the SANs after re-issue");
     System.out.printf(
         "TIMING gateway create -> all owned objects: %d ms; -> Ready after LB+pods: %d ms%n",
