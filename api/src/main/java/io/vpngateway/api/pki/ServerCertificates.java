@@ -49,11 +49,11 @@ public final class ServerCertificates {
 
   /**
    * Whether {@code existing} can stay: both PEMs parse, {@code ca} signed the certificate, the key
-   * belongs to it, it is not due for renewal ({@link Certificates#needsRenewal}) and its SANs are
+   * belongs to it, it is not due for renewal ({@link Certificates#needsRenewal}), its SANs are
    * exactly the wanted names and addresses (a new endpoint must be in the certificate before
-   * clients dial it; a dropped one must not stay valid). The common name and key type are not
-   * compared: clients match on the SANs, and a profile names the CN of the certificate actually
-   * served.
+   * clients dial it; a dropped one must not stay valid) and its CN is the wanted one (IKEv2 clients
+   * such as strongSwan match the identity they are given, often the CN, among the SANs). The key
+   * type is not compared: a profile names the certificate actually served.
    */
   public static boolean reusable(
       CertificateAuthority ca,
@@ -68,7 +68,8 @@ public final class ServerCertificates {
     X509Certificate cert = certificate.get();
     if (!ca.signed(cert)
         || Certificates.needsRenewal(cert, now, renewBefore)
-        || !new ServerNames(wanted.dnsNames(), wanted.ipAddresses()).matches(cert)) {
+        || !new ServerNames(wanted.dnsNames(), wanted.ipAddresses()).matches(cert)
+        || !ClientCertificates.commonNameOf(cert).orElse("").equals(wanted.commonName())) {
       return false;
     }
     try {

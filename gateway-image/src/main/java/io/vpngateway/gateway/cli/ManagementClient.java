@@ -100,7 +100,7 @@ final class ManagementClient {
 
   private GatewayConfig config() throws UserException {
     try {
-      return StateDirectory.open(stateDir.toAbsolutePath()).config();
+      return StateDirectory.readConfig(stateDir.toAbsolutePath());
     } catch (StandaloneException e) {
       throw new UserException(
           e.getMessage()

@@ -1,12 +1,14 @@
 package io.vpngateway.gateway.cli;
 
+import io.vpngateway.api.pki.Certificates;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,8 +18,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "revoke",
     description =
-        "Revoke a client certificate issued by 'vpngw issue'. A running 'vpngw serve' on the same"
-            + " state directory ends its sessions within seconds.")
+        "Revoke every unexpired client certificate 'vpngw issue' made for NAME (each issue of a"
+            + " name adds one). A running 'vpngw serve' on the same state directory ends their"
+            + " sessions within seconds.")
 final class RevokeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -34,21 +37,37 @@ final class RevokeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StateDirectory state = StateDirectory.open(stateDir.toAbsolutePath());
-    Optional<BigInteger> revoked = state.revokeIssued(name, Instant.now());
+    StateDirectory.Revocation result = state.revokeIssued(name, Instant.now());
     PrintWriter out = spec.commandLine().getOut();
-    if (revoked.isPresent()) {
+    if (!result.revoked().isEmpty()) {
       out.println(
           "revoked "
               + name
-              + " (serial "
-              + revoked.get().toString(16).toUpperCase()
-              + "); the CRL in "
+              + ": "
+              + result.revoked().size()
+              + " certificate(s), serial "
+              + serials(result.revoked())
+              + "; the CRL in "
               + state.path()
               + " is updated");
-    } else {
-      out.println(name + " was already revoked");
+    }
+    if (!result.alreadyRevoked().isEmpty()) {
+      out.println(
+          (result.revoked().isEmpty() ? name + " was already revoked" : "already revoked")
+              + ": serial "
+              + serials(result.alreadyRevoked()));
+    }
+    if (result.revoked().isEmpty() && result.alreadyRevoked().isEmpty()) {
+      out.println(
+          "every certificate issued to " + name + " has expired; there is nothing to revoke");
     }
     out.flush();
     return 0;
+  }
+
+  private static String serials(List<BigInteger> serials) {
+    return serials.stream()
+        .map(s -> Certificates.serialHex(s).toUpperCase(java.util.Locale.ROOT))
+        .collect(Collectors.joining(", "));
   }
 }

@@ -59,7 +59,7 @@ public final class ClientIssuer {
         request.getMetadata() == null || request.getMetadata().getName() == null
             ? spec.commonName
             : request.getMetadata().getName();
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+    if (!StateDirectory.validName(name)) {
       throw new StandaloneException(
           "metadata.name '"
               + name

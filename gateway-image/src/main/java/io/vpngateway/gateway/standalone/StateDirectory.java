@@ -3,44 +3,39 @@ package io.vpngateway.gateway.standalone;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.config.GatewayConfigRenderer;
-import io.vpngateway.api.config.SecretReferences;
+import io.vpngateway.api.config.GatewayTokens;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.api.config.RenderDefaults;
+import io.vpngateway.api.config.SecretReferences;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.CertificateAuthorityFiles;
-import io.vpngateway.api.pki.Crls;
 import io.vpngateway.api.pki.IssuedCertificate;
 import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
-import io.vpngateway.api.pki.RevokedCertificate;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.api.pki.ServerCertificates;
+import io.vpngateway.api.pki.ServerCertificates.ServerTls;
+import io.vpngateway.api.pki.ServerNames;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
-import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The standalone gateway's state directory ({@code vpngw serve -f GATEWAY.yaml --state-dir DIR}):
@@ -56,8 +51,14 @@ import java.util.Set;
  *   auth-token.key              base64 of the OpenVPN auth-token HMAC key
  *   management.token            bearer token of the management API
  *   endpoint                    the host names / addresses clients dial, one per line
- *   issued/NAME.crt             every client certificate issued, for {@code vpngw revoke NAME}
+ *   issued/NAME/SERIAL.crt      every client certificate issued to NAME, for {@code vpngw revoke}
+ *   .lock                       serialises changes between {@code vpngw} processes
  * </pre>
+ *
+ * <p>The directory is kept mode 0700 and every key and token file 0600 ({@link StatePermissions}),
+ * checked each time it is opened. The CRL, the server certificate and the tokens follow the rules
+ * of the operator's Secrets, from the same code in {@code api} ({@link RevocationList}, {@link
+ * ServerCertificates}, {@link GatewayTokens}).
  */
 public final class StateDirectory {
   public static final String ENDPOINT_FILE = "endpoint";
@@ -67,32 +68,37 @@ public final class StateDirectory {
   static final Duration CRL_LIFETIME = Duration.ofDays(30);
 
   static final Duration CRL_REFRESH_BEFORE = Duration.ofDays(15);
-  static final Duration SERVER_RENEW_BEFORE = Duration.ofDays(30);
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path dir;
+  private final IssuedCertificates issued;
 
   private StateDirectory(Path dir) {
     this.dir = dir;
+    this.issued = new IssuedCertificates(dir.resolve(ISSUED_DIR));
   }
 
-  /** Opens (and creates, mode 0700) the state directory. */
+  /**
+   * Opens the state directory, creating it when missing; narrows the modes of the directory, its
+   * {@code issued/} and its key and token files when they are wider than 0700 / 0600.
+   */
   public static StateDirectory open(Path dir) throws StandaloneException {
-    try {
-      if (!Files.exists(dir)) {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      }
-      if (!Files.isDirectory(dir)) {
-        throw new StandaloneException(dir + " is not a directory; pass --state-dir a directory");
-      }
-      Files.createDirectories(dir.resolve(ISSUED_DIR));
-      return new StateDirectory(dir);
-    } catch (IOException e) {
-      throw new StandaloneException(
-          "cannot create the state directory " + dir + ": " + e.getMessage(), e);
+    StatePermissions.directory(dir);
+    StateDirectory state = new StateDirectory(dir);
+    StatePermissions.directory(state.issued.directory());
+    for (String secret : state.secretFiles()) {
+      StatePermissions.secretFile(dir.resolve(secret));
     }
+    return state;
+  }
+
+  /**
+   * The config document of a state or config directory, read without creating or changing anything
+   * (the management commands also read a pod's read-only config directory).
+   */
+  public static GatewayConfig readConfig(Path dir) throws StandaloneException {
+    return new StateDirectory(dir).config();
   }
 
   public Path path() {
@@ -131,7 +137,7 @@ public final class StateDirectory {
     } catch (RuntimeException e) {
       throw new StandaloneException("cannot render the VpnGateway: " + e.getMessage(), e);
     }
-    try {
+    try (StateLock lock = StateLock.acquire(dir)) {
       List<String> effective = resolveEndpoints(endpoints);
       AtomicFiles.write(
           dir.resolve(ENDPOINT_FILE), String.join("\n", effective) + "\n", AtomicFiles.PUBLIC);
@@ -140,10 +146,16 @@ public final class StateDirectory {
               dir, gateway.getMetadata().getName(), KeySpec.EC_P256, now);
       GatewayConfig.Files files = config.files();
       ensureServerCertificate(ca, files, gateway.getMetadata().getName(), effective, now);
-      refreshCrl(ca, files.crl(), now);
+      writeCrlIfDue(ca, files.crl(), now);
       writeReferencedSecrets(file);
-      createSecretIfMissing(files.managementToken(), 32);
-      createSecretIfMissing(files.authTokenKey(), 48);
+      for (Map.Entry<String, String> token :
+          GatewayTokens.keepOrCreate(files, this::readIfPresent, RANDOM).entrySet()) {
+        Path tokenFile = dir.resolve(token.getKey());
+        if (!Files.exists(tokenFile)
+            || readIfPresent(token.getKey()).filter(String::isBlank).isPresent()) {
+          AtomicFiles.write(tokenFile, token.getValue(), AtomicFiles.PRIVATE);
+        }
+      }
       if (!Files.exists(dir.resolve(files.tlsCryptV2ServerKey()))) {
         AtomicFiles.write(
             dir.resolve(files.tlsCryptV2ServerKey()),
@@ -165,22 +177,24 @@ public final class StateDirectory {
   }
 
   private void writeReferencedSecrets(GatewayFile file) throws IOException, StandaloneException {
-    List<String> missing = new java.util.ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (SecretReferences.Reference ref : SecretReferences.of(file.gateway().getSpec())) {
       if (ref.file() == null) {
         continue; // a bring-your-own server certificate: standalone issues its own
       }
       SecretReferences.Resolution one = SecretReferences.resolve(List.of(ref), file::secret);
       if (one.complete()) {
-        AtomicFiles.write(dir.resolve(ref.file()), one.files().get(ref.file()), AtomicFiles.PRIVATE);
+        AtomicFiles.write(
+            dir.resolve(ref.file()), one.files().get(ref.file()), AtomicFiles.PRIVATE);
       } else if (!Files.exists(dir.resolve(ref.file()))) {
         missing.add(one.missing().get(0));
       }
     }
     if (!missing.isEmpty()) {
-      throw new StandaloneException(String.join("; ", missing)
-          + ": add each as a Secret document (after ---) to the VpnGateway file, as for kubectl"
-          + " apply -f");
+      throw new StandaloneException(
+          String.join("; ", missing)
+              + ": add each as a Secret document (after ---) to the VpnGateway file, as for kubectl"
+              + " apply -f");
     }
   }
 
@@ -233,18 +247,20 @@ public final class StateDirectory {
     return Files.readAllLines(file).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
-  /** Where the certificate issued to client {@code name} is recorded. */
-  public Path issuedCertificate(String name) {
-    return dir.resolve(ISSUED_DIR).resolve(name + ".crt");
-  }
-
   public byte[] readSecret(String fileName) throws IOException {
     return Files.readAllBytes(dir.resolve(fileName));
   }
 
-  /** Records an issued client certificate. */
-  public void recordIssued(String name, IssuedCertificate issued) throws IOException {
-    AtomicFiles.write(issuedCertificate(name), issued.certificatePem(), AtomicFiles.PUBLIC);
+  /** Whether {@code name} can name issued certificates (it becomes a file name). */
+  public static boolean validName(String name) {
+    return IssuedCertificates.validName(name);
+  }
+
+  /** Records a client certificate issued to {@code name}, beside the earlier ones. */
+  public Path recordIssued(String name, IssuedCertificate certificate) throws IOException {
+    try (StateLock lock = StateLock.acquire(dir)) {
+      return issued.record(name, certificate.certificate());
+    }
   }
 
   /**
@@ -255,73 +271,107 @@ public final class StateDirectory {
    */
   public boolean revoke(CertificateAuthority ca, BigInteger serial, Instant now)
       throws StandaloneException {
-    String crlFile = config().files().crl();
-    Optional<X509CRL> previous = readCrl(crlFile);
-    List<RevokedCertificate> entries = revokedEntries(previous);
-    if (entries.stream().anyMatch(e -> e.serialNumber().equals(serial))) {
-      return false;
-    }
-    entries.add(new RevokedCertificate(serial, now));
-    writeCrl(ca, crlFile, previous, entries, now);
-    return true;
+    return !revokeSerials(ca, List.of(serial), now).isEmpty();
   }
 
   /**
-   * Revokes the client certificate issued under {@code name} ({@code vpngw revoke NAME}).
+   * What {@link #revokeIssued} did for a name.
    *
-   * @return the revoked serial, or empty when it was already revoked
+   * @param revoked serials added to the CRL now
+   * @param alreadyRevoked unexpired serials the CRL listed before
+   * @param expired how many certificates issued to the name have expired (a gateway refuses them
+   *     without a CRL entry, so they are left out)
    */
-  public Optional<BigInteger> revokeIssued(String name, Instant now) throws StandaloneException {
-    Path file = issuedCertificate(name);
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") || !Files.exists(file)) {
+  public record Revocation(
+      String name, List<BigInteger> revoked, List<BigInteger> alreadyRevoked, int expired) {}
+
+  /**
+   * Revokes every unexpired client certificate issued to {@code name} ({@code vpngw revoke NAME}),
+   * not only the latest, in one CRL write: issuing a name again never invalidates its earlier
+   * certificates, as a ClientCertificate's renewal does not in the operator.
+   */
+  public Revocation revokeIssued(String name, Instant now) throws StandaloneException {
+    if (!issued.known(name)) {
       throw new StandaloneException(
           "no client certificate named '"
               + name
               + "' was issued from "
               + dir
               + " (see "
-              + dir.resolve(ISSUED_DIR)
+              + issued.directory()
               + ")");
     }
-    X509Certificate cert;
+    IssuedCertificates.Found found;
     try {
-      cert = Pem.decodeCertificates(Files.readString(file)).get(0);
-    } catch (IOException | PkiException e) {
-      throw new StandaloneException("cannot read " + file + ": " + e.getMessage(), e);
+      found = issued.read(name);
+    } catch (IOException e) {
+      throw new StandaloneException(
+          "cannot read the certificates issued to '" + name + "': " + e.getMessage(), e);
     }
-    BigInteger serial = cert.getSerialNumber();
-    return revoke(certificateAuthority(), serial, now) ? Optional.of(serial) : Optional.empty();
+    List<X509Certificate> unexpired = found.unexpired(now);
+    List<BigInteger> serials =
+        unexpired.stream().map(X509Certificate::getSerialNumber).distinct().toList();
+    List<BigInteger> revoked = revokeSerials(certificateAuthority(), serials, now);
+    if (!found.unreadable().isEmpty()) {
+      // the readable ones are listed now; the user has to look at the rest
+      throw new StandaloneException(
+          "revoked "
+              + revoked.size()
+              + " certificate(s) of '"
+              + name
+              + "', but cannot read "
+              + String.join(", ", found.unreadable())
+              + ": the certificate in it is NOT revoked");
+    }
+    return new Revocation(
+        name,
+        revoked,
+        serials.stream().filter(s -> !revoked.contains(s)).toList(),
+        found.certificates().size() - unexpired.size());
+  }
+
+  /** Lists every serial the CRL lacks, in one write; returns the serials it added. */
+  private List<BigInteger> revokeSerials(
+      CertificateAuthority ca, List<BigInteger> serials, Instant now) throws StandaloneException {
+    String crlFile = config().files().crl();
+    try (StateLock lock = StateLock.acquire(dir)) {
+      Optional<X509CRL> before = readCrl(crlFile).filter(c -> RevocationList.signedBy(ca, c));
+      Optional<X509CRL> signed = RevocationList.revoke(ca, before, serials, now, CRL_LIFETIME);
+      if (signed.isEmpty()) {
+        return List.of();
+      }
+      writeCrl(crlFile, signed.get());
+      return serials.stream()
+          .filter(s -> before.isEmpty() || !RevocationList.lists(before.get(), s))
+          .distinct()
+          .toList();
+    } catch (IOException e) {
+      throw new StandaloneException("cannot lock " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Re-signs the CRL when it nears its nextUpdate (a running standalone gateway calls this). */
   public void refreshCrl(Instant now) throws StandaloneException {
-    try {
-      refreshCrl(certificateAuthority(), config().files().crl(), now);
+    CertificateAuthority ca = certificateAuthority();
+    String crlFile = config().files().crl();
+    try (StateLock lock = StateLock.acquire(dir)) {
+      writeCrlIfDue(ca, crlFile, now);
     } catch (IOException e) {
-      throw new StandaloneException("cannot refresh the CRL in " + dir + ": " + e.getMessage(), e);
+      throw new StandaloneException("cannot lock " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private void refreshCrl(CertificateAuthority ca, String crlFile, Instant now)
-      throws IOException, StandaloneException {
-    Optional<X509CRL> previous = readCrl(crlFile);
-    if (previous.isPresent()
-        && signedBy(previous.get(), ca)
-        && previous.get().getNextUpdate() != null
-        && previous.get().getNextUpdate().toInstant().isAfter(now.plus(CRL_REFRESH_BEFORE))) {
-      return;
-    }
-    writeCrl(ca, crlFile, previous, revokedEntries(previous), now);
-  }
-
-  private void writeCrl(
-      CertificateAuthority ca,
-      String crlFile,
-      Optional<X509CRL> previous,
-      List<RevokedCertificate> entries,
-      Instant now)
+  /** The caller holds the lock. */
+  private void writeCrlIfDue(CertificateAuthority ca, String crlFile, Instant now)
       throws StandaloneException {
-    X509CRL crl = ca.issueCrl(entries, Crls.nextNumber(previous, now), now, now.plus(CRL_LIFETIME));
+    Optional<X509CRL> previous = readCrl(crlFile);
+    X509CRL crl = RevocationList.current(ca, previous, now, CRL_LIFETIME, CRL_REFRESH_BEFORE);
+    if (previous.isEmpty() || crl != previous.get()) {
+      writeCrl(crlFile, crl);
+    }
+  }
+
+  private void writeCrl(String crlFile, X509CRL crl) throws StandaloneException {
     try {
       AtomicFiles.write(dir.resolve(crlFile), Pem.encode(crl), AtomicFiles.PUBLIC);
     } catch (IOException e) {
@@ -348,24 +398,7 @@ public final class StateDirectory {
     }
   }
 
-  private static boolean signedBy(X509CRL crl, CertificateAuthority ca) {
-    try {
-      crl.verify(ca.certificate().getPublicKey());
-      return true;
-    } catch (java.security.GeneralSecurityException e) {
-      return false;
-    }
-  }
-
-  private static List<RevokedCertificate> revokedEntries(Optional<X509CRL> crl) {
-    List<RevokedCertificate> entries = new ArrayList<>();
-    Set<? extends X509CRLEntry> revoked = crl.map(X509CRL::getRevokedCertificates).orElse(null);
-    for (X509CRLEntry e : revoked == null ? Collections.<X509CRLEntry>emptySet() : revoked) {
-      entries.add(new RevokedCertificate(e.getSerialNumber(), e.getRevocationDate().toInstant()));
-    }
-    return entries;
-  }
-
+  /** The caller holds the lock. */
   private void ensureServerCertificate(
       CertificateAuthority ca,
       GatewayConfig.Files files,
@@ -375,54 +408,62 @@ public final class StateDirectory {
       throws IOException {
     Path certFile = dir.resolve(files.serverCertificate());
     Path keyFile = dir.resolve(files.serverKey());
-    List<String> dnsNames = endpoints.stream().filter(e -> !isIpAddress(e)).toList();
-    List<String> addresses = endpoints.stream().filter(StateDirectory::isIpAddress).toList();
-    if (Files.exists(certFile) && Files.exists(keyFile)) {
-      X509Certificate existing = Pem.decodeCertificates(Files.readString(certFile)).get(0);
-      boolean fresh = existing.getNotAfter().toInstant().isAfter(now.plus(SERVER_RENEW_BEFORE));
-      if (fresh && ca.signed(existing) && sameSans(existing, endpoints)) {
-        return;
-      }
-    }
-    IssuedCertificate server =
-        ca.issueServerCertificate(
+    Optional<ServerTls> existing =
+        Files.exists(certFile) && Files.exists(keyFile)
+            ? Optional.of(new ServerTls(Files.readString(certFile), Files.readString(keyFile)))
+            : Optional.empty();
+    ServerNames names = ServerNames.of(endpoints);
+    ServerTls server =
+        ServerCertificates.keepOrIssue(
+            ca,
+            existing,
             new ServerCertificateRequest(
                 // the CN is also a subjectAltName (as the operator's certificates): IKEv2 clients
                 // such as strongSwan look for the identity they are given among the SANs
                 endpoints.isEmpty() ? gatewayName + " gateway" : endpoints.get(0),
-                dnsNames,
-                addresses,
+                names.dnsNames(),
+                names.ipAddresses(),
                 KeySpec.EC_P256,
                 ServerCertificateRequest.DEFAULT_VALIDITY),
+            ServerCertificates.DEFAULT_RENEW_BEFORE,
             now);
-    AtomicFiles.write(keyFile, server.privateKeyPem(), AtomicFiles.PRIVATE);
+    if (existing.isPresent() && server.equals(existing.get())) {
+      return;
+    }
+    AtomicFiles.write(keyFile, server.keyPem(), AtomicFiles.PRIVATE);
     AtomicFiles.write(certFile, server.certificatePem(), AtomicFiles.PUBLIC);
   }
 
-  private static boolean sameSans(X509Certificate certificate, List<String> endpoints) {
+  /** The files that hold keys or secrets: the CA key and every secret the config names. */
+  private List<String> secretFiles() {
+    GatewayConfig.Files files = GatewayConfig.Files.defaults();
+    List<String> secrets = new ArrayList<>();
+    secrets.add(CertificateAuthorityFiles.PRIVATE_KEY_FILE);
     try {
-      Set<String> sans = new LinkedHashSet<>();
-      if (certificate.getSubjectAlternativeNames() != null) {
-        certificate
-            .getSubjectAlternativeNames()
-            .forEach(san -> sans.add(String.valueOf(san.get(1))));
+      GatewayConfig config = config();
+      files = config.files();
+      if (config.authentication().radius() != null) {
+        config.authentication().radius().servers().forEach(r -> secrets.add(r.secretFile()));
       }
-      return sans.equals(new LinkedHashSet<>(endpoints));
-    } catch (java.security.cert.CertificateParsingException e) {
-      return false;
+    } catch (StandaloneException e) {
+      // no document yet (first start) or an unreadable one: the default names
     }
+    secrets.addAll(
+        List.of(
+            files.serverKey(),
+            files.tlsCryptV2ServerKey(),
+            files.authTokenKey(),
+            files.managementToken()));
+    return secrets;
   }
 
-  private void createSecretIfMissing(String fileName, int randomBytes) throws IOException {
+  private Optional<String> readIfPresent(String fileName) {
     Path file = dir.resolve(fileName);
-    if (Files.exists(file)) {
-      return;
+    try {
+      return Files.exists(file) ? Optional.of(Files.readString(file)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
-    byte[] secret = new byte[randomBytes];
-    RANDOM.nextBytes(secret);
-    // base64url text: survives copy-paste and the loader's trailing-whitespace trim
-    AtomicFiles.write(
-        file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), AtomicFiles.PRIVATE);
   }
 
   private List<String> resolveEndpoints(List<String> given) throws IOException {
@@ -433,41 +474,6 @@ public final class StateDirectory {
     if (!stored.isEmpty()) {
       return stored;
     }
-    return localEndpoints();
-  }
-
-  /** This host's name and its non-loopback IPv4 addresses: what a LAN client would dial. */
-  static List<String> localEndpoints() {
-    Set<String> endpoints = new LinkedHashSet<>();
-    try {
-      String host = InetAddress.getLocalHost().getHostName();
-      if (host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
-        endpoints.add(host);
-      }
-    } catch (IOException e) {
-      // no resolvable host name: the addresses below still work
-    }
-    try {
-      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nic.isUp() || nic.isLoopback()) {
-          continue;
-        }
-        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-          if (a instanceof Inet4Address) {
-            endpoints.add(a.getHostAddress());
-          }
-        }
-      }
-    } catch (SocketException e) {
-      // no interface list: fall back to the host name alone
-    }
-    if (endpoints.isEmpty()) {
-      endpoints.add("localhost");
-    }
-    return List.copyOf(endpoints);
-  }
-
-  static boolean isIpAddress(String endpoint) {
-    return endpoint.matches("\\d{1,3}(\\.\\d{1,3}){3}") || endpoint.contains(":");
+    return LocalEndpoints.discover();
   }
 }

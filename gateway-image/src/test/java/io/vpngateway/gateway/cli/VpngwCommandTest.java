@@ -80,23 +80,26 @@ class VpngwCommandTest {
     assertTrue(err.toString().contains("--config must name the config.yaml"), err.toString());
   }
 
+  /** {@code vpngw issue} of the example ClientCertificate (alice). */
+  private int issueExample(Path state, Path outDir) throws Exception {
+    return vpngw(
+        "issue",
+        "-f",
+        GatewayFixture.examples().resolve("clientcertificate.yaml").toString(),
+        "--state-dir",
+        state.toString(),
+        "--out",
+        outDir.toString());
+  }
+
   @Test
-  void issueWritesCertificateKeyBundleAndProfilesThenRevokeUpdatesTheCrl() throws Exception {
+  void issueWritesCertificateKeyBundleAndProfilesThenRevokeListsEveryCertificateOfTheName()
+      throws Exception {
     Path state = tmp.resolve("state");
     GatewayFixture.preparedState(state);
     Path outDir = tmp.resolve("alice");
 
-    int code =
-        vpngw(
-            "issue",
-            "-f",
-            GatewayFixture.examples().resolve("clientcertificate.yaml").toString(),
-            "--state-dir",
-            state.toString(),
-            "--out",
-            outDir.toString());
-
-    assertEquals(0, code, err.toString());
+    assertEquals(0, issueExample(state, outDir), err.toString());
     for (String f :
         new String[] {
           "tls.crt", "tls.key", "ca.crt", "keystore.p12", "keystore.p12.password", "client.ovpn"
@@ -112,8 +115,16 @@ class VpngwCommandTest {
     X509Certificate alice = Pem.decodeCertificate(Files.readString(outDir.resolve("tls.crt")));
     assertTrue(alice.getSubjectX500Principal().getName().contains("OU=engineering"));
 
+    // alice on a second device: a second certificate, the first one stays valid
+    Path secondDevice = tmp.resolve("alice-phone");
+    assertEquals(0, issueExample(state, secondDevice), err.toString());
+    X509Certificate phone =
+        Pem.decodeCertificate(Files.readString(secondDevice.resolve("tls.crt")));
+
     assertEquals(0, vpngw("revoke", "alice", "--state-dir", state.toString()), err.toString());
+    assertTrue(out.toString().contains("revoked alice: 2 certificate(s)"), out.toString());
     assertTrue(new ConfigDirectoryLoader().load(state).crl().orElseThrow().isRevoked(alice));
+    assertTrue(new ConfigDirectoryLoader().load(state).crl().orElseThrow().isRevoked(phone));
     assertEquals(0, vpngw("revoke", "alice", "--state-dir", state.toString()));
     assertTrue(out.toString().contains("alice was already revoked"), out.toString());
     assertEquals(1, vpngw("revoke", "bob", "--state-dir", state.toString()));
