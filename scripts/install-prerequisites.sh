@@ -18,6 +18,7 @@ PACKAGES=(
   libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP)
   libstrongswan-standard-plugins  # openssl, gcm: AES-GCM and the ECP/MODP groups for charon
   libstrongswan-extra-plugins     # curve25519
+  libcharon-extauth-plugins       # eap-mschapv2 for the IKEv2 EAP client tests
   freeradius                 # the real RADIUS server
   freeradius-utils
   iperf3

@@ -173,6 +173,15 @@ public final class ServedGateway {
   }
 
   private String get(String path) throws Exception {
+    return get(ns, dir, config, path);
+  }
+
+  /**
+   * {@code GET path} of the management API of the gateway serving {@code config} from {@code
+   * dir} inside {@code ns} (token from the directory, port from the config); the body of a 200.
+   */
+  public static String get(Netns ns, Path dir, GatewayConfig config, String path)
+      throws Exception {
     String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
     int port = config.management().port();
     // the management port listens inside the gateway's namespace: connect from a thread there

@@ -49,6 +49,8 @@ final class EapRounds {
   private static final byte[] KEY_PAD = "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII);
   /** Requests a method may take; beyond, the conversation is refused (a loop, or a peer stalling). */
   static final int MAX_ROUNDS = 64;
+  /** EAP-MSCHAPv2's method type (IANA EAP registry). */
+  static final int EAP_MSCHAPV2 = 26;
 
   /** One client's EAP conversation, kept in its IKE SA between the IKE_AUTH rounds. */
   static final class EapState {
@@ -59,6 +61,8 @@ final class EapRounds {
     final IdPayload idi;
     final IdPayload idr;
     int rounds;
+    /** The EAP type of the backend's last request (RFC 3748 §5), 0 before the first. */
+    int method;
     SecretBytes msk;
     ClientIdentity identity;
 
@@ -109,13 +113,21 @@ final class EapRounds {
             RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
             "the client asked for EAP authentication, which this gateway does not offer");
       }
+      if (engine.admission.authentication().requiresCertificateAndPassword()) {
+        // EAP alone would admit a client without the certificate the gateway requires
+        throw new AuthenticationFailedException(
+            RefusalReason.NO_CLIENT_CERTIFICATE,
+            "this gateway requires a certificate and a password; EAP alone is not enough");
+      }
       offer = responder.offer(request, null);
       ours = responder.ourAuthentication(sa, request);
     } catch (IkeProtocolException e) {
       responder.refused(attempt, e);
       throw e;
     }
-    EapConversation conversation = eap.get().start(attempt.client(), Optional.of(identityHint));
+    // no identity hint: the client names its EAP identity in EAP-Response/Identity, which is not
+    // its IDi for strongSwan's eap_id, Windows or Apple (an IDi is often just its address)
+    EapConversation conversation = eap.get().start(attempt.client(), Optional.empty());
     sa.eap = new EapState(conversation, attempt, offer, sessionId, idi, (IdPayload) ours.get(0));
     return Reply.after(conversation.begin(), step -> answer(sa, step, ours));
   }
@@ -142,7 +154,11 @@ final class EapRounds {
     EapState st = sa.eap;
     List<IkePayload> payloads = new ArrayList<>(before);
     if (step instanceof EapConversation.Step.Send send) {
-      payloads.add(new EapPayload(send.eapPacket()));
+      byte[] packet = send.eapPacket();
+      if (packet.length > 4 && packet[0] == 1) {
+        st.method = packet[4] & 0xff;
+      }
+      payloads.add(new EapPayload(packet));
       return Reply.of(payloads);
     }
     if (step instanceof EapConversation.Step.Success success) {
@@ -167,7 +183,7 @@ final class EapRounds {
         request.first(AuthPayload.class)
             .orElseThrow(() -> fail(st, new InvalidSyntaxException("no AUTH after EAP-Success")));
     PrfAlgorithm prf = sa.suite.prf();
-    byte[] mskOrSki = st.msk != null ? st.msk.bytes() : sa.keys.skPi();
+    byte[] mskOrSki = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPi();
     byte[] expected =
         mic(prf, mskOrSki,
             SignatureAuthentication.signedOctets(sa.initRequest, sa.nr, prf, sa.keys.skPi(),
@@ -179,7 +195,7 @@ final class EapRounds {
           RefusalReason.INVALID_SIGNATURE, "the AUTH payload after EAP does not prove the MSK"));
     }
     Arrays.fill(mskOrSki, (byte) 0);
-    byte[] mskOrSkr = st.msk != null ? st.msk.bytes() : sa.keys.skPr();
+    byte[] mskOrSkr = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPr();
     AuthPayload ours =
         new AuthPayload(
             AuthPayload.SHARED_KEY_MIC,
@@ -193,6 +209,38 @@ final class EapRounds {
     responder.replaceEarlierSessions(identity, request);
     return responder.admit(sa, st.offer, st.attempt, st.sessionId, identity,
         () -> List.of(ours), now);
+  }
+
+  /** A method that derives keys gave an MSK (an empty one: the server sent none, §2.16 SK_p). */
+  private static boolean hasMsk(EapState st) {
+    return st.msk != null && st.msk.length() > 0;
+  }
+
+  /**
+   * The MSK as the AUTH key. The gateway's EAP backends hand the MSK over as MS-MPPE-Recv-Key and
+   * MS-MPPE-Send-Key, each in a 32-octet half (EAP-TLS's layout, RFC 5216 §2.3). EAP-MSCHAPv2's
+   * MPPE keys are 16 octets, and its MSK is MasterReceiveKey ‖ MasterSendKey ‖ 32 zero octets
+   * (RFC 3079 §3.3 keys, the layout of draft-kamath-pppext-eap-mschapv2 that strongSwan, Windows
+   * and Apple clients key their AUTH with), so the two 16-octet keys move together. (A server
+   * that sent 32-octet keys for it filled the halves: they stay as they are.)
+   */
+  static byte[] ikeMsk(byte[] msk, int method) {
+    if (method != EAP_MSCHAPV2 || msk.length != 64 || !zero(msk, 16, 32) || !zero(msk, 48, 64)) {
+      return msk;
+    }
+    byte[] ike = new byte[64];
+    System.arraycopy(msk, 0, ike, 0, 16);
+    System.arraycopy(msk, 32, ike, 16, 16);
+    Arrays.fill(msk, (byte) 0);
+    return ike;
+  }
+
+  private static boolean zero(byte[] b, int from, int to) {
+    int or = 0;
+    for (int i = from; i < to; i++) {
+      or |= b[i];
+    }
+    return or == 0;
   }
 
   /** {@code prf(prf(key, "Key Pad for IKEv2"), octets)}, RFC 7296 §2.15. */

@@ -2,7 +2,8 @@ package io.vpngateway.gateway.ikev2.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.pki.IssuedCertificate;
@@ -10,6 +11,8 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.cli.Vpngw;
+import io.vpngateway.gateway.standalone.GatewayFile;
+import io.vpngateway.gateway.testing.ServedGateway;
 import io.vpngateway.testing.LabProcess;
 import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.Prerequisites;
@@ -36,12 +39,14 @@ public final class Ikev2Lab implements AutoCloseable {
   private final NetnsLab lab;
   private final Path state;
   private final String gatewayName;
+  private final GatewayConfig config;
   private LabProcess gateway;
 
-  private Ikev2Lab(NetnsLab lab, Path state, String gatewayName) {
+  private Ikev2Lab(NetnsLab lab, Path state, String gatewayName, GatewayConfig config) {
     this.lab = lab;
     this.state = state;
     this.gatewayName = gatewayName;
+    this.config = config;
   }
 
   /**
@@ -74,13 +79,14 @@ public final class Ikev2Lab implements AutoCloseable {
     StrongSwanClient.requireInstalled();
     NetnsLab lab = NetnsLab.create(testName, outerSubnet, backendSubnet);
     try {
-      VpnGateway cr =
-          Serialization.unmarshal(
-              vpnGatewayYaml.replace("%BACKEND%", backendSubnet), VpnGateway.class);
+      // a VpnGateway, possibly followed by the Secret documents it references (RADIUS secrets)
+      GatewayFile file =
+          GatewayFile.parse(vpnGatewayYaml.replace("%BACKEND%", backendSubnet), testName);
+      VpnGateway cr = file.gateway();
       Path state = lab.workDir().resolve("state");
       StateDirectory dir = StateDirectory.open(state);
       GatewayConfig rendered =
-          dir.prepare(cr, List.of(lab.gatewayOuterAddress()), Instant.now());
+          dir.prepare(file, List.of(lab.gatewayOuterAddress()), Instant.now());
       if (!serverKey.equals(KeySpec.EC_P256)) {
         IssuedCertificate server =
             dir.certificateAuthority()
@@ -96,8 +102,9 @@ public final class Ikev2Lab implements AutoCloseable {
             server.certificatePem());
         Files.writeString(state.resolve(rendered.files().serverKey()), server.privateKeyPem());
       }
-      Files.writeString(state.resolve("config.yaml"), GatewayConfigCodec.write(tweak.apply(rendered)));
-      Ikev2Lab ikev2 = new Ikev2Lab(lab, state, cr.getMetadata().getName());
+      GatewayConfig config = tweak.apply(rendered);
+      Files.writeString(state.resolve("config.yaml"), GatewayConfigCodec.write(config));
+      Ikev2Lab ikev2 = new Ikev2Lab(lab, state, cr.getMetadata().getName(), config);
       ikev2.startGateway();
       return ikev2;
     } catch (Exception | Error e) {
@@ -208,6 +215,12 @@ public final class Ikev2Lab implements AutoCloseable {
                 return out.toString("UTF-8");
               }
             });
+  }
+
+  /** {@code GET /refusals} of the management API: the recent refusals, oldest first. */
+  public JsonNode refusals() throws Exception {
+    return new ObjectMapper()
+        .readTree(ServedGateway.get(lab.gateway(), state, config, "/refusals"));
   }
 
   /** A copy of {@code c} with other crypto and IKEv2 sections. */

@@ -196,4 +196,23 @@ class EapRoundsTest {
           "failed", "AuthMethodNotSupported"));
     }
   }
+  @Test
+  void mschapv2KeysMoveTogetherIntoTheIkeMsk() {
+    // what RadiusEapBackend hands over for EAP-MSCHAPv2: two 16-octet MPPE keys in 32-octet halves
+    byte[] recv = new byte[16];
+    byte[] send = new byte[16];
+    Arrays.fill(recv, (byte) 0x11);
+    Arrays.fill(send, (byte) 0x22);
+    byte[] halves = new byte[64];
+    System.arraycopy(recv, 0, halves, 0, 16);
+    System.arraycopy(send, 0, halves, 32, 16);
+    byte[] expected = new byte[64];
+    System.arraycopy(recv, 0, expected, 0, 16);
+    System.arraycopy(send, 0, expected, 16, 16);
+    assertArrayEquals(expected, EapRounds.ikeMsk(halves.clone(), EapRounds.EAP_MSCHAPV2));
+    // another method (EAP-TLS: 32-octet keys fill the halves) keeps its MSK as it is
+    assertArrayEquals(halves, EapRounds.ikeMsk(halves.clone(), 13));
+    byte[] full = MSK.clone();
+    assertArrayEquals(MSK, EapRounds.ikeMsk(full, EapRounds.EAP_MSCHAPV2));
+  }
 }
