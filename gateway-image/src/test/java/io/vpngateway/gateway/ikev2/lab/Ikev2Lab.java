@@ -232,6 +232,14 @@ public final class Ikev2Lab implements AutoCloseable {
         c.management(), c.files());
   }
 
+  /** A copy of {@code c} with another connection budget (over all protocols). */
+  public static GatewayConfig withMaxConnections(GatewayConfig c, int maxConnections) {
+    return new GatewayConfig(
+        c.version(), c.gateway(), c.protocols(), c.listen(), c.replicas(), maxConnections,
+        c.pools(), c.routing(), c.dns(), c.tunnel(), c.authentication(), c.crypto(), c.openvpn(),
+        c.ikev2(), c.management(), c.files());
+  }
+
   /** A copy of {@code c} with other IKE and ESP proposals. */
   public static GatewayConfig withProposals(GatewayConfig c, List<String> ike, List<String> esp) {
     GatewayConfig.Crypto k = c.crypto();
