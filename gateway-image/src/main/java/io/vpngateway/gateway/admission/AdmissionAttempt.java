@@ -36,6 +36,11 @@ public final class AdmissionAttempt {
    * result ends (and reports) the attempt; the protocol only has to tell its client.
    */
   public CompletionStage<AuthResult> authenticate(ClientCredentials offered) {
+    // a refused password login is listed under the name it claimed (GET /refusals, the log)
+    offered.password().map(p -> p.username())
+        .filter(n -> !n.isBlank() && n.length() <= 256
+            && n.chars().noneMatch(Character::isISOControl))
+        .ifPresent(n -> identity = n);
     return track(admission.authentication().authenticate(offered));
   }
 
@@ -95,6 +100,22 @@ public final class AdmissionAttempt {
       s.release();
     }
     admission.reportRefused(client, identity, reason, message, System.nanoTime() - startNanos);
+  }
+
+  /**
+   * Ends the attempt without a verdict: its authentication goes on in a later connection of the
+   * same client, whose own attempt reports the outcome (OpenVPN's dynamic challenge, CRV1: the
+   * client is told the challenge in an AUTH_FAILED and reconnects with its answer). Nothing is
+   * counted; a reserved slot is given back.
+   */
+  public void continuesInAnotherConnection() {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    ConnectionSlot s = slot;
+    if (s != null) {
+      s.release();
+    }
   }
 
   public boolean isEnded() {

@@ -3,6 +3,7 @@ package io.vpngateway.gateway.auth;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,6 +103,24 @@ public final class AuthenticationPipeline {
   /** Whether every client needs both a certificate and a password (see the builder). */
   public boolean requiresCertificateAndPassword() {
     return requireBoth();
+  }
+
+  /**
+   * The longest any password backend may take for one answer ({@link
+   * PasswordAuthenticator#longestAnswer}) of those on now; zero without password backends.
+   */
+  public Duration longestPasswordAnswer() {
+    Duration longest = Duration.ZERO;
+    for (PasswordAuthenticator p : passwords) {
+      if (!p.active()) {
+        continue;
+      }
+      Duration d = p.longestAnswer();
+      if (d.compareTo(longest) > 0) {
+        longest = d;
+      }
+    }
+    return longest;
   }
 
   public Optional<CertificateAuthenticator> certificates() {

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.auth;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -32,6 +33,15 @@ public interface PasswordAuthenticator {
    */
   default boolean handles(Optional<PasswordCredential> credential, ClientInfo client) {
     return credential.isPresent();
+  }
+
+  /**
+   * The longest this backend may take for one answer (every server's timeouts and retries), so a
+   * protocol can keep its client waiting that long (OpenVPN: {@code AUTH_PENDING,timeout N}
+   * beyond the client's 60 s hand-window). Seam extension for RADIUS failover and push MFA.
+   */
+  default Duration longestAnswer() {
+    return Duration.ofSeconds(30);
   }
 
   /**

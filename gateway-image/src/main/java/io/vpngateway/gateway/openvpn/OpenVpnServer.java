@@ -13,6 +13,7 @@ import io.vpngateway.gateway.openvpn.exception.OpenVpnException;
 import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.openvpn.session.DynamicChallenges;
 import io.vpngateway.gateway.openvpn.session.HandshakeCookies;
 import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
 import io.vpngateway.gateway.openvpn.session.SessionHost;
@@ -100,6 +101,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   /** Per receiving thread: checks V2 resets under the shared tls-crypt key, keeping no state. */
   private final ThreadLocal<TlsCrypt> firstPacketChecker;
   private final HandshakeCookies cookies = new HandshakeCookies(new java.security.SecureRandom());
+  private final DynamicChallenges challenges = new DynamicChallenges();
   private final ControlThread control;
   private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
   private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
@@ -607,6 +609,11 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     return stats;
   }
 
+
+  @Override
+  public DynamicChallenges challenges() {
+    return challenges;
+  }
 
   @Override
   public void runOnControlThread(Runnable task) {

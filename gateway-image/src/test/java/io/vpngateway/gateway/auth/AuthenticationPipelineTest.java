@@ -3,6 +3,7 @@ package io.vpngateway.gateway.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
@@ -213,5 +214,22 @@ class AuthenticationPipelineTest {
     ClientIdentity loggedIn = accepted(pending.outcome().toCompletableFuture().join());
     assertEquals("alice@corp", loggedIn.name());
     assertEquals("ab12", loggedIn.certificateSha256());
+  }
+
+  @Test
+  void cancellingAPendingOutcomeBoundToACertificateReachesTheBackend() {
+    CompletableFuture<AuthResult> login = new CompletableFuture<>();
+    PasswordAuthenticator webLogin =
+        (credential, client) ->
+            CompletableFuture.completedFuture(
+                new AuthResult.Pending(
+                    java.net.URI.create("https://idp.example/login"), Duration.ofMinutes(5), login));
+    AuthResult.Pending pending =
+        assertInstanceOf(
+            AuthResult.Pending.class,
+            run(builder().certificates(acceptsAlice).password(webLogin).build(), true, "x"));
+    assertNotSame(login, pending.outcome(), "the outcome is wrapped to keep the certificate");
+    pending.outcome().toCompletableFuture().cancel(false); // the client gave up
+    assertTrue(login.isCancelled(), "the backend can free its wait");
   }
 }

@@ -35,6 +35,23 @@ public final class RadiusPasswordBackend implements PasswordAuthenticator {
     return credential.isPresent() && service.enabled();
   }
 
+  /**
+   * Every server in turn, each with its timeout for each of its {@code 1 + retries}
+   * transmissions: how long a login may wait when servers are down (see {@link RadiusClient}).
+   */
+  @Override
+  public Duration longestAnswer() {
+    RadiusSettings s = service.current();
+    if (s == null) {
+      return Duration.ZERO;
+    }
+    Duration total = Duration.ZERO;
+    for (RadiusServerEndpoint server : s.servers()) {
+      total = total.plus(server.timeout().multipliedBy(1L + s.retries()));
+    }
+    return total;
+  }
+
   @Override
   public CompletionStage<AuthResult> authenticate(
       Optional<PasswordCredential> credential, ClientInfo client) {

@@ -15,6 +15,8 @@ public record PeerInfo(String text, Map<String, String> values) {
   public static final int IV_PROTO_DATA_V2 = 1 << 1;
   public static final int IV_PROTO_REQUEST_PUSH = 1 << 2;
   public static final int IV_PROTO_TLS_KEY_EXPORT = 1 << 3;
+  /** The client parses {@code AUTH_PENDING,timeout N} (else the server sends a bare one). */
+  public static final int IV_PROTO_AUTH_PENDING_KW = 1 << 4;
   public static final int IV_PROTO_CC_EXIT_NOTIFY = 1 << 7;
 
   public PeerInfo {

@@ -23,7 +23,9 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  *  HANDSHAKING ──key-method 2──▶ admission ──admitted (at once)────────────────▶ AUTHENTICATED
- *       │                           │ pending (a network backend):                  │ PUSH_REQUEST
- *       │                           ▼ key-method reply sent                         ▼
+ *       │                           │ later (a network backend, challenge, web      │ PUSH_REQUEST
+ *       │                           ▼ sign-in: AuthConversation); reply sent        ▼
  *       │                     AUTHENTICATING ──admitted──▶ AUTHENTICATED      ESTABLISHED ◀─┐
- *       │                           │ refused / 60 s                              │ renegotiate│
+ *       │                           │ refused / 60 s or the announced wait        │ renegotiate│
  *       └──refused: key-method reply + AUTH_FAILED,&lt;reason&gt;──▶ REFUSED ──3 s──▶ CLOSED     ┘
  *                                                       CLOSED ◀── EXIT / ping-restart / close()
  * </pre>
@@ -70,6 +72,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /** Beyond the wait announced to a client, for its last answer to arrive. */
+  private static final long AUTH_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
   /**
    * Transmissions of our hard reset (about 7 s with the 1-2-4 s back-off) after which a client
    * that never acknowledged it is dropped: a replayed or spoofed reset must not keep a session
@@ -256,8 +260,9 @@ public final class OpenVpnClientSession implements TunnelSession {
           + t.issue(identity().name(), identity().groups(), Instant.now())));
       return;
     }
-    CompletableFuture<Optional<RefusalReason>> decision = admission.admit(peerChain(ks), km,
-        () -> DataKeyDerivation.exporterWorks(ks.tls.session()));
+    CompletableFuture<Optional<SessionAdmission.Refusal>> decision = admission.admit(
+        peerChain(ks), km, () -> DataKeyDerivation.exporterWorks(ks.tls.session()),
+        (wait, messages) -> awaitAuthentication(ks, wait, messages));
     if (decision.isDone()) {
       // the usual case (certificates, auth tokens): decided before we answer, as openvpn does
       admitted(ks, decision.join(), true);
@@ -280,8 +285,28 @@ public final class OpenVpnClientSession implements TunnelSession {
     });
   }
 
+  /**
+   * The authentication goes on (a challenge, a web sign-in, a slow backend): tells the client
+   * ({@code AUTH_PENDING}, {@code INFO_PRE}) and waits that long for it, push withheld.
+   */
+  private void awaitAuthentication(KeyState ks, Duration wait, List<String> messages) {
+    if (closed.get() || phase != Phase.AUTHENTICATING) {
+      return;
+    }
+    authenticationDeadlineNanos = System.nanoTime() + wait.toNanos() + AUTH_GRACE_NANOS;
+    try {
+      for (String m : messages) {
+        ks.sendControlMessage(m);
+      }
+    } catch (OpenVpnException e) {
+      failKeyState(ks, e);
+    }
+    flush(ks);
+  }
+
   /** Concludes the first key state's admission (control thread). */
-  private void admitted(KeyState ks, Optional<RefusalReason> refusal, boolean replyFirst)
+  private void admitted(
+      KeyState ks, Optional<SessionAdmission.Refusal> refusal, boolean replyFirst)
       throws OpenVpnException {
     if (refusal.isEmpty()) {
       data.sinkTo(host.sinkFor(admission.lease().address()));
@@ -318,12 +343,19 @@ public final class OpenVpnClientSession implements TunnelSession {
   }
 
   private void refuse(KeyState ks, RefusalReason reason) throws OpenVpnException {
+    refuse(ks, SessionAdmission.Refusal.of(reason));
+  }
+
+  private void refuse(KeyState ks, SessionAdmission.Refusal refusal) throws OpenVpnException {
+    RefusalReason reason = refusal.reason();
     host.stats().authFailures.increment();
-    ks.sendControlMessage("AUTH_FAILED," + reason.code());
-    if (phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING) {
-      phase = Phase.REFUSED;
+    boolean firstKey = phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING;
+    if (firstKey) {
+      phase = Phase.REFUSED; // before sending: a failed send must not leave it authenticating
       refusedAtNanos = System.nanoTime();
-    } else {
+    }
+    ks.sendControlMessage("AUTH_FAILED," + refusal.clientText());
+    if (!firstKey) {
       ks.queueTlsOutput();
       flush(ks);
       closeNow("re-authentication refused: " + reason.code(), false);
@@ -337,6 +369,8 @@ public final class OpenVpnClientSession implements TunnelSession {
       }
     } else if (msg.equals("EXIT")) {
       closeNow("client sent EXIT", false);
+    } else if (msg.startsWith("CR_RESPONSE,") && phase == Phase.AUTHENTICATING) {
+      admission.onCrResponse(msg.substring("CR_RESPONSE,".length()));
     }
   }
 
@@ -434,18 +468,24 @@ public final class OpenVpnClientSession implements TunnelSession {
       }
     }
     if (phase == Phase.AUTHENTICATING && now - authenticationDeadlineNanos > 0) {
-      // the backend never answered: refuse (reported), linger so AUTH_FAILED gets through
-      admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer within 60 s");
+      // the backend never answered: refuse (reported), linger so AUTH_FAILED gets through.
+      // The phase leaves AUTHENTICATING first, so the decision that release() completes is
+      // ignored instead of refusing a second time.
       KeyState ks = keyStates[currentKeyId];
       try {
         if (ks != null) {
           refuse(ks, RefusalReason.AUTH_TIMEOUT);
           flush(ks);
+        } else {
+          phase = Phase.REFUSED;
+          refusedAtNanos = now;
         }
       } catch (OpenVpnException e) {
+        admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer in time");
         closeNow("authentication timed out", false);
         return;
       }
+      admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer in time");
     }
     if (phase == Phase.REFUSED && now - refusedAtNanos > REFUSED_LINGER_NANOS) {
       closeNow("refused", false);

@@ -6,10 +6,8 @@ import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthResult;
 import io.vpngateway.gateway.auth.AuthenticationException;
-import io.vpngateway.gateway.auth.ClientCredentials;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
-import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
@@ -18,7 +16,6 @@ import io.vpngateway.gateway.openvpn.message.PeerInfo;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,8 +35,8 @@ import java.util.function.Supplier;
  * </pre>
  *
  * <p>Threads: {@link #admit} and everything else run on the control thread; when authentication
- * completes later (a network backend), the rest of the admission is put back on the control thread
- * before it touches the session.
+ * completes later (a network backend, a challenge, a web sign-in: see {@link AuthConversation}),
+ * the rest of the admission is put back on the control thread before it touches the session.
  */
 final class SessionAdmission {
   private final SessionHost host;
@@ -51,6 +48,7 @@ final class SessionAdmission {
   private volatile DataCipherSuite cipher;
   private volatile ConnectionSlot slot;
   private AdmissionAttempt attempt;
+  private AuthConversation conversation;
   private boolean useEkm;
   private boolean registered;
   private boolean released;
@@ -70,69 +68,62 @@ final class SessionAdmission {
   }
 
   /**
+   * Why a client was refused, and what follows {@code AUTH_FAILED,} for it: the reason's code, or
+   * a CRV1 challenge (which the client answers in a new connection).
+   */
+  record Refusal(RefusalReason reason, String clientText) {
+    static Refusal of(RefusalReason reason) {
+      return new Refusal(reason, reason.code());
+    }
+  }
+
+  /**
    * Admits the client of the first key state. Completes with empty when admitted (identity,
-   * cipher, lease set, session registered), else with the refusal reason to send in {@code
-   * AUTH_FAILED}. Completes at once when authentication does; otherwise on the control thread.
+   * cipher, lease set, session registered), else with the refusal to send in {@code AUTH_FAILED}.
+   * Completes at once when authentication does; otherwise on the control thread, after the
+   * {@link AuthConversation} with the client (challenge, pending sign-in) has settled.
    *
    * @param chain the client's certificate chain from the TLS handshake
    * @param exporterWorks whether this TLS session can export keying material (tls-ekm)
+   * @param client how the conversation tells the client to wait (AUTH_PENDING, INFO_PRE)
    */
-  CompletableFuture<Optional<RefusalReason>> admit(
-      X509Certificate[] chain, KeyMethod2Client km, BooleanSupplier exporterWorks) {
+  CompletableFuture<Optional<Refusal>> admit(
+      X509Certificate[] chain,
+      KeyMethod2Client km,
+      BooleanSupplier exporterWorks,
+      AuthConversation.Client client) {
     attempt = host.admission().begin(clientInfo(km));
-    ClientCredentials offered =
-        new ClientCredentials(
-            attempt.client(),
-            List.of(chain),
-            km.password().isEmpty()
-                ? Optional.empty()
-                : Optional.of(PasswordCredential.of(km.username(), km.password())));
-    CompletableFuture<AuthResult> authenticated =
-        attempt.authenticate(offered).toCompletableFuture();
-    if (authenticated.isDone()) {
-      return CompletableFuture.completedFuture(
-          afterAuthentication(authenticated.join(), km, exporterWorks));
-    }
-    CompletableFuture<Optional<RefusalReason>> decided = new CompletableFuture<>();
-    authenticated.whenComplete(
-        (result, failure) ->
-            host.runOnControlThread(
-                () -> {
-                  AuthResult r =
-                      failure == null
-                          ? result
-                          : AuthResult.refused(RefusalReason.INTERNAL_ERROR, failure.toString());
-                  decided.complete(afterAuthentication(r, km, exporterWorks));
-                }));
-    return decided;
+    conversation = new AuthConversation(host, attempt, km, chain, client);
+    return conversation.start(attempt.client()).thenApply(s -> decide(s, km, exporterWorks));
   }
 
-  private Optional<RefusalReason> afterAuthentication(
-      AuthResult result, KeyMethod2Client km, BooleanSupplier exporterWorks) {
+  /** The client's {@code CR_RESPONSE} to a CR_TEXT challenge (control thread). */
+  void onCrResponse(String base64) {
+    if (conversation != null && !released) {
+      conversation.onCrResponse(base64);
+    }
+  }
+
+  private Optional<Refusal> decide(
+      AuthConversation.Settled settled, KeyMethod2Client km, BooleanSupplier exporterWorks) {
     if (released) {
-      return Optional.of(RefusalReason.AUTH_TIMEOUT); // refused (and reported) by release
+      return Optional.of(Refusal.of(RefusalReason.AUTH_TIMEOUT)); // refused (reported) by release
     }
-    if (result instanceof AuthResult.Refused refused) {
-      return Optional.of(refused.reason()); // reported by the attempt
+    if (settled.result() instanceof AuthResult.Refused refused) {
+      return Optional.of(new Refusal(refused.reason(), settled.authFailedText()));
     }
-    if (!(result instanceof AuthResult.Accepted accepted)) {
-      // Challenge and Pending need OpenVPN's AUTH_PENDING / CR_TEXT exchange
-      attempt.refuse(
-          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
-          "this OpenVPN server cannot run a challenge or web authentication yet");
-      return Optional.of(RefusalReason.AUTH_METHOD_NOT_SUPPORTED);
-    }
+    AuthResult.Accepted accepted = (AuthResult.Accepted) settled.result();
     identity = accepted.identity();
     Optional<ConnectionSlot> reserved = attempt.reserve(identity);
     if (reserved.isEmpty()) {
-      return Optional.of(RefusalReason.MAX_CONNECTIONS_REACHED);
+      return Optional.of(Refusal.of(RefusalReason.MAX_CONNECTIONS_REACHED));
     }
     slot = reserved.get();
     RefusalReason refusal = claimResources(km, exporterWorks);
     if (refusal != null) {
       attempt.refuse(refusal, refusalDetail(refusal));
       slot = null; // given back by the attempt
-      return Optional.of(refusal);
+      return Optional.of(Refusal.of(refusal));
     }
     attempt.admitted();
     return Optional.empty();
@@ -219,6 +210,9 @@ final class SessionAdmission {
       return;
     }
     released = true;
+    if (conversation != null) {
+      conversation.end();
+    }
     if (attempt != null) {
       attempt.refuse(reason, message); // a no-op once admitted or refused
     }

@@ -35,6 +35,9 @@ public interface SessionHost {
     return admission().authentication().authTokens();
   }
 
+  /** The dynamic (CRV1) challenges waiting for a client to come back with its answer. */
+  DynamicChallenges challenges();
+
   /** Runs {@code task} on the control thread. */
   void runOnControlThread(Runnable task);
 

@@ -11,8 +11,12 @@ import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ClientInfo;
+import io.vpngateway.gateway.auth.PasswordAuthenticator;
+import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressAllocator;
 import io.vpngateway.gateway.ippool.AddressLease;
@@ -53,6 +57,14 @@ class SessionAdmissionTest {
   private ClientIdentity certificateIdentity =
       new ClientIdentity("alice", List.of("eng"), AuthMethod.CERTIFICATE, "CN=adm", "aa", null);
   private CompletableFuture<AuthResult> passwordAnswer;
+  private AuthenticationException certificateRefusal;
+  private final List<PasswordCredential> offeredPasswords = new ArrayList<>();
+  private java.time.Duration backendLongest = java.time.Duration.ofSeconds(5);
+  private final DynamicChallenges challenges = new DynamicChallenges();
+  /** What the conversation told the client while it waited (AUTH_PENDING, INFO_PRE). */
+  private final List<Told> told = new ArrayList<>();
+
+  record Told(java.time.Duration timeout, List<String> messages) {}
 
   private final AddressAllocator allocator =
       (client, protocol) -> {
@@ -70,9 +82,29 @@ class SessionAdmissionTest {
 
   private Admission admission(int capacity) {
     AuthenticationPipeline.Builder b =
-        AuthenticationPipeline.builder().certificates(chain -> certificateIdentity);
+        AuthenticationPipeline.builder()
+            .certificates(
+                chain -> {
+                  if (certificateRefusal != null) {
+                    throw certificateRefusal;
+                  }
+                  return certificateIdentity;
+                });
     if (passwordAnswer != null) {
-      b.password((credential, client) -> passwordAnswer);
+      b.password(
+          new PasswordAuthenticator() {
+            @Override
+            public java.time.Duration longestAnswer() {
+              return backendLongest;
+            }
+
+            @Override
+            public CompletableFuture<AuthResult> authenticate(
+                Optional<PasswordCredential> credential, ClientInfo client) {
+              offeredPasswords.add(credential.orElseThrow());
+              return passwordAnswer;
+            }
+          });
     }
     return new Admission(b.build(), capacity, metrics);
   }
@@ -185,6 +217,11 @@ class SessionAdmissionTest {
           }
 
           @Override
+          public DynamicChallenges challenges() {
+            return challenges;
+          }
+
+          @Override
           public void runOnControlThread(Runnable task) {
             controlThread.add(task);
           }
@@ -218,9 +255,18 @@ class SessionAdmissionTest {
   }
 
   private Optional<RefusalReason> admitNow(SessionAdmission a, KeyMethod2Client km) {
-    CompletableFuture<Optional<RefusalReason>> d = a.admit(CHAIN, km, () -> false);
+    CompletableFuture<Optional<RefusalReason>> d = admit(a, km);
     assertTrue(d.isDone(), "certificates decide at once");
     return d.join();
+  }
+
+  private CompletableFuture<Optional<RefusalReason>> admit(SessionAdmission a, KeyMethod2Client km) {
+    return admitWithText(a, km, CHAIN).thenApply(r -> r.map(SessionAdmission.Refusal::reason));
+  }
+
+  private CompletableFuture<Optional<SessionAdmission.Refusal>> admitWithText(
+      SessionAdmission a, KeyMethod2Client km, X509Certificate[] chain) {
+    return a.admit(chain, km, () -> false, (wait, messages) -> told.add(new Told(wait, messages)));
   }
 
   @Test
@@ -275,7 +321,7 @@ class SessionAdmissionTest {
     Admission gateway = admission(5);
     SessionAdmission a = newAdmission(gateway);
     CompletableFuture<Optional<RefusalReason>> d =
-        a.admit(CHAIN, keyMethod("AES-256-GCM", "secret"), () -> false);
+        admit(a, keyMethod("AES-256-GCM", "secret"));
     assertFalse(d.isDone());
 
     Thread backend =
@@ -287,8 +333,8 @@ class SessionAdmissionTest {
     backend.start();
     backend.join();
     assertFalse(d.isDone(), "nothing happens off the control thread");
-    assertEquals(1, controlThread.size());
-    controlThread.remove(0).run();
+    assertFalse(controlThread.isEmpty());
+    runControlThread();
 
     assertEquals(Optional.empty(), d.join());
     assertEquals(AuthMethod.RADIUS, a.identity().method());
@@ -302,7 +348,7 @@ class SessionAdmissionTest {
     Admission gateway = admission(5);
     SessionAdmission a = newAdmission(gateway);
     CompletableFuture<Optional<RefusalReason>> d =
-        a.admit(CHAIN, keyMethod("AES-256-GCM", "secret"), () -> false);
+        admit(a, keyMethod("AES-256-GCM", "secret"));
     a.release(RefusalReason.AUTH_TIMEOUT, "no answer");
     passwordAnswer.complete(
         AuthResult.accepted(ClientIdentity.of("alice", List.of(), AuthMethod.RADIUS, "r")));
@@ -330,5 +376,284 @@ class SessionAdmissionTest {
         new ClientIdentity("alice", List.of("ops"), AuthMethod.CERTIFICATE, "CN=adm", "cc", null);
     assertEquals(RefusalReason.IDENTITY_CHANGED, a.reauthenticate(CHAIN, km));
     assertEquals("IdentityChanged", gateway.refusals().recent().get(0).reason());
+  }
+
+  // ---------------------------------------------------------------- the conversation (AuthConversation)
+
+  private static KeyMethod2Client keyMethod(String user, String password, String peerInfo) {
+    return new KeyMethod2Client(
+        new byte[48], new byte[32], new byte[32], "V4", user, password,
+        PeerInfo.parse("IV_VER=2.6.14\nIV_CIPHERS=AES-256-GCM\n" + peerInfo));
+  }
+
+  private void runControlThread() {
+    while (!controlThread.isEmpty()) {
+      controlThread.remove(0).run();
+    }
+  }
+
+  private static AuthResult radiusAccept(String name) {
+    return AuthResult.accepted(ClientIdentity.of(name, List.of("vpn"), AuthMethod.RADIUS, "r"));
+  }
+
+  /** A challenge whose responder records the answers and accepts "123456". */
+  private AuthResult.Challenge challenge(List<PasswordCredential> answers) {
+    return new AuthResult.Challenge(
+        "Enter the code\nfrom your token",
+        true,
+        java.time.Duration.ofSeconds(120),
+        answer -> {
+          answers.add(answer);
+          return CompletableFuture.completedFuture(
+              answer.passwordText().equals("123456")
+                  ? radiusAccept(answer.username())
+                  : AuthResult.refused(RefusalReason.BAD_CREDENTIALS, "wrong code"));
+        });
+  }
+
+  @Test
+  void aPendingSignInTellsTheClientWhereAndAdmitsWithTheOutcome() throws Exception {
+    CompletableFuture<AuthResult> outcome = new CompletableFuture<>();
+    passwordAnswer =
+        CompletableFuture.completedFuture(
+            new AuthResult.Pending(
+                java.net.URI.create("https://gw.example/start/abc"),
+                java.time.Duration.ofSeconds(300),
+                outcome));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(a, keyMethod("alice", "x", "IV_PROTO=990\nIV_SSO=webauth\n"));
+    assertTrue(told.isEmpty(), "nothing before the session's key-method reply");
+    runControlThread();
+    assertEquals(
+        List.of(new Told(java.time.Duration.ofSeconds(300),
+            List.of("AUTH_PENDING,timeout 300", "INFO_PRE,WEB_AUTH::https://gw.example/start/abc"))),
+        told);
+    assertFalse(d.isDone());
+
+    outcome.complete(radiusAccept("alice"));
+    runControlThread();
+    assertEquals(Optional.empty(), d.join());
+    assertEquals(1, gateway.inUse());
+  }
+
+  @Test
+  void aClientThatGivesUpCancelsItsPendingSignIn() throws Exception {
+    CompletableFuture<AuthResult> outcome = new CompletableFuture<>();
+    passwordAnswer =
+        CompletableFuture.completedFuture(
+            new AuthResult.Pending(
+                java.net.URI.create("https://gw.example/start/abc"),
+                java.time.Duration.ofSeconds(300),
+                outcome));
+    SessionAdmission a = newAdmission(admission(5));
+    admit(a, keyMethod("alice", "x", "IV_PROTO=2\n"));
+    runControlThread();
+    assertEquals("AUTH_PENDING", told.get(0).messages().get(0),
+        "a client without the keyword bit gets a bare AUTH_PENDING");
+    a.release(RefusalReason.AUTH_TIMEOUT, "gone");
+    assertTrue(outcome.isCancelled(), "the backend is told to stop waiting");
+  }
+
+  @Test
+  void aChallengeGoesInBandToAClientThatShowsCrText() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(a, keyMethod("alice", "alice-pw", "IV_PROTO=990\nIV_SSO=webauth,crtext\n"));
+    runControlThread();
+    assertEquals(
+        List.of("AUTH_PENDING,timeout 120", "INFO_PRE,CR_TEXT:R,E:Enter the code from your token"),
+        told.get(0).messages(),
+        "the prompt is one line");
+    a.onCrResponse(java.util.Base64.getEncoder().encodeToString("123456".getBytes()));
+    runControlThread();
+    assertEquals(Optional.empty(), d.join());
+    assertEquals("alice", answers.get(0).username());
+    a.onCrResponse("MTIz"); // a second answer has no challenge to go to
+    assertEquals(1, answers.size());
+  }
+
+  @Test
+  void aWrongInBandAnswerIsRefusedWithTheBackendsReason() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(a, keyMethod("alice", "alice-pw", "IV_PROTO=990\nIV_SSO=crtext\n"));
+    runControlThread();
+    a.onCrResponse(java.util.Base64.getEncoder().encodeToString("999".getBytes()));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.BAD_CREDENTIALS), d.join());
+    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "BadCredentials"));
+
+    SessionAdmission b = newAdmission(gateway);
+    d = admit(b, keyMethod("alice", "alice-pw", "IV_PROTO=990\nIV_SSO=crtext\n"));
+    runControlThread();
+    b.onCrResponse("not base64!");
+    assertEquals(Optional.of(RefusalReason.BAD_CREDENTIALS), d.join());
+  }
+
+  @Test
+  void anyOtherClientGetsACrv1ChallengeAndAnswersInItsNextConnection() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    CompletableFuture<Optional<SessionAdmission.Refusal>> first =
+        admitWithText(newAdmission(gateway), keyMethod("alice", "alice-pw", "IV_PROTO=990\n"),
+            CHAIN);
+    runControlThread();
+    String text = first.join().orElseThrow().clientText();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("CRV1:R,E:([0-9a-f]{32}):YWxpY2U=:Enter the code from your token")
+            .matcher(text);
+    assertTrue(m.matches(), text);
+    assertEquals(List.of(), gateway.refusals().recent(), "a challenge is no refusal");
+    assertEquals(0, gateway.inUse());
+    assertEquals(1, challenges.size());
+
+    String state = m.group(1);
+    CompletableFuture<Optional<RefusalReason>> second =
+        admit(newAdmission(gateway), keyMethod("alice", "CRV1::" + state + "::123456", "IV_PROTO=990\n"));
+    runControlThread();
+    assertEquals(Optional.empty(), second.join());
+    assertEquals("123456", answers.get(0).passwordText());
+    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "ok", ""));
+
+    CompletableFuture<Optional<RefusalReason>> replayed =
+        admit(newAdmission(gateway), keyMethod("alice", "CRV1::" + state + "::123456", "IV_PROTO=990\n"));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.AUTH_TIMEOUT), replayed.join(), "one answer per challenge");
+  }
+
+  @Test
+  void aCrv1AnswerMustComeFromTheSameUserAndCertificate() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    String[] states = new String[2];
+    for (int i = 0; i < 2; i++) {
+      CompletableFuture<Optional<SessionAdmission.Refusal>> r =
+          admitWithText(newAdmission(gateway), keyMethod("alice", "alice-pw", "IV_PROTO=990\n"),
+              CHAIN);
+      runControlThread();
+      states[i] = r.join().orElseThrow().clientText().split(":")[2];
+    }
+    CompletableFuture<Optional<RefusalReason>> otherUser =
+        admit(newAdmission(gateway), keyMethod("mallory", "CRV1::" + states[0] + "::123456", ""));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.BAD_CREDENTIALS), otherUser.join());
+
+    X509Certificate[] otherChain = {
+      CertificateAuthority.create("other", KeySpec.EC_P256, Instant.now()).certificate()
+    };
+    CompletableFuture<Optional<SessionAdmission.Refusal>> otherCertificate =
+        admitWithText(newAdmission(gateway), keyMethod("alice", "CRV1::" + states[1] + "::123456", ""),
+            otherChain);
+    runControlThread();
+    assertEquals(RefusalReason.IDENTITY_CHANGED, otherCertificate.join().orElseThrow().reason());
+    assertTrue(answers.isEmpty(), "the backend never saw either answer");
+    assertEquals(0, challenges.size(), "both challenges are spent");
+  }
+
+  @Test
+  void aBackendSlowerThanTheClientsHandWindowKeepsTheClientWaiting() throws Exception {
+    passwordAnswer = new CompletableFuture<>();
+    backendLongest = java.time.Duration.ofSeconds(120); // two servers down, 60 s each
+    SessionAdmission a = newAdmission(admission(5));
+    admit(a, keyMethod("alice", "alice-pw", "IV_PROTO=990\n"));
+    runControlThread();
+    assertEquals(List.of(new Told(java.time.Duration.ofSeconds(130), List.of("AUTH_PENDING,timeout 130"))), told);
+
+    told.clear();
+    backendLongest = java.time.Duration.ofSeconds(5);
+    admit(newAdmission(admission(5)), keyMethod("alice", "alice-pw", "IV_PROTO=990\n"));
+    runControlThread();
+    assertTrue(told.isEmpty(), "a fast backend needs no AUTH_PENDING");
+  }
+
+  private static String b64(String s) {
+    return java.util.Base64.getEncoder()
+        .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aStaticChallengeAnswerGoesToTheBackendsFirstChallenge() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(newAdmission(gateway),
+            keyMethod("alice", "SCRV1:" + b64("alice-pw") + ":" + b64("123456"), "IV_PROTO=990\n"));
+    runControlThread();
+    assertEquals(Optional.empty(), d.join());
+    assertEquals("alice-pw", offeredPasswords.get(0).passwordText(),
+        "the backend gets the password alone");
+    assertEquals("123456", answers.get(0).passwordText());
+    assertTrue(told.isEmpty(), "the client is not asked again");
+    assertEquals(0, challenges.size());
+
+    answers.clear();
+    d = admit(newAdmission(gateway),
+        keyMethod("alice", "SCRV1:" + b64("alice-pw") + ":" + b64("999"), "IV_PROTO=990\n"));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.BAD_CREDENTIALS), d.join(), "a wrong static answer");
+  }
+
+  @Test
+  void aMalformedStaticChallengeAnswerIsRefusedWithoutAskingTheBackend() throws Exception {
+    passwordAnswer = CompletableFuture.completedFuture(radiusAccept("alice"));
+    Admission gateway = admission(5);
+    for (String bad : List.of("SCRV1:" + b64("pw"), "SCRV1:!!:" + b64("1"), "SCRV1:a:b:c")) {
+      CompletableFuture<Optional<RefusalReason>> d =
+          admit(newAdmission(gateway), keyMethod("alice", bad, "IV_PROTO=990\n"));
+      runControlThread();
+      assertEquals(Optional.of(RefusalReason.BAD_CREDENTIALS), d.join(), bad);
+    }
+    assertTrue(offeredPasswords.isEmpty());
+    assertEquals(3, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "BadCredentials"));
+  }
+
+  @Test
+  void aCrv1AnswerWithACertificateRevokedSinceTheChallengeIsRefused() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    CompletableFuture<Optional<SessionAdmission.Refusal>> first =
+        admitWithText(newAdmission(gateway), keyMethod("alice", "alice-pw", "IV_PROTO=990\n"),
+            CHAIN);
+    runControlThread();
+    String state = first.join().orElseThrow().clientText().split(":")[2];
+
+    certificateRefusal =
+        new AuthenticationException(RefusalReason.CERTIFICATE_REVOKED, "revoked meanwhile");
+    CompletableFuture<Optional<RefusalReason>> second =
+        admit(newAdmission(gateway), keyMethod("alice", "CRV1::" + state + "::123456", ""));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.CERTIFICATE_REVOKED), second.join());
+    assertTrue(answers.isEmpty(), "the backend never saw the answer");
+  }
+
+  @Test
+  void aClientThatAnswersNothingInTimeIsRefusedOnceWithAuthTimeout() throws Exception {
+    List<PasswordCredential> answers = new ArrayList<>();
+    passwordAnswer = CompletableFuture.completedFuture(challenge(answers));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(a, keyMethod("alice", "alice-pw", "IV_PROTO=990\nIV_SSO=crtext\n"));
+    runControlThread();
+    assertFalse(d.isDone(), "waiting for CR_RESPONSE");
+    a.release(RefusalReason.AUTH_TIMEOUT, "no CR_RESPONSE in time");
+    assertEquals(Optional.of(RefusalReason.AUTH_TIMEOUT), d.join());
+    a.onCrResponse(b64("123456"));
+    runControlThread();
+    assertTrue(answers.isEmpty(), "a late answer goes nowhere");
+    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "AuthTimeout"));
+    assertEquals(0, gateway.inUse());
   }
 }
