@@ -9,6 +9,7 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
+import io.vpngateway.gateway.standalone.GatewayFile;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.testing.LabProcess;
 import io.vpngateway.testing.Netns;
@@ -70,6 +71,17 @@ public final class ServedGateway {
         Serialization.unmarshal(gatewayYaml, VpnGateway.class),
         List.of(endpoint),
         Instant.now().minus(Duration.ofDays(7)));
+    return state;
+  }
+
+  /**
+   * As {@link #prepare(Path, String, String)} from a {@code vpngw serve -f} file: the VpnGateway
+   * and, as further documents, the Secrets it references (RADIUS shared secrets).
+   */
+  public static StateDirectory prepare(Path dir, GatewayFile file, String endpoint)
+      throws Exception {
+    StateDirectory state = StateDirectory.open(dir);
+    state.prepare(file, List.of(endpoint), Instant.now().minus(Duration.ofDays(7)));
     return state;
   }
 
@@ -170,6 +182,11 @@ public final class ServedGateway {
   /** {@code GET /sessions}: the live sessions as the management API lists them. */
   public JsonNode sessions() throws Exception {
     return JSON.readTree(get("/sessions"));
+  }
+
+  /** {@code GET /refusals}: the recently refused clients, newest last. */
+  public JsonNode refusals() throws Exception {
+    return JSON.readTree(get("/refusals"));
   }
 
   private String get(String path) throws Exception {
