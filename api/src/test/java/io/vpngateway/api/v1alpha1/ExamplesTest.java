@@ -82,6 +82,40 @@ class ExamplesTest {
   }
 
   @Test
+  void theOidcExampleSignsInOnTheWebAndItsClientSecretComesFromTheSameFile() throws IOException {
+    VpnGateway gw = Serialization.unmarshal(
+        read(EXAMPLES.resolve("gateway-oidc.yaml")).toString(), VpnGateway.class);
+    GatewayConfig config =
+        GatewayConfigRenderer.render(gw, new RenderDefaults("10.96.0.10", "cluster.local"));
+    GatewayConfig.Oidc oidc = config.authentication().oidc();
+    assertTrue(config.authentication().requireCertificateAndPassword());
+    assertTrue(oidc.webSignIn(), "clientId set: web sign-in is on");
+    assertEquals("vpn-gateway", oidc.audience());
+    assertEquals(java.util.List.of("engineering", "admins"), oidc.allowedGroups());
+    assertEquals(8443, oidc.effectiveCallbackPort());
+    assertEquals(300_000, oidc.signInTimeoutMillis());
+    assertEquals(GatewayConfigRenderer.OIDC_CLIENT_SECRET_FILE, oidc.clientSecretFile());
+    assertEquals(null, oidc.issuerCaFile(), "a public issuer: no private CA file");
+    assertEquals(io.vpngateway.api.profile.PasswordAuthentication.OIDC,
+        io.vpngateway.api.profile.ClientIssuance.passwordAuthentication(config));
+    // the Secret it references is the file's second document, under the default key
+    var refs = io.vpngateway.api.config.SecretReferences.of(gw.getSpec());
+    assertEquals(1, refs.size(), refs.toString());
+    assertEquals("oidc-client-secret", refs.get(0).secret());
+    JsonNode secret = null;
+    for (JsonNode doc : YAML.readerFor(JsonNode.class)
+        .<JsonNode>readValues(YAML.getFactory().createParser(
+            EXAMPLES.resolve("gateway-oidc.yaml").toFile())).readAll()) {
+      if ("Secret".equals(doc.path("kind").asText())) {
+        secret = doc;
+      }
+    }
+    assertTrue(secret != null, "the Secret travels in the same file");
+    assertEquals(refs.get(0).secret(), secret.path("metadata").path("name").asText());
+    assertFalse(secret.path("stringData").path(refs.get(0).key()).asText().isBlank());
+  }
+
+  @Test
   void schemaCatchesAWrongExample() {
     JsonNode bad = read(EXAMPLES.resolve("gateway-minimal.yaml")).deepCopy();
     ((com.fasterxml.jackson.databind.node.ObjectNode) bad.path("spec").path("clientAddressPools").get(0))
