@@ -60,6 +60,12 @@ public final class OpenVpnProfileRenderer {
       out.append("auth-user-pass\n");
       out.append("auth-nocache\n");
       out.append("auth-retry interact\n");
+      if (in.passwordAuthentication() == PasswordAuthentication.OIDC) {
+        // openvpn 2.6 announces web sign-in only when told to (peer info IV_SSO): without it the
+        // gateway cannot send the sign-in link (INFO_PRE,WEB_AUTH) and refuses a client that
+        // sent no token as its password
+        out.append("setenv IV_SSO webauth,crtext\n");
+      }
     }
     out.append("verb 3\n");
     inline(out, "ca", in.caCertificatePem());

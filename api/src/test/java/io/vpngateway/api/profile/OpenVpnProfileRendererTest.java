@@ -62,6 +62,8 @@ class OpenVpnProfileRendererTest {
         OpenVpnProfileRenderer.render(
             F.input().passwordAuthentication(PasswordAuthentication.OIDC).build());
     assertTrue(oidc.lines().anyMatch("auth-user-pass"::equals));
+    assertTrue(oidc.lines().anyMatch("setenv IV_SSO webauth,crtext"::equals), oidc);
+    assertFalse(ovpn.contains("IV_SSO"), "a RADIUS profile announces no web sign-in");
   }
 
   @Test
