@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.dataplane;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.tun.TunDevice;
@@ -7,6 +8,8 @@ import io.vpngateway.gateway.tun.TunQueue;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -42,7 +45,14 @@ public final class DataPlane implements AutoCloseable {
     this.registry = registry;
     this.options = options;
     this.anySourceSink =
-        new TunPacketSink(tun.queues(), registry, counters, options.clientToClient(), false, 0);
+        new TunPacketSink(
+            tun.queues(),
+            registry,
+            counters,
+            counters.unattributed,
+            options.clientToClient(),
+            false,
+            0);
   }
 
   /** Starts one reader thread per TUN queue. */
@@ -79,10 +89,23 @@ public final class DataPlane implements AutoCloseable {
    * another source address are dropped and counted.
    */
   public InnerPacketSink sinkFor(Inet4Address clientAddress) {
+    return sinkFor(clientAddress, counters.unattributed);
+  }
+
+  /**
+   * As {@link #sinkFor(Inet4Address)}, for a client of {@code protocol}: its drops are counted
+   * under that protocol ({@link #clientDrops}).
+   */
+  public InnerPacketSink sinkFor(VpnProtocol protocol, Inet4Address clientAddress) {
+    return sinkFor(clientAddress, counters.of(protocol));
+  }
+
+  private InnerPacketSink sinkFor(Inet4Address clientAddress, SinkDrops drops) {
     return new TunPacketSink(
         tun.queues(),
         registry,
         counters,
+        drops,
         options.clientToClient(),
         true,
         SessionRegistry.toInt(clientAddress));
@@ -95,6 +118,21 @@ public final class DataPlane implements AutoCloseable {
 
   public DataPlaneStats stats() {
     return counters.snapshot();
+  }
+
+  /** Packets from clients of {@code protocol} dropped by their sinks, by reason label. */
+  public Map<String, Long> clientDrops(VpnProtocol protocol) {
+    return counters.of(protocol).byReason();
+  }
+
+  /**
+   * Packets dropped that no protocol's client sent: read from the TUN (no session for the
+   * destination, not IPv4, malformed, the session threw), or from a sink of no protocol.
+   */
+  public Map<String, Long> unattributedDrops() {
+    Map<String, Long> m = new TreeMap<>(counters.tunDrops());
+    counters.unattributed.byReason().forEach((reason, n) -> m.merge(reason, n, Long::sum));
+    return m;
   }
 
   public DataPlaneOptions options() {

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  * <p>Before writing, a packet is checked: it must be a well-formed IPv4 packet; when the sink
  * belongs to one client, its source must be that client's inner address (a client cannot spoof
  * another's address); when the destination is another client, it goes straight to that session if
- * client-to-client traffic is allowed and is dropped otherwise. Everything else is written to a TUN
+ * client-to-client traffic is allowed and is dropped otherwise. Drops are counted in the {@link
+ * SinkDrops} of the sink's protocol. Everything else is written to a TUN
  * queue chosen by the writing thread, which also lets the TUN driver steer the replies of a flow to
  * the queue it was written on. A thread that batches (an OpenVPN UDP receive thread) writes through
  * its {@link TcpSegmentCoalescer}, which may hold the packet until the thread flushes.
@@ -32,6 +33,7 @@ final class TunPacketSink implements InnerPacketSink {
   private final TunQueue[] queues;
   private final SessionRegistry registry;
   private final DataPlaneCounters counters;
+  private final SinkDrops drops;
   private final boolean clientToClient;
   private final boolean checkSource;
   private final int expectedSource;
@@ -41,12 +43,14 @@ final class TunPacketSink implements InnerPacketSink {
       List<TunQueue> queues,
       SessionRegistry registry,
       DataPlaneCounters counters,
+      SinkDrops drops,
       boolean clientToClient,
       boolean checkSource,
       int expectedSource) {
     this.queues = queues.toArray(TunQueue[]::new);
     this.registry = registry;
     this.counters = counters;
+    this.drops = drops;
     this.clientToClient = clientToClient;
     this.checkSource = checkSource;
     this.expectedSource = expectedSource;
@@ -56,12 +60,11 @@ final class TunPacketSink implements InnerPacketSink {
   public void write(ByteBuffer packet) {
     int kind = Ipv4Packets.classify(packet);
     if (kind != Ipv4Packets.VALID) {
-      (kind == Ipv4Packets.NOT_IPV4 ? counters.droppedNotIpv4 : counters.droppedMalformed)
-          .increment();
+      (kind == Ipv4Packets.NOT_IPV4 ? drops.notIpv4 : drops.malformed).increment();
       return;
     }
     if (checkSource && Ipv4Packets.source(packet) != expectedSource) {
-      counters.droppedSpoofedSource.increment();
+      drops.spoofedSource.increment();
       return;
     }
     TunnelSession peer = registry.lookup(Ipv4Packets.destination(packet));
@@ -81,21 +84,21 @@ final class TunPacketSink implements InnerPacketSink {
       counters.packetsToTun.increment();
       counters.bytesToTun.add(length);
     } catch (IOException | RuntimeException e) {
-      counters.droppedTunWriteError.increment();
+      drops.tunWriteError.increment();
       logRateLimited(e);
     }
   }
 
   private void toPeer(TunnelSession peer, ByteBuffer packet) {
     if (!clientToClient) {
-      counters.droppedClientToClient.increment();
+      drops.clientToClient.increment();
       return;
     }
     try {
       peer.deliverFromTun(packet);
       counters.forwardedClientToClient.increment();
     } catch (RuntimeException e) {
-      counters.droppedSessionError.increment();
+      drops.peerSessionError.increment();
       logRateLimited(e);
     }
   }

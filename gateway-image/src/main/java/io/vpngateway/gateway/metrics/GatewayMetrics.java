@@ -7,9 +7,7 @@ import io.vpngateway.gateway.session.TunnelSession;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -26,8 +24,8 @@ import java.util.function.Supplier;
  *   <li>{@code session_bytes_total{direction}}: bytes carried by sessions, live and ended
  *   <li>{@code handshakes_total{protocol,result,reason}}: authentications that succeeded or failed
  *   <li>{@code auth_latency_seconds{protocol}}: time to authenticate a client (histogram)
- *   <li>{@code dropped_packets_total{layer,reason}}: packets dropped, by the layer that dropped
- *       them (data plane, a protocol server) and why
+ *   <li>{@code dropped_packets_total{protocol,reason}}: packets dropped, by the protocol of the
+ *       client that sent them and why ({@link DroppedPackets})
  *   <li>{@code config_reloads_total{result}}: hot reloads applied, rejected
  * </ul>
  *
@@ -52,8 +50,7 @@ public final class GatewayMetrics {
   private final Map<VpnProtocol, LongAdder> handshakeOk = new EnumMap<>(VpnProtocol.class);
   private final ConcurrentHashMap<String, LongAdder> endedBytes = new ConcurrentHashMap<>();
   private final List<MetricsCollector> collectors = new CopyOnWriteArrayList<>();
-  private final Map<String, Supplier<Map<String, Long>>> dropSources =
-      new ConcurrentSkipListMap<>();
+  private final DroppedPackets dropped = new DroppedPackets();
 
   public GatewayMetrics(SessionRegistry sessions) {
     this.sessions = sessions;
@@ -87,10 +84,14 @@ public final class GatewayMetrics {
 
   /**
    * Registers a component that counts the packets it drops (its own allocation-free counters), read
-   * at scrape time as {@code reason -> count} under {@code layer}.
+   * at scrape time as {@code reason -> count} under {@code protocol} (see {@link DroppedPackets}).
    */
-  public void addDropSource(String layer, Supplier<Map<String, Long>> dropsByReason) {
-    dropSources.put(layer, dropsByReason);
+  public void addDropSource(String protocol, Supplier<Map<String, Long>> dropsByReason) {
+    dropped.add(protocol, dropsByReason);
+  }
+
+  public DroppedPackets dropped() {
+    return dropped;
   }
 
   public void configReloaded(boolean applied) {
@@ -135,22 +136,7 @@ public final class GatewayMetrics {
     w.sample("vpngw_session_bytes_total", bytesOut, "direction", "out");
     handshakes.write(w);
     authLatency.write(w);
-    w.family(
-        "vpngw_dropped_packets_total",
-        "counter",
-        "Packets dropped, by the layer that dropped them and the reason.");
-    dropSources.forEach(
-        (layer, source) ->
-            new TreeMap<>(source.get())
-                .forEach(
-                    (reason, count) ->
-                        w.sample(
-                            "vpngw_dropped_packets_total",
-                            count,
-                            "layer",
-                            layer,
-                            "reason",
-                            reason)));
+    dropped.write(w);
     reloads.write(w);
     for (MetricsCollector c : collectors) {
       c.collect(w);

@@ -119,6 +119,7 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
     return Map.of(
         "Malformed", s.malformedDropped.sum(),
         "AuthenticationFailed", s.authenticationDropped.sum(),
+        "Replay", s.replayDropped.sum(),
         "UnknownSession", s.unknownSessionDropped.sum(),
         "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
         "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),

@@ -339,7 +339,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
       return new AuthenticatedReset(reset, crypt);
     } catch (PacketAuthenticationException e) {
-      stats.authenticationDropped.increment();
+      stats.rejected(e);
     } catch (MalformedPacketException e) {
       stats.malformedDropped.increment();
     }
@@ -387,7 +387,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       p = crypt != null ? crypt.unwrap(ByteBuffer.wrap(bytes))
           : OpenVpnControlPacket.decodePlain(ByteBuffer.wrap(bytes));
     } catch (PacketAuthenticationException e) {
-      stats.authenticationDropped.increment();
+      stats.rejected(e);
       return;
     } catch (MalformedPacketException e) {
       stats.malformedDropped.increment();

@@ -1,13 +1,16 @@
 package io.vpngateway.gateway.openvpn;
 
+import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the OpenVPN server, for metrics and tests. Cheap to update from any thread. */
 public final class OpenVpnServerStats {
   /** Packets that did not parse. */
   public final LongAdder malformedDropped = new LongAdder();
-  /** Packets that failed authentication (tls-crypt tag, WKc, AEAD tag) or were replays. */
+  /** Packets that failed authentication (tls-crypt tag, WKc, AEAD tag, tls-crypt missing). */
   public final LongAdder authenticationDropped = new LongAdder();
+  /** Packets that authenticated but whose packet id the replay window refused. */
+  public final LongAdder replayDropped = new LongAdder();
   /** Packets for no known session. */
   public final LongAdder unknownSessionDropped = new LongAdder();
   /** New handshakes refused by the per-source rate limit or the handshaking-session caps. */
@@ -26,9 +29,14 @@ public final class OpenVpnServerStats {
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder renegotiations = new LongAdder();
 
+  /** Counts a packet refused by its integrity check or by the replay window. */
+  public void rejected(PacketAuthenticationException e) {
+    (e.isReplay() ? replayDropped : authenticationDropped).increment();
+  }
+
   @Override
   public String toString() {
-    return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
+    return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped + " replayDropped=" + replayDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
         + " tcpSendQueueDropped=" + tcpSendQueueDropped
         + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  *
  * A connection that never sends (a port scan, a slow-loris client) costs a selector key for at
  * most the sniff timeout, never a thread. Closed connections are counted by reason ({@link
- * #dropped()}, {@code vpngw_dropped_packets_total{layer="tcp-ports"}}); a handler that throws loses
+ * #dropped()}, {@code vpngw_dropped_packets_total{protocol="none"}}); a handler that throws loses
  * that connection only (counted, logged rate-limited).
  */
 public final class SharedTcpPorts implements AutoCloseable {

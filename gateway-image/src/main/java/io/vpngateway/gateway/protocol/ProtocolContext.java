@@ -47,6 +47,24 @@ public record ProtocolContext(
     Function<Inet4Address, InnerPacketSink> sinks,
     SharedTcpPorts tcpPorts) {
 
+  /**
+   * This context with another sink factory: the runtime gives each protocol sinks that count the
+   * packets they drop under that protocol.
+   */
+  public ProtocolContext withSinks(Function<Inet4Address, InnerPacketSink> protocolSinks) {
+    return new ProtocolContext(
+        config,
+        listenAddress,
+        listen,
+        connectionShare,
+        tunMtu,
+        admission,
+        allocator,
+        sessions,
+        protocolSinks,
+        tcpPorts);
+  }
+
   /** The sink for the session whose inner address is {@code clientAddress}. */
   public InnerPacketSink sinkFor(Inet4Address clientAddress) {
     return sinks.apply(clientAddress);

@@ -52,7 +52,7 @@ public interface ProtocolServer extends AutoCloseable {
 
   /**
    * Packets (and connections) it dropped before they reached a session, by reason, read at
-   * scrape time: {@code vpngw_dropped_packets_total{layer=<protocol, lower case>,reason}}.
+   * scrape time: {@code vpngw_dropped_packets_total{protocol=<its CR name>,reason}}.
    */
   default Map<String, Long> droppedPackets() {
     return Map.of();

@@ -3,7 +3,6 @@ package io.vpngateway.gateway.runtime;
 import io.vpngateway.gateway.dataplane.DataPlane;
 import io.vpngateway.gateway.dataplane.DataPlaneStats;
 import io.vpngateway.gateway.metrics.MetricsCollector;
-import java.util.Map;
 
 /**
  * Metrics read from the data plane, which keeps its own counters (packets between TUN and
@@ -29,18 +28,5 @@ final class ComponentMetrics {
       w.sample("vpngw_bytes_total", s.bytesToTun(), "direction", "in");
       w.sample("vpngw_bytes_total", s.bytesFromTun(), "direction", "out");
     };
-  }
-
-  /** The data plane's drops by reason. */
-  static Map<String, Long> dataPlaneDrops(DataPlane dataPlane) {
-    DataPlaneStats s = dataPlane.stats();
-    return Map.of(
-        "NoSession", s.droppedNoSession(),
-        "NotIpv4", s.droppedNotIpv4(),
-        "Malformed", s.droppedMalformed(),
-        "SessionError", s.droppedSessionError(),
-        "TunWriteError", s.droppedTunWriteError(),
-        "SpoofedSource", s.droppedSpoofedSource(),
-        "ClientToClientDisabled", s.droppedClientToClient());
   }
 }

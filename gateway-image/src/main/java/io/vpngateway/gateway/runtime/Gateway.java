@@ -15,6 +15,7 @@ import io.vpngateway.gateway.dataplane.DataPlane;
 import io.vpngateway.gateway.dataplane.DataPlaneOptions;
 import io.vpngateway.gateway.ippool.GroupAwareAddressAllocator;
 import io.vpngateway.gateway.management.ManagementServer;
+import io.vpngateway.gateway.metrics.DroppedPackets;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.metrics.InterfaceCounters;
 import io.vpngateway.gateway.net.HostNetworkConfigurator;
@@ -33,7 +34,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -157,11 +157,14 @@ public final class Gateway implements AutoCloseable {
                 + " is enabled in the config but not implemented by this gateway"
                 + " build; its clients cannot connect");
       } else {
-        startProtocol(factory.create(context));
+        startProtocol(
+            protocol,
+            factory.create(context.withSinks(a -> dataPlane.sinkFor(protocol, a))),
+            dataPlane);
       }
     }
     tcpPorts.start(); // after every protocol registered its handlers
-    metrics.addDropSource("tcp-ports", tcpPorts::dropped);
+    metrics.addDropSource(DroppedPackets.NO_PROTOCOL, tcpPorts::dropped);
     source.addListener(this::applyToProtocols);
     startManagement(options, doc);
     ConfigDirectoryWatcher watcher = ConfigDirectoryWatcher.start(source);
@@ -193,19 +196,24 @@ public final class Gateway implements AutoCloseable {
     started.push(dataPlane);
     dataPlane.start();
     metrics.addCollector(ComponentMetrics.dataPlane(dataPlane));
-    metrics.addDropSource("dataplane", () -> ComponentMetrics.dataPlaneDrops(dataPlane));
+    metrics.addDropSource(DroppedPackets.NO_PROTOCOL, dataPlane::unattributedDrops);
     metrics.addCollector(new InterfaceCounters(tun.name()));
     return dataPlane;
   }
 
-  /** Starts one protocol server and adds its metrics; it is closed with the gateway. */
-  private void startProtocol(ProtocolServer server) throws Exception {
+  /**
+   * Starts one protocol server and adds its metrics, its drops and those of its clients' sinks
+   * under its name; it is closed with the gateway.
+   */
+  private void startProtocol(VpnProtocol protocol, ProtocolServer server, DataPlane dataPlane)
+      throws Exception {
     started.push(server);
     server.start();
     servers.add(server);
     metrics.addCollector(server::collectMetrics);
-    metrics.addDropSource(
-        server.protocol().crName().toLowerCase(Locale.ROOT), server::droppedPackets);
+    String label = protocol.crName(); // as in vpngw_sessions{protocol}, vpngw_handshakes_total
+    metrics.addDropSource(label, server::droppedPackets);
+    metrics.addDropSource(label, () -> dataPlane.clientDrops(protocol));
   }
 
   private void startManagement(GatewayOptions options, GatewayConfig doc) throws Exception {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import io.vpngateway.api.pool.Ipv4Cidr;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.testing.Netns;
 import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.gateway.lab.Packets;
@@ -139,6 +140,27 @@ class DataPlaneTest {
       ByteBuffer garbage = ByteBuffer.allocateDirect(10);
       fromA.write(garbage);
       assertEquals(1, closed.stats().droppedMalformed());
+    }
+  }
+
+  @Test
+  void aProtocolsSinkChargesItsDropsToThatProtocol() throws Exception {
+    FakeSession a = new FakeSession("10.254.9.10");
+    registry.register(a);
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults())) {
+      InnerPacketSink fromA = dp.sinkFor(VpnProtocol.IKEv2, a.innerAddress());
+      fromA.write(Packets.udp(ipv4("10.254.9.99"), ipv4(lab.backendAddress()), 1, 2, 10));
+      fromA.write(Packets.udp(ipv4("10.254.9.98"), ipv4(lab.backendAddress()), 1, 2, 10));
+      assertEquals(2, dp.clientDrops(VpnProtocol.IKEv2).get("SpoofedSource"));
+      assertEquals(0, dp.clientDrops(VpnProtocol.OpenVPN).get("SpoofedSource"));
+      assertEquals(0, dp.clientDrops(VpnProtocol.SSTP).get("SpoofedSource"));
+      assertEquals(0, dp.unattributedDrops().get("SpoofedSource"));
+      assertEquals(2, dp.stats().droppedSpoofedSource(), "the totals include every protocol");
+
+      dp.sinkFor(a.innerAddress())
+          .write(Packets.udp(ipv4("10.254.9.99"), ipv4(lab.backendAddress()), 1, 2, 10));
+      assertEquals(1, dp.unattributedDrops().get("SpoofedSource"));
+      assertEquals(2, dp.clientDrops(VpnProtocol.IKEv2).get("SpoofedSource"));
     }
   }
 

@@ -132,7 +132,7 @@ class ManagementServerTest {
     metrics.handshakeSucceeded(VpnProtocol.OpenVPN, 3_000_000);
     metrics.handshakeFailed(
         VpnProtocol.OpenVPN, io.vpngateway.gateway.auth.RefusalReason.CERTIFICATE_REVOKED, 1_000_000);
-    metrics.addDropSource("openvpn", () -> java.util.Map.of("Malformed", 1L));
+    metrics.addDropSource("OpenVPN", () -> java.util.Map.of("Malformed", 1L));
     metrics.configReloaded(false);
 
     HttpResponse<String> response = get("/metrics", TOKEN);
@@ -165,7 +165,7 @@ class ManagementServerTest {
         body);
     assertTrue(body.contains("vpngw_auth_latency_seconds_count{protocol=\"OpenVPN\"} 2\n"), body);
     assertTrue(
-        body.contains("vpngw_dropped_packets_total{layer=\"openvpn\",reason=\"Malformed\"} 1\n"),
+        body.contains("vpngw_dropped_packets_total{protocol=\"OpenVPN\",reason=\"Malformed\"} 1\n"),
         body);
     assertTrue(body.contains("vpngw_config_reloads_total{result=\"rejected\"} 1\n"), body);
   }

@@ -70,7 +70,7 @@ public final class EspDecryptor {
     }
     long seq = packet.getInt(start + 4) & 0xffffffffL;
     if (!replay.check(seq)) {
-      throw new MessageIntegrityException("replayed or too old sequence number");
+      throw MessageIntegrityException.replay("replayed or too old sequence number");
     }
     byte[] a = packet.array();
     int base = packet.arrayOffset();

@@ -159,7 +159,7 @@ public final class IkeEngine implements AutoCloseable {
       session.receiveEsp(child, packet, plain);
       return true;
     } catch (MessageIntegrityException e) {
-      stats.espAuthFailures.increment();
+      (e.isReplay() ? stats.espReplays : stats.espAuthFailures).increment();
       return false;
     }
   }

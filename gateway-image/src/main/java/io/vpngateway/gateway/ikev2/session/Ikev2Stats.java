@@ -26,15 +26,17 @@ public final class Ikev2Stats {
   public final LongAdder controlQueueDropped = new LongAdder();
   /** ESP packets for no known SPI. */
   public final LongAdder espUnknownSpi = new LongAdder();
-  /** ESP packets that failed authentication or were replays. */
+  /** ESP packets that failed authentication (ICV, AEAD tag, trailer). */
   public final LongAdder espAuthFailures = new LongAdder();
+  /** ESP packets whose sequence number the replay window refused. */
+  public final LongAdder espReplays = new LongAdder();
   public final LongAdder established = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder ikeRekeys = new LongAdder();
   public final LongAdder childRekeys = new LongAdder();
   public final LongAdder dpdDead = new LongAdder();
 
-  /** Drops by reason, for {@code vpngw_dropped_packets_total{layer="ikev2"}}. */
+  /** Drops by reason, for {@code vpngw_dropped_packets_total{protocol="IKEv2"}}. */
   public Map<String, Long> drops() {
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("Malformed", malformed.sum());
@@ -45,6 +47,7 @@ public final class Ikev2Stats {
     m.put("ControlQueueFull", controlQueueDropped.sum());
     m.put("EspUnknownSpi", espUnknownSpi.sum());
     m.put("EspAuthFailure", espAuthFailures.sum());
+    m.put("EspReplay", espReplays.sum());
     return m;
   }
 
@@ -55,7 +58,7 @@ public final class Ikev2Stats {
         + " integrityFailures=" + integrityFailures + " errorsSent=" + errorsSent
         + " cookiesSent=" + cookiesSent + " halfOpenDropped=" + halfOpenDropped
         + " controlQueueDropped=" + controlQueueDropped + " espUnknownSpi=" + espUnknownSpi
-        + " espAuthFailures=" + espAuthFailures + " established=" + established
+        + " espAuthFailures=" + espAuthFailures + " espReplays=" + espReplays + " established=" + established
         + " authFailures=" + authFailures + " ikeRekeys=" + ikeRekeys
         + " childRekeys=" + childRekeys + " dpdDead=" + dpdDead;
   }

@@ -44,7 +44,7 @@ public final class DataChannelDecryptor {
     }
     long pid = packet.getInt(start + headerLength) & 0xffffffffL;
     if (!replay.check(pid)) {
-      throw new PacketAuthenticationException("replayed or too old packet id");
+      throw PacketAuthenticationException.replay("replayed or too old packet id");
     }
     int aadLen = 0;
     if (headerLength == 4) {

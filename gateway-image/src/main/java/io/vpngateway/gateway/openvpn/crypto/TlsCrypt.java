@@ -135,7 +135,7 @@ public final class TlsCrypt {
       throw new IllegalStateException("tls-crypt unwrap failed", e);
     }
     if (replayChecked && !replay.check(pid)) {
-      throw new PacketAuthenticationException("tls-crypt packet id replayed");
+      throw PacketAuthenticationException.replay("tls-crypt packet id replayed");
     }
     OpenVpnOpcode op = OpenVpnOpcode.ofHeaderByte(first);
     if (op == null || op.isData()) {

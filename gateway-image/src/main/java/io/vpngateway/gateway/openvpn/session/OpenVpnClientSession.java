@@ -179,7 +179,7 @@ public final class OpenVpnClientSession implements TunnelSession {
           : OpenVpnControlPacket.decodePlain(packet);
       onControlPacket(p);
     } catch (PacketAuthenticationException e) {
-      host.stats().authenticationDropped.increment();
+      host.stats().rejected(e);
     } catch (MalformedPacketException e) {
       host.stats().malformedDropped.increment();
     } catch (OpenVpnException e) {

@@ -185,7 +185,7 @@ final class SessionDataChannel {
     try {
       k.decryptor().open(packet, headerLength, plain);
     } catch (PacketAuthenticationException e) {
-      stats.authenticationDropped.increment();
+      stats.rejected(e);
       return;
     }
     lastReceivedNanos = System.nanoTime();

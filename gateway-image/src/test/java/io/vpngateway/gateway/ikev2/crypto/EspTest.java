@@ -79,12 +79,14 @@ class EspTest {
     for (int i = 4; i < packet.length; i++) {
       byte[] bad = packet.clone();
       bad[i] ^= 0x40;
-      assertThrows(MessageIntegrityException.class, () -> in.open(ByteBuffer.wrap(bad), plain),
-          "octet " + i);
+      MessageIntegrityException e = assertThrows(MessageIntegrityException.class,
+          () -> in.open(ByteBuffer.wrap(bad), plain), "octet " + i);
+      assertFalse(e.isReplay(), "octet " + i + " is a failed check, not a replay");
     }
     in.open(ByteBuffer.wrap(packet.clone()), plain);
-    assertThrows(MessageIntegrityException.class,
+    MessageIntegrityException replay = assertThrows(MessageIntegrityException.class,
         () -> in.open(ByteBuffer.wrap(packet.clone()), plain), "replay");
+    assertTrue(replay.isReplay());
   }
 
   @Test

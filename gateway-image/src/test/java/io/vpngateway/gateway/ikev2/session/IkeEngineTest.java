@@ -120,6 +120,8 @@ class IkeEngineTest {
       assertArrayEquals(inner, h.toTun.poll(1, java.util.concurrent.TimeUnit.SECONDS));
       assertTrue(!h.engine.receiveEsp(ByteBuffer.wrap(wire.array(), 0, wire.limit()),
           ByteBuffer.allocate(2048)), "a replayed ESP packet is dropped");
+      assertEquals(1, h.engine.stats().espReplays.sum(), "and counted as a replay");
+      assertEquals(0, h.engine.stats().espAuthFailures.sum());
 
       byte[] down = ipv4("10.96.0.1", "10.203.0.2");
       session.deliverFromTun(ByteBuffer.wrap(down));

@@ -1,7 +1,9 @@
 package io.vpngateway.gateway.openvpn.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vpngateway.api.openvpn.OpenVpnStaticKey;
@@ -53,12 +55,14 @@ class TlsCryptTest {
   @Test
   void wrongKeyAndReplayAreRejected() throws Exception {
     byte[] wire = clientSide().wrap(reset());
-    assertThrows(PacketAuthenticationException.class, () ->
+    PacketAuthenticationException wrongKey = assertThrows(PacketAuthenticationException.class, () ->
         new TlsCrypt(OpenVpnStaticKey.generate(random)).unwrap(ByteBuffer.wrap(wire)));
+    assertFalse(wrongKey.isReplay(), "a wrong key is a failed tag, not a replay");
     TlsCrypt server = new TlsCrypt(key);
     server.unwrap(ByteBuffer.wrap(wire));
-    assertThrows(PacketAuthenticationException.class, () ->
+    PacketAuthenticationException replay = assertThrows(PacketAuthenticationException.class, () ->
         server.unwrap(ByteBuffer.wrap(wire)));
+    assertTrue(replay.isReplay(), "counted as Replay");
   }
 
   @Test

@@ -216,7 +216,7 @@ class OpenVpnInteropTest {
   }
 
   private long authenticationDrops() throws Exception {
-    return gateway.metric("vpngw_dropped_packets_total", "layer", "openvpn", "reason",
+    return gateway.metric("vpngw_dropped_packets_total", "protocol", "OpenVPN", "reason",
         "AuthenticationFailed");
   }
 

@@ -172,6 +172,27 @@ class SessionDataChannelTest {
   }
 
   @Test
+  void aReplayedPacketIsCountedAsAReplayAndAForgedTagAsFailedAuthentication() throws Exception {
+    DataChannelKey[] k = keyPair(0);
+    data.startWith(k[0]);
+    ByteBuffer first = sealed(k[1], ipv4(40));
+    byte[] wire = new byte[first.remaining()];
+    first.get(wire);
+    receive(ByteBuffer.allocate(wire.length + 16).put(wire).flip(), link.remote());
+    receive(ByteBuffer.allocate(wire.length + 16).put(wire).flip(), link.remote());
+    assertEquals(1, delivered.size());
+    assertEquals(1, stats.replayDropped.sum());
+    assertEquals(0, stats.authenticationDropped.sum());
+
+    ByteBuffer forged = sealed(k[1], ipv4(40));
+    forged.put(forged.limit() - 1, (byte) (forged.get(forged.limit() - 1) ^ 1));
+    receive(forged, link.remote());
+    assertEquals(1, stats.authenticationDropped.sum());
+    assertEquals(1, stats.replayDropped.sum());
+    assertEquals(1, delivered.size());
+  }
+
+  @Test
   void aRenegotiatedKeyIsSentWithOnceTheClientUsesItAndTheOldOneRetiresLater() throws Exception {
     DataChannelKey[] first = keyPair(0);
     DataChannelKey[] second = keyPair(1);
