@@ -14,6 +14,7 @@ import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.PingResult;
 import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.testing.Wait;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -164,6 +165,37 @@ class OpenVpnInteropTest {
       String line = client.awaitLine("AUTH_FAILED", CONNECT);
       assertTrue(line.contains("AUTH_FAILED," + reason), line + "\n" + gateway.process().tail());
       assertFalse(client.output().contains("Initialization Sequence Completed"));
+    }
+  }
+
+  /**
+   * README "A password on a gateway without password authentication": this gateway has no
+   * password backend, so the user name and password of a profile with auth-user-pass are not
+   * checked and not used (the certificate names the client); a password in our auth-token format
+   * is still checked, and a forged one refused.
+   */
+  @Test
+  void aPasswordSentToACertificateOnlyGatewayIsIgnoredUnlessItIsAForgedAuthToken()
+      throws Exception {
+    Path credentials = lab.workDir().resolve("clients/habit.credentials");
+    Files.writeString(credentials, "mallory\nnot-checked-anywhere\n");
+    try (LabProcess client = connect("habit", "udp", "auth-user-pass " + credentials)) {
+      assertTrue(lab.ping(lab.client(), GATEWAY_TUNNEL_IP, 3).received() >= 2, client.tail());
+      String sessions = gateway.sessions().toString();
+      assertTrue(sessions.contains("\"habit\""), sessions);
+      assertFalse(sessions.contains("mallory"), "the user name sent is not the identity");
+    }
+
+    clients.client("forger");
+    Path forged = lab.workDir().resolve("clients/forger.credentials");
+    Files.writeString(forged, "forger\nvgw2.AAAAforged.token\n");
+    Path conf = clients.config("forger", "udp", lab.gatewayOuterAddress(), udpPort,
+        "auth-user-pass " + forged);
+    try (LabProcess client = lab.client().start("openvpn-forger", "openvpn", "--config",
+        conf.toString())) {
+      String line = client.awaitLine("AUTH_FAILED", CONNECT);
+      assertTrue(line.contains("AUTH_FAILED,AuthTokenInvalid"),
+          line + "\n" + gateway.process().tail());
     }
   }
 
