@@ -35,8 +35,10 @@ import java.util.logging.Logger;
  * </pre>
  *
  * A connection that never sends (a port scan, a slow-loris client) costs a selector key for at
- * most the sniff timeout, never a thread. Closed connections are counted by reason ({@link
- * #dropped()}, {@code vpngw_dropped_packets_total{protocol="none"}}); a handler that throws loses
+ * most the sniff timeout, never a thread. The selector waits until the earliest sniff deadline, or
+ * without a timeout when nothing is being sniffed, so an idle gateway's thread never wakes. Closed
+ * connections are counted by reason ({@link #dropped()}, {@code
+ * vpngw_dropped_packets_total{protocol="none"}}); a handler that throws loses
  * that connection only (counted, logged rate-limited).
  */
 public final class SharedTcpPorts implements AutoCloseable {
@@ -63,6 +65,8 @@ public final class SharedTcpPorts implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
   private int sniffing;
+  /** Times the selector thread woke up (for the idle test: without sniffing, only for work). */
+  private final LongAdder wakeups = new LongAdder();
 
   public SharedTcpPorts(InetAddress listenAddress) {
     this(listenAddress, SNIFF_TIMEOUT_NANOS);
@@ -152,9 +156,11 @@ public final class SharedTcpPorts implements AutoCloseable {
 
   private void run() {
     List<HandOff> handOffs = new ArrayList<>();
+    long waitMillis = 0; // 0: until a connection or close(); else until the next sniff deadline
     while (!closed) {
       try {
-        selector.select(500);
+        selector.select(waitMillis);
+        wakeups.increment();
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
           SelectionKey key = it.next();
@@ -168,12 +174,14 @@ public final class SharedTcpPorts implements AutoCloseable {
             read(key, handOffs);
           }
         }
-        expire(System.nanoTime());
+        long now = System.nanoTime();
+        long untilDeadline = expire(now);
         if (!handOffs.isEmpty()) {
           selector.selectNow(); // completes the cancellation of the handed-off keys
           handOffs.forEach(this::handOff);
           handOffs.clear();
         }
+        waitMillis = untilDeadline == Long.MAX_VALUE ? 0 : Math.max(1, ceilMillis(untilDeadline));
       } catch (IOException | RuntimeException e) {
         if (closed) {
           return;
@@ -258,12 +266,32 @@ public final class SharedTcpPorts implements AutoCloseable {
     }
   }
 
-  private void expire(long now) {
+  /**
+   * Closes the sniffed connections whose deadline passed; returns the nanoseconds from {@code now}
+   * to the earliest remaining deadline ({@link Long#MAX_VALUE} when nothing is being sniffed).
+   */
+  private long expire(long now) {
+    long next = Long.MAX_VALUE;
     for (SelectionKey key : selector.keys()) {
-      if (key.isValid() && key.attachment() instanceof Sniff s && now - s.deadlineNanos > 0) {
-        drop(key, sniffTimeouts);
+      if (key.isValid() && key.attachment() instanceof Sniff s) {
+        long left = s.deadlineNanos - now;
+        if (left < 0) {
+          drop(key, sniffTimeouts);
+        } else {
+          next = Math.min(next, left);
+        }
       }
     }
+    return next;
+  }
+
+  private static long ceilMillis(long nanos) {
+    return (nanos + 999_999) / 1_000_000;
+  }
+
+  /** How often the selector thread has woken up so far. */
+  long wakeups() {
+    return wakeups.sum();
   }
 
   private void drop(SelectionKey key, LongAdder counter) {

@@ -139,6 +139,20 @@ class SharedTcpPortsTest {
     assertEquals(1, ports.dropped().get("SniffTimeout"));
   }
 
+  @Test
+  void anIdleSelectorThreadDoesNotWakeUp() throws Exception {
+    // a connection that is sniffed and closed first: the thread must fall back to waiting forever
+    try (Socket s = connect()) {
+      assertEquals(-1, s.getInputStream().read(), "closed by the gateway");
+    }
+    long before = ports.wakeups();
+    // the old loop woke every 500 ms; a second and a half without a connection must see none
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> ports.wakeups() == before);
+  }
+
   /** A TLS server that echoes lines, taking connections the way SSTP will (bytes already read). */
   static final class TlsEchoHandler implements TcpProtocolHandler {
     private final SSLContext context;
