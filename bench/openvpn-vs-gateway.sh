@@ -35,7 +35,8 @@
 #
 # Profiling: VGB_PROFILE_DIR=DIR records the gateway during every measured section of the run
 # (async-profiler CPU samples when VGB_ASYNC_PROFILER names its libasyncProfiler.so, else JFR),
-# one file per section in DIR. VGB_GATEWAY_JAVA_OPTS adds JVM options to the gateway; VGB_VPNGW
+# one file per section in DIR; VGB_JFR_OPTS adds JFR.start options (e.g. method-profiling=max for
+# a sample every millisecond instead of every 10). VGB_GATEWAY_JAVA_OPTS adds JVM options to the gateway; VGB_VPNGW
 # names another build's bin/vpngw (e.g. an older commit's, for before/after figures).
 #
 # Safety: network namespaces made here (vgb-*), joined only to each other, on 10.98.0.0/16
@@ -256,7 +257,8 @@ profile_start() { # profile_start SECTION: starts recording the gateway (when as
     "$JCMD" "${PID[gateway]}" JVMTI.agent_load "$VGB_ASYNC_PROFILER" \
       '"start,event=cpu,interval=1ms"' > /dev/null
   else
-    "$JCMD" "${PID[gateway]}" JFR.start name=bench settings=profile > /dev/null
+    # shellcheck disable=SC2086
+    "$JCMD" "${PID[gateway]}" JFR.start name=bench settings=profile ${VGB_JFR_OPTS:-} > /dev/null
   fi
 }
 profile_stop() { # profile_stop SECTION: writes the recording to PROFILE_DIR/SECTION.*
@@ -393,13 +395,32 @@ idle_rate() { # idle_rate SERVER SECONDS: prints server CPU in ns per second of 
   awk -v a="$t0" -v b="$t1" -v c="$w0" -v d="$w1" 'BEGIN{printf "%.0f", (b-a)/((d-c)/1e9)}'
 }
 
+# thread_snapshot PID: one line per thread: id, CPU ns (schedstat), voluntary context switches
+# (each one a wake-up after a wait), name
+thread_snapshot() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s %s\n' "${t##*/}" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)" \
+      "$(awk '/^voluntary_ctxt/{print $2}' "$t/status" 2>/dev/null)" \
+      "$(tr ' ' '_' < "$t/comm" 2>/dev/null)"
+  done | sort
+}
+
 idle_mode() {
   local r s secs=${IDLE_S:-30} out=$W/idle.tsv
   printf 'rep\tserver\tcpu_ns_per_s\n' > "$out"
+  : > "$W/idle-threads.txt"
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
       [ "$s" = gateway ] && profile_start "idle-rep$r"
+      [ "$s" = gateway ] && thread_snapshot "${PID[gateway]}" > "$W/threads0"
       printf '%s\t%s\t%s\n' "$r" "$s" "$(idle_rate "$s" "$secs")" >> "$out"
+      if [ "$s" = gateway ]; then # what wakes the gateway: per thread, over the same interval
+        thread_snapshot "${PID[gateway]}" > "$W/threads1"
+        join "$W/threads0" "$W/threads1" | awk -v r="$r" -v secs="$secs" \
+          '{printf "%s\t%.1f\t%.2f\t%s\n", r, ($5-$2)/1e3/secs, ($6-$3)/secs, $4}' \
+          >> "$W/idle-threads.txt"
+      fi
       [ "$s" = gateway ] && profile_stop "idle-rep$r"
       log "idle rep $r $s: $(tail -1 "$out" | cut -f3) ns/s"
     done
@@ -415,6 +436,24 @@ for srv in ("openvpn", "gateway"):
     res[srv] = statistics.median(xs)
     print(f"{srv:8} median {res[srv]:.3f} % of a core   reps: " + " ".join(f"{x:.3f}" for x in xs))
 print(f"idle CPU gateway/openvpn = {res['gateway'] / max(res['openvpn'], 1e-9):.2f} (target <= 1.0)")
+PY
+  echo "   gateway threads, median over the reps: CPU us per second, wake-ups per second"
+  python3 - "$W/idle-threads.txt" <<'PY'
+import collections, statistics, sys
+per_rep = collections.defaultdict(lambda: [0.0, 0.0])  # threads of one name summed per rep
+for line in open(sys.argv[1]):
+    rep, us, wakeups, name = line.rstrip("\n").split("\t")
+    per_rep[rep, name][0] += float(us)
+    per_rep[rep, name][1] += float(wakeups)
+by = collections.defaultdict(list)
+for (rep, name), v in per_rep.items():
+    by[name].append(tuple(v))
+rows = sorted(((statistics.median(u for u, _ in v), statistics.median(w for _, w in v), n)
+               for n, v in by.items()), reverse=True)
+print(f"   {'total':24} {sum(r[0] for r in rows):8.1f} us/s {sum(r[1] for r in rows):6.1f} /s")
+for us, w, n in rows:
+    if us >= 1 or w >= 0.1:
+        print(f"   {n:24} {us:8.1f} us/s {w:6.1f} /s")
 PY
 }
 
@@ -453,11 +492,13 @@ handshake_mode() {
     idle[$s]=$(idle_rate "$s" "$secs")
     log "handshake: $s idle rate ${idle[$s]} ns/s"
   done
+  : > "$W/handshake-threads.txt"
   printf 'round\tserver\tconnect\tms\n' > "$out"
   printf 'round\tserver\tconnects\tok\twall_s\tcpu_ms\tidle_ms\n' > "$rounds"
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
       [ "$s" = gateway ] && profile_start "handshake-round$r"
+      [ "$s" = gateway ] && thread_snapshot "${PID[gateway]}" > "$W/threads0"
       t0=$(cpu_ns "$s"); w0=$(now_ns)
       local ok=0
       for i in $(seq 1 "$CONNECTS"); do
@@ -466,6 +507,12 @@ handshake_mode() {
         [ "$ms" != failed ] && ok=$((ok + 1))
       done
       t1=$(cpu_ns "$s"); w1=$(now_ns)
+      if [ "$s" = gateway ]; then # per thread: CPU ms per connect over the round
+        thread_snapshot "${PID[gateway]}" > "$W/threads1"
+        join -a 2 "$W/threads0" "$W/threads1" | awk -v r="$r" -v n="$CONNECTS" \
+          'NF == 7 {printf "%s\t%.3f\t0\t%s\n", r, ($5-$2)/1e6/n, $4}
+           NF == 4 {printf "%s\t%.3f\t0\t%s\n", r, $2/1e6/n, $4}' >> "$W/handshake-threads.txt"
+      fi
       [ "$s" = gateway ] && profile_stop "handshake-round$r"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$CONNECTS" "$ok" \
         "$(awk -v a="$w0" -v b="$w1" 'BEGIN{printf "%.3f", (b-a)/1e9}')" \
@@ -501,6 +548,22 @@ for srv in ("openvpn", "gateway"):
 (ot, oc), (gt, gc) = res["openvpn"], res["gateway"]
 print(f"connect time gateway/openvpn = {gt/ot:.2f} (target <= 1.0); server CPU per connect "
       f"gateway/openvpn = {gc/oc:.2f} (target <= 0.6 and gateway <= 1.5 ms: {gc:.2f} ms)")
+PY
+  echo "   gateway threads, median over the rounds: CPU ms per connect (idle not subtracted)"
+  python3 - "$W/handshake-threads.txt" <<'PY'
+import collections, statistics, sys
+per_round = collections.Counter()  # threads of one name summed per round
+for line in open(sys.argv[1]):
+    rnd, ms, _, name = line.rstrip("\n").split("\t")
+    per_round[rnd, name] += float(ms)
+by = collections.defaultdict(list)
+for (rnd, name), ms in per_round.items():
+    by[name].append(ms)
+rows = sorted(((statistics.median(v), n) for n, v in by.items()), reverse=True)
+print(f"   {'total (threads alive at the end)':34} {sum(r[0] for r in rows):7.2f}")
+for ms, n in rows[:12]:
+    if ms >= 0.05:
+        print(f"   {n:34} {ms:7.2f}")
 PY
 }
 
