@@ -183,7 +183,8 @@ final class EapRounds {
         request.first(AuthPayload.class)
             .orElseThrow(() -> fail(st, new InvalidSyntaxException("no AUTH after EAP-Success")));
     PrfAlgorithm prf = sa.suite.prf();
-    byte[] mskOrSki = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPi();
+    // copies either way: both are wiped below, and SK_pi/SK_pr are the SA's own arrays
+    byte[] mskOrSki = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPi().clone();
     byte[] expected =
         mic(prf, mskOrSki,
             SignatureAuthentication.signedOctets(sa.initRequest, sa.nr, prf, sa.keys.skPi(),
@@ -195,7 +196,7 @@ final class EapRounds {
           RefusalReason.INVALID_SIGNATURE, "the AUTH payload after EAP does not prove the MSK"));
     }
     Arrays.fill(mskOrSki, (byte) 0);
-    byte[] mskOrSkr = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPr();
+    byte[] mskOrSkr = hasMsk(st) ? ikeMsk(st.msk.bytes(), st.method) : sa.keys.skPr().clone();
     AuthPayload ours =
         new AuthPayload(
             AuthPayload.SHARED_KEY_MIC,

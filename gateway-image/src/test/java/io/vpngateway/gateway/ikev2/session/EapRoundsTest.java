@@ -49,7 +49,17 @@ class EapRoundsTest {
   /** Identity, then an "MD5-Challenge" whose right answer is the bytes of "s3cret". */
   private static final class ScriptedEap implements EapAuthenticator {
     final ScheduledExecutorService backend = Executors.newSingleThreadScheduledExecutor();
+    final byte[] msk;
     volatile boolean closed;
+
+    ScriptedEap() {
+      this(MSK);
+    }
+
+    /** {@code msk} empty: a method that derives no keys. */
+    ScriptedEap(byte[] msk) {
+      this.msk = msk;
+    }
 
     @Override
     public EapConversation start(ClientInfo client, Optional<String> identityHint) {
@@ -69,7 +79,7 @@ class EapRoundsTest {
           }
           byte[] answer = Arrays.copyOfRange(p, 5, p.length);
           if (Arrays.equals(answer, "s3cret".getBytes(StandardCharsets.UTF_8))) {
-            return later(new Step.Success(new byte[] {3, 2, 0, 4}, SecretBytes.of(MSK),
+            return later(new Step.Success(new byte[] {3, 2, 0, 4}, SecretBytes.of(msk),
                 ClientIdentity.of(user, List.of("engineering"), AuthMethod.RADIUS, "scripted")));
           }
           return later(new Step.Failure(new byte[] {4, 2, 0, 4}, RefusalReason.BAD_CREDENTIALS,
@@ -196,6 +206,30 @@ class EapRoundsTest {
           "failed", "AuthMethodNotSupported"));
     }
   }
+  @Test
+  void aMethodWithoutKeysProvesSkPiAndSkPr() throws Exception {
+    // RFC 7296 §2.16: without an MSK both AUTH payloads are keyed with SK_pi and SK_pr
+    ScriptedEap backend = new ScriptedEap(new byte[0]);
+    try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
+      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
+      IkeMessage first = c.open(h.exchange(
+          c.request(ExchangeType.IKE_AUTH, c.eapFirstPayloads("bob", EngineHarness.ESP)),
+          CLIENT, true));
+      c.gatewayIdr = first.id(false).orElseThrow();
+      round(h, c, eap(2, 1, 1, "bob".getBytes(StandardCharsets.UTF_8)));
+      round(h, c, eap(2, 2, 4, "s3cret".getBytes(StandardCharsets.UTF_8)));
+      byte[] skPi = c.keys.skPi().clone();
+      IkeMessage last = c.open(h.exchange(
+          c.request(ExchangeType.IKE_AUTH, List.of(c.micAuth(skPi))), CLIENT, true));
+      assertTrue(last.firstError().isEmpty(), last.toString());
+      assertTrue(c.gatewayMicMatches(last, c.keys.skPr().clone()), "the gateway's AUTH by SK_pr");
+      assertEquals(1, h.registry.size());
+    } finally {
+      backend.backend.shutdownNow();
+    }
+  }
+
   @Test
   void mschapv2KeysMoveTogetherIntoTheIkeMsk() {
     // what RadiusEapBackend hands over for EAP-MSCHAPv2: two 16-octet MPPE keys in 32-octet halves
