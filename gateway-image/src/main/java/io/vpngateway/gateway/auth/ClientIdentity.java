@@ -24,6 +24,8 @@ import java.util.Objects;
  *     key by which a revocation finds live sessions
  * @param certificateChain the chain the client presented (leaf first) when {@code
  *     certificateSha256} is set; empty when no certificate was used or the chain is not known
+ * @param assigned what the authenticating server assigned to the session (RADIUS
+ *     Framed-IP-Address, Class); {@link ServerAssignment#NONE} for other methods
  */
 public record ClientIdentity(
     String name,
@@ -31,13 +33,26 @@ public record ClientIdentity(
     AuthMethod method,
     String source,
     String certificateSha256,
-    List<X509Certificate> certificateChain) {
+    List<X509Certificate> certificateChain,
+    ServerAssignment assigned) {
   public ClientIdentity {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(method, "method");
     groups = List.copyOf(groups);
     source = source == null ? "" : source;
     certificateChain = certificateChain == null ? List.of() : List.copyOf(certificateChain);
+    assigned = assigned == null ? ServerAssignment.NONE : assigned;
+  }
+
+  /** An identity without a server assignment. */
+  public ClientIdentity(
+      String name,
+      List<String> groups,
+      AuthMethod method,
+      String source,
+      String certificateSha256,
+      List<X509Certificate> certificateChain) {
+    this(name, groups, method, source, certificateSha256, certificateChain, ServerAssignment.NONE);
   }
 
   /** An identity without a certificate (RADIUS, OIDC, an auth token). */
@@ -54,7 +69,13 @@ public record ClientIdentity(
   /** The same identity with other groups (e.g. none, when its root's groups are not trusted). */
   public ClientIdentity withGroups(List<String> newGroups) {
     return new ClientIdentity(
-        name, newGroups, method, source, certificateSha256, certificateChain);
+        name, newGroups, method, source, certificateSha256, certificateChain, assigned);
+  }
+
+  /** The same identity with what its server assigned (RADIUS Framed-IP-Address, Class). */
+  public ClientIdentity withAssignment(ServerAssignment assignment) {
+    return new ClientIdentity(
+        name, groups, method, source, certificateSha256, certificateChain, assignment);
   }
 
   /**
@@ -72,7 +93,8 @@ public record ClientIdentity(
         method,
         source,
         certificate.certificateSha256(),
-        certificate.certificateChain());
+        certificate.certificateChain(),
+        assigned);
   }
 
   /** Names the certificate by thumbprint only; the chain itself is not worth a log line. */

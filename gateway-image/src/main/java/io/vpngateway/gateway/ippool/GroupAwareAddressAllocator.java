@@ -25,8 +25,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * highest priority (on a tie, the first listed); when none matches, the default pool (the one
  * without groups). Group names match exactly. The chosen pool being exhausted yields empty: a
  * client is never moved to another pool, whose subnet may be subject to different network policy.
+ *
+ * <p>An address the authenticating server assigned ({@link
+ * io.vpngateway.gateway.auth.ServerAssignment}, RADIUS Framed-IP-Address) is handed out when it
+ * lies in this replica's slice of the chosen pool and is free; otherwise it is ignored (logged)
+ * and the next free address of the pool is used.
  */
 public final class GroupAwareAddressAllocator implements AddressAllocator {
+  private static final System.Logger LOG =
+      System.getLogger(GroupAwareAddressAllocator.class.getName());
   private final Map<VpnProtocol, List<Candidate>> candidatesByProtocol = new EnumMap<>(VpnProtocol.class);
 
   private record Candidate(PoolSpec pool, SliceAllocator slice, Inet4Address gateway) {}
@@ -65,10 +72,26 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
     if (chosen == null) {
       return Optional.empty();
     }
-    long address = chosen.slice().allocate();
+    long address = -1;
+    Optional<Inet4Address> assigned = client.assigned().framedAddress();
+    if (assigned.isPresent()) {
+      // RADIUS Framed-IP-Address: honoured only inside the pool the groups chose (this
+      // replica's slice of it), never a way to pick another pool's subnet
+      address = chosen.slice().allocate(toLong(assigned.get()));
+      if (address < 0) {
+        LOG.log(System.Logger.Level.INFO,
+            "{0}: assigned address {1} not used (outside pool {2} of this replica, or in use);"
+                + " a pool address instead",
+            client.name(), assigned.get().getHostAddress(), chosen.pool().cidr());
+      }
+    }
+    if (address < 0) {
+      address = chosen.slice().allocate();
+    }
     if (address < 0) {
       return Optional.empty();
     }
+    long leased = address;
     AtomicBoolean released = new AtomicBoolean();
     SliceAllocator slice = chosen.slice();
     Runnable releaser =
@@ -76,12 +99,12 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
           // release is idempotent so that two shutdown paths of one session cannot free a reused
           // address
           if (released.compareAndSet(false, true)) {
-            slice.release(address);
+            slice.release(leased);
           }
         };
     return Optional.of(
         new AddressLease(
-            toInet(address), chosen.pool().cidr().prefixLength(), chosen.gateway(), releaser));
+            toInet(leased), chosen.pool().cidr().prefixLength(), chosen.gateway(), releaser));
   }
 
   /** The pool a client of {@code protocol} would get an address from, if any. */
@@ -114,6 +137,11 @@ public final class GroupAwareAddressAllocator implements AddressAllocator {
                 list.forEach(
                     c -> inUse.merge(c.pool().cidr().toString(), c.slice().inUse(), Integer::sum)));
     return inUse;
+  }
+
+  static long toLong(Inet4Address address) {
+    byte[] b = address.getAddress();
+    return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
   }
 
   static Inet4Address toInet(long address) {

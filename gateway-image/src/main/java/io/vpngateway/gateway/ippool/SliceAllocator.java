@@ -39,6 +39,20 @@ final class SliceAllocator {
     return range.first() + index;
   }
 
+  /**
+   * {@code address} itself when it lies in this slice and is free (an address the authenticating
+   * server assigned), else -1.
+   */
+  synchronized long allocate(long address) {
+    long index = address - range.first();
+    if (index < 0 || index >= size || used.get((int) index)) {
+      return -1;
+    }
+    used.set((int) index);
+    inUse++;
+    return address;
+  }
+
   synchronized void release(long address) {
     int index = (int) (address - range.first());
     if (index < 0 || index >= size || !used.get(index)) {

@@ -10,6 +10,9 @@ import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.ClientIdentity;
+import io.vpngateway.gateway.auth.ServerAssignment;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +58,40 @@ class GroupAwareAddressAllocatorTest {
     assertTrue(lease.address().getHostAddress().startsWith(prefix), lease.toString());
     assertEquals(24, lease.prefixLength());
     assertEquals(prefix + "1", lease.gateway().getHostAddress());
+  }
+
+  private static ClientIdentity assigned(String address, String... groups) throws Exception {
+    return client(groups)
+        .withAssignment(
+            new ServerAssignment(
+                Optional.of((Inet4Address) InetAddress.getByName(address)), List.of()));
+  }
+
+  @Test
+  void anAssignedAddressIsHonouredOnlyInsideTheChosenPoolAndWhenFree() throws Exception {
+    GroupAwareAddressAllocator alloc =
+        GroupAwareAddressAllocator.forReplica(POOLS, List.of(VpnProtocol.OpenVPN), 1, 0);
+    AddressLease framed = alloc.allocate(assigned("10.20.0.77", "eng"), VpnProtocol.OpenVPN)
+        .orElseThrow();
+    assertEquals("10.20.0.77", framed.address().getHostAddress());
+
+    AddressLease taken = alloc.allocate(assigned("10.20.0.77", "eng"), VpnProtocol.OpenVPN)
+        .orElseThrow();
+    assertNotEquals("10.20.0.77", taken.address().getHostAddress(), "in use: another address");
+    assertTrue(taken.address().getHostAddress().startsWith("10.20.0."), taken.toString());
+
+    AddressLease otherPool = alloc.allocate(assigned("10.30.0.9", "eng"), VpnProtocol.OpenVPN)
+        .orElseThrow();
+    assertTrue(otherPool.address().getHostAddress().startsWith("10.20.0."),
+        "never another pool's subnet: " + otherPool);
+    for (String special : List.of("10.20.0.1", "10.20.0.0", "10.20.0.255")) {
+      AddressLease l = alloc.allocate(assigned(special, "eng"), VpnProtocol.OpenVPN).orElseThrow();
+      assertNotEquals(special, l.address().getHostAddress(), "gateway, network, broadcast");
+    }
+
+    framed.release();
+    assertEquals("10.20.0.77", alloc.allocate(assigned("10.20.0.77", "eng"), VpnProtocol.OpenVPN)
+        .orElseThrow().address().getHostAddress(), "free again");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.PasswordAuthenticator;
 import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.auth.ServerAssignment;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +73,8 @@ public final class RadiusPasswordBackend implements PasswordAuthenticator {
     if (r instanceof RadiusAuthResult.Accepted a) {
       RadiusAccept accept = a.accept();
       return AuthResult.accepted(ClientIdentity.of(accept.userName(), accept.groups(),
-          AuthMethod.RADIUS, "radius " + accept.server().label()));
+          AuthMethod.RADIUS, "radius " + accept.server().label())
+          .withAssignment(new ServerAssignment(accept.framedAddress(), accept.classes())));
     }
     if (r instanceof RadiusAuthResult.Challenged ch) {
       return new AuthResult.Challenge(
