@@ -7,6 +7,7 @@ import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.radius.RadiusService;
+import io.vpngateway.gateway.auth.radius.RadiusSessionAccounting;
 import io.vpngateway.gateway.config.ConfigDirectoryWatcher;
 import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.ReloadOutcome;
@@ -128,6 +129,9 @@ public final class Gateway implements AutoCloseable {
       source.addListener(radius);
       metrics.addCollector(radius.health());
       started.push(radius);
+      RadiusSessionAccounting accounting = new RadiusSessionAccounting(radius);
+      registry.onRegister(accounting::started);
+      registry.onUnregister(accounting::ended);
     }
     oidc = OidcService.start(config, options.listenAddress(), Clock.systemUTC());
     started.push(oidc);

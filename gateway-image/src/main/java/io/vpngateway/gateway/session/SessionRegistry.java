@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 public final class SessionRegistry {
   private final InnerAddressTable byInnerAddress = new InnerAddressTable();
   private final ConcurrentHashMap<String, TunnelSession> byId = new ConcurrentHashMap<>();
+  private final List<Consumer<TunnelSession>> registerListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TunnelSession>> unregisterListeners = new CopyOnWriteArrayList<>();
 
   public void register(TunnelSession session) {
@@ -25,7 +26,9 @@ public final class SessionRegistry {
       throw new IllegalStateException(
           "inner address " + session.innerAddress().getHostAddress() + " is already in use");
     }
-    byId.put(session.id(), session);
+    if (byId.put(session.id(), session) == null) {
+      registerListeners.forEach(l -> l.accept(session));
+    }
   }
 
   /** Removes the session if it is still the one registered under its id and address. */
@@ -34,6 +37,14 @@ public final class SessionRegistry {
     if (byId.remove(session.id(), session)) {
       unregisterListeners.forEach(l -> l.accept(session));
     }
+  }
+
+  /**
+   * Calls {@code listener} once for every session that enters the registry (e.g. to send RADIUS
+   * accounting Start), on the thread that registered it.
+   */
+  public void onRegister(Consumer<TunnelSession> listener) {
+    registerListeners.add(listener);
   }
 
   /**

@@ -101,4 +101,20 @@ class SessionRegistryTest {
     registry.unregister(first); // late cleanup of the old session
     assertSame(clash, registry.lookup(0x0a000005));
   }
+
+  @Test
+  void listenersHearEachSessionEnterAndLeaveOnce() throws Exception {
+    SessionRegistry registry = new SessionRegistry();
+    List<String> events = new ArrayList<>();
+    registry.onRegister(s -> events.add("+" + s.id()));
+    registry.onUnregister(s -> events.add("-" + s.id()));
+    Stub a = Stub.at(0x0a000007);
+    registry.register(a);
+    registry.register(a); // the same session again (idempotent)
+    assertThrows(IllegalStateException.class,
+        () -> registry.register(new Stub("clash", a.innerAddress())));
+    registry.unregister(a);
+    registry.unregister(a);
+    assertEquals(List.of("+" + a.id(), "-" + a.id()), events);
+  }
 }

@@ -44,6 +44,8 @@ public final class RadiusAccounting {
     IDLE_TIMEOUT(4),
     SESSION_TIMEOUT(5),
     ADMIN_RESET(6),
+    /** The gateway ended the session (any reason it does not name more precisely). */
+    NAS_REQUEST(10),
     NAS_REBOOT(11);
 
     final int value;
