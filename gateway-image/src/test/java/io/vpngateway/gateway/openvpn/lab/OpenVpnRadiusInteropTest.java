@@ -43,7 +43,9 @@ import org.junit.jupiter.api.TestInstance;
  * {@code GET /refusals}; a RADIUS Access-Challenge answered three ways through the client's
  * management interface, as a GUI does: CRV1 dynamic challenge (the client reconnects with the
  * answer), CR_TEXT (the client has {@code IV_SSO crtext}) and a static challenge ({@code
- * static-challenge}, the password arrives as SCRV1).
+ * static-challenge}, the password arrives as SCRV1); Framed-IP-Address inside the group's pool
+ * honoured, outside it ignored; accounting Start and Stop with byte counts in FreeRADIUS's detail
+ * file.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenVpnRadiusInteropTest {
@@ -112,6 +114,8 @@ class OpenVpnRadiusInteropTest {
         .secret(SECRET)
         .user("alice", "alice-pw", "Class = \"engineering\"")
         .user("bob", "bob-pw")
+        .user("dave", "dave-pw", "Class = \"engineering\"", "Framed-IP-Address = 10.212.0.77")
+        .user("erin", "erin-pw", "Class = \"engineering\"", "Framed-IP-Address = 10.211.0.99")
         .challengeUser("carol", "carol-pw", "123456", "engineering")
         .start();
     Path dir = lab.workDir().resolve("gateway");
@@ -274,6 +278,62 @@ class OpenVpnRadiusInteropTest {
     Files.writeString(tmp, edited, StandardCharsets.UTF_8);
     Files.move(tmp, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     gateway.process().awaitOccurrences("config reloaded", reloads + 1, Duration.ofSeconds(30));
+  }
+
+  @Test
+  void framedIpAddressIsHonouredInsideTheGroupsPoolOnly() throws Exception {
+    try (LabProcess dave = start("dave", passwordConfig("dave", "dave", "dave-pw"));
+        LabProcess erin = start("erin", passwordConfig("erin", "erin", "erin-pw"))) {
+      dave.awaitLine("Initialization Sequence Completed", CONNECT);
+      erin.awaitLine("Initialization Sequence Completed", CONNECT);
+      assertEquals("10.212.0.77", tunnelAddress(dave));
+      String other = tunnelAddress(erin);
+      assertTrue(inPool(other, ENGINEERING_POOL), "not the default pool's 10.211.0.99: " + other);
+    }
+  }
+
+  @Test
+  void accountingStartAndStopWithByteCountsReachFreeRadius() throws Exception {
+    String sessionId;
+    try (LabProcess client = start("frank",
+        passwordConfig("frank", "alice", "alice-pw", "explicit-exit-notify 1"))) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      String address = tunnelAddress(client);
+      sessionId = session("alice", address).path("id").asText();
+      assertTrue(lab.ping(lab.client(), lab.backendAddress(), 5).received() >= 4);
+      Wait.untilAsserted("Accounting Start of " + sessionId, Duration.ofSeconds(10),
+          () -> assertEquals(1, records(sessionId, "Start").size()));
+    }
+    Wait.untilAsserted("Accounting Stop of " + sessionId, Duration.ofSeconds(20),
+        () -> assertEquals(1, records(sessionId, "Stop").size()));
+    var stop = records(sessionId, "Stop").get(0);
+    assertEquals("alice", stop.get("User-Name"));
+    assertTrue(Long.parseLong(stop.get("Acct-Input-Octets")) >= 5 * 84,
+        "five pings in: " + stop);
+    assertTrue(Long.parseLong(stop.get("Acct-Output-Octets")) >= 5 * 84,
+        "five replies out: " + stop);
+    assertTrue(stop.get("Class").contains("engineering") || stop.get("Class").contains("0x656e67"),
+        "the Accept's Class echoed: " + stop);
+    var start = records(sessionId, "Start").get(0);
+    assertFalse(start.containsKey("Acct-Input-Octets"), start.toString());
+  }
+
+  private java.util.List<java.util.Map<String, String>> records(String sessionId, String type) {
+    return radius.accountingRecords().stream()
+        .filter(r -> sessionId.equals(r.get("Acct-Session-Id"))
+            && type.equals(r.get("Acct-Status-Type")))
+        .toList();
+  }
+
+  private JsonNode session(String identity, String address) throws Exception {
+    for (JsonNode s : gateway.sessions()) {
+      if (s.path("identity").asText().equals(identity)
+          && s.path("innerAddress").asText().equals(address)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no session of " + identity + " at " + address + ": "
+        + gateway.sessions());
   }
 
   // ------------------------------------------------------------------------- challenges
