@@ -44,7 +44,8 @@ public sealed interface AuthResult
   /**
    * Authentication continues out of band.
    *
-   * @param url where the user logs in (OpenVPN WEB_AUTH / OPEN_URL)
+   * @param url where the user logs in (OpenVPN WEB_AUTH / OPEN_URL), or null when the approval
+   *     happens elsewhere (a push to a phone): the client is then only told to wait
    * @param timeout how long the client should wait
    * @param outcome completes with {@link Accepted} or {@link Refused} (never another Pending)
    */

@@ -243,14 +243,16 @@ final class AuthConversation {
       refuse(RefusalReason.INTERNAL_ERROR, "a pending authentication answered with another one");
       return;
     }
-    String info = "INFO_PRE,WEB_AUTH::" + p.url();
-    if (info.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
+    // no URL: approval elsewhere (a push to a phone); the client only waits
+    String info = p.url() == null ? null : "INFO_PRE,WEB_AUTH::" + p.url();
+    if (info != null && info.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES) {
       refuse(RefusalReason.INTERNAL_ERROR, "the sign-in URL is longer than an OpenVPN message");
       return;
     }
     pendingOutcome = p.outcome().toCompletableFuture();
     Duration wait = capped(p.timeout());
-    client.waitFor(wait, List.of(authPending(wait), info));
+    client.waitFor(
+        wait, info == null ? List.of(authPending(wait)) : List.of(authPending(wait), info));
     follow(attempt.track(pendingOutcome));
   }
 

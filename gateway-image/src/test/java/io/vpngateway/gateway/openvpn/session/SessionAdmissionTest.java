@@ -656,4 +656,22 @@ class SessionAdmissionTest {
     assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "AuthTimeout"));
     assertEquals(0, gateway.inUse());
   }
+
+  @Test
+  void aPendingOutcomeWithoutUrlOnlyKeepsTheClientWaiting() throws Exception {
+    CompletableFuture<AuthResult> outcome = new CompletableFuture<>();
+    passwordAnswer =
+        CompletableFuture.completedFuture(
+            new AuthResult.Pending(null, java.time.Duration.ofSeconds(90), outcome));
+    Admission gateway = admission(5);
+    CompletableFuture<Optional<RefusalReason>> d =
+        admit(newAdmission(gateway), keyMethod("alice", "x", "IV_PROTO=990\nIV_SSO=webauth\n"));
+    runControlThread();
+    assertEquals(
+        List.of(new Told(java.time.Duration.ofSeconds(90), List.of("AUTH_PENDING,timeout 90"))),
+        told);
+    outcome.complete(AuthResult.refused(RefusalReason.AUTH_TIMEOUT, "push not approved"));
+    runControlThread();
+    assertEquals(Optional.of(RefusalReason.AUTH_TIMEOUT), d.join());
+  }
 }
