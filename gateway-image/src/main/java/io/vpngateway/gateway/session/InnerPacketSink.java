@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface InnerPacketSink {
   /**
-   * Writes one IP packet (position to limit). The caller keeps ownership of the buffer: the sink
-   * must not retain it after returning.
+   * Writes one IP packet (position to limit) from a direct buffer (the TUN device writes it by
+   * address and refuses a heap buffer). The caller keeps ownership of the buffer: the sink must not
+   * retain it after returning.
    */
   void write(ByteBuffer ipPacket);
 }

@@ -101,7 +101,11 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private volatile ClientIdentity identity;
   private volatile AddressLease lease;
   private InnerPacketSink sink;
-  /** A view of the reader's buffer for the sink (reader thread only). */
+  /**
+   * The received IPv4 packet for the sink (reader thread only): direct, as the TUN writes by
+   * address; one per connection, allocated with the first packet (no SSTP packet exceeds 4095
+   * octets).
+   */
   private ByteBuffer received;
   private volatile Instant since = Instant.now();
   private volatile String cipher = "";
@@ -497,12 +501,13 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     bytesIn += length;
-    ByteBuffer view = received;
-    if (view == null || view.array() != buf) {
-      view = received = ByteBuffer.wrap(buf); // the reader's buffer: one view per connection
+    ByteBuffer packet = received;
+    if (packet == null) {
+      packet = received = ByteBuffer.allocateDirect(SstpPacketHeader.MAX_LENGTH);
     }
-    view.limit(offset + length).position(offset);
-    sink.write(view);
+    packet.clear();
+    packet.put(buf, offset, length).flip();
+    sink.write(packet);
   }
 
   @Override

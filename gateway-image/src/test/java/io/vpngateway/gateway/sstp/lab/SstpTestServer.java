@@ -60,6 +60,10 @@ public final class SstpTestServer implements AutoCloseable {
             registry,
             client ->
                 (ByteBuffer p) -> {
+                  if (!p.isDirect()) {
+                    // as the production sink (TunPacketSink: the TUN writes by address)
+                    throw new IllegalArgumentException("TUN I/O needs a direct ByteBuffer");
+                  }
                   byte[] copy = new byte[p.remaining()];
                   p.get(copy);
                   fromClients.add(copy);
