@@ -189,6 +189,29 @@ public final class ServedGateway {
     return JSON.readTree(get("/refusals"));
   }
 
+  /** {@code DELETE /sessions/{id}}: the HTTP status (204 ended, 404 unknown). */
+  public int disconnect(String sessionId) throws Exception {
+    String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
+    int port = config.management().port();
+    return ns.callInside(
+        () -> {
+          HttpURLConnection c =
+              (HttpURLConnection)
+                  URI.create("http://127.0.0.1:" + port + "/sessions/" + sessionId)
+                      .toURL()
+                      .openConnection();
+          c.setRequestMethod("DELETE");
+          c.setRequestProperty("Authorization", "Bearer " + token);
+          c.setConnectTimeout(5000);
+          c.setReadTimeout(10000);
+          try {
+            return c.getResponseCode();
+          } finally {
+            c.disconnect();
+          }
+        });
+  }
+
   private String get(String path) throws Exception {
     return get(ns, dir, config, path);
   }
