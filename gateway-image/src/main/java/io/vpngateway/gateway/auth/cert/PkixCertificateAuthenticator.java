@@ -8,10 +8,12 @@ import io.vpngateway.gateway.auth.CertificateAuthenticator;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.RefusalReason;
 import java.security.InvalidAlgorithmParameterException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertPathValidatorException.BasicReason;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
@@ -25,9 +27,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Client certificate authentication by PKIX path validation (RFC 5280 §6) with the JDK's {@code
@@ -59,13 +64,24 @@ import java.util.concurrent.atomic.AtomicReference;
  * gets the default pool.
  *
  * <p>{@link #update} swaps the snapshot atomically; the next handshake sees the new one.
+ *
+ * <p>A chain that passed path validation is remembered (by the SHA-256 of its certificates, for
+ * the snapshot it passed under, while every certificate of its path is within its validity), so a
+ * client that reconnects skips the signature checks of step 4; steps 1-3 and 5 (thumbprints,
+ * validity, key usage, CRLs) run at every handshake, and a new snapshot starts with nothing
+ * remembered, so revocation stays exact.
  */
 public final class PkixCertificateAuthenticator implements CertificateAuthenticator {
   static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
   private static final int KEY_USAGE_DIGITAL_SIGNATURE = 0;
 
+  /** Validated chains remembered per snapshot; when full, forgotten all at once. */
+  static final int PATH_CACHE_SIZE = 4096;
+
   private final AtomicReference<TrustSnapshot> snapshot;
   private final Clock clock;
+  private final AtomicReference<PathCache> paths = new AtomicReference<>();
+  private final LongAdder pathValidations = new LongAdder();
 
   public PkixCertificateAuthenticator(TrustSnapshot initial, Clock clock) {
     this.snapshot = new AtomicReference<>(Objects.requireNonNull(initial, "initial snapshot"));
@@ -103,7 +119,7 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
     Date now = Date.from(clock.instant());
     checkValidity(leaf, subject, now);
     checkKeyUsage(leaf, subject);
-    ValidatedPath validated = validatePath(chain, trust, subject, now);
+    ValidatedPath validated = rememberedOrValidated(chain, trust, subject, now);
     List<X509Certificate> path = validated.path();
     for (int i = 0; i < path.size(); i++) {
       X509Certificate c = path.get(i);
@@ -174,6 +190,60 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       throw new AuthenticationException(
           RefusalReason.KEY_USAGE_NOT_ALLOWED,
           "certificate " + subject + " key usage does not allow digitalSignature");
+    }
+  }
+
+  /** How many chains went through PKIX path validation (the rest were remembered). */
+  long pathValidations() {
+    return pathValidations.sum();
+  }
+
+  private record PathCache(TrustSnapshot trust, ConcurrentHashMap<String, RememberedPath> paths) {}
+
+  /** A validated path and the time window in which every certificate of it is valid. */
+  private record RememberedPath(ValidatedPath validated, long notBefore, long notAfter) {}
+
+  private ValidatedPath rememberedOrValidated(
+      X509Certificate[] chain, TrustSnapshot trust, String subject, Date now)
+      throws AuthenticationException {
+    PathCache cache = paths.get();
+    if (cache == null || cache.trust() != trust) {
+      cache = new PathCache(trust, new ConcurrentHashMap<>());
+      paths.set(cache);
+    }
+    String key = chainKey(chain);
+    RememberedPath hit = key == null ? null : cache.paths().get(key);
+    long t = now.getTime();
+    if (hit != null && t >= hit.notBefore() && t <= hit.notAfter()) {
+      return hit.validated();
+    }
+    ValidatedPath validated = validatePath(chain, trust, subject, now);
+    pathValidations.increment();
+    if (key != null) {
+      long notBefore = Long.MIN_VALUE;
+      long notAfter = Long.MAX_VALUE;
+      for (X509Certificate c : validated.path()) {
+        notBefore = Math.max(notBefore, c.getNotBefore().getTime());
+        notAfter = Math.min(notAfter, c.getNotAfter().getTime());
+      }
+      if (cache.paths().size() >= PATH_CACHE_SIZE) {
+        cache.paths().clear();
+      }
+      cache.paths().put(key, new RememberedPath(validated, notBefore, notAfter));
+    }
+    return validated;
+  }
+
+  /** SHA-256 over the DER encodings of the chain (self-delimiting); null if one cannot be encoded. */
+  private static String chainKey(X509Certificate[] chain) {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      for (X509Certificate c : chain) {
+        sha256.update(c == null ? new byte[] {0} : c.getEncoded());
+      }
+      return HexFormat.of().formatHex(sha256.digest());
+    } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+      return null;
     }
   }
 

@@ -75,6 +75,58 @@ class PkixCertificateAuthenticatorTest {
   }
 
   @Test
+  void aReconnectingChainSkipsPathValidationUntilTheSnapshotChanges() throws Exception {
+    PkixCertificateAuthenticator auth =
+        new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
+    assertEquals("alice", auth.authenticate(chain(alice)).name());
+    assertEquals("alice", auth.authenticate(chain(alice)).name());
+    assertEquals(1, auth.pathValidations(), "the second handshake of the same chain");
+    assertEquals("bob", auth.authenticate(chain(bob)).name());
+    assertEquals(2, auth.pathValidations(), "another chain is validated");
+    // a new snapshot revoking alice: refused at once, nothing remembered from the old one
+    X509CRL crl =
+        gatewayCa.issueCrl(
+            List.of(new RevokedCertificate(alice.certificate().getSerialNumber(), NOW)),
+            BigInteger.ONE,
+            NOW.minus(Duration.ofMinutes(1)),
+            NOW.plus(Duration.ofDays(7)));
+    auth.update(trust(List.of(crl), List.of()));
+    assertEquals("CertificateRevoked", reason(auth, alice.certificate()));
+    auth.authenticate(chain(bob));
+    assertEquals(4, auth.pathValidations());
+    auth.update(trust(List.of(), List.of(alice.sha256Thumbprint())));
+    assertEquals("CertificateRevoked", reason(auth, alice.certificate()));
+  }
+
+  @Test
+  void aRememberedChainIsStillCheckedForExpiry() throws Exception {
+    IssuedCertificate shortLived = client(gatewayCa, "temp", Duration.ofDays(1));
+    Instant[] now = {NOW};
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    PkixCertificateAuthenticator auth =
+        new PkixCertificateAuthenticator(trust(List.of(), List.of()), moving);
+    auth.authenticate(chain(shortLived));
+    now[0] = NOW.plus(Duration.ofDays(3));
+    assertEquals("CertificateExpired", reason(auth, shortLived.certificate()));
+  }
+
+  @Test
   void certificateFromAnotherCaIsUntrusted() {
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
