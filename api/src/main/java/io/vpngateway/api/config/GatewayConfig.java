@@ -300,12 +300,22 @@ public record GatewayConfig(
     return ikev2 == null ? Ikev2.defaults() : ikev2;
   }
 
-  /** The management API (health, metrics, sessions) on its own port. */
-  public record Management(int port) {}
+  /**
+   * The management API (metrics, sessions; TLS when {@link Files#managementCertificate} is named)
+   * and, on a port of its own, the plain-HTTP probes the kubelet calls.
+   *
+   * @param port the management API (bearer token, TLS)
+   * @param healthPort {@code /healthz}, {@code /livez} and {@code /readyz} only, plain HTTP; 0 for
+   *     none (then only the management port answers them)
+   */
+  public record Management(int port, int healthPort) {}
 
   /**
    * Names of the files beside the document (in the same directory) that hold keys and
-   * certificates. Secret material lives only in these files.
+   * certificates. Secret material lives only in these files. {@code managementCertificate} and
+   * {@code managementKey} (the management API's TLS certificate, issued by the gateway's CA, and
+   * its key) are named together or not at all; a document without them (written before they
+   * existed) gets a plain-HTTP management API and a warning in the log.
    */
   public record Files(
       String caCertificate,
@@ -314,7 +324,9 @@ public record GatewayConfig(
       String crl,
       String tlsCryptV2ServerKey,
       String authTokenKey,
-      String managementToken) {
+      String managementToken,
+      String managementCertificate,
+      String managementKey) {
     /** The names the operator and {@code vpngw serve -f} use. */
     public static Files defaults() {
       return new Files(
@@ -324,7 +336,9 @@ public record GatewayConfig(
           "crl.pem",
           "tls-crypt-v2-server.key",
           "auth-token.key",
-          "management.token");
+          "management.token",
+          "management.crt",
+          "management.key");
     }
   }
 
@@ -365,6 +379,7 @@ public record GatewayConfig(
         String.valueOf(replicas),
         pools.toString(),
         String.valueOf(tunnel == null ? 0 : tunnel.mtu()),
-        String.valueOf(management.port()));
+        String.valueOf(management.port()),
+        String.valueOf(management.healthPort()));
   }
 }

@@ -31,6 +31,9 @@ public final class GatewayConfigRenderer {
       new GatewayConfig.Listen(1194, 443, 500, 4500, 443);
 
   public static final int MANAGEMENT_PORT = 9443;
+
+  /** The kubelet's probes (plain HTTP, nothing but up/ready), apart from the TLS management API. */
+  public static final int HEALTH_PORT = 9080;
   public static final int DEFAULT_MAX_CONNECTIONS = 250;
 
   private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
@@ -81,7 +84,7 @@ public final class GatewayConfigRenderer {
             crypto.dataCiphers()),
         new GatewayConfig.OpenVpn(3600, 10, 60, 12 * 3600),
         GatewayConfig.Ikev2.defaults(),
-        new GatewayConfig.Management(MANAGEMENT_PORT),
+        new GatewayConfig.Management(MANAGEMENT_PORT, HEALTH_PORT),
         GatewayConfig.Files.defaults());
   }
 

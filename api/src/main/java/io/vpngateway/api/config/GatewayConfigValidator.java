@@ -331,9 +331,29 @@ public final class GatewayConfigValidator {
     }
     if (c.management() == null) {
       errors.add(new ConfigError("management", "is required"));
+    } else {
+      checkManagement(c.management(), errors);
     }
     if (c.files() == null) {
       errors.add(new ConfigError("files", "is required"));
+    } else if ((c.files().managementCertificate() == null)
+        != (c.files().managementKey() == null)) {
+      errors.add(
+          new ConfigError(
+              "files", "managementCertificate and managementKey are named together or not at all"));
+    }
+  }
+
+  private static void checkManagement(GatewayConfig.Management m, List<ConfigError> errors) {
+    if (m.port() < 1 || m.port() > 65535) {
+      errors.add(new ConfigError("management.port", "must be 1..65535"));
+    }
+    if (m.healthPort() < 0 || m.healthPort() > 65535) {
+      errors.add(new ConfigError("management.healthPort", "must be 0 (none) or 1..65535"));
+    } else if (m.healthPort() == m.port()) {
+      errors.add(
+          new ConfigError(
+              "management.healthPort", "must differ from management.port (plain HTTP vs TLS)"));
     }
   }
 }

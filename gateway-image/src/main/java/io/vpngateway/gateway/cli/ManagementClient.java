@@ -1,6 +1,8 @@
 package io.vpngateway.gateway.cli;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.pki.ManagementTls;
+import io.vpngateway.api.pki.Pem;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.standalone.StandaloneException;
 import io.vpngateway.gateway.standalone.StateDirectory;
@@ -13,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -33,8 +36,18 @@ final class ManagementClient {
   @Option(
       names = "--url",
       paramLabel = "URL",
-      description = "Management API base URL (default http://127.0.0.1:<management port>).")
+      description =
+          "Management API base URL (default https://127.0.0.1:<management port>, http:// for a"
+              + " config without a management certificate).")
   String url;
+
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description =
+          "The gateway's CA certificate, the only one trusted for https (default: the state"
+              + " directory's ca.crt).")
+  Path caFile;
 
   HttpResponse<String> send(String method, String path) throws UserException {
     String token = token();
@@ -50,12 +63,13 @@ final class ManagementClient {
             .header("Authorization", "Bearer " + token)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build();
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if ("https".equalsIgnoreCase(uri.getScheme())) {
+      client.sslContext(ManagementTls.clientContext(caCertificate(), identity(uri)));
+    }
     try {
       HttpResponse<String> response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(request, HttpResponse.BodyHandlers.ofString());
+          client.build().send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 401) {
         throw new UserException(
             "the gateway refused the management token (401); check"
@@ -64,6 +78,14 @@ final class ManagementClient {
       return response;
     } catch (ConnectException e) {
       throw new UserException("no gateway answers at " + uri + "; is 'vpngw serve' running?");
+    } catch (javax.net.ssl.SSLException e) {
+      throw new UserException(
+          "the gateway at "
+              + uri
+              + " is not the one whose CA is trusted ("
+              + e.getMessage()
+              + "); check --ca-file / --state-dir",
+          e);
     } catch (IOException e) {
       throw new UserException("calling " + uri + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -79,7 +101,39 @@ final class ManagementClient {
     if (stateDir == null) {
       throw new UserException("give --state-dir DIR, or --url URL with --token-file FILE");
     }
-    return "http://127.0.0.1:" + config().management().port();
+    GatewayConfig config = config();
+    String scheme = config.files().managementCertificate() == null ? "http" : "https";
+    return scheme + "://127.0.0.1:" + config.management().port();
+  }
+
+  /** The one CA trusted for https: {@code --ca-file}, else the state directory's. */
+  private X509Certificate caCertificate() throws UserException {
+    Path file = caFile;
+    if (file == null) {
+      if (stateDir == null) {
+        throw new UserException("an https --url needs --ca-file FILE (the gateway's CA) or --state-dir");
+      }
+      file = stateDir.resolve(config().files().caCertificate());
+    }
+    try {
+      return Pem.decodeCertificate(Files.readString(file, StandardCharsets.US_ASCII));
+    } catch (IOException | RuntimeException e) {
+      throw new UserException("cannot read the CA certificate " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The name the management certificate must carry: the gateway's identity when the state
+   * directory says which gateway, else the host of the URL (a standalone certificate names the
+   * loopback addresses).
+   */
+  private String identity(URI uri) throws UserException {
+    if (stateDir != null) {
+      GatewayConfig config = config();
+      return ManagementTls.identity(config.gateway().namespace(), config.gateway().name());
+    }
+    String host = uri.getHost();
+    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
   }
 
   private String token() throws UserException {

@@ -89,8 +89,18 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--management",
       paramLabel = "ADDRESS:PORT",
-      description = "Management API address (default 0.0.0.0 and the config's port).")
+      description =
+          "Management API address. Default: the config's port on 127.0.0.1 standalone (-f), on"
+              + " 0.0.0.0 with --config (a pod, reached by the operator).")
   String management;
+
+  @Option(
+      names = "--health",
+      paramLabel = "ADDRESS:PORT",
+      description =
+          "Probes-only plain-HTTP listener (/healthz, /readyz). Default: the management address"
+              + " with the config's management.healthPort.")
+  String health;
 
   @Option(names = "--openvpn-udp-port", description = "Override the config's OpenVPN UDP port.")
   Integer openVpnUdpPort;
@@ -159,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
         standalone
             ? ReplicaIdentity.standalone()
             : ReplicaIdentity.fromHostname(hostname(), replicas);
-    Gateway gateway = Gateway.start(source, options(replica));
+    Gateway gateway = Gateway.start(source, options(replica, standalone));
     CountDownLatch stopped = new CountDownLatch(1);
     ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor();
     if (state != null) {
@@ -182,7 +192,8 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private GatewayOptions options(ReplicaIdentity replica) throws UserException {
+  GatewayOptions options(ReplicaIdentity replica, boolean standalone)
+      throws UserException {
     Map<String, Integer> overrides = new LinkedHashMap<>();
     // the OpenVPN options predate --port: giving one of them turns the other transport off
     if (openVpnUdpPort != null || openVpnTcpPort != null) {
@@ -190,32 +201,54 @@ final class ServeCommand implements Callable<Integer> {
       overrides.put("openvpnTcp", openVpnTcpPort == null ? -1 : openVpnTcpPort);
     }
     overrides.putAll(ports);
+    InetSocketAddress managementAddress = managementAddress(standalone);
+    InetSocketAddress healthAddress =
+        health == null
+            ? new InetSocketAddress(managementAddress.getAddress(), 0)
+            : hostPort(health, "--health");
     try {
       return new GatewayOptions(
           tun,
           queues == null ? GatewayOptions.defaultQueues() : queues,
           address(listen, "--listen"),
-          managementAddress(),
+          managementAddress,
           replica,
-          overrides);
+          overrides,
+          healthAddress);
     } catch (IllegalArgumentException e) {
       throw new UserException("--port: " + e.getMessage());
     }
   }
 
-  private InetSocketAddress managementAddress() throws UserException {
+  /**
+   * Standalone, the management API is for the administrator on this host: loopback unless told
+   * otherwise. In a pod, the operator reaches it on the pod IP (a NetworkPolicy admits only it).
+   */
+  private InetSocketAddress managementAddress(boolean standalone) throws UserException {
     if (management == null) {
-      return new InetSocketAddress(address("0.0.0.0", "--management"), 0);
+      String host = standalone ? DEFAULT_STANDALONE_MANAGEMENT : "0.0.0.0";
+      return new InetSocketAddress(address(host, "--management"), 0);
     }
-    int colon = management.lastIndexOf(':');
+    return hostPort(management, "--management");
+  }
+
+  /** Where {@code vpngw serve -f} binds the management API unless {@code --management} says. */
+  static final String DEFAULT_STANDALONE_MANAGEMENT = "127.0.0.1";
+
+  private static InetSocketAddress hostPort(String text, String option) throws UserException {
+    int colon = text.lastIndexOf(':');
     if (colon < 0) {
-      throw new UserException("--management must be ADDRESS:PORT, got " + management);
+      throw new UserException(option + " must be ADDRESS:PORT, got " + text);
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
     }
     try {
-      int port = Integer.parseInt(management.substring(colon + 1));
-      return new InetSocketAddress(address(management.substring(0, colon), "--management"), port);
+      int port = Integer.parseInt(text.substring(colon + 1));
+      return new InetSocketAddress(address(host, option), port);
     } catch (IllegalArgumentException e) {
-      throw new UserException("--management must be ADDRESS:PORT, got " + management);
+      throw new UserException(option + " must be ADDRESS:PORT, got " + text);
     }
   }
 

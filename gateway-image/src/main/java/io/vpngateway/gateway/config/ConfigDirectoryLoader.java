@@ -130,6 +130,7 @@ public final class ConfigDirectoryLoader {
       }
     }
     OidcFiles oidc = oidcFiles(document.authentication().oidc(), reader);
+    Optional<RuntimeConfig.ManagementTlsFiles> managementTls = managementTls(files, ca, reader);
     if (!reader.errors.isEmpty()) {
       throw new InvalidConfigException(reader.errors);
     }
@@ -146,7 +147,47 @@ public final class ConfigDirectoryLoader {
         token,
         radius,
         oidc,
-        reader.fingerprint());
+        reader.fingerprint(),
+        managementTls);
+  }
+
+  /**
+   * The management API's certificate and key when the document names them: the key must match,
+   * the certificate must be current and issued by the gateway's CA (the CA callers trust).
+   */
+  private Optional<RuntimeConfig.ManagementTlsFiles> managementTls(
+      GatewayConfig.Files files, X509Certificate ca, Reader reader) {
+    if (files.managementCertificate() == null) {
+      return Optional.empty();
+    }
+    List<X509Certificate> chain = reader.certificates(files.managementCertificate());
+    PrivateKey key = reader.privateKey(files.managementKey());
+    if (chain == null || key == null) {
+      return Optional.empty();
+    }
+    int errorsBefore = reader.errors.size();
+    checkServerCertificate(files.managementCertificate(), chain.get(0), reader.errors);
+    checkKeyMatches(files.managementKey(), key, chain.get(0), reader.errors);
+    if (ca != null && !issuedBy(chain.get(0), ca)) {
+      reader.errors.add(
+          new ConfigError(
+              files.managementCertificate(),
+              "the management certificate is not issued by the gateway's CA ("
+                  + files.caCertificate()
+                  + "), which its callers trust"));
+    }
+    return reader.errors.size() == errorsBefore
+        ? Optional.of(new RuntimeConfig.ManagementTlsFiles(chain, key))
+        : Optional.empty();
+  }
+
+  private static boolean issuedBy(X509Certificate cert, X509Certificate ca) {
+    try {
+      cert.verify(ca.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static OidcFiles oidcFiles(GatewayConfig.Oidc oidc, Reader reader) {
@@ -200,6 +241,10 @@ public final class ConfigDirectoryLoader {
       names.add(files.authTokenKey());
     }
     names.add(files.managementToken());
+    if (files.managementCertificate() != null) {
+      names.add(files.managementCertificate());
+      names.add(files.managementKey());
+    }
     if (document.authentication().radius() != null) {
       document.authentication().radius().servers().forEach(s -> names.add(s.secretFile()));
     }

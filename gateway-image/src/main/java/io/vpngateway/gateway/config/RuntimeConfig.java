@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param radiusSecrets RADIUS shared secrets by file name ({@code radius-0.secret} ...)
  * @param oidcFiles the OIDC client secret and issuer roots (empty values without OIDC)
  * @param fingerprint SHA-256 over every byte read, to tell a real change from a touch
+ * @param managementTls the management API's certificate and key, when the document names them
  */
 public record RuntimeConfig(
     GatewayConfig document,
@@ -42,9 +43,58 @@ public record RuntimeConfig(
     SecretBytes managementToken,
     Map<String, SecretBytes> radiusSecrets,
     OidcFiles oidcFiles,
-    String fingerprint) {
+    String fingerprint,
+    Optional<ManagementTlsFiles> managementTls) {
+
+  /**
+   * The management API's certificate chain (issued by the gateway's CA) and key, when the document
+   * names them.
+   */
+  public record ManagementTlsFiles(List<X509Certificate> chain, PrivateKey key) {
+    public ManagementTlsFiles {
+      chain = List.copyOf(chain);
+    }
+
+    @Override
+    public String toString() {
+      return "ManagementTlsFiles[" + chain.get(0).getSubjectX500Principal() + "]";
+    }
+  }
+
+  /** As the canonical constructor, without management TLS (plain HTTP). */
+  public RuntimeConfig(
+      GatewayConfig document,
+      Path directory,
+      X509Certificate caCertificate,
+      List<X509Certificate> serverCertificateChain,
+      PrivateKey serverKey,
+      Optional<X509CRL> crl,
+      List<X509Certificate> trustedRoots,
+      Optional<TlsCryptV2ServerKey> tlsCryptV2ServerKey,
+      Optional<SecretBytes> authTokenKey,
+      SecretBytes managementToken,
+      Map<String, SecretBytes> radiusSecrets,
+      OidcFiles oidcFiles,
+      String fingerprint) {
+    this(
+        document,
+        directory,
+        caCertificate,
+        serverCertificateChain,
+        serverKey,
+        crl,
+        trustedRoots,
+        tlsCryptV2ServerKey,
+        authTokenKey,
+        managementToken,
+        radiusSecrets,
+        oidcFiles,
+        fingerprint,
+        Optional.empty());
+  }
 
   public RuntimeConfig {
+    managementTls = managementTls == null ? Optional.empty() : managementTls;
     serverCertificateChain = List.copyOf(serverCertificateChain);
     trustedRoots = List.copyOf(trustedRoots);
     radiusSecrets = Map.copyOf(radiusSecrets);

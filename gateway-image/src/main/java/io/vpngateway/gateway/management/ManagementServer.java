@@ -3,7 +3,10 @@ package io.vpngateway.gateway.management;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.vpngateway.gateway.admission.RefusalRecord;
+import io.vpngateway.gateway.config.RuntimeConfig.ManagementTlsFiles;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +33,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The management API on its own port (JDK HTTP server, no framework):
+ * The management API on its own port (JDK HTTP server, no framework), over TLS with a certificate
+ * of the gateway's CA when the config names one ({@link ManagementKeyManager}), plus an optional
+ * plain-HTTP port that answers the probes only (the kubelet's; it cannot verify our CA):
  *
  * <pre>
  *   GET    /healthz, /livez  200 while the process serves requests          (no token)
@@ -52,8 +58,8 @@ import java.util.logging.Logger;
  * half a request holds a reading thread only until the JDK server's request deadline, which {@link
  * #boundRequestTimes()} sets (it must run before the first HTTP server of the process is created).
  * Probes can thus only be starved by {@value #IO_THREADS} connections holding half-sent requests at
- * once, each for at most {@value #MAX_REQUEST_SECONDS} s; a separate probe port would remove even
- * that, at the cost of a second port in the pod spec.
+ * once, each for at most {@value #MAX_REQUEST_SECONDS} s; a separate probe port removes even
+ * that: the operator gives its pods one ({@code management.healthPort}).
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ManagementServer.class.getName());
@@ -69,6 +75,9 @@ public final class ManagementServer implements AutoCloseable {
 
   private static final int API_QUEUE = 16;
 
+  /** Threads of the probes-only listener: the kubelet sends a few probes at a time. */
+  static final int HEALTH_THREADS = 4;
+
   /** JDK HTTP server: seconds a client may take to send a whole request (line and headers). */
   static final String MAX_REQUEST_SECONDS_PROPERTY = "sun.net.httpserver.maxReqTime";
 
@@ -79,7 +88,9 @@ public final class ManagementServer implements AutoCloseable {
   static final String MAX_RESPONSE_SECONDS = "30";
 
   private final HttpServer server;
+  private HttpServer health;
   private final ExecutorService ioExecutor;
+  private final ExecutorService healthExecutor;
   private final ExecutorService apiExecutor;
   private final BearerTokenCheck tokenCheck;
   private final SessionRegistry sessions;
@@ -110,6 +121,14 @@ public final class ManagementServer implements AutoCloseable {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             daemonThreads("management-http"));
+    this.healthExecutor =
+        new ThreadPoolExecutor(
+            1,
+            HEALTH_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            daemonThreads("management-health"));
     this.apiExecutor =
         new ThreadPoolExecutor(
             API_THREADS,
@@ -173,11 +192,67 @@ public final class ManagementServer implements AutoCloseable {
       BooleanSupplier ready,
       Supplier<List<RefusalRecord>> refusals)
       throws IOException {
+    return start(
+        new Listeners(address, Optional.empty(), Optional.empty()),
+        token,
+        sessions,
+        metrics,
+        ready,
+        refusals);
+  }
+
+  /**
+   * Where the management API listens and how.
+   *
+   * @param api the management API's address (port 0 picks a free port)
+   * @param tls its certificate and key (read again at every handshake), else plain HTTP
+   * @param health a plain-HTTP listener that answers the probes only, for the kubelet
+   */
+  public record Listeners(
+      InetSocketAddress api,
+      Optional<Supplier<Optional<ManagementTlsFiles>>> tls,
+      Optional<InetSocketAddress> health) {}
+
+  /** Binds the listeners and starts serving. */
+  public static ManagementServer start(
+      Listeners listeners,
+      Supplier<SecretBytes> token,
+      SessionRegistry sessions,
+      GatewayMetrics metrics,
+      BooleanSupplier ready,
+      Supplier<List<RefusalRecord>> refusals)
+      throws IOException {
     boundRequestTimes(); // in effect only if this is the process's first HTTP server
-    HttpServer http = HttpServer.create(address, 16);
+    HttpServer http;
+    Optional<ManagementTlsFiles> first = listeners.tls().flatMap(Supplier::get);
+    if (first.isPresent()) {
+      HttpsServer https = HttpsServer.create(listeners.api(), 16);
+      try {
+        https.setHttpsConfigurator(
+            new HttpsConfigurator(
+                ManagementKeyManager.serverContext(listeners.tls().get(), first.get())));
+      } catch (GeneralSecurityException e) {
+        https.stop(0);
+        throw new IOException("the management certificate cannot be served: " + e, e);
+      }
+      http = https;
+    } else {
+      http = HttpServer.create(listeners.api(), 16);
+    }
     ManagementServer m = new ManagementServer(http, token, sessions, metrics, ready, refusals);
     http.createContext("/", m::handle);
     http.setExecutor(m.ioExecutor);
+    if (listeners.health().isPresent()) {
+      try {
+        m.health = HttpServer.create(listeners.health().get(), 16);
+      } catch (IOException e) {
+        m.close();
+        throw e;
+      }
+      m.health.createContext("/", m::handleHealth);
+      m.health.setExecutor(m.healthExecutor);
+      m.health.start();
+    }
     http.start();
     return m;
   }
@@ -186,19 +261,48 @@ public final class ManagementServer implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** Whether the management API speaks TLS. */
+  public boolean tls() {
+    return server instanceof HttpsServer;
+  }
+
+  /** The probes-only listener's address, when there is one. */
+  public Optional<InetSocketAddress> healthAddress() {
+    return Optional.ofNullable(health).map(HttpServer::getAddress);
+  }
+
+  /** The health listener: probes and nothing else, so it never reads a token or a session. */
+  private void handleHealth(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!answerProbe(exchange, exchange.getRequestURI().getPath())) {
+        text(exchange, 404, "this port answers /healthz, /livez and /readyz only\n");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "health request failed", e);
+    }
+  }
+
+  /** Answers {@code path} when it is a probe; false when it is not one. */
+  private boolean answerProbe(HttpExchange exchange, String path) throws IOException {
+    if (path.equals("/healthz") || path.equals("/livez")) {
+      text(exchange, 200, "ok\n");
+      return true;
+    }
+    if (path.equals("/readyz")) {
+      boolean isReady = ready.getAsBoolean();
+      text(exchange, isReady ? 200 : 503, isReady ? "ready\n" : "not ready\n");
+      return true;
+    }
+    return false;
+  }
+
   /** Runs on a reading thread: answers probes and refusals here, hands the rest to the API pool. */
   private void handle(HttpExchange exchange) throws IOException {
     boolean handedOff = false;
     try {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      if (path.equals("/healthz") || path.equals("/livez")) {
-        text(exchange, 200, "ok\n");
-        return;
-      }
-      if (path.equals("/readyz")) {
-        boolean isReady = ready.getAsBoolean();
-        text(exchange, isReady ? 200 : 503, isReady ? "ready\n" : "not ready\n");
+      if (answerProbe(exchange, path)) {
         return;
       }
       if (!tokenCheck.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -283,6 +387,10 @@ public final class ManagementServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    if (health != null) {
+      health.stop(0);
+    }
+    healthExecutor.shutdownNow();
     ioExecutor.shutdownNow();
     apiExecutor.shutdownNow();
   }

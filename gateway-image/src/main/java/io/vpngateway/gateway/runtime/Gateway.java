@@ -225,9 +225,27 @@ public final class Gateway implements AutoCloseable {
         options.management().getPort() == 0
             ? new InetSocketAddress(options.management().getAddress(), doc.management().port())
             : options.management();
+    Optional<InetSocketAddress> health =
+        Optional.ofNullable(options.health())
+            .filter(h -> h.getPort() != 0 || doc.management().healthPort() != 0)
+            .map(
+                h ->
+                    h.getPort() == 0
+                        ? new InetSocketAddress(h.getAddress(), doc.management().healthPort())
+                        : h);
+    if (source.current().managementTls().isEmpty()) {
+      LOG.warning(
+          "the config names no management certificate: the management API is plain HTTP"
+              + " (bearer token only)");
+    }
     management =
         ManagementServer.start(
-            managementAddress,
+            new ManagementServer.Listeners(
+                managementAddress,
+                source.current().managementTls().isPresent()
+                    ? Optional.of(() -> source.current().managementTls())
+                    : Optional.empty(),
+                health),
             () -> source.current().managementToken(),
             registry,
             metrics,
@@ -267,7 +285,14 @@ public final class Gateway implements AutoCloseable {
             + ", "
             + protocols
             + ", management "
-            + management.address());
+            + (management.tls() ? "https://" : "http://")
+            + hostPort(management.address())
+            + management.healthAddress().map(h -> ", health http://" + hostPort(h)).orElse(""));
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   private void recheckSessions() {

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param portOverrides ports replacing the document's {@code listen} ones, by its field name
  *     ({@code openvpnUdp}, {@code openvpnTcp}, {@code ike}, {@code ikeNatT}, {@code sstp}): tests on
  *     unprivileged ports; -1 turns that listener off
+ * @param health where the probes-only listener binds; port 0 takes the document's {@code
+ *     management.healthPort} (none when that is 0); null for no such listener (tests)
  */
 public record GatewayOptions(
     String tunName,
@@ -25,7 +27,19 @@ public record GatewayOptions(
     InetAddress listenAddress,
     InetSocketAddress management,
     ReplicaIdentity replica,
-    Map<String, Integer> portOverrides) {
+    Map<String, Integer> portOverrides,
+    InetSocketAddress health) {
+
+  /** Without the probes-only listener. */
+  public GatewayOptions(
+      String tunName,
+      int tunQueues,
+      InetAddress listenAddress,
+      InetSocketAddress management,
+      ReplicaIdentity replica,
+      Map<String, Integer> portOverrides) {
+    this(tunName, tunQueues, listenAddress, management, replica, portOverrides, null);
+  }
 
   /** The names {@link #portOverrides} accepts: the fields of the document's {@code listen}. */
   public static final Set<String> PORT_NAMES =

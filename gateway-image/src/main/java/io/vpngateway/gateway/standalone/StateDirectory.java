@@ -15,6 +15,7 @@ import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.pki.RevocationList;
+import io.vpngateway.api.pki.ManagementTls;
 import io.vpngateway.api.pki.ServerCertificateRequest;
 import io.vpngateway.api.pki.ServerCertificates;
 import io.vpngateway.api.pki.ServerCertificates.ServerTls;
@@ -50,6 +51,7 @@ import java.util.Optional;
  *   tls-crypt-v2-server.key     OpenVPN tls-crypt-v2 server key
  *   auth-token.key              base64 of the OpenVPN auth-token HMAC key
  *   management.token            bearer token of the management API
+ *   management.crt, .key        the management API's TLS certificate (the CA's; 90 days, renewed)
  *   endpoint                    the host names / addresses clients dial, one per line
  *   issued/NAME/SERIAL.crt      every client certificate issued to NAME, for {@code vpngw revoke}
  *   .lock                       serialises changes between {@code vpngw} processes
@@ -146,6 +148,7 @@ public final class StateDirectory {
               dir, gateway.getMetadata().getName(), KeySpec.EC_P256, now);
       GatewayConfig.Files files = config.files();
       ensureServerCertificate(ca, files, gateway.getMetadata().getName(), effective, now);
+      ensureManagementCertificate(ca, config, now);
       writeCrlIfDue(ca, files.crl(), now);
       writeReferencedSecrets(file);
       for (Map.Entry<String, String> token :
@@ -350,12 +353,16 @@ public final class StateDirectory {
     }
   }
 
-  /** Re-signs the CRL when it nears its nextUpdate (a running standalone gateway calls this). */
+  /**
+   * Re-signs the CRL when it nears its nextUpdate and renews the management certificate when due (a
+   * running standalone gateway calls this; it reloads both).
+   */
   public void refreshCrl(Instant now) throws StandaloneException {
     CertificateAuthority ca = certificateAuthority();
-    String crlFile = config().files().crl();
+    GatewayConfig config = config();
     try (StateLock lock = StateLock.acquire(dir)) {
-      writeCrlIfDue(ca, crlFile, now);
+      writeCrlIfDue(ca, config.files().crl(), now);
+      ensureManagementCertificate(ca, config, now);
     } catch (IOException e) {
       throw new StandaloneException("cannot lock " + dir + ": " + e.getMessage(), e);
     }
@@ -434,6 +441,41 @@ public final class StateDirectory {
     AtomicFiles.write(certFile, server.certificatePem(), AtomicFiles.PUBLIC);
   }
 
+  /**
+   * The management API's certificate ({@link ManagementTls}): the gateway's identity plus the
+   * loopback names, so {@code curl --cacert ca.crt https://127.0.0.1:9443/metrics} works too. The
+   * caller holds the lock.
+   */
+  private void ensureManagementCertificate(CertificateAuthority ca, GatewayConfig config, Instant now)
+      throws IOException {
+    GatewayConfig.Files files = config.files();
+    if (files.managementCertificate() == null) {
+      return;
+    }
+    Path certFile = dir.resolve(files.managementCertificate());
+    Path keyFile = dir.resolve(files.managementKey());
+    Optional<ServerTls> existing =
+        Files.exists(certFile) && Files.exists(keyFile)
+            ? Optional.of(new ServerTls(Files.readString(certFile), Files.readString(keyFile)))
+            : Optional.empty();
+    ServerTls management =
+        ManagementTls.keepOrIssue(
+            ca,
+            existing,
+            config.gateway().namespace(),
+            config.gateway().name(),
+            LOOPBACK_NAMES,
+            now);
+    if (existing.isPresent() && management.equals(existing.get())) {
+      return;
+    }
+    AtomicFiles.write(keyFile, management.keyPem(), AtomicFiles.PRIVATE);
+    AtomicFiles.write(certFile, management.certificatePem(), AtomicFiles.PUBLIC);
+  }
+
+  /** Names besides the identity in a standalone management certificate. */
+  private static final List<String> LOOPBACK_NAMES = List.of("localhost", "127.0.0.1", "::1");
+
   /** The files that hold keys or secrets: the CA key and every secret the config names. */
   private List<String> secretFiles() {
     GatewayConfig.Files files = GatewayConfig.Files.defaults();
@@ -454,6 +496,9 @@ public final class StateDirectory {
             files.tlsCryptV2ServerKey(),
             files.authTokenKey(),
             files.managementToken()));
+    if (files.managementKey() != null) {
+      secrets.add(files.managementKey());
+    }
     return secrets;
   }
 

@@ -146,4 +146,30 @@ class VpngwCommandTest {
     assertEquals(0, vpngw("version"));
     assertTrue(out.toString().startsWith("vpngw "), out.toString());
   }
+
+  @Test
+  void standaloneBindsTheManagementApiToLoopbackUnlessTold() throws Exception {
+    io.vpngateway.gateway.runtime.ReplicaIdentity one =
+        io.vpngateway.gateway.runtime.ReplicaIdentity.standalone();
+    ServeCommand standalone = new ServeCommand();
+    new CommandLine(standalone).parseArgs("-f", "gw.yaml", "--state-dir", "state");
+    var options = standalone.options(one, true);
+    assertEquals("127.0.0.1", options.management().getAddress().getHostAddress());
+    assertEquals(0, options.management().getPort(), "the config's port");
+    assertEquals("127.0.0.1", options.health().getAddress().getHostAddress());
+
+    ServeCommand pod = new ServeCommand();
+    new CommandLine(pod).parseArgs("--config", "/etc/vpngw/config.yaml");
+    assertEquals(
+        "0.0.0.0", pod.options(one, false).management().getAddress().getHostAddress(),
+        "in a pod the operator dials the pod IP");
+
+    ServeCommand told = new ServeCommand();
+    new CommandLine(told)
+        .parseArgs("-f", "gw.yaml", "--state-dir", "state", "--management", "[::1]:9555",
+            "--health", "0.0.0.0:9081");
+    var toldOptions = told.options(one, true);
+    assertEquals(new java.net.InetSocketAddress("::1", 9555), toldOptions.management());
+    assertEquals(new java.net.InetSocketAddress("0.0.0.0", 9081), toldOptions.health());
+  }
 }

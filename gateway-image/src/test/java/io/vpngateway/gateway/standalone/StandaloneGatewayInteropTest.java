@@ -64,6 +64,18 @@ class StandaloneGatewayInteropTest {
               "--endpoint",
               lab.gatewayOuterAddress());
       gateway.awaitLine("gateway default/minimal ready", Duration.ofSeconds(120));
+      // standalone, the management API (TLS) and the probes listen on loopback only
+      gateway.awaitLine(
+          "management https://127\\.0\\.0\\.1:9443, health http://127\\.0\\.0\\.1:9080",
+          Duration.ofSeconds(1));
+      String listening = lab.gateway().execOk("ss", "-Htln").output();
+      assertTrue(listening.contains("127.0.0.1:9443 "), listening);
+      assertFalse(
+          Pattern.compile("(0\\.0\\.0\\.0|\\*|\\[::\\]|"
+                  + Pattern.quote(lab.gatewayOuterAddress()) + "):9443 ")
+              .matcher(listening)
+              .find(),
+          "nothing but loopback on the management port:\n" + listening);
 
       LabProcess openvpn = issueAndConnect(lab, examples.resolve("clientcertificate.yaml"), state, out, "openvpn");
 

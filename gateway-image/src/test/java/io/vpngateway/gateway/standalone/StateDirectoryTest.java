@@ -283,6 +283,37 @@ class StateDirectoryTest {
     assertArrayEquals(token, Files.readAllBytes(dir.resolve("management.token")));
   }
 
+  @Test
+  void theManagementApiGetsACertificateOfTheCaNamingTheGatewayAndLoopback() throws Exception {
+    Path dir = tmp.resolve("state");
+    StateDirectory state = GatewayFixture.preparedState(dir);
+    var config = state.config();
+    byte[] pem = Files.readAllBytes(dir.resolve(config.files().managementCertificate()));
+    java.security.cert.X509Certificate cert = Pem.decodeCertificate(new String(pem));
+    cert.verify(state.certificateAuthority().certificate().getPublicKey());
+    Set<String> sans = io.vpngateway.api.pki.ServerNames.sansOf(cert);
+    assertTrue(
+        sans.containsAll(
+            Set.of(
+                "DNS:"
+                    + io.vpngateway.api.pki.ManagementTls.identity(
+                        config.gateway().namespace(), config.gateway().name()),
+                "DNS:localhost",
+                "IP:127.0.0.1")),
+        sans.toString());
+    assertEquals("rw-------", mode(dir.resolve(config.files().managementKey())));
+    // loaded by the gateway's own loader: the key matches and the CA issued it
+    assertTrue(new ConfigDirectoryLoader().load(dir).managementTls().isPresent());
+
+    state.prepare(GatewayFixture.minimalGateway(), List.of("127.0.0.1"), Instant.now());
+    assertArrayEquals(pem, Files.readAllBytes(dir.resolve(config.files().managementCertificate())));
+    // due for renewal (within 30 days of notAfter): the periodic refresh issues a new one
+    state.refreshCrl(cert.getNotAfter().toInstant().minus(Duration.ofDays(10)));
+    assertNotEquals(
+        new String(pem),
+        Files.readString(dir.resolve(config.files().managementCertificate())));
+  }
+
   private static String mode(Path path) throws IOException {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }

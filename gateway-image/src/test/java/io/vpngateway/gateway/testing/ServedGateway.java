@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
+import io.vpngateway.api.pki.ManagementTls;
+import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.standalone.GatewayFile;
@@ -224,12 +226,25 @@ public final class ServedGateway {
       throws Exception {
     String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
     int port = config.management().port();
+    boolean tls = config.files().managementCertificate() != null;
+    javax.net.ssl.SSLContext trustGatewayCa =
+        tls
+            ? ManagementTls.clientContext(
+                Pem.decodeCertificate(
+                    Files.readString(dir.resolve(config.files().caCertificate()))),
+                ManagementTls.identity(config.gateway().namespace(), config.gateway().name()))
+            : null;
     // the management port listens inside the gateway's namespace: connect from a thread there
     return ns.callInside(
         () -> {
           HttpURLConnection c =
               (HttpURLConnection)
-                  URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+                  URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port + path)
+                      .toURL()
+                      .openConnection();
+          if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+            https.setSSLSocketFactory(trustGatewayCa.getSocketFactory());
+          }
           c.setRequestProperty("Authorization", "Bearer " + token);
           c.setConnectTimeout(5000);
           c.setReadTimeout(10000);
