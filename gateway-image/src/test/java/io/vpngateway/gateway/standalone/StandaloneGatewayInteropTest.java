@@ -69,7 +69,12 @@ class StandaloneGatewayInteropTest {
           "management https://127\\.0\\.0\\.1:9443, health http://127\\.0\\.0\\.1:9080",
           Duration.ofSeconds(1));
       String listening = lab.gateway().execOk("ss", "-Htln").output();
-      assertTrue(listening.contains("127.0.0.1:9443 "), listening);
+      // (a dual-stack socket bound to 127.0.0.1 shows as [::ffff:127.0.0.1])
+      assertTrue(
+          Pattern.compile("(^|\\s)(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):9443 ")
+              .matcher(listening)
+              .find(),
+          listening);
       assertFalse(
           Pattern.compile("(0\\.0\\.0\\.0|\\*|\\[::\\]|"
                   + Pattern.quote(lab.gatewayOuterAddress()) + "):9443 ")
