@@ -32,7 +32,9 @@ The rules the operator needs, and no more (RbacTest lists the same verbs):
 - Services, StatefulSets: informers and server-side apply (create + patch);
 - PodDisruptionBudgets: the same, plus delete when a gateway drops to one replica;
 - Pods: an informer on the gateway pods (get/list/watch) for their IPs and readiness, to read
-  status.connections from each pod's management API.
+  status.connections from each pod's management API;
+- NetworkPolicies: one per gateway (informer and server-side apply: create + patch) that admits
+  only the operator's pods to the gateway pods' management port.
 */}}
 {{- define "vpngateway-operator.rules" -}}
 - apiGroups: ["vpngateway.io"]
@@ -59,4 +61,12 @@ The rules the operator needs, and no more (RbacTest lists the same verbs):
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+{{- end -}}
+
+{{/* The operator pods' labels as key=value,key=value: the gateways' NetworkPolicy admits these. */}}
+{{- define "vpngateway-operator.podSelector" -}}
+{{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s" .Chart.Name .Release.Name -}}
 {{- end -}}

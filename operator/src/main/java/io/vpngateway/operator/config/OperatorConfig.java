@@ -26,6 +26,25 @@ public interface OperatorConfig {
   /** How {@code status.connections} is read from the gateways' management API. */
   Connections connections();
 
+  /** The operator's own pods: the only ones a gateway's NetworkPolicy admits to its management API. */
+  Operator operator();
+
+  /**
+   * Where the operator runs. The Helm chart sets both from the release (the namespace from the
+   * downward API), so the policy follows the install.
+   */
+  interface Operator {
+    /**
+     * The operator's namespace. Empty: the policy matches operator pods by label in any namespace
+     * (weaker: whoever may label pods anywhere gets in), so set it.
+     */
+    Optional<String> namespace();
+
+    /** Labels of the operator pods, {@code key=value,key=value}. */
+    @WithDefault("app.kubernetes.io/name=vpngateway-operator")
+    String podSelector();
+  }
+
   /** Gateway pod settings. */
   interface Gateway {
     /** Image of the gateway pods when the VpnGateway does not name one. */

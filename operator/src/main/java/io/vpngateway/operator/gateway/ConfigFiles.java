@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.config.GatewayTokens;
+import io.vpngateway.api.pki.ServerCertificates;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
@@ -46,16 +47,20 @@ public final class ConfigFiles {
 
   /**
    * The config Secret's files: the document, the two gateway tokens (kept from {@code actual} when
-   * it has them, so they survive every reconcile), and the copied referenced Secrets.
+   * it has them, so they survive every reconcile), the management API's certificate and key, and
+   * the copied referenced Secrets.
    */
   public static Map<String, String> of(
       GatewayConfig config,
       Map<String, String> referencedFiles,
       Optional<Secret> actual,
+      ServerCertificates.ServerTls management,
       SecureRandom random) {
     GatewayConfig.Files files = config.files();
     Map<String, String> result = new TreeMap<>(referencedFiles);
     result.put(DOCUMENT, GatewayConfigCodec.write(config));
+    result.put(files.managementCertificate(), management.certificatePem());
+    result.put(files.managementKey(), management.keyPem());
     result.putAll(
         GatewayTokens.keepOrCreate(
             files, file -> actual.flatMap(s -> SecretData.get(s, file)), random));

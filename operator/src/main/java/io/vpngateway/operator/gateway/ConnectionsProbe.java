@@ -47,11 +47,12 @@ public final class ConnectionsProbe {
    * The summed connections of {@code pods} (the gateway's pods, ready or not), or empty when none
    * is ready or none answered.
    *
-   * @param token the management token from the gateway's config Secret; never logged
+   * @param access the management token from the gateway's config Secret (never logged) and its
+   *     CA; empty when either is not there yet
    */
   public Optional<VpnGatewayStatus.Connections> probe(
-      Collection<Pod> pods, Optional<String> token) {
-    if (token.isEmpty() || token.get().isBlank()) {
+      Collection<Pod> pods, Optional<ManagementApi.Access> access) {
+    if (access.isEmpty() || access.get().token().isBlank()) {
       return Optional.empty();
     }
     List<Asked> asked = new ArrayList<>();
@@ -62,7 +63,7 @@ public final class ConnectionsProbe {
                   asked.add(
                       new Asked(
                           pod.getMetadata().getName(),
-                          api.sessionsByProtocol(address, token.get()))));
+                          api.sessionsByProtocol(address, access.get()))));
     }
     if (asked.isEmpty()) {
       return Optional.empty();

@@ -1,11 +1,13 @@
 package io.vpngateway.operator.gateway;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.openvpn.OpenVpnKeyFormatException;
 import io.vpngateway.api.openvpn.TlsCryptV2ServerKey;
 import io.vpngateway.api.pki.CertificateAuthority;
 import io.vpngateway.api.pki.Certificates;
 import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ManagementTls;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
 import io.vpngateway.api.pki.RevocationList;
@@ -36,6 +38,7 @@ public final class GatewayCertificates {
       String caCertificatePem,
       String caKeyPem,
       Optional<ServerTls> server,
+      ServerTls management,
       String crlPem,
       String tlsCryptV2ServerKeyPem,
       Instant renewAt) {}
@@ -55,6 +58,8 @@ public final class GatewayCertificates {
       Optional<Secret> caSecret,
       Optional<Secret> serverSecret,
       Optional<Secret> crlSecret,
+      Optional<Secret> configSecret,
+      GatewayConfig.Files files,
       Optional<ServerNames> names,
       Instant now) {
     String caCertPem;
@@ -79,10 +84,16 @@ public final class GatewayCertificates {
       X509Certificate cert = Pem.decodeCertificate(server.get().certificatePem());
       renewAt = min(renewAt, Certificates.renewalTime(cert, pki.serverCertificateRenewBefore()));
     }
+    ServerTls management = management(ca, gateway, configSecret, files, now);
+    renewAt =
+        min(
+            renewAt,
+            Certificates.renewalTime(
+                Pem.decodeCertificate(management.certificatePem()), ManagementTls.RENEW_BEFORE));
     String crlPem = crl(ca, crlSecret, now);
     renewAt = min(renewAt, RevocationList.renewalTime(Pem.decodeCrl(crlPem), pki.crlRenewBefore()));
     return new Material(
-        caCertPem, caKeyPem, server, crlPem, tlsCryptV2ServerKey(crlSecret), renewAt);
+        caCertPem, caKeyPem, server, management, crlPem, tlsCryptV2ServerKey(crlSecret), renewAt);
   }
 
   private ServerTls server(
@@ -102,6 +113,32 @@ public final class GatewayCertificates {
             pki.serverCertificateValidity());
     return ServerCertificates.keepOrIssue(
         ca, existing, wanted, pki.serverCertificateRenewBefore(), now);
+  }
+
+  /**
+   * The management API's certificate ({@link ManagementTls}), kept in the config Secret beside the
+   * token while usable. It names the gateway's identity only: the operator dials pod IPs.
+   */
+  private static ServerTls management(
+      CertificateAuthority ca,
+      VpnGateway gateway,
+      Optional<Secret> configSecret,
+      GatewayConfig.Files files,
+      Instant now) {
+    Optional<String> certPem =
+        configSecret.flatMap(s -> SecretData.get(s, files.managementCertificate()));
+    Optional<String> keyPem = configSecret.flatMap(s -> SecretData.get(s, files.managementKey()));
+    Optional<ServerTls> existing =
+        certPem.isPresent() && keyPem.isPresent()
+            ? Optional.of(new ServerTls(certPem.get(), keyPem.get()))
+            : Optional.empty();
+    return ManagementTls.keepOrIssue(
+        ca,
+        existing,
+        gateway.getMetadata().getNamespace(),
+        gateway.getMetadata().getName(),
+        java.util.List.of(),
+        now);
   }
 
   private String crl(CertificateAuthority ca, Optional<Secret> actual, Instant now) {

@@ -3,6 +3,7 @@ package io.vpngateway.operator.gateway;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.operator.support.ContextKeys;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the VpnGateway reconciler works out before it runs its workflow, so that every dependent's
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param serverSecretName the Secret with {@code tls.crt}/{@code tls.key} the pods mount (the
  *     operator's own, or the user's from {@code serverCertificate.secretName})
  * @param certificates CA, server certificate and CRL to keep or write
+ * @param operatorPods the pods the gateway's NetworkPolicy admits to the management port
  */
 public record GatewayInputs(
     GatewayConfig config,
@@ -28,7 +30,41 @@ public record GatewayInputs(
     String imagePullPolicy,
     boolean ipForwardSysctl,
     String serverSecretName,
-    GatewayCertificates.Material certificates) {
+    GatewayCertificates.Material certificates,
+    OperatorPods operatorPods) {
+
+  /**
+   * The operator's pods, as a NetworkPolicy peer.
+   *
+   * @param namespace their namespace; empty matches the labels in every namespace
+   * @param labels labels every operator pod carries
+   */
+  public record OperatorPods(Optional<String> namespace, Map<String, String> labels) {
+    public OperatorPods {
+      labels = Map.copyOf(labels);
+    }
+
+    /** Parses {@code key=value,key=value} (the operator's setting). */
+    public static OperatorPods of(Optional<String> namespace, String selector) {
+      Map<String, String> labels = new java.util.TreeMap<>();
+      for (String pair : selector.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException(
+              "vpngateway.operator.pod-selector: expected key=value, got '" + pair.trim() + "'");
+        }
+        labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+      if (labels.isEmpty()) {
+        throw new IllegalArgumentException(
+            "vpngateway.operator.pod-selector is empty: it would admit every pod");
+      }
+      return new OperatorPods(namespace.filter(n -> !n.isBlank()), labels);
+    }
+  }
 
   public static final ContextKeys.Key<GatewayInputs> KEY =
       new ContextKeys.Key<>("vpngateway.inputs", GatewayInputs.class);

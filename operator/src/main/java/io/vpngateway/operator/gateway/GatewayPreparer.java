@@ -33,11 +33,15 @@ import java.util.Optional;
 public class GatewayPreparer {
   private final OperatorConfig config;
   private final GatewayCertificates certificates;
+  private final GatewayInputs.OperatorPods operatorPods;
   private final SecureRandom random = new SecureRandom();
 
   public GatewayPreparer(OperatorConfig config) {
     this.config = config;
     this.certificates = new GatewayCertificates(config.pki());
+    this.operatorPods =
+        GatewayInputs.OperatorPods.of(
+            config.operator().namespace(), config.operator().podSelector());
   }
 
   /**
@@ -65,18 +69,21 @@ public class GatewayPreparer {
     if (ca.isEmpty() && caWasMade(gateway)) {
       return new Preparation.CaSecretLost(Names.caSecret(gateway));
     }
+    Optional<Secret> configSecret = owned(context, VpnGatewayReconciler.CONFIG_SECRET);
+    GatewayCertificates.Material material =
+        certificates(gateway, context, ca, configSecret, rendered.files(), now);
     Map<String, String> files =
-        ConfigFiles.of(
-            rendered,
-            resolution.files(),
-            owned(context, VpnGatewayReconciler.CONFIG_SECRET),
-            random);
-    return new Preparation.Prepared(
-        inputs(gateway, rendered, files, certificates(gateway, context, ca, now)));
+        ConfigFiles.of(rendered, resolution.files(), configSecret, material.management(), random);
+    return new Preparation.Prepared(inputs(gateway, rendered, files, material));
   }
 
   private GatewayCertificates.Material certificates(
-      VpnGateway gateway, Context<VpnGateway> context, Optional<Secret> ca, Instant now) {
+      VpnGateway gateway,
+      Context<VpnGateway> context,
+      Optional<Secret> ca,
+      Optional<Secret> configSecret,
+      GatewayConfig.Files files,
+      Instant now) {
     Optional<ServerNames> names =
         byoServerSecret(gateway).isPresent()
             ? Optional.empty()
@@ -91,6 +98,8 @@ public class GatewayPreparer {
         ca,
         owned(context, VpnGatewayReconciler.SERVER_SECRET),
         owned(context, VpnGatewayReconciler.CRL_SECRET),
+        configSecret,
+        files,
         names,
         now);
   }
@@ -108,7 +117,8 @@ public class GatewayPreparer {
         config.gateway().imagePullPolicy(),
         config.gateway().ipForwardSysctl(),
         byoServerSecret(gateway).orElse(Names.serverSecret(gateway)),
-        material);
+        material,
+        operatorPods);
   }
 
   RenderDefaults renderDefaults() {

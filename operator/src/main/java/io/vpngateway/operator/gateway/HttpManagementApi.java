@@ -1,11 +1,14 @@
 package io.vpngateway.operator.gateway;
 
+import io.vpngateway.api.pki.ManagementTls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link ManagementApi} over HTTP: {@code GET /metrics} with {@code Authorization: Bearer} (RFC
- * 6750 section 2.1), reading the {@code vpngw_sessions{protocol="..."}} gauge of the Prometheus
+ * {@link ManagementApi} over HTTPS: {@code GET /metrics} with {@code Authorization: Bearer} (RFC
+ * 6750 section 2.1), the server verified against the gateway's own CA, reading the {@code vpngw_sessions{protocol="..."}} gauge of the Prometheus
  * text exposition format (version 0.0.4). {@code /metrics} rather than {@code /sessions}: its size
  * does not grow with the number of clients, and the gauge is already counted by protocol.
  *
@@ -32,31 +35,52 @@ public final class HttpManagementApi implements ManagementApi {
           "^" + SESSIONS_GAUGE + "\\{([^}]*)}\\s+(\\S+)(?:\\s+-?\\d+)?\\s*$", Pattern.MULTILINE);
   private static final Pattern PROTOCOL_LABEL = Pattern.compile("(?:^|,)\\s*protocol=\"([^\"]*)\"");
 
-  private final HttpClient client;
+  /** Gateways whose client is kept (one per CA and identity; a client holds its TLS context). */
+  static final int CLIENTS = 64;
+
   private final Duration timeout;
+  private final Map<ClientKey, HttpClient> clients =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ClientKey, HttpClient> eldest) {
+          return size() > CLIENTS;
+        }
+      };
 
   public HttpManagementApi(Duration timeout) {
     this.timeout = timeout;
-    // HTTP/1.1: the gateway's JDK server does not speak h2c, so skip the upgrade attempt
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+  }
+
+  private record ClientKey(X509Certificate ca, String identity) {}
+
+  /**
+   * One client per gateway CA: its TLS context trusts that CA alone and checks the gateway's
+   * management identity (never trust-all, never the JDK's public roots).
+   */
+  private synchronized HttpClient client(ManagementApi.Access access) {
+    return clients.computeIfAbsent(
+        new ClientKey(access.ca(), access.identity()),
+        key ->
+            // HTTP/1.1: the gateway's JDK server does not speak h2, so skip the ALPN offer
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(ManagementTls.clientContext(key.ca(), key.identity()))
+                .build());
   }
 
   @Override
   public CompletableFuture<Map<String, Integer>> sessionsByProtocol(
-      InetSocketAddress address, String token) {
+      InetSocketAddress address, ManagementApi.Access access) {
     HttpRequest request =
         HttpRequest.newBuilder(metricsUri(address))
             .timeout(timeout)
-            .header("Authorization", "Bearer " + token)
+            .header("Authorization", "Bearer " + access.token())
             .header("Accept", "text/plain")
             .GET()
             .build();
-    return client
+    return client(access)
         .sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .thenApply(response -> sessions(address, response));
   }
@@ -104,7 +128,7 @@ public final class HttpManagementApi implements ManagementApi {
     String host = address.getHostString();
     // an IPv6 pod IP needs brackets in a URI
     String authority = host.contains(":") ? "[" + host + "]" : host;
-    return URI.create("http://" + authority + ":" + address.getPort() + "/metrics");
+    return URI.create("https://" + authority + ":" + address.getPort() + "/metrics");
   }
 
   /** A gateway answered, but not with something the operator can count. */

@@ -18,6 +18,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.config.GatewayConfigRenderer;
+import io.vpngateway.api.pki.ManagementTls;
+import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.v1alpha1.ConditionTypes;
 import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.VpnGatewayStatus;
@@ -29,6 +31,7 @@ import io.vpngateway.operator.support.Labels;
 import io.vpngateway.operator.support.SecretData;
 import io.vpngateway.operator.support.StatusPatches;
 import jakarta.inject.Inject;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +41,8 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Reconciles a VpnGateway into its CA, certificates, config, gateway pods and Service.
+ * Reconciles a VpnGateway into its CA, certificates, config, gateway pods, Service and the
+ * NetworkPolicy that admits only the operator to the pods' management port.
  *
  * <p>Everything is event-driven except {@code status.connections}: the gateways' management API has
  * no watch, so while a gateway is Ready it is reconciled again every {@code
@@ -72,6 +76,9 @@ import org.jboss.logging.Logger;
           name = VpnGatewayReconciler.SERVICE,
           type = VpnGatewayServiceDependentResource.class),
       @Dependent(
+          name = VpnGatewayReconciler.NETWORK_POLICY,
+          type = VpnGatewayNetworkPolicyDependentResource.class),
+      @Dependent(
           name = VpnGatewayReconciler.PDB,
           type = VpnGatewayPodDisruptionBudgetDependentResource.class,
           dependsOn = VpnGatewayReconciler.STATEFUL_SET,
@@ -85,6 +92,7 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
   static final String CONFIG_SECRET = "config-secret";
   static final String STATEFUL_SET = "statefulset";
   static final String SERVICE = "service";
+  static final String NETWORK_POLICY = "network-policy";
   static final String PDB = "pdb";
 
   /** Informer on the user's Secrets that gateways reference (trusted roots, RADIUS). */
@@ -198,7 +206,7 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
                 GatewayConfigRenderer.replicas(gateway.getSpec()),
                 serviceType(gateway),
                 connections.probe(
-                    context.getSecondaryResources(Pod.class), managementToken(context))),
+                    context.getSecondaryResources(Pod.class), managementAccess(gateway, context))),
             now);
     UpdateControl<VpnGateway> control =
         StatusPatches.unchanged(gateway.getStatus(), status)
@@ -232,11 +240,38 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
         untilRenewal.filter(d -> d.compareTo(pollInterval) < 0).orElse(pollInterval));
   }
 
-  /** The token the pods were given: the config Secret as it exists, not as it is about to be. */
-  private static Optional<String> managementToken(Context<VpnGateway> context) {
-    return context
-        .getSecondaryResource(Secret.class, CONFIG_SECRET)
-        .flatMap(secret -> SecretData.get(secret, MANAGEMENT_TOKEN));
+  /**
+   * The token the pods were given (the config Secret as it exists, not as it is about to be) and
+   * the gateway's CA, which issued their management certificate.
+   */
+  private static Optional<ManagementApi.Access> managementAccess(
+      VpnGateway gateway, Context<VpnGateway> context) {
+    Optional<String> token =
+        context
+            .getSecondaryResource(Secret.class, CONFIG_SECRET)
+            .flatMap(secret -> SecretData.get(secret, MANAGEMENT_TOKEN));
+    Optional<X509Certificate> ca =
+        context
+            .getSecondaryResource(Secret.class, CA_SECRET)
+            .flatMap(secret -> SecretData.get(secret, ConfigFiles.CA_CERT_KEY))
+            .flatMap(VpnGatewayReconciler::certificate);
+    if (token.isEmpty() || ca.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ManagementApi.Access(
+            token.get(),
+            ca.get(),
+            ManagementTls.identity(
+                gateway.getMetadata().getNamespace(), gateway.getMetadata().getName())));
+  }
+
+  private static Optional<X509Certificate> certificate(String pem) {
+    try {
+      return Optional.of(Pem.decodeCertificate(pem));
+    } catch (RuntimeException e) {
+      return Optional.empty(); // the CA Secret's own problem; the preparer reports it
+    }
   }
 
   private static boolean ready(VpnGatewayStatus status) {

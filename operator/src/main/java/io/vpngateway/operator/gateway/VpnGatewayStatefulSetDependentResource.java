@@ -169,6 +169,7 @@ public class VpnGatewayStatefulSetDependentResource extends GatewayDependentReso
     List<ContainerPort> ports = new ArrayList<>();
     List<GatewayPorts.Port> all = new ArrayList<>(GatewayPorts.clientPorts(config));
     all.add(GatewayPorts.management(config));
+    all.add(GatewayPorts.health(config));
     for (GatewayPorts.Port p : all) {
       ports.add(
           new ContainerPortBuilder()
@@ -184,7 +185,9 @@ public class VpnGatewayStatefulSetDependentResource extends GatewayDependentReso
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
-        .withNewPort(GatewayPorts.MANAGEMENT)
+        // the health port: plain HTTP the kubelet can call (the management port is TLS with the
+        // gateway's own CA, which the kubelet does not know)
+        .withNewPort(GatewayPorts.HEALTH)
         .withScheme("HTTP")
         .endHttpGet()
         .withPeriodSeconds(periodSeconds)

@@ -17,6 +17,7 @@ public final class GatewayPorts {
   public static final String IKE = "ike";
   public static final String IKE_NAT_T = "ike-natt";
   public static final String MANAGEMENT = "management";
+  public static final String HEALTH = "health";
   public static final String OIDC_SIGN_IN = "oidc-sign-in";
 
   /** A named port with its IP protocol ({@code TCP} or {@code UDP}). */
@@ -57,8 +58,16 @@ public final class GatewayPorts {
     return java.util.Optional.of(new Port(OIDC_SIGN_IN, "TCP", oidc.effectiveCallbackPort()));
   }
 
-  /** The management API port (health, metrics, sessions); never exposed by the Service. */
+  /**
+   * The management API port (TLS: metrics, sessions); never exposed by the Service, and the
+   * gateway's NetworkPolicy admits only the operator's pods to it.
+   */
   public static Port management(GatewayConfig config) {
     return new Port(MANAGEMENT, "TCP", config.management().port());
+  }
+
+  /** The kubelet's probes (plain HTTP, up/ready only); never exposed by the Service. */
+  public static Port health(GatewayConfig config) {
+    return new Port(HEALTH, "TCP", config.management().healthPort());
   }
 }

@@ -19,7 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /** Summing the pods' answers, with the HTTP side faked. */
 class ConnectionsProbeTest {
-  static final Optional<String> TOKEN = Optional.of("q8V0mR1sT2uV3wX4yZ5aB6cD7eF8gH9i");
+  static final Optional<ManagementApi.Access> TOKEN =
+      Optional.of(
+          new ManagementApi.Access(
+              "q8V0mR1sT2uV3wX4yZ5aB6cD7eF8gH9i",
+              io.vpngateway.api.pki.CertificateAuthority.create(
+                      "gw", io.vpngateway.api.pki.KeySpec.EC_P256, java.time.Instant.now())
+                  .certificate(),
+              io.vpngateway.api.pki.ManagementTls.identity("vpn", "gw")));
 
   /** Answers by pod IP; an IP it does not know never answers. */
   static final class FakeApi implements ManagementApi {
@@ -32,7 +39,7 @@ class ConnectionsProbeTest {
 
     @Override
     public synchronized CompletableFuture<Map<String, Integer>> sessionsByProtocol(
-        InetSocketAddress address, String token) {
+        InetSocketAddress address, ManagementApi.Access access) {
       asked.add(address);
       return answers.getOrDefault(address.getHostString(), new CompletableFuture<>());
     }

@@ -172,6 +172,8 @@ class GatewayConfigContractTest {
                 "tls-crypt-v2-server.key",
                 "auth-token.key",
                 "management.token",
+                "management.crt",
+                "management.key",
                 "trusted-root-0.crt",
                 "radius-0.secret",
                 "radius-1.secret")),
@@ -185,6 +187,8 @@ class GatewayConfigContractTest {
     assertTrue(loaded.crl().isPresent(), "the operator's CRL is loaded");
     assertTrue(loaded.tlsCryptV2ServerKey().isPresent());
     assertTrue(loaded.authTokenKey().isPresent());
+    // the management certificate the operator issued loads: its CA is the mounted ca.crt
+    assertTrue(loaded.managementTls().isPresent(), "the management API serves TLS");
     assertEquals(List.of(CORP_ROOT.certificate()), loaded.trustedRoots());
     assertEquals(
         List.of("trusted-root-0.crt"),

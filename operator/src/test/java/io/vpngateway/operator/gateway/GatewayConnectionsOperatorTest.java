@@ -2,6 +2,7 @@ package io.vpngateway.operator.gateway;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,6 +23,7 @@ import io.vpngateway.api.v1alpha1.VpnGateway;
 import io.vpngateway.api.v1alpha1.VpnGatewayStatus;
 import io.vpngateway.operator.render.GatewayPorts;
 import io.vpngateway.operator.support.Labels;
+import io.vpngateway.operator.support.ManagementTlsFixture;
 import io.vpngateway.operator.support.MockServerSetup;
 import io.vpngateway.operator.support.RequestLog;
 import io.vpngateway.operator.support.SecretData;
@@ -40,8 +42,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code status.connections} end to end: the real operator against the mock API server, a gateway
- * pod whose IP is loopback and whose management port is a local HTTP server that checks the token
- * the operator wrote into the config Secret.
+ * pod whose IP is loopback and whose management port is a local HTTPS server serving the
+ * management certificate the operator issued (from the gateway's CA) and checking the token the
+ * operator wrote into the config Secret. The operator's client trusts that CA only.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = MockServerSetup.class)
@@ -61,9 +64,13 @@ class GatewayConnectionsOperatorTest {
   void connectionsComeFromTheReadyPodsAndAreWrittenOnlyWhenTheyChange() throws Exception {
     client.resource(TestGateways.openVpn(GW, 1)).create();
     await().atMost(TIMEOUT).until(() -> secret(GW + "-config") != null && sts() != null);
-    token = SecretData.get(secret(GW + "-config"), "management.token").orElseThrow();
+    Secret config = secret(GW + "-config");
+    token = SecretData.get(config, "management.token").orElseThrow();
+    // the pod serves the management certificate the operator issued into the config Secret
     HttpServer management =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        ManagementTlsFixture.server(
+            SecretData.get(config, "management.crt").orElseThrow(),
+            SecretData.get(config, "management.key").orElseThrow());
     management.createContext("/", this::metrics);
     management.start();
     try {
@@ -94,6 +101,48 @@ class GatewayConnectionsOperatorTest {
     } finally {
       management.stop(0);
     }
+  }
+
+  @Test
+  void theManagementPortIsClosedToAllButTheOperatorsPods() {
+    String name = "gw-netpol";
+    client.resource(TestGateways.openVpn(name, 1)).create();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                client.network().v1().networkPolicies().inNamespace(NS).withName(name).get()
+                    != null);
+    var policy = client.network().v1().networkPolicies().inNamespace(NS).withName(name).get();
+    assertEquals(Labels.selector(name), policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(
+        name,
+        policy.getMetadata().getOwnerReferences().get(0).getName(),
+        "deleted with its gateway");
+    var management =
+        policy.getSpec().getIngress().stream()
+            .filter(r -> r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 9443))
+            .toList();
+    assertEquals(1, management.size(), "one rule names the management port");
+    assertEquals(1, management.get(0).getPorts().size(), "and nothing else");
+    var peer = management.get(0).getFrom().get(0);
+    // application.properties %test: the operator's namespace; the default pod selector
+    assertEquals(
+        Map.of("kubernetes.io/metadata.name", "vpngateway-system"),
+        peer.getNamespaceSelector().getMatchLabels());
+    assertEquals(
+        Map.of("app.kubernetes.io/name", "vpngateway-operator"),
+        peer.getPodSelector().getMatchLabels());
+    // the probes' port is open (the kubelet), and the pods' probes use it
+    var sts = client.apps().statefulSets().inNamespace(NS).withName(name).get();
+    var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals("health", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
+    assertTrue(
+        policy.getSpec().getIngress().stream()
+            .anyMatch(
+                r ->
+                    r.getFrom().isEmpty()
+                        && r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 9080)));
   }
 
   /** What a gateway's {@code GET /metrics} returns, behind the bearer token. */

@@ -49,6 +49,11 @@ class GatewayDependentsTest {
   static final TestOperatorConfig CONFIG = TestOperatorConfig.defaults();
   static final RenderDefaults DEFAULTS = new RenderDefaults("10.96.0.10", "cluster.local");
 
+  static final GatewayInputs.OperatorPods OPERATOR_PODS =
+      GatewayInputs.OperatorPods.of(
+          Optional.of("vpngateway-system"),
+          "app.kubernetes.io/name=vpngateway-operator,app.kubernetes.io/instance=vpngw");
+
   /** The inputs the reconciler would prepare for a gateway with nothing existing yet. */
   static GatewayInputs inputs(VpnGateway gw) {
     return inputs(gw, Map.of());
@@ -64,19 +69,23 @@ class GatewayDependentsTest {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
+                Optional.empty(),
+                config.files(),
                 Optional.of(
                     GatewayServerNames.of(
                         gw, gw.getMetadata().getName(), "203.0.113.7", "cluster.local")),
                 NOW);
     return new GatewayInputs(
         config,
-        ConfigFiles.of(config, referencedFiles, Optional.empty(), new SecureRandom()),
+        ConfigFiles.of(
+            config, referencedFiles, Optional.empty(), material.management(), new SecureRandom()),
         Hashes.shortSha256(config.restartFingerprint()),
         "registry.local/gateway:1",
         "IfNotPresent",
         true,
         gw.getMetadata().getName() + "-server-tls",
-        material);
+        material,
+        OPERATOR_PODS);
   }
 
   static FakeContext<VpnGateway> context(VpnGateway gw) {
@@ -139,14 +148,38 @@ class GatewayDependentsTest {
   @Test
   void configSecretHoldsAValidDocumentAndKeepsItsTokens() throws Exception {
     VpnGateway gw = TestGateways.openVpn("gw", 1);
-    Secret config = new VpnGatewayConfigSecretDependentResource().desired(gw, context(gw));
+    FakeContext<VpnGateway> context = context(gw);
+    Secret config = new VpnGatewayConfigSecretDependentResource().desired(gw, context);
     GatewayConfig document =
         GatewayConfigCodec.read(SecretData.get(config, "config.yaml").orElseThrow());
     assertEquals("gw", document.gateway().name());
     String token = SecretData.get(config, "management.token").orElseThrow();
     assertTrue(token.length() >= 22);
+    var management =
+        new GatewayCertificates(CONFIG.pki())
+            .prepare(
+                gw,
+                Optional.of(new VpnGatewayCaSecretDependentResource().desired(gw, context)),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(config),
+                document.files(),
+                Optional.empty(),
+                NOW.plusSeconds(60))
+            .management();
+    // the management certificate is kept from the Secret while usable, as the tokens are
+    assertEquals(SecretData.get(config, "management.crt").orElseThrow(), management.certificatePem());
+    assertEquals(SecretData.get(config, "management.key").orElseThrow(), management.keyPem());
+    assertTrue(
+        io.vpngateway.api.pki.ServerNames.sansOf(
+                io.vpngateway.api.pki.Pem.decodeCertificate(management.certificatePem()))
+            .contains(
+                "DNS:"
+                    + io.vpngateway.api.pki.ManagementTls.identity(
+                        gw.getMetadata().getNamespace(), "gw")),
+        "names the gateway's management identity");
     Map<String, String> again =
-        ConfigFiles.of(document, Map.of(), Optional.of(config), new SecureRandom());
+        ConfigFiles.of(document, Map.of(), Optional.of(config), management, new SecureRandom());
     assertEquals(token, again.get("management.token"), "tokens survive a re-render");
     assertEquals(
         SecretData.get(config, "auth-token.key").orElseThrow(), again.get("auth-token.key"));
@@ -169,6 +202,17 @@ class GatewayDependentsTest {
     assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
     assertEquals("/readyz", container.getReadinessProbe().getHttpGet().getPath());
     assertEquals("/healthz", container.getLivenessProbe().getHttpGet().getPath());
+    // the kubelet probes the plain-HTTP health port; the management port is TLS (the gateway CA)
+    assertEquals("health", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("health", container.getLivenessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("HTTP", container.getReadinessProbe().getHttpGet().getScheme());
+    assertEquals(
+        Map.of("management", 9443, "health", 9080),
+        container.getPorts().stream()
+            .filter(p -> p.getName().equals("management") || p.getName().equals("health"))
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    p -> p.getName(), p -> p.getContainerPort())));
     assertEquals(
         "1", container.getResources().getRequests().get("cpu").toString(), "VpnGw2 resources");
     assertFalse(pod.getAutomountServiceAccountToken());
@@ -356,6 +400,8 @@ class GatewayDependentsTest {
             Optional.of(ca),
             Optional.of(server),
             Optional.of(crl),
+            Optional.empty(),
+            io.vpngateway.api.config.GatewayConfig.Files.defaults(),
             Optional.of(names),
             NOW.plusSeconds(60));
     assertEquals(inputsOf(context).certificates().caKeyPem(), again.caKeyPem());
@@ -371,6 +417,8 @@ class GatewayDependentsTest {
             Optional.of(ca),
             Optional.of(server),
             Optional.of(crl),
+            Optional.empty(),
+            io.vpngateway.api.config.GatewayConfig.Files.defaults(),
             Optional.of(GatewayServerNames.of(gw, "gw", "198.51.100.9", "cluster.local")),
             NOW.plusSeconds(60));
     assertEquals(again.caKeyPem(), moved.caKeyPem());
@@ -382,9 +430,51 @@ class GatewayDependentsTest {
             Optional.of(ca),
             Optional.of(server),
             Optional.of(crl),
+            Optional.empty(),
+            io.vpngateway.api.config.GatewayConfig.Files.defaults(),
             Optional.of(names),
             NOW.plus(java.time.Duration.ofDays(6)));
     assertNotEquals(again.crlPem(), later.crlPem());
+  }
+
+  @Test
+  void networkPolicyAdmitsOnlyTheOperatorToTheManagementPort() {
+    VpnGateway gw = TestGateways.openVpn("gw", 2);
+    var policy = new VpnGatewayNetworkPolicyDependentResource().desired(gw, context(gw));
+    assertEquals(
+        io.vpngateway.operator.support.Labels.selector("gw"),
+        policy.getSpec().getPodSelector().getMatchLabels(),
+        "the gateway's pods");
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+    var rules = policy.getSpec().getIngress();
+    assertEquals(3, rules.size());
+    // client ports and the health port: from anywhere (no from = every source)
+    assertTrue(rules.get(0).getFrom().isEmpty() && rules.get(1).getFrom().isEmpty());
+    assertEquals(
+        List.of("UDP/1194", "TCP/443"),
+        rules.get(0).getPorts().stream()
+            .map(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+            .toList());
+    assertEquals(9080, rules.get(1).getPorts().get(0).getPort().getIntVal());
+    // the management port: only the operator's pods in the operator's namespace
+    var management = rules.get(2);
+    assertEquals(9443, management.getPorts().get(0).getPort().getIntVal());
+    assertEquals(1, management.getFrom().size());
+    var peer = management.getFrom().get(0);
+    assertEquals(
+        Map.of("kubernetes.io/metadata.name", "vpngateway-system"),
+        peer.getNamespaceSelector().getMatchLabels());
+    assertEquals(
+        Map.of(
+            "app.kubernetes.io/name", "vpngateway-operator",
+            "app.kubernetes.io/instance", "vpngw"),
+        peer.getPodSelector().getMatchLabels());
+    assertTrue(
+        rules.stream()
+            .filter(r -> r.getFrom().isEmpty())
+            .flatMap(r -> r.getPorts().stream())
+            .noneMatch(p -> p.getPort().getIntVal() == 9443),
+        "the management port is in no rule open to all");
   }
 
   private static GatewayInputs inputsOf(FakeContext<VpnGateway> context) {

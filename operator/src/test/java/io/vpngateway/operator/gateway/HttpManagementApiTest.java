@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ManagementTls;
+import io.vpngateway.api.pki.ServerCertificates;
+import io.vpngateway.operator.support.ManagementTlsFixture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real HTTP client against a local JDK server that answers like a gateway's management API. */
+/**
+ * The real HTTPS client against a local JDK HTTPS server that answers like a gateway's management
+ * API, with a management certificate of the gateway's CA.
+ */
 class HttpManagementApiTest {
   static final String TOKEN = "q8V0mR1sT2uV3wX4yZ5aB6cD7eF8gH9i";
   static final String EXPOSITION =
@@ -38,14 +47,24 @@ class HttpManagementApiTest {
       vpngw_session_bytes_total{direction="in"} 12345
       """;
 
+  static final Instant NOW = Instant.now();
+  static final CertificateAuthority CA = CertificateAuthority.create("gw", KeySpec.EC_P256, NOW);
+  static final String IDENTITY = ManagementTls.identity("vpn", "gw");
+  static final ManagementApi.Access ACCESS =
+      new ManagementApi.Access(TOKEN, CA.certificate(), IDENTITY);
+
   HttpServer server;
   volatile String body = EXPOSITION;
   final CountDownLatch release = new CountDownLatch(1);
   volatile boolean stall;
+  final java.util.concurrent.atomic.AtomicInteger authorizedCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
-  void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+  void start() throws Exception {
+    ServerCertificates.ServerTls tls =
+        ManagementTls.keepOrIssue(CA, Optional.empty(), "vpn", "gw", List.of(), NOW);
+    server = ManagementTlsFixture.server(tls.certificatePem(), tls.keyPem());
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
@@ -64,6 +83,9 @@ class HttpManagementApiTest {
       }
       boolean authorized =
           ("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+      if (authorized) {
+        authorizedCalls.incrementAndGet();
+      }
       boolean metrics = exchange.getRequestURI().getPath().equals("/metrics");
       byte[] bytes =
           (authorized ? body : "a valid bearer token is required\n")
@@ -82,22 +104,43 @@ class HttpManagementApiTest {
   }
 
   @Test
+  void anotherCaOrAnotherGatewaysIdentityIsRefusedBeforeTheTokenIsSent() {
+    var api = new HttpManagementApi(Duration.ofSeconds(5));
+    CertificateAuthority other = CertificateAuthority.create("other", KeySpec.EC_P256, NOW);
+    for (ManagementApi.Access wrong :
+        List.of(
+            new ManagementApi.Access(TOKEN, other.certificate(), IDENTITY),
+            new ManagementApi.Access(
+                TOKEN, CA.certificate(), ManagementTls.identity("vpn", "another-gateway")))) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> api.sessionsByProtocol(address(), wrong).get(20, TimeUnit.SECONDS));
+      assertTrue(
+          e.getCause() instanceof javax.net.ssl.SSLHandshakeException,
+          String.valueOf(e.getCause()));
+    }
+    assertEquals(0, authorizedCalls.get(), "the token never reached a server it could not trust");
+  }
+
+  @Test
   void readsTheSessionsGaugeWithTheToken() throws Exception {
-    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    var api = new HttpManagementApi(Duration.ofSeconds(10));
     assertEquals(
         Map.of("OpenVPN", 3, "IKEv2", 0, "SSTP", 1),
-        api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+        api.sessionsByProtocol(address(), ACCESS).get(20, TimeUnit.SECONDS));
   }
 
   @Test
   void aRefusedTokenCountsNothing() {
-    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    var api = new HttpManagementApi(Duration.ofSeconds(10));
     ExecutionException e =
         assertThrows(
             ExecutionException.class,
             () ->
-                api.sessionsByProtocol(address(), "wrong-token-wrong-token")
-                    .get(5, TimeUnit.SECONDS));
+                api.sessionsByProtocol(
+                        address(), new ManagementApi.Access("wrong-token-wrong-token", CA.certificate(), IDENTITY))
+                    .get(20, TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("401"), e.getCause().getMessage());
     assertTrue(!e.getCause().getMessage().contains("wrong-token"), "the token is never echoed");
   }
@@ -105,10 +148,10 @@ class HttpManagementApiTest {
   @Test
   void anAnswerWithoutTheGaugeCountsNothing() {
     body = "# nothing here\nother_metric 1\n";
-    var api = new HttpManagementApi(Duration.ofSeconds(2));
+    var api = new HttpManagementApi(Duration.ofSeconds(10));
     assertThrows(
         ExecutionException.class,
-        () -> api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+        () -> api.sessionsByProtocol(address(), ACCESS).get(20, TimeUnit.SECONDS));
   }
 
   @Test
@@ -118,7 +161,7 @@ class HttpManagementApiTest {
     long start = System.nanoTime();
     assertThrows(
         ExecutionException.class,
-        () -> api.sessionsByProtocol(address(), TOKEN).get(5, TimeUnit.SECONDS));
+        () -> api.sessionsByProtocol(address(), ACCESS).get(20, TimeUnit.SECONDS));
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(millis < 3000, "gave up after " + millis + " ms");
   }

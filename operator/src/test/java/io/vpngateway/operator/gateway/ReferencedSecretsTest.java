@@ -131,7 +131,8 @@ class ReferencedSecretsTest {
             built.imagePullPolicy(),
             built.ipForwardSysctl(),
             "vpn-tls",
-            built.certificates());
+            built.certificates(),
+            built.operatorPods());
     var sts =
         new VpnGatewayStatefulSetDependentResource()
             .desired(gw, FakeContext.with(GatewayInputs.KEY, byo));

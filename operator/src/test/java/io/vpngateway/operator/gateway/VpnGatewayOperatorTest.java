@@ -104,7 +104,8 @@ class VpnGatewayOperatorTest {
             .orElseThrow()
             .getHostPath()
             .getType());
-    assertEquals("management", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
+    // probes on the plain-HTTP health port: the management port is TLS with the gateway's CA
+    assertEquals("health", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
     assertNotNull(
         sts.getSpec()
             .getTemplate()

@@ -40,7 +40,8 @@ class HelmChartTest {
    * CRL with its resourceVersion) and delete (the operator's server certificate Secret when the
    * user brings their own). PodDisruptionBudgets: delete when a gateway drops to one replica.
    * ClientCertificates: patch (the revocation finalizer). Status: patch. Pods: read only (an
-   * informer for the connections probe).
+   * informer for the connections probe). NetworkPolicies: one per gateway, applied like the
+   * other dependents, deleted with it by its owner reference.
    */
   static final Map<String, Set<String>> OPERATOR_VERBS =
       new TreeMap<>(
@@ -54,7 +55,9 @@ class HelmChartTest {
               "/services", Set.of("get", "list", "watch", "create", "patch"),
               "apps/statefulsets", Set.of("get", "list", "watch", "create", "patch"),
               "policy/poddisruptionbudgets",
-                  Set.of("get", "list", "watch", "create", "patch", "delete")));
+                  Set.of("get", "list", "watch", "create", "patch", "delete"),
+              "networking.k8s.io/networkpolicies",
+                  Set.of("get", "list", "watch", "create", "patch")));
 
   static final KubernetesSerialization YAML = new KubernetesSerialization();
 
@@ -102,6 +105,22 @@ class HelmChartTest {
     assertEquals("ghcr.io/vpngateway/operator:0.1.0", operator.getImage());
     assertEquals("ghcr.io/vpngateway/gateway:0.1.0", env(operator, "VPNGATEWAY_GATEWAY_IMAGE"));
     assertEquals("INFO", env(operator, "VPNGATEWAY_LOG_LEVEL"));
+    // what the gateways' NetworkPolicy admits: the release's pods, in the release's namespace
+    Map<String, String> podLabels =
+        deployment.getSpec().getTemplate().getMetadata().getLabels();
+    for (String pair : env(operator, "VPNGATEWAY_OPERATOR_POD_SELECTOR").split(",")) {
+      String[] kv = pair.split("=", 2);
+      assertEquals(kv[1], podLabels.get(kv[0]), "the operator pods carry " + pair);
+    }
+    assertEquals(
+        "metadata.namespace",
+        operator.getEnv().stream()
+            .filter(e -> e.getName().equals("VPNGATEWAY_OPERATOR_NAMESPACE"))
+            .findFirst()
+            .orElseThrow()
+            .getValueFrom()
+            .getFieldRef()
+            .getFieldPath());
     assertEquals(List.of("ALL"), operator.getSecurityContext().getCapabilities().getDrop());
     assertTrue(operator.getSecurityContext().getReadOnlyRootFilesystem());
     assertEquals(

@@ -91,4 +91,19 @@ public record TestOperatorConfig(String gatewayImage, Optional<String> dnsServer
       }
     };
   }
+
+  @Override
+  public Operator operator() {
+    return new Operator() {
+      @Override
+      public Optional<String> namespace() {
+        return Optional.of("vpngateway-system");
+      }
+
+      @Override
+      public String podSelector() {
+        return "app.kubernetes.io/name=vpngateway-operator";
+      }
+    };
+  }
 }
