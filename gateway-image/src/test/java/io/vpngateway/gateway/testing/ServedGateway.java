@@ -194,14 +194,10 @@ public final class ServedGateway {
   /** {@code DELETE /sessions/{id}}: the HTTP status (204 ended, 404 unknown). */
   public int disconnect(String sessionId) throws Exception {
     String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
-    int port = config.management().port();
+    Opener opener = opener(dir, config);
     return ns.callInside(
         () -> {
-          HttpURLConnection c =
-              (HttpURLConnection)
-                  URI.create("http://127.0.0.1:" + port + "/sessions/" + sessionId)
-                      .toURL()
-                      .openConnection();
+          HttpURLConnection c = opener.open("/sessions/" + sessionId);
           c.setRequestMethod("DELETE");
           c.setRequestProperty("Authorization", "Bearer " + token);
           c.setConnectTimeout(5000);
@@ -225,26 +221,11 @@ public final class ServedGateway {
   public static String get(Netns ns, Path dir, GatewayConfig config, String path)
       throws Exception {
     String token = Files.readString(dir.resolve(config.files().managementToken())).trim();
-    int port = config.management().port();
-    boolean tls = config.files().managementCertificate() != null;
-    javax.net.ssl.SSLContext trustGatewayCa =
-        tls
-            ? ManagementTls.clientContext(
-                Pem.decodeCertificate(
-                    Files.readString(dir.resolve(config.files().caCertificate()))),
-                ManagementTls.identity(config.gateway().namespace(), config.gateway().name()))
-            : null;
+    Opener opener = opener(dir, config);
     // the management port listens inside the gateway's namespace: connect from a thread there
     return ns.callInside(
         () -> {
-          HttpURLConnection c =
-              (HttpURLConnection)
-                  URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port + path)
-                      .toURL()
-                      .openConnection();
-          if (c instanceof javax.net.ssl.HttpsURLConnection https) {
-            https.setSSLSocketFactory(trustGatewayCa.getSocketFactory());
-          }
+          HttpURLConnection c = opener.open(path);
           c.setRequestProperty("Authorization", "Bearer " + token);
           c.setConnectTimeout(5000);
           c.setReadTimeout(10000);
@@ -257,5 +238,33 @@ public final class ServedGateway {
             c.disconnect();
           }
         });
+  }
+
+  /** Opens a connection to a management API path (call it inside the gateway's namespace). */
+  private interface Opener {
+    HttpURLConnection open(String path) throws IOException;
+  }
+
+  /**
+   * https trusting only the directory's CA and checking the gateway's management identity, as the
+   * operator and {@code vpngw} do; plain http for a config without a management certificate.
+   */
+  private static Opener opener(Path dir, GatewayConfig config) throws IOException {
+    int port = config.management().port();
+    if (config.files().managementCertificate() == null) {
+      return path ->
+          (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    }
+    javax.net.ssl.SSLContext trustGatewayCa =
+        ManagementTls.clientContext(
+            Pem.decodeCertificate(Files.readString(dir.resolve(config.files().caCertificate()))),
+            ManagementTls.identity(config.gateway().namespace(), config.gateway().name()));
+    return path -> {
+      javax.net.ssl.HttpsURLConnection c =
+          (javax.net.ssl.HttpsURLConnection)
+              URI.create("https://127.0.0.1:" + port + path).toURL().openConnection();
+      c.setSSLSocketFactory(trustGatewayCa.getSocketFactory());
+      return c;
+    };
   }
 }
