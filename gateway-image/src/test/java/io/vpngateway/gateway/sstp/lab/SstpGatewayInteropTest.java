@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
 import io.vpngateway.gateway.lab.QemuGuest;
+import io.vpngateway.gateway.openvpn.lab.OpenVpnClients;
 import io.vpngateway.gateway.sstp.lab.SstpGuestScript.Mode;
 import io.vpngateway.gateway.sstp.lab.SstpGuestScript.Phase;
 import io.vpngateway.gateway.standalone.GatewayFile;
+import io.vpngateway.gateway.standalone.StateDirectory;
 import io.vpngateway.gateway.testing.ServedGateway;
 import io.vpngateway.testing.Java25;
 import io.vpngateway.testing.LabProcess;
 import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
 import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.testing.Wait;
 import java.nio.file.Files;
@@ -35,10 +38,15 @@ import org.junit.jupiter.api.TestInstance;
  * gateway namespace of a {@link NetnsLab}, authenticating MS-CHAPv2 through a real FreeRADIUS
  * (the gateway's RadiusMsChapV2Backend). One guest boot runs the phases in order:
  *
+ * <p>The gateway serves OpenVPN and SSTP on one TCP port (its shared-port demultiplexer); the real
+ * openvpn 2.6 TCP client is connected on that port before the guest boots and stays up beside it.
+ *
  * <ol>
  *   <li>pppd + sstp-pppd-plugin, TLS 1.2: Call Connected with a crypto binding keyed by
  *       FreeRADIUS's MPPE keys (checked by the gateway), the pool's address, ping of the gateway
- *       and of the backend host, iperf3 both ways to the backend;
+ *       and of the backend host, iperf3 both ways to the backend, while OpenVPN pings through the
+ *       same port; then {@code DELETE /sessions/{id}} of the SSTP session: the guest's pppd sees
+ *       the link go down within 5 s, OpenVPN is untouched;
  *   <li>{@code sstpc --user/--password} (sstpc derives the binding keys itself), TLS 1.2;
  *   <li>a wrong password: refused (BadCredentials counted, no address);
  *   <li>TLS 1.3 (sstpc 1.0.18 was seen to stall there: a stall is reported as skipped with the
@@ -62,7 +70,7 @@ class SstpGatewayInteropTest {
         name: sstp
         namespace: default
       spec:
-        protocols: [SSTP]
+        protocols: [OpenVPN, SSTP]
         clientAddressPools:
           - cidr: %s
         routing:
@@ -90,6 +98,7 @@ class SstpGatewayInteropTest {
   private FreeRadiusServer radius;
   private ServedGateway gateway;
   private LabProcess iperfServer;
+  private OpenVpnClients openvpn;
   private final int iperfPort = 5201;
 
   @BeforeAll
@@ -99,15 +108,17 @@ class SstpGatewayInteropTest {
     Prerequisites.requireBinary("pppd");
     Prerequisites.requireBinary("freeradius");
     Prerequisites.requireBinary("iperf3");
+    Prerequisites.requireBinary("openvpn");
     lab = NetnsLab.create("sstp", "10.204.1.0/24", "10.204.2.0/24");
     lab.routeClientPoolFromBackend(POOL);
     radius = FreeRadiusServer.builder(Files.createDirectories(lab.workDir().resolve("radius")))
         .in(lab.gateway())
         .secret(SECRET).user("alice", "alice-pw", "Class = \"staff\"").start();
     Path dir = lab.workDir().resolve("gateway");
-    ServedGateway.prepare(dir, GatewayFile.parse(
+    StateDirectory state = ServedGateway.prepare(dir, GatewayFile.parse(
         GATEWAY_FILE.formatted(POOL, "10.204.2.0/24", radius.authPort(), SECRET), "sstp test"),
         lab.gatewayOuterAddress());
+    openvpn = new OpenVpnClients(Files.createDirectories(lab.workDir().resolve("openvpn")), state);
     gateway = ServedGateway.start(lab.gateway(), dir, doc -> {},
         Java25.find().orElse(Java25.current()));
     iperfServer = lab.backend().start("iperf3-server", "iperf3", "-s", "--forceflush", "-B",
@@ -129,8 +140,9 @@ class SstpGatewayInteropTest {
   }
 
   @Test
-  void realSstpClientsThroughVpngwServeAndFreeRadius() throws Exception {
+  void realSstpClientsThroughVpngwServeAndFreeRadiusBesideOpenVpn() throws Exception {
     int port = gateway.config().listen().sstp();
+    assertEquals(port, gateway.config().listen().openvpnTcp(), "SSTP and OpenVPN-TCP share it");
     Path work = lab.workDir().resolve("guest");
     Files.createDirectories(work);
     Path ca = work.resolve("ca.pem");
@@ -141,16 +153,22 @@ class SstpGatewayInteropTest {
             List.of(GATEWAY_TUNNEL_IP, backend),
             List.of(SstpGuestScript.iperf3("up", backend, iperfPort, 3, false),
                 SstpGuestScript.iperf3("down", backend, iperfPort, 3, true)),
-            0),
+            90),
         new Phase("userpw", Mode.SSTPC_USER_PASSWORD, "alice", "alice-pw", "", true,
             List.of(backend), List.of(), 0),
         SstpGuestScript.phase("wrongpw", Mode.PPPD_PLUGIN, "alice", "wrong-pw"),
         new Phase("tls13", Mode.PPPD_PLUGIN, "alice", "alice-pw", "", false,
             List.of(backend), List.of(), 0));
     Path script = SstpGuestScript.write(work, ca, phases);
-    try (LabProcess guest = QemuGuest.start(lab.client(), "sstp-guest", script, work,
-        lab.gatewayOuterAddress() + ":" + port)) {
+    // the real openvpn 2.6 over TCP on the same port, connected before the guest and up with it
+    openvpn.client("ovpn-tcp");
+    Path conf = openvpn.config("ovpn-tcp", "tcp", lab.gatewayOuterAddress(), port);
+    try (LabProcess ovpn = lab.client().start("openvpn-tcp", "openvpn", "--config",
+            conf.toString());
+        LabProcess guest = QemuGuest.start(lab.client(), "sstp-guest", script, work,
+            lab.gatewayOuterAddress() + ":" + port)) {
       try {
+        ovpn.awaitLine("Initialization Sequence Completed", STEP);
         String up = line(guest, "VPNGW-plugin-(UP|FAILED)", BOOT_AND_CONNECT);
         assertTrue(up.contains(POOL_PREFIX), "IPCP address from the pool: " + up + "\n"
             + gateway.process().tail());
@@ -159,6 +177,10 @@ class SstpGatewayInteropTest {
         assertEquals("alice", session.path("identity").asText(), session.toString());
         assertEquals("staff", session.path("groups").path(0).asText(), "Class from FreeRADIUS");
         assertTrue(session.path("cipher").asText().startsWith("TLSv1.2"), session.toString());
+        JsonNode both = gateway.sessions();
+        assertTrue(both.toString().contains("\"OpenVPN\""), "both protocols live: " + both);
+        // OpenVPN carries traffic while the guest pings and moves data through SSTP
+        assertOpenVpnPings("while SSTP is up");
         assertPinged(guest, "plugin", GATEWAY_TUNNEL_IP);
         assertPinged(guest, "plugin", backend);
         assertEquals("VPNGW-plugin-RESULT 0 0", line(guest, "VPNGW-plugin-RESULT 0 ", STEP));
@@ -168,6 +190,23 @@ class SstpGatewayInteropTest {
         System.out.printf("SSTP (guest, TCG) iperf3 3 s: up %.1f Mbit/s, down %.1f Mbit/s%n",
             upBits / 1e6, downBits / 1e6);
         assertTrue(upBits > 100_000 && downBits > 100_000, "data moved both ways");
+        assertOpenVpnPings("after the SSTP transfer");
+
+        // DELETE /sessions/{id} of the live SSTP session: the guest's pppd sees the link go down
+        long before = System.nanoTime();
+        assertEquals(204, gateway.disconnect(session.path("id").asText()));
+        String end = line(guest, "VPNGW-plugin-END ", STEP);
+        double seconds = (System.nanoTime() - before) / 1e9;
+        System.out.printf("SSTP DELETE /sessions/{id} to pppd exit seen by the guest: %.1f s%n",
+            seconds);
+        assertEquals("VPNGW-plugin-END exited", end, "the client ended, not the hold");
+        assertTrue(seconds < 5, "pppd saw the link go down within 5 s: " + seconds + " s");
+        String plugin = phaseOutput(guest, "plugin");
+        assertTrue(plugin.contains("Modem hangup") || plugin.contains("Connection terminated"),
+            "pppd logged the link going down:\n" + plugin);
+        Wait.until("the SSTP session gone from /sessions", Duration.ofSeconds(10),
+            () -> !gateway.sessions().toString().contains("\"SSTP\""));
+        assertOpenVpnPings("after the SSTP session ended");
 
         up = line(guest, "VPNGW-userpw-(UP|FAILED)", STEP);
         assertTrue(up.contains(POOL_PREFIX), "sstpc --user/--password: " + up);
@@ -204,6 +243,11 @@ class SstpGatewayInteropTest {
         System.out.println("---- vpngw serve ----\n" + gateway.process().tail());
       }
     }
+  }
+
+  private void assertOpenVpnPings(String when) {
+    PingResult ping = lab.ping(lab.client(), lab.backendAddress(), 3);
+    assertTrue(ping.received() >= 2, "OpenVPN over TCP " + when + ": " + ping.output());
   }
 
   /** The one live session of {@code protocol} in {@code GET /sessions}. */
