@@ -147,8 +147,11 @@ if [ ! -x "$VPNGW" ]; then
 fi
 
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 cleanup
+# after the first cleanup: it ignores INT and TERM for its own duration, which would otherwise
+# leave the whole run deaf to them (a stopped run kept connecting clients into the next run's
+# namespaces)
+trap 'exit 130' INT TERM
 rm -rf "$W"; mkdir -p "$W"
 if [ -n "$CG" ]; then mkdir -p "$CG/openvpn" "$CG/gateway" || CG=; fi
 log "load average before setup: $(cut -d' ' -f1-3 /proc/loadavg); CPU from ${CG:-/proc ticks}"
