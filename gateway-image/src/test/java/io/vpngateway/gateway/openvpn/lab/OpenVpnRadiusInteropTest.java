@@ -168,15 +168,6 @@ class OpenVpnRadiusInteropTest {
     return address.startsWith(prefix);
   }
 
-  private JsonNode session(String identity) throws Exception {
-    for (JsonNode s : gateway.sessions()) {
-      if (s.path("identity").asText().equals(identity)) {
-        return s;
-      }
-    }
-    throw new AssertionError("no session of " + identity + ": " + gateway.sessions());
-  }
-
   @Test
   void papLoginGetsTheClassPoolAndCarriesTraffic() throws Exception {
     try (LabProcess client = start("alice", passwordConfig("alice", "alice", "alice-pw"))) {
@@ -189,7 +180,7 @@ class OpenVpnRadiusInteropTest {
       System.out.printf("openvpn + RADIUS PAP iperf3 client->backend: %.0f Mbit/s%n",
           iperf.megabitsPerSecond());
       assertTrue(iperf.bitsPerSecond() > 1e6, iperf.json());
-      JsonNode s = session("alice");
+      JsonNode s = session("alice", address); // earlier tests' sessions may still be up
       assertEquals("[\"engineering\"]", s.path("groups").toString());
       assertEquals(address, s.path("innerAddress").asText());
       radius.awaitOutput("User-Password = \"alice-pw\"", Duration.ofSeconds(5));
@@ -334,6 +325,63 @@ class OpenVpnRadiusInteropTest {
     }
     throw new AssertionError("no session of " + identity + " at " + address + ": "
         + gateway.sessions());
+  }
+
+  /**
+   * The first server silently drops every request (an nft rule in the backend namespace), so the
+   * gateway waits out its timeout twice before the second server answers: longer than the
+   * client's hand-window (40 s here). The gateway announces that wait (AUTH_PENDING,timeout N),
+   * so the client keeps waiting instead of giving up, and the login succeeds on the second server.
+   */
+  @Test
+  void aSilentFirstServerIsWaitedOutAndTheSecondAnswers() throws Exception {
+    lab.backend().execOk("nft", "add", "table", "inet", "silent");
+    lab.backend().execOk("nft", "add", "chain", "inet", "silent", "input",
+        "{ type filter hook input priority 0 ; }");
+    lab.backend().execOk("nft", "add", "rule", "inet", "silent", "input", "udp", "dport",
+        "1899", "drop");
+    editRadius(radius -> {
+      var servers = (com.fasterxml.jackson.databind.node.ArrayNode) radius.get("servers");
+      var silent = servers.get(0).deepCopy();
+      ((com.fasterxml.jackson.databind.node.ObjectNode) silent).put("port", 1899)
+          .put("accountingPort", 1900).put("priority", 0).put("timeoutMillis", 25_000);
+      ((com.fasterxml.jackson.databind.node.ObjectNode) servers.get(0)).put("priority", 5);
+      servers.insert(0, silent);
+    });
+    try {
+      long start = System.nanoTime();
+      try (LabProcess client = start("patient",
+          passwordConfig("patient", "alice", "alice-pw", "hand-window 40"))) {
+        client.awaitLine("Initialization Sequence Completed", Duration.ofSeconds(120));
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        assertTrue(seconds >= 40, "connected after " + seconds + " s: the silent server's 2 x 25 s"
+            + " were waited out past the client's 40 s hand-window");
+        assertTrue(inPool(tunnelAddress(client), ENGINEERING_POOL));
+      }
+    } finally {
+      editRadius(radius -> {
+        var servers = (com.fasterxml.jackson.databind.node.ArrayNode) radius.get("servers");
+        servers.remove(0);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) servers.get(0)).put("priority", 0);
+      });
+      lab.backend().exec("nft", "delete", "table", "inet", "silent");
+    }
+  }
+
+  /** Edits the radius section of the running gateway's config.yaml and waits for the reload. */
+  private void editRadius(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>
+      edit) throws Exception {
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    Path config = gateway.directory().resolve("config.yaml");
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(config.toFile());
+    edit.accept((com.fasterxml.jackson.databind.node.ObjectNode)
+        tree.path("authentication").path("radius"));
+    int reloads = countOf(gateway.process().output(), "config reloaded");
+    Path tmp = config.resolveSibling("config.yaml.tmp");
+    Files.writeString(tmp, yaml.writeValueAsString(tree), StandardCharsets.UTF_8);
+    Files.move(tmp, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    gateway.process().awaitOccurrences("config reloaded", reloads + 1, Duration.ofSeconds(30));
   }
 
   // ------------------------------------------------------------------------- challenges
