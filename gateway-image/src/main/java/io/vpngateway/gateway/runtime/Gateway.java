@@ -136,6 +136,7 @@ public final class Gateway implements AutoCloseable {
     oidc = OidcService.start(config, options.listenAddress(), Clock.systemUTC());
     started.push(oidc);
     source.addListener(oidc);
+    metrics.addCollector(oidc);
     admission =
         new Admission(Authentications.pipeline(config, trust, radius, oidc), share, metrics);
     metrics.addCollector(admission.metricsCollector());

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One issuer as the gateway sees it: its discovery document, fetched on first use and again every
@@ -42,6 +43,8 @@ public final class OidcIssuer {
   private Instant fetchedAt;
   private IssuerUnreachableException lastFailure;
   private Instant failedAt;
+  /** Whether the last exchange with the issuer (discovery or keys) succeeded; null: none yet. */
+  private volatile Boolean reachable;
 
   public OidcIssuer(OidcSettings settings, IssuerHttpClient http, Clock clock) {
     this.settings = settings;
@@ -77,10 +80,12 @@ public final class OidcIssuer {
       metadata = fresh;
       fetchedAt = now;
       lastFailure = null;
+      reachable = true;
       return metadata;
     } catch (IssuerUnreachableException e) {
       lastFailure = e;
       failedAt = now;
+      reachable = false;
       if (metadata != null) {
         return metadata;
       }
@@ -101,6 +106,15 @@ public final class OidcIssuer {
     }
   }
 
+  /**
+   * Whether the last exchange with the issuer (discovery document or key set) succeeded; empty
+   * before the first one. A key served from the cache counts as success: the gateway could check
+   * tokens with it.
+   */
+  public Optional<Boolean> reachable() {
+    return Optional.ofNullable(reachable);
+  }
+
   /** What a key lookup found. {@code rateLimited}: the kid is unknown and no refetch was allowed. */
   public record KeyLookup(List<JWK> keys, boolean rateLimited) {}
 
@@ -115,10 +129,13 @@ public final class OidcIssuer {
       source = keys;
     }
     try {
-      return new KeyLookup(source.get(selector, null), false);
+      KeyLookup found = new KeyLookup(source.get(selector, null), false);
+      reachable = true;
+      return found;
     } catch (RateLimitReachedException e) {
       return new KeyLookup(List.of(), true);
     } catch (KeySourceException e) {
+      reachable = false;
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IssuerUnreachableException(
           "the issuer's key set is unavailable: " + cause.getMessage(), e);

@@ -4,6 +4,8 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.ConfigListener;
 import io.vpngateway.gateway.config.RuntimeConfig;
+import io.vpngateway.gateway.metrics.MetricsCollector;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,7 +34,7 @@ import java.util.logging.Logger;
  * <p>Blocking work (discovery, key fetches, token checks) runs on a small pool of its own, never
  * on a protocol's control thread.
  */
-public final class OidcService implements ConfigListener, AutoCloseable {
+public final class OidcService implements ConfigListener, MetricsCollector, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(OidcService.class.getName());
   static final int THREADS = 4;
   static final int QUEUE = 512;
@@ -96,6 +98,27 @@ public final class OidcService implements ConfigListener, AutoCloseable {
   /** The settings in force, or empty while OIDC is off. */
   public Optional<Current> current() {
     return Optional.ofNullable(current);
+  }
+
+  /** The issuer's metric name; read by the operator for the VpnGateway's issuer condition. */
+  public static final String ISSUER_UP = "vpngw_oidc_issuer_up";
+
+  /**
+   * {@code vpngw_oidc_issuer_up{issuer}}: 1 when the last discovery or key-set exchange with the
+   * issuer succeeded, 0 when it failed; no sample while OIDC is off or before the first exchange.
+   */
+  @Override
+  public void collect(PrometheusTextWriter writer) {
+    writer.family(
+        ISSUER_UP,
+        "gauge",
+        "1 when the OIDC issuer answered the last discovery or key-set request, 0 when it did not.");
+    Current c = current;
+    if (c != null) {
+      c.issuer()
+          .reachable()
+          .ifPresent(up -> writer.sample(ISSUER_UP, up ? 1 : 0, "issuer", c.settings().issuer().toString()));
+    }
   }
 
   public WebSignIn webSignIn() {

@@ -119,6 +119,17 @@ class OidcPasswordAuthenticatorTest {
     assertEquals(List.of("eng"), a.identity().groups());
     assertEquals(AuthMethod.OIDC, a.identity().method());
     assertEquals(issuer.issuerUrl().toString(), a.identity().source());
+    assertTrue(
+        metrics().contains(
+            OidcService.ISSUER_UP + "{issuer=\"" + issuer.issuerUrl() + "\"} 1"),
+        metrics());
+  }
+
+  private String metrics() {
+    io.vpngateway.gateway.metrics.PrometheusTextWriter w =
+        new io.vpngateway.gateway.metrics.PrometheusTextWriter();
+    service.collect(w);
+    return w.toString();
   }
 
   @Test
@@ -209,6 +220,10 @@ class OidcPasswordAuthenticatorTest {
     assertEquals(
         RefusalReason.AUTH_SERVER_UNAVAILABLE,
         refused(authenticate(null, Map.of("IV_SSO", "webauth"))));
+    assertTrue(
+        metrics().contains(
+            OidcService.ISSUER_UP + "{issuer=\"https://127.0.0.1:" + closed + "/vpn\"} 0"),
+        metrics());
   }
 
   @Test
