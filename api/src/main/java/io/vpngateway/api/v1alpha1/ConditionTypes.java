@@ -19,6 +19,16 @@ public final class ConditionTypes {
   public static final String DEPLOYED = "Deployed";
   /** The Service has an address clients can reach. */
   public static final String ENDPOINT_READY = "EndpointReady";
+  /**
+   * The RADIUS servers answered the gateway pods' last exchange with them (only with RADIUS
+   * configured; informational, {@code Ready} does not depend on it).
+   */
+  public static final String RADIUS_REACHABLE = "RadiusReachable";
+  /**
+   * The OIDC issuer answered the gateway pods' last discovery or key-set request (only with OIDC
+   * configured; informational, {@code Ready} does not depend on it).
+   */
+  public static final String OIDC_ISSUER_REACHABLE = "OidcIssuerReachable";
 
   // ClientCertificate
   /** A certificate is being issued or renewed. */
@@ -42,4 +52,14 @@ public final class ConditionTypes {
   public static final String REASON_PROGRESSING = "Progressing";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
   public static final String REASON_PENDING = "Pending";
+  /** Every server (or the issuer) answered its last exchange on every pod that reported. */
+  public static final String REASON_REACHABLE = "Reachable";
+  /** Some RADIUS servers did not answer; others did (logins fail over to them). */
+  public static final String REASON_SERVER_DOWN = "ServerDown";
+  /** No RADIUS server answered: new RADIUS logins are refused. */
+  public static final String REASON_ALL_SERVERS_DOWN = "AllServersDown";
+  /** The OIDC issuer did not answer: new OIDC logins are refused. */
+  public static final String REASON_ISSUER_UNREACHABLE = "IssuerUnreachable";
+  /** No pod has talked to the server or issuer yet, or no pod answered the operator. */
+  public static final String REASON_NOT_CHECKED = "NotChecked";
 }

@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
  * management API at once and sums what answered. The management API has no watch, so this is the
  * one value the operator polls (see {@link VpnGatewayReconciler}).
  *
+ * <p>The same request gives the pods' view of their RADIUS servers and OIDC issuer ({@link
+ * AuthHealth}) for the status conditions built by {@link AuthBackendConditions}.
+ *
  * <p>Never invents: when no pod answered, the result is empty and the status field stays absent. A
  * pod that is slow or down costs the reconcile thread at most {@code deadline} in total, however
  * many replicas there are, because the requests run concurrently and the wait is bounded once.
@@ -52,8 +55,22 @@ public final class ConnectionsProbe {
    */
   public Optional<VpnGatewayStatus.Connections> probe(
       Collection<Pod> pods, Optional<ManagementApi.Access> access) {
+    return probeGateway(pods, access).connections();
+  }
+
+  /**
+   * What one round of questions to the pods found: the summed connections and the pods' view of
+   * their authentication servers; both empty when no pod answered.
+   */
+  public record Probe(
+      Optional<VpnGatewayStatus.Connections> connections, Optional<AuthHealth> auth) {
+    static final Probe NOTHING = new Probe(Optional.empty(), Optional.empty());
+  }
+
+  /** As {@link #probe}, with the authentication servers' health from the same requests. */
+  public Probe probeGateway(Collection<Pod> pods, Optional<ManagementApi.Access> access) {
     if (access.isEmpty() || access.get().token().isBlank()) {
-      return Optional.empty();
+      return Probe.NOTHING;
     }
     List<Asked> asked = new ArrayList<>();
     for (Pod pod : pods) {
@@ -61,15 +78,25 @@ public final class ConnectionsProbe {
           .ifPresent(
               address ->
                   asked.add(
-                      new Asked(
-                          pod.getMetadata().getName(),
-                          api.sessionsByProtocol(address, access.get()))));
+                      new Asked(pod.getMetadata().getName(), api.report(address, access.get()))));
     }
     if (asked.isEmpty()) {
-      return Optional.empty();
+      return Probe.NOTHING;
     }
     awaitAll(asked);
-    return sum(asked);
+    Map<String, PodReport> answered = new TreeMap<>();
+    for (Asked a : asked) {
+      if (!a.answer().isDone() || a.answer().isCompletedExceptionally()) {
+        a.answer().cancel(true);
+        LOG.debugf("pod %s: management API gave no metrics in time", a.pod());
+        continue;
+      }
+      answered.put(a.pod(), a.answer().join());
+    }
+    if (answered.isEmpty()) {
+      return Probe.NOTHING;
+    }
+    return new Probe(Optional.of(sum(answered.values())), Optional.of(AuthHealth.of(answered)));
   }
 
   /** The pod's management endpoint, when the pod is Ready, not terminating and has an IP. */
@@ -116,20 +143,10 @@ public final class ConnectionsProbe {
     }
   }
 
-  private static Optional<VpnGatewayStatus.Connections> sum(List<Asked> asked) {
+  private static VpnGatewayStatus.Connections sum(Collection<PodReport> answered) {
     Map<String, Integer> byProtocol = new TreeMap<>();
-    int answered = 0;
-    for (Asked a : asked) {
-      if (!a.answer().isDone() || a.answer().isCompletedExceptionally()) {
-        a.answer().cancel(true);
-        LOG.debugf("pod %s: management API gave no session counts in time", a.pod());
-        continue;
-      }
-      answered++;
-      a.answer().join().forEach((protocol, n) -> byProtocol.merge(protocol, n, Integer::sum));
-    }
-    if (answered == 0) {
-      return Optional.empty();
+    for (PodReport r : answered) {
+      r.sessionsByProtocol().forEach((protocol, n) -> byProtocol.merge(protocol, n, Integer::sum));
     }
     VpnGatewayStatus.Connections connections = new VpnGatewayStatus.Connections();
     connections.active = byProtocol.values().stream().mapToInt(Integer::intValue).sum();
@@ -140,8 +157,8 @@ public final class ConnectionsProbe {
             connections.byProtocol.put(protocol, n);
           }
         });
-    return Optional.of(connections);
+    return connections;
   }
 
-  private record Asked(String pod, CompletableFuture<Map<String, Integer>> answer) {}
+  private record Asked(String pod, CompletableFuture<PodReport> answer) {}
 }

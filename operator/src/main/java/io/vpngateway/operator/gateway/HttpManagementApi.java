@@ -70,9 +70,19 @@ public final class HttpManagementApi implements ManagementApi {
                 .build());
   }
 
+  /** 1/0 per RADIUS server ({@code server="host:port"}), from the gateway's RadiusServerHealth. */
+  static final String RADIUS_UP_GAUGE = "vpngw_radius_server_up";
+  /** 1/0 for the OIDC issuer ({@code issuer="https://..."}), from the gateway's OidcService. */
+  static final String OIDC_UP_GAUGE = "vpngw_oidc_issuer_up";
+
   @Override
   public CompletableFuture<Map<String, Integer>> sessionsByProtocol(
       InetSocketAddress address, ManagementApi.Access access) {
+    return report(address, access).thenApply(PodReport::sessionsByProtocol);
+  }
+
+  @Override
+  public CompletableFuture<PodReport> report(InetSocketAddress address, ManagementApi.Access access) {
     HttpRequest request =
         HttpRequest.newBuilder(metricsUri(address))
             .timeout(timeout)
@@ -82,20 +92,50 @@ public final class HttpManagementApi implements ManagementApi {
             .build();
     return client(access)
         .sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .thenApply(response -> sessions(address, response));
+        .thenApply(response -> report(address, response));
   }
 
-  private static Map<String, Integer> sessions(
-      InetSocketAddress address, HttpResponse<String> response) {
+  private static PodReport report(InetSocketAddress address, HttpResponse<String> response) {
     if (response.statusCode() != 200) {
       throw new ManagementApiException(
           address + " answered " + response.statusCode() + " to GET /metrics");
     }
-    return parse(response.body())
-        .orElseThrow(
-            () ->
-                new ManagementApiException(
-                    address + ": GET /metrics has no " + SESSIONS_GAUGE + " samples"));
+    Map<String, Integer> sessions =
+        parse(response.body())
+            .orElseThrow(
+                () ->
+                    new ManagementApiException(
+                        address + ": GET /metrics has no " + SESSIONS_GAUGE + " samples"));
+    return new PodReport(
+        sessions,
+        upGauge(response.body(), RADIUS_UP_GAUGE, "server"),
+        upGauge(response.body(), OIDC_UP_GAUGE, "issuer"));
+  }
+
+  /**
+   * The samples of a 1/0 gauge by the value of {@code label}; a sample without that label or with
+   * another value is skipped (a gateway never writes one, and a guess would be worse than none).
+   */
+  static Map<String, Boolean> upGauge(String exposition, String gauge, String label) {
+    Map<String, Boolean> up = new TreeMap<>();
+    Matcher sample =
+        Pattern.compile(
+                "^" + gauge + "\\{([^}]*)}\\s+(\\S+)(?:\\s+-?\\d+)?\\s*$", Pattern.MULTILINE)
+            .matcher(exposition);
+    Pattern labelPattern = Pattern.compile("(?:^|,)\\s*" + label + "=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    while (sample.find()) {
+      Matcher name = labelPattern.matcher(sample.group(1));
+      if (!name.find()) {
+        continue;
+      }
+      String value = sample.group(2);
+      if (value.equals("1")) {
+        up.put(name.group(1), true);
+      } else if (value.equals("0")) {
+        up.merge(name.group(1), false, Boolean::logicalAnd);
+      }
+    }
+    return up;
   }
 
   /**

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The one question the operator asks a gateway pod's management API: how many client sessions it
- * holds, by protocol. An interface so the aggregation in {@link ConnectionsProbe} is tested without
+ * What the operator asks a gateway pod's management API: how many client sessions it holds, by
+ * protocol, and how its authentication servers answer. An interface so the aggregation in {@link ConnectionsProbe} is tested without
  * sockets; {@link HttpManagementApi} is the real one.
  */
 public interface ManagementApi {
@@ -34,4 +34,12 @@ public interface ManagementApi {
    */
   CompletableFuture<Map<String, Integer>> sessionsByProtocol(
       InetSocketAddress address, Access access);
+
+  /**
+   * Everything the status reads from the pod at {@code address} in one request: sessions, and
+   * the health of its authentication servers. Same failure rules as {@link #sessionsByProtocol}.
+   */
+  default CompletableFuture<PodReport> report(InetSocketAddress address, Access access) {
+    return sessionsByProtocol(address, access).thenApply(PodReport::sessionsOnly);
+  }
 }

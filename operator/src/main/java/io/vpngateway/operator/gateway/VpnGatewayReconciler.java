@@ -195,6 +195,10 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
           gateway.getMetadata().getName(),
           preparation.getClass().getSimpleName());
     }
+    ConnectionsProbe.Probe probe =
+        connections.probeGateway(
+            context.getSecondaryResources(Pod.class), managementAccess(gateway, context));
+    var auth = gateway.getSpec().authentication;
     VpnGatewayStatus status =
         VpnGatewayStatusAggregator.aggregate(
             gateway.getStatus(),
@@ -205,8 +209,10 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
                 context.getSecondaryResource(Service.class),
                 GatewayConfigRenderer.replicas(gateway.getSpec()),
                 serviceType(gateway),
-                connections.probe(
-                    context.getSecondaryResources(Pod.class), managementAccess(gateway, context))),
+                probe.connections(),
+                auth != null && auth.radius != null,
+                auth != null && auth.oidc != null,
+                probe.auth()),
             now);
     UpdateControl<VpnGateway> control =
         StatusPatches.unchanged(gateway.getStatus(), status)

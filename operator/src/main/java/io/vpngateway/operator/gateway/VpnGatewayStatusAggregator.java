@@ -34,6 +34,9 @@ public final class VpnGatewayStatusAggregator {
    * @param desiredReplicas replicas the spec asks for (explicit or from the sku)
    * @param serviceType the Service type the spec asks for
    * @param connections live connections summed over the pods that answered; empty when none did
+   * @param radiusConfigured the spec has RADIUS servers (else no RadiusReachable condition)
+   * @param oidcConfigured the spec has an OIDC issuer (else no OidcIssuerReachable condition)
+   * @param auth the pods' view of their authentication servers; empty when no pod answered
    */
   public record Observation(
       long generation,
@@ -42,7 +45,24 @@ public final class VpnGatewayStatusAggregator {
       Optional<Service> service,
       int desiredReplicas,
       String serviceType,
-      Optional<VpnGatewayStatus.Connections> connections) {}
+      Optional<VpnGatewayStatus.Connections> connections,
+      boolean radiusConfigured,
+      boolean oidcConfigured,
+      Optional<AuthHealth> auth) {
+
+    /** Without authentication servers. */
+    public Observation(
+        long generation,
+        Preparation preparation,
+        Optional<StatefulSet> statefulSet,
+        Optional<Service> service,
+        int desiredReplicas,
+        String serviceType,
+        Optional<VpnGatewayStatus.Connections> connections) {
+      this(generation, preparation, statefulSet, service, desiredReplicas, serviceType,
+          connections, false, false, Optional.empty());
+    }
+  }
 
   private VpnGatewayStatusAggregator() {}
 
@@ -56,6 +76,22 @@ public final class VpnGatewayStatusAggregator {
     Optional<String> endpoint = ServiceEndpoint.of(observation.service());
     conditions = set(conditions, endpoint(observation, endpoint), observation, now);
     conditions = set(conditions, ready(conditions, endpoint), observation, now);
+    conditions =
+        authCondition(
+            conditions,
+            ConditionTypes.RADIUS_REACHABLE,
+            observation.radiusConfigured(),
+            AuthBackendConditions.radius(observation.auth()),
+            observation,
+            now);
+    conditions =
+        authCondition(
+            conditions,
+            ConditionTypes.OIDC_ISSUER_REACHABLE,
+            observation.oidcConfigured(),
+            AuthBackendConditions.oidc(observation.auth()),
+            observation,
+            now);
     status.conditions = conditions;
     status.observedGeneration = observation.generation();
     status.endpoint = endpoint.orElse(null);
@@ -180,6 +216,28 @@ public final class VpnGatewayStatusAggregator {
         false,
         ConditionTypes.REASON_PENDING,
         "waiting for the load balancer to assign an address");
+  }
+
+  /**
+   * An authentication server's condition: removed when the spec no longer has that method, kept
+   * as it was when no pod answered this round, else replaced by what the pods said.
+   */
+  private static List<Condition> authCondition(
+      List<Condition> conditions,
+      String type,
+      boolean configured,
+      Optional<Condition> observed,
+      Observation o,
+      Instant now) {
+    if (!configured) {
+      return conditions.stream().filter(c -> !type.equals(c.type)).toList();
+    }
+    Condition c = observed.orElseGet(() -> unchanged(type, conditions));
+    if (observed.isEmpty() && Conditions.find(conditions, type).isEmpty()) {
+      c = new Condition(type, Condition.UNKNOWN, ConditionTypes.REASON_NOT_CHECKED,
+          "no gateway pod answered yet");
+    }
+    return set(conditions, c, o, now);
   }
 
   /** The first False specific condition (a known problem), else the first one not True yet. */

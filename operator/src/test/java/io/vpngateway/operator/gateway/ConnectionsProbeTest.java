@@ -162,6 +162,48 @@ class ConnectionsProbeTest {
   }
 
   @Test
+  void authenticationServersAreMergedOverThePodsThatAnswered() {
+    ManagementApi api =
+        new ManagementApi() {
+          @Override
+          public CompletableFuture<Map<String, Integer>> sessionsByProtocol(
+              InetSocketAddress address, ManagementApi.Access access) {
+            throw new AssertionError("the probe asks for the whole report");
+          }
+
+          @Override
+          public CompletableFuture<PodReport> report(
+              InetSocketAddress address, ManagementApi.Access access) {
+            return switch (address.getHostString()) {
+              case "10.0.0.1" -> CompletableFuture.completedFuture(
+                  new PodReport(Map.of("OpenVPN", 2), Map.of("r1:1812", false), Map.of()));
+              case "10.0.0.2" -> CompletableFuture.completedFuture(
+                  new PodReport(
+                      Map.of("OpenVPN", 1),
+                      Map.of("r1:1812", true, "r2:1812", true),
+                      Map.of("https://idp", true)));
+              default -> new CompletableFuture<>();
+            };
+          }
+        };
+    ConnectionsProbe.Probe p =
+        new ConnectionsProbe(api, Duration.ofMillis(300))
+            .probeGateway(
+                List.of(
+                    pod("gw-0", "10.0.0.1", true, 9443),
+                    pod("gw-1", "10.0.0.2", true, 9443),
+                    pod("gw-2", "10.0.0.3", true, 9443)),
+                TOKEN);
+    assertEquals(3, p.connections().orElseThrow().active);
+    AuthHealth h = p.auth().orElseThrow();
+    assertEquals(List.of("gw-0", "gw-1"), h.podsAnswered(), "the silent pod is not counted");
+    assertEquals(List.of("gw-0"), h.radiusServers().get("r1:1812").downOn());
+    assertEquals(List.of("gw-1"), h.radiusServers().get("r1:1812").upOn());
+    assertEquals(List.of(), h.radiusServers().get("r2:1812").downOn());
+    assertEquals(List.of("gw-1"), h.oidcIssuers().get("https://idp").upOn());
+  }
+
+  @Test
   void theManagementPortComesFromThePodSpec() {
     assertEquals(
         Optional.of(new InetSocketAddress("10.0.0.9", 19443)),

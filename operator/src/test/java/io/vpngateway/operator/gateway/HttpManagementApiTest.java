@@ -167,6 +167,31 @@ class HttpManagementApiTest {
   }
 
   @Test
+  void readsTheAuthenticationServersGaugesInTheSameRequest() throws Exception {
+    body =
+        EXPOSITION
+            + "# TYPE vpngw_radius_server_up gauge\n"
+            + "vpngw_radius_server_up{server=\"10.0.0.5:1812\"} 0\n"
+            + "vpngw_radius_server_up{server=\"10.0.0.6:1812\"} 1\n"
+            + "vpngw_radius_server_up_x{server=\"10.0.0.7:1812\"} 1\n"
+            + "vpngw_radius_requests_total{server=\"10.0.0.5:1812\",result=\"timeout\"} 4\n"
+            + "# TYPE vpngw_oidc_issuer_up gauge\n"
+            + "vpngw_oidc_issuer_up{issuer=\"https://login.example/realms/a\"} 1\n";
+    PodReport r =
+        new HttpManagementApi(Duration.ofSeconds(10)).report(address(), ACCESS).get(20, TimeUnit.SECONDS);
+    assertEquals(Map.of("OpenVPN", 3, "IKEv2", 0, "SSTP", 1), r.sessionsByProtocol());
+    assertEquals(Map.of("10.0.0.5:1812", false, "10.0.0.6:1812", true), r.radiusServersUp());
+    assertEquals(Map.of("https://login.example/realms/a", true), r.oidcIssuersUp());
+    assertEquals(
+        Map.of(),
+        HttpManagementApi.upGauge(
+            "vpngw_oidc_issuer_up{issuer=\"x\"} 0.5\nvpngw_oidc_issuer_up 1\n",
+            HttpManagementApi.OIDC_UP_GAUGE,
+            "issuer"),
+        "neither a half-up nor an unlabelled sample is guessed at");
+  }
+
+  @Test
   void parsesOnlyTheSessionsFamily() {
     assertEquals(
         Optional.of(Map.of("OpenVPN", 2)),
