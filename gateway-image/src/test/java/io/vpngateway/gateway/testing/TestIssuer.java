@@ -45,6 +45,17 @@ public final class TestIssuer implements AutoCloseable {
 
   /** Starts on {@code address} (port 0: any free one); the certificate names that address. */
   public static TestIssuer start(InetAddress address, int port) throws Exception {
+    TestIssuer issuer = startWithoutWarmUp(address, port);
+    issuer.warmUp();
+    return issuer;
+  }
+
+  /**
+   * As {@link #start} without the warm-up requests: for an issuer bound from a thread inside a
+   * network namespace, which this JVM's HTTP client (its connections opened on other threads)
+   * would not reach; the caller warms it up from inside the namespace.
+   */
+  public static TestIssuer startWithoutWarmUp(InetAddress address, int port) throws Exception {
     Instant now = Instant.now();
     CertificateAuthority ca = CertificateAuthority.create("test-issuer", KeySpec.EC_P256, now);
     IssuedCertificate cert =
@@ -74,9 +85,7 @@ public final class TestIssuer implements AutoCloseable {
             new MockWebServerWrapper(new Ssl(new SslKeystore("changeit", keyStore))));
     MockOAuth2Server server = new MockOAuth2Server(config);
     server.start(address, port);
-    TestIssuer issuer = new TestIssuer(server, ca);
-    issuer.warmUp();
-    return issuer;
+    return new TestIssuer(server, ca);
   }
 
   /**
