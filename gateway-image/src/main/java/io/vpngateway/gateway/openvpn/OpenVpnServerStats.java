@@ -36,7 +36,8 @@ public final class OpenVpnServerStats {
 
   @Override
   public String toString() {
-    return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped + " replayDropped=" + replayDropped
+    return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
+        + " replayDropped=" + replayDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
         + " tcpSendQueueDropped=" + tcpSendQueueDropped
         + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped

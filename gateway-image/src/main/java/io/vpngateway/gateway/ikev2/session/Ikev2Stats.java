@@ -58,7 +58,8 @@ public final class Ikev2Stats {
         + " integrityFailures=" + integrityFailures + " errorsSent=" + errorsSent
         + " cookiesSent=" + cookiesSent + " halfOpenDropped=" + halfOpenDropped
         + " controlQueueDropped=" + controlQueueDropped + " espUnknownSpi=" + espUnknownSpi
-        + " espAuthFailures=" + espAuthFailures + " espReplays=" + espReplays + " established=" + established
+        + " espAuthFailures=" + espAuthFailures + " espReplays=" + espReplays
+        + " established=" + established
         + " authFailures=" + authFailures + " ikeRekeys=" + ikeRekeys
         + " childRekeys=" + childRekeys + " dpdDead=" + dpdDead;
   }
