@@ -112,7 +112,9 @@ class GatewayConnectionsOperatorTest {
         .until(
             () ->
                 client.network().v1().networkPolicies().inNamespace(NS).withName(name).get()
-                    != null);
+                        != null
+                    // the StatefulSet waits for the config and CRL Secrets; the policy does not
+                    && client.apps().statefulSets().inNamespace(NS).withName(name).get() != null);
     var policy = client.network().v1().networkPolicies().inNamespace(NS).withName(name).get();
     assertEquals(Labels.selector(name), policy.getSpec().getPodSelector().getMatchLabels());
     assertEquals(
