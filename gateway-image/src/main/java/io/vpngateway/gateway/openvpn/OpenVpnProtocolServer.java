@@ -116,17 +116,18 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
   @Override
   public Map<String, Long> droppedPackets() {
     OpenVpnServerStats s = server.stats();
-    return Map.of(
-        "Malformed", s.malformedDropped.sum(),
-        "AuthenticationFailed", s.authenticationDropped.sum(),
-        "Replay", s.replayDropped.sum(),
-        "UnknownSession", s.unknownSessionDropped.sum(),
-        "HandshakeRateLimited", s.rateLimitedHandshakes.sum(),
-        "TcpSendQueueFull", s.tcpSendQueueDropped.sum(),
-        "TcpConnectionRefused", s.tcpConnectionsRefused.sum(),
-        "ControlQueueFull", s.controlQueueDropped.sum(),
-        "SealFailed", s.sealFailed.sum(),
-        "InternalError", s.internalErrors.sum());
+    return Map.ofEntries(
+        Map.entry("Malformed", s.malformedDropped.sum()),
+        Map.entry("AuthenticationFailed", s.authenticationDropped.sum()),
+        Map.entry("Replay", s.replayDropped.sum()),
+        Map.entry("UnknownSession", s.unknownSessionDropped.sum()),
+        Map.entry("HandshakeRateLimited", s.rateLimitedHandshakes.sum()),
+        Map.entry("DuplicateReset", s.duplicateResetsDropped.sum()),
+        Map.entry("TcpSendQueueFull", s.tcpSendQueueDropped.sum()),
+        Map.entry("TcpConnectionRefused", s.tcpConnectionsRefused.sum()),
+        Map.entry("ControlQueueFull", s.controlQueueDropped.sum()),
+        Map.entry("SealFailed", s.sealFailed.sum()),
+        Map.entry("InternalError", s.internalErrors.sum()));
   }
 
   @Override

@@ -479,6 +479,18 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   /** Control thread: create the session of an authenticated client reset. */
   private void acceptNew(AuthenticatedReset reset, OpenVpnLink link, TcpConnection connection) {
+    if (connection == null) {
+      OpenVpnClientSession existing = byUdpAddress.get(link.remote());
+      if (existing != null && !existing.isClosed()
+          && existing.clientSessionId() == reset.packet().sessionId()) {
+        // a retransmitted reset that passed the receive thread before the first one made its
+        // session (a busy control thread takes longer than the client's 1-2 s retransmit
+        // timer): the live session answers it by retransmitting its own reset. A second
+        // session would take over the address and leave the client talking to two.
+        stats.duplicateResetsDropped.increment();
+        return;
+      }
+    }
     int peerId = mayStartHandshake(link.remote().getAddress()) ? allocatePeerId() : -1;
     if (peerId < 0) {
       stats.rateLimitedHandshakes.increment();

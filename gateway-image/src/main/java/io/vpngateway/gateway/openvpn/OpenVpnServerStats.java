@@ -15,6 +15,8 @@ public final class OpenVpnServerStats {
   public final LongAdder unknownSessionDropped = new LongAdder();
   /** New handshakes refused by the per-source rate limit or the handshaking-session caps. */
   public final LongAdder rateLimitedHandshakes = new LongAdder();
+  /** Client resets repeated before their session existed (a busy control thread), dropped. */
+  public final LongAdder duplicateResetsDropped = new LongAdder();
   /** Data packets dropped because a TCP client's send queue was full (it stopped reading). */
   public final LongAdder tcpSendQueueDropped = new LongAdder();
   /** TCP connections closed by the connection caps, the no-session timeout or a stuck writer. */
@@ -39,6 +41,7 @@ public final class OpenVpnServerStats {
     return "malformed=" + malformedDropped + " authDropped=" + authenticationDropped
         + " replayDropped=" + replayDropped
         + " unknownSession=" + unknownSessionDropped + " rateLimited=" + rateLimitedHandshakes
+        + " duplicateResets=" + duplicateResetsDropped
         + " tcpSendQueueDropped=" + tcpSendQueueDropped
         + " tcpRefused=" + tcpConnectionsRefused + " controlQueueDropped=" + controlQueueDropped
         + " sealFailed=" + sealFailed + " internalErrors=" + internalErrors
