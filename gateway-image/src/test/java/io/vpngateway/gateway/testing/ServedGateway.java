@@ -95,6 +95,16 @@ public final class ServedGateway {
    */
   public static ServedGateway start(Netns ns, Path dir, Consumer<ObjectNode> edit, Path java)
       throws Exception {
+    return start(ns, dir, edit, java, Map.of());
+  }
+
+  /**
+   * As {@link #start(Netns, Path, Consumer, Path)}, with more environment for the launcher (e.g.
+   * {@code VPNGW_JAVA_OPTS}).
+   */
+  public static ServedGateway start(
+      Netns ns, Path dir, Consumer<ObjectNode> edit, Path java, Map<String, String> extraEnv)
+      throws Exception {
     Path configFile = dir.resolve(ConfigDirectoryLoader.CONFIG_FILE);
     ObjectNode tree = (ObjectNode) YAML.readTree(Files.readString(configFile));
     edit.accept(tree);
@@ -104,6 +114,7 @@ public final class ServedGateway {
     Map<String, String> env = new HashMap<>();
     env.put("VPNGW_JAVA", java.toString());
     env.put("VPNGW_CLASSPATH", runtimeClasspath());
+    env.putAll(extraEnv);
     LabProcess process =
         ns.start(
             "vpngw-serve", env, launcher().toString(), "serve", "--config", configFile.toString());

@@ -1,0 +1,89 @@
+package io.vpngateway.gateway.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * What the gateway process costs, read from outside it: resident memory, threads and file
+ * descriptors from {@code /proc}, CPU time (all threads, user + system) and the Java heap after a
+ * full collection ({@code jcmd GC.run} then {@code GC.heap_info}, when a {@code jcmd} is at hand).
+ */
+public final class GatewayProbe {
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+  private final long pid;
+  private final Path jcmd;
+
+  /** @param jcmd the {@code jcmd} of the gateway's JDK, or null to skip heap figures */
+  public GatewayProbe(long pid, Path jcmd) {
+    this.pid = pid;
+    this.jcmd = jcmd;
+  }
+
+  /** One reading. */
+  public record Sample(long rssKb, long heapUsedKb, int threads, int fds, double cpuSeconds) {}
+
+  /** Reads everything; {@code fullGc}: collect first so the heap figure is what is live. */
+  public Sample sample(boolean fullGc) throws IOException {
+    long heap = -1;
+    if (jcmd != null && fullGc) {
+      run("GC.run");
+    }
+    if (jcmd != null) {
+      Matcher m = HEAP_USED.matcher(run("GC.heap_info"));
+      if (m.find()) {
+        heap = Long.parseLong(m.group(1));
+      }
+    }
+    return new Sample(status("VmRSS"), heap, (int) status("Threads"), fds(), cpuSeconds());
+  }
+
+  /** User + system CPU seconds of every thread so far. */
+  public double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+  }
+
+  private long status(String key) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith(key + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  private int fds() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return (int) s.count();
+    }
+  }
+
+  private String run(String command) throws IOException {
+    Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
+        .redirectErrorStream(true).start();
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("jcmd " + command + " did not finish in 60 s");
+      }
+      return new String(p.getInputStream().readAllBytes());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** The 1-minute load average of the machine, to print next to every figure. */
+  public static double loadAverage() throws IOException {
+    return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+  }
+}
