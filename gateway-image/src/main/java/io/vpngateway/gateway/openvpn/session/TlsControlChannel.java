@@ -176,8 +176,20 @@ final class TlsControlChannel {
     }
   }
 
-  /** True once the TLS handshake has completed (client certificate verified by the engine). */
+  /**
+   * True once the TLS handshake has completed (client certificate verified by the engine). The
+   * engine reports FINISHED in the result of the call that completed the handshake, but a
+   * handshake that completes inside a delegated task (a server verifying the client's last
+   * flight) has no such result: with TLS 1.3 session tickets off (the launcher's
+   * {@code jdk.tls.server.newSessionTicketCount=0}), no NewSessionTicket wrap follows to carry
+   * it either. So an engine that is no longer handshaking on a negotiated session is done too.
+   */
   boolean handshakeComplete() {
+    if (!handshakeDone
+        && engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+        && !"NONE".equals(engine.getSession().getProtocol())) {
+      handshakeDone = true;
+    }
     return handshakeDone;
   }
 

@@ -41,6 +41,38 @@ class TlsControlChannelTest {
     assertCloseNotifyFailsTheChannel("TLSv1.2");
   }
 
+  /**
+   * Regression (found by the load generator against {@code vpngw serve}): a JDK server engine that
+   * completes the handshake inside a delegated task (verifying the client's last flight) reports
+   * FINISHED in no result, and with TLS 1.3 session tickets off no NewSessionTicket wrap carries it
+   * either; the channel must still see the handshake as complete once the engine stops
+   * handshaking, or the key state waits for its key-method message until the window closes.
+   */
+  @Test
+  void handshakeIsCompleteWithoutAFinishedResult() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("tlscc", KeySpec.EC_P256, Instant.now());
+    IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
+        "gw", List.of("gw.test"), List.of(), KeySpec.EC_P256, Duration.ofDays(1)), Instant.now());
+    IssuedCertificate alice = ca.issueClientCertificate(ClientCertificateRequest.of(
+        "alice", List.of(), Duration.ofDays(1), KeySpec.EC_P256), Instant.now());
+    OpenVpnServerSettings settings = OpenVpnServerSettings.builder()
+        .listenAddress(InetAddress.getLoopbackAddress()).udpPort(0).tcpPort(-1)
+        .serverCredentials(List.of(server.certificate()), server.privateKey()).build();
+    SSLEngine real = ServerTlsContext.create(settings.serverCertificateChain(),
+        settings.serverPrivateKey(), settings.tlsMinVersion(), settings.tlsCipherSuites(),
+        ServerTlsContext.ClientCertificates.REQUIRED).newEngine();
+    TlsControlChannel channel = new TlsControlChannel(new NoFinishedResultEngine(real));
+    SSLEngine client = clientEngine(alice, "TLSv1.2");
+    client.beginHandshake();
+    for (int round = 0; round < 20 && !channel.handshakeComplete(); round++) {
+      channel.receive(clientWraps(client));
+      clientUnwraps(client, channel.takeCiphertext());
+    }
+    assertTrue(channel.handshakeComplete(), "handshake did not complete: server "
+        + real.getHandshakeStatus() + " " + real.getSession().getProtocol() + ", client "
+        + client.getHandshakeStatus());
+  }
+
   private static void assertCloseNotifyFailsTheChannel(String protocol) throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("tlscc", KeySpec.EC_P256, Instant.now());
     IssuedCertificate server = ca.issueServerCertificate(new ServerCertificateRequest(
@@ -143,6 +175,143 @@ class TlsControlChannelTest {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
       return new X509Certificate[0];
+    }
+  }
+
+  /** A server engine whose results never say FINISHED (the handshake ends in a task). */
+  private static final class NoFinishedResultEngine extends javax.net.ssl.SSLEngine {
+    private final SSLEngine e;
+
+    NoFinishedResultEngine(SSLEngine e) {
+      this.e = e;
+    }
+
+    private static SSLEngineResult hide(SSLEngineResult r) {
+      return r.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.FINISHED ? r
+          : new SSLEngineResult(r.getStatus(), SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING,
+              r.bytesConsumed(), r.bytesProduced());
+    }
+
+    @Override
+    public SSLEngineResult wrap(ByteBuffer[] srcs, int off, int len, ByteBuffer dst)
+        throws javax.net.ssl.SSLException {
+      return hide(e.wrap(srcs, off, len, dst));
+    }
+
+    @Override
+    public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int off, int len)
+        throws javax.net.ssl.SSLException {
+      return hide(e.unwrap(src, dsts, off, len));
+    }
+
+    @Override
+    public Runnable getDelegatedTask() {
+      return e.getDelegatedTask();
+    }
+
+    @Override
+    public void closeInbound() throws javax.net.ssl.SSLException {
+      e.closeInbound();
+    }
+
+    @Override
+    public boolean isInboundDone() {
+      return e.isInboundDone();
+    }
+
+    @Override
+    public void closeOutbound() {
+      e.closeOutbound();
+    }
+
+    @Override
+    public boolean isOutboundDone() {
+      return e.isOutboundDone();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return e.getSupportedCipherSuites();
+    }
+
+    @Override
+    public String[] getEnabledCipherSuites() {
+      return e.getEnabledCipherSuites();
+    }
+
+    @Override
+    public void setEnabledCipherSuites(String[] suites) {
+      e.setEnabledCipherSuites(suites);
+    }
+
+    @Override
+    public String[] getSupportedProtocols() {
+      return e.getSupportedProtocols();
+    }
+
+    @Override
+    public String[] getEnabledProtocols() {
+      return e.getEnabledProtocols();
+    }
+
+    @Override
+    public void setEnabledProtocols(String[] protocols) {
+      e.setEnabledProtocols(protocols);
+    }
+
+    @Override
+    public javax.net.ssl.SSLSession getSession() {
+      return e.getSession();
+    }
+
+    @Override
+    public void beginHandshake() throws javax.net.ssl.SSLException {
+      e.beginHandshake();
+    }
+
+    @Override
+    public SSLEngineResult.HandshakeStatus getHandshakeStatus() {
+      return e.getHandshakeStatus();
+    }
+
+    @Override
+    public void setUseClientMode(boolean mode) {
+      e.setUseClientMode(mode);
+    }
+
+    @Override
+    public boolean getUseClientMode() {
+      return e.getUseClientMode();
+    }
+
+    @Override
+    public void setNeedClientAuth(boolean need) {
+      e.setNeedClientAuth(need);
+    }
+
+    @Override
+    public boolean getNeedClientAuth() {
+      return e.getNeedClientAuth();
+    }
+
+    @Override
+    public void setWantClientAuth(boolean want) {
+      e.setWantClientAuth(want);
+    }
+
+    @Override
+    public boolean getWantClientAuth() {
+      return e.getWantClientAuth();
+    }
+
+    @Override
+    public void setEnableSessionCreation(boolean flag) {
+      e.setEnableSessionCreation(flag);
+    }
+
+    @Override
+    public boolean getEnableSessionCreation() {
+      return e.getEnableSessionCreation();
     }
   }
 }
