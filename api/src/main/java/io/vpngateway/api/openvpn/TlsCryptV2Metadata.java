@@ -55,7 +55,12 @@ public record TlsCryptV2Metadata(int type, byte[] value) {
       return new String(value, StandardCharsets.UTF_8);
     }
     if (type == TYPE_TIMESTAMP && value.length == 8) {
-      return Instant.ofEpochSecond(ByteBuffer.wrap(value).getLong()).toString();
+      long seconds = ByteBuffer.wrap(value).getLong();
+      try {
+        return Instant.ofEpochSecond(seconds).toString();
+      } catch (java.time.DateTimeException e) {
+        return "timestamp " + seconds + " (out of range)"; // any 8 bytes can arrive here
+      }
     }
     return "type " + type + ", " + value.length + " bytes";
   }
