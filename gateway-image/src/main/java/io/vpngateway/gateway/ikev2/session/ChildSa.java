@@ -29,6 +29,10 @@ public final class ChildSa {
   final LongAdder bytesOut = new LongAdder();
   /** Set when a newer CHILD_SA replaced this one; it only lingers for in-flight packets. */
   volatile boolean rekeyed;
+  /** Set when deleted or replaced: it only receives, during its grace ({@link ChildSaTable}). */
+  volatile boolean retired;
+  /** Packets that authenticated on this SA after it was retired. */
+  final LongAdder packetsWhileRetired = new LongAdder();
   /** Set on a CHILD_SA we answered a rekey for: it takes over sending once the peer uses it. */
   volatile boolean promoteOnTraffic;
   volatile Ikev2Session session;

@@ -7,6 +7,13 @@ import java.security.SecureRandom;
  * lock, no boxing and no allocation; writes (new SA, delete) copy the table and publish the copy,
  * which is cheap at rekey rates. Also hands out fresh random SPIs (RFC 4303 §2.1: 1-255 are
  * reserved, 0 is not an SPI).
+ *
+ * <p>A CHILD_SA that is deleted or replaced by a rekey is not removed from the receive path at
+ * once: it is {@linkplain #retire retired} and keeps accepting packets until its grace ends,
+ * because the peer may have sent on it just before it switched (or the packets were reordered
+ * behind the IKE message that ended it). strongSwan and Linux keep a rekeyed inbound SA for a few
+ * seconds for the same reason (RFC 7296 §2.8 orders the Delete exchange, not the ESP packets
+ * already in flight on the old SA).
  */
 public final class ChildSaTable {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -16,6 +23,10 @@ public final class ChildSaTable {
   private volatile Table table = new Table(new int[16], new ChildSa[16], 0);
   /** SPIs handed out and not yet in the table (an exchange in progress). */
   private final java.util.Set<Integer> reserved = new java.util.HashSet<>();
+  /** Retired SAs still receiving, with the time their grace ends (guarded by this). */
+  private final java.util.List<Retired> retired = new java.util.ArrayList<>();
+
+  private record Retired(ChildSa sa, long untilNanos) {}
 
   /** The SA receiving on {@code spi}, or null. */
   public ChildSa get(int spi) {
@@ -67,6 +78,46 @@ public final class ChildSaTable {
     Table next = new Table(new int[old.keys.length], new ChildSa[old.keys.length], old.size - 1);
     copy(old, next, sa);
     table = next;
+  }
+
+  /**
+   * Keeps {@code sa} receiving until {@code untilNanos} ({@link System#nanoTime()} time), then
+   * {@link #expireRetired} removes it. Packets it receives meanwhile are counted on it.
+   */
+  public synchronized void retire(ChildSa sa, long untilNanos) {
+    if (get(sa.inboundSpi()) != sa || sa.retired) {
+      return;
+    }
+    sa.retired = true;
+    retired.add(new Retired(sa, untilNanos));
+  }
+
+  /** Removes the retired SAs whose grace has ended by {@code nowNanos}; returns them. */
+  public synchronized java.util.List<ChildSa> expireRetired(long nowNanos) {
+    if (retired.isEmpty()) {
+      return java.util.List.of();
+    }
+    java.util.List<ChildSa> gone = new java.util.ArrayList<>();
+    for (java.util.Iterator<Retired> it = retired.iterator(); it.hasNext(); ) {
+      Retired r = it.next();
+      if (nowNanos - r.untilNanos >= 0) {
+        it.remove();
+        remove(r.sa);
+        gone.add(r.sa);
+      }
+    }
+    return gone;
+  }
+
+  /** Removes at once the retired SAs of a session that ended: its address may be reused. */
+  synchronized void removeRetiredOf(Ikev2Session session) {
+    for (java.util.Iterator<Retired> it = retired.iterator(); it.hasNext(); ) {
+      Retired r = it.next();
+      if (r.sa.session == session) {
+        it.remove();
+        remove(r.sa);
+      }
+    }
   }
 
   public int size() {

@@ -49,6 +49,11 @@ public final class IkeEngine implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How long a deleted or replaced SA lingers for in-flight messages. */
   static final long LINGER_NANOS = 10_000_000_000L;
+  /**
+   * How long a deleted or rekeyed CHILD_SA keeps receiving ESP (strongSwan's delete_rekeyed_delay
+   * is 5 s too): the peer's packets sent just before it switched are still in flight.
+   */
+  static final long INBOUND_GRACE_NANOS = 5_000_000_000L;
 
   final IkeTransport transport;
   final Admission admission;
@@ -157,6 +162,10 @@ public final class IkeEngine implements AutoCloseable {
     }
     try {
       session.receiveEsp(child, packet, plain);
+      if (child.retired) {
+        child.packetsWhileRetired.increment();
+        stats.espOnRetiredSa.increment();
+      }
       return true;
     } catch (MessageIntegrityException e) {
       (e.isReplay() ? stats.espReplays : stats.espAuthFailures).increment();
@@ -556,6 +565,7 @@ public final class IkeEngine implements AutoCloseable {
     if (session == null || !session.markClosed()) {
       return;
     }
+    childSas.removeRetiredOf(session);
     registry.unregister(session);
     session.lease().release();
     session.releaseSlot();
@@ -566,6 +576,7 @@ public final class IkeEngine implements AutoCloseable {
 
   private void tick() {
     long now = System.nanoTime();
+    expireRetiredChildSas(now);
     halfOpen.expire(now, this);
     for (IkeSa sa : all()) {
       IkeSa.PendingRequest p = sa.pending;
@@ -589,6 +600,14 @@ public final class IkeEngine implements AutoCloseable {
       } else if (sa.state == IkeSa.State.REKEYED && now - sa.lastInboundNanos > LINGER_NANOS * 6) {
         forget(sa);
       }
+    }
+  }
+
+  /** Ends the inbound grace of retired CHILD_SAs due by {@code now} (control thread). */
+  void expireRetiredChildSas(long now) {
+    for (ChildSa gone : childSas.expireRetired(now)) {
+      LOG.log(System.Logger.Level.INFO, "{0}: inbound grace over, {1} packets received on it",
+          gone, gone.packetsWhileRetired.sum());
     }
   }
 

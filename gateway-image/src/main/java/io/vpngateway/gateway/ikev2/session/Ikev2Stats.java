@@ -30,6 +30,8 @@ public final class Ikev2Stats {
   public final LongAdder espAuthFailures = new LongAdder();
   /** ESP packets whose sequence number the replay window refused. */
   public final LongAdder espReplays = new LongAdder();
+  /** ESP packets accepted on a deleted or rekeyed CHILD_SA during its inbound grace. */
+  public final LongAdder espOnRetiredSa = new LongAdder();
   public final LongAdder established = new LongAdder();
   public final LongAdder authFailures = new LongAdder();
   public final LongAdder ikeRekeys = new LongAdder();
@@ -59,7 +61,7 @@ public final class Ikev2Stats {
         + " cookiesSent=" + cookiesSent + " halfOpenDropped=" + halfOpenDropped
         + " controlQueueDropped=" + controlQueueDropped + " espUnknownSpi=" + espUnknownSpi
         + " espAuthFailures=" + espAuthFailures + " espReplays=" + espReplays
-        + " established=" + established
+        + " espOnRetiredSa=" + espOnRetiredSa + " established=" + established
         + " authFailures=" + authFailures + " ikeRekeys=" + ikeRekeys
         + " childRekeys=" + childRekeys + " dpdDead=" + dpdDead;
   }

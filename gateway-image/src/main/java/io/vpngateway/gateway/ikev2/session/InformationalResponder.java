@@ -46,7 +46,7 @@ final class InformationalResponder {
         ChildSa child =
             sa.children.stream().filter(c -> c.outboundSpi() == spi).findFirst().orElse(null);
         if (child != null) {
-          removeChild(engine, sa, child);
+          removeChild(engine, sa, child, now);
           ours.add(child.inboundSpi());
         }
       }
@@ -58,11 +58,14 @@ final class InformationalResponder {
     return Reply.of(answer);
   }
 
-  /** Removes a CHILD_SA; sending moves to the newest remaining one. */
-  static void removeChild(IkeEngine engine, IkeSa sa, ChildSa child) {
+  /**
+   * Removes a CHILD_SA; sending moves to the newest remaining one at once, while receiving on it
+   * goes on for {@link IkeEngine#INBOUND_GRACE_NANOS} (packets the peer sent before it switched).
+   */
+  static void removeChild(IkeEngine engine, IkeSa sa, ChildSa child, long now) {
     child.rekeyed = true;
     sa.children.remove(child);
-    engine.childSas.remove(child);
+    engine.childSas.retire(child, now + IkeEngine.INBOUND_GRACE_NANOS);
     Ikev2Session session = sa.session;
     if (session != null && session.outbound() == child) {
       ChildSa next = null;

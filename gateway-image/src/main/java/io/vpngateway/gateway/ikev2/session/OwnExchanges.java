@@ -233,7 +233,7 @@ final class OwnExchanges {
         new IkeSa.ResponseHandler() {
           @Override
           public void onResponse(IkeSa s, IkeMessage r) {
-            InformationalResponder.removeChild(engine, s, old);
+            InformationalResponder.removeChild(engine, s, old, System.nanoTime());
           }
 
           @Override
