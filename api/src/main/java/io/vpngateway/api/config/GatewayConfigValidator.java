@@ -204,6 +204,15 @@ public final class GatewayConfigValidator {
       errors.add(new ConfigError("authentication.requireCertificateAndPassword",
           "needs certificate authentication and a password method (radius or oidc)"));
     }
+    if (a.requireCertificateAndPassword() && c.enables(VpnProtocol.IKEv2)) {
+      // an IKEv2 client proves itself with a certificate or with EAP in IKE_AUTH; both at once
+      // needs multiple authentication (RFC 4739), which the gateway does not implement, so IKEv2
+      // would refuse every client
+      errors.add(new ConfigError("authentication.requireCertificateAndPassword",
+          "cannot be combined with IKEv2: an IKEv2 client authenticates with a certificate or"
+              + " with EAP, not both (RFC 4739 multiple authentication is not supported), so"
+              + " IKEv2 would admit nobody; remove IKEv2 from protocols or turn this off"));
+    }
     if (a.oidc() != null) {
       if (!c.enables(VpnProtocol.OpenVPN)) {
         errors.add(

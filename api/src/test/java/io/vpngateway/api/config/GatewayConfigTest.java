@@ -130,6 +130,23 @@ class GatewayConfigTest {
     assertEquals(List.of(), GatewayConfigValidator.validate(GatewayConfigRenderer.render(gw, RenderDefaults.standalone())));
   }
 
+  @Test
+  void certificateAndPasswordIsRefusedWithIkev2WhichCouldAdmitNobody() {
+    VpnGateway gw = base(); // OpenVPN and IKEv2
+    oidc(gw);
+    gw.getSpec().authentication.requireCertificateAndPassword = true;
+    List<ConfigError> errors =
+        GatewayConfigValidator.validate(GatewayConfigRenderer.render(gw, RenderDefaults.standalone()));
+    assertEquals(1, errors.size(), errors.toString());
+    assertEquals("authentication.requireCertificateAndPassword", errors.get(0).field());
+    assertTrue(errors.get(0).message().contains("IKEv2")
+        && errors.get(0).message().contains("RFC 4739"), errors.get(0).message());
+
+    gw.getSpec().protocols = List.of(io.vpngateway.api.v1alpha1.spec.VpnProtocol.OpenVPN);
+    assertEquals(List.of(), GatewayConfigValidator.validate(
+        GatewayConfigRenderer.render(gw, RenderDefaults.standalone())), "fine for OpenVPN alone");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidSpecs")
   void invalidSpecNamesTheField(String name, Consumer<VpnGateway> breakIt, String field) {
