@@ -36,6 +36,7 @@ PACKAGES=(
   busybox-static             # the guest's initramfs
   cpio
   xz-utils                   # xz: build-sstp-guest.sh unpacks the kernel's modules (minbase has none)
+  curl                       # the "browser" of the OIDC web sign-in interop test
   socat                      # the guest's one network path (guestfwd) and sstpc's stdio in host tests
   tcpdump                    # gateway-image/src/test/kat/capture-openvpn-vectors.sh (KAT capture)
 )
