@@ -130,11 +130,10 @@ public class ClientCertificateReconciler
     ClientCertificateStatus status =
         ClientCertificateStatusAggregator.aggregate(
             certificate.getStatus(), certificate.getMetadata().getGeneration(), outcome, now);
-    UpdateControl<ClientCertificate> control =
-        StatusPatches.unchanged(certificate.getStatus(), status)
-            ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(
-                StatusPatches.of(certificate, status, new ClientCertificate()));
+    if (!StatusPatches.unchanged(certificate.getStatus(), status)) {
+      StatusPatches.write(context, certificate, status);
+    }
+    UpdateControl<ClientCertificate> control = UpdateControl.noUpdate();
     if (outcome instanceof Issuance.Issued issued) {
       // renewal is scheduled for renewalTime, not polled
       Duration untilRenewal = Duration.between(now, issued.renewalTime());
@@ -154,6 +153,13 @@ public class ClientCertificateReconciler
   @Override
   public ErrorStatusUpdateControl<ClientCertificate> updateErrorStatus(
       ClientCertificate certificate, Context<ClientCertificate> context, Exception e) {
+    if (StatusPatches.isConflict(e)) {
+      LOG.debugf(
+          "ClientCertificate %s/%s changed while reconciling: reconciling again",
+          certificate.getMetadata().getNamespace(),
+          certificate.getMetadata().getName());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     LOG.warnf(
         "ClientCertificate %s/%s: reconcile failed: %s",
         certificate.getMetadata().getNamespace(),

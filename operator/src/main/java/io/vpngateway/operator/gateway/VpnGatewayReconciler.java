@@ -214,10 +214,10 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
                 auth != null && auth.oidc != null,
                 probe.auth()),
             now);
-    UpdateControl<VpnGateway> control =
-        StatusPatches.unchanged(gateway.getStatus(), status)
-            ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(StatusPatches.of(gateway, status, new VpnGateway()));
+    if (!StatusPatches.unchanged(gateway.getStatus(), status)) {
+      StatusPatches.write(context, gateway, status);
+    }
+    UpdateControl<VpnGateway> control = UpdateControl.noUpdate();
     Optional<Instant> renewAt =
         preparation instanceof Preparation.Prepared prepared
             ? Optional.of(prepared.inputs().certificates().renewAt())
@@ -288,6 +288,13 @@ public class VpnGatewayReconciler implements Reconciler<VpnGateway> {
   @Override
   public ErrorStatusUpdateControl<VpnGateway> updateErrorStatus(
       VpnGateway gateway, Context<VpnGateway> context, Exception e) {
+    if (StatusPatches.isConflict(e)) {
+      LOG.debugf(
+          "VpnGateway %s/%s changed while reconciling: reconciling again",
+          gateway.getMetadata().getNamespace(),
+          gateway.getMetadata().getName());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     LOG.warnf(
         "VpnGateway %s/%s: reconcile failed: %s",
         gateway.getMetadata().getNamespace(),

@@ -4,17 +4,21 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
+import io.vpngateway.api.v1alpha1.ClientCertificateStatus;
 import io.vpngateway.api.v1alpha1.Condition;
 import io.vpngateway.api.v1alpha1.ConditionTypes;
 import io.vpngateway.api.v1alpha1.Conditions;
@@ -26,6 +30,7 @@ import io.vpngateway.api.v1alpha1.spec.ServerCertificate;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.operator.support.MockServerSetup;
 import io.vpngateway.operator.support.SecretData;
+import io.vpngateway.operator.support.StatusPatches;
 import io.vpngateway.operator.support.TestGateways;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
@@ -248,6 +253,38 @@ class ClientCertificateOperatorTest {
     await().atMost(TIMEOUT).until(() -> get("frank") == null);
     assertTrue(crl().getRevokedCertificate(second) != null, "the current certificate");
     assertTrue(crl().getRevokedCertificate(first) != null, "the one in the deleted Secret");
+  }
+
+  /**
+   * The status write the reconcilers use is conditional, in this mock as on a real API server: one
+   * computed from a ClientCertificate read before a spec edit is refused with 409 (which the
+   * reconcilers retry) and leaves the edited spec and the status alone. (Writes from a fresh read
+   * being taken is what every other test here waits for.)
+   */
+  @Test
+  void aStatusWrittenFromAStaleReadIsRefusedWithConflict() {
+    client.resource(certificate("gina", "gina-vpn")).create();
+    await().atMost(TIMEOUT).until(() -> ready("gina"));
+    ClientCertificate stale = get("gina");
+    editSpec("gina", c -> c.getSpec().groups = List.of("ops"));
+
+    ClientCertificateStatus status = stale.getStatus();
+    status.thumbprint = "stale";
+    KubernetesClientException refused =
+        assertThrows(KubernetesClientException.class, () -> writeStatus(stale, status));
+    assertTrue(StatusPatches.isConflict(refused), "409, not " + refused.getCode());
+    assertEquals(List.of("ops"), get("gina").getSpec().groups);
+    assertNotEquals("stale", get("gina").getStatus().thumbprint);
+  }
+
+  /** The status write of the reconcilers ({@link StatusPatches#write}), without a reconcile. */
+  private void writeStatus(ClientCertificate read, ClientCertificateStatus status) {
+    client
+        .resource(read)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            StatusPatches.conditional(read, status, client.getKubernetesSerialization()));
   }
 
   /**

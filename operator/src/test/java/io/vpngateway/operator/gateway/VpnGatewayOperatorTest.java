@@ -393,9 +393,8 @@ class VpnGatewayOperatorTest {
   }
 
   /**
-   * Waits until the first reconcile wrote its status: a running gateway. (The mock server ignores
-   * the resourceVersion precondition of the operator's status patch, which on a real API server
-   * turns a spec edit racing a reconcile into a 409 and a retry.)
+   * Waits until the first reconcile wrote its status: a running gateway. (A spec edit racing a
+   * reconcile makes its conditional status write fail with 409 and the reconcile is retried.)
    */
   private void awaitRunning(String name) {
     await()
