@@ -2,8 +2,8 @@ package io.vpngateway.gateway.ikev2.message;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vpngateway.gateway.ikev2.exception.IkeProtocolException;
+import io.vpngateway.gateway.testing.Fuzzing;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class IkeMessageFuzzTest {
   static {
     // instrument our parsers only (the same scope in every fuzz test class: Jazzer reads it once
     // per JVM): instrumenting every class the JVM loads costs minutes of a build
-    io.vpngateway.gateway.testing.Fuzzing.scope();
+    Fuzzing.scope();
   }
 
   @FuzzTest(maxDuration = "120s")
@@ -71,37 +71,9 @@ class IkeMessageFuzzTest {
     }
   }
 
+  /** Project-wide mutation, then the IKE header's length made consistent half of the time. */
   private static byte[] mutate(byte[] seed, Random r) {
-    List<Byte> b = new ArrayList<>(seed.length + 16);
-    for (byte x : seed) {
-      b.add(x);
-    }
-    int rounds = 1 + r.nextInt(8);
-    for (int k = 0; k < rounds && !b.isEmpty(); k++) {
-      int at = r.nextInt(b.size());
-      switch (r.nextInt(6)) {
-        case 0 -> b.set(at, (byte) r.nextInt(256));
-        case 1 -> b.set(at, (byte) (b.get(at) ^ (1 << r.nextInt(8))));
-        case 2 -> b.add(at, (byte) r.nextInt(256));
-        case 3 -> b.remove(at);
-        case 4 -> { // a 16-bit length-like field set to an edge value
-          int v = new int[] {0, 1, 3, 4, 5, 0x7fff, 0xffff, b.size(), b.size() + 1}[r.nextInt(9)];
-          b.set(at, (byte) (v >>> 8));
-          if (at + 1 < b.size()) {
-            b.set(at + 1, (byte) v);
-          }
-        }
-        default -> { // truncate
-          while (b.size() > at) {
-            b.remove(b.size() - 1);
-          }
-        }
-      }
-    }
-    byte[] out = new byte[b.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = b.get(i);
-    }
+    byte[] out = Fuzzing.mutate(seed, r);
     // keep the IKE header's length consistent half of the time, to get past the first check
     if (out.length >= 28 && r.nextBoolean()) {
       ByteBuffer.wrap(out).putInt(24, out.length);
