@@ -138,6 +138,60 @@ public final class ClientIssuance {
   }
 
   /**
+   * The generic OpenVPN profile of a gateway that admits clients without a certificate (RADIUS or
+   * OIDC alone, {@code requireCertificateAndPassword} off): the gateway's CA, a tls-crypt-v2 client
+   * key shared by its users and {@code auth-user-pass} (+ {@code IV_SSO} for OIDC), no {@code
+   * cert}/{@code key}. What Azure's "download VPN client" gives RADIUS and Entra users.
+   *
+   * @param caCertificatePem the CA that signed the gateway's server certificate
+   * @throws IllegalArgumentException when the gateway does not admit clients without a certificate,
+   *     or has no OpenVPN
+   */
+  public static ClientProfileInput passwordOnlyProfileInput(
+      GatewayConfig config, Endpoint endpoint, String caCertificatePem, String tlsCryptV2ClientKey) {
+    GatewayConfig.Authentication a = config.authentication();
+    PasswordAuthentication method =
+        a == null || a.requireCertificateAndPassword()
+            ? PasswordAuthentication.NONE
+            : a.radius() != null
+                ? PasswordAuthentication.RADIUS
+                : a.oidc() != null ? PasswordAuthentication.OIDC : PasswordAuthentication.NONE;
+    if (method == PasswordAuthentication.NONE) {
+      throw new IllegalArgumentException(
+          "gateway "
+              + endpoint.gatewayName()
+              + " admits no client without a certificate (it needs radius or oidc, and"
+              + " requireCertificateAndPassword off)");
+    }
+    if (!config.enables(VpnProtocol.OpenVPN)) {
+      throw new IllegalArgumentException(
+          "gateway " + endpoint.gatewayName() + " has no OpenVPN: a password-only profile is"
+              + " OpenVPN only");
+    }
+    if (a.radius() != null && a.oidc() != null) {
+      method = PasswordAuthentication.OIDC; // IV_SSO: a JWT, web sign-in, or a RADIUS password
+    }
+    return ClientProfileInput.builder()
+        .gatewayName(endpoint.gatewayName())
+        .endpointHost(endpoint.host())
+        .serverName(endpoint.serverName())
+        .clientName(endpoint.gatewayName())
+        .protocols(Set.of(VpnProtocol.OpenVPN))
+        .openVpnUdpPort(config.listen().openvpnUdp())
+        .openVpnTcpPort(config.listen().openvpnTcp())
+        .caCertificatePem(caCertificatePem)
+        .tlsCryptV2ClientKey(tlsCryptV2ClientKey)
+        .dataCiphers(config.crypto().dataCiphers())
+        .tlsMinVersion(config.crypto().tlsMinVersion())
+        .dnsServers(config.dns().servers())
+        .searchDomains(config.dns().searchDomains())
+        .routes(config.routing().routes())
+        .forceTunnel(config.routing().forceTunnel())
+        .passwordAuthentication(method)
+        .build();
+  }
+
+  /**
    * Whether a certificate holder's profiles must also ask for a password: only when the gateway
    * requires certificate AND password ({@code authentication.requireCertificateAndPassword});
    * otherwise the certificate alone admits and a password prompt would only be in the way.

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * @param ikePort IKE port (500; NAT-T moves to 4500 as RFC 3948 says)
  * @param sstpPort SSTP (HTTPS) port
  * @param caCertificatePem the CA that signed the server certificate
- * @param clientCertificatePem the client certificate
- * @param clientKeyPem the client's unencrypted PKCS#8 key
+ * @param clientCertificatePem the client certificate, or null for a password-only OpenVPN profile
+ *     (a gateway that admits clients without a certificate: RADIUS or OIDC alone)
+ * @param clientKeyPem the client's unencrypted PKCS#8 key, null exactly when the certificate is
  * @param pkcs12 the same key and certificate as PKCS#12, for Apple and Windows; may be null when
  *     neither IKEv2 nor SSTP is on
  * @param tlsCryptV2ClientKey the client's {@code tls-crypt-v2} key text, or null
@@ -95,6 +96,21 @@ public record ClientProfileInput(
     requirePem(caCertificatePem, "caCertificatePem", "CERTIFICATE");
     requirePem(clientCertificatePem, "clientCertificatePem", "CERTIFICATE");
     requirePem(clientKeyPem, "clientKeyPem", "PRIVATE KEY");
+    if ((clientCertificatePem == null) != (clientKeyPem == null)) {
+      throw new IllegalArgumentException(
+          "give both clientCertificatePem and clientKeyPem, or neither (password-only profile)");
+    }
+    if (clientCertificatePem == null
+        && (passwordAuthentication == null
+            || passwordAuthentication == PasswordAuthentication.NONE)) {
+      throw new IllegalArgumentException(
+          "a profile without a client certificate needs password authentication (RADIUS or OIDC)");
+    }
+    if (clientCertificatePem == null
+        && (protocols.contains(VpnProtocol.IKEv2) || protocols.contains(VpnProtocol.SSTP))) {
+      throw new IllegalArgumentException(
+          "a profile without a client certificate is OpenVPN only");
+    }
     if ((protocols.contains(VpnProtocol.IKEv2) || protocols.contains(VpnProtocol.SSTP))
         && pkcs12 == null) {
       throw new IllegalArgumentException("IKEv2 and SSTP profiles need the PKCS#12 bundle");
@@ -134,6 +150,11 @@ public record ClientProfileInput(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Whether this is a password-only profile: no client certificate, a password or token. */
+  public boolean passwordOnly() {
+    return clientCertificatePem == null;
   }
 
   public boolean has(VpnProtocol protocol) {

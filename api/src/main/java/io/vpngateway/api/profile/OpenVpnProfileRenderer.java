@@ -24,7 +24,13 @@ public final class OpenVpnProfileRenderer {
         .append(" on gateway ")
         .append(in.gatewayName())
         .append(".\n");
-    out.append("# Generated; a renewed certificate comes with a new profile.\n");
+    if (in.passwordOnly()) {
+      // no cert/key: the gateway does not ask for one (openvpn's verify-client-cert none) and the
+      // user signs in with a password or token; tls-crypt-v2 still hides the handshake
+      out.append("# Password-only profile: no client certificate; sign in with a password.\n");
+    } else {
+      out.append("# Generated; a renewed certificate comes with a new profile.\n");
+    }
     out.append("client\n");
     out.append("dev tun\n");
     out.append("nobind\n");
@@ -69,8 +75,10 @@ public final class OpenVpnProfileRenderer {
     }
     out.append("verb 3\n");
     inline(out, "ca", in.caCertificatePem());
-    inline(out, "cert", in.clientCertificatePem());
-    inline(out, "key", in.clientKeyPem());
+    if (!in.passwordOnly()) {
+      inline(out, "cert", in.clientCertificatePem());
+      inline(out, "key", in.clientKeyPem());
+    }
     if (in.tlsCryptV2ClientKey() != null) {
       inline(out, "tls-crypt-v2", in.tlsCryptV2ClientKey());
     } else if (in.tlsCryptKey() != null) {

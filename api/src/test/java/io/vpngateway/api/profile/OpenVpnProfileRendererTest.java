@@ -67,6 +67,39 @@ class OpenVpnProfileRendererTest {
   }
 
   @Test
+  void aPasswordOnlyProfileHasNoCertificateAndAsksForThePassword() {
+    String ovpn =
+        OpenVpnProfileRenderer.render(
+            F.input()
+                .clientCertificatePem(null)
+                .clientKeyPem(null)
+                .pkcs12(null)
+                .tlsCryptV2ClientKey(TLS_CRYPT_V2)
+                .protocols(java.util.Set.of(io.vpngateway.api.v1alpha1.spec.VpnProtocol.OpenVPN))
+                .passwordAuthentication(PasswordAuthentication.RADIUS)
+                .build());
+    assertFalse(ovpn.contains("<cert>"), ovpn);
+    assertFalse(ovpn.contains("<key>"), ovpn);
+    assertTrue(ovpn.contains("<ca>"), ovpn);
+    assertTrue(ovpn.contains("<tls-crypt-v2>"), ovpn);
+    assertTrue(ovpn.lines().anyMatch("auth-user-pass"::equals), ovpn);
+    var noPassword =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                F.input()
+                    .clientCertificatePem(null)
+                    .clientKeyPem(null)
+                    .passwordAuthentication(PasswordAuthentication.NONE)
+                    .build());
+    assertTrue(noPassword.getMessage().contains("password"), noPassword.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> F.input().clientKeyPem(null).passwordAuthentication(PasswordAuthentication.RADIUS)
+            .build());
+  }
+
+  @Test
   void badInputIsRejectedBeforeItReachesTheProfile() {
     var injected =
         assertThrows(

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       IssueCommand.class,
+      ProfileCommand.class,
       RevokeCommand.class,
       SessionsCommand.class,
       DisconnectCommand.class,

@@ -586,14 +586,19 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   /**
    * The control channel's TLS: a client certificate is required unless the gateway admits clients
-   * without one (a password backend, our auth tokens with one, EAP).
+   * without one (a password backend, our auth tokens with one, EAP); with certificate
+   * authentication off it is not even asked for (openvpn's {@code verify-client-cert none}): a
+   * profile that still carries one connects, and its certificate plays no part.
    */
   private ServerTlsContext tlsContext(OpenVpnServerSettings s) throws GeneralSecurityException {
+    var auth = admission.authentication();
     return ServerTlsContext.create(s.serverCertificateChain(), s.serverPrivateKey(),
         s.tlsMinVersion(), s.tlsCipherSuites(),
-        admission.authentication().certificateOptional()
-            ? ServerTlsContext.ClientCertificates.REQUESTED
-            : ServerTlsContext.ClientCertificates.REQUIRED);
+        !auth.acceptsCertificates()
+            ? ServerTlsContext.ClientCertificates.NONE
+            : auth.certificateOptional()
+                ? ServerTlsContext.ClientCertificates.REQUESTED
+                : ServerTlsContext.ClientCertificates.REQUIRED);
   }
 
   @Override

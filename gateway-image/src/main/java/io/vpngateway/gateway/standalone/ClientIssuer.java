@@ -13,6 +13,7 @@ import io.vpngateway.api.profile.ClientIssuance;
 import io.vpngateway.api.profile.ClientProfileInput;
 import io.vpngateway.api.profile.ClientProfiles;
 import io.vpngateway.api.profile.ClientSecretData;
+import io.vpngateway.api.profile.OpenVpnProfileRenderer;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
@@ -108,6 +109,52 @@ public final class ClientIssuer {
     }
   }
 
+  /**
+   * {@code vpngw profile}: the generic OpenVPN profile of a gateway that admits clients without a
+   * certificate ({@link ClientIssuance#passwordOnlyProfileInput}): {@code client.ovpn} (CA,
+   * tls-crypt-v2 client key, {@code auth-user-pass}, no {@code cert}/{@code key}) and {@code
+   * ca.crt}. Every call wraps a fresh tls-crypt-v2 client key; earlier profiles stay valid.
+   */
+  public List<Path> passwordOnlyProfile(String endpoint, Path outDir, Instant now)
+      throws StandaloneException {
+    GatewayConfig config = state.config();
+    try {
+      String host = endpoint(endpoint);
+      X509Certificate server = serverCertificate(config);
+      ClientProfileInput input =
+          ClientIssuance.passwordOnlyProfileInput(
+              config,
+              new ClientIssuance.Endpoint(
+                  config.gateway().name(),
+                  host,
+                  ClientCertificates.commonNameOf(server).orElse(host)),
+              state.certificateAuthority().certificatePem(),
+              tlsCryptV2ClientKey(config, now));
+      Files.createDirectories(outDir);
+      return List.of(
+          write(
+              outDir,
+              ClientProfiles.OPENVPN,
+              OpenVpnProfileRenderer.render(input).getBytes(StandardCharsets.UTF_8),
+              AtomicFiles.PRIVATE),
+          write(
+              outDir,
+              ClientSecretData.CA_CERTIFICATE,
+              input.caCertificatePem().getBytes(StandardCharsets.US_ASCII),
+              AtomicFiles.PUBLIC));
+    } catch (IllegalArgumentException e) {
+      throw new StandaloneException("no password-only profile: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StandaloneException("cannot write to " + outDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private X509Certificate serverCertificate(GatewayConfig config) throws IOException {
+    return Pem.decodeCertificates(
+            Files.readString(state.path().resolve(config.files().serverCertificate())))
+        .get(0);
+  }
+
   private ClientProfileInput profileInput(
       GatewayConfig config,
       IssuedCertificate issued,
@@ -115,10 +162,7 @@ public final class ClientIssuer {
       String endpoint,
       Instant now)
       throws StandaloneException, IOException {
-    X509Certificate server =
-        Pem.decodeCertificates(
-                Files.readString(state.path().resolve(config.files().serverCertificate())))
-            .get(0);
+    X509Certificate server = serverCertificate(config);
     return ClientIssuance.profileInput(
         config,
         new ClientIssuance.Endpoint(

@@ -132,6 +132,19 @@ class VpngwCommandTest {
   }
 
   @Test
+  void profileOfACertificateOnlyGatewaySaysWhyThereIsNone() throws Exception {
+    Path state = tmp.resolve("state");
+    GatewayFixture.preparedState(state);
+    assertEquals(
+        1,
+        vpngw(
+            "profile", "--state-dir", state.toString(), "--out", tmp.resolve("p").toString()));
+    assertTrue(
+        err.toString().contains("admits no client without a certificate"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("p").resolve("client.ovpn")));
+  }
+
+  @Test
   void sessionsWithoutARunningGatewaySaysSo() throws Exception {
     Path state = tmp.resolve("state");
     GatewayFixture.preparedState(state);

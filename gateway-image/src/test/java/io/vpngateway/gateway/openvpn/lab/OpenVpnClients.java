@@ -97,14 +97,31 @@ public final class OpenVpnClients {
    */
   public Path config(String name, String proto, String remote, int port, String... extra)
       throws IOException {
+    return config(name, true, proto, remote, port, extra);
+  }
+
+  /**
+   * As {@link #config} without {@code cert} and {@code key}: a client that offers no certificate
+   * (it needs {@code auth-user-pass} in {@code extra}, else openvpn refuses to start).
+   */
+  public Path configWithoutCertificate(
+      String name, String proto, String remote, int port, String... extra) throws IOException {
+    return config(name, false, proto, remote, port, extra);
+  }
+
+  private Path config(
+      String name, boolean certificate, String proto, String remote, int port, String... extra)
+      throws IOException {
     StringBuilder c = new StringBuilder();
     c.append("client\ndev tun\nproto ").append(proto).append('\n')
         .append("remote ").append(remote).append(' ').append(port).append('\n')
         .append("nobind\ndisable-dco\nremote-cert-tls server\nverb 3\n")
         .append("connect-retry 1\nserver-poll-timeout 10\nresolv-retry 0\n")
-        .append("ca ").append(dir.resolve("ca.pem")).append('\n')
-        .append("cert ").append(dir.resolve(name + ".pem")).append('\n')
-        .append("key ").append(dir.resolve(name + ".key")).append('\n');
+        .append("ca ").append(dir.resolve("ca.pem")).append('\n');
+    if (certificate) {
+      c.append("cert ").append(dir.resolve(name + ".pem")).append('\n')
+          .append("key ").append(dir.resolve(name + ".key")).append('\n');
+    }
     boolean ownKey = true;
     for (String line : extra) {
       ownKey &= !line.startsWith("tls-crypt");

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.TestInstance;
  * client's management interface shows {@code >INFOMSG:WEB_AUTH::<url>}, curl follows it through
  * the issuer's authorization endpoint back to the gateway's callback, and the waiting client is
  * admitted with the ID token's group; a client without IV_SSO and without token is refused at
- * once.
+ * once; certificate AND token: either alone is refused (the certificate alone {@code
+ * CredentialsMissing}, the token alone in the TLS handshake).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenVpnOidcInteropTest {
@@ -240,6 +241,40 @@ class OpenVpnOidcInteropTest {
       String line = client.awaitLine("AUTH_FAILED", CONNECT);
       assertTrue(line.contains("AUTH_FAILED,AuthMethodNotSupported"), line);
     }
+  }
+
+  /** Certificate AND token required: the certificate alone is refused. */
+  @Test
+  void aCertificateWithoutTokenIsRefused() throws Exception {
+    clients.client("frank");
+    Path config = clients.config("frank", "udp", lab.gatewayOuterAddress(), port);
+    try (LabProcess client = start("frank", config)) {
+      String line = client.awaitLine("AUTH_FAILED", CONNECT);
+      assertTrue(line.contains("AUTH_FAILED,CredentialsMissing"), line);
+    }
+  }
+
+  /** Certificate AND token required: a valid token from a client without certificate is refused. */
+  @Test
+  void aTokenWithoutCertificateIsRefusedInTheTlsHandshake() throws Exception {
+    String token = issuer.token("grace", AUDIENCE, Map.of("groups", List.of("engineering")), 600);
+    Path credentials = clients.dir().resolve("grace.pass");
+    Files.writeString(credentials, "grace\n" + token + "\n");
+    Path config = clients.configWithoutCertificate("grace", "udp", lab.gatewayOuterAddress(),
+        port, "auth-user-pass " + credentials);
+    int failures = countOf(gateway.process().output(), "TLS handshake failed");
+    try (LabProcess client = start("grace", config)) {
+      client.awaitLine("TLS Error|TLS_ERROR|alert", CONNECT);
+      gateway.process().awaitOccurrences("TLS handshake failed", failures + 1, CONNECT);
+      assertFalse(client.output().contains("Initialization Sequence Completed"));
+    }
+    for (JsonNode s : gateway.sessions()) {
+      assertFalse(s.path("identity").asText().equals("grace"), s.toString());
+    }
+  }
+
+  private static int countOf(String text, String what) {
+    return text.split(Pattern.quote(what), -1).length - 1;
   }
 
   @Test

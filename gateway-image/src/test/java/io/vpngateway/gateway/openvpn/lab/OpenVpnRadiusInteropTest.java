@@ -45,7 +45,8 @@ import org.junit.jupiter.api.TestInstance;
  * answer), CR_TEXT (the client has {@code IV_SSO crtext}) and a static challenge ({@code
  * static-challenge}, the password arrives as SCRV1); Framed-IP-Address inside the group's pool
  * honoured, outside it ignored; accounting Start and Stop with byte counts in FreeRADIUS's detail
- * file.
+ * file. Certificate AND password: a certificate without password is refused {@code
+ * CredentialsMissing}, a password without certificate fails the TLS handshake.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenVpnRadiusInteropTest {
@@ -222,6 +223,31 @@ class OpenVpnRadiusInteropTest {
       String line = client.awaitLine("AUTH_FAILED", CONNECT);
       assertTrue(line.contains("AUTH_FAILED,CredentialsMissing"), line);
     }
+  }
+
+  /**
+   * The other half of "either alone is refused": a right password from a client without a
+   * certificate. The gateway requires one in the TLS handshake, so the client never gets to send
+   * its password (the RADIUS server never sees it) and never connects.
+   */
+  @Test
+  void aPasswordWithoutCertificateIsRefusedInTheTlsHandshake() throws Exception {
+    Path credentials = clients.dir().resolve("nocert.pass");
+    Files.writeString(credentials, "bob\nbob-pw\n");
+    Path config = clients.configWithoutCertificate("nocert", "udp", lab.gatewayOuterAddress(),
+        port, "auth-user-pass " + credentials);
+    int before = countOf(radius.output(), "User-Name = \"bob\"");
+    int failures = countOf(gateway.process().output(), "TLS handshake failed");
+    try (LabProcess client = start("nocert", config)) {
+      String line = client.awaitLine("TLS Error|TLS_ERROR|alert", CONNECT);
+      assertFalse(client.output().contains("Initialization Sequence Completed"), line);
+      gateway.process().awaitOccurrences("TLS handshake failed", failures + 1, CONNECT);
+    }
+    String failure = gateway.process().output().lines()
+        .filter(l -> l.contains("TLS handshake failed")).reduce((a, b) -> b).orElseThrow();
+    assertTrue(failure.toLowerCase(java.util.Locale.ROOT).contains("certificate"), failure);
+    assertEquals(before, countOf(radius.output(), "User-Name = \"bob\""),
+        "the password never reached RADIUS");
   }
 
   private JsonNode lastRefusal() throws Exception {

@@ -1,0 +1,248 @@
+package io.vpngateway.gateway.openvpn.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vpngateway.api.profile.ClientProfiles;
+import io.vpngateway.gateway.lab.FreeRadiusServer;
+import io.vpngateway.gateway.standalone.ClientIssuer;
+import io.vpngateway.gateway.standalone.GatewayFile;
+import io.vpngateway.gateway.standalone.StateDirectory;
+import io.vpngateway.gateway.testing.ServedGateway;
+import io.vpngateway.gateway.testing.TestIssuer;
+import io.vpngateway.testing.ExecResult;
+import io.vpngateway.testing.Java25;
+import io.vpngateway.testing.LabProcess;
+import io.vpngateway.testing.NetnsLab;
+import io.vpngateway.testing.PingResult;
+import io.vpngateway.testing.Prerequisites;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Password-only OpenVPN: the real, unmodified openvpn 2.6 client with NO client certificate
+ * against the production gateway ({@code vpngw serve}) whose certificate authentication is off
+ * ({@code certificate.builtInCa: false}, no trusted roots) and which checks passwords with a real
+ * FreeRADIUS and tokens with a real OIDC issuer (mock-oauth2-server over HTTPS), both configured.
+ *
+ * <p>The client uses the generic profile {@code vpngw profile} writes ({@link
+ * ClientIssuer#passwordOnlyProfile}: CA, a tls-crypt-v2 client key, {@code auth-user-pass}, no
+ * {@code cert}/{@code key}) unmodified; only the credentials file is named on the command line
+ * (the profile's bare {@code auth-user-pass} would prompt on a terminal the test does not have).
+ *
+ * <p>Covered: a RADIUS PAP password admits into the pool of its Class, ping through the tunnel; a
+ * JWT as the password admits into its group's pool; a wrong password is refused with its reason;
+ * the gateway does not ask for a certificate at all (openvpn's {@code verify-client-cert none}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenVpnPasswordOnlyInteropTest {
+  private static final String DEFAULT_POOL = "10.217.0.0/24";
+  private static final String ENGINEERING_POOL = "10.218.0.0/24";
+  private static final String SECRET = "password-only-secret";
+  private static final String AUDIENCE = "vpn-gateway";
+  private static final Duration CONNECT = Duration.ofSeconds(60);
+  private static final String GATEWAY_FILE = """
+      apiVersion: vpngateway.io/v1alpha1
+      kind: VpnGateway
+      metadata:
+        name: password-only
+        namespace: default
+      spec:
+        protocols: [OpenVPN]
+        clientAddressPools:
+          - cidr: %1$s
+          - cidr: %2$s
+            groups: [engineering]
+            priority: 10
+        routing:
+          routes: [%3$s]
+        authentication:
+          certificate:
+            builtInCa: false
+          radius:
+            servers:
+              - address: %4$s
+                secretRef: {name: radius-secret}
+            timeout: 5s
+            retries: 1
+            passwordProtocol: PAP
+            groupAttribute: Class
+          oidc:
+            issuerUrl: %5$s
+            audience: %6$s
+            issuerCaRef: {name: issuer-ca}
+            groupsClaim: groups
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata:
+        name: radius-secret
+        namespace: default
+      stringData:
+        secret: %7$s
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata:
+        name: issuer-ca
+        namespace: default
+      stringData:
+        ca.crt: |
+      %8$s
+      """;
+
+  private NetnsLab lab;
+  private FreeRadiusServer radius;
+  private TestIssuer issuer;
+  private ServedGateway gateway;
+  private Path profile;
+  private Path dir;
+
+  @BeforeAll
+  void start() throws Exception {
+    Prerequisites.requireRoot();
+    Prerequisites.requireBinary("openvpn");
+    Prerequisites.requireBinary("ping");
+    Prerequisites.requireBinary("nft");
+    Prerequisites.requireBinary("freeradius");
+    Prerequisites.requireBinary("curl");
+    Path java = Java25.find().orElse(Java25.current());
+    lab = NetnsLab.create("ovpwd", "10.219.1.0/24", "10.219.2.0/24");
+    lab.routeClientPoolFromBackend(DEFAULT_POOL);
+    lab.routeClientPoolFromBackend(ENGINEERING_POOL);
+    radius = FreeRadiusServer.builder(lab.workDir())
+        .in(lab.backend())
+        .listen(lab.backendAddress())
+        .clients(lab.gatewayBackendAddress())
+        .secret(SECRET)
+        .user("alice", "alice-pw", "Class = \"engineering\"")
+        .user("bob", "bob-pw")
+        .start();
+    InetAddress outer = InetAddress.getByName(lab.gatewayOuterAddress());
+    issuer = lab.gateway().callInside(() -> TestIssuer.startWithoutWarmUp(outer, 0));
+    ExecResult warm = lab.gateway().exec(Duration.ofSeconds(60), "curl", "-sS", "-k",
+        "--max-time", "45", "-o", "/dev/null", issuer.issuerUrl()
+            + "/.well-known/openid-configuration");
+    assertEquals(0, warm.exitCode(), warm.toString());
+    String caIndented = issuer.caCertificatePem().strip().lines()
+        .map(l -> "          " + l).reduce((a, b) -> a + "\n" + b).orElseThrow();
+    dir = lab.workDir().resolve("gateway");
+    StateDirectory state = ServedGateway.prepare(dir,
+        GatewayFile.parse(GATEWAY_FILE.formatted(DEFAULT_POOL, ENGINEERING_POOL,
+            "10.219.2.0/24", lab.backendAddress(), issuer.issuerUrl(), AUDIENCE, SECRET,
+            caIndented), "password-only.yaml"),
+        lab.gatewayOuterAddress());
+    Path out = lab.workDir().resolve("profile");
+    new ClientIssuer(state).passwordOnlyProfile(null, out, Instant.now());
+    profile = out.resolve(ClientProfiles.OPENVPN);
+    gateway = ServedGateway.start(lab.gateway(), dir, doc -> {}, java);
+  }
+
+  @AfterAll
+  void stop() {
+    if (issuer != null) {
+      issuer.close();
+    }
+    if (radius != null) {
+      radius.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  /** The unmodified profile, with the credentials file given on the command line. */
+  private LabProcess start(String name, String user, String password) throws Exception {
+    Path credentials = lab.workDir().resolve(name + ".pass");
+    Files.writeString(credentials, user + "\n" + password + "\n");
+    return lab.client().start("openvpn-" + name, "openvpn", "--config", profile.toString(),
+        "--auth-user-pass", credentials.toString());
+  }
+
+  private static String tunnelAddress(LabProcess client) {
+    Matcher m = Pattern.compile("net_addr_v4_add: ([0-9.]+)/").matcher(client.output());
+    assertTrue(m.find(), client.tail());
+    return m.group(1);
+  }
+
+  private static boolean inPool(String address, String cidr) {
+    return address.startsWith(cidr.substring(0, cidr.lastIndexOf('.') + 1));
+  }
+
+  private JsonNode session(String identity, String address) throws Exception {
+    for (JsonNode s : gateway.sessions()) {
+      if (s.path("identity").asText().equals(identity)
+          && s.path("innerAddress").asText().equals(address)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no session of " + identity + " at " + address + ": "
+        + gateway.sessions());
+  }
+
+  @Test
+  void theRenderedProfileCarriesNoCertificate() throws Exception {
+    String text = Files.readString(profile);
+    assertFalse(text.contains("<cert>"), text);
+    assertFalse(text.contains("<key>"), text);
+    assertTrue(text.contains("<tls-crypt-v2>"), "the handshake stays behind tls-crypt-v2");
+    assertTrue(text.contains("\nauth-user-pass\n"), text);
+    assertTrue(text.contains("setenv IV_SSO webauth,crtext"), "OIDC configured: " + text);
+  }
+
+  @Test
+  void aRadiusPasswordWithoutCertificateAdmitsIntoTheClassPool() throws Exception {
+    try (LabProcess client = start("alice", "alice", "alice-pw")) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      String address = tunnelAddress(client);
+      assertTrue(inPool(address, ENGINEERING_POOL), "Class engineering -> " + address);
+      PingResult ping = lab.ping(lab.client(), lab.backendAddress(), 3);
+      assertTrue(ping.received() >= 2, ping.output() + "\n" + gateway.process().tail());
+      JsonNode s = session("alice", address);
+      assertEquals("[\"engineering\"]", s.path("groups").toString());
+      radius.awaitOutput("User-Password = \"alice-pw\"", Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void aUserWithoutGroupGetsTheDefaultPool() throws Exception {
+    try (LabProcess client = start("bob", "bob", "bob-pw")) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      assertTrue(inPool(tunnelAddress(client), DEFAULT_POOL));
+    }
+  }
+
+  @Test
+  void anOidcTokenWithoutCertificateAdmitsIntoItsGroupsPool() throws Exception {
+    String token = issuer.token("carol", AUDIENCE, Map.of("groups", List.of("engineering")), 600);
+    try (LabProcess client = start("carol", "carol", token)) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      String address = tunnelAddress(client);
+      assertTrue(inPool(address, ENGINEERING_POOL), "groups [engineering] -> " + address);
+      assertTrue(lab.ping(lab.client(), lab.backendAddress(), 3).received() >= 2);
+      assertEquals("[\"engineering\"]", session("carol", address).path("groups").toString());
+    }
+    assertFalse(radius.output().contains("carol"), "a JWT never goes to the RADIUS server");
+  }
+
+  @Test
+  void aWrongPasswordIsRefusedWithItsReason() throws Exception {
+    try (LabProcess client = start("mallory", "alice", "guess")) {
+      String line = client.awaitLine("AUTH_FAILED", CONNECT);
+      assertTrue(line.contains("AUTH_FAILED,BadCredentials"), line);
+    }
+  }
+}
