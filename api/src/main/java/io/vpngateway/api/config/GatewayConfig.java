@@ -146,6 +146,8 @@ public record GatewayConfig(
    * @param groupAttribute {@code Class}, {@code Filter-Id} or {@code Vendor:<id>:<type>}
    * @param passwordProtocol {@code PAP} or {@code MSCHAPv2}: how an OpenVPN password is sent
    * @param requireMessageAuthenticator drop replies without a Message-Authenticator
+   * @param accountingInterimIntervalMillis Interim-Update period (0: only when an Access-Accept's
+   *     Acct-Interim-Interval asks for one)
    */
   public record Radius(
       List<RadiusServer> servers,
@@ -153,7 +155,11 @@ public record GatewayConfig(
       int retries,
       String groupAttribute,
       String passwordProtocol,
-      boolean requireMessageAuthenticator) {
+      boolean requireMessageAuthenticator,
+      long accountingInterimIntervalMillis) {
+    /** The shortest Interim-Update period a config may ask for. */
+    public static final long MIN_INTERIM_INTERVAL_MILLIS = 5_000;
+
     public Radius {
       servers = copy(servers);
       passwordProtocol = passwordProtocol == null ? "PAP" : passwordProtocol;

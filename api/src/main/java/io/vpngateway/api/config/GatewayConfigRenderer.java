@@ -218,7 +218,15 @@ public final class GatewayConfigRenderer {
         r.retries == null ? 2 : r.retries,
         groups,
         r.passwordProtocol == RadiusAuthentication.PasswordProtocol.MSCHAPv2 ? "MSCHAPv2" : "PAP",
-        Boolean.TRUE.equals(r.requireMessageAuthenticator));
+        Boolean.TRUE.equals(r.requireMessageAuthenticator),
+        interimIntervalMillis(r.accountingInterimInterval));
+  }
+
+  private static long interimIntervalMillis(String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    return durationMillis(text);
   }
 
   private static GatewayConfig.Oidc oidc(OidcAuthentication o) {

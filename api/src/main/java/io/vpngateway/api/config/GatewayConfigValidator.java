@@ -188,6 +188,11 @@ public final class GatewayConfigValidator {
       if (a.radius().timeoutMillis() <= 0) {
         errors.add(new ConfigError("authentication.radius.timeout", "must be positive"));
       }
+      long interim = a.radius().accountingInterimIntervalMillis();
+      if (interim != 0 && interim < GatewayConfig.Radius.MIN_INTERIM_INTERVAL_MILLIS) {
+        errors.add(new ConfigError("authentication.radius.accountingInterimInterval",
+            "must be at least 5s (or unset)"));
+      }
       String groups = a.radius().groupAttribute();
       if (groups != null
           && !groups.matches("Class|Filter-Id|Vendor:[1-9][0-9]{0,9}:([1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])")) {

@@ -85,6 +85,15 @@ class GatewayConfigTest {
           g.getSpec().authentication.oidc.issuerUrl = "https://id.example";
           g.getSpec().authentication.oidc.audience = "vpn";
         }, "authentication.oidc"),
+        Arguments.of("radius interim interval under 5s", (Consumer<VpnGateway>) g -> {
+          g.getSpec().authentication = new io.vpngateway.api.v1alpha1.spec.Authentication();
+          g.getSpec().authentication.radius = new io.vpngateway.api.v1alpha1.spec.RadiusAuthentication();
+          var server = new io.vpngateway.api.v1alpha1.spec.RadiusServer();
+          server.address = "10.0.0.5";
+          server.secretRef = new io.vpngateway.api.v1alpha1.SecretKeyRef("radius", null);
+          g.getSpec().authentication.radius.servers.add(server);
+          g.getSpec().authentication.radius.accountingInterimInterval = "2s";
+        }, "authentication.radius.accountingInterimInterval"),
         Arguments.of("oidc skew above 5m", (Consumer<VpnGateway>) g -> oidc(g).clockSkew = "10m", "authentication.oidc.clockSkew"),
         Arguments.of("oidc sign-in timeout too short", (Consumer<VpnGateway>) g -> oidc(g).signInTimeout = "2s", "authentication.oidc.signInTimeout"),
         Arguments.of("oidc callback on the TLS port", (Consumer<VpnGateway>) g -> oidc(g).callbackPort = 443, "authentication.oidc.callbackPort"),

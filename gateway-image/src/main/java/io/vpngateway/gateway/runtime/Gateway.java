@@ -68,6 +68,8 @@ public final class Gateway implements AutoCloseable {
 
   /** How often live sessions are re-checked without a reload (certificate expiry). */
   static final long RECHECK_SECONDS = 60;
+  /** How long a shutdown waits for the RADIUS servers to take the Stop records of live sessions. */
+  static final java.time.Duration SHUTDOWN_ACCOUNTING = java.time.Duration.ofSeconds(5);
 
   private final ConfigSource source;
   private final SessionRegistry registry = new SessionRegistry();
@@ -89,6 +91,7 @@ public final class Gateway implements AutoCloseable {
   private OidcService oidc;
   private ManagementServer management;
   private TunDevice tun;
+  private RadiusSessionAccounting accounting;
 
   private Gateway(ConfigSource source) {
     this.source = source;
@@ -129,7 +132,8 @@ public final class Gateway implements AutoCloseable {
       source.addListener(radius);
       metrics.addCollector(radius.health());
       started.push(radius);
-      RadiusSessionAccounting accounting = new RadiusSessionAccounting(radius);
+      accounting = new RadiusSessionAccounting(radius);
+      started.push(accounting);
       registry.onRegister(accounting::started);
       registry.onUnregister(accounting::ended);
     }
@@ -376,6 +380,11 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     ready = false;
     scheduler.shutdownNow();
+    if (accounting != null) {
+      // before the sessions close: their Stop records go out now, bounded, while the RADIUS
+      // pool still runs (a stopping pod has its grace period; a record no server took is lost)
+      accounting.stopAll(SHUTDOWN_ACCOUNTING);
+    }
     for (TunnelSession s : registry.all()) {
       try {
         s.close("gateway shutting down");

@@ -74,6 +74,14 @@ public class RadiusAuthentication {
           + " the server's proof checked). IKEv2 and SSTP relay EAP / MS-CHAPv2 as the client does.")
   public PasswordProtocol passwordProtocol;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @JsonPropertyDescription(
+      "Send accounting Interim-Update records with the byte counts of every RADIUS-authenticated"
+          + " session this often (Go duration, at least 5s; RFC 2869 advises 60s or more). An"
+          + " Access-Accept's Acct-Interim-Interval overrides it for its session (at least 60s)."
+          + " Unset: only when the Access-Accept asks for it.")
+  public String accountingInterimInterval;
+
   @Default("false")
   @JsonPropertyDescription(
       "Drop Access-Accept/Reject/Challenge replies without a Message-Authenticator (BlastRADIUS"

@@ -20,6 +20,8 @@ import java.util.Optional;
  *     allocator only when it lies in the group's pool slice)
  * @param classes every Class value, echoed in accounting (RFC 2865 section 5.25)
  * @param sessionTimeout Session-Timeout, when set
+ * @param interimInterval Acct-Interim-Interval (RFC 2869 section 5.16), when set: how often the
+ *     server wants Interim-Updates for this session
  * @param mppeKeys the decrypted MS-MPPE keys (EAP methods and MS-CHAPv2 derive them)
  * @param server the server that accepted
  * @param serverNanos time spent waiting for RADIUS servers during the whole authentication
@@ -30,6 +32,7 @@ public record RadiusAccept(
     Optional<Inet4Address> framedAddress,
     List<byte[]> classes,
     Optional<Duration> sessionTimeout,
+    Optional<Duration> interimInterval,
     Optional<MppeKeys> mppeKeys,
     RadiusServerEndpoint server,
     long serverNanos) {
@@ -54,6 +57,10 @@ public record RadiusAccept(
         framedAddress(p),
         p.attributes(RadiusAttributeType.CLASS).stream().map(RadiusAttribute::value).toList(),
         p.first(RadiusAttributeType.SESSION_TIMEOUT)
+            .flatMap(RadiusAttribute::asInteger)
+            .filter(s -> s > 0)
+            .map(Duration::ofSeconds),
+        p.first(RadiusAttributeType.ACCT_INTERIM_INTERVAL)
             .flatMap(RadiusAttribute::asInteger)
             .filter(s -> s > 0)
             .map(Duration::ofSeconds),

@@ -44,6 +44,8 @@ public final class RadiusAccounting {
     IDLE_TIMEOUT(4),
     SESSION_TIMEOUT(5),
     ADMIN_RESET(6),
+    /** The gateway is shutting down (RFC 2866: "Administrator is ending service on the NAS"). */
+    ADMIN_REBOOT(7),
     /** The gateway ended the session (any reason it does not name more precisely). */
     NAS_REQUEST(10),
     NAS_REBOOT(11);

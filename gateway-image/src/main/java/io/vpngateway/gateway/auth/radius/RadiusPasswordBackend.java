@@ -74,7 +74,8 @@ public final class RadiusPasswordBackend implements PasswordAuthenticator {
       RadiusAccept accept = a.accept();
       return AuthResult.accepted(ClientIdentity.of(accept.userName(), accept.groups(),
           AuthMethod.RADIUS, "radius " + accept.server().label())
-          .withAssignment(new ServerAssignment(accept.framedAddress(), accept.classes())));
+          .withAssignment(new ServerAssignment(
+              accept.framedAddress(), accept.classes(), accept.interimInterval())));
     }
     if (r instanceof RadiusAuthResult.Challenged ch) {
       return new AuthResult.Challenge(

@@ -98,7 +98,8 @@ public final class RadiusService implements ConfigListener, AutoCloseable {
             : RadiusSettings.PasswordProtocol.PAP,
         GroupAttributeSelector.parse(r.groupAttribute()),
         nas,
-        r.requireMessageAuthenticator()));
+        r.requireMessageAuthenticator(),
+        Duration.ofMillis(r.accountingInterimIntervalMillis())));
   }
 
   /** Whether the running config has RADIUS on (a reload may turn it off). */

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.auth.radius;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param requireMessageAuthenticator drop Access-Accept/Reject/Challenge replies without a
  *     Message-Authenticator (EAP replies always need one, RFC 3579 section 3.2; FreeRADIUS 3.2.1
  *     sends none on plain PAP/MS-CHAP replies, hence off by default)
+ * @param interimInterval the configured Interim-Update period, {@link Duration#ZERO} for none
+ *     (an Access-Accept's Acct-Interim-Interval still asks for one)
  */
 public record RadiusSettings(
     List<RadiusServerEndpoint> servers,
@@ -22,7 +25,20 @@ public record RadiusSettings(
     PasswordProtocol passwordProtocol,
     GroupAttributeSelector groups,
     String nasIdentifier,
-    boolean requireMessageAuthenticator) {
+    boolean requireMessageAuthenticator,
+    Duration interimInterval) {
+
+  /** Settings without a configured Interim-Update period. */
+  public RadiusSettings(
+      List<RadiusServerEndpoint> servers,
+      int retries,
+      PasswordProtocol passwordProtocol,
+      GroupAttributeSelector groups,
+      String nasIdentifier,
+      boolean requireMessageAuthenticator) {
+    this(servers, retries, passwordProtocol, groups, nasIdentifier, requireMessageAuthenticator,
+        Duration.ZERO);
+  }
 
   /** How a password reaches the server. */
   public enum PasswordProtocol {
@@ -38,6 +54,7 @@ public record RadiusSettings(
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("at least one RADIUS server is needed");
     }
+    interimInterval = interimInterval == null ? Duration.ZERO : interimInterval;
     if (retries < 0) {
       throw new IllegalArgumentException("retries must not be negative");
     }

@@ -40,6 +40,8 @@ public final class RadiusAttributeType {
   public static final int EVENT_TIMESTAMP = 55;
   public static final int NAS_PORT_TYPE = 61;
   public static final int EAP_MESSAGE = 79;
+  /** Acct-Interim-Interval (RFC 2869 section 5.16): seconds between Interim-Updates. */
+  public static final int ACCT_INTERIM_INTERVAL = 85;
   public static final int MESSAGE_AUTHENTICATOR = 80;
 
   /** Microsoft's vendor id (RFC 2548). */
