@@ -2,6 +2,7 @@ package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
+import io.vpngateway.gateway.auth.eaptls.EapTlsServer;
 import io.vpngateway.gateway.auth.radius.RadiusEapBackend;
 import io.vpngateway.gateway.auth.radius.RadiusMsChapV2Backend;
 import io.vpngateway.gateway.auth.radius.RadiusPasswordBackend;
@@ -11,7 +12,11 @@ import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
+import io.vpngateway.gateway.tls.ServerTlsContext;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Builds the gateway's {@link AuthenticationPipeline} from the config: the one place where
@@ -19,10 +24,17 @@ import java.time.Duration;
  * its section of {@code authentication}; every protocol then uses it through the admission.
  */
 final class Authentications {
+  private static final Logger LOG = Logger.getLogger(Authentications.class.getName());
+
   private Authentications() {}
 
   static AuthenticationPipeline pipeline(RuntimeConfig config, CertificateTrust trust) {
     return pipeline(config, trust, null, null);
+  }
+
+  static AuthenticationPipeline pipeline(
+      RuntimeConfig config, CertificateTrust trust, RadiusService radius, OidcService oidc) {
+    return pipeline(config, () -> config, trust, radius, oidc);
   }
 
   /**
@@ -30,9 +42,14 @@ final class Authentications {
    *     EAP relay and MS-CHAPv2 backend (SSTP) join the pipeline (its settings follow reloads; turning RADIUS on later
    *     needs a restart)
    * @param oidc the OIDC service (follows reloads, including turning OIDC on and off), or null
+   * @param live the current config (the local EAP-TLS server follows its server certificate)
    */
   static AuthenticationPipeline pipeline(
-      RuntimeConfig config, CertificateTrust trust, RadiusService radius, OidcService oidc) {
+      RuntimeConfig config,
+      Supplier<RuntimeConfig> live,
+      CertificateTrust trust,
+      RadiusService radius,
+      OidcService oidc) {
     GatewayConfig.Authentication auth = config.document().authentication();
     AuthenticationPipeline.Builder b = AuthenticationPipeline.builder();
     if (auth.certificate() != null) {
@@ -48,6 +65,16 @@ final class Authentications {
       b.password(new RadiusPasswordBackend(radius));
       b.eap(new RadiusEapBackend(radius));
       b.msChapV2(new RadiusMsChapV2Backend(radius));
+    } else if (auth.certificate() != null) {
+      // no RADIUS to relay EAP to: the gateway runs EAP-TLS itself against its certificate
+      // trust (IKEv2 auth = eap-tls, SSTP's PPP EAP-TLS); with RADIUS, EAP-TLS is the server's
+      if (EapTlsServer.available()) {
+        b.eap(EapTlsServer.withOwnThreads(new EapTlsContext(live), trust.authenticator()));
+      } else {
+        LOG.warning(
+            "this JVM has no TLS key exporter (Java 25 and later), so the gateway offers no"
+                + " EAP-TLS: IKEv2 EAP and SSTP clients cannot authenticate without RADIUS");
+      }
     }
     b.requireCertificateAndPassword(auth.requireCertificateAndPassword());
     config
@@ -66,5 +93,33 @@ final class Authentications {
               }
             });
     return b.build();
+  }
+
+  /**
+   * The local EAP-TLS server's TLS side, asking for a client certificate: the gateway's server
+   * certificate and TLS policy, rebuilt when a reload brings another config.
+   */
+  private static final class EapTlsContext implements Supplier<ServerTlsContext> {
+    private final Supplier<RuntimeConfig> live;
+    private RuntimeConfig builtFor;
+    private ServerTlsContext context;
+
+    EapTlsContext(Supplier<RuntimeConfig> live) {
+      this.live = live;
+    }
+
+    @Override
+    public synchronized ServerTlsContext get() {
+      RuntimeConfig now = live.get();
+      if (now != builtFor) {
+        try {
+          context = ServerTlsContext.fromConfig(now, ServerTlsContext.ClientCertificates.REQUIRED);
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("the server certificate or TLS policy is unusable", e);
+        }
+        builtFor = now;
+      }
+      return context;
+    }
   }
 }

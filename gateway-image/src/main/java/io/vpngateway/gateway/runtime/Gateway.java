@@ -142,7 +142,10 @@ public final class Gateway implements AutoCloseable {
     source.addListener(oidc);
     metrics.addCollector(oidc);
     admission =
-        new Admission(Authentications.pipeline(config, trust, radius, oidc), share, metrics);
+        new Admission(
+            Authentications.pipeline(config, source::current, trust, radius, oidc),
+            share,
+            metrics);
     metrics.addCollector(admission.metricsCollector());
     SharedTcpPorts tcpPorts = new SharedTcpPorts(options.listenAddress());
     started.push(tcpPorts);

@@ -146,6 +146,7 @@ public final class FreeRadiusServer implements AutoCloseable {
     private final StringBuilder users = new StringBuilder();
     private final List<String[]> challengeUsers = new ArrayList<>();
     private String[] eapTls;
+    private boolean checkCrl;
 
     private Builder(Path workDir) {
       this.workDir = workDir;
@@ -217,6 +218,15 @@ public final class FreeRadiusServer implements AutoCloseable {
     public Builder eapTls(Path serverCertificate, Path serverKey, Path clientCa) {
       this.eapTls = new String[] {serverCertificate.toString(), serverKey.toString(),
           clientCa.toString()};
+      return this;
+    }
+
+    /**
+     * Checks client certificates against the CRLs in the {@link #eapTls} client CA file (PEM CRLs
+     * appended to it), as {@code check_crl = yes}: a revoked client certificate is refused.
+     */
+    public Builder checkCrl() {
+      this.checkCrl = true;
       return this;
     }
 
@@ -298,11 +308,12 @@ public final class FreeRadiusServer implements AutoCloseable {
                   tls_min_version = "1.2"
                   tls_max_version = "1.2"
                   cipher_list = "DEFAULT"
+                  check_crl = %4$s
                 }
                 tls {
                   tls = tls-common
                 }
-          """.formatted(eapTls[0], eapTls[1], eapTls[2]);
+          """.formatted(eapTls[0], eapTls[1], eapTls[2], checkCrl ? "yes" : "no");
       String[] client = clientNetwork.split("/");
       return """
           prefix = /usr

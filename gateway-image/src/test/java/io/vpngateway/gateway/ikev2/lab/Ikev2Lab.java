@@ -149,6 +149,15 @@ public final class Ikev2Lab implements AutoCloseable {
    * @param algorithm {@code ECDSA} or {@code RSA}
    */
   public Path issue(String name, String algorithm, List<String> groups) throws Exception {
+    return issue(name, name, algorithm, groups);
+  }
+
+  /**
+   * As {@link #issue(String, String, List)} with another common name (an e-mail address gets an
+   * rfc822Name subjectAltName, which strongSwan's {@code eap_id} can name).
+   */
+  public Path issue(String name, String commonName, String algorithm, List<String> groups)
+      throws Exception {
     int size = algorithm.equals("RSA") ? 2048 : 256;
     String yaml =
         """
@@ -168,7 +177,8 @@ public final class Ikev2Lab implements AutoCloseable {
             size: %d
           secretName: %s-vpn
         """
-            .formatted(name, gatewayName, name, String.join(", ", groups), algorithm, size, name);
+            .formatted(name, gatewayName, commonName, String.join(", ", groups), algorithm, size,
+                name);
     Path file = lab.workDir().resolve(name + ".yaml");
     Files.writeString(file, yaml);
     Path out = lab.workDir().resolve("issued-" + name);

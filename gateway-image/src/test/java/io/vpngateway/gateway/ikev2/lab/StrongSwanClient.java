@@ -28,7 +28,7 @@ public final class StrongSwanClient implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(40);
   static final String PLUGINS =
       "random nonce openssl sha1 sha2 hmac kdf gcm pem pkcs1 pkcs8 x509 pubkey revocation"
-          + " constraints curve25519 eap-identity eap-mschapv2 kernel-libipsec kernel-netlink"
+          + " constraints curve25519 eap-identity eap-mschapv2 eap-tls kernel-libipsec kernel-netlink"
           + " socket-default vici";
 
   private final Netns ns;
@@ -46,7 +46,7 @@ public final class StrongSwanClient implements AutoCloseable {
     Prerequisites.require(Files.isExecutable(CHARON), "strongSwan charon is not installed");
     Prerequisites.requireBinary("swanctl");
     for (String plugin :
-        List.of("kernel-libipsec", "openssl", "kdf", "curve25519", "eap-mschapv2")) {
+        List.of("kernel-libipsec", "openssl", "kdf", "curve25519", "eap-mschapv2", "eap-tls")) {
       Prerequisites.require(
           Files.exists(Path.of("/usr/lib/ipsec/plugins/libstrongswan-" + plugin + ".so")),
           "strongSwan plugin " + plugin + " is not installed");

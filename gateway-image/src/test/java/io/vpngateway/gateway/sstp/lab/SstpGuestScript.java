@@ -97,7 +97,10 @@ public final class SstpGuestScript {
     if (p.mode() == Mode.PPPD_PLUGIN) {
       start =
           "pppd nodetach " + common + " name " + p.user() + secret
-              + " remotename srv plugin sstp-pppd-plugin.so sstp-sock /var/run/sstpc/sstpc-"
+              // EAP-TLS: pppd checks the server certificate's CN against remotename, so such a
+              // phase names it in its options
+              + (p.pppdOptions().contains("remotename") ? "" : " remotename srv")
+              + " plugin sstp-pppd-plugin.so sstp-sock /var/run/sstpc/sstpc-"
               + p.name() + " pty \"" + sstpc + " --nolaunchpppd " + QemuGuest.SERVER_ADDRESS
               + "\" &";
     } else {

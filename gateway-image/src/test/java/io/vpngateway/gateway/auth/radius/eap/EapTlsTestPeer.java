@@ -15,7 +15,7 @@ import javax.net.ssl.SSLException;
  * Response), fragments its own flights at {@value #FRAGMENT} octets (waiting for the server's empty
  * Request between fragments), and acknowledges the server's last flight.
  */
-final class EapTlsTestPeer {
+public final class EapTlsTestPeer {
   static final int FRAGMENT = 900;
   private static final int FLAG_LENGTH = 0x80;
   private static final int FLAG_MORE = 0x40;
@@ -26,7 +26,7 @@ final class EapTlsTestPeer {
   private byte[] outbound = new byte[0];
   private int outOffset;
 
-  EapTlsTestPeer(SSLContext context) {
+  public EapTlsTestPeer(SSLContext context) {
     engine = context.createSSLEngine();
     engine.setUseClientMode(true);
     engine.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -38,7 +38,12 @@ final class EapTlsTestPeer {
         && engine.getSession().getProtocol().startsWith("TLS");
   }
 
-  byte[] respond(byte[] request) throws SSLException {
+  /** The peer's TLS session (for the keys it exports). */
+  public javax.net.ssl.SSLSession session() {
+    return engine.getSession();
+  }
+
+  public byte[] respond(byte[] request) throws SSLException {
     if (EapPacket.type(request).orElse(-1) != EapPacket.TYPE_TLS) {
       throw new AssertionError("expected EAP-TLS, got type " + EapPacket.type(request));
     }
