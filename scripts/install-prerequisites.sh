@@ -15,7 +15,7 @@ PACKAGES=(
   openvpn                    # the real OpenVPN 2.6 client (and server, for the benchmark)
   strongswan-charon          # the real IKEv2 client (/usr/lib/ipsec/charon)
   strongswan-swanctl
-  libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP)
+  libcharon-extra-plugins    # kernel-libipsec: ESP in user space (this kernel has no ESP); eap-tls
   libstrongswan-standard-plugins  # openssl, gcm: AES-GCM and the ECP/MODP groups for charon
   libstrongswan-extra-plugins     # curve25519
   libcharon-extauth-plugins       # eap-mschapv2 for the IKEv2 EAP client tests

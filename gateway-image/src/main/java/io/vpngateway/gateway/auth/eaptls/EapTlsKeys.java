@@ -11,8 +11,9 @@ import javax.net.ssl.SSLSession;
  * "client EAP encryption", client.random || server.random)}, {@code MSK = Key_Material(0, 63)},
  * which is the TLS 1.2 keying-material exporter of RFC 5705 §4 with that label and no context.
  *
- * <p>The JDK exposes the exporter from Java 25 ({@code ExtendedSSLSession.exportKeyingMaterialData},
- * JDK-8341346); the gateway is compiled for 17, so the method is looked up once at run time and
+ * <p>The JDK exposes the exporter from Java 25 ({@code
+ * ExtendedSSLSession.exportKeyingMaterialData}, JDK-8341346); the gateway is compiled for 17, so
+ * the method is looked up once at run time and
  * local EAP-TLS is only offered when it exists (the gateway image runs Java 25). The JDK refuses to
  * export from a TLS 1.2 session without the extended master secret (RFC 7627 §5.4), so a client
  * without it cannot finish EAP-TLS here (OpenSSL-based clients such as pppd, and Windows, send

@@ -96,7 +96,8 @@ class EapTlsServerTest {
     assertEquals(EapPacket.SUCCESS, EapPacket.code(ok.eapSuccess()));
     assertEquals("dave", ok.identity().name());
     assertTrue(ok.identity().usedCertificate(), "the identity carries the certificate");
-    assertEquals(ok.identity().certificateSha256(), Thumbprints.sha256(ok.identity().certificateChain().get(0)));
+    assertEquals(ok.identity().certificateSha256(),
+        Thumbprints.sha256(ok.identity().certificateChain().get(0)));
     byte[] clientMsk = (byte[]) javax.net.ssl.ExtendedSSLSession.class
         .getMethod("exportKeyingMaterialData", String.class, byte[].class, int.class)
         .invoke(peer.session(), "client EAP encryption", null, 64);
@@ -131,13 +132,14 @@ class EapTlsServerTest {
         {2, 7, 0, 6, 13, 0},                   // wrong identifier
         {1, 1, 0, 6, 13, 0},                   // a Request from the client
         {2, 1, 0, 10, 13, (byte) 0x80, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, // 2 GiB
-        {2, 1, 0, 13, 13, 0, 0x16, 3, 3, 0, 2, (byte) 0xff, (byte) 0xff}, // an unknown handshake
+        {2, 1, 0, 15, 13, 0, 0x16, 3, 3, 0, 4, (byte) 0xff, 0, 0, 0}, // an unknown handshake
     };
     for (byte[] packet : bad) {
       EapConversation c = server().start(CLIENT, Optional.of("dave"));
       c.begin().toCompletableFuture().get();
       Step step = c.receive(packet).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      Step.Failure no = assertInstanceOf(Step.Failure.class, step, java.util.Arrays.toString(packet));
+      Step.Failure no =
+          assertInstanceOf(Step.Failure.class, step, java.util.Arrays.toString(packet));
       assertEquals(EapPacket.FAILURE, EapPacket.code(no.eapFailure()));
     }
   }

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
  * certificate and itself with EAP-TLS ({@code auth = eap-tls}, the certificate {@code vpngw issue}
  * gave it), which {@code vpngw serve} relays to a real FreeRADIUS 3.2 whose {@code eap} module runs
  * TLS against the gateway's client CA and CRL; the MSK from FreeRADIUS's MPPE keys keys both AUTH
- * payloads (RFC 7296 §2.16, RFC 5216 §2.3). A revoked certificate (in the CRL FreeRADIUS reads) and
- * one from an unknown CA are refused by FreeRADIUS: EAP-Failure, no tunnel, {@code EapFailure} in
- * {@code GET /refusals}.
+ * payloads (RFC 7296 §2.16, RFC 5216 §2.3). A revoked certificate (in the CRL FreeRADIUS reads)
+ * and one from an unknown CA are refused by FreeRADIUS: EAP-Failure, no tunnel, {@code
+ * EapFailure} in {@code GET /refusals}.
  */
 class Ikev2EapTlsInteropTest {
   private static final String SECRET = "radius-shared-secret-for-the-eap-tls-test";

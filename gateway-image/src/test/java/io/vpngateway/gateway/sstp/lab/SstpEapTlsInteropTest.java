@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * EAP-TLS itself and judges the ClientCertificate with its own trust. One guest boot:
  *
  * <ol>
- *   <li>carol's ClientCertificate (from {@code vpngw issue}): Call Connected with the crypto binding
- *       keyed by the EAP-TLS MSK (checked by the gateway: a wrong HLAK aborts the call), the
+ *   <li>carol's ClientCertificate (from {@code vpngw issue}): Call Connected with the crypto
+ *       binding keyed by the EAP-TLS MSK (checked by the gateway: a wrong HLAK aborts the call), the
  *       engineering pool from her certificate's OU, ping and an iperf3 upload through the tunnel;
  *       then {@code vpngw revoke carol} while the call is up: the gateway's reload ends the session
  *       and the guest's pppd sees the link go down within 5 s of the reload;
