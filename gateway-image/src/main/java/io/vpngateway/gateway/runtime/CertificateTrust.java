@@ -38,10 +38,18 @@ public final class CertificateTrust implements ConfigListener {
     return authenticator;
   }
 
+  /**
+   * Installs the new trust, then ends what it no longer accepts. When the anchors did not change
+   * (a CRL written by {@code vpngw revoke} or the operator, a thumbprint added), a session that
+   * passed before can only fail now by being listed, so only listed sessions are re-checked; any
+   * other change re-checks every session. Expiry is left to the periodic {@link #enforce()}.
+   */
   @Override
   public void onReload(RuntimeConfig previous, RuntimeConfig next) {
-    authenticator.update(snapshotOf(next));
-    int ended = enforcer.enforce();
+    TrustSnapshot before = authenticator.current();
+    TrustSnapshot after = snapshotOf(next);
+    authenticator.update(after);
+    int ended = after.sameAnchorsAs(before) ? enforcer.enforceListed(after) : enforcer.enforce();
     if (ended > 0) {
       LOG.info(
           "trust configuration reloaded; ended "

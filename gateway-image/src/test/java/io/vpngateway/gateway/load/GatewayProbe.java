@@ -67,18 +67,64 @@ public final class GatewayProbe {
     }
   }
 
-  private String run(String command) throws IOException {
-    Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
-        .redirectErrorStream(true).start();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("jcmd " + command + " did not finish in 60 s");
+  /**
+   * The {@code top} classes of {@code jcmd GC.class_histogram} (live objects: it collects first),
+   * with its total line; empty without a {@code jcmd}.
+   */
+  public String classHistogram(int top) throws IOException {
+    if (jcmd == null) {
+      return "";
+    }
+    List<String> lines = run("GC.class_histogram").lines().toList();
+    StringBuilder b = new StringBuilder();
+    int n = 0;
+    for (String l : lines) {
+      if (l.contains("num ") || l.startsWith("-") || l.startsWith("Total")
+          || (l.matches("\\s*\\d+:.*") && n++ < top)) {
+        b.append(l).append('\n');
       }
-      return new String(p.getInputStream().readAllBytes());
+    }
+    return b.toString();
+  }
+
+  /**
+   * {@code jcmd VM.native_memory summary} (the gateway must run with {@code
+   * -XX:NativeMemoryTracking=summary}), the committed figure of each category.
+   */
+  public String nativeMemory() throws IOException {
+    if (jcmd == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String l : run("VM.native_memory summary").lines().toList()) {
+      if (l.startsWith("Total") || l.matches("^-\\s+\\S.*\\(reserved=.*")
+          || l.matches("^\\s+\\(malloc=.*") || l.matches("^\\s+\\(stack: .*")
+          || l.matches("^\\s+\\(thread #.*") || l.matches("^\\s+\\(mmap: .*")) {
+        b.append(l).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  private String run(String command) throws IOException {
+    List<String> argv = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+    argv.addAll(List.of(command.split(" ")));
+    // to a file, not a pipe: a class histogram is far more than a pipe holds, and jcmd would
+    // block writing it while we wait for it to exit
+    Path out = Files.createTempFile("jcmd", ".txt");
+    try {
+      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("jcmd " + command + " did not finish in 120 s");
+      }
+      return Files.readString(out);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(e);
+    } finally {
+      Files.deleteIfExists(out);
     }
   }
 

@@ -17,9 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  * ScaleBench sessions   [--max 10000] [--step 1000] [--tcp-percent 0] [--ramp 200] [--revokes 3]
+ *                       [--restart 1] [--histogram TOP] [--nmt 0|1] [--gateway-opts "JVM options"]
  *     RSS and heap (after a full GC) of the gateway per 1,000 sessions up to --max; then, at
  *     --max, the time from `vpngw revoke NAME` to the end of NAME's session (--revokes times),
- *     then the time for every client to reconnect after a gateway restart
+ *     then the time for every client to reconnect after a gateway restart (--restart 0: not);
+ *     --histogram TOP prints the gateway's TOP classes (live heap) at each step, --nmt 1 runs
+ *     it with native memory tracking and prints the summary at each step
  * ScaleBench handshakes [--keys ec,rsa] [--concurrency 64] [--seconds 60] [--reps 2]
  *     handshakes per second per gateway CPU second (= per core), EC P-256 and RSA-2048
  *     certificates, --concurrency clients reconnecting as soon as they are established
@@ -67,8 +70,14 @@ public final class ScaleBench {
     int tcpPercent = intOpt(o, "tcp-percent", 0);
     int ramp = intOpt(o, "ramp", 200);
     int revokes = intOpt(o, "revokes", 3);
+    boolean restart = intOpt(o, "restart", 1) != 0;
+    int histogram = intOpt(o, "histogram", 0);
+    boolean nmt = intOpt(o, "nmt", 0) != 0;
+    String opts = (o.getOrDefault("gateway-opts", "")
+        + (nmt ? " -XX:NativeMemoryTracking=summary" : "")).trim();
     try (ScaleLab lab = ScaleLab.create("scale", "10.98.91.0/24", "10.98.92.0/24", "10.97.0.0",
-        max + 1000, KeySpec.EC_P256, doc -> { }, Map.of())) {
+        max + 1000, KeySpec.EC_P256, doc -> { },
+        opts.isEmpty() ? Map.of() : Map.of("VPNGW_JAVA_OPTS", opts))) {
       lab.startGateway();
       GatewayProbe probe = lab.probe();
       long t = System.nanoTime();
@@ -88,6 +97,14 @@ public final class ScaleBench {
         GatewayProbe.Sample s = probe.sample(true);
         row(gen.established(), s, base, gen.stats().connectMillisQuantile(0.5) + "/"
             + gen.stats().connectMillisQuantile(0.99), GatewayProbe.loadAverage());
+        if (histogram > 0) {
+          OUT.print(indent("histogram at " + gen.established() + " sessions",
+              probe.classHistogram(histogram)));
+        }
+        if (nmt) {
+          OUT.print(indent("native memory at " + gen.established() + " sessions",
+              probe.nativeMemory()));
+        }
         if (!up) {
           OUT.printf("stopped: only %d of %d sessions came up (%s)%n", gen.established(), n,
               gen.stats());
@@ -95,10 +112,19 @@ public final class ScaleBench {
         }
       }
       OUT.println("generator: " + gen.stats());
-      revocation(lab, gen, creds, revokes);
-      reconnect(lab, gen);
+      if (revokes > 0) {
+        revocation(lab, gen, creds, revokes);
+      }
+      if (restart) {
+        reconnect(lab, gen);
+      }
       OUT.println("generator: " + gen.stats());
     }
+  }
+
+  private static String indent(String title, String text) {
+    return "  # " + title + "\n" + text.lines().map(l -> "  " + l + "\n")
+        .reduce("", String::concat);
   }
 
   private static void row(int n, GatewayProbe.Sample s, GatewayProbe.Sample base,

@@ -65,18 +65,25 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #update} swaps the snapshot atomically; the next handshake sees the new one.
  *
- * <p>A chain that passed path validation is remembered (by the SHA-256 of its certificates, for
- * the snapshot it passed under, while every certificate of its path is within its validity), so a
- * client that reconnects skips the signature checks of step 4; steps 1-3 and 5 (thumbprints,
- * validity, key usage, CRLs) run at every handshake, and a new snapshot starts with nothing
- * remembered, so revocation stays exact.
+ * <p>A chain that passed path validation is remembered (by the SHA-256 of its certificates, while
+ * the snapshots trust the same anchors and every certificate of its path is within its validity),
+ * so a client that reconnects, and the periodic re-check of live sessions, skip the signature
+ * checks of step 4; steps 1-3 and 5 (thumbprints, validity, key usage, CRLs) run at every call,
+ * so revocation stays exact. Path validation depends on the anchors, never on CRLs or
+ * thumbprints, so a snapshot that only revokes more (a CRL write) keeps what was remembered; one
+ * with other anchors starts with nothing.
  */
 public final class PkixCertificateAuthenticator implements CertificateAuthenticator {
   static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
   private static final int KEY_USAGE_DIGITAL_SIGNATURE = 0;
 
-  /** Validated chains remembered per snapshot; when full, forgotten all at once. */
-  static final int PATH_CACHE_SIZE = 4096;
+  /**
+   * Validated chains remembered per set of anchors; when full, forgotten all at once. Above the
+   * 10,000 sessions a pod is sized for: the periodic re-check authenticates every live session's
+   * chain, and a smaller cache would forget them all every pass (10,000 path validations a
+   * minute).
+   */
+  static final int PATH_CACHE_SIZE = 16384;
 
   private final AtomicReference<TrustSnapshot> snapshot;
   private final Clock clock;
@@ -207,7 +214,7 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       X509Certificate[] chain, TrustSnapshot trust, String subject, Date now)
       throws AuthenticationException {
     PathCache cache = paths.get();
-    if (cache == null || cache.trust() != trust) {
+    if (cache == null || (cache.trust() != trust && !trust.sameAnchorsAs(cache.trust()))) {
       cache = new PathCache(trust, new ConcurrentHashMap<>());
       paths.set(cache);
     }

@@ -169,6 +169,32 @@ public final class TrustSnapshot {
     return false;
   }
 
+  /**
+   * True when this snapshot trusts the same anchors as {@code other} and reads groups under the
+   * same ones: then a chain {@code other} accepted is accepted here unless this snapshot lists one
+   * of its certificates ({@link #lists}), or it expired meanwhile.
+   */
+  public boolean sameAnchorsAs(TrustSnapshot other) {
+    return other != null
+        && anchorCertificates.equals(other.anchorCertificates)
+        && groupAnchors.equals(other.groupAnchors);
+  }
+
+  /**
+   * True when a CRL of the certificate's issuer (by name, signature not checked) lists its
+   * serial, or its thumbprint is revoked: a hash lookup, no cryptography but the thumbprint's
+   * digest when thumbprints are revoked. A candidate for {@link PkixCertificateAuthenticator}'s
+   * full check, never a verdict.
+   */
+  public boolean lists(X509Certificate certificate) {
+    for (X509CRL crl : crlsByIssuer.getOrDefault(certificate.getIssuerX500Principal(), List.of())) {
+      if (crl.isRevoked(certificate)) {
+        return true;
+      }
+    }
+    return revokedByThumbprint(certificate);
+  }
+
   boolean revokedByThumbprint(X509Certificate certificate) {
     return (!revokedSha1.isEmpty() && revokedSha1.contains(Thumbprints.sha1(certificate)))
         || (!revokedSha256.isEmpty() && revokedSha256.contains(Thumbprints.sha256(certificate)));

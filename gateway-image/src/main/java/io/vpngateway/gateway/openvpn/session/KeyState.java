@@ -40,7 +40,8 @@ final class KeyState {
   byte[] serverRandom1;
   byte[] serverRandom2;
   DataChannelKey dataKey;
-  private ByteBuffer plaintext = ByteBuffer.allocate(4096);
+  /** Control-channel plaintext not yet taken; null when there is none (most of a session's life). */
+  private ByteBuffer plaintext;
 
   KeyState(int keyId, TlsControlChannel tls, long deadlineNanos) {
     this.keyId = keyId;
@@ -56,6 +57,9 @@ final class KeyState {
     }
     byte[] plain = tls.takePlaintext();
     if (plain.length > 0) {
+      if (plaintext == null) {
+        plaintext = ByteBuffer.allocate(Math.max(plain.length, 1024));
+      }
       if (plaintext.remaining() < plain.length) {
         if (plaintext.position() + plain.length > 65536) {
           throw new HandshakeException("control channel plaintext backlog over 64 KiB");
@@ -71,17 +75,30 @@ final class KeyState {
 
   /** The client's key-method message once complete, else null. */
   KeyMethod2Client takeKeyMethod() throws MalformedPacketException {
+    if (plaintext == null) {
+      plaintext = ByteBuffer.allocate(0);
+    }
     plaintext.flip();
     try {
       return KeyMethod2Client.decode(plaintext);
     } finally {
       plaintext.compact();
+      releaseIfEmpty();
+    }
+  }
+
+  private void releaseIfEmpty() {
+    if (plaintext != null && plaintext.position() == 0) {
+      plaintext = null;
     }
   }
 
   /** Complete NUL-terminated control messages received so far. */
   List<String> takeControlMessages() {
     List<String> out = new ArrayList<>();
+    if (plaintext == null) {
+      return out;
+    }
     plaintext.flip();
     int start = plaintext.position();
     for (int i = start; i < plaintext.limit(); i++) {
@@ -94,6 +111,7 @@ final class KeyState {
     }
     plaintext.position(start);
     plaintext.compact();
+    releaseIfEmpty();
     return out;
   }
 

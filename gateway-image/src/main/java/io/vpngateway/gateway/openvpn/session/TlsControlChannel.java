@@ -14,22 +14,41 @@ import javax.net.ssl.SSLSession;
  * not match packets), so this class buffers ciphertext both ways and pumps a server-mode
  * {@link SSLEngine}; delegated tasks run inline on the control thread. A fresh engine is used for
  * each key state, as openvpn does for every renegotiation.
+ *
+ * <p>Memory: an established session keeps its engine for the rest of its life (control messages
+ * and the client's EXIT travel over it) but sends a few hundred bytes a minute through it. So the
+ * engine's three working buffers (a TLS packet buffer each way and an application buffer, about
+ * 16.7 KiB each) are per thread ({@link Scratch}, borrowed for one call), and between calls a
+ * channel keeps only the ciphertext of a record not yet complete. Per-channel buffers were 50 KiB
+ * of every idle session's heap (the scale bench's class histogram, BENCHMARKS.md).
  */
 final class TlsControlChannel {
   private final SSLEngine engine;
+  /** Ciphertext of an incomplete record carried to the next {@link #receive}, or null. */
+  private byte[] pendingIn;
+  /** The borrowed working buffers, only during a call; null between calls. */
   private ByteBuffer netIn;
   private ByteBuffer appIn;
   private ByteBuffer netOut;
-  private final ByteArrayOutputStream cipherOut = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream plainIn = new ByteArrayOutputStream();
+  private ByteArrayOutputStream cipherOut;
+  private ByteArrayOutputStream plainIn;
   private boolean handshakeDone;
+
+  /**
+   * The working buffers of the channels pumped on one thread (the server's control thread): only
+   * one channel uses them at a time, for one call. They grow as an engine asks, never shrink.
+   */
+  private static final class Scratch {
+    ByteBuffer netIn = ByteBuffer.allocate(0);
+    ByteBuffer appIn = ByteBuffer.allocate(0);
+    ByteBuffer netOut = ByteBuffer.allocate(0);
+    boolean inUse;
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   TlsControlChannel(SSLEngine engine) throws HandshakeException {
     this.engine = engine;
-    SSLSession s = engine.getSession();
-    netIn = ByteBuffer.allocate(s.getPacketBufferSize());
-    appIn = ByteBuffer.allocate(s.getApplicationBufferSize());
-    netOut = ByteBuffer.allocate(s.getPacketBufferSize());
     try {
       engine.beginHandshake();
     } catch (SSLException e) {
@@ -39,19 +58,28 @@ final class TlsControlChannel {
 
   /** Feeds TLS ciphertext received from the peer and processes as much as possible. */
   void receive(byte[] ciphertext) throws HandshakeException {
-    if (netIn.remaining() < ciphertext.length) {
-      ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + ciphertext.length + 4096);
-      netIn.flip();
-      bigger.put(netIn);
-      netIn = bigger;
+    int pending = pendingIn == null ? 0 : pendingIn.length;
+    Scratch scratch = borrow(pending + ciphertext.length);
+    try {
+      if (pendingIn != null) {
+        netIn.put(pendingIn);
+        pendingIn = null;
+      }
+      netIn.put(ciphertext);
+      pump();
+    } finally {
+      if (netIn.position() > 0) {
+        pendingIn = new byte[netIn.position()];
+        netIn.get(0, pendingIn);
+      }
+      giveBack(scratch);
     }
-    netIn.put(ciphertext);
-    pump();
   }
 
   /** Queues application plaintext (a control message) for the peer. */
   void send(byte[] plaintext) throws HandshakeException {
     ByteBuffer src = ByteBuffer.wrap(plaintext);
+    Scratch scratch = borrow(0);
     try {
       while (src.hasRemaining()) {
         runDelegatedTasks();
@@ -59,7 +87,43 @@ final class TlsControlChannel {
       }
     } catch (SSLException e) {
       throw new HandshakeException("TLS wrap failed: " + e.getMessage(), e);
+    } finally {
+      giveBack(scratch);
     }
+  }
+
+  /**
+   * Takes this thread's working buffers for one call, cleared and at least as large as the
+   * engine's session asks ({@code netInBytes} more for the inbound ciphertext). A nested call on
+   * the same thread (an engine callback pumping another channel) gets buffers of its own.
+   */
+  private Scratch borrow(int netInBytes) {
+    Scratch scratch = SCRATCH.get();
+    if (scratch.inUse) {
+      scratch = new Scratch();
+    }
+    scratch.inUse = true;
+    SSLSession s = engine.getSession();
+    int packet = s.getPacketBufferSize();
+    netIn = atLeast(scratch.netIn, Math.max(packet, netInBytes));
+    appIn = atLeast(scratch.appIn, s.getApplicationBufferSize());
+    netOut = atLeast(scratch.netOut, packet);
+    return scratch;
+  }
+
+  private static ByteBuffer atLeast(ByteBuffer b, int capacity) {
+    return b.capacity() >= capacity ? b.clear() : ByteBuffer.allocate(capacity);
+  }
+
+  /** Returns the working buffers (grown ones replace the thread's) and forgets them. */
+  private void giveBack(Scratch scratch) {
+    scratch.netIn = netIn;
+    scratch.appIn = appIn;
+    scratch.netOut = netOut;
+    scratch.inUse = false;
+    netIn = null;
+    appIn = null;
+    netOut = null;
   }
 
   private void pump() throws HandshakeException {
@@ -113,9 +177,10 @@ final class TlsControlChannel {
     noteFinished(r);
     if (appIn.position() > 0) {
       appIn.flip();
-      byte[] b = new byte[appIn.remaining()];
-      appIn.get(b);
-      plainIn.write(b, 0, b.length);
+      if (plainIn == null) {
+        plainIn = new ByteArrayOutputStream(appIn.remaining());
+      }
+      plainIn.write(appIn.array(), 0, appIn.remaining());
       appIn.clear();
     }
     return r.bytesConsumed() > 0 || r.bytesProduced() > 0
@@ -148,6 +213,9 @@ final class TlsControlChannel {
         continue;
       }
       netOut.flip();
+      if (cipherOut == null) {
+        cipherOut = new ByteArrayOutputStream(netOut.limit());
+      }
       cipherOut.write(netOut.array(), 0, netOut.limit());
       noteFinished(r);
       return r;
@@ -193,19 +261,27 @@ final class TlsControlChannel {
     return handshakeDone;
   }
 
-  /** Takes the ciphertext produced so far. */
+  /** Takes the ciphertext produced so far (the stream is dropped: it grew to a handshake flight). */
   byte[] takeCiphertext() {
+    if (cipherOut == null) {
+      return EMPTY;
+    }
     byte[] b = cipherOut.toByteArray();
-    cipherOut.reset();
+    cipherOut = null;
     return b;
   }
 
   /** Takes the application plaintext received so far. */
   byte[] takePlaintext() {
+    if (plainIn == null) {
+      return EMPTY;
+    }
     byte[] b = plainIn.toByteArray();
-    plainIn.reset();
+    plainIn = null;
     return b;
   }
+
+  private static final byte[] EMPTY = new byte[0];
 
   SSLSession session() {
     return engine.getSession();

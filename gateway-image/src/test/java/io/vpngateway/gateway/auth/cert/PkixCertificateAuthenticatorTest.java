@@ -75,7 +75,7 @@ class PkixCertificateAuthenticatorTest {
   }
 
   @Test
-  void aReconnectingChainSkipsPathValidationUntilTheSnapshotChanges() throws Exception {
+  void aReconnectingChainSkipsPathValidationUntilTheAnchorsChange() throws Exception {
     PkixCertificateAuthenticator auth =
         new PkixCertificateAuthenticator(trust(List.of(), List.of()), CLOCK);
     assertEquals("alice", auth.authenticate(chain(alice)).name());
@@ -83,7 +83,8 @@ class PkixCertificateAuthenticatorTest {
     assertEquals(1, auth.pathValidations(), "the second handshake of the same chain");
     assertEquals("bob", auth.authenticate(chain(bob)).name());
     assertEquals(2, auth.pathValidations(), "another chain is validated");
-    // a new snapshot revoking alice: refused at once, nothing remembered from the old one
+    // a new snapshot revoking alice: refused at once (CRLs are checked at every call); bob's
+    // path, validated against the same anchors, is still remembered
     X509CRL crl =
         gatewayCa.issueCrl(
             List.of(new RevokedCertificate(alice.certificate().getSerialNumber(), NOW)),
@@ -93,9 +94,15 @@ class PkixCertificateAuthenticatorTest {
     auth.update(trust(List.of(crl), List.of()));
     assertEquals("CertificateRevoked", reason(auth, alice.certificate()));
     auth.authenticate(chain(bob));
-    assertEquals(4, auth.pathValidations());
+    assertEquals(2, auth.pathValidations());
     auth.update(trust(List.of(), List.of(alice.sha256Thumbprint())));
     assertEquals("CertificateRevoked", reason(auth, alice.certificate()));
+    // other anchors: nothing remembered
+    CertificateAuthority corp = CertificateAuthority.create("corp", KeySpec.EC_P256, NOW);
+    auth.update(TrustSnapshot.of(List.of(gatewayCa.certificate(), corp.certificate()), List.of(),
+        List.of()));
+    auth.authenticate(chain(bob));
+    assertEquals(3, auth.pathValidations(), "bob's path is validated again under new anchors");
   }
 
   @Test
