@@ -12,6 +12,7 @@ import io.vpngateway.api.pki.Certificates;
 import io.vpngateway.api.pki.ClientCertificates;
 import io.vpngateway.api.pki.Pem;
 import io.vpngateway.api.pki.PkiException;
+import io.vpngateway.api.pki.RevocationList;
 import io.vpngateway.api.profile.ClientSecretData;
 import io.vpngateway.api.v1alpha1.ClientCertificate;
 import io.vpngateway.api.v1alpha1.ClientCertificateSpec;
@@ -22,8 +23,11 @@ import io.vpngateway.operator.support.Names;
 import io.vpngateway.operator.support.SecretData;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +42,7 @@ import java.util.Set;
 public class ClientCertificateIssuance {
   private final OperatorConfig config;
   private final ClientCertificateIssuer issuer = new ClientCertificateIssuer();
+  private final CrlRevoker revoker = new CrlRevoker();
 
   public ClientCertificateIssuance(OperatorConfig config) {
     this.config = config;
@@ -143,13 +148,12 @@ public class ClientCertificateIssuance {
         issued.renewed()
             && existing.filter(s -> ClientCertificateIssuer.subjectChanged(s, spec)).isPresent();
     if (subjectChanged && !earlier.isEmpty()) {
-      CrlRevoker.revokeAll(
+      revoker.revokeAll(
           context.getClient(),
           cc.getMetadata().getNamespace(),
           cc.getSpec().gatewayRef.name,
           ca,
           KnownCertificates.serials(earlier),
-          now,
           config.pki().crlValidity());
       return issued.withPrevious(List.of());
     }
@@ -167,13 +171,12 @@ public class ClientCertificateIssuance {
             context.getSecondaryResource(Secret.class, ClientCertificateReconciler.OUTPUT_SECRET),
             now);
     if (ca.isPresent() && !known.isEmpty()) {
-      CrlRevoker.revokeAll(
+      revoker.revokeAll(
           context.getClient(),
           namespace,
           gatewayName,
           ca.get(),
           KnownCertificates.serials(known),
-          now,
           config.pki().crlValidity());
     }
   }
@@ -192,17 +195,49 @@ public class ClientCertificateIssuance {
     if (serials.isEmpty()) {
       return new Issuance.Revoked(null, null);
     }
+    // already listed (a reconcile after the revocation, or after a restart): nothing to write
     Map<BigInteger, Instant> revokedAt =
-        CrlRevoker.revokeAll(
-            context.getClient(),
-            cc.getMetadata().getNamespace(),
-            cc.getSpec().gatewayRef.name,
-            ca,
-            serials,
-            now,
-            config.pki().crlValidity());
+        listedIn(cachedCrl(context, cc), serials)
+            .orElseGet(
+                () ->
+                    revoker.revokeAll(
+                        context.getClient(),
+                        cc.getMetadata().getNamespace(),
+                        cc.getSpec().gatewayRef.name,
+                        ca,
+                        serials,
+                        config.pki().crlValidity()));
     BigInteger shown = serial.orElse(serials.iterator().next());
     return new Issuance.Revoked(Certificates.serialHex(shown), revokedAt.get(shown));
+  }
+
+  private static Optional<X509CRL> cachedCrl(
+      Context<ClientCertificate> context, ClientCertificate cc) {
+    return cached(
+            context,
+            Secret.class,
+            ClientCertificateReconciler.GATEWAY_SECRETS,
+            Names.crlSecret(cc.getSpec().gatewayRef.name),
+            cc.getMetadata().getNamespace())
+        .flatMap(s -> SecretData.get(s, ConfigFiles.CRL_KEY))
+        .flatMap(RevocationList::decode);
+  }
+
+  /** When {@code crl} lists every one of {@code serials}: when each was revoked. */
+  private static Optional<Map<BigInteger, Instant>> listedIn(
+      Optional<X509CRL> crl, Set<BigInteger> serials) {
+    if (crl.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<BigInteger, Instant> revokedAt = new LinkedHashMap<>();
+    for (BigInteger serial : serials) {
+      X509CRLEntry entry = crl.get().getRevokedCertificate(serial);
+      if (entry == null) {
+        return Optional.empty();
+      }
+      revokedAt.put(serial, entry.getRevocationDate().toInstant());
+    }
+    return Optional.of(revokedAt);
   }
 
   private static boolean listedInCrl(Secret output, Optional<Secret> crlSecret) {

@@ -56,6 +56,7 @@ public class ClientCertificateReconciler
   private static final Duration MIN_RESCHEDULE = Duration.ofSeconds(1);
 
   private final ClientCertificateIssuance issuance;
+  private final GatewaySecretWakeUps crlWakeUps = new GatewaySecretWakeUps();
 
   public ClientCertificateReconciler(ClientCertificateIssuance issuance) {
     this.issuance = issuance;
@@ -89,9 +90,7 @@ public class ClientCertificateReconciler
             .withLabelSelector(Labels.MANAGED_SELECTOR)
             .withGenericFilter(
                 s -> GATEWAY_COMPONENTS.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
-            .withSecondaryToPrimaryMapper(
-                (Secret s) ->
-                    certificatesOf(primaries, s, s.getMetadata().getLabels().get(Labels.GATEWAY)))
+            .withSecondaryToPrimaryMapper((Secret s) -> crlWakeUps.certificatesFor(primaries, s))
             .build();
     return List.of(
         new InformerEventSource<>(gateways, context), new InformerEventSource<>(secrets, context));
@@ -107,7 +106,7 @@ public class ClientCertificateReconciler
         .collect(Collectors.toSet());
   }
 
-  private static String key(String namespace, String gateway) {
+  static String key(String namespace, String gateway) {
     return namespace + "/" + gateway;
   }
 

@@ -41,7 +41,9 @@ public final class ClientCertificateStatusAggregator {
               conditions,
               ConditionTypes.ISSUING,
               false,
-              issued.renewed() ? ConditionTypes.REASON_ISSUED : ConditionTypes.REASON_READY,
+              // the same reason whether this reconcile issued it or kept it: a reason that
+              // flipped on the next reconcile cost every certificate a second status write
+              ConditionTypes.REASON_ISSUED,
               "next renewal at " + status.renewalTime,
               generation,
               now);
