@@ -104,9 +104,12 @@ public final class Soak {
     }
     GatewayProbe probe = lab.probe();
     awaitAnswering(gen, s);
-    GatewayProbe.Sample before = probe.sample(false);
-    out.printf("soak: %d sessions up (%s); before: rss %d MiB, threads %d, fds %d%n",
-        s.sessions(), gen.stats(), before.rssKb() / 1024, before.threads(), before.fds());
+    // full collections before and after: live heap is what a leak grows, RSS mostly follows
+    // how far the collector has grown the heap so far
+    GatewayProbe.Sample before = probe.sample(true);
+    out.printf("soak: %d sessions up (%s); before: rss %d MiB, live heap %d KiB, threads %d,"
+            + " fds %d%n", s.sessions(), gen.stats(), before.rssKb() / 1024, before.heapUsedKb(),
+        before.threads(), before.fds());
     long reloadsBefore = lab.gateway().metric("vpngw_config_reloads_total", "result", "applied");
     long rejectedBefore = lab.gateway().metric("vpngw_config_reloads_total", "result", "rejected");
     long churnBefore = gen.stats().ended(EndCause.INTENTIONAL);
@@ -144,7 +147,7 @@ public final class Soak {
     }
     awaitAnswering(gen, s);
     Thread.sleep(2000);
-    GatewayProbe.Sample after = probe.sample(false);
+    GatewayProbe.Sample after = probe.sample(true);
     long reloads = lab.gateway().metric("vpngw_config_reloads_total", "result", "applied")
         - reloadsBefore;
     long rejected = lab.gateway().metric("vpngw_config_reloads_total", "result", "rejected")
@@ -166,10 +169,11 @@ public final class Soak {
         gen.stats().toString());
     out.printf("soak done: unexpected ends %d %s, connect failures %d, churned %d, "
             + "renegotiations %d, reloads applied %d rejected %d, RSS slope %.1f KiB/min, "
-            + "threads %d -> %d, fds %d -> %d, answering %d of %d%n",
+            + "live heap %d -> %d KiB, threads %d -> %d, fds %d -> %d, answering %d of %d%n",
         r.unexpectedEnds(), r.unexpectedDetails(), r.connectFailures(), r.churned(),
         r.renegotiations(), r.reloadsApplied(), r.reloadsRejected(), r.rssSlopeKbPerMinute(),
-        before.threads(), after.threads(), before.fds(), after.fds(), r.answeringAtEnd(),
+        before.heapUsedKb(), after.heapUsedKb(), before.threads(), after.threads(), before.fds(),
+        after.fds(), r.answeringAtEnd(),
         r.establishedAtEnd());
     out.println("generator: " + r.generatorStats());
     return r;
