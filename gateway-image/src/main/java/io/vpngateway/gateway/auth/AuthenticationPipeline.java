@@ -222,14 +222,19 @@ public final class AuthenticationPipeline {
     switch (t.verdict()) {
       case VALID:
         String name = t.name().orElse("");
+        // a token cut short by its sign-in's end (OIDC exp) ends the session it admits then too
+        ServerAssignment until =
+            t.capped().map(ServerAssignment::until).orElse(ServerAssignment.NONE);
         if (byCertificate != null) {
           return name.equals(byCertificate.name())
-              ? AuthResult.accepted(byCertificate)
+              ? AuthResult.accepted(
+                  t.capped().isPresent() ? byCertificate.withAssignment(until) : byCertificate)
               : AuthResult.refused(
                   RefusalReason.AUTH_TOKEN_INVALID, "the auth token was issued to another client");
         }
         return AuthResult.accepted(
-            ClientIdentity.of(name, t.groups(), AuthMethod.AUTH_TOKEN, "auth-token"));
+            ClientIdentity.of(name, t.groups(), AuthMethod.AUTH_TOKEN, "auth-token")
+                .withAssignment(until));
       case EXPIRED:
         return !anyPasswordBackend()
             ? null

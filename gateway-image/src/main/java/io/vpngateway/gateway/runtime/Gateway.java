@@ -183,6 +183,11 @@ public final class Gateway implements AutoCloseable {
     started.push(watcher);
     scheduler.scheduleWithFixedDelay(
         this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(
+        new SignInExpiry(registry, Clock.systemUTC()),
+        SignInExpiry.PERIOD_SECONDS,
+        SignInExpiry.PERIOD_SECONDS,
+        TimeUnit.SECONDS);
     ready = true;
     logReady(doc, replica, share);
   }

@@ -7,6 +7,7 @@ import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.PasswordAuthenticator;
 import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.auth.ServerAssignment;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -128,10 +129,11 @@ public final class OidcPasswordAuthenticator implements PasswordAuthenticator {
     if (o instanceof SignInOutcome.SignedIn in) {
       return AuthResult.accepted(
           ClientIdentity.of(
-              in.token().name(),
-              in.token().groups(),
-              AuthMethod.OIDC,
-              context.settings().issuer().toString()));
+                  in.token().name(),
+                  in.token().groups(),
+                  AuthMethod.OIDC,
+                  context.settings().issuer().toString())
+              .withAssignment(until(in.token(), context.settings())));
     }
     SignInOutcome.Refused r = (SignInOutcome.Refused) o;
     return AuthResult.refused(r.reason(), r.message());
@@ -139,7 +141,17 @@ public final class OidcPasswordAuthenticator implements PasswordAuthenticator {
 
   private static ClientIdentity identity(OidcService.Current current, VerifiedToken t) {
     return ClientIdentity.of(
-        t.name(), t.groups(), AuthMethod.OIDC, current.settings().issuer().toString());
+            t.name(), t.groups(), AuthMethod.OIDC, current.settings().issuer().toString())
+        .withAssignment(until(t, current.settings()));
+  }
+
+  /**
+   * A session lives no longer than the token that admitted it (+ the clock skew the check
+   * allowed): a user disabled at the issuer gets no new token, so this is when the gateway stops
+   * trusting the sign-in (see README "Cutting a user off").
+   */
+  private static ServerAssignment until(VerifiedToken t, OidcSettings settings) {
+    return ServerAssignment.until(t.expiresAt().plus(settings.clockSkew()));
   }
 
   /** {@code IV_SSO} lists {@code webauth} (openvpn sends e.g. {@code webauth,crtext}). */

@@ -49,6 +49,19 @@ public final class AuthTokens {
   }
 
   public String issue(String name, List<String> groups, Instant now) {
+    return issue(name, groups, now, Optional.empty());
+  }
+
+  /**
+   * A token that expires after the configured lifetime, or at {@code notAfter} if that comes
+   * first: a session whose sign-in ends then (an OIDC token's {@code exp}) must not reconnect with
+   * our token past it. {@link #verify} reports such a token as {@link Checked#capped}.
+   */
+  public String issue(String name, List<String> groups, Instant now, Optional<Instant> notAfter) {
+    Instant expires = now.plus(lifetime);
+    if (notAfter.isPresent() && notAfter.get().isBefore(expires)) {
+      expires = notAfter.get().isBefore(now) ? now : notAfter.get();
+    }
     String body =
         PREFIX
             + b64(name.getBytes(StandardCharsets.UTF_8))
@@ -57,7 +70,7 @@ public final class AuthTokens {
             + "."
             + now.getEpochSecond()
             + "."
-            + now.plus(lifetime).getEpochSecond();
+            + expires.getEpochSecond();
     return body + "." + b64(mac(body));
   }
 
@@ -72,14 +85,19 @@ public final class AuthTokens {
   /**
    * @param name the name the token was issued to (VALID and EXPIRED only)
    * @param groups the groups it was issued with (empty for version 1 tokens)
+   * @param capped the token's expiry when it was cut short of the configured lifetime by the
+   *     end of the sign-in it continues ({@link #issue(String, List, Instant, Optional)}): a
+   *     session it admits must end then too
    */
-  public record Checked(Verdict verdict, Optional<String> name, List<String> groups) {
+  public record Checked(
+      Verdict verdict, Optional<String> name, List<String> groups, Optional<Instant> capped) {
     public Checked {
       groups = List.copyOf(groups);
+      capped = capped == null ? Optional.empty() : capped;
     }
 
     static Checked of(Verdict verdict) {
-      return new Checked(verdict, Optional.empty(), List.of());
+      return new Checked(verdict, Optional.empty(), List.of(), Optional.empty());
     }
   }
 
@@ -109,7 +127,11 @@ public final class AuthTokens {
           v2 && !parts[2].isEmpty() ? Arrays.asList(text(parts[2]).split("\n")) : List.of();
       long expires = Long.parseLong(parts[parts.length - 1]);
       Verdict verdict = now.getEpochSecond() > expires ? Verdict.EXPIRED : Verdict.VALID;
-      return new Checked(verdict, Optional.of(name), groups);
+      Optional<Instant> capped = Optional.empty();
+      if (v2 && expires < Long.parseLong(parts[3]) + lifetime.toSeconds()) {
+        capped = Optional.of(Instant.ofEpochSecond(expires));
+      }
+      return new Checked(verdict, Optional.of(name), groups, capped);
     } catch (IllegalArgumentException e) {
       // only reachable with our own key: a token we could not have issued
       return Checked.of(Verdict.FORGED);

@@ -257,7 +257,8 @@ public final class OpenVpnClientSession implements TunnelSession {
       data.pend(ks.keyId);
       host.stats().renegotiations.increment();
       host.authTokens().ifPresent(t -> sendQuietly(ks, "AUTH_TOKEN,"
-          + t.issue(identity().name(), identity().groups(), Instant.now())));
+          + t.issue(identity().name(), identity().groups(), Instant.now(),
+              identity().assigned().notAfter())));
       return;
     }
     CompletableFuture<Optional<SessionAdmission.Refusal>> decision = admission.admit(
@@ -378,7 +379,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   private void pushReply(KeyState ks) throws OpenVpnException {
     ClientIdentity who = identity();
     String token = host.authTokens()
-        .map(t -> t.issue(who.name(), who.groups(), Instant.now())).orElse(null);
+        .map(t -> t.issue(who.name(), who.groups(), Instant.now(), who.assigned().notAfter()))
+        .orElse(null);
     ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
         admission.cipher(), peerId, admission.useEkm(), token));
     if (phase == Phase.AUTHENTICATED) {

@@ -27,6 +27,25 @@ class AuthTokensTest {
   }
 
   @Test
+  void aTokenIsCutShortByTheEndOfTheSignInItContinues() {
+    Instant signInEnds = now.plusSeconds(600);
+    String t = tokens.issue("alice", List.of("eng"), now, java.util.Optional.of(signInEnds));
+    AuthTokens.Checked c = tokens.verify(t, now.plusSeconds(60));
+    assertEquals(AuthTokens.Verdict.VALID, c.verdict());
+    assertEquals(java.util.Optional.of(signInEnds), c.capped());
+    assertEquals(AuthTokens.Verdict.EXPIRED, tokens.verify(t, now.plusSeconds(601)).verdict(),
+        "no reconnect with our token past the sign-in's end");
+    // a sign-in ending after the token's own lifetime changes nothing
+    String later = tokens.issue("bob", List.of(), now, java.util.Optional.of(now.plusSeconds(7200)));
+    assertEquals(java.util.Optional.empty(), tokens.verify(later, now).capped());
+    assertEquals(AuthTokens.Verdict.EXPIRED, tokens.verify(later, now.plusSeconds(3601)).verdict());
+    // an ended sign-in gets a token that is already at its end
+    String ended = tokens.issue("carol", List.of(), now, java.util.Optional.of(now.minusSeconds(5)));
+    assertEquals(AuthTokens.Verdict.EXPIRED, tokens.verify(ended, now.plusSeconds(1)).verdict());
+    assertEquals(java.util.Optional.empty(), tokens.verify(tokens.issue("dave", now), now).capped());
+  }
+
+  @Test
   void versionOneTokensStillVerify() throws Exception {
     String body =
         "vgw1."

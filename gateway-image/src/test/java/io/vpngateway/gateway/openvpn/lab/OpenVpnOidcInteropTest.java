@@ -84,6 +84,7 @@ class OpenVpnOidcInteropTest {
             redirectUrl: https://%7$s:%8$d/oidc/callback
             callbackPort: %8$d
             signInTimeout: 60s
+            clockSkew: 5s
       ---
       apiVersion: v1
       kind: Secret
@@ -240,6 +241,38 @@ class OpenVpnOidcInteropTest {
     try (LabProcess client = start("dave", passwordConfig("dave", "dave", "not-a-token"))) {
       String line = client.awaitLine("AUTH_FAILED", CONNECT);
       assertTrue(line.contains("AUTH_FAILED,AuthMethodNotSupported"), line);
+    }
+  }
+
+  /**
+   * Cutting a user off: a session lives no longer than the token that admitted it (+ clockSkew,
+   * 5 s here). The gateway ends it (RESTART to the client), and the client's automatic reconnect
+   * with the gateway's auth token is refused too: that token expired with the sign-in. A disabled
+   * user gets no new token, so this is the longest they keep access.
+   */
+  @Test
+  void aSessionEndsWhenItsTokenExpiresAndItsReconnectIsRefused() throws Exception {
+    long ttl = 25;
+    String token = issuer.token("henry", AUDIENCE, Map.of("groups", List.of("engineering")), ttl);
+    long issued = System.nanoTime();
+    try (LabProcess client = start("henry", passwordConfig("henry", "henry", token))) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      assertEquals("henry", session("henry").path("identity").asText());
+      gateway.process().awaitLine("of henry ended: its sign-in expired", Duration.ofSeconds(90));
+      long seconds = Duration.ofNanos(System.nanoTime() - issued).toSeconds();
+      assertTrue(seconds >= ttl, "not before the token's exp: " + seconds + " s");
+      assertTrue(seconds <= ttl + 5 + 5 + 15, "ended " + seconds + " s after the token was issued"
+          + " (ttl " + ttl + " s + skew 5 s + scan 5 s + slack)");
+      Wait.untilAsserted("henry's session gone", Duration.ofSeconds(15), () -> {
+        for (JsonNode s : gateway.sessions()) {
+          assertFalse(s.path("identity").asText().equals("henry"), s.toString());
+        }
+      });
+      String refused = client.awaitLine("AUTH_FAILED", CONNECT);
+      assertTrue(refused.contains("AuthTokenExpired") || refused.contains("TokenExpired"),
+          refused);
+      assertEquals(1, countOf(client.output(), "Initialization Sequence Completed"),
+          "never back in: " + client.tail());
     }
   }
 
