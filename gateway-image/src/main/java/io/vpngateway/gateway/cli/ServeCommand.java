@@ -172,18 +172,24 @@ final class ServeCommand implements Callable<Integer> {
     Gateway gateway = Gateway.start(source, options(replica, standalone));
     CountDownLatch stopped = new CountDownLatch(1);
     ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor();
+    AutoCloseable fileWatch = () -> {};
     if (state != null) {
       StateDirectory s = state;
       maintenance.scheduleWithFixedDelay(() -> refreshCrl(s), 12, 12, TimeUnit.HOURS);
-      maintenance.scheduleWithFixedDelay(
-          new GatewayFileWatcher(gatewayFile, state, gatewayFileContent), 2, 2, TimeUnit.SECONDS);
+      fileWatch = new GatewayFileWatcher(gatewayFile, state, gatewayFileContent).start();
     }
+    AutoCloseable stopWatching = fileWatch;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("stopping the gateway");
                   maintenance.shutdownNow();
+                  try {
+                    stopWatching.close();
+                  } catch (Exception e) {
+                    LOG.fine("closing the gateway-file watch: " + e.getMessage());
+                  }
                   gateway.close();
                   stopped.countDown();
                 },

@@ -3,12 +3,8 @@ package io.vpngateway.gateway.config;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,11 +23,15 @@ import java.util.logging.Logger;
  * "some entry of the directory was created, moved in, modified or deleted", not a change of a
  * particular file. After an event the watcher waits {@link #SETTLE} for the writer to finish (a CLI
  * writing several files, an editor's save), then reloads once; the reload itself compares
- * fingerprints, so spurious events cost one cheap hash. A poll every {@link #POLL} covers
- * filesystems where inotify does not report (some network and overlay mounts): it compares the
+ * fingerprints, so spurious events cost one cheap hash.
+ *
+ * <p>Where inotify is exact ({@link DirectoryEvents#trusted}: tmpfs, as Secret volumes are, and
+ * local disks) the thread sleeps until an event and checks on its own only every {@link
+ * #FULL_CHECK}, so an idle gateway never wakes for its config. Elsewhere (network, FUSE and
+ * overlay mounts, where a change may raise no event) a poll every {@link #POLL} compares the
  * directory's {@link #signature} (names, sizes, modification times and inodes, links followed,
- * which a kubelet swap or a rewrite changes) and reloads only when that moved, so an idle gateway
- * reads no file and parses no document; every {@link #FULL_CHECK} the poll reloads regardless.
+ * which a kubelet swap or a rewrite changes) and reloads only when that moved, so it reads no file
+ * and parses no document; every {@link #FULL_CHECK} the poll reloads regardless.
  */
 public final class ConfigDirectoryWatcher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ConfigDirectoryWatcher.class.getName());
@@ -39,35 +39,40 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
   /** Quiet time after the last event before reloading. */
   static final Duration SETTLE = Duration.ofMillis(250);
 
-  /** Fallback poll interval; revocation must still apply within seconds without inotify. */
+  /** Poll interval where events may be missed; revocation must still apply within seconds. */
   static final Duration POLL = Duration.ofSeconds(3);
 
   /** A poll reloads (fingerprint comparison) at least this often, whatever the signature says. */
   static final Duration FULL_CHECK = Duration.ofMinutes(5);
 
   private final ConfigSource source;
-  private final WatchService watchService;
+  private final DirectoryEvents events;
+  private final Duration poll;
   private final Thread thread;
   private volatile boolean running = true;
 
-  private ConfigDirectoryWatcher(ConfigSource source, WatchService watchService) {
+  private ConfigDirectoryWatcher(ConfigSource source, DirectoryEvents events, Duration poll) {
     this.source = source;
-    this.watchService = watchService;
+    this.events = events;
+    this.poll = poll;
     this.thread = new Thread(this::loop, "config-watcher");
     this.thread.setDaemon(true);
   }
 
   /** Starts watching {@code source}'s directory on a daemon thread. */
   public static ConfigDirectoryWatcher start(ConfigSource source) throws IOException {
-    WatchService watchService = FileSystems.getDefault().newWatchService();
-    source
-        .directory()
-        .register(
-            watchService,
-            StandardWatchEventKinds.ENTRY_CREATE,
-            StandardWatchEventKinds.ENTRY_MODIFY,
-            StandardWatchEventKinds.ENTRY_DELETE);
-    ConfigDirectoryWatcher watcher = new ConfigDirectoryWatcher(source, watchService);
+    DirectoryEvents events = DirectoryEvents.open(source.directory());
+    return start(source, events, events.pollInterval(POLL, FULL_CHECK));
+  }
+
+  /** With a given poll interval, whatever the filesystem (tests of the polling path). */
+  static ConfigDirectoryWatcher start(ConfigSource source, Duration poll) throws IOException {
+    return start(source, DirectoryEvents.open(source.directory()), poll);
+  }
+
+  private static ConfigDirectoryWatcher start(
+      ConfigSource source, DirectoryEvents events, Duration poll) {
+    ConfigDirectoryWatcher watcher = new ConfigDirectoryWatcher(source, events, poll);
     watcher.thread.start();
     return watcher;
   }
@@ -77,17 +82,9 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
     long lastFull = System.nanoTime();
     while (running) {
       try {
-        WatchKey key = watchService.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
-        if (key != null) {
-          drain(key);
-          // coalesce a burst of events (kubelet swap, CLI writing several files) into one reload
-          WatchKey more;
-          while ((more = watchService.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-            drain(more);
-          }
-        } else {
+        if (!events.await(poll, SETTLE)) {
           String now = signature(source.directory());
-          boolean due = System.nanoTime() - lastFull > FULL_CHECK.toNanos();
+          boolean due = System.nanoTime() - lastFull > FULL_CHECK.toNanos() - poll.toNanos() / 2;
           if (now.equals(signature) && !due) {
             continue;
           }
@@ -128,16 +125,11 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
     return String.join("\n", entries);
   }
 
-  private static void drain(WatchKey key) {
-    key.pollEvents();
-    key.reset();
-  }
-
   @Override
   public void close() {
     running = false;
     try {
-      watchService.close();
+      events.close();
     } catch (IOException e) {
       LOG.fine("closing the watch service: " + e.getMessage());
     }

@@ -19,10 +19,11 @@ import java.util.function.LongSupplier;
  *       which must never be lost. They wait in their own queue, which the thread drains before
  *       every packet task, so they run even while the packet lane is full.
  *   <li>the tick ({@link #scheduleTick}): periodic work run on the same thread when it falls due.
- *       Its period is asked anew after every tick, and any packet task pulls the next tick to
- *       within {@code fastMillis}: a server that is handling handshakes ticks often (control
- *       retransmissions), an idle one rarely. The thread sleeps until the next tick or the next
- *       task, so an idle server wakes only for its tick, once, on one thread.
+ *       Its period is asked anew after every tick, and any packet or internal task pulls the next
+ *       tick to within {@code fastMillis}: a server that is handling handshakes ticks often
+ *       (control retransmissions), an idle one only at the deadlines its sessions name. The thread
+ *       sleeps until the next tick or the next task, so an idle server wakes only for its tick,
+ *       on one thread.
  * </ul>
  */
 final class ControlThread {
@@ -84,7 +85,11 @@ final class ControlThread {
 
   private void loop() {
     while (true) {
-      runInternal();
+      boolean ticking = tick != null; // not for the task that schedules the tick itself
+      if (runInternal() && ticking) {
+        // a close, a key switch: the tick decides anew how long the server may sleep
+        nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
+      }
       Runnable task = packets.poll();
       if (task != null) {
         runLogged(task);
@@ -115,11 +120,15 @@ final class ControlThread {
     }
   }
 
-  private void runInternal() {
+  /** Runs the queued internal work; true if there was any. */
+  private boolean runInternal() {
+    boolean ran = false;
     Runnable r;
     while ((r = internal.poll()) != null) {
       runLogged(r);
+      ran = true;
     }
+    return ran;
   }
 
   private static void runLogged(Runnable r) {

@@ -62,10 +62,18 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    */
   private static final long FAST_TICK_MILLIS = 100;
   /**
-   * Tick period otherwise: keepalive, ping-restart, renegotiation and linger timers are counted in
-   * seconds (as openvpn's own timers are), so an idle server wakes once a second.
+   * Tick period while a session is not quiet (see {@link OpenVpnClientSession#nextTickNanos}) or a
+   * TCP connection is open (the sweep): linger, byte and packet limits and key retirement are
+   * counted in seconds, as openvpn's own timers are.
    */
   private static final long SLOW_TICK_MILLIS = 1000;
+  /**
+   * Longest sleep of a server whose sessions are all quiet: each names its next deadline
+   * (keepalive ping, ping-restart, timed renegotiation), so an idle server wakes for those only.
+   * The cap bounds how late a session whose traffic starts during the sleep has its byte and
+   * packet limits looked at again (the packet-id soft limit leaves minutes of margin).
+   */
+  private static final long MAX_IDLE_TICK_MILLIS = 10_000;
   private static final long BUSY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
   static final int CONTROL_QUEUE_CAPACITY = 4096;
@@ -193,22 +201,39 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   /** Control thread: how long until the next tick (see {@link #FAST_TICK_MILLIS}). */
   private long tickPeriodMillis() {
-    boolean busy = !handshaking.isEmpty()
-        || System.nanoTime() - control.lastPacketNanos() < BUSY_WINDOW_NANOS;
-    return busy ? FAST_TICK_MILLIS : SLOW_TICK_MILLIS;
+    long now = System.nanoTime();
+    boolean busy = !handshaking.isEmpty() || now - control.lastPacketNanos() < BUSY_WINDOW_NANOS;
+    if (busy) {
+      return FAST_TICK_MILLIS;
+    }
+    if (tcp.connections() > 0) {
+      return SLOW_TICK_MILLIS;
+    }
+    long untilDeadline = TimeUnit.NANOSECONDS.toMillis(nextSessionDeadlineNanos - now);
+    return Math.max(1, Math.min(untilDeadline, MAX_IDLE_TICK_MILLIS));
   }
+
+  /** Control thread: the earliest deadline the sessions named at the last tick. */
+  private long nextSessionDeadlineNanos = System.nanoTime();
 
   private void tick() {
     long now = System.nanoTime();
     tcp.sweep(now);
+    long slow = TimeUnit.MILLISECONDS.toNanos(SLOW_TICK_MILLIS);
+    long next = now + TimeUnit.MILLISECONDS.toNanos(MAX_IDLE_TICK_MILLIS);
     for (OpenVpnClientSession s : sessions.keySet()) {
       try {
         s.tick(now);
+        long due = s.nextTickNanos(now, slow);
+        if (due - next < 0) {
+          next = due;
+        }
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "session " + s.id() + " failed", e);
         s.close("internal error");
       }
     }
+    nextSessionDeadlineNanos = next;
   }
 
   // ------------------------------------------------------------------ dispatch

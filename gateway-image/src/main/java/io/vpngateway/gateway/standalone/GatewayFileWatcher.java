@@ -1,11 +1,14 @@
 package io.vpngateway.gateway.standalone;
 
+import io.vpngateway.gateway.config.DirectoryEvents;
 import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -15,13 +18,24 @@ import java.util.logging.Logger;
 /**
  * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state directory
  * again, where the running gateway's config watch picks it up like an operator update. A file that
- * does not parse or validate is refused with one log line and changes nothing. Called periodically:
- * a round whose file has the size, modification time and inode of the last one reads nothing (an
- * idle gateway must not wake up to hash files); otherwise comparing a hash keeps a touched but
- * unchanged file free.
+ * does not parse or validate is refused with one log line and changes nothing. {@link #start} runs
+ * a check after every change in the file's directory (inotify; an editor's save is a rename there)
+ * and, where inotify may miss a change ({@link DirectoryEvents#trusted}), every {@link #POLL}: an
+ * idle gateway on a local disk does not wake up for its file. A check whose file has the size,
+ * modification time and inode of the last one reads nothing; otherwise comparing a hash keeps a
+ * touched but unchanged file free.
  */
 public final class GatewayFileWatcher implements Runnable {
   private static final Logger LOG = Logger.getLogger(GatewayFileWatcher.class.getName());
+
+  /** Poll interval where inotify may miss a change. */
+  static final Duration POLL = Duration.ofSeconds(2);
+
+  /** Where inotify is exact, a check this often anyway (a lost event costs at most this). */
+  static final Duration SAFETY_CHECK = Duration.ofMinutes(5);
+
+  /** Quiet time after the last event before checking: an editor writes, renames, chmods. */
+  static final Duration SETTLE = Duration.ofMillis(200);
 
   private final Path file;
   private final StateDirectory state;
@@ -35,6 +49,32 @@ public final class GatewayFileWatcher implements Runnable {
     this.lastDigest = sha256(initialContent);
   }
 
+  /** Checks the file after each change, on a daemon thread, until the result is closed. */
+  public AutoCloseable start() throws IOException {
+    DirectoryEvents events = DirectoryEvents.open(file.toAbsolutePath().getParent());
+    Duration poll = events.pollInterval(POLL, SAFETY_CHECK);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  events.await(poll, SETTLE);
+                  run();
+                }
+              } catch (InterruptedException | ClosedWatchServiceException e) {
+                // closed
+              }
+            },
+            "gateway-file-watcher");
+    thread.setDaemon(true);
+    thread.start();
+    return () -> {
+      events.close();
+      thread.interrupt();
+    };
+  }
+
+  /** One check: renders the file again if its content changed. */
   @Override
   public void run() {
     byte[] content;

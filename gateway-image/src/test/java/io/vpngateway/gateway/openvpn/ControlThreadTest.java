@@ -51,6 +51,19 @@ class ControlThreadTest {
     assertTrue(control.isShutdown());
   }
 
+  @Test
+  void internalWorkAlsoBringsTheTickForward() throws Exception {
+    ControlThread control = new ControlThread(4, new LongAdder());
+    AtomicInteger ticks = new AtomicInteger();
+    control.scheduleTick(ticks::incrementAndGet, () -> 60_000, 20);
+    Thread.sleep(300);
+    assertEquals(0, ticks.get(), "an idle server does not tick before its period");
+    control.submitInternal(() -> { }); // a session closed, a key switched
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> ticks.get() == 1);
+    control.shutdown(5000);
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);

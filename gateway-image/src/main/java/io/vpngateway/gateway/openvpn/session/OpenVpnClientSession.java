@@ -98,6 +98,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   private int currentKeyId;
   private long refusedAtNanos;
   private long authenticationDeadlineNanos;
+  /** Data bytes both ways when {@link #nextTickNanos} last looked: tells moving from quiet. */
+  private long bytesAtLastLook = -1;
 
   private OpenVpnClientSession(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt, int peerId,
       long remoteSessionId, long localSessionId) {
@@ -510,6 +512,46 @@ public final class OpenVpnClientSession implements TunnelSession {
       data.sendPing();
     }
     maybeRenegotiate(now);
+  }
+
+  /**
+   * The latest time ({@link System#nanoTime}) at which {@link #tick} must run again; call after a
+   * tick. A quiet established session (one active key, everything acknowledged, no key change
+   * under way, no data since the last look) needs the control thread only for its keepalive ping,
+   * its ping-restart and its timed renegotiation, so an idle server sleeps until the first of
+   * those. Anything else asks for the next tick within {@code busyNanos}: handshakes and key
+   * changes (retransmissions, handshake windows, key retirement) and moving traffic, whose byte
+   * and packet limits the tick checks. Control thread.
+   */
+  public long nextTickNanos(long now, long busyNanos) {
+    if (closed.get()) {
+      return now + TimeUnit.DAYS.toNanos(1);
+    }
+    long bytes = data.bytesIn() + data.bytesOut();
+    boolean moved = bytes != bytesAtLastLook;
+    bytesAtLastLook = bytes;
+    if (moved || phase != Phase.ESTABLISHED || data.pendingKeyId() >= 0 || data.retiring()) {
+      return now + busyNanos;
+    }
+    for (int i = 0; i < keyStates.length; i++) {
+      KeyState ks = keyStates[i];
+      if (ks != null
+          && (i != currentKeyId
+              || ks.state != KeyState.State.ACTIVE
+              || !ks.reliable.allAcked())) {
+        return now + busyNanos;
+      }
+    }
+    // the checks in tick() are strict (elapsed > limit): one millisecond past makes them due
+    long margin = TimeUnit.MILLISECONDS.toNanos(1);
+    long next = data.lastReceivedNanos() + host.settings().keepaliveTimeout().toNanos();
+    next = Math.min(next, data.lastSentNanos() + host.settings().keepaliveInterval().toNanos());
+    DataChannelKey k = data.sendKey();
+    long reneg = host.settings().renegotiateAfter().toNanos();
+    if (k != null && reneg > 0) {
+      next = Math.min(next, k.createdNanos() + reneg);
+    }
+    return next + margin;
   }
 
   private void maybeRenegotiate(long now) {

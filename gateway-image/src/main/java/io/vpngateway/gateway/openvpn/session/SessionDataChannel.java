@@ -147,6 +147,11 @@ final class SessionDataChannel {
     }
   }
 
+  /** Whether an old key waits for its transition window to pass. Control thread. */
+  boolean retiring() {
+    return retiringKey != null;
+  }
+
   /**
    * Drops the old key once its transition window passed. Control thread. Returns the key id it
    * dropped (its key state can go too), or -1.
