@@ -172,9 +172,12 @@ wait_line() {
 
 # --- our gateway: standalone from the minimal example; its CA and keys also serve openvpn
 pair vgb-gs vgb-gc 10.98.2 || die "netns setup failed"
-sed -e 's/name: minimal/name: bench/' "$ROOT/examples/gateway-minimal.yaml" > "$W/gateway.yaml"
+# in a directory of its own, as /etc/vpngw would be: the gateway watches the file's directory
+# (inotify), and the logs written in $W would wake it for nothing
+mkdir -p "$W/etc"
+sed -e 's/name: minimal/name: bench/' "$ROOT/examples/gateway-minimal.yaml" > "$W/etc/gateway.yaml"
 run_in_cgroup gateway ip netns exec vgb-gs env VPNGW_JAVA_OPTS="${VGB_GATEWAY_JAVA_OPTS:-}" \
-  "$VPNGW" serve -f "$W/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 --listen 10.98.2.1 \
+  "$VPNGW" serve -f "$W/etc/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 --listen 10.98.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
 PID[gateway]=$!
 wait_line "$W/gateway.log" " ready: replica" 90 || die "gateway did not start; see $W/gateway.log"

@@ -5,12 +5,14 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The change events of one directory (inotify through the JDK's {@link WatchService}), and whether
@@ -88,15 +90,38 @@ public final class DirectoryEvents implements AutoCloseable {
    * @throws java.nio.file.ClosedWatchServiceException once {@link #close} was called
    */
   public boolean await(Duration timeout, Duration settle) throws InterruptedException {
-    WatchKey key = watchService.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (key == null) {
-      return false;
+    return await(timeout, settle, name -> true);
+  }
+
+  /**
+   * As {@link #await(Duration, Duration)}, counting only events whose entry name {@code relevant}
+   * accepts (a lost-events overflow always counts): the others are drained and the wait goes on.
+   */
+  public boolean await(Duration timeout, Duration settle, Predicate<Path> relevant)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WatchKey key = left > 0 ? watchService.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (key == null) {
+        return false;
+      }
+      if (drain(key, relevant)) {
+        while ((key = watchService.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+          drain(key, name -> true);
+        }
+        return true;
+      }
     }
-    do {
-      key.pollEvents();
-      key.reset();
-    } while ((key = watchService.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null);
-    return true;
+  }
+
+  private static boolean drain(WatchKey key, Predicate<Path> relevant) {
+    boolean hit = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      hit |= !(event.context() instanceof Path name) || relevant.test(name);
+    }
+    key.reset();
+    return hit;
   }
 
   @Override

@@ -19,9 +19,10 @@ import java.util.logging.Logger;
  * For {@code vpngw serve -f}: when the VpnGateway file changes, renders it into the state directory
  * again, where the running gateway's config watch picks it up like an operator update. A file that
  * does not parse or validate is refused with one log line and changes nothing. {@link #start} runs
- * a check after every change in the file's directory (inotify; an editor's save is a rename there)
- * and, where inotify may miss a change ({@link DirectoryEvents#trusted}), every {@link #POLL}: an
- * idle gateway on a local disk does not wake up for its file. A check whose file has the size,
+ * a check after every event of the file in its directory (inotify; an editor's save is a rename
+ * there; other files' events are ignored) and, where inotify may miss a change ({@link
+ * DirectoryEvents#trusted}, or the file is a symbolic link), every {@link #POLL}: an idle gateway
+ * on a local disk does not wake up for its file. A check whose file has the size,
  * modification time and inode of the last one reads nothing; otherwise comparing a hash keeps a
  * touched but unchanged file free.
  */
@@ -51,14 +52,19 @@ public final class GatewayFileWatcher implements Runnable {
 
   /** Checks the file after each change, on a daemon thread, until the result is closed. */
   public AutoCloseable start() throws IOException {
-    DirectoryEvents events = DirectoryEvents.open(file.toAbsolutePath().getParent());
-    Duration poll = events.pollInterval(POLL, SAFETY_CHECK);
+    Path absolute = file.toAbsolutePath();
+    DirectoryEvents events = DirectoryEvents.open(absolute.getParent());
+    Path name = absolute.getFileName();
+    // a symbolic link's target changes without an event in this directory: poll for those
+    Duration poll =
+        Files.isSymbolicLink(absolute) ? POLL : events.pollInterval(POLL, SAFETY_CHECK);
     Thread thread =
         new Thread(
             () -> {
               try {
                 while (true) {
-                  events.await(poll, SETTLE);
+                  // the directory may hold busy files (logs): only this file's events count
+                  events.await(poll, SETTLE, name::equals);
                   run();
                 }
               } catch (InterruptedException | ClosedWatchServiceException e) {

@@ -36,4 +36,18 @@ class DirectoryEventsTest {
       assertFalse(events.await(Duration.ofMillis(100), SETTLE), "the burst was drained");
     }
   }
+
+  /** A log file written next to the watched one must not count as a change of it. */
+  @Test
+  void eventsOfOtherNamesAreDrainedWithoutEndingTheWait() throws Exception {
+    Path watched = dir.resolve("gateway.yaml");
+    try (DirectoryEvents events = DirectoryEvents.open(dir)) {
+      Files.writeString(dir.resolve("gateway.log"), "a log line\n");
+      assertFalse(events.await(Duration.ofMillis(300), SETTLE, watched.getFileName()::equals),
+          "another file's event is not the watched file's");
+      Files.writeString(watched, "spec: {}\n");
+      assertTrue(events.await(Duration.ofSeconds(10), SETTLE, watched.getFileName()::equals),
+          "the watched file's own event ends the wait");
+    }
+  }
 }
