@@ -52,7 +52,13 @@ public final class DataPlane implements AutoCloseable {
             counters.unattributed,
             options.clientToClient(),
             false,
-            0);
+            0,
+            this::replyReader);
+  }
+
+  /** A reader of {@code queue} for a thread that takes the kernel's answers itself. */
+  private TunReader replyReader(TunQueue queue) {
+    return new TunReader(queue, registry, counters, options, running, offload);
   }
 
   /** Starts one reader thread per TUN queue. */
@@ -108,7 +114,8 @@ public final class DataPlane implements AutoCloseable {
         drops,
         options.clientToClient(),
         true,
-        SessionRegistry.toInt(clientAddress));
+        SessionRegistry.toInt(clientAddress),
+        this::replyReader);
   }
 
   /** A sink that does not check source addresses (for traffic the gateway itself originates). */

@@ -8,6 +8,7 @@ import io.vpngateway.gateway.tun.TunQueue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,6 +38,8 @@ final class TunPacketSink implements InnerPacketSink {
   private final boolean clientToClient;
   private final boolean checkSource;
   private final int expectedSource;
+  /** Makes a reader of a queue for a thread that takes its answers ({@link TunReplies}). */
+  private final Function<TunQueue, TunReader> replyReaders;
   private volatile long lastErrorLog;
 
   TunPacketSink(
@@ -47,6 +50,20 @@ final class TunPacketSink implements InnerPacketSink {
       boolean clientToClient,
       boolean checkSource,
       int expectedSource) {
+    this(queues, registry, counters, drops, clientToClient, checkSource, expectedSource, null);
+  }
+
+  /** As above; {@code replyReaders} (null: none) lets writing threads take the answers. */
+  TunPacketSink(
+      List<TunQueue> queues,
+      SessionRegistry registry,
+      DataPlaneCounters counters,
+      SinkDrops drops,
+      boolean clientToClient,
+      boolean checkSource,
+      int expectedSource,
+      Function<TunQueue, TunReader> replyReaders) {
+    this.replyReaders = replyReaders;
     this.queues = queues.toArray(TunQueue[]::new);
     this.registry = registry;
     this.counters = counters;
@@ -83,6 +100,12 @@ final class TunPacketSink implements InnerPacketSink {
       }
       counters.packetsToTun.increment();
       counters.bytesToTun.add(length);
+      if (replyReaders != null) {
+        TunReplies replies = TunReplies.current();
+        if (replies != null) {
+          replies.wrote(queue, replyReaders);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       drops.tunWriteError.increment();
       logRateLimited(e);

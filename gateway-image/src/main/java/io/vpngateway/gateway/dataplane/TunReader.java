@@ -92,6 +92,19 @@ final class TunReader implements Runnable {
     }
   }
 
+  /**
+   * Reads and dispatches up to {@code max} packets the queue already holds, without waiting; the
+   * number read. For another thread than the worker's (see {@link TunReplies}): each thread needs
+   * its own {@code TunReader}.
+   */
+  int drain(int max) throws IOException {
+    int n = 0;
+    while (n < max && readAndDispatch(0)) {
+      n++;
+    }
+    return n;
+  }
+
   /** Reads one packet (waiting up to {@code timeoutMillis}) and dispatches it; false if none. */
   private boolean readAndDispatch(int timeoutMillis) throws IOException {
     int headroom = options.headroom();

@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stop request without closing the descriptor under a blocked {@code read(2)} (which Linux does not
  * interrupt).
  *
- * <p>Reads are meant for one thread per queue. Writes may come from any thread: the kernel handles
- * each {@code write(2)} atomically. Stop the readers before closing: a closed descriptor number can
+ * <p>Waiting reads ({@link #read} with a timeout) are meant for one thread per queue; any thread
+ * may read without waiting (a timeout of 0), each with its own header slot, so a thread that
+ * wrote a packet can take the kernel's answer itself. Writes may come from any thread: the kernel
+ * handles each {@code write(2)} and {@code read(2)} atomically. Stop the readers before closing: a closed descriptor number can
  * be reused by the next {@code open(2)}.
  *
  * <p>The device carries a {@code virtio_net_hdr} in front of every packet (see {@link TunDevice});
@@ -54,10 +56,12 @@ public final class TunQueue implements AutoCloseable {
 
   private final long pollFdAddress;
 
-  /** The reader's iovecs: the header the kernel writes (ignored), then the caller's buffer. */
-  private final Memory readVector = newIoVector();
-
-  private final long readVectorAddress = Pointer.nativeValue(readVector);
+  /**
+   * Per reading thread: the iovecs (the header the kernel writes, then the caller's buffer); the
+   * header stays readable through the {@code last*} accessors until that thread's next read.
+   */
+  private static final ThreadLocal<Memory> READ_VECTOR =
+      ThreadLocal.withInitial(TunQueue::newIoVector);
   private final AtomicBoolean closed = new AtomicBoolean();
 
   TunQueue(int fd, String interfaceName, int index) throws IOException {
@@ -104,7 +108,8 @@ public final class TunQueue implements AutoCloseable {
       throw failure("poll", errno);
     }
     if ((pollFd.getShort(14) & LibC.POLLIN) != 0) {
-      LibC.read(wakeFd, readVectorAddress + 32, 8); // consume the wake-up (header slot is free)
+      // consume the wake-up (the header slot is free)
+      LibC.read(wakeFd, Pointer.nativeValue(READ_VECTOR.get()) + 32, 8);
       return 0;
     }
     return ready == 0 ? 0 : readOnce(dst, base);
@@ -125,29 +130,29 @@ public final class TunQueue implements AutoCloseable {
     }
   }
 
-  /** {@code virtio_net_hdr.flags} of the last packet read (reader thread only). */
+  /** {@code virtio_net_hdr.flags} of the calling thread's last packet read. */
   public int lastFlags() {
-    return readVector.getByte(32) & 0xff;
+    return READ_VECTOR.get().getByte(32) & 0xff;
   }
 
   /** {@code virtio_net_hdr.gso_type} of the last packet read: 0 for a plain packet. */
   public int lastGsoType() {
-    return readVector.getByte(33) & 0xff;
+    return READ_VECTOR.get().getByte(33) & 0xff;
   }
 
   /** {@code virtio_net_hdr.gso_size}: the segment payload size of a super-packet. */
   public int lastGsoSize() {
-    return readVector.getShort(36) & 0xffff;
+    return READ_VECTOR.get().getShort(36) & 0xffff;
   }
 
   /** {@code virtio_net_hdr.csum_start}: where the partial checksum's coverage starts. */
   public int lastChecksumStart() {
-    return readVector.getShort(38) & 0xffff;
+    return READ_VECTOR.get().getShort(38) & 0xffff;
   }
 
   /** {@code virtio_net_hdr.csum_offset}: where the checksum goes, from csum_start. */
   public int lastChecksumOffset() {
-    return readVector.getShort(40) & 0xffff;
+    return READ_VECTOR.get().getShort(40) & 0xffff;
   }
 
   /** Sets device-wide offload flags ({@code TUNSETOFFLOAD}); false when the kernel refuses. */
@@ -157,10 +162,11 @@ public final class TunQueue implements AutoCloseable {
 
   private int readOnce(ByteBuffer dst, long base) throws IOException {
     int position = dst.position();
+    Memory readVector = READ_VECTOR.get();
     readVector.setShort(32, (short) 0); // flags and gso_type: no stale header if the read fails
     readVector.setLong(16, base + position);
     readVector.setLong(24, dst.remaining());
-    long n = LibC.readv(fd, readVectorAddress, 2);
+    long n = LibC.readv(fd, Pointer.nativeValue(readVector), 2);
     if (n >= 0) {
       n = Math.max(0, n - VNET_HDR_SIZE);
     } else {

@@ -98,6 +98,35 @@ class DataPlaneTest {
     }
   }
 
+  /**
+   * A packet for the gateway host is answered by the kernel inside the TUN write, and the TUN
+   * driver queues the answer on the queue the flow was last written to (for a flow it has seen: the
+   * first answer of a new flow goes by hash), so the writing thread finds it there at once and
+   * takes it itself ({@link TunReplies}). The workers are not started: nothing else reads.
+   */
+  @Test
+  void theThreadThatWroteAPingTakesTheKernelsAnswerItself() throws Exception {
+    FakeSession client = new FakeSession("10.254.9.30");
+    registry.register(client);
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      InnerPacketSink sink = dp.sinkFor(client.innerAddress());
+      TunReplies replies = TunReplies.enableForCurrentThread();
+      assertEquals(0, replies.take(4), "nothing written, nothing to take");
+      int from = ipv4("10.254.9.30");
+      int to = ipv4("10.254.9.1");
+      sink.write(Packets.icmpEchoRequest(from, to, 0x5151, 1)); // the driver learns the flow
+      replies.take(4);
+      client.received.clear();
+      for (int seq = 2; seq <= 4; seq++) {
+        sink.write(Packets.icmpEchoRequest(from, to, 0x5151, seq));
+        assertEquals(1, replies.take(4), "answer " + seq + " was queued before the write returned");
+        ByteBuffer answer = ByteBuffer.wrap(client.received.poll());
+        assertTrue(Packets.isIcmpEchoReply(answer, to, from, 0x5151), "the session got it");
+      }
+      assertEquals(0, replies.take(4), "each answer is taken once");
+    }
+  }
+
   @Test
   void packetsForAddressesWithoutSessionAndIpv6AreDroppedAndCounted() throws Exception {
     try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.openvpn.transport;
 
+import io.vpngateway.gateway.dataplane.TunReplies;
 import io.vpngateway.gateway.tun.TcpSegmentCoalescer;
 import io.vpngateway.gateway.udp.UdpReceiveBatch;
 import io.vpngateway.gateway.udp.UdpSendBatch;
@@ -47,6 +48,14 @@ public final class OpenVpnUdpServer implements AutoCloseable {
    * the thread sleeps at once, so an isolated packet never waits.
    */
   static final long HOLD_NANOS = Long.getLong("vpngw.udp.holdMicros", 50) * 1000;
+
+  /**
+   * A thread that woke for at most this many datagrams takes the kernel's answers to what it wrote
+   * into TUN itself before it sleeps again ({@link TunReplies}; system property {@code
+   * vpngw.udp.replyPoll}, 0 turns it off): an idle ping's reply leaves without a second thread
+   * waking up. Busier wake-ups leave the TUN direction to its worker threads.
+   */
+  static final int REPLY_POLL_MAX = Integer.getInteger("vpngw.udp.replyPoll", 4);
 
   /** Socket buffers asked for (the kernel caps them at net.core.rmem_max / wmem_max). */
   static final int SOCKET_BUFFER_BYTES = 4 << 20;
@@ -106,7 +115,9 @@ public final class OpenVpnUdpServer implements AutoCloseable {
     UdpReceiveBatch batch = new UdpReceiveBatch(BATCH, SLOT_SIZE);
     TcpSegmentCoalescer coalescer = TcpSegmentCoalescer.enableForCurrentThread();
     UdpSendBatch sends = UdpSendBatch.enableForCurrentThread();
+    TunReplies replies = TunReplies.enableForCurrentThread();
     int sinceFlush = 0;
+    int sinceWake = 0;
     while (!closed) {
       try {
         int n = socket.receive(batch);
@@ -117,9 +128,14 @@ public final class OpenVpnUdpServer implements AutoCloseable {
         if (n == 0) {
           flush(coalescer, sends);
           sinceFlush = 0;
+          if (sinceWake <= REPLY_POLL_MAX && replies.take(REPLY_POLL_MAX) > 0) {
+            sends.flush();
+          }
+          sinceWake = 0;
           socket.awaitReadable(-1);
           continue;
         }
+        sinceWake += n;
         for (int i = 0; i < n; i++) {
           int length = batch.length(i);
           if (length == 0) {

@@ -1,0 +1,79 @@
+package io.vpngateway.gateway.dataplane;
+
+import io.vpngateway.gateway.tun.TunQueue;
+import java.io.IOException;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Lets a thread that writes client packets into TUN take the kernel's immediate answers itself,
+ * before it sleeps, instead of waking the queue's {@link TunReader} thread for them.
+ *
+ * <p>When a packet written to TUN is for the gateway host (a ping of its tunnel address, a DNS
+ * query to a local resolver, a TCP segment whose ACK goes back at once), the kernel handles it
+ * inside the {@code write(2)} and queues the answer on the TUN queue the flow was written to before
+ * the call returns. Left to the queue's worker, the answer costs a second thread wake-up (on a
+ * virtual machine, waking an idle vCPU: tens of microseconds) on top of the one that received the
+ * request; openvpn's single event loop finds the answer readable at its next {@code poll} instead.
+ * A thread with {@link #enableForCurrentThread} (an OpenVPN UDP receive thread) calls {@link
+ * #take} before it waits: a non-blocking read of the queue it wrote to last, the answers encrypted
+ * and sent by itself. The worker, woken by the kernel too, then finds nothing, and a lost race
+ * costs one {@code read(2)} that returns {@code EAGAIN}.
+ *
+ * <p>The caller limits this to quiet moments (a few packets since it woke): under load the worker
+ * keeps the TUN direction, and the two threads do not split one flow's packets between them.
+ */
+public final class TunReplies {
+  private static final Logger LOG = Logger.getLogger(TunReplies.class.getName());
+  private static final ThreadLocal<TunReplies> CURRENT = new ThreadLocal<>();
+
+  private final Map<TunQueue, TunReader> readers = new IdentityHashMap<>();
+  private TunQueue written;
+  private Function<TunQueue, TunReader> newReader;
+
+  private TunReplies() {}
+
+  /** Turns this on for the calling thread (idempotent). */
+  public static TunReplies enableForCurrentThread() {
+    TunReplies r = CURRENT.get();
+    if (r == null) {
+      r = new TunReplies();
+      CURRENT.set(r);
+    }
+    return r;
+  }
+
+  /** The calling thread's, or null when it did not enable it. */
+  static TunReplies current() {
+    return CURRENT.get();
+  }
+
+  /** A {@link TunPacketSink} of this thread wrote to {@code queue}. */
+  void wrote(TunQueue queue, Function<TunQueue, TunReader> readerFactory) {
+    this.written = queue;
+    this.newReader = readerFactory;
+  }
+
+  /**
+   * Reads and dispatches up to {@code max} packets waiting on the queue written since the last
+   * call (none when nothing was written); the number taken. Their datagrams wait in the thread's
+   * send batch: flush it after.
+   */
+  public int take(int max) {
+    TunQueue queue = written;
+    if (queue == null) {
+      return 0;
+    }
+    written = null;
+    try {
+      return readers.computeIfAbsent(queue, newReader).drain(max);
+    } catch (IOException e) {
+      // the queue's worker reports a broken queue; here it only means no answer was taken
+      LOG.log(Level.FINE, "reading answers from " + queue + " failed", e);
+      return 0;
+    }
+  }
+}
