@@ -44,6 +44,11 @@ public final class IssuerHttpClient implements ResourceRetriever {
    * @param issuerRoots roots the issuer's certificate must chain to; empty for the JVM's default
    *     trust store
    */
+  private final java.util.concurrent.atomic.LongAdder waitedNanos =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder requests =
+      new java.util.concurrent.atomic.LongAdder();
+
   public IssuerHttpClient(List<X509Certificate> issuerRoots) {
     HttpClient.Builder b =
         HttpClient.newBuilder()
@@ -135,7 +140,29 @@ public final class IssuerHttpClient implements ResourceRetriever {
 
   private record Raw(int status, byte[] body, String contentType) {}
 
+  /**
+   * Time spent waiting for the issuer so far, over every request (the auth benchmark subtracts it
+   * from a login's time to get what the gateway adds), and how many requests that was.
+   */
+  public long waitedNanosTotal() {
+    return waitedNanos.sum();
+  }
+
+  public long requestsTotal() {
+    return requests.sum();
+  }
+
   private Raw send(HttpRequest request) throws IssuerUnreachableException {
+    long t0 = System.nanoTime();
+    try {
+      return exchange(request);
+    } finally {
+      waitedNanos.add(System.nanoTime() - t0);
+      requests.increment();
+    }
+  }
+
+  private Raw exchange(HttpRequest request) throws IssuerUnreachableException {
     try {
       HttpResponse<InputStream> response =
           http.send(request, HttpResponse.BodyHandlers.ofInputStream());

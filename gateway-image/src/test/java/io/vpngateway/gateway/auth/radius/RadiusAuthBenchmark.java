@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Not a test: what RADIUS authentication costs the gateway, against a real FreeRADIUS (threaded,
- * not debug) on loopback. See BENCHMARKS.md.
+ * Not a test: what password authentication (RADIUS, and an OIDC token as the password) costs the
+ * gateway, against a real FreeRADIUS (threaded, not debug) and a real issuer (mock-oauth2-server
+ * over HTTPS) on loopback. See BENCHMARKS.md.
  *
  * <ol>
  *   <li>Latency added by the gateway per method (PAP, MS-CHAPv2): for {@code N} sequential
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       waiting for the server's reply (RADIUS time); p50/p99 of both.
  *   <li>Throughput: {@code C} concurrent logins for {@code S} seconds; logins per second and per
  *       CPU-second of this JVM (the gateway side: pipeline, codec, MD5/HMAC, MS-CHAPv2).
+ *   <li>The same two for an OIDC token (RS256 JWT) as the password: signature, iss, aud, exp
+ *       checked against the issuer's key set, which is fetched once and cached, so no login waits
+ *       for the issuer (its time is measured as the time spent in the issuer's HTTP client, zero
+ *       in the steady state). Each login validates a different token of a pool of 256.
  * </ol>
  *
  * Usage: {@code java -cp "$CP" io.vpngateway.gateway.auth.radius.RadiusAuthBenchmark [N] [C] [S]}
@@ -45,6 +50,16 @@ public final class RadiusAuthBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    System.out.printf("# %s, Java %s, %d CPUs, load average %.2f%n", java.time.Instant.now(),
+        Runtime.version(), Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    radius(n, concurrency, seconds);
+    io.vpngateway.gateway.auth.oidc.OidcTokenBench.run(n, concurrency, seconds);
+    System.out.printf("# done, load average %.2f%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  private static void radius(int n, int concurrency, int seconds) throws Exception {
     Path dir = Files.createTempDirectory("radius-bench");
     try (FreeRadiusServer radius = FreeRadiusServer.builder(dir).secret("bench-secret")
         .debug(false).user("alice", "alice-pw", "Class = \"engineering\"").start()) {
@@ -69,6 +84,7 @@ public final class RadiusAuthBenchmark {
     long[] total = new long[n];
     long[] server = new long[n];
     long[] added = new long[n];
+    long cpu0 = cpuNanos();
     for (int i = 0; i < n; i++) {
       long waitedBefore = waited(service);
       long t0 = System.nanoTime();
@@ -77,14 +93,27 @@ public final class RadiusAuthBenchmark {
       server[i] = waited(service) - waitedBefore;
       added[i] = total[i] - server[i];
     }
+    double cpuPerLogin = (cpuNanos() - cpu0) / 1000.0 / n;
     System.out.printf("%s latency over %d sequential logins (us): total p50 %.0f p99 %.0f |"
-            + " RADIUS server p50 %.0f p99 %.0f | added by the gateway p50 %.0f p99 %.0f%n",
+            + " RADIUS server p50 %.0f p99 %.0f | added by the gateway p50 %.0f p99 %.0f |"
+            + " gateway JVM CPU %.0f us per login (%.0f logins per CPU-second)%n",
         protocol, n, p(total, 50), p(total, 99), p(server, 50), p(server, 99), p(added, 50),
-        p(added, 99));
+        p(added, 99), cpuPerLogin, 1e6 / cpuPerLogin);
   }
 
   private static void throughput(PasswordProtocol protocol, AuthenticationPipeline pipeline,
       int concurrency, int seconds) throws Exception {
+    throughput(protocol.toString(), () -> login(pipeline), concurrency, seconds);
+  }
+
+  /** One login that must be accepted. */
+  public interface Login {
+    void run() throws Exception;
+  }
+
+  /** {@code concurrency} threads logging in for {@code seconds}: logins per s and per CPU-s. */
+  public static void throughput(String label, Login login, int concurrency, int seconds)
+      throws Exception {
     var os = (com.sun.management.OperatingSystemMXBean)
         ManagementFactory.getOperatingSystemMXBean();
     AtomicLong done = new AtomicLong();
@@ -96,7 +125,7 @@ public final class RadiusAuthBenchmark {
       workers[w] = CompletableFuture.runAsync(() -> {
         while (System.nanoTime() < deadline) {
           try {
-            login(pipeline);
+            login.run();
             done.incrementAndGet();
           } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -109,7 +138,7 @@ public final class RadiusAuthBenchmark {
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
     System.out.printf("%s throughput, %d concurrent for %d s: %.0f logins/s, gateway JVM %.2f"
             + " CPU-s → %.0f logins per gateway CPU-second%n",
-        protocol, concurrency, seconds, done.get() / wall, cpu, done.get() / cpu);
+        label, concurrency, seconds, done.get() / wall, cpu, done.get() / cpu);
   }
 
   private static void login(AuthenticationPipeline pipeline) throws Exception {
@@ -126,7 +155,13 @@ public final class RadiusAuthBenchmark {
     return service.client().serverNanosTotal();
   }
 
-  private static double p(long[] values, int percentile) {
+  /** This JVM's CPU time so far (all threads: the pipeline, the RADIUS pool, GC, JIT). */
+  public static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  public static double p(long[] values, int percentile) {
     long[] s = values.clone();
     Arrays.sort(s);
     return s[Math.min(s.length - 1, (int) Math.ceil(percentile / 100.0 * s.length) - 1)] / 1000.0;
