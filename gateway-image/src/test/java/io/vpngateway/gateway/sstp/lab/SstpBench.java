@@ -118,24 +118,14 @@ public final class SstpBench {
           LabProcess guest = QemuGuest.start(lab.client(), "sstp-guest", script, work,
               lab.gatewayOuterAddress() + ":" + port)) {
         iperf.awaitLine("Server listening", Duration.ofSeconds(10));
-        String up = guest.awaitLine("VPNGW-bench-(UP|FAILED)", BOOT);
-        if (up.contains("FAILED")) {
-          throw new IllegalStateException("the guest's SSTP call failed:\n" + guest.output());
+        try {
+          sstpRuns(guest, pid, seconds, reps, rows);
+        } catch (RuntimeException | Error e) {
+          System.out.println("---- guest console ----\n" + guest.output());
+          System.out.println("---- iperf3 server ----\n" + iperf.output());
+          System.out.println("---- vpngw serve ----\n" + gateway.process().tail());
+          throw e;
         }
-        for (int r = 1; r <= reps; r++) {
-          for (String dirn : List.of("up", "down")) {
-            String tag = dirn + r;
-            guest.awaitLine("VPNGW-MARK-start-" + tag + "\\s*$", BOOT);
-            double cpu0 = cpuSeconds(pid);
-            guest.awaitLine("VPNGW-MARK-end-" + tag + "\\s*$",
-                Duration.ofSeconds(seconds + 120L));
-            double cpu = cpuSeconds(pid) - cpu0;
-            double bits = SstpGatewayInteropTest.bitsPerSecond(
-                SstpGuestScript.iperf3Report(guest.output(), tag));
-            rows.add(row("SSTP (pppd+sstpc, guest)", tag, bits, cpu, seconds));
-          }
-        }
-        guest.awaitLine("VPNGW-DONE", BOOT);
       }
       // the real openvpn 2.6 TCP client on the same port, the guest gone (it would compete)
       try (LabProcess ovpn = lab.client().start("openvpn-tcp", "openvpn", "--config",
@@ -159,6 +149,29 @@ public final class SstpBench {
     for (String[] row : rows) {
       System.out.println("| " + String.join(" | ", row) + " |");
     }
+  }
+
+  /** The guest's SSTP transfers, each between its start and end marks. */
+  private static void sstpRuns(LabProcess guest, long pid, int seconds, int reps,
+      List<String[]> rows) throws Exception {
+    String up = guest.awaitLine("VPNGW-bench-(UP|FAILED)", BOOT);
+    if (up.contains("FAILED")) {
+      throw new IllegalStateException("the guest's SSTP call failed:\n" + guest.output());
+    }
+    for (int r = 1; r <= reps; r++) {
+      for (String dirn : List.of("up", "down")) {
+        String tag = dirn + r;
+        guest.awaitLine("VPNGW-MARK-start-" + tag + "\\s*$", BOOT);
+        double cpu0 = cpuSeconds(pid);
+        guest.awaitLine("VPNGW-MARK-end-" + tag + "\\s*$",
+            Duration.ofSeconds(seconds + 120L));
+        double cpu = cpuSeconds(pid) - cpu0;
+        double bits = SstpGatewayInteropTest.bitsPerSecond(
+            SstpGuestScript.iperf3Report(guest.output(), tag));
+        rows.add(row("SSTP (pppd+sstpc, guest)", tag, bits, cpu, seconds));
+      }
+    }
+    guest.awaitLine("VPNGW-DONE", BOOT);
   }
 
   /**
