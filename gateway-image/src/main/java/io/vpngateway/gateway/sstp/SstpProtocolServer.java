@@ -57,8 +57,9 @@ public final class SstpProtocolServer implements ProtocolServer {
 
   /**
    * The PPP methods the gateway's authentication can back: MS-CHAPv2 with an MS-CHAPv2 backend
-   * (RADIUS), EAP with an EAP relay; MS-CHAPv2 alone when neither is configured (clients are then
-   * refused with AuthMethodNotSupported, which at least tells them why).
+   * (RADIUS), EAP with an EAP backend (the RADIUS relay, or the gateway's own EAP-TLS server when
+   * it authenticates by certificate without RADIUS); MS-CHAPv2 alone when neither is configured
+   * (clients are then refused with AuthMethodNotSupported, which at least tells them why).
    */
   static List<PppAuthMethod> authMethods(ProtocolContext context) {
     var auth = context.admission().authentication();

@@ -147,6 +147,7 @@ public final class FreeRadiusServer implements AutoCloseable {
     private final List<String[]> challengeUsers = new ArrayList<>();
     private String[] eapTls;
     private boolean checkCrl;
+    private String defaultEapType = "mschapv2";
 
     private Builder(Path workDir) {
       this.workDir = workDir;
@@ -227,6 +228,15 @@ public final class FreeRadiusServer implements AutoCloseable {
      */
     public Builder checkCrl() {
       this.checkCrl = true;
+      return this;
+    }
+
+    /**
+     * The EAP method the server proposes first ({@code mschapv2} by default; {@code tls} for
+     * clients that cannot Nak to EAP-TLS, such as pppd without an EAP-MSCHAPv2 password).
+     */
+    public Builder defaultEapType(String type) {
+      this.defaultEapType = type;
       return this;
     }
 
@@ -371,7 +381,7 @@ public final class FreeRadiusServer implements AutoCloseable {
               header = "%%t"
             }
             eap {
-              default_eap_type = mschapv2
+              default_eap_type = %10$s
               timer_expire = 60
               max_sessions = 1024
               mschapv2 {
@@ -426,7 +436,7 @@ public final class FreeRadiusServer implements AutoCloseable {
             }
           }
           """.formatted(dir, client[0], client.length > 1 ? "netmask = " + client[1] : "",
-              secret, tls, address, auth, acct, challenge);
+              secret, tls, address, auth, acct, challenge, defaultEapType);
     }
 
     private static void write(Path file, String text) throws IOException {

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vpngateway.api.pki.CertificateAuthority;
+import io.vpngateway.api.pki.IssuedCertificate;
+import io.vpngateway.api.pki.KeySpec;
+import io.vpngateway.api.pki.ServerCertificateRequest;
+import io.vpngateway.gateway.cli.Vpngw;
 import io.vpngateway.gateway.lab.FreeRadiusServer;
 import io.vpngateway.gateway.lab.QemuGuest;
 import io.vpngateway.gateway.openvpn.lab.OpenVpnClients;
@@ -22,6 +27,7 @@ import io.vpngateway.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -49,6 +55,8 @@ import org.junit.jupiter.api.TestInstance;
  *       the link go down within 5 s, OpenVPN is untouched;
  *   <li>{@code sstpc --user/--password} (sstpc derives the binding keys itself), TLS 1.2;
  *   <li>a wrong password: refused (BadCredentials counted, no address);
+ *   <li>pppd's EAP-TLS with a certificate of the gateway's CA, relayed to FreeRADIUS's EAP-TLS
+ *       (Call Connected with the binding keyed by FreeRADIUS's MSK, ping);
  *   <li>TLS 1.3 (sstpc 1.0.18 was seen to stall there: a stall is reported as skipped with the
  *       reason, never as a pass).
  * </ol>
@@ -59,6 +67,7 @@ class SstpGatewayInteropTest {
   private static final String POOL_PREFIX = "inet 10.205.0.";
   private static final String GATEWAY_TUNNEL_IP = "10.205.0.1";
   private static final String SECRET = "sstp-lab-secret";
+  private static final String RADIUS_NAME = "radius.lab";
   private static final Duration BOOT_AND_CONNECT = Duration.ofSeconds(180);
   private static final Duration STEP = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,6 +103,23 @@ class SstpGatewayInteropTest {
         secret: %s
       """;
 
+  private static final String DORA = """
+      apiVersion: vpngateway.io/v1alpha1
+      kind: ClientCertificate
+      metadata:
+        name: dora
+        namespace: default
+      spec:
+        gatewayRef:
+          name: sstp
+        commonName: dora
+        duration: 24h
+        privateKey:
+          algorithm: ECDSA
+          size: 256
+        secretName: dora-vpn
+      """;
+
   private NetnsLab lab;
   private FreeRadiusServer radius;
   private ServedGateway gateway;
@@ -111,13 +137,26 @@ class SstpGatewayInteropTest {
     Prerequisites.requireBinary("openvpn");
     lab = NetnsLab.create("sstp", "10.204.1.0/24", "10.204.2.0/24");
     lab.routeClientPoolFromBackend(POOL);
-    radius = FreeRadiusServer.builder(Files.createDirectories(lab.workDir().resolve("radius")))
-        .in(lab.gateway())
-        .secret(SECRET).user("alice", "alice-pw", "Class = \"staff\"").start();
     Path dir = lab.workDir().resolve("gateway");
+    // FreeRADIUS listens on 1812 in the gateway namespace; its EAP-TLS side needs the gateway's CA
     StateDirectory state = ServedGateway.prepare(dir, GatewayFile.parse(
-        GATEWAY_FILE.formatted(POOL, "10.204.2.0/24", radius.authPort(), SECRET), "sstp test"),
+        GATEWAY_FILE.formatted(POOL, "10.204.2.0/24", 1812, SECRET), "sstp test"),
         lab.gatewayOuterAddress());
+    Path radiusDir = Files.createDirectories(lab.workDir().resolve("radius"));
+    CertificateAuthority ca = state.certificateAuthority();
+    IssuedCertificate radiusCert = ca.issueServerCertificate(new ServerCertificateRequest(
+        RADIUS_NAME, List.of(RADIUS_NAME), List.of(), KeySpec.EC_P256, Duration.ofDays(2)),
+        Instant.now());
+    Files.writeString(radiusDir.resolve("server.pem"), radiusCert.certificatePem());
+    Files.writeString(radiusDir.resolve("server.key"), radiusCert.privateKeyPem());
+    Files.writeString(radiusDir.resolve("client-ca.pem"), ca.certificatePem());
+    radius = FreeRadiusServer.builder(radiusDir)
+        .in(lab.gateway())
+        .secret(SECRET).user("alice", "alice-pw", "Class = \"staff\"")
+        .eapTls(radiusDir.resolve("server.pem"), radiusDir.resolve("server.key"),
+            radiusDir.resolve("client-ca.pem"))
+        .defaultEapType("tls")
+        .start();
     openvpn = new OpenVpnClients(Files.createDirectories(lab.workDir().resolve("openvpn")), state);
     gateway = ServedGateway.start(lab.gateway(), dir, doc -> {},
         Java25.find().orElse(Java25.current()));
@@ -148,6 +187,12 @@ class SstpGatewayInteropTest {
     Path ca = work.resolve("ca.pem");
     Files.copy(gateway.directory().resolve(gateway.config().files().caCertificate()), ca);
     String backend = lab.backendAddress();
+    // dora's ClientCertificate as the CLI issues it, for pppd's EAP-TLS
+    Path request = work.resolve("dora.yaml");
+    Files.writeString(request, DORA);
+    Path dora = work.resolve("dora");
+    assertEquals(0, Vpngw.run("issue", "-f", request.toString(), "--state-dir",
+        gateway.directory().toString(), "--out", dora.toString()));
     List<Phase> phases = List.of(
         new Phase("plugin", Mode.PPPD_PLUGIN, "alice", "alice-pw", "", true,
             List.of(GATEWAY_TUNNEL_IP, backend),
@@ -157,6 +202,11 @@ class SstpGatewayInteropTest {
         new Phase("userpw", Mode.SSTPC_USER_PASSWORD, "alice", "alice-pw", "", true,
             List.of(backend), List.of(), 0),
         SstpGuestScript.phase("wrongpw", Mode.PPPD_PLUGIN, "alice", "wrong-pw"),
+        // pppd's EAP-TLS with dora's certificate, relayed to FreeRADIUS's EAP-TLS (pppd checks
+        // the RADIUS server certificate's CN, since that server is its TLS peer)
+        new Phase("eaptlsradius", Mode.PPPD_PLUGIN, "dora", null, "refuse-mschap-v2 ca " + ca
+            + " cert " + dora.resolve("tls.crt") + " key " + dora.resolve("tls.key")
+            + " remotename " + RADIUS_NAME, true, List.of(backend), List.of(), 0),
         new Phase("tls13", Mode.PPPD_PLUGIN, "alice", "alice-pw", "", false,
             List.of(backend), List.of(), 0));
     Path script = SstpGuestScript.write(work, ca, phases);
@@ -219,6 +269,16 @@ class SstpGatewayInteropTest {
             "no Call Connected after a refused password");
         Wait.until("the wrong password counted", Duration.ofSeconds(10), () -> gateway.metric(
             "vpngw_handshakes_total", "protocol", "SSTP", "reason", "BadCredentials") >= 1);
+
+        up = line(guest, "VPNGW-eaptlsradius-(UP|FAILED)", STEP);
+        assertTrue(up.contains(POOL_PREFIX), "EAP-TLS relayed to FreeRADIUS: " + up + "\n"
+            + radius.output().lines().filter(l -> l.contains("eap") || l.contains("TLS"))
+                .reduce("", (a, b) -> a + "\n" + b));
+        assertCallConnected(guest, "eaptlsradius", up, "TLSv1.2");
+        assertPinged(guest, "eaptlsradius", backend);
+        assertTrue(radius.output().contains("eap_tls"), "FreeRADIUS ran EAP-TLS");
+        assertTrue(gateway.process().output().contains(" of dora from "),
+            "the session is dora's, the RADIUS user name");
 
         up = line(guest, "VPNGW-tls13-(UP|FAILED)", STEP);
         line(guest, "VPNGW-DONE", STEP);
