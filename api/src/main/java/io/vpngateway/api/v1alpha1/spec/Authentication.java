@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /**
  * How clients authenticate. Any combination of methods may be enabled; each protocol uses the
  * methods that apply to it (OpenVPN: certificate, plus RADIUS or OIDC as username/password; IKEv2:
- * certificate, or EAP via RADIUS; SSTP: certificate-bound TLS plus PPP authentication via RADIUS).
+ * certificate, or EAP via RADIUS; SSTP: PPP authentication, MS-CHAPv2 or EAP via RADIUS, or,
+ * without RADIUS, EAP-TLS with a client certificate checked by the gateway itself; IKEv2 EAP-TLS
+ * likewise).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Authentication {
