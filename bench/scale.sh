@@ -6,7 +6,8 @@
 # address. The figures go to gateway-image/BENCHMARKS.md with the command that made them.
 #
 #   sudo bench/scale.sh sessions   [--max 10000] [--step 1000] [--tcp-percent 0] [--ramp 200]
-#                                  [--revokes 3] [--restart 1] [--histogram TOP] [--nmt 0|1]
+#                                  [--revokes 3] [--restart 1] [--reconnect-ramp 0]
+#                                  [--histogram TOP] [--nmt 0|1]
 #                                  [--gateway-opts "JVM options"]
 #       RSS and heap (live, after a full GC through jcmd) of the gateway per 1,000 sessions up to
 #       --max, connect times; at --max the time from `vpngw revoke NAME` to the end of NAME's
