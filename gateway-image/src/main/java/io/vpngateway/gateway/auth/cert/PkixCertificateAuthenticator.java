@@ -214,8 +214,10 @@ public final class PkixCertificateAuthenticator implements CertificateAuthentica
       X509Certificate[] chain, TrustSnapshot trust, String subject, Date now)
       throws AuthenticationException {
     PathCache cache = paths.get();
-    if (cache == null || (cache.trust() != trust && !trust.sameAnchorsAs(cache.trust()))) {
-      cache = new PathCache(trust, new ConcurrentHashMap<>());
+    if (cache == null || cache.trust() != trust) {
+      // same anchors (a CRL-only change): the remembered paths carry over to the new snapshot
+      cache = new PathCache(trust, cache != null && trust.sameAnchorsAs(cache.trust())
+          ? cache.paths() : new ConcurrentHashMap<>());
       paths.set(cache);
     }
     String key = chainKey(chain);
