@@ -12,9 +12,11 @@
 #       RSS and heap (live, after a full GC through jcmd) of the gateway per 1,000 sessions up to
 #       --max, connect times; at --max the time from `vpngw revoke NAME` to the end of NAME's
 #       session, then the time for every client to be back after a gateway restart (SIGTERM)
-#   sudo bench/scale.sh handshakes [--keys ec,rsa] [--concurrency 64] [--seconds 60] [--reps 2]
+#   sudo bench/scale.sh handshakes [--keys ec,rsa] [--auth cert,radius] [--concurrency 64]
+#                                  [--seconds 60] [--reps 2]
 #       handshakes per gateway CPU second (= per core) and per wall second, --concurrency
-#       clients reconnecting as soon as they are established, EC P-256 and RSA-2048
+#       clients reconnecting as soon as they are established, EC P-256 and RSA-2048; --auth
+#       radius: certificate AND a RADIUS PAP password checked by a real FreeRADIUS (backend ns)
 #   sudo bench/scale.sh soak       [--minutes 30] [--sessions 1000] [--tcp-percent 20]
 #                                  [--churn 2] [--reneg-seconds 300] [--reload-seconds 60]
 #       steady sessions with churn, renegotiation and a config reload every --reload-seconds:

@@ -163,7 +163,8 @@ final class LoadClient {
       remoteKnown = false;
       currentKeyId = 0;
       keys[0] = new ClientKeyState(0, generator.credentials().newEngine(index),
-          OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3);
+          OpenVpnOpcode.P_CONTROL_HARD_RESET_CLIENT_V3)
+          .withPassword(config.username, config.password);
     } catch (IOException | OpenVpnException e) {
       if (wire != null) {
         wire.close();
@@ -434,7 +435,8 @@ final class LoadClient {
         keys[keyId].close();
       }
       ClientKeyState ks = new ClientKeyState(keyId, generator.credentials().newEngine(index),
-          OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1);
+          OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1)
+          .withPassword(config.username, config.password);
       keys[keyId] = ks;
       dataKeys[keyId] = null;
       currentKeyId = keyId;

@@ -31,8 +31,18 @@ public final class LoadConfig {
   Duration churnPause = Duration.ofSeconds(1);
   /** Handshake benchmark: every established session says EXIT at once and reconnects. */
   boolean cycle;
+  /** Sent by every client in key-method 2 ({@code auth-user-pass}); empty: none. */
+  String username = "";
+  String password = "";
   /** The generator stops itself after this, whatever its caller does. */
   Duration maxDuration = Duration.ofMinutes(40);
+
+  /** Every client sends this user name and password (a RADIUS or OIDC gateway). */
+  public LoadConfig password(String user, String pass) {
+    this.username = user;
+    this.password = pass;
+    return this;
+  }
 
   public LoadConfig udp(InetSocketAddress target) {
     this.udpTarget = target;

@@ -57,6 +57,8 @@ public final class ClientKeyState {
   private byte[] clientRandom2;
   private byte[] serverRandom1;
   private byte[] serverRandom2;
+  private String username = "";
+  private String password = "";
 
   /**
    * A key state whose reset ({@code resetOpcode}: the V3 hard reset of a new session, or a soft
@@ -67,6 +69,13 @@ public final class ClientKeyState {
     this.keyId = keyId;
     this.tls = new TlsControlChannel(clientEngine);
     reliable.enqueue(resetOpcode, new byte[0]);
+  }
+
+  /** Sends {@code user} and {@code pass} in key-method 2, as {@code auth-user-pass} does. */
+  public ClientKeyState withPassword(String user, String pass) {
+    this.username = user == null ? "" : user;
+    this.password = pass == null ? "" : pass;
+    return this;
   }
 
   public int keyId() {
@@ -109,8 +118,8 @@ public final class ClientKeyState {
                   clientRandom1,
                   clientRandom2,
                   options,
-                  "",
-                  "",
+                  username,
+                  password,
                   PeerInfo.parse(peerInfo))
               .encode());
     }
