@@ -1,10 +1,12 @@
 package io.vpngateway.gateway.ikev2;
 
+import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.ikev2.session.IkeEngine;
 import io.vpngateway.gateway.ikev2.session.Ikev2Policy;
 import io.vpngateway.gateway.ikev2.session.Ikev2Stats;
+import io.vpngateway.gateway.ikev2.session.Ikev2Warmup;
 import io.vpngateway.gateway.ikev2.transport.Ikev2UdpTransport;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import io.vpngateway.gateway.protocol.Endpoint;
@@ -58,6 +60,17 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
   }
 
   /** Binds UDP 500 and 4500 (as configured) and starts serving. */
+  /**
+   * Handshakes against a throwaway engine on this server's policy, offering the config's first
+   * (preferred) IKE and ESP proposal ({@link Ikev2Warmup}).
+   */
+  @Override
+  public int warmUp(int handshakes, long deadlineNanos) throws Exception {
+    GatewayConfig.Crypto crypto = context.config().document().crypto();
+    return Ikev2Warmup.run(
+        engine.policy(), crypto.ike().get(0), crypto.esp().get(0), handshakes, deadlineNanos);
+  }
+
   @Override
   public void start() throws IOException {
     engine.start();

@@ -4,6 +4,7 @@ import io.vpngateway.api.config.GatewayConfig;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
+import io.vpngateway.gateway.openvpn.session.OpenVpnWarmup;
 import io.vpngateway.gateway.portshare.FirstBytes;
 import io.vpngateway.gateway.portshare.SharedTcpPorts;
 import io.vpngateway.gateway.portshare.TcpProtocolHandler;
@@ -58,6 +59,12 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
   @Override
   public VpnProtocol protocol() {
     return VpnProtocol.OpenVPN;
+  }
+
+  /** TLS handshakes on the server's own TLS context ({@link OpenVpnWarmup}). */
+  @Override
+  public int warmUp(int handshakes, long deadlineNanos) throws Exception {
+    return OpenVpnWarmup.run(server.tls(), handshakes, deadlineNanos);
   }
 
   @Override

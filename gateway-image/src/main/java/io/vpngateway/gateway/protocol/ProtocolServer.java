@@ -39,6 +39,19 @@ public interface ProtocolServer extends AutoCloseable {
   void start() throws IOException;
 
   /**
+   * Runs up to {@code handshakes} complete handshakes of this protocol in memory, before {@link
+   * #start}, on the production code path with a throwaway client identity, so the JIT compiles
+   * that path before the first real client arrives; stops at {@code deadlineNanos} ({@link
+   * System#nanoTime}). Nothing of it may reach the gateway's sessions, pools, metrics or refusal
+   * log, or leave the process. The runtime logs a throw and starts the server anyway.
+   *
+   * @return the handshakes completed (0 for a protocol without a warm-up)
+   */
+  default int warmUp(int handshakes, long deadlineNanos) throws Exception {
+    return 0;
+  }
+
+  /**
    * Applies a reloaded configuration to new sessions (routes, DNS, timers, crypto policy, server
    * certificate). What was bound at start (ports, keys sized at start) stays; the runtime already
    * logs settings that need a restart. Called on the reload thread after trust (CA, CRL, roots)

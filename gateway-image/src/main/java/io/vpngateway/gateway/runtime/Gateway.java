@@ -225,6 +225,7 @@ public final class Gateway implements AutoCloseable {
   private void startProtocol(VpnProtocol protocol, ProtocolServer server, DataPlane dataPlane)
       throws Exception {
     started.push(server);
+    StartupWarmup.run(server);
     server.start();
     servers.add(server);
     metrics.addCollector(server::collectMetrics);

@@ -34,10 +34,10 @@ class ChildSaGraceTest {
       null);
 
   /** A connected client: its IKE state, its sealer for the gateway's inbound SPI. */
-  private record Client(TestInitiator ike, EspEncryptor up, int gatewaySpi) {}
+  private record Client(LoopbackInitiator ike, EspEncryptor up, int gatewaySpi) {}
 
   private static Client connect(EngineHarness h) throws Exception {
-    TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+    LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
     c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
     assertNotNull(c.protector, "IKE_SA_INIT answered");
     IkeMessage answer = c.open(h.exchange(

@@ -111,7 +111,7 @@ class EapRoundsTest {
     return p;
   }
 
-  private static IkeMessage round(EngineHarness h, TestInitiator c, byte[] eapPacket)
+  private static IkeMessage round(EngineHarness h, LoopbackInitiator c, byte[] eapPacket)
       throws Exception {
     return c.open(h.exchange(c.request(ExchangeType.IKE_AUTH, List.of(new EapPayload(eapPacket))),
         CLIENT, true));
@@ -121,7 +121,7 @@ class EapRoundsTest {
   void eapRoundsThenMskAuthAdmitTheClientWithTheBackendsIdentity() throws Exception {
     ScriptedEap backend = new ScriptedEap();
     try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
-      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       IkeMessage first = c.open(h.exchange(
           c.request(ExchangeType.IKE_AUTH, c.eapFirstPayloads("alice@corp", EngineHarness.ESP)),
@@ -155,7 +155,7 @@ class EapRoundsTest {
   void aWrongAnswerEndsInEapFailureAndNoSession() throws Exception {
     ScriptedEap backend = new ScriptedEap();
     try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
-      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       c.open(h.exchange(c.request(ExchangeType.IKE_AUTH,
           c.eapFirstPayloads("bob", EngineHarness.ESP)), CLIENT, true));
@@ -177,7 +177,7 @@ class EapRoundsTest {
   void aForgedMskProofIsRefused() throws Exception {
     ScriptedEap backend = new ScriptedEap();
     try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
-      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       c.open(h.exchange(c.request(ExchangeType.IKE_AUTH,
           c.eapFirstPayloads("carol", EngineHarness.ESP)), CLIENT, true));
@@ -197,7 +197,7 @@ class EapRoundsTest {
   @Test
   void withoutAnEapBackendTheClientIsRefused() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       IkeMessage m = c.open(h.exchange(c.request(ExchangeType.IKE_AUTH,
           c.eapFirstPayloads("dave", EngineHarness.ESP)), CLIENT, true));
@@ -211,7 +211,7 @@ class EapRoundsTest {
     // RFC 7296 §2.16: without an MSK both AUTH payloads are keyed with SK_pi and SK_pr
     ScriptedEap backend = new ScriptedEap(new byte[0]);
     try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
-      TestInitiator c = new TestInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       IkeMessage first = c.open(h.exchange(
           c.request(ExchangeType.IKE_AUTH, c.eapFirstPayloads("bob", EngineHarness.ESP)),

@@ -38,7 +38,7 @@ public final class HandshakeCpuBenchmark {
         for (int i = 0; i < perRound; i++) {
           InetSocketAddress from =
               new InetSocketAddress("198.51.100." + (1 + i % 200), 1024 + i % 60000);
-          TestInitiator c = new TestInitiator(from, EngineHarness.GATEWAY, IKE);
+          LoopbackInitiator c = new LoopbackInitiator(from, EngineHarness.GATEWAY, IKE);
           c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_256, null, false), from, false));
           if (control < 0) {
             control = threadId("ikev2-control");

@@ -37,7 +37,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The responder engine driven in-process by {@link TestInitiator}: the full certificate handshake
+ * The responder engine driven in-process by {@link LoopbackInitiator}: the full certificate handshake
  * and ESP both ways, then every protective behaviour a real client does not exercise: cookies
  * (RFC 7296 §2.6), the bounded half-open table, INVALID_KE_PAYLOAD, retransmissions, fragmented
  * IKE_AUTH (RFC 7383) and a stream of malformed, replayed and forged messages, each answered or
@@ -46,12 +46,12 @@ import org.junit.jupiter.api.Test;
 class IkeEngineTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("198.51.100.7", 4500);
 
-  private static TestInitiator initiator(InetSocketAddress from) {
-    return new TestInitiator(from, EngineHarness.GATEWAY, EngineHarness.IKE);
+  private static LoopbackInitiator initiator(InetSocketAddress from) {
+    return new LoopbackInitiator(from, EngineHarness.GATEWAY, EngineHarness.IKE);
   }
 
   /** IKE_SA_INIT + IKE_AUTH; returns the IKE_AUTH answer. */
-  private static IkeMessage connect(EngineHarness h, TestInitiator c, IssuedCertificate cert,
+  private static IkeMessage connect(EngineHarness h, LoopbackInitiator c, IssuedCertificate cert,
       boolean fragment) throws Exception {
     c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, fragment), c.address, false));
     assertNotNull(c.protector, "IKE_SA_INIT answered");
@@ -86,7 +86,7 @@ class IkeEngineTest {
   @Test
   void certificateHandshakeEstablishesASessionAndEspFlowsBothWays() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
       IkeMessage answer = connect(h, c, alice, false);
       assertTrue(answer.firstError().isEmpty(), answer.toString());
@@ -148,7 +148,7 @@ class IkeEngineTest {
   @Test
   void retransmittedRequestsGetTheSameAnswer() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       byte[] init = c.initRequest(DhGroup.ECP_384, null, false);
       byte[] first = h.exchange(init, CLIENT, false);
       assertArrayEquals(first, h.exchange(init, CLIENT, false));
@@ -166,7 +166,7 @@ class IkeEngineTest {
   @Test
   void cookiesAreRequiredAboveTheThreshold() throws Exception {
     try (EngineHarness h = new EngineHarness(EngineHarnessPolicies::cookiesAlways)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IkeMessage challenge =
           ReceivedIkeMessage.decode(h.exchange(c.initRequest(DhGroup.ECP_384, null, false),
               CLIENT, false)).clear();
@@ -187,7 +187,7 @@ class IkeEngineTest {
       assertTrue(ok.first(SaPayload.class).isPresent(), ok.toString());
       assertTrue(h.stats.cookiesSent.sum() >= 2);
       // another source cannot reuse the cookie
-      TestInitiator other = initiator(new InetSocketAddress("198.51.100.8", 500));
+      LoopbackInitiator other = initiator(new InetSocketAddress("198.51.100.8", 500));
       IkeMessage stolen = ReceivedIkeMessage.decode(h.exchange(
           other.initRequest(DhGroup.ECP_384, cookie, false), other.address, false)).clear();
       assertTrue(stolen.notify(NotifyType.COOKIE).isPresent());
@@ -218,7 +218,7 @@ class IkeEngineTest {
   @Test
   void aKeForAnotherGroupGetsInvalidKeWithOurs() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IkeMessage m = ReceivedIkeMessage.decode(
           h.exchange(c.initRequest(DhGroup.ECP_256, null, false), CLIENT, false)).clear();
       NotifyPayload n = m.notify(NotifyType.INVALID_KE_PAYLOAD).orElseThrow();
@@ -232,8 +232,8 @@ class IkeEngineTest {
   @Test
   void noCommonProposalIsNoProposalChosen() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c =
-          new TestInitiator(CLIENT, EngineHarness.GATEWAY, List.of("aes128-sha1-modp1024"));
+      LoopbackInitiator c =
+          new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, List.of("aes128-sha1-modp1024"));
       IkeMessage m = ReceivedIkeMessage.decode(
           h.exchange(c.initRequest(DhGroup.MODP_1024, null, false), CLIENT, false)).clear();
       assertTrue(m.notify(NotifyType.NO_PROPOSAL_CHOSEN).isPresent(), m.toString());
@@ -244,7 +244,7 @@ class IkeEngineTest {
   void fragmentedIkeAuthIsReassembledAndTheAnswerFragmented() throws Exception {
     try (EngineHarness h = new EngineHarness(EngineHarnessPolicies::smallFragments,
         KeySpec.RSA_2048)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IssuedCertificate rsa = h.client("carol", KeySpec.RSA_2048);
       IkeMessage answer = connect(h, c, rsa, true);
       assertTrue(answer.firstError().isEmpty(), answer.toString());
@@ -256,7 +256,7 @@ class IkeEngineTest {
   @Test
   void anIncompleteFragmentedRequestIsNotAnsweredUntilItIsWhole() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, true), CLIENT, false));
       List<byte[]> fragments = c.requestFragmented(ExchangeType.IKE_AUTH,
           c.authPayloads(h.client("alice", KeySpec.EC_P256), EngineHarness.ESP), 300);
@@ -284,7 +284,7 @@ class IkeEngineTest {
   @Test
   void aForgedAuthIsAuthenticationFailedAndLeavesNothing() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
       IssuedCertificate mallory = h.client("mallory", KeySpec.EC_P256);
@@ -306,7 +306,7 @@ class IkeEngineTest {
       IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
       h.authenticator.update(io.vpngateway.gateway.auth.cert.TrustSnapshot.of(
           List.of(h.ca.certificate()), List.of(), List.of(alice.sha1Thumbprint())));
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IkeMessage m = connect(h, c, alice, false);
       assertTrue(m.notify(NotifyType.AUTHENTICATION_FAILED).isPresent(), m.toString());
       assertEquals(0, h.registry.size());
@@ -316,7 +316,7 @@ class IkeEngineTest {
   @Test
   void malformedForgedAndReplayedMessagesAreCountedAndTheEngineGoesOn() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
       connect(h, c, alice, false);
       Random random = new Random(42);
@@ -327,7 +327,7 @@ class IkeEngineTest {
         h.engine.submit(junk, CLIENT, random.nextBoolean());
       }
       // a message for an unknown SPI
-      TestInitiator stranger = initiator(CLIENT);
+      LoopbackInitiator stranger = initiator(CLIENT);
       stranger.spiR = 12345;
       stranger.suite = c.suite;
       stranger.keys = c.keys;
@@ -362,7 +362,7 @@ class IkeEngineTest {
       assertTrue(alive.payloads().isEmpty());
       assertEquals(1, h.registry.size());
       // and a new client still gets in
-      TestInitiator bob = initiator(new InetSocketAddress("198.51.100.9", 4500));
+      LoopbackInitiator bob = initiator(new InetSocketAddress("198.51.100.9", 4500));
       assertTrue(connect(h, bob, h.client("bob", KeySpec.EC_P256), false).firstError().isEmpty());
       assertEquals(2, h.registry.size());
     }
@@ -382,7 +382,7 @@ class IkeEngineTest {
   @Test
   void anIkeAuthWithoutConfigurationRequestIsRefused() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
-      TestInitiator c = initiator(CLIENT);
+      LoopbackInitiator c = initiator(CLIENT);
       c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
       List<IkePayload> p = new ArrayList<>(c.authPayloads(h.client("alice", KeySpec.EC_P256),
           EngineHarness.ESP));

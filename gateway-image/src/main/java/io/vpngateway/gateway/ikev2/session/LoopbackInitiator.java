@@ -37,11 +37,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A minimal IKEv2 initiator built from the gateway's own codec and crypto, to drive the engine
- * in-process through cases a real client will not produce (cookies, floods, fragments, broken
- * messages). The real-peer tests use strongSwan; this one only adds coverage.
+ * A minimal IKEv2 initiator (RFC 7296 §1.2: IKE_SA_INIT, IKE_AUTH with a certificate or EAP, one
+ * CHILD_SA) built from the gateway's own codec and crypto, to drive the engine in-process: the
+ * start-up warm-up ({@link Ikev2Warmup}) runs handshakes with it so the JIT has compiled the
+ * responder's path before the first client comes, and the tests use it for cases a real client
+ * will not produce (cookies, floods, fragments, broken messages). The real-peer tests use
+ * strongSwan; this one only adds coverage.
  */
-final class TestInitiator {
+final class LoopbackInitiator {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   final long spiI = RANDOM.nextLong() | 1;
@@ -60,7 +63,7 @@ final class TestInitiator {
   int inboundSpi = RANDOM.nextInt() | 0x100;
   int nextMessageId = 1;
 
-  TestInitiator(InetSocketAddress address, InetSocketAddress gateway, List<String> ikeProposals) {
+  LoopbackInitiator(InetSocketAddress address, InetSocketAddress gateway, List<String> ikeProposals) {
     this.address = address;
     this.gateway = gateway;
     this.ikeProposals = ikeProposals;
