@@ -11,7 +11,9 @@
 # the responder; the responder process's CPU time (user+sys, all threads, /proc) over each run.
 # Handshakes: HANDSHAKES times (after 20 warm-up ones) terminate + timed `swanctl --initiate`
 # (IKE_SA_INIT + IKE_AUTH + CHILD_SA) against each responder, and the responder's CPU over them,
-# less its idle CPU over as long. It prints medians, CPU seconds per Gbit, and the ratios.
+# less its idle CPU over as long, and the gateway's CPU per thread over them. It prints medians,
+# CPU seconds per Gbit, and the ratios. VPNGW_JAVA_OPTS reaches the gateway's JVM (e.g.
+# -Dvpngw.warmup.handshakes=0 to start it without its warm-up).
 #
 # Safety: two pairs of network namespaces made here (vib-*), joined only to each other, on
 # 10.97.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
@@ -210,10 +212,19 @@ done
 # --- handshakes: terminate, then a timed initiate, HS times per responder (interleaved blocks)
 printf 'server\tms\n' > "$W/handshakes.tsv"
 printf 'server\tcpu_s\tidle_cpu_s\tcount\n' > "$W/handshake-cpu.tsv"
+# thread_cpu PID: one line per thread: id, CPU ns (schedstat), name
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s\n' "${t##*/}" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)" \
+      "$(tr ' ' '_' < "$t/comm" 2>/dev/null)"
+  done 2>/dev/null | sort
+}
 handshakes() { # handshakes NAME CLIENT_NS CLIENT_DIR PID COUNT RECORD
   local i t0 t1 c0 c1 s e idle0 idle1 start end
   for i in $(seq 1 "$5"); do
     swanctl_in "$2" "$3" --terminate --ike bench --timeout 10 > /dev/null 2>&1
+    [ "$i" = 1 ] && [ "$1" = gateway ] && [ "$6" = yes ] && thread_cpu "$4" > "$W/threads0"
     [ "$i" = 1 ] && { c0=$(ticks "$4"); start=$(date +%s.%N); }
     t0=$(date +%s%N)
     swanctl_in "$2" "$3" --initiate --child bench --timeout 30 > /dev/null 2>&1 || log "$1: initiate $i failed"
@@ -221,6 +232,7 @@ handshakes() { # handshakes NAME CLIENT_NS CLIENT_DIR PID COUNT RECORD
     [ "$6" = yes ] && printf '%s\t%s\n' "$1" "$(( (t1 - t0) / 1000 ))" >> "$W/handshakes.tsv"
   done
   c1=$(ticks "$4"); end=$(date +%s.%N)
+  [ "$1" = gateway ] && [ "$6" = yes ] && thread_cpu "$4" > "$W/threads1"
   # the responder's idle CPU over as long, measured right after
   idle0=$(ticks "$4"); sleep "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"; idle1=$(ticks "$4")
   [ "$6" = yes ] && printf '%s\t%s\t%s\t%s\n' "$1" "$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" \
@@ -270,3 +282,8 @@ for srv in ("strongswan", "gateway"):
     corr = (float(c["cpu_s"]) - float(c["idle_cpu_s"])) * 1000 / n
     print(f"{srv:10} {med(ms):22.1f} {ms[int(len(ms)*0.9)-1]:6.1f} {raw:27.2f} {corr:17.2f}")
 PY
+# the gateway's threads over its handshakes (idle not subtracted), threads of one name summed
+echo "   gateway threads: CPU ms per handshake (idle not subtracted)"
+join -a 2 "$W/threads0" "$W/threads1" | awk -v n="$HS" '
+  NF == 5 {cpu[$5] += ($4 - $2) / 1e6 / n} NF == 3 {cpu[$3] += $2 / 1e6 / n}
+  END {for (t in cpu) if (cpu[t] >= 0.05) printf "   %-28s %8.2f\n", t, cpu[t]}' | sort -k2 -n -r

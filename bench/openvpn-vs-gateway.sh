@@ -39,7 +39,8 @@
 # a sample every millisecond instead of every 10). VGB_GATEWAY_JAVA_OPTS adds JVM options to the gateway; VGB_VPNGW
 # names another build's bin/vpngw (e.g. an older commit's, for before/after figures).
 #
-# Safety: network namespaces made here (vgb-*), joined only to each other, on 10.98.0.0/16
+# Safety: network namespaces made here (vgb-*, or VGB_NS-* so that two runs at once, each with its
+# own VGB_NS and VGB_WORK, leave each other alone), joined only to each other, on 10.98.0.0/16
 # addresses that exist only inside them. Nothing in the root namespace changes. Every run is
 # bounded (iperf3 -t, timeouts); everything is torn down on exit.
 set -uo pipefail
@@ -59,6 +60,7 @@ HZ=$(getconf CLK_TCK)
 SOCKBUF=4194304
 GW_TUN_ADDR=10.200.0.1
 OV_TUN_ADDR=10.98.11.1
+NS=${VGB_NS:-vgb} # namespace (and cgroup) prefix: another name lets a second run go at the same time
 
 case $MODE in
   uplink | downlink | latency | handshake | idle | clients | all | setup) ;;
@@ -70,7 +72,7 @@ log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 # ------------------------------------------------------------------------------ namespaces
-nss() { ip netns list 2>/dev/null | awk '{print $1}' | grep '^vgb-'; }
+nss() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$NS-"; }
 
 cleanup() {
   local ns pids
@@ -113,7 +115,7 @@ pair() { # pair SERVER_NS CLIENT_NS NET: server NET.1, client NET.2 (namespaces 
 # ------------------------------------------------------------------------------ CPU accounting
 CG=
 if [ -w /sys/fs/cgroup/cpuacct ] && [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
-  CG=/sys/fs/cgroup/cpuacct/vgb-bench
+  CG=/sys/fs/cgroup/cpuacct/$NS-bench
 fi
 
 # run_in_cgroup NAME CMD...: exec CMD inside the cgroup of server NAME (when cgroups are used)
@@ -171,12 +173,12 @@ wait_line() {
 }
 
 # --- our gateway: standalone from the minimal example; its CA and keys also serve openvpn
-pair vgb-gs vgb-gc 10.98.2 || die "netns setup failed"
+pair $NS-gs $NS-gc 10.98.2 || die "netns setup failed"
 # in a directory of its own, as /etc/vpngw would be: the gateway watches the file's directory
 # (inotify), and the logs written in $W would wake it for nothing
 mkdir -p "$W/etc"
 sed -e 's/name: minimal/name: bench/' "$ROOT/examples/gateway-minimal.yaml" > "$W/etc/gateway.yaml"
-run_in_cgroup gateway ip netns exec vgb-gs env VPNGW_JAVA_OPTS="${VGB_GATEWAY_JAVA_OPTS:-}" \
+run_in_cgroup gateway ip netns exec $NS-gs env VPNGW_JAVA_OPTS="${VGB_GATEWAY_JAVA_OPTS:-}" \
   "$VPNGW" serve -f "$W/etc/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 --listen 10.98.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
 PID[gateway]=$!
@@ -194,7 +196,7 @@ profile() { ls "$W/client-$1"/*.ovpn | head -1; }
 issue_client bench1
 
 # --- openvpn 2.6 server with the same CA, server certificate and tls-crypt-v2 key
-pair vgb-os vgb-oc 10.98.1 || die "netns setup failed"
+pair $NS-os $NS-oc 10.98.1 || die "netns setup failed"
 S=$W/state
 cat > "$W/openvpn-server.conf" <<CONF
 dev tun
@@ -215,7 +217,7 @@ sndbuf $SOCKBUF
 rcvbuf $SOCKBUF
 verb 3
 CONF
-run_in_cgroup openvpn ip netns exec vgb-os openvpn --config "$W/openvpn-server.conf" \
+run_in_cgroup openvpn ip netns exec $NS-os openvpn --config "$W/openvpn-server.conf" \
   --log "$W/openvpn-server.log" > /dev/null 2>&1 < /dev/null &
 PID[openvpn]=$!
 wait_line "$W/openvpn-server.log" "Initialization Sequence Completed" 30 \
@@ -223,8 +225,8 @@ wait_line "$W/openvpn-server.log" "Initialization Sequence Completed" 30 \
 
 SERVERS="openvpn gateway"
 declare -A REMOTE=([openvpn]=10.98.1.1 [gateway]=10.98.2.1)
-declare -A CLIENT_NS=([openvpn]=vgb-oc [gateway]=vgb-gc)
-declare -A SERVER_NS=([openvpn]=vgb-os [gateway]=vgb-gs)
+declare -A CLIENT_NS=([openvpn]=$NS-oc [gateway]=$NS-gc)
+declare -A SERVER_NS=([openvpn]=$NS-os [gateway]=$NS-gs)
 declare -A TUN_ADDR=([openvpn]=$OV_TUN_ADDR [gateway]=$GW_TUN_ADDR)
 
 # client_config SERVER CLIENT FILE [EXTRA...]: CLIENT's profile pointed at SERVER, UDP only

@@ -19,12 +19,13 @@ import java.util.logging.Logger;
  * <p>Bounded: at most {@code vpngw.warmup.handshakes} handshakes per protocol (system property,
  * default {@value #DEFAULT_HANDSHAKES}; 0 turns it off) and at most {@code vpngw.warmup.seconds}
  * of wall time per protocol (default {@value #DEFAULT_SECONDS}), whichever comes first, so a slow
- * or throttled pod becomes ready late by at most that. A failed warm-up is logged and the server
- * starts anyway: it only costs the first clients their compilation time, as without it.
+ * or throttled pod becomes ready late by at most that (OpenVPN and IKEv2 have one, SSTP none: at
+ * most 30 s by default, inside the liveness probe's 60 s). A failed warm-up is logged and the
+ * server starts anyway: it only costs the first clients their compilation time, as without it.
  */
 final class StartupWarmup {
-  static final int DEFAULT_HANDSHAKES = 400;
-  static final int DEFAULT_SECONDS = 10;
+  static final int DEFAULT_HANDSHAKES = 500;
+  static final int DEFAULT_SECONDS = 15;
 
   private static final Logger LOG = Logger.getLogger(StartupWarmup.class.getName());
 
