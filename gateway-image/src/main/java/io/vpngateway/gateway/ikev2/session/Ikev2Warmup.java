@@ -42,7 +42,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Ikev2Warmup {
   private static final InetSocketAddress GATEWAY = new InetSocketAddress("192.0.2.1", 4500);
-  private static final long ANSWER_TIMEOUT_MS = 5000;
 
   private Ikev2Warmup() {}
 
@@ -126,21 +125,33 @@ public final class Ikev2Warmup {
         InetSocketAddress from =
             new InetSocketAddress("198.51.100." + (1 + done % 200), 1024 + done % 60000);
         LoopbackInitiator c = new LoopbackInitiator(from, GATEWAY, ike);
-        IkeMessage init =
-            c.onInitResponse(exchange(engine, answers, c.initRequest(group, null, false), from));
+        byte[] answer = exchange(engine, answers, c.initRequest(group, null, false), from,
+            deadlineNanos);
+        if (answer == null) {
+          break; // out of time (a starved start-up): what was done is kept
+        }
+        IkeMessage init = c.onInitResponse(answer);
         if (init.firstError().isPresent() || c.protector == null) {
           throw new IllegalStateException("the warm-up engine refused IKE_SA_INIT: "
               + init.firstError().map(Object::toString).orElse("no keys"));
         }
-        IkeMessage auth =
-            c.open(exchange(engine, answers,
-                c.request(ExchangeType.IKE_AUTH, c.authPayloads(client, esp)), from));
+        answer = exchange(engine, answers,
+            c.request(ExchangeType.IKE_AUTH, c.authPayloads(client, esp)), from, deadlineNanos);
+        if (answer == null) {
+          break;
+        }
+        IkeMessage auth = c.open(answer);
         if (auth.firstError().isPresent()) {
           throw new IllegalStateException(
               "the warm-up engine refused IKE_AUTH: " + auth.firstError().get());
         }
-        c.open(exchange(engine, answers,
-            c.request(ExchangeType.INFORMATIONAL, List.of(DeletePayload.ikeSa())), from));
+        answer = exchange(engine, answers,
+            c.request(ExchangeType.INFORMATIONAL, List.of(DeletePayload.ikeSa())), from,
+            deadlineNanos);
+        if (answer == null) {
+          break;
+        }
+        c.open(answer);
         done++;
       }
     } finally {
@@ -149,14 +160,15 @@ public final class Ikev2Warmup {
     return done;
   }
 
+  /** The engine's answer to {@code request}, or null when none came before the deadline. */
   private static byte[] exchange(
-      IkeEngine engine, BlockingQueue<byte[]> answers, byte[] request, InetSocketAddress from)
-      throws Exception {
+      IkeEngine engine,
+      BlockingQueue<byte[]> answers,
+      byte[] request,
+      InetSocketAddress from,
+      long deadlineNanos)
+      throws InterruptedException {
     engine.submit(request, from, true);
-    byte[] answer = answers.poll(ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    if (answer == null) {
-      throw new IllegalStateException("the warm-up engine did not answer");
-    }
-    return answer;
+    return answers.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 }

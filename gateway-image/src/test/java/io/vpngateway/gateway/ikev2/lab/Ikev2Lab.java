@@ -121,6 +121,8 @@ public final class Ikev2Lab implements AutoCloseable {
                 Map.of(),
                 NetnsLab.javaBinary(true).toString(),
                 "--enable-native-access=ALL-UNNAMED",
+                "-Dvpngw.warmup.handshakes="
+                    + io.vpngateway.gateway.testing.ServedGateway.TEST_WARMUP_HANDSHAKES,
                 "-cp",
                 NetnsLab.testClasspath(),
                 VPNGW,
