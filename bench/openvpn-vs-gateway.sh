@@ -182,7 +182,7 @@ run_in_cgroup gateway ip netns exec $NS-gs env VPNGW_JAVA_OPTS="${VGB_GATEWAY_JA
   "$VPNGW" serve -f "$W/etc/gateway.yaml" --state-dir "$W/state" --endpoint 10.98.2.1 --listen 10.98.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
 PID[gateway]=$!
-wait_line "$W/gateway.log" " ready: replica" 90 || die "gateway did not start; see $W/gateway.log"
+wait_line "$W/gateway.log" " ready: replica" 180 || die "gateway did not start; see $W/gateway.log"
 # issue_client NAME: a client certificate and profile of its own in $W/client-NAME (openvpn's
 # server allows one session per common name, so every concurrent client needs its own)
 issue_client() {
