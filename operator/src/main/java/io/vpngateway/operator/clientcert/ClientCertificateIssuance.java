@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides what a ClientCertificate reconcile does: wait for its gateway, revoke, or keep/issue the
@@ -43,6 +44,10 @@ public class ClientCertificateIssuance {
   private final OperatorConfig config;
   private final ClientCertificateIssuer issuer = new ClientCertificateIssuer();
   private final CrlRevoker revoker = new CrlRevoker();
+  private final Map<String, ParsedCa> cas = new ConcurrentHashMap<>();
+
+  /** A gateway's CA Secret content and the CA parsed from it. */
+  private record ParsedCa(String certPem, String keyPem, CertificateAuthority ca) {}
 
   public ClientCertificateIssuance(OperatorConfig config) {
     this.config = config;
@@ -269,7 +274,12 @@ public class ClientCertificateIssuance {
         : Optional.of(new BigInteger(cc.getStatus().serialNumber.replace(":", ""), 16));
   }
 
-  private static Optional<CertificateAuthority> ca(
+  /**
+   * The gateway's CA, parsed once per content of its Secret: parsing checks the key against the
+   * certificate (a signature and its verification), a fifth of the operator's CPU when it ran for
+   * every reconcile of 1,000 certificates.
+   */
+  private Optional<CertificateAuthority> ca(
       Context<ClientCertificate> context, String gateway, String namespace) {
     return cached(
             context,
@@ -281,9 +291,21 @@ public class ClientCertificateIssuance {
             s -> {
               Optional<String> cert = SecretData.get(s, ConfigFiles.TLS_CERT_KEY);
               Optional<String> key = SecretData.get(s, ConfigFiles.TLS_KEY_KEY);
-              return cert.isPresent() && key.isPresent()
-                  ? Optional.of(CertificateAuthority.fromPem(cert.get(), key.get()))
-                  : Optional.empty();
+              if (cert.isEmpty() || key.isEmpty()) {
+                return Optional.empty();
+              }
+              ParsedCa parsed =
+                  cas.compute(
+                      namespace + "/" + gateway,
+                      (k, old) ->
+                          old != null && old.certPem().equals(cert.get())
+                                  && old.keyPem().equals(key.get())
+                              ? old
+                              : new ParsedCa(
+                                  cert.get(),
+                                  key.get(),
+                                  CertificateAuthority.fromPem(cert.get(), key.get())));
+              return Optional.of(parsed.ca());
             });
   }
 

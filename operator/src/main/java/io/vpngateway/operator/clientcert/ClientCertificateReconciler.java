@@ -28,6 +28,7 @@ import io.vpngateway.operator.support.StatusPatches;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -80,6 +81,9 @@ public class ClientCertificateReconciler
         InformerEventSourceConfiguration.from(VpnGateway.class, ClientCertificate.class)
             .withName(GATEWAYS)
             .withNamespacesInheritedFromController()
+            // a client's Secret reads the gateway's spec and endpoint only: the gateway's other
+            // status writes (conditions, connections) would wake every one of its certificates
+            .withOnUpdateFilter(ClientCertificateReconciler::concernsCertificates)
             .withSecondaryToPrimaryMapper(
                 (VpnGateway gw) -> certificatesOf(primaries, gw, gw.getMetadata().getName()))
             .build();
@@ -94,6 +98,13 @@ public class ClientCertificateReconciler
             .build();
     return List.of(
         new InformerEventSource<>(gateways, context), new InformerEventSource<>(secrets, context));
+  }
+
+  /** A spec change (a new generation) or a new endpoint: what a client's profiles are made of. */
+  static boolean concernsCertificates(VpnGateway now, VpnGateway before) {
+    return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !Objects.equals(
+            ClientCertificateIssuance.endpoint(now), ClientCertificateIssuance.endpoint(before));
   }
 
   private static Set<ResourceID> certificatesOf(

@@ -37,7 +37,12 @@ final class GatewaySecretWakeUps {
   Set<ResourceID> certificatesFor(IndexerResourceCache<ClientCertificate> primaries, Secret s) {
     Map<String, String> labels = s.getMetadata().getLabels();
     String gateway = labels == null ? null : labels.get(Labels.GATEWAY);
-    if (gateway == null) {
+    // JOSDK indexes every Secret of the informer through this mapper, before its filter drops the
+    // ones that are not a gateway's (the clients' own Secrets carry the same managed-by label):
+    // mapping each client Secret to every certificate of its gateway made N^2 index entries, and
+    // every reconcile's secondary lookup walked N Secrets
+    if (gateway == null
+        || !ClientCertificateReconciler.GATEWAY_COMPONENTS.contains(labels.get(Labels.COMPONENT))) {
       return Set.of();
     }
     String key = ClientCertificateReconciler.key(s.getMetadata().getNamespace(), gateway);
