@@ -49,7 +49,8 @@ echo "# commit: $(git -C "$ROOT" log -1 --format='%h %s' | cut -c1-100)"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # one UDP socket per simulated client
 # the bench JVM (the load clients' TLS and the client certificates' EC keys and signatures) on
 # Java 25 when installed: its P-256 arithmetic is several times faster than Java 17's, which
-# leaves the shared cores to the gateway (issuing 2,000 clients: 45 s on 17, 6.7 s on 25, load 10-13)
+# leaves the shared cores to the gateway (issuing 2,000 clients took 45 s on 17 and 6.7 s on 25
+# in back-to-back runs at load 10-13)
 JAVA=java
 for candidate in /usr/lib/jvm/temurin-25-jdk-amd64/bin/java /usr/lib/jvm/java-25-openjdk-amd64/bin/java; do
   if [[ -x $candidate ]]; then JAVA=$candidate; break; fi
