@@ -31,7 +31,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>An offered password that is one of our auth tokens: valid and (with a certificate) issued
  *       to the same name: accepted without the password backends; forged or someone else's:
  *       {@code AuthTokenInvalid}; expired: {@code AuthTokenExpired} when a password backend is
- *       configured, else ignored.
+ *       configured, else ignored. With certificate authentication on and no password backend, a
+ *       token without a certificate is {@code NoClientCertificate}: it never replaces one.
  *   <li>Any other offered password goes to the first password backend that {@link
  *       PasswordAuthenticator#handles handles} it. With no password backend (a certificate-only
  *       gateway) a password is <b>ignored on purpose</b>: clients often send one out of habit
@@ -95,9 +96,14 @@ public final class AuthenticationPipeline {
     return anyPasswordBackend();
   }
 
-  /** Whether a client without a certificate may still get in (by password, token or EAP). */
+  /**
+   * Whether a client of a password-carrying protocol (OpenVPN) may get in without a certificate:
+   * certificate authentication is off, or a password backend is on now. An EAP backend does not
+   * count: OpenVPN carries no EAP, and the gateway's own EAP-TLS server (IKEv2, SSTP) is itself a
+   * certificate check, so a certificate-only gateway with it still requires a certificate here.
+   */
   public boolean certificateOptional() {
-    return !requireBoth() && (certificates == null || anyPasswordBackend() || eap != null);
+    return !requireBoth() && (certificates == null || anyPasswordBackend());
   }
 
   /** Whether every client needs both a certificate and a password (see the builder). */
@@ -225,6 +231,14 @@ public final class AuthenticationPipeline {
         // a token cut short by its sign-in's end (OIDC exp) ends the session it admits then too
         ServerAssignment until =
             t.capped().map(ServerAssignment::until).orElse(ServerAssignment.NONE);
+        if (byCertificate == null && certificates != null && !anyPasswordBackend()) {
+          // a certificate-only gateway: a token stands in for a password, never for the
+          // certificate, else a client whose certificate was revoked would get back in with the
+          // token pushed to it before (and a fresh one each renegotiation)
+          return AuthResult.refused(
+              RefusalReason.NO_CLIENT_CERTIFICATE,
+              "the client sent no certificate (an auth token does not replace it)");
+        }
         if (byCertificate != null) {
           return name.equals(byCertificate.name())
               ? AuthResult.accepted(

@@ -144,6 +144,26 @@ class AuthenticationPipelineTest {
   }
 
   @Test
+  void onACertificateOnlyGatewayTheLocalEapServerDoesNotMakeTheCertificateOptional() {
+    EapAuthenticator localEapTls = (client, hint) -> {
+      throw new AssertionError("OpenVPN never starts EAP");
+    };
+    AuthenticationPipeline p =
+        builder().certificates(acceptsAlice).eap(localEapTls).authTokens(tokens).build();
+    assertFalse(p.certificateOptional(), "OpenVPN's TLS must require the client certificate");
+    assertTrue(
+        builder().certificates(acceptsAlice).eap(localEapTls).password(radiusLike).build()
+            .certificateOptional(),
+        "a password backend admits clients without a certificate");
+    String alices = tokens.issue("alice", NOW);
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE,
+        refusal(run(p, false, alices)),
+        "a token pushed before (the certificate since revoked) does not replace the certificate");
+    assertEquals(ALICE_CERT, accepted(run(p, true, alices)), "with the certificate it still works");
+  }
+
+  @Test
   void anExpiredTokenOnACertificateOnlyGatewayIsIgnoredLikeAnyPassword() {
     AuthenticationPipeline p = builder().certificates(acceptsAlice).authTokens(tokens).build();
     String expired = tokens.issue("alice", NOW.minus(Duration.ofHours(2)));
