@@ -183,6 +183,13 @@ public final class Gateway implements AutoCloseable {
     started.push(watcher);
     scheduler.scheduleWithFixedDelay(
         this::recheckSessions, RECHECK_SECONDS, RECHECK_SECONDS, TimeUnit.SECONDS);
+    if (radius != null) {
+      scheduler.scheduleWithFixedDelay(
+          new io.vpngateway.gateway.auth.radius.RadiusStatusProbe(radius, radius.executor()),
+          1,
+          io.vpngateway.gateway.auth.radius.RadiusStatusProbe.PERIOD.toSeconds(),
+          TimeUnit.SECONDS);
+    }
     scheduler.scheduleWithFixedDelay(
         new SignInExpiry(registry, Clock.systemUTC()),
         SignInExpiry.PERIOD_SECONDS,

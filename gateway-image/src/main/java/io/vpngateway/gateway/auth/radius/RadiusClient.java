@@ -110,6 +110,22 @@ public final class RadiusClient {
         false);
   }
 
+  /**
+   * RFC 5997 Status-Server to {@code server}'s authentication port, one transmission, waiting
+   * the server's timeout: true when it answered with a valid Access-Accept (Response
+   * Authenticator and, if present, Message-Authenticator checked; the request always carries
+   * one, section 3). Counted as result {@code status}; the caller decides what an unanswered
+   * probe means (see {@link RadiusStatusProbe}).
+   */
+  public boolean statusServer(RadiusServerEndpoint server) {
+    String nas = settings.get() == null ? "vpngw" : settings.get().nasIdentifier();
+    Attempt a = attempt(server, 0, RadiusCode.STATUS_SERVER,
+        (secret, ra) -> List.of(
+            RadiusAttribute.string(RadiusAttributeType.NAS_IDENTIFIER, nas)),
+        false);
+    return a.response != null && a.response.packet().code() == RadiusCode.ACCESS_ACCEPT;
+  }
+
   private RadiusResponse exchange(
       List<RadiusServerEndpoint> servers,
       int retries,
@@ -182,7 +198,8 @@ public final class RadiusClient {
             if (ok.isPresent()) {
               waited += System.nanoTime() - sent;
               RadiusResponse r = ok.get();
-              health.answered(server, result(r.packet().code()));
+              health.answered(server,
+                  code == RadiusCode.STATUS_SERVER ? "status" : result(r.packet().code()));
               return new Attempt(r, null, waited);
             }
           }

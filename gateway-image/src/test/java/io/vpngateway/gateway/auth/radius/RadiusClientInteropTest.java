@@ -121,6 +121,42 @@ class RadiusClientInteropTest {
     assertFalse(health.state(bad).orElseThrow().up());
   }
 
+  /**
+   * RFC 5997 Status-Server as a watchdog: FreeRADIUS (status_server = yes) answers; a server a
+   * real exchange found down is brought back by the probe; a silent server never seen is probed
+   * but not marked down (it may not implement Status-Server); a wrong secret is no answer.
+   */
+  @Test
+  void statusServerBringsADownServerBackAndNeverMarksAnUnknownOneDown() throws Exception {
+    try (DatagramSocket blackhole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      RadiusServerEndpoint alive = server();
+      RadiusServerEndpoint silent = RadiusTestSettings.endpoint("127.0.0.1",
+          blackhole.getLocalPort(), SECRET, Duration.ofMillis(300), 1);
+      try (RadiusService service = RadiusService.of(
+          RadiusTestSettings.settings(PasswordProtocol.PAP, "Class", 1, alive, silent))) {
+        assertTrue(service.client().statusServer(alive));
+        assertEquals(1, service.health().requestCount(alive, "status"));
+        assertEquals(0, service.health().requestCount(alive, "accept"), "not counted as a login");
+
+        service.health().failed(alive, "test: it failed a real exchange");
+        assertFalse(service.health().state(alive).orElseThrow().up());
+        new RadiusStatusProbe(service, Runnable::run).run();
+        assertTrue(service.health().state(alive).orElseThrow().up(), "back after the probe");
+        assertEquals(2, service.health().requestCount(alive, "status"));
+        assertEquals(1, receivedDatagrams(blackhole), "the silent server was probed once");
+        assertTrue(service.health().state(silent).isEmpty(), "but not marked down");
+
+        new RadiusStatusProbe(service, Runnable::run).run();
+        assertEquals(2, service.health().requestCount(alive, "status"), "up servers not probed");
+      }
+      RadiusServerEndpoint wrongSecret = RadiusTestSettings.endpoint(radius, "not-the-secret",
+          Duration.ofMillis(500), 0);
+      RadiusSettings s = RadiusTestSettings.settings(PasswordProtocol.PAP, "Class", 1,
+          wrongSecret);
+      assertFalse(new RadiusClient(() -> s, new RadiusServerHealth()).statusServer(wrongSecret));
+    }
+  }
+
   @Test
   void aSilentFirstServerFailsOverToTheSecondAndIsThenTriedLast() throws Exception {
     try (DatagramSocket blackhole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
