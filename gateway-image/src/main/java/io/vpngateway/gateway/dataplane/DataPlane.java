@@ -7,11 +7,13 @@ import io.vpngateway.gateway.tun.TunDevice;
 import io.vpngateway.gateway.tun.TunQueue;
 import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -38,12 +40,17 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final List<Thread> workers = new ArrayList<>();
   private final InnerPacketSink anySourceSink;
+  /** Each queue's turn, shared by its worker and the threads that take answers from it. */
+  private final Map<TunQueue, ReentrantLock> turns = new IdentityHashMap<>();
   private volatile boolean offload;
 
   public DataPlane(TunDevice tun, SessionRegistry registry, DataPlaneOptions options) {
     this.tun = tun;
     this.registry = registry;
     this.options = options;
+    for (TunQueue queue : tun.queues()) {
+      turns.put(queue, new ReentrantLock());
+    }
     this.anySourceSink =
         new TunPacketSink(
             tun.queues(),
@@ -58,7 +65,7 @@ public final class DataPlane implements AutoCloseable {
 
   /** A reader of {@code queue} for a thread that takes the kernel's answers itself. */
   private TunReader replyReader(TunQueue queue) {
-    return new TunReader(queue, registry, counters, options, running, offload);
+    return new TunReader(queue, registry, counters, options, running, offload, turns.get(queue));
   }
 
   /** Starts one reader thread per TUN queue. */
@@ -70,7 +77,8 @@ public final class DataPlane implements AutoCloseable {
     for (TunQueue queue : tun.queues()) {
       Thread t =
           new Thread(
-              new TunReader(queue, registry, counters, options, running, offload),
+              new TunReader(
+                  queue, registry, counters, options, running, offload, turns.get(queue)),
               "tun-reader-" + tun.name() + "-" + queue.index());
       t.setDaemon(true);
       workers.add(t);

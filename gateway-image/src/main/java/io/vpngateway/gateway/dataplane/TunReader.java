@@ -8,6 +8,7 @@ import io.vpngateway.gateway.udp.UdpSendBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,6 +23,12 @@ import java.util.logging.Logger;
  * to {@link #BURST} packets and flushes its {@link UdpSendBatch} before it waits again, so the
  * datagrams one super-packet becomes leave in one system call. It waits without a timeout; {@link
  * TunQueue#wakeup()} ends the wait when the data plane stops, so an idle worker costs nothing.
+ *
+ * <p>Each burst (read, dispatch, flush) holds the queue's turn, a lock shared with the readers
+ * other threads make of the same queue ({@link TunReplies}): they read only while they can take
+ * the turn without waiting, and flush before they give it back. So the packets one thread holds
+ * unsent are never overtaken by later packets of the queue that another thread read, and a flow's
+ * order through the tunnel is kept. The worker waits for the queue without the turn.
  */
 final class TunReader implements Runnable {
   private static final Logger LOG = Logger.getLogger(TunReader.class.getName());
@@ -38,6 +45,8 @@ final class TunReader implements Runnable {
   private final ByteBuffer buffer;
   private final TsoSegmenter segmenter;
   private final TsoSegmenter.Sink toSession = p -> dispatch(p, p.remaining());
+  /** The queue's turn: held across each read-dispatch-flush burst (see the class comment). */
+  private final ReentrantLock turn;
 
   /** A worker of a queue without offloads. */
   TunReader(
@@ -46,12 +55,13 @@ final class TunReader implements Runnable {
       DataPlaneCounters counters,
       DataPlaneOptions options,
       AtomicBoolean running) {
-    this(queue, registry, counters, options, running, false);
+    this(queue, registry, counters, options, running, false, new ReentrantLock());
   }
 
   /**
    * @param offload the device hands super-packets and partial checksums (segmentation offload is
    *     on)
+   * @param turn the queue's turn, the same lock for every reader of {@code queue}
    */
   TunReader(
       TunQueue queue,
@@ -59,7 +69,9 @@ final class TunReader implements Runnable {
       DataPlaneCounters counters,
       DataPlaneOptions options,
       AtomicBoolean running,
-      boolean offload) {
+      boolean offload,
+      ReentrantLock turn) {
+    this.turn = turn;
     this.queue = queue;
     this.registry = registry;
     this.counters = counters;
@@ -76,12 +88,9 @@ final class TunReader implements Runnable {
     UdpSendBatch sends = UdpSendBatch.enableForCurrentThread();
     try {
       while (running.get()) {
-        if (readAndDispatch(-1)) {
-          for (int i = 1; i < BURST && readAndDispatch(0); i++) {
-            // drain what is queued: its datagrams join the same send batch
-          }
+        if (burst(sends) < BURST) {
+          queue.awaitReadable(-1); // the queue was empty: wait, without the turn
         }
-        sends.flush();
       }
     } catch (IOException e) {
       if (running.get()) {
@@ -93,16 +102,47 @@ final class TunReader implements Runnable {
   }
 
   /**
-   * Reads and dispatches up to {@code max} packets the queue already holds, without waiting; the
-   * number read. For another thread than the worker's (see {@link TunReplies}): each thread needs
-   * its own {@code TunReader}.
+   * With the queue's turn: reads and dispatches up to {@link #BURST} packets already queued, their
+   * datagrams joined in one send batch, and flushes it; the number read.
+   */
+  private int burst(UdpSendBatch sends) throws IOException {
+    turn.lock();
+    try {
+      int n = 0;
+      while (n < BURST && readAndDispatch(0)) {
+        n++;
+      }
+      sends.flush();
+      return n;
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * Reads and dispatches up to {@code max} packets the queue already holds, without waiting, and
+   * flushes the calling thread's {@link UdpSendBatch}; the number read. Reads nothing when another
+   * reader of the queue holds its turn (the worker is in a burst: what this thread read could
+   * overtake the packets the worker holds unsent). For another thread than the worker's (see
+   * {@link TunReplies}): each thread needs its own {@code TunReader}.
    */
   int drain(int max) throws IOException {
-    int n = 0;
-    while (n < max && readAndDispatch(0)) {
-      n++;
+    if (!turn.tryLock()) {
+      return 0;
     }
-    return n;
+    try {
+      int n = 0;
+      while (n < max && readAndDispatch(0)) {
+        n++;
+      }
+      UdpSendBatch sends = UdpSendBatch.current();
+      if (sends != null) {
+        sends.flush(); // before the turn is given back
+      }
+      return n;
+    } finally {
+      turn.unlock();
+    }
   }
 
   /** Reads one packet (waiting up to {@code timeoutMillis}) and dispatches it; false if none. */

@@ -24,7 +24,9 @@ import java.util.logging.Logger;
  * costs one {@code read(2)} that returns {@code EAGAIN}.
  *
  * <p>The caller limits this to quiet moments (a few packets since it woke): under load the worker
- * keeps the TUN direction, and the two threads do not split one flow's packets between them.
+ * keeps the TUN direction. Even then the two threads never reorder a flow: a take reads only while
+ * it can hold the queue's turn without waiting (the worker is not in a read-dispatch-flush burst)
+ * and sends what it read before it gives the turn back ({@link TunReader#drain}).
  */
 public final class TunReplies {
   private static final Logger LOG = Logger.getLogger(TunReplies.class.getName());
@@ -59,15 +61,16 @@ public final class TunReplies {
 
   /**
    * Reads and dispatches up to {@code max} packets waiting on the queue written since the last
-   * call (none when nothing was written); the number taken. Their datagrams wait in the thread's
-   * send batch: flush it after.
+   * call (none when nothing was written, {@code max} is 0 or the queue's worker is in a burst);
+   * the number taken. Their datagrams are sent (the thread's send batch is flushed) before this
+   * returns. Every call forgets the queue written, so call it with 0 when skipping a take.
    */
   public int take(int max) {
     TunQueue queue = written;
-    if (queue == null) {
+    written = null;
+    if (queue == null || max <= 0) {
       return 0;
     }
-    written = null;
     try {
       return readers.computeIfAbsent(queue, newReader).drain(max);
     } catch (IOException e) {

@@ -99,20 +99,30 @@ public final class TunQueue implements AutoCloseable {
     if (n != 0 || timeoutMillis == 0) {
       return n;
     }
+    return awaitReadable(timeoutMillis) ? readOnce(dst, base) : 0;
+  }
+
+  /**
+   * Waits at most {@code timeoutMillis} ({@code -1}: until a packet arrives or {@link #wakeup()}
+   * is called) for a packet to read, without reading it: true when one is readable (another thread
+   * may still take it first), false on a timeout or a wake-up. For the one waiting thread of the
+   * queue, as {@link #read} with a timeout.
+   */
+  public boolean awaitReadable(int timeoutMillis) throws IOException {
     int ready = LibC.poll(pollFdAddress, 2, timeoutMillis);
     if (ready < 0) {
       int errno = Native.getLastError();
       if (errno == LibC.EINTR) {
-        return 0;
+        return false;
       }
       throw failure("poll", errno);
     }
     if ((pollFd.getShort(14) & LibC.POLLIN) != 0) {
       // consume the wake-up (the header slot is free)
       LibC.read(wakeFd, Pointer.nativeValue(READ_VECTOR.get()) + 32, 8);
-      return 0;
+      return false;
     }
-    return ready == 0 ? 0 : readOnce(dst, base);
+    return ready > 0;
   }
 
   /**

@@ -127,6 +127,67 @@ class DataPlaneTest {
     }
   }
 
+  /**
+   * A writing thread must not take answers while the queue's worker is in a burst: what it took
+   * would leave before the packets the worker holds unsent, reordering the flow. The worker is
+   * held inside the dispatch of one answer (the session blocks); the answers queued behind it are
+   * left to the worker, and the session sees the flow in order.
+   */
+  @Test
+  void aWritingThreadTakesNothingWhileTheWorkerIsInABurstSoTheFlowStaysInOrder() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean holdNext =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.LinkedBlockingQueue<Integer> sequence =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    int from = ipv4("10.254.9.31");
+    int to = ipv4("10.254.9.1");
+    FakeSession client =
+        new FakeSession("10.254.9.31") {
+          @Override
+          public void deliverFromTun(ByteBuffer ipPacket) {
+            if (holdNext.compareAndSet(true, false)) {
+              entered.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            sequence.add(ipPacket.getShort(ipPacket.position() + 26) & 0xffff); // ICMP echo seq
+            super.deliverFromTun(ipPacket);
+          }
+        };
+    registry.register(client);
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      InnerPacketSink sink = dp.sinkFor(client.innerAddress());
+      TunReplies replies = TunReplies.enableForCurrentThread();
+      dp.start();
+      sink.write(Packets.icmpEchoRequest(from, to, 0x5252, 1)); // the driver learns the flow
+      replies.take(0);
+      Wait.until(
+          "the first answer", Duration.ofSeconds(5), () -> sequence.contains(1), sequence::toString);
+      sequence.clear();
+      try {
+        holdNext.set(true);
+        sink.write(Packets.icmpEchoRequest(from, to, 0x5252, 2));
+        replies.take(0); // the worker takes answer 2 and is held inside its dispatch
+        assertTrue(entered.await(5, java.util.concurrent.TimeUnit.SECONDS), "the worker took 2");
+        for (int seq = 3; seq <= 6; seq++) {
+          sink.write(Packets.icmpEchoRequest(from, to, 0x5252, seq));
+        }
+        assertEquals(0, replies.take(4), "answers 3-6 are left to the worker in its burst");
+      } finally {
+        release.countDown();
+      }
+      Wait.until(
+          "all answers", Duration.ofSeconds(5), () -> sequence.size() >= 5, sequence::toString);
+      assertEquals(List.of(2, 3, 4, 5, 6), List.copyOf(sequence), "the flow's order");
+      assertEquals(0, replies.take(4), "the worker took them all");
+    }
+  }
+
   @Test
   void packetsForAddressesWithoutSessionAndIpv6AreDroppedAndCounted() throws Exception {
     try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {

@@ -128,9 +128,8 @@ public final class OpenVpnUdpServer implements AutoCloseable {
         if (n == 0) {
           flush(coalescer, sends);
           sinceFlush = 0;
-          if (sinceWake <= REPLY_POLL_MAX && replies.take(REPLY_POLL_MAX) > 0) {
-            sends.flush();
-          }
+          // under load, leave the answers to the worker (and forget the queue written)
+          replies.take(sinceWake <= REPLY_POLL_MAX ? REPLY_POLL_MAX : 0);
           sinceWake = 0;
           socket.awaitReadable(-1);
           continue;
