@@ -224,7 +224,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     for (OpenVpnClientSession s : sessions.keySet()) {
       try {
         s.tick(now);
-        long due = s.nextTickNanos(now, slow);
+        long due = retryNoSoonerThanSlowTick(s.nextTickNanos(now, slow), now, slow);
         if (due - next < 0) {
           next = due;
         }
@@ -234,6 +234,16 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
     }
     nextSessionDeadlineNanos = next;
+  }
+
+  /**
+   * A session's next deadline as the control thread may sleep until it: a deadline the tick just
+   * run has left in the past is one whose action failed (a renegotiation the TLS context refused,
+   * say, after a bad reload), and is retried at the slow tick instead of every millisecond with a
+   * warning each time. Package-private for the test.
+   */
+  static long retryNoSoonerThanSlowTick(long dueNanos, long nowNanos, long slowNanos) {
+    return dueNanos - nowNanos > 0 ? dueNanos : nowNanos + slowNanos;
   }
 
   // ------------------------------------------------------------------ dispatch

@@ -1,0 +1,34 @@
+package io.vpngateway.gateway.openvpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** How long the control thread may sleep after a tick, given a session's next deadline. */
+class OpenVpnServerIdleTickTest {
+  private static final long SLOW = TimeUnit.SECONDS.toNanos(1);
+
+  @Test
+  void aDeadlineInTheFutureIsKept() {
+    long now = 5_000_000_000L;
+    assertEquals(now + 1, OpenVpnServer.retryNoSoonerThanSlowTick(now + 1, now, SLOW));
+    assertEquals(
+        now + 7 * SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now + 7 * SLOW, now, SLOW));
+  }
+
+  /**
+   * A renegotiation that fails (the TLS context refuses a new engine) leaves the session's
+   * deadline where it was, in the past: the thread must not wake every millisecond for it.
+   */
+  @Test
+  void aDeadlineTheTickLeftInThePastIsRetriedAtTheSlowTick() {
+    long now = 5_000_000_000L;
+    assertEquals(now + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now, now, SLOW));
+    assertEquals(now + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now - 3 * SLOW, now, SLOW));
+    // nanoTime may be negative and wrap: compare by difference
+    long wrapped = Long.MAX_VALUE - 10;
+    assertEquals(
+        wrapped + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(wrapped - 5, wrapped, SLOW));
+  }
+}
