@@ -148,6 +148,45 @@ public final class AuthenticationPipeline {
   }
 
   /**
+   * The EAP backend for a client whose one credential is an EAP conversation (IKEv2 {@code auth =
+   * eap}, RFC 7296 §2.16; SSTP's PPP EAP), or the refusal: no EAP backend, or the gateway requires
+   * a certificate AND a password, which one EAP method never proves (EAP-TLS is the certificate
+   * alone, EAP-MSCHAPv2 the password alone). Every protocol that starts EAP asks here first.
+   */
+  public EapAuthenticator eapAlone() throws AuthenticationException {
+    if (eap == null) {
+      throw new AuthenticationException(
+          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "the client asked for EAP authentication, which this gateway does not offer");
+    }
+    refuseOneCredentialWhereBothAreRequired("EAP");
+    return eap;
+  }
+
+  /**
+   * The MS-CHAPv2 backend for a client whose one credential is an MS-CHAPv2 response (SSTP's
+   * PPP, RFC 2759), or the refusal, by the rules of {@link #eapAlone}.
+   */
+  public MsChapV2Authenticator msChapV2Alone() throws AuthenticationException {
+    if (msChapV2 == null) {
+      throw new AuthenticationException(
+          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+          "MS-CHAPv2 needs a RADIUS server in authentication.radius");
+    }
+    refuseOneCredentialWhereBothAreRequired("MS-CHAPv2");
+    return msChapV2;
+  }
+
+  private void refuseOneCredentialWhereBothAreRequired(String method)
+      throws AuthenticationException {
+    if (requireBoth()) {
+      throw new AuthenticationException(
+          RefusalReason.NO_CLIENT_CERTIFICATE,
+          "this gateway requires a certificate and a password; " + method + " alone is not enough");
+    }
+  }
+
+  /**
    * Decides on what the client offered (see the class comment for the rules). Never completes
    * exceptionally: a backend's failure becomes {@link RefusalReason#INTERNAL_ERROR}.
    */

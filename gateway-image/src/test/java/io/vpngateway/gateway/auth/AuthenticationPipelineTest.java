@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
@@ -161,6 +162,27 @@ class AuthenticationPipelineTest {
         refusal(run(p, false, alices)),
         "a token pushed before (the certificate since revoked) does not replace the certificate");
     assertEquals(ALICE_CERT, accepted(run(p, true, alices)), "with the certificate it still works");
+  }
+
+  @Test
+  void oneEapOrMsChapV2ConversationAloneIsRefusedWhereBothCredentialsAreRequired()
+      throws Exception {
+    EapAuthenticator eap = (client, hint) -> null;
+    MsChapV2Authenticator msChapV2 = (client, response) -> null;
+    AuthenticationPipeline.Builder b =
+        builder().certificates(acceptsAlice).password(radiusLike).eap(eap).msChapV2(msChapV2);
+    assertEquals(eap, b.build().eapAlone());
+    assertEquals(msChapV2, b.build().msChapV2Alone());
+    AuthenticationPipeline both = b.requireCertificateAndPassword(true).build();
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE,
+        assertThrows(AuthenticationException.class, both::eapAlone).reason());
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE,
+        assertThrows(AuthenticationException.class, both::msChapV2Alone).reason());
+    assertEquals(
+        RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+        assertThrows(AuthenticationException.class, () -> builder().build().eapAlone()).reason());
   }
 
   @Test

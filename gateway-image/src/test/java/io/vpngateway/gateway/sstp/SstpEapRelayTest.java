@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.AuthMethod;
+import io.vpngateway.gateway.auth.AuthResult;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -99,11 +101,11 @@ class SstpEapRelayTest {
 
   @BeforeEach
   void start() throws Exception {
-    admission =
-        new Admission(
-            AuthenticationPipeline.builder().eap(new TokenEap()).build(),
-            10,
-            new GatewayMetrics(registry));
+    start(AuthenticationPipeline.builder().eap(new TokenEap()).build());
+  }
+
+  private void start(AuthenticationPipeline pipeline) throws Exception {
+    admission = new Admission(pipeline, 10, new GatewayMetrics(registry));
     var pki = SstpTestPki.get();
     server =
         new SstpServer(
@@ -160,6 +162,34 @@ class SstpEapRelayTest {
       assertEquals("erin", registry.all().iterator().next().identity().name());
       assertEquals(List.of("eap"), registry.all().iterator().next().identity().groups());
     }
+  }
+
+  /**
+   * requireCertificateAndPassword (certificate + OIDC, no RADIUS, the local EAP-TLS server as the
+   * EAP backend): one EAP method proves one credential, so SSTP refuses EAP as IKEv2 does.
+   */
+  @Test
+  void eapAloneIsRefusedWhereACertificateAndAPasswordAreRequired() throws Exception {
+    server.close();
+    start(
+        AuthenticationPipeline.builder()
+            .certificates(
+                chain -> ClientIdentity.of("erin", List.of("eng"), AuthMethod.CERTIFICATE, "ca"))
+            .password(
+                (credential, client) ->
+                    CompletableFuture.completedFuture(
+                        AuthResult.refused(RefusalReason.BAD_CREDENTIALS, "no")))
+            .eap(new TokenEap())
+            .requireCertificateAndPassword(true)
+            .build());
+    try (SstpTestClient c = new SstpTestClient(address)) {
+      c.callConnect(STEP);
+      c.ppp.openLcp(STEP);
+      assertFalse(c.ppp.eap(r -> answer(r, "erin", "token-of-erin"), STEP));
+    }
+    await().atMost(STEP).until(() -> !admission.refusals().recent().isEmpty());
+    assertEquals("NoClientCertificate", admission.refusals().recent().get(0).reason());
+    assertEquals(0, registry.size());
   }
 
   @ParameterizedTest

@@ -2,6 +2,7 @@ package io.vpngateway.gateway.ikev2.session;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.AdmissionAttempt;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.EapAuthenticator;
@@ -104,20 +105,14 @@ final class EapRounds {
     AdmissionAttempt attempt =
         engine.admission.begin(
             new ClientInfo(VpnProtocol.IKEv2, sessionId, sa.peer, Map.of("IDi", identityHint)));
-    Optional<EapAuthenticator> eap = engine.admission.authentication().eap();
+    EapAuthenticator eap;
     List<IkePayload> ours;
     IkeAuthResponder.Offer offer;
     try {
-      if (eap.isEmpty()) {
-        throw new AuthenticationFailedException(
-            RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
-            "the client asked for EAP authentication, which this gateway does not offer");
-      }
-      if (engine.admission.authentication().requiresCertificateAndPassword()) {
-        // EAP alone would admit a client without the certificate the gateway requires
-        throw new AuthenticationFailedException(
-            RefusalReason.NO_CLIENT_CERTIFICATE,
-            "this gateway requires a certificate and a password; EAP alone is not enough");
+      try {
+        eap = engine.admission.authentication().eapAlone();
+      } catch (AuthenticationException e) {
+        throw new AuthenticationFailedException(e.reason(), e.getMessage());
       }
       offer = responder.offer(request, null);
       ours = responder.ourAuthentication(sa, request);
@@ -127,7 +122,7 @@ final class EapRounds {
     }
     // no identity hint: the client names its EAP identity in EAP-Response/Identity, which is not
     // its IDi for strongSwan's eap_id, Windows or Apple (an IDi is often just its address)
-    EapConversation conversation = eap.get().start(attempt.client(), Optional.empty());
+    EapConversation conversation = eap.start(attempt.client(), Optional.empty());
     sa.eap = new EapState(conversation, attempt, offer, sessionId, idi, (IdPayload) ours.get(0));
     return Reply.after(conversation.begin(), step -> answer(sa, step, ours));
   }

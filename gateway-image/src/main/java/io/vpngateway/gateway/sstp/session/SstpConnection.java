@@ -3,6 +3,7 @@ package io.vpngateway.gateway.sstp.session;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.AdmissionAttempt;
 import io.vpngateway.gateway.admission.ConnectionSlot;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.EapAuthenticator;
 import io.vpngateway.gateway.auth.EapConversation;
@@ -335,18 +336,17 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
    */
   private MsChapV2Verifier.Outcome verifyMsChapV2(MsChapV2Verifier.Attempt a) {
     attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
-    Optional<MsChapV2Authenticator> backend = ctx.admission().authentication().msChapV2();
-    if (backend.isEmpty()) {
-      attempt.refuse(
-          RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
-          "MS-CHAPv2 needs a RADIUS server in authentication.radius");
-      return new MsChapV2Verifier.Rejected("no MS-CHAPv2 backend configured");
+    MsChapV2Authenticator backend;
+    try {
+      backend = ctx.admission().authentication().msChapV2Alone();
+    } catch (AuthenticationException e) {
+      attempt.refuse(e.reason(), e.getMessage());
+      return new MsChapV2Verifier.Rejected(e.reason().code());
     }
     MsChapV2Authenticator.Result r;
     try {
       r =
           backend
-              .get()
               .authenticate(
                   attempt.client(),
                   new MsChapV2Authenticator.Response(
@@ -386,11 +386,13 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     @Override
     public EapConversation.Step begin() {
       attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
-      Optional<EapAuthenticator> eap = ctx.admission().authentication().eap();
-      if (eap.isEmpty()) {
-        return refuse(RefusalReason.AUTH_METHOD_NOT_SUPPORTED, "no EAP backend is configured");
+      EapAuthenticator eap;
+      try {
+        eap = ctx.admission().authentication().eapAlone();
+      } catch (AuthenticationException e) {
+        return refuse(e.reason(), e.getMessage());
       }
-      conversation = eap.get().start(attempt.client(), Optional.empty());
+      conversation = eap.start(attempt.client(), Optional.empty());
       return await(conversation.begin());
     }
 
