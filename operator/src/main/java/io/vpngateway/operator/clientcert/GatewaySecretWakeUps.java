@@ -26,9 +26,13 @@ import java.util.stream.Collectors;
  * two things in it: the tls-crypt-v2 server key (made once), and whether the client's own
  * certificate is listed (then it is re-issued, unless the ClientCertificate is revoked). So a CRL
  * event wakes every certificate of the gateway only when the server key is new to this operator
- * or changed, and otherwise only the unrevoked ClientCertificates whose certificate it lists
- * (normally none). Waking all of them on every CRL write made a hundred revocations reconcile a
- * thousand unchanged certificates per write.
+ * or changed, and otherwise only the ClientCertificates whose listing disagrees with their spec:
+ * unrevoked ones whose certificate it lists, and revoked ones whose certificate it does not list
+ * (normally none of either). The latter happens when the CRL Secret is overwritten with fewer
+ * entries (restored from an older backup, re-applied by GitOps): those certificates re-add
+ * themselves (batched, {@link CrlRevoker}) instead of staying un-revoked until a resync. Waking
+ * all of them on every CRL write made a hundred revocations reconcile a thousand unchanged
+ * certificates per write.
  */
 final class GatewaySecretWakeUps {
   /** Per gateway ({@code namespace/name}): the hash of the tls-crypt-v2 server key last seen. */
@@ -62,20 +66,28 @@ final class GatewaySecretWakeUps {
     }
     return ids(
         certificates.stream()
-            .filter(cc -> !Boolean.TRUE.equals(cc.getSpec().revoked))
-            .filter(cc -> listed(crl.get(), cc))
+            .filter(cc -> listingDisagrees(crl.get(), cc))
             .toList());
   }
 
-  private static boolean listed(X509CRL crl, ClientCertificate cc) {
-    if (cc.getStatus() == null || cc.getStatus().serialNumber == null) {
+  /** Revoked but not listed, or listed but not revoked; false without a serial to look up. */
+  private static boolean listingDisagrees(X509CRL crl, ClientCertificate cc) {
+    Optional<BigInteger> serial = serial(cc);
+    if (serial.isEmpty()) {
       return false;
     }
+    boolean listed = RevocationList.lists(crl, serial.get());
+    return Boolean.TRUE.equals(cc.getSpec().revoked) ? !listed : listed;
+  }
+
+  private static Optional<BigInteger> serial(ClientCertificate cc) {
+    if (cc.getStatus() == null || cc.getStatus().serialNumber == null) {
+      return Optional.empty();
+    }
     try {
-      return RevocationList.lists(
-          crl, new BigInteger(cc.getStatus().serialNumber.replace(":", ""), 16));
+      return Optional.of(new BigInteger(cc.getStatus().serialNumber.replace(":", ""), 16));
     } catch (NumberFormatException e) {
-      return false;
+      return Optional.empty();
     }
   }
 

@@ -195,6 +195,42 @@ class ClientCertificateOperatorTest {
         crl().getRevokedCertificate(serial) != null, "the CRL lists the deleted certificate");
   }
 
+  /**
+   * The CRL Secret overwritten with an older copy (a backup restored, GitOps re-applying it) that
+   * lacks a revoked certificate: the CRL event wakes that ClientCertificate, which lists itself
+   * again, instead of staying un-revoked until a resync.
+   */
+  @Test
+  void aCrlOverwrittenWithoutARevokedCertificateGetsItBack() {
+    client.resource(certificate("frank", "frank-vpn")).create();
+    await().atMost(TIMEOUT).until(() -> ready("frank") && secret("frank-vpn") != null);
+    BigInteger serial = serialIn("frank-vpn");
+    String backup = secret(GATEWAY + "-crl").getData().get("crl.pem");
+    editSpec("frank", c -> c.getSpec().revoked = true);
+    await().atMost(TIMEOUT).until(() -> crl().getRevokedCertificate(serial) != null);
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> Condition.TRUE.equals(condition("frank", ConditionTypes.REVOKED).status));
+
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName(GATEWAY + "-crl")
+        .edit(
+            s -> {
+              s.getData().put("crl.pem", backup);
+              return s;
+            });
+    assertTrue(crl().getRevokedCertificate(serial) == null, "the older copy does not list it");
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    crl().getRevokedCertificate(serial) != null,
+                    "the operator listed the revoked certificate again"));
+  }
+
   @Test
   void revokingListsTheCertificatesARenewalKeptValidToo() {
     ClientCertificate dave = certificate("dave", "dave-vpn");
