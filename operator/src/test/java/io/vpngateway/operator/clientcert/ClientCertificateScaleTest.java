@@ -40,6 +40,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -150,8 +151,20 @@ class ClientCertificateScaleTest {
                     && idle());
     long settled = System.nanoTime();
     double restartCpu = cpuSeconds() - scpu0;
-    Thread.sleep(1000); // a write the last reconcile sent lands in the log
-    List<String> restartWrites = RequestLog.writes(RequestLog.drain(server.getKubernetesMockServer()));
+    // every request the restart caused is in the log once it stays empty over several polls with
+    // no reconcile active or queued (a write sent after the reconciles' count was reached lands)
+    List<String> restartRequests = new ArrayList<>();
+    AtomicInteger quietPolls = new AtomicInteger();
+    await()
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              List<String> more = RequestLog.drain(server.getKubernetesMockServer());
+              restartRequests.addAll(more);
+              return quietPolls.updateAndGet(q -> more.isEmpty() && idle() ? q + 1 : 0) >= 5;
+            });
+    List<String> restartWrites = RequestLog.writes(restartRequests);
     System.out.printf(
         "SCALE restart: %d ClientCertificates reconciled again %.1f s after the restart; %d"
             + " writes %s; CPU %.1f s; load %s%n",
