@@ -18,18 +18,26 @@ import javax.crypto.spec.SecretKeySpec;
  * recognised by any replica holding the same secret (the config's {@code authTokenKey}):
  *
  * <pre>
- * vgw2.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;
+ * vgw3.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;c or empty&gt;.&lt;b64url(HMAC-SHA256)&gt;
+ * vgw2.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;  (read only)
  * vgw1.&lt;b64url(name)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;      (read only)
  * </pre>
  *
  * The groups travel in the token so a client authenticated by password (whose groups came from
  * RADIUS or the OIDC token) gets the same pool when it comes back with the token alone. The MAC
- * covers everything before the last dot and is compared in constant time. Protocol-neutral: the
+ * covers everything before the last dot and is compared in constant time. A token cut short by
+ * the end of the sign-in it continues says so in its MAC'd body (version 3, {@code c}: it expires
+ * at the sign-in's end): inferring it from
+ * {@code expires < issued + lifetime} made every outstanding token look cut short once the
+ * configured lifetime changed (a restart, replicas in a rolling update). Version 2 tokens, issued
+ * before, are still read that way (failing closed: a session admitted by one may end early and
+ * its client sign in again); they are all gone one lifetime after the upgrade. Protocol-neutral: the
  * {@code AuthenticationPipeline} checks a presented token, a protocol that can carry one (OpenVPN
  * {@code AUTH_TOKEN}) issues it.
  */
 public final class AuthTokens {
-  static final String PREFIX = "vgw2.";
+  static final String PREFIX = "vgw3.";
+  static final String PREFIX_V2 = "vgw2.";
   static final String PREFIX_V1 = "vgw1.";
   private final SecretKeySpec key;
   private final Duration lifetime;
@@ -41,7 +49,10 @@ public final class AuthTokens {
 
   /** Whether {@code password} has the shape of one of our tokens (checked or not). */
   public static boolean looksLikeToken(String password) {
-    return password != null && (password.startsWith(PREFIX) || password.startsWith(PREFIX_V1));
+    return password != null
+        && (password.startsWith(PREFIX)
+            || password.startsWith(PREFIX_V2)
+            || password.startsWith(PREFIX_V1));
   }
 
   public String issue(String name, Instant now) {
@@ -59,7 +70,8 @@ public final class AuthTokens {
    */
   public String issue(String name, List<String> groups, Instant now, Optional<Instant> notAfter) {
     Instant expires = now.plus(lifetime);
-    if (notAfter.isPresent() && notAfter.get().isBefore(expires)) {
+    boolean capped = notAfter.isPresent() && notAfter.get().isBefore(expires);
+    if (capped) {
       expires = notAfter.get().isBefore(now) ? now : notAfter.get();
     }
     String body =
@@ -70,7 +82,9 @@ public final class AuthTokens {
             + "."
             + now.getEpochSecond()
             + "."
-            + expires.getEpochSecond();
+            + expires.getEpochSecond()
+            + "."
+            + (capped ? "c" : ""); // one letter: OpenVPN clients bound a password's length
     return body + "." + b64(mac(body));
   }
 
@@ -117,19 +131,26 @@ public final class AuthTokens {
       return Checked.of(Verdict.FORGED);
     }
     String[] parts = body.split("\\.", -1);
-    boolean v2 = token.startsWith(PREFIX);
-    if (parts.length != (v2 ? 5 : 4)) {
+    int version = token.startsWith(PREFIX) ? 3 : token.startsWith(PREFIX_V2) ? 2 : 1;
+    if (parts.length != (version == 3 ? 6 : version == 2 ? 5 : 4)) {
       return Checked.of(Verdict.FORGED);
     }
     try {
       String name = text(parts[1]);
       List<String> groups =
-          v2 && !parts[2].isEmpty() ? Arrays.asList(text(parts[2]).split("\n")) : List.of();
-      long expires = Long.parseLong(parts[parts.length - 1]);
+          version >= 2 && !parts[2].isEmpty()
+              ? Arrays.asList(text(parts[2]).split("\n"))
+              : List.of();
+      long expires = Long.parseLong(parts[version == 1 ? 3 : 4]);
       Verdict verdict = now.getEpochSecond() > expires ? Verdict.EXPIRED : Verdict.VALID;
       Optional<Instant> capped = Optional.empty();
-      if (v2 && expires < Long.parseLong(parts[3]) + lifetime.toSeconds()) {
+      if (version == 3 && !parts[5].isEmpty()) {
+        if (!parts[5].equals("c")) {
+          return Checked.of(Verdict.FORGED);
+        }
         capped = Optional.of(Instant.ofEpochSecond(expires));
+      } else if (version == 2 && expires < Long.parseLong(parts[3]) + lifetime.toSeconds()) {
+        capped = Optional.of(Instant.ofEpochSecond(expires)); // see the class comment
       }
       return new Checked(verdict, Optional.of(name), groups, capped);
     } catch (IllegalArgumentException e) {

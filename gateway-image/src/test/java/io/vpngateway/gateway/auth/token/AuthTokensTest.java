@@ -46,6 +46,49 @@ class AuthTokensTest {
   }
 
   @Test
+  void aChangedLifetimeDoesNotMakeAnOrdinaryTokenLookCutShort() {
+    String ordinary = tokens.issue("alice", List.of("eng"), now);
+    String cut = tokens.issue("bob", List.of(), now, java.util.Optional.of(now.plusSeconds(600)));
+    // a restart or a rolling update's other replica with a longer lifetime
+    AuthTokens longer = new AuthTokens(new byte[32], Duration.ofHours(8));
+    AuthTokens.Checked c = longer.verify(ordinary, now.plusSeconds(60));
+    assertEquals(AuthTokens.Verdict.VALID, c.verdict());
+    assertEquals(java.util.Optional.empty(), c.capped(), "no sign-in end for a RADIUS session");
+    assertEquals(
+        java.util.Optional.of(now.plusSeconds(600)), longer.verify(cut, now).capped());
+    assertEquals(
+        java.util.Optional.of(now.plusSeconds(600)),
+        new AuthTokens(new byte[32], Duration.ofMinutes(5)).verify(cut, now).capped(),
+        "a shorter lifetime keeps the sign-in's end as it was");
+  }
+
+  @Test
+  void versionTwoTokensStillVerify() throws Exception {
+    String body =
+        "vgw2."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString("alice".getBytes())
+            + "."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString("eng".getBytes())
+            + "."
+            + now.getEpochSecond()
+            + "."
+            + now.plusSeconds(3600).getEpochSecond();
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+    String t =
+        body
+            + "."
+            + Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    AuthTokens.Checked c = tokens.verify(t, now);
+    assertEquals(AuthTokens.Verdict.VALID, c.verdict());
+    assertEquals("alice", c.name().orElseThrow());
+    assertEquals(List.of("eng"), c.groups());
+    assertEquals(java.util.Optional.empty(), c.capped());
+  }
+
+  @Test
   void versionOneTokensStillVerify() throws Exception {
     String body =
         "vgw1."
@@ -77,6 +120,7 @@ class AuthTokensTest {
     String longer = t.substring(0, t.indexOf('.', 5)) + "X" + t.substring(t.indexOf('.', 5));
     assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(longer, now).verdict());
     assertEquals(AuthTokens.Verdict.FORGED, tokens.verify("vgw2.", now).verdict());
+    assertEquals(AuthTokens.Verdict.FORGED, tokens.verify("vgw3.", now).verdict());
     assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(t + "!", now).verdict());
     assertEquals(AuthTokens.Verdict.NOT_A_TOKEN, tokens.verify("hunter2", now).verdict());
   }
