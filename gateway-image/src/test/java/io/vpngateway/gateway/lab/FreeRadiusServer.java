@@ -334,6 +334,12 @@ public final class FreeRadiusServer implements AutoCloseable {
           libdir = /usr/lib/freeradius
           pidfile = %1$s/run/radiusd.pid
           name = freeradius
+          # FreeRADIUS keeps every request it answered for cleanup_delay (5 s) to spot duplicates,
+          # and drops new ones beyond max_requests, whose built-in default is 256 (the stock
+          # radiusd.conf sets 16384): without this, any load above ~50 requests/s saw a burst of
+          # 256 answers, then drops that the client only recovers from by retransmitting after its
+          # timeout ("Dropping request (257 is too many)" in the log)
+          max_requests = 16384
           log {
             destination = stdout
             auth = yes
