@@ -42,6 +42,8 @@ public final class RadiusSessionAccounting implements AutoCloseable {
   private final RadiusService service;
   private final Map<String, Open> open = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
+  /** Set by {@link #stopAll} (under {@code open}'s lock): a session registered later is ignored. */
+  private boolean stopped;
 
   /** A session with a Start sent and no Stop yet. */
   private record Open(
@@ -92,7 +94,9 @@ public final class RadiusSessionAccounting implements AutoCloseable {
     Optional<Duration> every =
         interimInterval(who.assigned().accountingInterval(), settings.interimInterval());
     synchronized (open) { // one Start per session, even if registered twice
-      if (open.containsKey(session.id())) {
+      if (stopped || open.containsKey(session.id())) {
+        // after stopAll the interim timer is gone, and a Start would never get its Stop: a
+        // session a protocol server still admits during shutdown is not accounted
         return;
       }
       ScheduledFuture<?> interim =
@@ -132,10 +136,13 @@ public final class RadiusSessionAccounting implements AutoCloseable {
   /**
    * The gateway is shutting down: sends Stop (Acct-Terminate-Cause Admin-Reboot) with the byte
    * counts of every session still open and waits for the servers' acknowledgements, at most {@code
-   * bound} in all; later session ends send nothing more. Returns how many were acknowledged; the
+   * bound} in all; later session starts and ends send nothing more. Returns how many were acknowledged; the
    * rest are logged as lost.
    */
   public int stopAll(Duration bound) {
+    synchronized (open) {
+      stopped = true;
+    }
     List<CompletableFuture<Boolean>> sent = new ArrayList<>();
     for (String id : List.copyOf(open.keySet())) {
       Open o = open.remove(id);
@@ -187,6 +194,9 @@ public final class RadiusSessionAccounting implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (open) {
+      stopped = true;
+    }
     timer.shutdownNow();
   }
 }
