@@ -199,6 +199,30 @@ class OpenVpnInteropTest {
     }
   }
 
+  /**
+   * A certificate-only gateway requires the client certificate in the TLS handshake, even though
+   * it runs its own EAP-TLS server for IKEv2 and SSTP (on Java 25, as here): a client without one
+   * (here with a token-shaped password, as a client whose certificate was revoked would present its
+   * pushed auth-token) never gets past TLS.
+   */
+  @Test
+  void aClientWithoutCertificateIsRefusedInTheTlsHandshake() throws Exception {
+    Path credentials = lab.workDir().resolve("clients/nocert.credentials");
+    Files.writeString(credentials, "nocert\nvgw3.bm9jZXJ0..1.9999999999..token\n");
+    Path conf = clients.configWithoutCertificate("nocert", "udp", lab.gatewayOuterAddress(),
+        udpPort, "auth-user-pass " + credentials);
+    long failures = gateway.process().output().lines()
+        .filter(l -> l.contains("TLS handshake failed")).count();
+    try (LabProcess client = lab.client().start("openvpn-nocert", "openvpn", "--config",
+        conf.toString())) {
+      String line = client.awaitLine("TLS Error|TLS_ERROR|alert|AUTH_FAILED", CONNECT);
+      assertFalse(line.contains("AUTH_FAILED"),
+          "the TLS handshake must refuse it, not the authentication after it: " + line);
+      assertFalse(client.output().contains("Initialization Sequence Completed"), line);
+      gateway.process().awaitOccurrences("TLS handshake failed", (int) failures + 1, CONNECT);
+    }
+  }
+
   @Test
   void tcpClientConnectsAndCarriesIperf() throws Exception {
     try (LabProcess client = connect("tcp1", "tcp-client")) {
