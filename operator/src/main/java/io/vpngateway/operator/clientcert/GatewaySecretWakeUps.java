@@ -62,7 +62,11 @@ final class GatewaySecretWakeUps {
     }
     Optional<X509CRL> crl = SecretData.get(s, ConfigFiles.CRL_KEY).flatMap(RevocationList::decode);
     if (crl.isEmpty()) {
-      return Set.of();
+      // none or unreadable (overwritten by hand): it lists no one, so every revoked one re-adds
+      return ids(
+          certificates.stream()
+              .filter(cc -> Boolean.TRUE.equals(cc.getSpec().revoked) && serial(cc).isPresent())
+              .toList());
     }
     return ids(
         certificates.stream()

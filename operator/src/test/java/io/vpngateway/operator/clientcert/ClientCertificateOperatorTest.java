@@ -202,15 +202,15 @@ class ClientCertificateOperatorTest {
    */
   @Test
   void aCrlOverwrittenWithoutARevokedCertificateGetsItBack() {
-    client.resource(certificate("frank", "frank-vpn")).create();
-    await().atMost(TIMEOUT).until(() -> ready("frank") && secret("frank-vpn") != null);
-    BigInteger serial = serialIn("frank-vpn");
+    client.resource(certificate("olga", "olga-vpn")).create();
+    await().atMost(TIMEOUT).until(() -> ready("olga") && secret("olga-vpn") != null);
+    BigInteger serial = serialIn("olga-vpn");
     String backup = secret(GATEWAY + "-crl").getData().get("crl.pem");
-    editSpec("frank", c -> c.getSpec().revoked = true);
+    editSpec("olga", c -> c.getSpec().revoked = true);
     await().atMost(TIMEOUT).until(() -> crl().getRevokedCertificate(serial) != null);
     await()
         .atMost(TIMEOUT)
-        .until(() -> Condition.TRUE.equals(condition("frank", ConditionTypes.REVOKED).status));
+        .until(() -> Condition.TRUE.equals(condition("olga", ConditionTypes.REVOKED).status));
 
     client
         .secrets()
@@ -229,6 +229,34 @@ class ClientCertificateOperatorTest {
                 assertTrue(
                     crl().getRevokedCertificate(serial) != null,
                     "the operator listed the revoked certificate again"));
+  }
+
+  /** As above with a CRL Secret whose CRL is unreadable: a new CRL lists the revoked one. */
+  @Test
+  void aCrlOverwrittenWithGarbageListsTheRevokedCertificateAgain() {
+    client.resource(certificate("pete", "pete-vpn")).create();
+    await().atMost(TIMEOUT).until(() -> ready("pete") && secret("pete-vpn") != null);
+    BigInteger serial = serialIn("pete-vpn");
+    editSpec("pete", c -> c.getSpec().revoked = true);
+    await().atMost(TIMEOUT).until(() -> crl().getRevokedCertificate(serial) != null);
+
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName(GATEWAY + "-crl")
+        .edit(
+            s -> {
+              s.getData().put("crl.pem", SecretData.encodeValue("not a CRL"));
+              return s;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    crl().getRevokedCertificate(serial) != null,
+                    "a readable CRL lists the revoked certificate again"));
   }
 
   @Test
