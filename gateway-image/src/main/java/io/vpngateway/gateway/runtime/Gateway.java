@@ -137,6 +137,9 @@ public final class Gateway implements AutoCloseable {
       registry.onRegister(accounting::started);
       registry.onUnregister(accounting::ended);
     }
+    // before any protocol admits: scans only while some session has a sign-in end (OIDC), so a
+    // gateway without one never wakes up for it
+    registry.onRegister(new SignInExpiry(registry, Clock.systemUTC(), scheduler)::watch);
     oidc = OidcService.start(config, options.listenAddress(), Clock.systemUTC());
     started.push(oidc);
     source.addListener(oidc);
@@ -190,11 +193,6 @@ public final class Gateway implements AutoCloseable {
           io.vpngateway.gateway.auth.radius.RadiusStatusProbe.PERIOD.toSeconds(),
           TimeUnit.SECONDS);
     }
-    scheduler.scheduleWithFixedDelay(
-        new SignInExpiry(registry, Clock.systemUTC()),
-        SignInExpiry.PERIOD_SECONDS,
-        SignInExpiry.PERIOD_SECONDS,
-        TimeUnit.SECONDS);
     ready = true;
     logReady(doc, replica, share);
   }

@@ -1,6 +1,8 @@
 package io.vpngateway.gateway.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.AuthMethod;
@@ -17,6 +19,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Sessions past their sign-in's end are ended; the others, and sessions without one, are not. */
@@ -83,6 +88,52 @@ class SignInExpiryTest {
         .withAssignment(ServerAssignment.until(notAfter));
   }
 
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  /** A clock the test moves. */
+  private static final class Moving extends Clock {
+    volatile Instant now = NOW;
+
+    public Instant instant() {
+      return now;
+    }
+
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void theScanRunsOnlyWhileSomeSessionHasASignInEnd() throws Exception {
+    SessionRegistry registry = new SessionRegistry();
+    Moving clock = new Moving();
+    SignInExpiry expiry = new SignInExpiry(registry, clock, scheduler);
+    registry.onRegister(expiry::watch);
+    registry.register(
+        new Stub("c", 4, ClientIdentity.of("carol", List.of(), AuthMethod.CERTIFICATE, "ca")));
+    assertFalse(expiry.armed(), "no sign-in end: no periodic wake-up");
+    Stub alice = new Stub("a", 2, oidc("alice", NOW.plusSeconds(60)));
+    registry.register(alice);
+    assertTrue(expiry.armed());
+    expiry.run();
+    assertTrue(expiry.armed(), "alice's sign-in ends later");
+    clock.now = NOW.plusSeconds(61);
+    expiry.run();
+    assertEquals(List.of("sign-in expired (TokenExpired)"), alice.closed);
+    assertFalse(expiry.armed(), "no sign-in end left to wait for");
+    registry.register(new Stub("b", 3, oidc("bob", NOW.plusSeconds(120))));
+    assertTrue(expiry.armed(), "armed again");
+  }
+
   @Test
   void onlySessionsPastTheirSignInsEndAreEnded() throws Exception {
     SessionRegistry registry = new SessionRegistry();
@@ -93,11 +144,12 @@ class SignInExpiryTest {
     registry.register(expired);
     registry.register(valid);
     registry.register(certificate);
-    new SignInExpiry(registry, Clock.fixed(NOW, ZoneOffset.UTC)).run();
+    new SignInExpiry(registry, Clock.fixed(NOW, ZoneOffset.UTC), scheduler).run();
     assertEquals(List.of("sign-in expired (TokenExpired)"), expired.closed);
     assertEquals(List.of(), valid.closed);
     assertEquals(List.of(), certificate.closed);
-    new SignInExpiry(registry, Clock.fixed(NOW.plusSeconds(61), ZoneOffset.UTC)).run();
+    new SignInExpiry(registry, Clock.fixed(NOW.plusSeconds(61), ZoneOffset.UTC), scheduler)
+        .run();
     assertEquals(1, valid.closed.size(), "bob's token ended too");
     assertEquals(List.of(), certificate.closed);
   }
