@@ -191,8 +191,9 @@ final class SessionAdmission {
         return RefusalReason.IDENTITY_CHANGED;
       }
       // Keep the certificate actually presented now, so a later revocation re-check tests the
-      // chain in use rather than the one from the first handshake.
-      identity = again;
+      // chain in use rather than the one from the first handshake; keep what the admission
+      // assigned (a capped auth token's sign-in end), which a certificate check never gives.
+      identity = again.withAssignment(identity.assigned());
       return null;
     } catch (AuthenticationException e) {
       host.admission().report(clientInfo(km), identity.name(), e.reason(), e.getMessage());

@@ -378,6 +378,27 @@ class SessionAdmissionTest {
     assertEquals("IdentityChanged", gateway.refusals().recent().get(0).reason());
   }
 
+  /**
+   * A certificate session admitted with an auth token cut short by its sign-in's end (the
+   * identity carries that end) keeps the end through a renegotiation's certificate re-check, or
+   * SignInExpiry would never end it and the next pushed token would not be capped.
+   */
+  @Test
+  void aRenegotiationKeepsTheSignInEndOfTheAdmission() throws Exception {
+    java.time.Instant end = java.time.Instant.parse("2026-12-07T06:00:00Z");
+    certificateIdentity =
+        new ClientIdentity("alice", List.of("eng"), AuthMethod.CERTIFICATE, "CN=adm", "aa", null)
+            .withAssignment(io.vpngateway.gateway.auth.ServerAssignment.until(end));
+    SessionAdmission a = newAdmission(admission(5));
+    KeyMethod2Client km = keyMethod("AES-256-GCM", "");
+    admitNow(a, km);
+    certificateIdentity =
+        new ClientIdentity("alice", List.of("eng"), AuthMethod.CERTIFICATE, "CN=adm", "bb", null);
+    assertNull(a.reauthenticate(CHAIN, km));
+    assertEquals("bb", a.identity().certificateSha256());
+    assertEquals(Optional.of(end), a.identity().assigned().notAfter());
+  }
+
   // ---------------------------------------------------------------- the conversation (AuthConversation)
 
   private static KeyMethod2Client keyMethod(String user, String password, String peerInfo) {
