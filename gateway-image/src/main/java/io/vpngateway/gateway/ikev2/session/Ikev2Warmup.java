@@ -1,15 +1,13 @@
 package io.vpngateway.gateway.ikev2.session;
 
 import io.vpngateway.api.pki.CertificateAuthority;
-import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.IssuedCertificate;
-import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.api.pool.PoolSpec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
-import io.vpngateway.gateway.auth.cert.TrustSnapshot;
+import io.vpngateway.gateway.auth.cert.WarmupIdentity;
 import io.vpngateway.gateway.ikev2.crypto.DhGroup;
 import io.vpngateway.gateway.ikev2.crypto.ProposalPolicy;
 import io.vpngateway.gateway.ikev2.message.DeletePayload;
@@ -20,8 +18,6 @@ import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.session.SessionRegistry;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,15 +61,10 @@ public final class Ikev2Warmup {
     if (handshakes <= 0) {
       return 0;
     }
-    CertificateAuthority ca =
-        CertificateAuthority.create("warm-up", KeySpec.EC_P256, Instant.now());
-    IssuedCertificate client =
-        ca.issueClientCertificate(
-            ClientCertificateRequest.of("warm-up", List.of(), Duration.ofDays(1), KeySpec.EC_P256),
-            Instant.now());
-    PkixCertificateAuthenticator authenticator =
-        new PkixCertificateAuthenticator(
-            TrustSnapshot.of(List.of(ca.certificate()), List.of(), List.of()));
+    WarmupIdentity identity = WarmupIdentity.create();
+    CertificateAuthority ca = identity.ca();
+    IssuedCertificate client = identity.client();
+    PkixCertificateAuthenticator authenticator = identity.authenticator();
     SessionRegistry registry = new SessionRegistry();
     Ikev2Policy throwaway =
         new Ikev2Policy(

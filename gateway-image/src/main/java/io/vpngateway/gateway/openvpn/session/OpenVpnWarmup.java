@@ -1,11 +1,9 @@
 package io.vpngateway.gateway.openvpn.session;
 
 import io.vpngateway.api.pki.CertificateAuthority;
-import io.vpngateway.api.pki.ClientCertificateRequest;
 import io.vpngateway.api.pki.IssuedCertificate;
-import io.vpngateway.api.pki.KeySpec;
 import io.vpngateway.gateway.auth.cert.PkixCertificateAuthenticator;
-import io.vpngateway.gateway.auth.cert.TrustSnapshot;
+import io.vpngateway.gateway.auth.cert.WarmupIdentity;
 import io.vpngateway.gateway.openvpn.crypto.TlsKeyExporter;
 import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -58,15 +54,10 @@ public final class OpenVpnWarmup {
     if (handshakes <= 0) {
       return 0;
     }
-    CertificateAuthority ca =
-        CertificateAuthority.create("warm-up", KeySpec.EC_P256, Instant.now());
-    IssuedCertificate client =
-        ca.issueClientCertificate(
-            ClientCertificateRequest.of("warm-up", List.of(), Duration.ofDays(1), KeySpec.EC_P256),
-            Instant.now());
-    PkixCertificateAuthenticator authenticator =
-        new PkixCertificateAuthenticator(
-            TrustSnapshot.of(List.of(ca.certificate()), List.of(), List.of()));
+    WarmupIdentity identity = WarmupIdentity.create();
+    CertificateAuthority ca = identity.ca();
+    IssuedCertificate client = identity.client();
+    PkixCertificateAuthenticator authenticator = identity.authenticator();
     SSLContext clientContext = clientContext(client, ca.certificate());
     int done = 0;
     while (done < handshakes && System.nanoTime() - deadlineNanos < 0) {
