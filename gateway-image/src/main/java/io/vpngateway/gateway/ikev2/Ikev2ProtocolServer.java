@@ -103,16 +103,7 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
 
   @Override
   public void collectMetrics(PrometheusTextWriter w) {
-    w.family("vpngw_ikev2_rekeys_total", "counter", "IKEv2 rekeys, by SA kind.");
-    w.sample("vpngw_ikev2_rekeys_total", stats.ikeRekeys.sum(), "sa", "ike");
-    w.sample("vpngw_ikev2_rekeys_total", stats.childRekeys.sum(), "sa", "child");
-    w.family(
-        "vpngw_ikev2_cookies_sent_total",
-        "counter",
-        "IKE_SA_INIT requests answered with a cookie request (RFC 7296 section 2.6).");
-    w.sample("vpngw_ikev2_cookies_sent_total", stats.cookiesSent.sum());
-    w.family("vpngw_ikev2_dead_peers_total", "counter", "IKE SAs ended by dead peer detection.");
-    w.sample("vpngw_ikev2_dead_peers_total", stats.dpdDead.sum());
+    stats.writeMetrics(w);
   }
 
   public Ikev2Stats stats() {

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.ikev2.session;
 
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -51,6 +52,31 @@ public final class Ikev2Stats {
     m.put("EspAuthFailure", espAuthFailures.sum());
     m.put("EspReplay", espReplays.sum());
     return m;
+  }
+
+  /**
+   * The IKEv2 families of {@code /metrics} that are not drops (those go to {@link #drops}): rekeys,
+   * cookies, dead peers, and the ESP packets accepted on a CHILD_SA a rekey or Delete retired
+   * (RFC 7296 section 2.8: the old SA keeps receiving during its inbound grace), which shows how
+   * much traffic a rekey would lose without that grace.
+   */
+  public void writeMetrics(PrometheusTextWriter w) {
+    w.family("vpngw_ikev2_rekeys_total", "counter", "IKEv2 rekeys, by SA kind.");
+    w.sample("vpngw_ikev2_rekeys_total", ikeRekeys.sum(), "sa", "ike");
+    w.sample("vpngw_ikev2_rekeys_total", childRekeys.sum(), "sa", "child");
+    w.family(
+        "vpngw_ikev2_cookies_sent_total",
+        "counter",
+        "IKE_SA_INIT requests answered with a cookie request (RFC 7296 section 2.6).");
+    w.sample("vpngw_ikev2_cookies_sent_total", cookiesSent.sum());
+    w.family("vpngw_ikev2_dead_peers_total", "counter", "IKE SAs ended by dead peer detection.");
+    w.sample("vpngw_ikev2_dead_peers_total", dpdDead.sum());
+    w.family(
+        "vpngw_ikev2_esp_on_retired_sa_total",
+        "counter",
+        "ESP packets accepted on a CHILD_SA retired by a rekey or Delete, during its inbound"
+            + " grace.");
+    w.sample("vpngw_ikev2_esp_on_retired_sa_total", espOnRetiredSa.sum());
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.vpngateway.gateway.ikev2.message.ExchangeType;
 import io.vpngateway.gateway.ikev2.message.IkeMessage;
 import io.vpngateway.gateway.ikev2.message.Proposal;
 import io.vpngateway.gateway.ikev2.message.SaPayload;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -71,6 +72,13 @@ class ChildSaGraceTest {
     assertEquals(List.of(c.gatewaySpi()), d.spis(), "the gateway deletes its half too");
   }
 
+  /** The IKEv2 families the protocol server adds to /metrics. */
+  private static String metrics(EngineHarness h) {
+    PrometheusTextWriter w = new PrometheusTextWriter();
+    h.engine.stats().writeMetrics(w);
+    return w.toString();
+  }
+
   private static void expireAt(EngineHarness h, long nanos) throws Exception {
     h.engine.runOnControlThread(() -> h.engine.expireRetiredChildSas(nanos));
     h.sync();
@@ -91,6 +99,10 @@ class ChildSaGraceTest {
       assertTrue(send(h, c), "accepted within the grace");
       assertArrayEquals(ipv4(), h.toTun.poll(1, TimeUnit.SECONDS), "and delivered to TUN");
       assertEquals(1, h.engine.stats().espOnRetiredSa.sum(), "counted as received while retired");
+      assertTrue(
+          metrics(h).contains("# TYPE vpngw_ikev2_esp_on_retired_sa_total counter\n"
+              + "vpngw_ikev2_esp_on_retired_sa_total 1\n"),
+          "exported in /metrics: " + metrics(h));
 
       expireAt(h, System.nanoTime());
       assertTrue(send(h, c), "the grace is not over yet");
@@ -99,6 +111,7 @@ class ChildSaGraceTest {
       assertFalse(send(h, c), "refused once the grace is over");
       assertEquals(1, h.engine.stats().espUnknownSpi.sum(), "as an unknown SPI");
       assertEquals(2, h.engine.stats().espOnRetiredSa.sum());
+      assertTrue(metrics(h).contains("\nvpngw_ikev2_esp_on_retired_sa_total 2\n"), metrics(h));
       assertEquals(1, h.registry.size(), "deleting a CHILD_SA does not end the session");
     }
   }
