@@ -1,7 +1,6 @@
 package io.vpngateway.gateway.cli;
 
 import io.vpngateway.api.config.InvalidConfigException;
-import io.vpngateway.gateway.management.ManagementServer;
 import io.vpngateway.gateway.standalone.StandaloneException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -30,8 +29,6 @@ public final class Vpngw implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    // before any HTTP server exists: the JDK server reads its request deadlines once per process
-    ManagementServer.boundRequestTimes();
     System.exit(run(args));
   }
 

@@ -223,6 +223,29 @@ public final class StateDirectory {
 
   /** The rendered config document of a prepared directory. */
   public GatewayConfig config() throws StandaloneException {
+    Path file = configFile();
+    try {
+      return GatewayConfigCodec.read(Files.readString(file));
+    } catch (IOException | InvalidConfigException e) {
+      throw new StandaloneException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The file names of the rendered config document, without reading the rest of it through the
+   * codec ({@link ConfigFileNames}: the short-lived commands' path).
+   */
+  private ConfigFileNames fileNames() throws StandaloneException {
+    Path file = configFile();
+    try {
+      return ConfigFileNames.read(Files.readString(file));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new StandaloneException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The config document's path; a one-line error when a first {@code serve} has not made it. */
+  private Path configFile() throws StandaloneException {
     Path file = dir.resolve(ConfigDirectoryLoader.CONFIG_FILE);
     if (!Files.exists(file)) {
       throw new StandaloneException(
@@ -234,11 +257,7 @@ public final class StateDirectory {
               + dir
               + "' once first");
     }
-    try {
-      return GatewayConfigCodec.read(Files.readString(file));
-    } catch (IOException | InvalidConfigException e) {
-      throw new StandaloneException("cannot read " + file + ": " + e.getMessage(), e);
-    }
+    return file;
   }
 
   /** The endpoints stored by the last {@code serve}. */
@@ -336,7 +355,7 @@ public final class StateDirectory {
   /** Lists every serial the CRL lacks, in one write; returns the serials it added. */
   private List<BigInteger> revokeSerials(
       CertificateAuthority ca, List<BigInteger> serials, Instant now) throws StandaloneException {
-    String crlFile = config().files().crl();
+    String crlFile = fileNames().files().crl();
     try (StateLock lock = StateLock.acquire(dir)) {
       Optional<X509CRL> before = readCrl(crlFile).filter(c -> RevocationList.signedBy(ca, c));
       Optional<X509CRL> signed = RevocationList.revoke(ca, before, serials, now, CRL_LIFETIME);
@@ -482,11 +501,9 @@ public final class StateDirectory {
     List<String> secrets = new ArrayList<>();
     secrets.add(CertificateAuthorityFiles.PRIVATE_KEY_FILE);
     try {
-      GatewayConfig config = config();
-      files = config.files();
-      if (config.authentication().radius() != null) {
-        config.authentication().radius().servers().forEach(r -> secrets.add(r.secretFile()));
-      }
+      ConfigFileNames names = fileNames();
+      files = names.files();
+      secrets.addAll(names.radiusSecretFiles());
     } catch (StandaloneException e) {
       // no document yet (first start) or an unreadable one: the default names
     }
