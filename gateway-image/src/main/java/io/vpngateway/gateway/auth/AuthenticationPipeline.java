@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gateway's authentication: typed authenticators, each optional, behind one call that every
@@ -53,7 +54,8 @@ public final class AuthenticationPipeline {
   private final EapAuthenticator eap;
   private final MsChapV2Authenticator msChapV2;
   private final Clock clock;
-  private final boolean requireBothConfigured;
+  private final BooleanSupplier certificatesOn;
+  private final BooleanSupplier requireBothConfigured;
 
   private AuthenticationPipeline(Builder b) {
     this.certificates = b.certificates;
@@ -62,7 +64,16 @@ public final class AuthenticationPipeline {
     this.eap = b.eap;
     this.msChapV2 = b.msChapV2;
     this.clock = b.clock;
-    this.requireBothConfigured = b.requireBoth && b.certificates != null;
+    this.certificatesOn = b.certificatesOn;
+    this.requireBothConfigured = b.requireBoth;
+  }
+
+  /**
+   * Whether certificate authentication is on now: configured, and on in the running config (a
+   * reload may turn it off and on again; the gateway then behaves as if it were absent).
+   */
+  private boolean certificatesOn() {
+    return certificates != null && certificatesOn.getAsBoolean();
   }
 
   /**
@@ -79,16 +90,16 @@ public final class AuthenticationPipeline {
   }
 
   private boolean requireBoth() {
-    return requireBothConfigured && anyPasswordBackend();
+    return requireBothConfigured.getAsBoolean() && certificatesOn() && anyPasswordBackend();
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Whether client certificates are checked (and so worth asking the client for). */
+  /** Whether client certificates are checked now (and so worth asking the client for). */
   public boolean acceptsCertificates() {
-    return certificates != null;
+    return certificatesOn();
   }
 
   /** Whether a password backend is configured (a password offered is then checked). */
@@ -103,7 +114,7 @@ public final class AuthenticationPipeline {
    * certificate check, so a certificate-only gateway with it still requires a certificate here.
    */
   public boolean certificateOptional() {
-    return !requireBoth() && (certificates == null || anyPasswordBackend());
+    return !requireBoth() && (!certificatesOn() || anyPasswordBackend());
   }
 
   /** Whether every client needs both a certificate and a password (see the builder). */
@@ -129,8 +140,9 @@ public final class AuthenticationPipeline {
     return longest;
   }
 
+  /** The certificate authenticator while certificate authentication is on. */
   public Optional<CertificateAuthenticator> certificates() {
-    return Optional.ofNullable(certificates);
+    return certificatesOn() ? Optional.of(certificates) : Optional.empty();
   }
 
   public Optional<AuthTokens> authTokens() {
@@ -192,7 +204,7 @@ public final class AuthenticationPipeline {
    */
   public CompletionStage<AuthResult> authenticate(ClientCredentials offered) {
     ClientIdentity byCertificate = null;
-    if (offered.offersCertificate() && certificates != null) {
+    if (offered.offersCertificate() && certificatesOn()) {
       try {
         byCertificate =
             certificates.authenticate(offered.certificateChain().toArray(new X509Certificate[0]));
@@ -236,7 +248,7 @@ public final class AuthenticationPipeline {
     if (byCertificate != null) {
       return done(AuthResult.accepted(byCertificate));
     }
-    if (certificates != null && !anyPasswordBackend()) {
+    if (certificatesOn() && !anyPasswordBackend()) {
       return done(
           AuthResult.refused(
               RefusalReason.NO_CLIENT_CERTIFICATE, "the client sent no certificate"));
@@ -254,7 +266,7 @@ public final class AuthenticationPipeline {
    */
   public ClientIdentity authenticateCertificate(X509Certificate[] chain)
       throws AuthenticationException {
-    if (certificates == null) {
+    if (!certificatesOn()) {
       throw new AuthenticationException(
           RefusalReason.CREDENTIALS_MISSING, "certificate authentication is off");
     }
@@ -270,7 +282,7 @@ public final class AuthenticationPipeline {
         // a token cut short by its sign-in's end (OIDC exp) ends the session it admits then too
         ServerAssignment until =
             t.capped().map(ServerAssignment::until).orElse(ServerAssignment.NONE);
-        if (byCertificate == null && certificates != null && !anyPasswordBackend()) {
+        if (byCertificate == null && certificatesOn() && !anyPasswordBackend()) {
           // a certificate-only gateway: a token stands in for a password, never for the
           // certificate, else a client whose certificate was revoked would get back in with the
           // token pushed to it before (and a fresh one each renegotiation)
@@ -364,10 +376,21 @@ public final class AuthenticationPipeline {
     private EapAuthenticator eap;
     private MsChapV2Authenticator msChapV2;
     private Clock clock = Clock.systemUTC();
-    private boolean requireBoth;
+    private BooleanSupplier requireBoth = () -> false;
+    private BooleanSupplier certificatesOn = () -> true;
 
     public Builder certificates(CertificateAuthenticator authenticator) {
       this.certificates = authenticator;
+      return this;
+    }
+
+    /**
+     * Certificate authentication that follows reloads: the authenticator stays in the pipeline
+     * and {@code on} says whether the running config has it on (read at every decision).
+     */
+    public Builder certificates(CertificateAuthenticator authenticator, BooleanSupplier on) {
+      this.certificates = authenticator;
+      this.certificatesOn = on;
       return this;
     }
 
@@ -398,6 +421,11 @@ public final class AuthenticationPipeline {
      * VpnGateway's {@code authentication.requireCertificateAndPassword}.
      */
     public Builder requireCertificateAndPassword(boolean value) {
+      return requireCertificateAndPassword(() -> value);
+    }
+
+    /** As {@link #requireCertificateAndPassword(boolean)}, read from the running config. */
+    public Builder requireCertificateAndPassword(BooleanSupplier value) {
       this.requireBoth = value;
       return this;
     }

@@ -136,7 +136,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     this.allocator = allocator;
     this.registry = registry;
     this.sinks = sinks;
-    this.tls = tlsContext(settings);
+    this.tls = tlsContext(settings, clientCertificateMode());
     this.tlsCryptV2 = settings.tlsCryptV2Key().map(TlsCryptV2Unwrapper::new);
     this.rateLimiter = new HandshakeRateLimiter(settings.newHandshakesPerSecondPerSource());
     this.firstPacketChecker = ThreadLocal.withInitial(
@@ -598,18 +598,43 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
 
   /**
    * Replaces the settings that new sessions read, for a config reload: pushed routes, DNS,
-   * redirect-gateway, timers, data ciphers, and (by a new TLS context) the server certificate and
-   * TLS policy. Sockets, tls-crypt keys, the auth-token key and the peer-id table were set up at
-   * construction from the first settings and stay: the caller keeps those fields unchanged. Live
-   * sessions keep their TLS engine and what they were pushed.
+   * redirect-gateway, timers, data ciphers, and (by a new TLS context) the server certificate, TLS
+   * policy and whether a client certificate is required, asked for or not asked for: that follows
+   * the authentication the reload left on (certificate, password backends such as OIDC or RADIUS
+   * turned on or off, {@code requireCertificateAndPassword}), which the caller has applied before.
+   * Sockets, tls-crypt keys, the auth-token key and the peer-id table were set up at construction
+   * from the first settings and stay: the caller keeps those fields unchanged. Live sessions keep
+   * their TLS engine and what they were pushed.
+   *
+   * @throws GeneralSecurityException the new certificate or TLS policy is unusable: the previous
+   *     settings stay, and so do the previous certificate and policy, though with the client
+   *     certificate mode of the authentication now on (the pipeline already follows the reload)
    */
   public void updateSettings(OpenVpnServerSettings next) throws GeneralSecurityException {
     OpenVpnServerSettings previous = settings;
-    if (!next.serverCertificateChain().equals(previous.serverCertificateChain())
-        || !next.serverPrivateKey().equals(previous.serverPrivateKey())
-        || !next.tlsMinVersion().equals(previous.tlsMinVersion())
-        || !next.tlsCipherSuites().equals(previous.tlsCipherSuites())) {
-      tls = tlsContext(next);
+    ServerTlsContext.ClientCertificates mode = clientCertificateMode();
+    ServerTlsContext current = tls;
+    boolean policyChanged =
+        !next.serverCertificateChain().equals(previous.serverCertificateChain())
+            || !next.serverPrivateKey().equals(previous.serverPrivateKey())
+            || !next.tlsMinVersion().equals(previous.tlsMinVersion())
+            || !next.tlsCipherSuites().equals(previous.tlsCipherSuites());
+    if (policyChanged || mode != current.clientCertificates()) {
+      try {
+        tls = tlsContext(next, mode);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        if (mode != current.clientCertificates()) {
+          tls = tlsContext(previous, mode);
+        }
+        throw e;
+      }
+      if (mode != current.clientCertificates()) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "OpenVPN client certificates now {0} (was {1}) after the authentication change",
+            mode,
+            current.clientCertificates());
+      }
     }
     this.settings = next;
   }
@@ -625,15 +650,21 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * authentication off it is not even asked for (openvpn's {@code verify-client-cert none}): a
    * profile that still carries one connects, and its certificate plays no part.
    */
-  private ServerTlsContext tlsContext(OpenVpnServerSettings s) throws GeneralSecurityException {
-    var auth = admission.authentication();
+  private ServerTlsContext tlsContext(
+      OpenVpnServerSettings s, ServerTlsContext.ClientCertificates mode)
+      throws GeneralSecurityException {
     return ServerTlsContext.create(s.serverCertificateChain(), s.serverPrivateKey(),
-        s.tlsMinVersion(), s.tlsCipherSuites(),
-        !auth.acceptsCertificates()
-            ? ServerTlsContext.ClientCertificates.NONE
-            : auth.certificateOptional()
-                ? ServerTlsContext.ClientCertificates.REQUESTED
-                : ServerTlsContext.ClientCertificates.REQUIRED);
+        s.tlsMinVersion(), s.tlsCipherSuites(), mode);
+  }
+
+  /** The client certificate mode the authentication on now calls for (see {@link #tlsContext}). */
+  private ServerTlsContext.ClientCertificates clientCertificateMode() {
+    var auth = admission.authentication();
+    return !auth.acceptsCertificates()
+        ? ServerTlsContext.ClientCertificates.NONE
+        : auth.certificateOptional()
+            ? ServerTlsContext.ClientCertificates.REQUESTED
+            : ServerTlsContext.ClientCertificates.REQUIRED;
   }
 
   @Override

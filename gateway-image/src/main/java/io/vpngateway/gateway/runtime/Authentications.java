@@ -1,7 +1,10 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
+import io.vpngateway.gateway.auth.CertificateAuthenticator;
+import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.eaptls.EapTlsServer;
 import io.vpngateway.gateway.auth.radius.RadiusEapBackend;
 import io.vpngateway.gateway.auth.radius.RadiusMsChapV2Backend;
@@ -15,6 +18,7 @@ import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -42,7 +46,10 @@ final class Authentications {
    *     EAP relay and MS-CHAPv2 backend (SSTP) join the pipeline (its settings follow reloads; turning RADIUS on later
    *     needs a restart)
    * @param oidc the OIDC service (follows reloads, including turning OIDC on and off), or null
-   * @param live the current config (the local EAP-TLS server follows its server certificate)
+   * @param live the current config: certificate authentication and {@code
+   *     requireCertificateAndPassword} follow it (a reload turns them on or off), and so does the
+   *     local EAP-TLS server's server certificate (the local EAP-TLS server itself is there only
+   *     when the config at start had certificate authentication and no RADIUS)
    */
   static AuthenticationPipeline pipeline(
       RuntimeConfig config,
@@ -52,9 +59,10 @@ final class Authentications {
       OidcService oidc) {
     GatewayConfig.Authentication auth = config.document().authentication();
     AuthenticationPipeline.Builder b = AuthenticationPipeline.builder();
-    if (auth.certificate() != null) {
-      b.certificates(trust.authenticator());
-    }
+    // always in the pipeline, on while the running config has it: a reload may turn it on or off
+    BooleanSupplier certificatesOn =
+        () -> live.get().document().authentication().certificate() != null;
+    b.certificates(trust.authenticator(), certificatesOn);
     // OIDC before any other password backend: it takes only JWT-shaped passwords (and, for web
     // sign-in, clients that sent none), which a RADIUS server must never see. It follows the
     // config, so a reload that turns OIDC on or off needs no new pipeline.
@@ -69,14 +77,23 @@ final class Authentications {
       // no RADIUS to relay EAP to: the gateway runs EAP-TLS itself against its certificate
       // trust (IKEv2 auth = eap-tls, SSTP's PPP EAP-TLS); with RADIUS, EAP-TLS is the server's
       if (EapTlsServer.available()) {
-        b.eap(EapTlsServer.withOwnThreads(new EapTlsContext(live), trust.authenticator()));
+        CertificateAuthenticator whileOn =
+            chain -> {
+              if (!certificatesOn.getAsBoolean()) {
+                throw new AuthenticationException(
+                    RefusalReason.CREDENTIALS_MISSING, "certificate authentication is off");
+              }
+              return trust.authenticator().authenticate(chain);
+            };
+        b.eap(EapTlsServer.withOwnThreads(new EapTlsContext(live), whileOn));
       } else {
         LOG.warning(
             "this JVM has no TLS key exporter (Java 25 and later), so the gateway offers no"
                 + " EAP-TLS: IKEv2 EAP and SSTP clients cannot authenticate without RADIUS");
       }
     }
-    b.requireCertificateAndPassword(auth.requireCertificateAndPassword());
+    b.requireCertificateAndPassword(
+        () -> live.get().document().authentication().requireCertificateAndPassword());
     config
         .authTokenKey()
         .ifPresent(

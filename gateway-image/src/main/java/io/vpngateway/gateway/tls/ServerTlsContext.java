@@ -154,6 +154,11 @@ public final class ServerTlsContext {
     }
   }
 
+  /** Whether this context's handshakes ask the client for a certificate. */
+  public ClientCertificates clientCertificates() {
+    return clientCertificates;
+  }
+
   public List<String> protocols() {
     return List.of(protocols);
   }

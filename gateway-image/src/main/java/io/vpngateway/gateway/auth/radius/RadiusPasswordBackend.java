@@ -31,6 +31,12 @@ public final class RadiusPasswordBackend implements PasswordAuthenticator {
     this.service = service;
   }
 
+  /** Off while a reload has turned RADIUS off (and on again when a reload brings it back). */
+  @Override
+  public boolean active() {
+    return service.enabled();
+  }
+
   @Override
   public boolean handles(Optional<PasswordCredential> credential, ClientInfo client) {
     return credential.isPresent() && service.enabled();
