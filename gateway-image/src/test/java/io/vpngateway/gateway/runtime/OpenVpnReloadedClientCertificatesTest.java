@@ -16,6 +16,7 @@ import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.oidc.OidcService;
+import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.ConfigSource;
@@ -72,6 +73,7 @@ class OpenVpnReloadedClientCertificatesTest {
   private OidcService oidc;
   private AuthenticationPipeline pipeline;
   private OpenVpnProtocolServer openvpn;
+  private RadiusService radius;
   private int callbackPort;
 
   @BeforeAll
@@ -84,11 +86,14 @@ class OpenVpnReloadedClientCertificatesTest {
     issuer.close();
   }
 
-  /** The minimal example (certificates from the built-in CA, no password method). */
   @BeforeEach
-  void start() throws Exception {
+  void prepare() throws Exception {
     GatewayFixture.preparedState(dir);
     callbackPort = OidcConfigs.freePort();
+  }
+
+  /** The gateway's parts on the config in {@code dir} (the minimal example unless rewritten). */
+  private void start() throws Exception {
     source = ConfigSource.open(dir, new ConfigDirectoryLoader());
     SessionRegistry registry = new SessionRegistry();
     CertificateTrust trust = new CertificateTrust(source.current(), registry);
@@ -96,7 +101,11 @@ class OpenVpnReloadedClientCertificatesTest {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     oidc = OidcService.start(source.current(), loopback, Clock.systemUTC());
     source.addListener(oidc);
-    pipeline = Authentications.pipeline(source.current(), source::current, trust, null, oidc);
+    radius = RadiusService.of(source.current()).orElse(null);
+    if (radius != null) {
+      source.addListener(radius);
+    }
+    pipeline = Authentications.pipeline(source.current(), source::current, trust, radius, oidc);
     GatewayConfig doc = source.current().document();
     openvpn =
         new OpenVpnProtocolServer(
@@ -117,13 +126,21 @@ class OpenVpnReloadedClientCertificatesTest {
 
   @AfterEach
   void stop() {
-    openvpn.close();
-    oidc.close();
+    if (openvpn != null) {
+      openvpn.close();
+    }
+    if (oidc != null) {
+      oidc.close();
+    }
+    if (radius != null) {
+      radius.close();
+    }
   }
 
   @Test
   void turningOidcOnLetsAClientWithoutCertificateThroughTlsAndOffAgainRequiresOne()
       throws Exception {
+    start();
     assertEquals(ClientCertificates.REQUIRED, mode());
     assertFalse(handshakeWithoutCertificate(), "certificate-only: refused in the TLS handshake");
 
@@ -147,6 +164,7 @@ class OpenVpnReloadedClientCertificatesTest {
 
   @Test
   void turningCertificatesOffAndPasswordsOnStopsAskingForACertificate() throws Exception {
+    start();
     GatewayConfig certificateOnly = doc();
     GatewayConfig passwordOnly = withOidc(doc());
     passwordOnly =
@@ -164,7 +182,42 @@ class OpenVpnReloadedClientCertificatesTest {
   }
 
   @Test
+  void turningRadiusOffRequiresTheCertificateAgainAndOnAgainNot() throws Exception {
+    Files.writeString(dir.resolve("radius.secret"), "radius-test-secret");
+    GatewayConfig certificateOnly = doc();
+    GatewayConfig withRadius =
+        certificateOnly.withAuthentication(
+            new GatewayConfig.Authentication(
+                certificateOnly.authentication().certificate(),
+                new GatewayConfig.Radius(
+                    List.of(new GatewayConfig.RadiusServer("127.0.0.1", 1812, "radius.secret", 0, 0, 0)),
+                    2000,
+                    1,
+                    "Class",
+                    "PAP",
+                    false,
+                    0),
+                null,
+                false));
+    Files.writeString(dir.resolve("config.yaml"), GatewayConfigCodec.write(withRadius));
+    start();
+    assertEquals(ClientCertificates.REQUESTED, mode());
+    assertTrue(handshakeWithoutCertificate());
+
+    reload(certificateOnly);
+    assertEquals(ClientCertificates.REQUIRED, mode());
+    assertFalse(handshakeWithoutCertificate(), "RADIUS off: a certificate is required");
+    // a password no longer stands in for the certificate either
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE, refusal(authenticateWithoutCertificate("secret")));
+
+    reload(withRadius);
+    assertEquals(ClientCertificates.REQUESTED, mode());
+  }
+
+  @Test
   void requiringCertificateAndPasswordByReloadRequiresTheCertificateInTls() throws Exception {
+    start();
     reload(withOidc(doc()));
     assertEquals(ClientCertificates.REQUESTED, mode());
     GatewayConfig both = doc();
@@ -179,6 +232,7 @@ class OpenVpnReloadedClientCertificatesTest {
 
   @Test
   void aRejectedReloadKeepsTheRunningMode() throws Exception {
+    start();
     reload(withOidc(doc()));
     assertEquals(ClientCertificates.REQUESTED, mode());
     Files.writeString(dir.resolve("config.yaml"), "version: [not a config");
