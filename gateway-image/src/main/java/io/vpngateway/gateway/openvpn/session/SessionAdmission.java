@@ -172,6 +172,10 @@ final class SessionAdmission {
     if (!identity.usedCertificate()) {
       return null; // a password-only identity: there is no certificate to re-check
     }
+    if (identity.method() != AuthMethod.CERTIFICATE
+        && !host.admission().authentication().acceptsCertificates()) {
+      return null; // a reload turned certificate authentication off: the password alone stands
+    }
     try {
       ClientIdentity again = host.admission().authentication().authenticateCertificate(chain);
       if (identity.method() != AuthMethod.CERTIFICATE) {
