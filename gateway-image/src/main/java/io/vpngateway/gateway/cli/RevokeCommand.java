@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code vpngw revoke NAME --state-dir DIR}. */
@@ -27,16 +27,11 @@ final class RevokeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The ClientCertificate's name.")
   String name;
 
-  @Option(
-      names = "--state-dir",
-      required = true,
-      paramLabel = "DIR",
-      description = "The standalone gateway's state directory.")
-  Path stateDir;
+  @Mixin StateDirectoryOption stateDir;
 
   @Override
   public Integer call() throws Exception {
-    StateDirectory state = StateDirectory.open(stateDir.toAbsolutePath());
+    StateDirectory state = stateDir.open();
     StateDirectory.Revocation result = state.revokeIssued(name, Instant.now());
     PrintWriter out = spec.commandLine().getOut();
     if (!result.revoked().isEmpty()) {

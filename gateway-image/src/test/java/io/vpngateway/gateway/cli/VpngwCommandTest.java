@@ -41,6 +41,28 @@ class VpngwCommandTest {
     assertEquals(2, vpngw("revoke", "--state-dir", tmp.toString()));
   }
 
+  /** The shared options (one mixin) keep each command's own help text. */
+  @Test
+  void theStandaloneCommandsShareTheirOptionsAndKeepTheirHelp() {
+    String issue = Vpngw.commandLine().getSubcommands().get("issue").getUsageMessage();
+    String profile = Vpngw.commandLine().getSubcommands().get("profile").getUsageMessage();
+    String revoke = Vpngw.commandLine().getSubcommands().get("revoke").getUsageMessage();
+    for (String usage : new String[] {issue, profile, revoke}) {
+      assertTrue(
+          usage.contains("--state-dir=DIR   The standalone gateway's state directory."), usage);
+    }
+    assertTrue(
+        issue.contains("--out=DIR         Where to write the certificate, key, PKCS#12"), issue);
+    assertTrue(
+        profile.contains("--out=DIR         Where to write client.ovpn and ca.crt."), profile);
+    assertTrue(profile.contains("--endpoint=HOST   The name or address clients dial"), profile);
+    assertTrue(issue.contains("--endpoint=HOST   The name or address clients dial"), issue);
+    assertTrue(!revoke.contains("--out") && !revoke.contains("--endpoint"), revoke);
+    assertEquals(2, vpngw("profile", "--out", tmp.toString()));
+    assertTrue(
+        err.toString().contains("Missing required option: '--state-dir=DIR'"), err.toString());
+  }
+
   @Test
   void badInputExitsWith1AndSaysWhatToFix() throws Exception {
     assertEquals(
