@@ -4,7 +4,6 @@ import io.vpngateway.api.pki.Certificates;
 import io.vpngateway.gateway.standalone.StateDirectory;
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;

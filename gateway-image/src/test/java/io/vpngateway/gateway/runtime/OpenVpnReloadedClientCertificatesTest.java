@@ -190,7 +190,9 @@ class OpenVpnReloadedClientCertificatesTest {
             new GatewayConfig.Authentication(
                 certificateOnly.authentication().certificate(),
                 new GatewayConfig.Radius(
-                    List.of(new GatewayConfig.RadiusServer("127.0.0.1", 1812, "radius.secret", 0, 0, 0)),
+                    List.of(
+                        new GatewayConfig.RadiusServer(
+                            "127.0.0.1", 1812, "radius.secret", 0, 0, 0)),
                     2000,
                     1,
                     "Class",
