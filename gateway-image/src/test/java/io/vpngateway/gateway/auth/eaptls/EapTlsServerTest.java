@@ -23,6 +23,7 @@ import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.radius.eap.EapPacket;
 import io.vpngateway.gateway.auth.radius.eap.EapTlsTestPeer;
 import io.vpngateway.gateway.tls.ServerTlsContext;
+import io.vpngateway.testing.Prerequisites;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -34,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +45,11 @@ import org.junit.jupiter.api.Test;
  * one CA), a refusal carries that authenticator's reason, a Nak is AuthMethodNotSupported, and
  * broken input ends the conversation with EAP-Failure instead of an exception. The real clients
  * (strongSwan's eap-tls, pppd's EAP-TLS) are in the IKEv2 and SSTP lab tests.
+ *
+ * <p>Tagged {@code java25}: the build runs it on the Java 25 JVM (gateway-image/pom.xml), whose
+ * RFC 5705 exporter gives the MSK.
  */
+@Tag("java25")
 class EapTlsServerTest {
   private static final ClientInfo CLIENT =
       new ClientInfo(VpnProtocol.IKEv2, "s-1", new InetSocketAddress("192.0.2.7", 4500));
@@ -88,8 +93,12 @@ class EapTlsServerTest {
 
   @Test
   void aCertificateOfTheTrustedCaGetsSuccessWithTheMskTheClientDerives() throws Exception {
-    Assumptions.assumeTrue(EapTlsServer.available(),
-        "this JVM has no TLS key exporter (Java 25); the gateway runs on 25 in the lab tests");
+    Prerequisites.require(
+        EapTlsServer.available(),
+        "this JVM (Java "
+            + Runtime.version().feature()
+            + ") has no TLS key exporter: the java25 surefire execution runs this class on Java 25"
+            + " when one is installed (scripts/install-java25.sh)");
     EapTlsTestPeer peer = new EapTlsTestPeer(daveTls);
     Step last = converse(server().start(CLIENT, Optional.empty()), peer, true);
     Step.Success ok = assertInstanceOf(Step.Success.class, last, String.valueOf(last));
