@@ -177,6 +177,9 @@ public final class RadiusClient {
       DropTally drops = new DropTally();
       byte[] buffer = new byte[RadiusPacket.MAX_LENGTH];
       for (int attempt = 0; attempt <= retries; attempt++) {
+        if (attempt > 0) {
+          health.retransmitted(server);
+        }
         socket.send(new DatagramPacket(wire, wire.length));
         long sent = System.nanoTime();
         long deadline = sent + server.timeout().toNanos();

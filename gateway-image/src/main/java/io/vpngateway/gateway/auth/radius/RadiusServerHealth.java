@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Exposed as metrics ({@code vpngw_radius_server_up{server}}, {@code
  * vpngw_radius_requests_total{server,result}}, {@code vpngw_radius_dropped_replies_total{server,
- * reason}}) and read by the management API for the VpnGateway's {@code RadiusReachable}
+ * reason}}, {@code vpngw_radius_retransmissions_total{server}}) and read by the management API for the VpnGateway's {@code RadiusReachable}
  * condition. Servers are named {@code host:port}; secrets never appear here.
  */
 public final class RadiusServerHealth implements MetricsCollector {
@@ -43,6 +43,13 @@ public final class RadiusServerHealth implements MetricsCollector {
           "server",
           "reason");
 
+  private final LabelledCounter retransmissions =
+      new LabelledCounter(
+          "vpngw_radius_retransmissions_total",
+          "RADIUS requests sent again to a server that gave no usable answer within its timeout"
+              + " (the same packet: Identifier and authenticator unchanged, RFC 5080 2.2.1).",
+          "server");
+
   /** Records the outcome of an exchange with {@code server}: {@code result} as in the metric. */
   public void answered(RadiusServerEndpoint server, String result) {
     requests.child(server.label(), result).increment();
@@ -60,6 +67,15 @@ public final class RadiusServerHealth implements MetricsCollector {
         server.label(),
         (k, old) ->
             new ServerState(false, old != null && !old.up() ? old.sinceNanos() : now, error, now));
+  }
+
+  /** The same request went to {@code server} again (the previous transmission timed out). */
+  public void retransmitted(RadiusServerEndpoint server) {
+    retransmissions.child(server.label()).increment();
+  }
+
+  public long retransmissionCount(RadiusServerEndpoint server) {
+    return retransmissions.value(server.label());
   }
 
   public void dropped(RadiusServerEndpoint server, String reason) {
@@ -112,5 +128,6 @@ public final class RadiusServerHealth implements MetricsCollector {
     }
     requests.write(writer);
     dropped.write(writer);
+    retransmissions.write(writer);
   }
 }

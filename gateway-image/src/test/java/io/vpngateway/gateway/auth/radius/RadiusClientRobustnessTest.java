@@ -3,6 +3,7 @@ package io.vpngateway.gateway.auth.radius;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.gateway.auth.radius.RadiusSettings.PasswordProtocol;
 import io.vpngateway.gateway.auth.radius.eap.EapPacket;
@@ -12,6 +13,7 @@ import io.vpngateway.gateway.auth.radius.message.RadiusAttribute;
 import io.vpngateway.gateway.auth.radius.message.RadiusAttributeType;
 import io.vpngateway.gateway.auth.radius.message.RadiusCode;
 import io.vpngateway.gateway.auth.radius.message.RadiusPacket;
+import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -58,6 +60,7 @@ class RadiusClientRobustnessTest {
       assertEquals(1, health.droppedCount(e, "WrongIdentifier"));
       assertEquals(1, health.droppedCount(e, "BadAuthenticator"));
       assertEquals(1, health.requestCount(e, "reject"));
+      assertEquals(0, health.retransmissionCount(e), "answered on the first transmission");
     }
   }
 
@@ -105,14 +108,21 @@ class RadiusClientRobustnessTest {
   void noAnswerAtAllIsRadiusUnavailableNamingTheServer() throws Exception {
     try (ScriptedServer server = new ScriptedServer(request -> List.of())) {
       RadiusServerEndpoint e = server.endpoint(Duration.ofMillis(200));
+      RadiusServerHealth health = new RadiusServerHealth();
       var auth = new RadiusPasswordAuthenticator(new RadiusClient(
-          () -> RadiusTestSettings.settings(PasswordProtocol.PAP, "Class", 2, e),
-          new RadiusServerHealth()));
+          () -> RadiusTestSettings.settings(PasswordProtocol.PAP, "Class", 2, e), health));
       RadiusException ex = assertThrows(RadiusException.class,
           () -> auth.authenticate("alice", "pw", NAS));
       assertEquals("RadiusUnavailable", ex.reason());
       assertEquals(3, server.requests.size(), "1 + 2 retries, same packet each time");
       assertEquals(server.requests.get(0), server.requests.get(2));
+      assertEquals(2, health.retransmissionCount(e));
+      PrometheusTextWriter metrics = new PrometheusTextWriter();
+      health.collect(metrics);
+      assertTrue(
+          metrics.toString().contains(
+              "vpngw_radius_retransmissions_total{server=\"" + e.label() + "\"} 2"),
+          metrics.toString());
     }
   }
 
