@@ -17,7 +17,10 @@
 #              that line), and server CPU per connect minus the server's own idle CPU rate
 #              (measured over VGB_IDLE_SECONDS before the rounds) times the round's wall time;
 #              VGB_WARMUP_CONNECTS (15) uncounted connects per server come first (the JVM
-#              compiles the TLS code during its first hundred handshakes or so)
+#              compiles the TLS code during its first hundred handshakes or so). Prints the
+#              CPU per connect of every round (with and without the idle subtraction: a long
+#              run's last rounds are the steady state) and where the connect time goes, per
+#              phase, from the clients' microsecond log timestamps (machine-readable-output)
 #   idle       server CPU while one client is connected and silent, over VGB_IDLE_SECONDS (30)
 #   clients    VGB_CLIENTS (4) real clients at once, one iperf3 stream each, uplink and
 #              downlink: aggregate throughput and server CPU per Gbit
@@ -492,7 +495,10 @@ handshake_mode() {
   issue_client handshake
   for s in $SERVERS; do
     # route-noexec: the connecting clients share the namespace with the long-lived one
-    client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1"
+    # machine-readable-output: microsecond timestamps in the client's log, for the breakdown of
+    # the connect time below (verb 4 logs the milestones it needs)
+    client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1" \
+      "machine-readable-output" "verb 4"
     for i in $(seq 1 "$WARMUP_CONNECTS"); do one_connect "$s" "w$i" > /dev/null; done
   done
   sleep 2
@@ -530,12 +536,6 @@ handshake_mode() {
       log "handshake round $r $s: $(tail -1 "$rounds")"
     done
   done
-  # where the time goes on the client side, from the last connect's log of each server
-  for s in $SERVERS; do
-    awk -v s="$s" '/Peer Connection Initiated/{a=$0} /SENT CONTROL.*PUSH_REQUEST/{if(!b)b=$0}
-      END{print "   " s " client log: " a; print "   " s " client log: " b}' \
-      "$W/hs-$s-$CONNECTS.log" | cut -c1-160
-  done
   echo
   echo "== handshake: $CONNECTS sequential connects of the real openvpn client x $REPS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 - "$out" "$rounds" <<'PY'
@@ -553,9 +553,49 @@ for srv in ("openvpn", "gateway"):
     res[srv] = (med(ms), med(per))
     print(f"{srv:8} {med(ms):14.1f} {min(ms, default=float('nan')):6.1f} {max(ms, default=float('nan')):6.1f} "
           f"{len(cs) - len(ms):6d}  median {med(per):.2f}: " + " ".join(f"{x:.2f}" for x in per))
+    raw = [float(r["cpu_ms"]) / max(int(r["ok"]), 1) for r in rounds if r["server"] == srv]
+    print(f"{'':46}  without subtracting idle, per round: " + " ".join(f"{x:.2f}" for x in raw))
 (ot, oc), (gt, gc) = res["openvpn"], res["gateway"]
 print(f"connect time gateway/openvpn = {gt/ot:.2f} (target <= 1.0); server CPU per connect "
       f"gateway/openvpn = {gc/oc:.2f} (target <= 0.6 and gateway <= 1.5 ms: {gc:.2f} ms)")
+PY
+  # where a connect's wall time goes, from the measured connects' client logs (microsecond
+  # timestamps): each milestone's median time since the previous one
+  python3 - "$W" "$REPS" "$CONNECTS" <<'PY'
+import statistics, sys
+w, reps, connects = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+steps = [("client start (first log line)", None),
+         ("server's reset answer (TLS: Initial packet from)", "TLS: Initial packet from"),
+         ("server certificate checked (VERIFY OK: depth=0)", "VERIFY OK: depth=0"),
+         ("TLS handshake done (Control Channel:)", "Control Channel: TLS"),
+         ("key-method 2 answer (Peer Connection Initiated)", "Peer Connection Initiated"),
+         ("PUSH_REPLY received", "PUSH: Received control message"),
+         ("tunnel up (Initialization Sequence Completed)", "Initialization Sequence Completed")]
+res = {}
+for srv in ("openvpn", "gateway"):
+    per = [[] for _ in steps]
+    for i in range(1, connects + 1):
+        try:
+            lines = [l.split(" ", 2) for l in open(f"{w}/hs-{srv}-{i}.log")]
+        except OSError:
+            continue
+        lines = [(float(l[0]), l[2]) for l in lines if len(l) == 3 and l[0].replace(".", "").isdigit()]
+        if not lines:
+            continue
+        t = [lines[0][0]]
+        for _, marker in steps[1:]:
+            hit = next((ts for ts, msg in lines if marker in msg), None)
+            t.append(hit)
+        if None in t:
+            continue
+        for k in range(1, len(t)):
+            per[k].append((t[k] - t[k - 1]) * 1000)
+    res[srv] = [statistics.median(x) if x else float("nan") for x in per]
+print("   connect time by phase (last round's connects), median ms since the previous milestone:")
+print(f"   {'phase':52} {'openvpn':>8} {'gateway':>8}")
+for k in range(1, len(steps)):
+    print(f"   {steps[k][0]:52} {res['openvpn'][k]:8.1f} {res['gateway'][k]:8.1f}")
+print(f"   {'sum (client start to tunnel up)':52} {sum(res['openvpn'][1:]):8.1f} {sum(res['gateway'][1:]):8.1f}")
 PY
   echo "   gateway threads, median over the rounds: CPU ms per connect (idle not subtracted)"
   python3 - "$W/handshake-threads.txt" <<'PY'
