@@ -565,6 +565,7 @@ PY
 import statistics, sys
 w, reps, connects = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 steps = [("client start (first log line)", None),
+         ("client set up, first packet out (UDPv4 link remote)", "UDPv4 link remote"),
          ("server's reset answer (TLS: Initial packet from)", "TLS: Initial packet from"),
          ("server certificate checked (VERIFY OK: depth=0)", "VERIFY OK: depth=0"),
          ("TLS handshake done (Control Channel:)", "Control Channel: TLS"),
