@@ -8,10 +8,12 @@
 #   sudo bench/scale.sh sessions   [--max 10000] [--step 1000] [--tcp-percent 0] [--ramp 200]
 #                                  [--revokes 3] [--restart 1] [--reconnect-ramp 0]
 #                                  [--histogram TOP] [--nmt 0|1]
-#                                  [--gateway-opts "JVM options"]
+#                                  [--gateway-opts "JVM options"] [--max-connections MAX+1000]
+#                                  [--handshake-timeout 60]
 #       RSS and heap (live, after a full GC through jcmd) of the gateway per 1,000 sessions up to
 #       --max, connect times; at --max the time from `vpngw revoke NAME` to the end of NAME's
-#       session, then the time for every client to be back after a gateway restart (SIGTERM)
+#       session, then the time for every client to be back after a gateway restart (SIGTERM) and
+#       the refusals of the restarted gateway by reason
 #   sudo bench/scale.sh handshakes [--keys ec,rsa] [--auth cert,radius] [--concurrency 64]
 #                                  [--seconds 60] [--reps 2]
 #       handshakes per gateway CPU second (= per core) and per wall second, --concurrency

@@ -13,6 +13,7 @@ import io.vpngateway.gateway.openvpn.exception.OpenVpnException;
 import io.vpngateway.gateway.openvpn.exception.PacketAuthenticationException;
 import io.vpngateway.gateway.openvpn.message.OpenVpnControlPacket;
 import io.vpngateway.gateway.openvpn.message.OpenVpnOpcode;
+import io.vpngateway.gateway.openvpn.session.AdmittedSessions;
 import io.vpngateway.gateway.openvpn.session.DynamicChallenges;
 import io.vpngateway.gateway.openvpn.session.HandshakeCookies;
 import io.vpngateway.gateway.openvpn.session.OpenVpnClientSession;
@@ -112,6 +113,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private final DynamicChallenges challenges = new DynamicChallenges();
   private final ControlThread control;
   private final AtomicReferenceArray<OpenVpnClientSession> byPeerId;
+  private final AdmittedSessions admittedSessions = new AdmittedSessions();
   private final Map<InetSocketAddress, OpenVpnClientSession> byUdpAddress =
       new ConcurrentHashMap<>();
   private final Map<OpenVpnClientSession, Boolean> sessions = new ConcurrentHashMap<>();
@@ -696,6 +698,11 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   @Override
   public DynamicChallenges challenges() {
     return challenges;
+  }
+
+  @Override
+  public AdmittedSessions admittedSessions() {
+    return admittedSessions;
   }
 
   @Override

@@ -18,13 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>
  * ScaleBench sessions   [--max 10000] [--step 1000] [--tcp-percent 0] [--ramp 200] [--revokes 3]
  *                       [--restart 1] [--reconnect-ramp 0] [--histogram TOP] [--nmt 0|1]
- *                       [--gateway-opts "JVM options"]
+ *                       [--gateway-opts "JVM options"] [--max-connections MAX+1000]
+ *                       [--handshake-timeout 60]
  *     RSS and heap (after a full GC) of the gateway per 1,000 sessions up to --max; then, at
  *     --max, the time from `vpngw revoke NAME` to the end of NAME's session (--revokes times),
  *     then the time for every client to reconnect after a gateway restart (--restart 0: not),
  *     all at once as real clients do (--reconnect-ramp N: N per second);
  *     --histogram TOP prints the gateway's TOP classes (live heap) at each step, --nmt 1 runs
- *     it with native memory tracking and prints the summary at each step
+ *     it with native memory tracking and prints the summary at each step; --max-connections the
+ *     gateway's maxConnections, --handshake-timeout the seconds a client waits for its push
+ *     before it gives up and reconnects (openvpn's hand-window); after the restart, the
+ *     gateway's refusals by reason
  * ScaleBench handshakes [--keys ec,rsa] [--auth cert,radius] [--concurrency 64] [--seconds 60]
  *                       [--reps 2]
  *     handshakes per second per gateway CPU second (= per core), EC P-256 and RSA-2048
@@ -79,10 +83,12 @@ public final class ScaleBench {
     boolean restart = intOpt(o, "restart", 1) != 0;
     int histogram = intOpt(o, "histogram", 0);
     boolean nmt = intOpt(o, "nmt", 0) != 0;
+    int maxConnections = intOpt(o, "max-connections", max + 1000);
+    int handshakeTimeout = intOpt(o, "handshake-timeout", 60);
     String opts = (o.getOrDefault("gateway-opts", "")
         + (nmt ? " -XX:NativeMemoryTracking=summary" : "")).trim();
     try (ScaleLab lab = ScaleLab.create("scale", "10.98.91.0/24", "10.98.92.0/24", "10.97.0.0",
-        max + 1000, KeySpec.EC_P256, doc -> { },
+        maxConnections, KeySpec.EC_P256, doc -> { },
         opts.isEmpty() ? Map.of() : Map.of("VPNGW_JAVA_OPTS", opts))) {
       lab.startGateway();
       GatewayProbe probe = lab.probe();
@@ -90,7 +96,8 @@ public final class ScaleBench {
       LoadCredentials creds = lab.issueClients("load", max, KeySpec.EC_P256);
       OUT.printf("issued %d client certificates in %.1f s%n", max, (System.nanoTime() - t) / 1e9);
       LoadGenerator gen = lab.startGenerator(lab.loadConfig().tcpPercent(tcpPercent)
-          .connectsPerSecond(ramp).trickle(Duration.ofSeconds(10)), creds);
+          .connectsPerSecond(ramp).trickle(Duration.ofSeconds(10))
+          .handshakeTimeout(Duration.ofSeconds(handshakeTimeout)), creds);
       GatewayProbe.Sample base = probe.sample(true);
       OUT.printf("%nsessions | RSS MiB | heap MiB (live) | RSS KiB/session | heap KiB/session "
           + "| threads | fds | connect p50/p99 ms | load%n");
@@ -218,7 +225,33 @@ public final class ScaleBench {
       }
     }
     OUT.println(how);
+    refusals(lab);
     OUT.printf("gateway after the restart: %s%n", lab.probe().sample(true));
+  }
+
+  /**
+   * Why the restarted gateway refused clients: {@code vpngw_handshakes_total} by reason (result
+   * failed) and, from {@code GET /refusals} (the latest refusals), a count and an example per
+   * reason.
+   */
+  private static void refusals(ScaleLab lab) throws Exception {
+    StringBuilder b = new StringBuilder("gateway refusals (vpngw_handshakes_total, failed):");
+    lab.gateway().metrics().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("vpngw_handshakes_total{")
+            && e.getKey().contains("result=\"failed\"") && e.getValue() > 0)
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> b.append(' ').append(e.getKey().replaceAll(".*reason=\"([^\"]*)\".*", "$1"))
+            .append('=').append(e.getValue().longValue()));
+    OUT.println(b);
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    Map<String, String> example = new HashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode r : lab.gateway().refusals()) {
+      String reason = r.path("reason").asText();
+      counts.merge(reason, 1, Integer::sum);
+      example.putIfAbsent(reason, r.path("message").asText());
+    }
+    counts.forEach((reason, n) -> OUT.printf("  GET /refusals: %s x%d, e.g. \"%s\"%n", reason, n,
+        example.get(reason)));
   }
 
   // ------------------------------------------------------------------------------ handshakes

@@ -19,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -42,6 +43,9 @@ final class SessionAdmission {
   private final SessionHost host;
   private final TunnelSession session;
   private final Supplier<InetSocketAddress> remote;
+  private static final AtomicLong STARTED = new AtomicLong();
+  /** The order in which sessions began (their first packet): orders a client's connections. */
+  private final long started = STARTED.incrementAndGet();
 
   private volatile ClientIdentity identity;
   private volatile AddressLease lease;
@@ -114,6 +118,10 @@ final class SessionAdmission {
     }
     AuthResult.Accepted accepted = (AuthResult.Accepted) settled.result();
     identity = accepted.identity();
+    // before reserving: the client's abandoned connections give their connection back first
+    for (SessionAdmission older : host.admittedSessions().unusedBefore(identity.name(), this)) {
+      older.superseded();
+    }
     Optional<ConnectionSlot> reserved = attempt.reserve(identity);
     if (reserved.isEmpty()) {
       return Optional.of(Refusal.of(RefusalReason.MAX_CONNECTIONS_REACHED));
@@ -126,7 +134,29 @@ final class SessionAdmission {
       return Optional.of(Refusal.of(refusal));
     }
     attempt.admitted();
+    host.admittedSessions().add(identity.name(), this);
     return Optional.empty();
+  }
+
+  boolean startedBefore(SessionAdmission other) {
+    return started < other.started;
+  }
+
+  /** Whether the session has carried a data packet from its client (it took its push). */
+  boolean carriedData() {
+    return session.bytesIn() > 0;
+  }
+
+  /**
+   * A newer connection of the same client was admitted while this one never carried data (see
+   * {@link AdmittedSessions}): gives back the connection, address and registration at once (the
+   * newer one is about to take its own), and ends the session; the client is told RESTART in case
+   * it is still there after all.
+   */
+  private void superseded() {
+    String name = identity.name();
+    release(RefusalReason.INTERNAL_ERROR, "superseded"); // admitted: nothing is reported
+    session.close("superseded by a newer connection of " + name + " before it carried data");
   }
 
   /** Cipher, address and registration of an authenticated client; null when all were given. */
@@ -215,6 +245,10 @@ final class SessionAdmission {
       return;
     }
     released = true;
+    ClientIdentity who = identity;
+    if (who != null) {
+      host.admittedSessions().remove(who.name(), this);
+    }
     if (conversation != null) {
       conversation.end();
     }

@@ -38,6 +38,9 @@ public interface SessionHost {
   /** The dynamic (CRV1) challenges waiting for a client to come back with its answer. */
   DynamicChallenges challenges();
 
+  /** The server's admitted sessions by identity name (a client's abandoned connections). */
+  AdmittedSessions admittedSessions();
+
   /** Runs {@code task} on the control thread. */
   void runOnControlThread(Runnable task);
 

@@ -120,6 +120,8 @@ class SessionAdmissionTest {
   /** A session whose inner address is the admission's lease, as OpenVpnClientSession's is. */
   private final class Session implements TunnelSession {
     SessionAdmission admission;
+    long bytesIn;
+    String closedWith;
 
     @Override
     public String id() {
@@ -158,7 +160,7 @@ class SessionAdmissionTest {
 
     @Override
     public long bytesIn() {
-      return 0;
+      return bytesIn;
     }
 
     @Override
@@ -170,8 +172,16 @@ class SessionAdmissionTest {
     public void deliverFromTun(ByteBuffer ipPacket) {}
 
     @Override
-    public void close(String reason) {}
+    public void close(String reason) {
+      closedWith = reason;
+    }
   }
+
+  /** The server's admitted sessions by name, shared by every admission of a test. */
+  private final AdmittedSessions admitted = new AdmittedSessions();
+
+  /** Every stand-in session made, in order. */
+  private final List<Session> sessions = new ArrayList<>();
 
   private SessionAdmission newAdmission(Admission gatewayAdmission) throws Exception {
     OpenVpnServerSettings settings =
@@ -222,6 +232,11 @@ class SessionAdmissionTest {
           }
 
           @Override
+          public AdmittedSessions admittedSessions() {
+            return admitted;
+          }
+
+          @Override
           public void runOnControlThread(Runnable task) {
             controlThread.add(task);
           }
@@ -240,6 +255,7 @@ class SessionAdmissionTest {
         };
     Session session = new Session();
     session.admission = new SessionAdmission(host, session, () -> REMOTE);
+    sessions.add(session);
     return session.admission;
   }
 
@@ -309,10 +325,53 @@ class SessionAdmissionTest {
   void theBudgetIsTheGatewaysNotTheServers() throws Exception {
     Admission gateway = admission(1);
     assertEquals(Optional.empty(), admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
+    certificateIdentity =
+        new ClientIdentity("bob", List.of("eng"), AuthMethod.CERTIFICATE, "CN=adm", "bb", null);
     assertEquals(
         Optional.of(RefusalReason.MAX_CONNECTIONS_REACHED),
         admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
     assertEquals(1, leasesOut.get(), "the refused client got no address");
+    assertNull(sessions.get(0).closedWith, "alice's session is not bob's to end");
+  }
+
+  @Test
+  void aClientsNewConnectionTakesTheConnectionOfItsOlderOneThatNeverCarriedData() throws Exception {
+    // alice's first connection was admitted after she had given up on it (the gateway was
+    // behind); she came back from a new port: her new connection must not find the budget
+    // used up by her own abandoned one, which would hold it until its ping-restart
+    Admission gateway = admission(1);
+    assertEquals(Optional.empty(), admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
+    assertEquals(Optional.empty(), admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
+
+    assertEquals(1, gateway.inUse());
+    assertEquals(1, leasesOut.get());
+    assertEquals(1, registry.size());
+    assertEquals(1, admitted.size());
+    assertTrue(sessions.get(0).closedWith.startsWith("superseded"), sessions.get(0).closedWith);
+    assertNull(sessions.get(1).closedWith);
+    assertEquals(List.of(), gateway.refusals().recent());
+    assertEquals(2, metrics.handshakes(VpnProtocol.OpenVPN, "ok", ""));
+
+    sessions.get(0).admission.release(RefusalReason.INTERNAL_ERROR, "closed at last");
+    assertEquals(1, gateway.inUse(), "the old session's end gives back nothing twice");
+    assertEquals(1, leasesOut.get());
+    sessions.get(1).admission.release(RefusalReason.INTERNAL_ERROR, "closed");
+    assertEquals(0, gateway.inUse());
+    assertEquals(0, admitted.size());
+  }
+
+  @Test
+  void anOlderConnectionThatCarriedDataIsKept() throws Exception {
+    // two devices may share a certificate: a connection in use is never ended for another
+    Admission gateway = admission(1);
+    assertEquals(Optional.empty(), admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
+    sessions.get(0).bytesIn = 84;
+    assertEquals(
+        Optional.of(RefusalReason.MAX_CONNECTIONS_REACHED),
+        admitNow(newAdmission(gateway), keyMethod("AES-256-GCM", "")));
+    assertNull(sessions.get(0).closedWith);
+    assertEquals(1, gateway.inUse());
+    assertEquals(1, registry.size());
   }
 
   @Test
