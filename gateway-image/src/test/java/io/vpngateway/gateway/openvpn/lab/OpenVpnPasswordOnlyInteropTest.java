@@ -19,8 +19,10 @@ import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.PingResult;
 import io.vpngateway.testing.Prerequisites;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +47,9 @@ import org.junit.jupiter.api.TestInstance;
  *
  * <p>Covered: a RADIUS PAP password admits into the pool of its Class, ping through the tunnel; a
  * JWT as the password admits into its group's pool; a wrong password is refused with its reason;
- * the gateway does not ask for a certificate at all (openvpn's {@code verify-client-cert none}).
+ * the gateway does not ask for a certificate at all (openvpn's {@code verify-client-cert none}); a
+ * live reload to certificate AND password makes the TLS handshake require the certificate at
+ * once, and the reload back admits the password alone again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenVpnPasswordOnlyInteropTest {
@@ -236,6 +240,57 @@ class OpenVpnPasswordOnlyInteropTest {
       assertEquals("[\"engineering\"]", session("carol", address).path("groups").toString());
     }
     assertFalse(radius.output().contains("carol"), "a JWT never goes to the RADIUS server");
+  }
+
+  /**
+   * A live reload that turns certificate authentication on with {@code
+   * requireCertificateAndPassword}: the TLS handshake requires a certificate from the next client
+   * on, so this profile's client fails there and its password never reaches RADIUS; the reload
+   * back to password-only admits it again. (The TLS client-certificate mode was fixed at start:
+   * the client was admitted by its password alone.)
+   */
+  @Test
+  void aReloadToCertificateAndPasswordRequiresTheCertificateInTlsAndBackAdmitsAgain()
+      throws Exception {
+    Path config = gateway.directory().resolve("config.yaml");
+    String passwordOnly = Files.readString(config, StandardCharsets.UTF_8);
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(passwordOnly);
+    var auth = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("authentication");
+    auth.putObject("certificate").put("builtInCa", true);
+    auth.put("requireCertificateAndPassword", true);
+    replaceConfig(config, yaml.writeValueAsString(tree));
+    try {
+      int before = countOf(radius.output(), "User-Name = \"bob\"");
+      int failures = countOf(gateway.process().output(), "TLS handshake failed");
+      try (LabProcess client = start("bob-reloaded", "bob", "bob-pw")) {
+        String line = client.awaitLine("TLS Error|TLS_ERROR|alert", CONNECT);
+        assertFalse(client.output().contains("Initialization Sequence Completed"), line);
+        gateway.process().awaitOccurrences("TLS handshake failed", failures + 1, CONNECT);
+      }
+      assertEquals(before, countOf(radius.output(), "User-Name = \"bob\""),
+          "the password never reached RADIUS");
+    } finally {
+      replaceConfig(config, passwordOnly);
+    }
+    try (LabProcess client = start("bob-back", "bob", "bob-pw")) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      assertTrue(inPool(tunnelAddress(client), DEFAULT_POOL));
+    }
+  }
+
+  /** Replaces the running gateway's config.yaml as a Secret update would; waits for the reload. */
+  private void replaceConfig(Path config, String text) throws Exception {
+    int reloads = countOf(gateway.process().output(), "config reloaded");
+    Path tmp = config.resolveSibling("config.yaml.tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    gateway.process().awaitOccurrences("config reloaded", reloads + 1, Duration.ofSeconds(30));
+  }
+
+  private static int countOf(String text, String what) {
+    return text.split(Pattern.quote(what), -1).length - 1;
   }
 
   @Test
