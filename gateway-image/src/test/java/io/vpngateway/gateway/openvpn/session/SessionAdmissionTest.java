@@ -58,6 +58,8 @@ class SessionAdmissionTest {
       new ClientIdentity("alice", List.of("eng"), AuthMethod.CERTIFICATE, "CN=adm", "aa", null);
   private CompletableFuture<AuthResult> passwordAnswer;
   private AuthenticationException certificateRefusal;
+  /** Certificate authentication on in the running config (a reload may turn it off). */
+  private boolean certificatesOn = true;
   private final List<PasswordCredential> offeredPasswords = new ArrayList<>();
   private java.time.Duration backendLongest = java.time.Duration.ofSeconds(5);
   private final DynamicChallenges challenges = new DynamicChallenges();
@@ -89,7 +91,8 @@ class SessionAdmissionTest {
                     throw certificateRefusal;
                   }
                   return certificateIdentity;
-                });
+                },
+                () -> certificatesOn);
     if (passwordAnswer != null) {
       b.password(
           new PasswordAuthenticator() {
@@ -456,6 +459,30 @@ class SessionAdmissionTest {
     assertNull(a.reauthenticate(CHAIN, km));
     assertEquals("bb", a.identity().certificateSha256());
     assertEquals(Optional.of(end), a.identity().assigned().notAfter());
+  }
+
+  /**
+   * A reload turned certificate authentication off: at its next renegotiation a password session
+   * that also showed a certificate goes on (the certificate plays no part any more), a session
+   * that the certificate alone admitted ends.
+   */
+  @Test
+  void aRenegotiationAfterAReloadTurnedCertificatesOff() throws Exception {
+    passwordAnswer = CompletableFuture.completedFuture(radiusAccept("alice"));
+    SessionAdmission byPassword = newAdmission(admission(5));
+    KeyMethod2Client km = keyMethod("alice", "pw", "IV_PROTO=990\n");
+    CompletableFuture<Optional<RefusalReason>> d = admit(byPassword, km);
+    runControlThread();
+    assertEquals(Optional.empty(), d.join());
+    assertTrue(byPassword.identity().usedCertificate(), "the certificate was checked too");
+    passwordAnswer = null;
+    SessionAdmission byCertificate = newAdmission(admission(5));
+    KeyMethod2Client plain = keyMethod("AES-256-GCM", "");
+    assertEquals(Optional.empty(), admitNow(byCertificate, plain));
+
+    certificatesOn = false;
+    assertNull(byPassword.reauthenticate(CHAIN, km));
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, byCertificate.reauthenticate(CHAIN, plain));
   }
 
   // ---------------------------------------------------------------- the conversation (AuthConversation)
