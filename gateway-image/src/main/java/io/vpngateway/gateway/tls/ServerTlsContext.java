@@ -23,7 +23,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * The gateway's TLS server side, shared by the TLS-based protocols (OpenVPN's control channel,
  * SSTP): the server certificate and key, the versions and suites of the crypto policy, and
  * whether a client certificate is asked for. Immutable: a reload that renews the server
- * certificate or changes the policy builds a new one for the next handshakes.
+ * certificate, changes the policy or changes which authentication is on (and so whether a client
+ * certificate is required, asked for or not asked for) builds a new one for the next handshakes.
  *
  * <p>Client certificates are only collected here, never judged: the engine checks that the client
  * holds the key of the certificate it sent (CertificateVerify), and whether the chain is
