@@ -2,12 +2,10 @@ package io.vpngateway.gateway.management;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.vpngateway.gateway.admission.RefusalRecord;
 import io.vpngateway.gateway.config.RuntimeConfig.ManagementTlsFiles;
 import io.vpngateway.gateway.config.SecretBytes;
+import io.vpngateway.gateway.http.HttpListener;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.metrics.PrometheusTextWriter;
 import io.vpngateway.gateway.session.SessionRegistry;
@@ -17,23 +15,20 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
- * The management API on its own port (JDK HTTP server, no framework), over TLS with a certificate
+ * The management API on its own port ({@link HttpListener}: Jetty, no framework), over TLS with a certificate
  * of the gateway's CA when the config names one ({@link ManagementKeyManager}), plus an optional
  * plain-HTTP port that answers the probes only (the kubelet's; it cannot verify our CA):
  *
@@ -51,15 +46,15 @@ import java.util.logging.Logger;
  * written into the pod spec, and they reveal nothing but "up" and "ready".
  *
  * <p>Probes must keep answering however the port is (mis)used, or the kubelet restarts a healthy
- * gateway. So requests are read, and probes answered, on a pool of up to {@value #IO_THREADS}
- * threads; authenticated calls ({@code /metrics}, {@code /sessions}) are handed to a separate pool
- * of {@value #API_THREADS} threads with a short queue ({@code 503} when it is full), so slow scrapes
- * or CLI calls never hold a thread that a probe needs. A client that opens a connection and sends
- * half a request holds a reading thread only until the JDK server's request deadline, which {@link
- * #boundRequestTimes()} sets (it must run before the first HTTP server of the process is created).
- * Probes can thus only be starved by {@value #IO_THREADS} connections holding half-sent requests at
- * once, each for at most {@value #MAX_REQUEST_SECONDS} s; a separate probe port removes even
- * that: the operator gives its pods one ({@code management.healthPort}).
+ * gateway. Requests are read without holding a thread (a half-sent request holds only its
+ * connection, closed after {@value #IDLE_TIMEOUT_SECONDS} s without progress); probes and refusals
+ * are answered on a pool of {@value #IO_THREADS} threads that authenticated calls ({@code
+ * /metrics}, {@code /sessions}) cannot fill: at most {@value #API_THREADS} of those run at once,
+ * {@value #API_QUEUE} more wait, and the rest get {@code 503}, the pool having room for all of
+ * them besides its {@value #IO_THREADS}. So slow scrapes or CLI calls never hold a thread that a
+ * probe needs. Probes can thus only be starved by {@value #MAX_CONNECTIONS} connections held open
+ * at once; a separate probe port removes even that: the operator gives its pods one ({@code
+ * management.healthPort}).
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ManagementServer.class.getName());
@@ -67,31 +62,37 @@ public final class ManagementServer implements AutoCloseable {
   private static final String SESSIONS = "/sessions";
   private static final String REFUSALS = "/refusals";
 
-  /** Threads that read requests and answer probes; connections beyond them are closed at once. */
+  /** Threads that answer probes and refusals, besides those authenticated calls may take. */
   static final int IO_THREADS = 16;
 
-  /** Threads that serve authenticated calls: a scrape and a CLI call at the same time. */
+  /** Authenticated calls served at once: a scrape and a CLI call at the same time. */
   static final int API_THREADS = 2;
 
-  private static final int API_QUEUE = 16;
+  /** Authenticated calls that wait for one of {@link #API_THREADS}; beyond them, 503. */
+  static final int API_QUEUE = 16;
 
   /** Threads of the probes-only listener: the kubelet sends a few probes at a time. */
   static final int HEALTH_THREADS = 4;
 
-  /** JDK HTTP server: seconds a client may take to send a whole request (line and headers). */
-  static final String MAX_REQUEST_SECONDS_PROPERTY = "sun.net.httpserver.maxReqTime";
+  /** Connections open at once on the API port (the health port: {@value #HEALTH_CONNECTIONS}). */
+  static final int MAX_CONNECTIONS = 64;
 
-  /** JDK HTTP server: seconds a response may take to be written to the client. */
-  static final String MAX_RESPONSE_SECONDS_PROPERTY = "sun.net.httpserver.maxRspTime";
+  static final int HEALTH_CONNECTIONS = 16;
 
-  static final String MAX_REQUEST_SECONDS = "10";
-  static final String MAX_RESPONSE_SECONDS = "30";
+  /**
+   * Seconds a connection may make no progress: a client gets this long for each part of its
+   * request and to take each part of the response, and a kept-alive connection closes after it.
+   */
+  static final int IDLE_TIMEOUT_SECONDS = 10;
 
-  private final HttpServer server;
-  private HttpServer health;
-  private final ExecutorService ioExecutor;
-  private final ExecutorService healthExecutor;
-  private final ExecutorService apiExecutor;
+  /** The request line and headers: a bearer token and a few headers fit many times over. */
+  static final int MAX_HEADER_BYTES = 8192;
+
+  private HttpListener server;
+  private HttpListener health;
+  private final boolean tls;
+  private final Semaphore apiRunning = new Semaphore(API_THREADS, true);
+  private final AtomicInteger apiAdmitted = new AtomicInteger();
   private final BearerTokenCheck tokenCheck;
   private final SessionRegistry sessions;
   private final GatewayMetrics metrics;
@@ -99,69 +100,18 @@ public final class ManagementServer implements AutoCloseable {
   private final Supplier<List<RefusalRecord>> refusals;
 
   private ManagementServer(
-      HttpServer server,
+      boolean tls,
       Supplier<SecretBytes> token,
       SessionRegistry sessions,
       GatewayMetrics metrics,
       BooleanSupplier ready,
       Supplier<List<RefusalRecord>> refusals) {
-    this.server = server;
+    this.tls = tls;
     this.refusals = refusals;
     this.tokenCheck = new BearerTokenCheck(token);
     this.sessions = sessions;
     this.metrics = metrics;
     this.ready = ready;
-    // No queue: a connection that finds every reading thread busy is closed by the JDK server
-    // (it catches the rejection) rather than waiting behind slow clients.
-    this.ioExecutor =
-        new ThreadPoolExecutor(
-            1,
-            IO_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            daemonThreads("management-http"));
-    this.healthExecutor =
-        new ThreadPoolExecutor(
-            1,
-            HEALTH_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            daemonThreads("management-health"));
-    this.apiExecutor =
-        new ThreadPoolExecutor(
-            API_THREADS,
-            API_THREADS,
-            0,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(API_QUEUE),
-            daemonThreads("management-api"));
-  }
-
-  /**
-   * Bounds how long the JDK HTTP server waits for a request and for its response to be written
-   * (see the class comment), unless the JVM was started with other values. The server reads these
-   * once per process, so call this before any {@code HttpServer} is created; {@code vpngw} does it
-   * first thing, and its launcher passes the same values on the command line.
-   */
-  public static void boundRequestTimes() {
-    setIfAbsent(MAX_REQUEST_SECONDS_PROPERTY, MAX_REQUEST_SECONDS);
-    setIfAbsent(MAX_RESPONSE_SECONDS_PROPERTY, MAX_RESPONSE_SECONDS);
-  }
-
-  private static void setIfAbsent(String property, String value) {
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, value);
-    }
-  }
-
-  private static ThreadFactory daemonThreads(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /**
@@ -222,53 +172,77 @@ public final class ManagementServer implements AutoCloseable {
       BooleanSupplier ready,
       Supplier<List<RefusalRecord>> refusals)
       throws IOException {
-    boundRequestTimes(); // in effect only if this is the process's first HTTP server
-    HttpServer http;
+    return start(
+        listeners,
+        token,
+        sessions,
+        metrics,
+        ready,
+        refusals,
+        Duration.ofSeconds(IDLE_TIMEOUT_SECONDS));
+  }
+
+  /** As above with another idle timeout (tests: a short one). */
+  static ManagementServer start(
+      Listeners listeners,
+      Supplier<SecretBytes> token,
+      SessionRegistry sessions,
+      GatewayMetrics metrics,
+      BooleanSupplier ready,
+      Supplier<List<RefusalRecord>> refusals,
+      Duration idleTimeout)
+      throws IOException {
+    Optional<SSLContext> context = Optional.empty();
     Optional<ManagementTlsFiles> first = listeners.tls().flatMap(Supplier::get);
     if (first.isPresent()) {
-      HttpsServer https = HttpsServer.create(listeners.api(), 16);
       try {
-        https.setHttpsConfigurator(
-            new HttpsConfigurator(
-                ManagementKeyManager.serverContext(listeners.tls().get(), first.get())));
+        context =
+            Optional.of(ManagementKeyManager.serverContext(listeners.tls().get(), first.get()));
       } catch (GeneralSecurityException e) {
-        https.stop(0);
         throw new IOException("the management certificate cannot be served: " + e, e);
       }
-      http = https;
-    } else {
-      http = HttpServer.create(listeners.api(), 16);
     }
-    ManagementServer m = new ManagementServer(http, token, sessions, metrics, ready, refusals);
-    http.createContext("/", m::handle);
-    http.setExecutor(m.ioExecutor);
-    if (listeners.health().isPresent()) {
-      try {
-        m.health = HttpServer.create(listeners.health().get(), 16);
-      } catch (IOException e) {
-        m.close();
-        throw e;
+    ManagementServer m =
+        new ManagementServer(context.isPresent(), token, sessions, metrics, ready, refusals);
+    try {
+      if (listeners.health().isPresent()) {
+        m.health =
+            HttpListener.start(
+                "management-health",
+                listeners.health().get(),
+                Optional.empty(),
+                new HttpListener.Limits(
+                    HEALTH_THREADS, HEALTH_CONNECTIONS, idleTimeout, MAX_HEADER_BYTES),
+                m::handleHealth);
       }
-      m.health.createContext("/", m::handleHealth);
-      m.health.setExecutor(m.healthExecutor);
-      m.health.start();
+      // room for every authenticated call admitted besides the threads probes need
+      int threads = IO_THREADS + API_THREADS + API_QUEUE;
+      m.server =
+          HttpListener.start(
+              "management-http",
+              listeners.api(),
+              context,
+              new HttpListener.Limits(threads, MAX_CONNECTIONS, idleTimeout, MAX_HEADER_BYTES),
+              m::handle);
+    } catch (IOException e) {
+      m.close();
+      throw e;
     }
-    http.start();
     return m;
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /** Whether the management API speaks TLS. */
   public boolean tls() {
-    return server instanceof HttpsServer;
+    return tls;
   }
 
   /** The probes-only listener's address, when there is one. */
   public Optional<InetSocketAddress> healthAddress() {
-    return Optional.ofNullable(health).map(HttpServer::getAddress);
+    return Optional.ofNullable(health).map(HttpListener::address);
   }
 
   /** The health listener: probes and nothing else, so it never reads a token or a session. */
@@ -296,10 +270,12 @@ public final class ManagementServer implements AutoCloseable {
     return false;
   }
 
-  /** Runs on a reading thread: answers probes and refusals here, hands the rest to the API pool. */
+  /**
+   * Answers probes and refusals at once; an authenticated call waits for one of {@link
+   * #API_THREADS} turns, or gets 503 when {@link #API_QUEUE} calls already wait.
+   */
   private void handle(HttpExchange exchange) throws IOException {
-    boolean handedOff = false;
-    try {
+    try (exchange) {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
       if (answerProbe(exchange, path)) {
@@ -310,25 +286,24 @@ public final class ManagementServer implements AutoCloseable {
         text(exchange, 401, "a valid bearer token is required\n");
         return;
       }
-      try {
-        apiExecutor.execute(() -> serveApi(exchange, method, path));
-        handedOff = true;
-      } catch (RejectedExecutionException e) {
+      if (apiAdmitted.incrementAndGet() > API_THREADS + API_QUEUE) {
+        apiAdmitted.decrementAndGet();
         exchange.getResponseHeaders().set("Retry-After", "1");
         text(exchange, 503, "too many management calls in progress\n");
+        return;
       }
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "management request failed", e);
-    } finally {
-      if (!handedOff) {
-        exchange.close();
+      try {
+        apiRunning.acquire();
+        try {
+          route(exchange, method, path);
+        } finally {
+          apiRunning.release();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the listener is stopping
+      } finally {
+        apiAdmitted.decrementAndGet();
       }
-    }
-  }
-
-  private void serveApi(HttpExchange exchange, String method, String path) {
-    try (exchange) {
-      route(exchange, method, path);
     } catch (IOException e) {
       LOG.log(Level.FINE, "management client went away", e);
     } catch (RuntimeException e) {
@@ -386,12 +361,11 @@ public final class ManagementServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    if (health != null) {
-      health.stop(0);
+    if (server != null) {
+      server.close();
     }
-    healthExecutor.shutdownNow();
-    ioExecutor.shutdownNow();
-    apiExecutor.shutdownNow();
+    if (health != null) {
+      health.close();
+    }
   }
 }

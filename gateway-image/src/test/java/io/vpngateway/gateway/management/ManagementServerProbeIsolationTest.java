@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -110,23 +111,64 @@ class ManagementServerProbeIsolationTest {
   }
 
   @Test
-  void requestDeadlinesAreSetUnlessTheJvmWasGivenOthers() {
-    String request = System.getProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY);
-    String response = System.getProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY);
-    try {
-      System.clearProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY);
-      System.setProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY, "5");
+  void aHalfSentRequestIsClosedAfterTheIdleTimeoutWithoutAnAnswer() throws Exception {
+    try (ManagementServer quick =
+            ManagementServer.start(
+                new ManagementServer.Listeners(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    Optional.empty(),
+                    Optional.empty()),
+                () -> SecretBytes.of(TOKEN.getBytes(StandardCharsets.UTF_8)),
+                registry,
+                new GatewayMetrics(registry),
+                () -> true,
+                List::of,
+                Duration.ofMillis(500));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), quick.address().getPort())) {
+      s.setSoTimeout(10_000); // far beyond the idle timeout: a read that ends is the server's close
+      OutputStream out = s.getOutputStream();
+      out.write("GET /sessions HTTP/1.1\r\nHost: vpngw\r\nAuthor".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
 
-      ManagementServer.boundRequestTimes();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
 
-      assertEquals(
-          ManagementServer.MAX_REQUEST_SECONDS,
-          System.getProperty(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY));
-      assertEquals("5", System.getProperty(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY));
-    } finally {
-      restore(ManagementServer.MAX_REQUEST_SECONDS_PROPERTY, request);
-      restore(ManagementServer.MAX_RESPONSE_SECONDS_PROPERTY, response);
+      assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 408"), answer);
     }
+  }
+
+  @Test
+  void authenticatedCallsBeyondTheQueueGet503AndProbesStillAnswer() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger blocked = new AtomicInteger();
+    registry.register(new StuckSession(release, blocked));
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    try {
+      for (int i = 0; i < ManagementServer.API_THREADS + ManagementServer.API_QUEUE + 1; i++) {
+        calls.add(
+            http.sendAsync(
+                request("/sessions").timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      awaitCondition(
+          () ->
+              calls.stream()
+                  .anyMatch(
+                      c -> c.isDone() && !c.isCompletedExceptionally() && c.join().statusCode() == 503),
+          "the call beyond the queue is refused");
+      assertEquals(ManagementServer.API_THREADS, blocked.get(), "only the API turns run");
+
+      assertProbesAnswerPromptly();
+    } finally {
+      release.countDown();
+    }
+    long ok = 0;
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      if (call.get(20, TimeUnit.SECONDS).statusCode() == 200) {
+        ok++;
+      }
+    }
+    assertEquals(ManagementServer.API_THREADS + ManagementServer.API_QUEUE, ok);
   }
 
   private void assertProbesAnswerPromptly() throws Exception {
@@ -148,14 +190,6 @@ class ManagementServerProbeIsolationTest {
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
     Wait.until(what, Duration.ofSeconds(5), condition::getAsBoolean);
-  }
-
-  private static void restore(String property, String value) {
-    if (value == null) {
-      System.clearProperty(property);
-    } else {
-      System.setProperty(property, value);
-    }
   }
 
   /** A session whose start time cannot be read until released: a slow {@code /sessions} call. */

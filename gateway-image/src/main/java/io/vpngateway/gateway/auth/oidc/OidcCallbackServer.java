@@ -1,9 +1,7 @@
 package io.vpngateway.gateway.auth.oidc;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import io.vpngateway.gateway.management.ManagementServer;
+import io.vpngateway.gateway.http.HttpListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -15,12 +13,11 @@ import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.KeyManager;
@@ -29,7 +26,8 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * The gateway's HTTPS sign-in endpoint (JDK HTTPS server), presenting the gateway's server
+ * The gateway's HTTPS sign-in endpoint ({@link HttpListener}: Jetty, idle without waking up),
+ * presenting the gateway's server
  * certificate:
  *
  * <pre>
@@ -45,17 +43,20 @@ import javax.net.ssl.X509ExtendedKeyManager;
 public final class OidcCallbackServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(OidcCallbackServer.class.getName());
   static final int THREADS = 8;
-  private static final int QUEUE = 64;
 
-  private final HttpsServer server;
-  private final ThreadPoolExecutor executor;
+  /** Browsers open a few connections each; more than this wait in the accept queue. */
+  private static final int CONNECTIONS = 64;
+
+  /** The callback's query (code, state) is well under this; {@link #query} reads 8 KiB at most. */
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+  private HttpListener server;
   private final SwappableKeyManager keys;
   private final WebSignIn signIn;
 
-  private OidcCallbackServer(
-      HttpsServer server, ThreadPoolExecutor executor, SwappableKeyManager keys, WebSignIn signIn) {
-    this.server = server;
-    this.executor = executor;
+  private OidcCallbackServer(SwappableKeyManager keys, WebSignIn signIn) {
     this.keys = keys;
     this.signIn = signIn;
   }
@@ -68,7 +69,6 @@ public final class OidcCallbackServer implements AutoCloseable {
   public static OidcCallbackServer start(
       InetSocketAddress address, List<X509Certificate> chain, PrivateKey key, WebSignIn signIn)
       throws IOException {
-    ManagementServer.boundRequestTimes();
     SwappableKeyManager keys = new SwappableKeyManager(chain, key);
     SSLContext tls;
     try {
@@ -77,31 +77,19 @@ public final class OidcCallbackServer implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for the sign-in endpoint", e);
     }
-    HttpsServer server = HttpsServer.create(address, 64);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            THREADS,
-            THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUE),
-            r -> {
-              Thread t = new Thread(r, "oidc-callback");
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.DiscardPolicy());
-    executor.allowCoreThreadTimeOut(true);
-    server.setExecutor(executor);
-    OidcCallbackServer s = new OidcCallbackServer(server, executor, keys, signIn);
-    server.createContext("/", s::handle);
-    server.start();
+    OidcCallbackServer s = new OidcCallbackServer(keys, signIn);
+    s.server =
+        HttpListener.start(
+            "oidc-callback",
+            address,
+            Optional.of(tls),
+            new HttpListener.Limits(THREADS, CONNECTIONS, IDLE_TIMEOUT, MAX_HEADER_BYTES),
+            s::handle);
     return s;
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /** A renewed server certificate; the next TLS handshake presents it. */
@@ -208,8 +196,7 @@ public final class OidcCallbackServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   /** Presents whichever certificate was set last. */
