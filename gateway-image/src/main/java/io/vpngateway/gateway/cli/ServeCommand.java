@@ -3,7 +3,6 @@ package io.vpngateway.gateway.cli;
 import io.vpngateway.api.config.InvalidConfigException;
 import io.vpngateway.gateway.config.ConfigDirectoryLoader;
 import io.vpngateway.gateway.config.ConfigSource;
-import io.vpngateway.gateway.management.ManagementServer;
 import io.vpngateway.gateway.runtime.Gateway;
 import io.vpngateway.gateway.runtime.GatewayOptions;
 import io.vpngateway.gateway.runtime.ReplicaIdentity;
@@ -119,10 +118,6 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // before any HTTP server exists: the JDK server reads its request deadlines once per process.
-    // Here rather than in main: ManagementServer's class brings Jackson's ObjectMapper (~800
-    // classes), which the short-lived commands (vpngw revoke) do not need.
-    ManagementServer.boundRequestTimes();
     boolean standalone = gatewayFile != null;
     if (standalone == (config != null)) {
       throw new CommandLine.ParameterException(
