@@ -52,6 +52,15 @@ public interface ProtocolServer extends AutoCloseable {
   }
 
   /**
+   * Whether the runtime runs {@link #warmUp} when the operator did not say (system property
+   * {@code vpngw.warmup.<protocol>}, e.g. {@code vpngw.warmup.openvpn=true}): only where a
+   * benchmark showed the warm-up lowers the real clients' cost.
+   */
+  default boolean warmUpByDefault() {
+    return true;
+  }
+
+  /**
    * Applies a reloaded configuration to new sessions (routes, DNS, timers, crypto policy, server
    * certificate). What was bound at start (ports, keys sized at start) stays; the runtime already
    * logs settings that need a restart. Called on the reload thread after trust (CA, CRL, roots)

@@ -4,6 +4,7 @@ import io.vpngateway.gateway.protocol.ProtocolServer;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,6 +16,11 @@ import java.util.logging.Logger;
  * path (the JDK's TLS 1.3, signatures, key agreement, our IKE engine) while they wait. It moves
  * that CPU from the first few hundred connects to the start-up; gateway-image/BENCHMARKS.md has
  * the figures.
+ *
+ * <p>Per protocol: on where {@link ProtocolServer#warmUpByDefault} says so (IKEv2; OpenVPN's is
+ * off, its benchmark showed no gain for the real client), overridden by the system property
+ * {@code vpngw.warmup.<protocol>} ({@code true} or {@code false}; the protocol's CR name in lower
+ * case: {@code openvpn}, {@code ikev2}, {@code sstp}).
  *
  * <p>Bounded: at most {@code vpngw.warmup.handshakes} handshakes per protocol (system property,
  * default {@value #DEFAULT_HANDSHAKES}; 0 turns it off) and at most {@code vpngw.warmup.seconds}
@@ -39,7 +45,7 @@ final class StartupWarmup {
   static void run(ProtocolServer server) {
     int handshakes = Integer.getInteger("vpngw.warmup.handshakes", DEFAULT_HANDSHAKES);
     int seconds = Integer.getInteger("vpngw.warmup.seconds", DEFAULT_SECONDS);
-    if (handshakes <= 0 || seconds <= 0) {
+    if (handshakes <= 0 || seconds <= 0 || !enabled(server)) {
       return;
     }
     long start = System.nanoTime();
@@ -75,6 +81,13 @@ final class StartupWarmup {
     } else {
       LOG.info(server.protocol().crName() + " warm-up: " + took);
     }
+  }
+
+  /** {@code vpngw.warmup.<protocol>} when set, else the protocol server's default. */
+  static boolean enabled(ProtocolServer server) {
+    String key = "vpngw.warmup." + server.protocol().crName().toLowerCase(Locale.ROOT);
+    String value = System.getProperty(key);
+    return value == null ? server.warmUpByDefault() : Boolean.parseBoolean(value.trim());
   }
 
   private static long processCpuNanos() {
