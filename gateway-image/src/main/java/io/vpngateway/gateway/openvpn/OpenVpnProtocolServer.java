@@ -70,9 +70,9 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
   /**
    * Off unless asked ({@code -Dvpngw.warmup.openvpn=true}): with the real openvpn 2.6 client, the
    * first 150 connects cost the same server CPU with and without the 500 in-memory handshakes
-   * (30.8 vs 31.4 ms per connect, the same 190 methods still C2-compiled on the real path), which
-   * cost 8 s of CPU and 11 s of readiness at start-up (gateway-image/BENCHMARKS.md, "OpenVPN
-   * warm-up A/B").
+   * (30.8 vs 31.3 ms per connect, as many methods still C2-compiled on the real path), which
+   * cost 7-8 s of CPU and 11-14 s of readiness at start-up (gateway-image/BENCHMARKS.md,
+   * "OpenVPN warm-up A/B").
    */
   @Override
   public boolean warmUpByDefault() {

@@ -34,6 +34,10 @@ import javax.net.ssl.X509TrustManager;
  * <p>Nothing reaches the gateway's sessions, pools, metrics or refusal log, and nothing leaves the
  * process. What it does not cover (tls-crypt-v2, the reliable layer, key-method 2 parsing, the
  * push reply) is compiled by the first real handshakes, as before.
+ *
+ * <p>Off by default ({@code OpenVpnProtocolServer.warmUpByDefault}, {@code
+ * -Dvpngw.warmup.openvpn=true} turns it on): with the real openvpn client it did not lower the
+ * server CPU of the first 150 connects, whose own path the JIT still had to compile.
  */
 public final class OpenVpnWarmup {
   private static final byte[] CONTROL_MESSAGE =
