@@ -37,9 +37,15 @@ public final class GatewayProbe {
       run("GC.run");
     }
     if (jcmd != null) {
-      Matcher m = HEAP_USED.matcher(run("GC.heap_info"));
-      if (m.find()) {
-        heap = Long.parseLong(m.group(1));
+      // every generation's "total ..., used NK" line: G1 prints one for the whole heap, the
+      // serial collector (vpngw serve's default) one for the young and one for the old
+      // generation; Metaspace and class space are not heap
+      for (String line : run("GC.heap_info").split("\n")) {
+        Matcher m = HEAP_USED.matcher(line);
+        if (line.contains(" total ") && !line.contains("Metaspace")
+            && !line.contains("class space") && m.find()) {
+          heap = Math.max(heap, 0) + Long.parseLong(m.group(1));
+        }
       }
     }
     return new Sample(status("VmRSS"), heap, (int) status("Threads"), fds(), cpuSeconds());
