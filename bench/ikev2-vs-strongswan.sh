@@ -209,9 +209,13 @@ for r in $(seq 1 "$REPS"); do
   done
 done
 
-# --- handshakes: terminate, then a timed initiate, HS times per responder (interleaved blocks)
-printf 'server\tms\n' > "$W/handshakes.tsv"
-printf 'server\tcpu_s\tidle_cpu_s\tcount\n' > "$W/handshake-cpu.tsv"
+# --- handshakes: terminate, then a timed initiate, in ROUNDS rounds of HS/ROUNDS per responder
+# (interleaved: strongswan's block, then the gateway's, per round), so the first round (what a
+# freshly started gateway pays) and the last (a long-running one) are both visible.
+printf 'round\tserver\tms\n' > "$W/handshakes.tsv"
+printf 'round\tserver\tcpu_s\twall_s\tcount\tcompiles\tinvalidated\n' > "$W/handshake-cpu.tsv"
+printf 'server\tidle_cpu_s\twall_s\n' > "$W/idle-cpu.tsv"
+: > "$W/round-times.tsv"
 # thread_cpu PID: one line per thread: id, CPU ns (schedstat), name
 thread_cpu() {
   local t
@@ -220,43 +224,80 @@ thread_cpu() {
       "$(tr ' ' '_' < "$t/comm" 2>/dev/null)"
   done 2>/dev/null | sort
 }
-handshakes() { # handshakes NAME CLIENT_NS CLIENT_DIR PID COUNT RECORD
-  local i t0 t1 c0 c1 s e idle0 idle1 start end
+# jit_counters PID: "compiles invalidated" from the JVM's perf data (read from its hsperfdata
+# file by jstat: nothing runs inside the gateway), or "0 0" for charon
+JSTAT=$(dirname "$(ip netns exec vib-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)")/jstat
+jit_counters() {
+  [ -x "$JSTAT" ] && [ "$1" = "$GW_PID" ] || { echo "0 0"; return; }
+  "$JSTAT" -J-Djstat.showUnsupported=true -snap "$1" 2>/dev/null \
+    | awk -F= '$1 == "sun.ci.totalCompiles" {c = $2} $1 == "sun.ci.totalInvalidates" {i = $2}
+               END {print c + 0, i + 0}'
+}
+handshakes() { # handshakes NAME CLIENT_NS CLIENT_DIR PID COUNT ROUND (ROUND "-": not recorded)
+  local i t0 t1 c0 c1 start end j0 j1
   for i in $(seq 1 "$5"); do
     swanctl_in "$2" "$3" --terminate --ike bench --timeout 10 > /dev/null 2>&1
-    [ "$i" = 1 ] && [ "$1" = gateway ] && [ "$6" = yes ] && thread_cpu "$4" > "$W/threads0"
-    [ "$i" = 1 ] && { c0=$(ticks "$4"); start=$(date +%s.%N); }
+    if [ "$i" = 1 ]; then
+      [ "$1" = gateway ] && [ "$6" != - ] && thread_cpu "$4" > "$W/threads0-$6"
+      j0=$(jit_counters "$4"); c0=$(ticks "$4"); start=$(date +%s.%N)
+    fi
     t0=$(date +%s%N)
     swanctl_in "$2" "$3" --initiate --child bench --timeout 30 > /dev/null 2>&1 || log "$1: initiate $i failed"
     t1=$(date +%s%N)
-    [ "$6" = yes ] && printf '%s\t%s\n' "$1" "$(( (t1 - t0) / 1000 ))" >> "$W/handshakes.tsv"
+    [ "$6" != - ] && printf '%s\t%s\t%s\n' "$6" "$1" "$(( (t1 - t0) / 1000 ))" >> "$W/handshakes.tsv"
   done
-  c1=$(ticks "$4"); end=$(date +%s.%N)
-  [ "$1" = gateway ] && [ "$6" = yes ] && thread_cpu "$4" > "$W/threads1"
-  # the responder's idle CPU over as long, measured right after
-  idle0=$(ticks "$4"); sleep "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"; idle1=$(ticks "$4")
-  [ "$6" = yes ] && printf '%s\t%s\t%s\t%s\n' "$1" "$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" \
-    "$(awk -v a="$idle0" -v b="$idle1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" "$5" >> "$W/handshake-cpu.tsv"
+  c1=$(ticks "$4"); end=$(date +%s.%N); j1=$(jit_counters "$4")
+  [ "$6" = - ] && return
+  [ "$1" = gateway ] && thread_cpu "$4" > "$W/threads1-$6"
+  printf '%s\t%s\t%s\t%s\n' "$6" "$1" "$start" "$end" >> "$W/round-times.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$6" "$1" \
+    "$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b-a}')" "$5" \
+    "$(( ${j1% *} - ${j0% *} ))" "$(( ${j1#* } - ${j0#* } ))" >> "$W/handshake-cpu.tsv"
 }
+idle() { # idle NAME PID SECONDS: the responder's CPU while nothing happens, for the correction
+  local c0 c1
+  c0=$(ticks "$2"); sleep "$3"; c1=$(ticks "$2")
+  printf '%s\t%s\t%s\n' "$1" "$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN{printf "%.3f", (b-a)/hz}')" "$3" >> "$W/idle-cpu.tsv"
+}
+ROUNDS=${VIB_ROUNDS:-1}
+PER=$(( HS / ROUNDS ))
 log "handshakes: warm-up"
-handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" 20 no
-handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" 20 no
-log "handshakes: $HS each"
-handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" "$HS" yes
-handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" "$HS" yes
+handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" 20 -
+handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" 20 -
+# VIB_JFR=1: a flight recording of the gateway over the measured rounds (execution samples every
+# 10 ms, every compilation and deoptimisation), started and dumped with jcmd
+JFR_FILE=$W/gateway-handshakes.jfr
+if [ "${VIB_JFR:-0}" = 1 ]; then
+  "$(dirname "$JSTAT")/jcmd" "$GW_PID" JFR.start name=vib settings=profile \
+    jdk.Compilation#threshold=0ms jdk.Deoptimization#enabled=true \
+    jdk.ExecutionSample#period=10ms > "$W/jfr-start.log" 2>&1 || log "JFR.start failed; see $W/jfr-start.log"
+fi
+log "handshakes: $HS each, in $ROUNDS round(s) of $PER"
+for r in $(seq 1 "$ROUNDS"); do
+  handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" "$PER" "$r"
+  handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" "$PER" "$r"
+done
+if [ "${VIB_JFR:-0}" = 1 ]; then
+  "$(dirname "$JSTAT")/jcmd" "$GW_PID" JFR.stop name=vib filename="$JFR_FILE" >> "$W/jfr-start.log" 2>&1 \
+    && log "flight recording of the measured rounds: $JFR_FILE"
+fi
+IDLE_S=$(awk -F'\t' 'NR > 1 {s += $4; n++} END {t = s / (n ? n : 1); printf "%.1f", t < 5 ? 5 : t}' "$W/handshake-cpu.tsv")
+idle strongswan "$SS_PID" "$IDLE_S"
+idle gateway "$GW_PID" "$IDLE_S"
 
 echo
 echo "== strongSwan charon (kernel-libipsec) vs our gateway as IKEv2 responder, same strongSwan client,"
 echo "   IKE $IKE, ESP $ESP in UDP; iperf3 TCP ${DUR}s x $REPS reps; $HS handshakes each"
 echo "   gateway JVM: $(ip netns exec vib-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)"
-python3 - "$W/results.tsv" "$DUR" "$W/handshakes.tsv" "$W/handshake-cpu.tsv" <<'PY'
+python3 - "$W/results.tsv" "$DUR" "$W/handshakes.tsv" "$W/handshake-cpu.tsv" "$W/idle-cpu.tsv" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 dur = float(sys.argv[2])
 def med(xs): return statistics.median(xs) if xs else float("nan")
 print(f"{'server':10} {'dir':4} {'P':>2} {'Mbit/s':>8} {'min':>6} {'max':>6} {'cpu%':>6} {'cpu-s/Gbit':>11}")
 res = {}
-for srv in ("strongswan", "gateway"):
+for srv in ("strongswan", "gateway") if rows else ():
     for d in ("up", "down"):
         for p in ("1", "4"):
             rs = [r for r in rows if r["server"] == srv and r["streams"] == p and r["dir"] == d]
@@ -265,25 +306,50 @@ for srv in ("strongswan", "gateway"):
             per = [float(r["cpu_s"]) / (float(r["mbps"]) * dur / 1000) for r in rs if float(r["mbps"]) > 0]
             res[srv, d, p] = (med(mb), med(per))
             print(f"{srv:10} {d:4} {p:>2} {med(mb):8.0f} {min(mb):6.0f} {max(mb):6.0f} {med(cpu):6.0f} {med(per):11.3f}")
-for d in ("up", "down"):
+for d in ("up", "down") if rows else ():
     for p in ("1", "4"):
         (st, sc), (gt, gc) = res["strongswan", d, p], res["gateway", d, p]
         print(f"{d} P{p}: throughput gateway/strongswan = {gt/st:.2f} (target >= 1.5); "
               f"responder CPU per Gbit gateway/strongswan = {gc/sc:.2f} (target <= 0.5)")
 hs = list(csv.DictReader(open(sys.argv[3]), delimiter="\t"))
-cpu = {r["server"]: r for r in csv.DictReader(open(sys.argv[4]), delimiter="\t")}
+cpu = list(csv.DictReader(open(sys.argv[4]), delimiter="\t"))
+idle = {r["server"]: float(r["idle_cpu_s"]) / float(r["wall_s"]) for r in csv.DictReader(open(sys.argv[5]), delimiter="\t")}
+def p90(xs): return xs[max(0, int(len(xs) * 0.9) - 1)] if xs else float("nan")
 print()
+print("handshakes: responder CPU ms per handshake, whole process, idle-corrected (raw in brackets);")
+print("            gateway JIT: methods compiled in the round (sun.ci.totalCompiles; invalidated in brackets)")
+print(f"{'round':>5} {'n':>4} {'charon ms':>16} {'gateway ms':>16} {'ratio':>6} {'gw compiles':>12} {'hs wall ms charon/gw (median)':>30}")
+tot = {}
+for r in sorted({int(c["round"]) for c in cpu}):
+    row = {c["server"]: c for c in cpu if int(c["round"]) == r}
+    out = {}
+    for srv in ("strongswan", "gateway"):
+        c = row[srv]; n = int(c["count"]); s = float(c["cpu_s"]); w = float(c["wall_s"])
+        out[srv] = ((s - idle[srv] * w) * 1000 / n, s * 1000 / n)
+        t = tot.setdefault(srv, [0, 0.0, 0.0]); t[0] += n; t[1] += s; t[2] += w
+    ms = {srv: med(sorted(float(h["ms"]) / 1000 for h in hs if h["server"] == srv and int(h["round"]) == r)) for srv in ("strongswan", "gateway")}
+    g = row["gateway"]
+    print(f"{r:5} {int(g['count']):4} {out['strongswan'][0]:9.2f} ({out['strongswan'][1]:5.2f}) {out['gateway'][0]:9.2f} ({out['gateway'][1]:5.2f}) "
+          f"{out['gateway'][0] / out['strongswan'][0]:6.2f} {g['compiles']:>7} ({g['invalidated']:>2}) {ms['strongswan']:14.1f} / {ms['gateway']:.1f}")
 print(f"{'server':10} {'handshake ms (median)':>22} {'p90':>6} {'responder CPU ms/handshake':>27} {'(idle-corrected)':>17}")
 for srv in ("strongswan", "gateway"):
     ms = sorted(float(r["ms"]) / 1000 for r in hs if r["server"] == srv)
-    c = cpu[srv]
-    n = int(c["count"])
-    raw = float(c["cpu_s"]) * 1000 / n
-    corr = (float(c["cpu_s"]) - float(c["idle_cpu_s"])) * 1000 / n
-    print(f"{srv:10} {med(ms):22.1f} {ms[int(len(ms)*0.9)-1]:6.1f} {raw:27.2f} {corr:17.2f}")
+    n, s, w = tot[srv]
+    print(f"{srv:10} {med(ms):22.1f} {p90(ms):6.1f} {s * 1000 / n:27.2f} {(s - idle[srv] * w) * 1000 / n:17.2f}")
 PY
-# the gateway's threads over its handshakes (idle not subtracted), threads of one name summed
-echo "   gateway threads: CPU ms per handshake (idle not subtracted)"
-join -a 2 "$W/threads0" "$W/threads1" | awk -v n="$HS" '
-  NF == 5 {cpu[$5] += ($4 - $2) / 1e6 / n} NF == 3 {cpu[$3] += $2 / 1e6 / n}
-  END {for (t in cpu) if (cpu[t] >= 0.05) printf "   %-28s %8.2f\n", t, cpu[t]}' | sort -k2 -n -r
+# the gateway's threads over its handshakes (idle not subtracted), threads of one name summed:
+# all rounds, then the first and the last round
+threads() { # threads ROUND...: CPU ms per handshake of each thread name over those rounds
+  local r
+  for r in "$@"; do
+    join -a 2 "$W/threads0-$r" "$W/threads1-$r" | awk '
+      NF == 5 {print $5, $4 - $2} NF == 3 {print $3, $2}'
+  done | awk -v n="$(( PER * $# ))" '{cpu[$1] += $2 / 1e6 / n}
+    END {for (t in cpu) if (cpu[t] >= 0.05) printf "   %-28s %8.2f\n", t, cpu[t]}' | sort -k2 -n -r
+}
+echo "   gateway threads: CPU ms per handshake (idle not subtracted), all $ROUNDS round(s)"
+threads $(seq 1 "$ROUNDS")
+if [ "$ROUNDS" -gt 1 ]; then
+  echo "   first round"; threads 1 | head -8
+  echo "   last round"; threads "$ROUNDS" | head -8
+fi
