@@ -2,10 +2,11 @@ package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.gateway.protocol.ProtocolServer;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Filter;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,10 +36,12 @@ final class StartupWarmup {
 
   private static final Logger LOG = Logger.getLogger(StartupWarmup.class.getName());
 
-  /** Loggers whose per-session lines (connected, closed) the warm-up's sessions would write. */
-  private static final List<String> QUIET =
-      List.of("io.vpngateway.gateway.ikev2", "io.vpngateway.gateway.openvpn",
-          "io.vpngateway.gateway.admission", "io.vpngateway.gateway.auth");
+  /**
+   * Set on the thread running a warm-up, and inherited by the threads it starts (the throwaway
+   * IKE engine's control thread): a record logged on one of them is the warm-up's. A token per
+   * run, so a thread that outlives its warm-up is not taken for the next one's.
+   */
+  private static final InheritableThreadLocal<Object> WARMING = new InheritableThreadLocal<>();
 
   private StartupWarmup() {}
 
@@ -50,14 +53,31 @@ final class StartupWarmup {
     }
     long start = System.nanoTime();
     long cpu0 = processCpuNanos();
-    List<Logger> quieted = new ArrayList<>();
-    List<Level> levels = new ArrayList<>();
-    for (String name : QUIET) {
-      Logger l = Logger.getLogger(name);
-      quieted.add(l);
-      levels.add(l.getLevel());
-      l.setLevel(Level.WARNING);
+    // the warm-up's sessions log as real ones do (connected, closed) and their records go through
+    // the handlers' formatter, so that code is compiled too, but the handlers drop them: no
+    // "warm-up connected" lines. Raising the loggers' level instead left the per-connect logging
+    // cold for the first real clients, and hid the lines of another protocol's real clients
+    // (protocols already started) during the warm-up.
+    Object token = new Object();
+    Handler[] handlers = Logger.getLogger("").getHandlers();
+    Filter[] filters = new Filter[handlers.length];
+    for (int i = 0; i < handlers.length; i++) {
+      Handler h = handlers[i];
+      Filter previous = h.getFilter();
+      filters[i] = previous;
+      h.setFilter(
+          record -> {
+            if (WARMING.get() == token && record.getLevel().intValue() < Level.WARNING.intValue()) {
+              Formatter f = h.getFormatter();
+              if (f != null) {
+                f.format(record);
+              }
+              return false;
+            }
+            return previous == null || previous.isLoggable(record);
+          });
     }
+    WARMING.set(token);
     int done = 0;
     String failure = null;
     try {
@@ -65,8 +85,9 @@ final class StartupWarmup {
     } catch (Exception | LinkageError e) {
       failure = e.toString();
     } finally {
-      for (int i = 0; i < quieted.size(); i++) {
-        quieted.get(i).setLevel(levels.get(i));
+      WARMING.remove();
+      for (int i = 0; i < handlers.length; i++) {
+        handlers[i].setFilter(filters[i]);
       }
     }
     if (done == 0 && failure == null) {

@@ -233,10 +233,13 @@ final class IkeAuthResponder {
       sa.rekeyAtNanos = now + jittered(engine.policy.ikeLifetime().toNanos());
       engine.stats.established.increment();
       attempt.admitted();
+      // one line per connect: built by concatenation, not a MessageFormat pattern (parsed and
+      // formatted again for every record, a visible share of the control thread per handshake)
       LOG.log(System.Logger.Level.INFO,
-          "{0}: {1} connected from {2} as {3} ({4}), IKE {5}, ESP {6}, {7} <-> {8}",
-          session.id(), identity.name(), sa.peer, lease.address().getHostAddress(),
-          identity.method(), sa.suite, offer.esp().suite(), offer.local(), remote);
+          session.id() + ": " + identity.name() + " connected from " + sa.peer + " as "
+              + lease.address().getHostAddress() + " (" + identity.method() + "), IKE "
+              + sa.suite + ", ESP " + offer.esp().suite() + ", " + offer.local() + " <-> "
+              + remote);
       return Reply.of(answer);
     } catch (IkeProtocolException | RuntimeException e) {
       IkeProtocolException failure =

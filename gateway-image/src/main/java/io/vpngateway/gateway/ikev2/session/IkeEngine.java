@@ -569,7 +569,7 @@ public final class IkeEngine implements AutoCloseable {
     registry.unregister(session);
     session.lease().release();
     session.releaseSlot();
-    LOG.log(System.Logger.Level.INFO, "{0}: closed: {1}", session.id(), reason);
+    LOG.log(System.Logger.Level.INFO, session.id() + ": closed: " + reason);
   }
 
   // ------------------------------------------------------------------ timers
