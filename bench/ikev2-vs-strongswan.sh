@@ -11,9 +11,16 @@
 # the responder; the responder process's CPU time (user+sys, all threads, /proc) over each run.
 # Handshakes: HANDSHAKES times (after 20 warm-up ones) terminate + timed `swanctl --initiate`
 # (IKE_SA_INIT + IKE_AUTH + CHILD_SA) against each responder, and the responder's CPU over them,
-# less its idle CPU over as long, and the gateway's CPU per thread over them. It prints medians,
+# less its idle CPU (measured after the rounds), and the gateway's CPU per thread. It prints medians,
 # CPU seconds per Gbit, and the ratios. VPNGW_JAVA_OPTS reaches the gateway's JVM (e.g.
 # -Dvpngw.warmup.handshakes=0 to start it without its warm-up).
+#
+# Environment: VIB_ROUNDS=N splits the HANDSHAKES into N rounds (per round: CPU per handshake of
+# both responders and the methods the gateway's JIT compiled, so the first round, what a freshly
+# started gateway pays, and the last, a long-running one, are both visible); VIB_JFR=1 records
+# the gateway over the measured rounds ($VIB_WORK/gateway-handshakes.jfr, VIB_JFR_PERIOD sets the
+# execution sampling period); VIB_VPNGW=/path/bin/vpngw benches another build; REPS=0 skips the
+# throughput runs.
 #
 # Safety: two pairs of network namespaces made here (vib-*), joined only to each other, on
 # 10.97.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
@@ -270,12 +277,12 @@ log "handshakes: warm-up"
 handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" 20 -
 handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" 20 -
 # VIB_JFR=1: a flight recording of the gateway over the measured rounds (execution samples every
-# 10 ms, every compilation and deoptimisation), started and dumped with jcmd
+# VIB_JFR_PERIOD, default 10ms; every compilation and deoptimisation), started and dumped with jcmd
 JFR_FILE=$W/gateway-handshakes.jfr
 if [ "${VIB_JFR:-0}" = 1 ]; then
   "$(dirname "$JSTAT")/jcmd" "$GW_PID" JFR.start name=vib settings=profile \
     jdk.Compilation#threshold=0ms jdk.Deoptimization#enabled=true \
-    jdk.ExecutionSample#period=10ms > "$W/jfr-start.log" 2>&1 || log "JFR.start failed; see $W/jfr-start.log"
+    jdk.ExecutionSample#period=${VIB_JFR_PERIOD:-10ms} > "$W/jfr-start.log" 2>&1 || log "JFR.start failed; see $W/jfr-start.log"
 fi
 log "handshakes: $HS each, in $ROUNDS round(s) of $PER"
 for r in $(seq 1 "$ROUNDS"); do
