@@ -30,10 +30,11 @@ import java.util.function.BooleanSupplier;
  *   <li>An offered certificate is checked when certificate authentication is on (a refusal ends
  *       there); with it off, an offered certificate is ignored.
  *   <li>An offered password that is one of our auth tokens: valid and (with a certificate) issued
- *       to the same name: accepted without the password backends; forged or someone else's:
- *       {@code AuthTokenInvalid}; expired: {@code AuthTokenExpired} when a password backend is
- *       configured, else ignored. With certificate authentication on and no password backend, a
- *       token without a certificate is {@code NoClientCertificate}: it never replaces one.
+ *       to the same name: accepted without the password backends, as a password if the login
+ *       that earned it proved one, else only alongside a valid certificate (it never replaces
+ *       one, and where the running config requires a password, a token earned without one is
+ *       refused); forged or someone else's: {@code AuthTokenInvalid}; expired: {@code
+ *       AuthTokenExpired} when a password backend is configured, else ignored.
  *   <li>Any other offered password goes to the first password backend that {@link
  *       PasswordAuthenticator#handles handles} it. With no password backend (a certificate-only
  *       gateway) a password is <b>ignored on purpose</b>: clients often send one out of habit
@@ -261,6 +262,35 @@ public final class AuthenticationPipeline {
   }
 
   /**
+   * Whether an identity accepted earlier (a login that was pending when a reload landed, a live
+   * session at its renegotiation) still has every proof the running config requires: a
+   * certificate and a password under {@code requireCertificateAndPassword}, a password where
+   * certificate authentication is off, a certificate where no password backend is on. Throws the
+   * refusal when it does not.
+   */
+  public void requireLiveRules(ClientIdentity identity) throws AuthenticationException {
+    if (requireBoth() && !identity.usedCertificate()) {
+      throw new AuthenticationException(
+          RefusalReason.NO_CLIENT_CERTIFICATE,
+          "this gateway now requires a certificate and a password; no certificate was proven");
+    }
+    if (requireBoth() && !identity.provedPassword()) {
+      throw new AuthenticationException(
+          RefusalReason.CREDENTIALS_MISSING,
+          "this gateway now requires a certificate and a password; no password was proven");
+    }
+    if (!certificatesOn() && !identity.provedPassword()) {
+      throw new AuthenticationException(
+          RefusalReason.CREDENTIALS_MISSING,
+          "certificate authentication is off and no password was proven");
+    }
+    if (!certificateOptional() && !identity.usedCertificate()) {
+      throw new AuthenticationException(
+          RefusalReason.NO_CLIENT_CERTIFICATE, "this gateway now requires a client certificate");
+    }
+  }
+
+  /**
    * Checks a certificate chain alone, synchronously (a renegotiation's re-check, the revocation
    * enforcer): the rules of step 1.
    */
@@ -273,7 +303,12 @@ public final class AuthenticationPipeline {
     return certificates.authenticate(chain);
   }
 
-  /** The verdict on one of our tokens, or null when it is to be ignored. */
+  /**
+   * The verdict on one of our tokens, or null when it is to be ignored. A token stands in for the
+   * password only when the login that earned it proved one ({@link AuthTokens.Proven}), and never
+   * for the certificate: where one is required, the certificate shown now is checked (so a
+   * revoked certificate stays out, and a token earned by a certificate alone adds nothing to it).
+   */
   private AuthResult checkToken(String token, ClientIdentity byCertificate) {
     AuthTokens.Checked t = tokens.verify(token, clock.instant());
     switch (t.verdict()) {
@@ -282,6 +317,18 @@ public final class AuthenticationPipeline {
         // a token cut short by its sign-in's end (OIDC exp) ends the session it admits then too
         ServerAssignment until =
             t.capped().map(ServerAssignment::until).orElse(ServerAssignment.NONE);
+        boolean passwordProven = t.proven().password();
+        if (byCertificate != null && !name.equals(byCertificate.name())) {
+          return AuthResult.refused(
+              RefusalReason.AUTH_TOKEN_INVALID, "the auth token was issued to another client");
+        }
+        if (requireBoth() && !passwordProven) {
+          // byCertificate is set here (checked before): the token was earned without a password
+          return AuthResult.refused(
+              RefusalReason.CREDENTIALS_MISSING,
+              "this gateway requires a certificate and a password; the auth token was earned"
+                  + " without a password");
+        }
         if (byCertificate == null && certificatesOn() && !anyPasswordBackend()) {
           // a certificate-only gateway: a token stands in for a password, never for the
           // certificate, else a client whose certificate was revoked would get back in with the
@@ -290,16 +337,23 @@ public final class AuthenticationPipeline {
               RefusalReason.NO_CLIENT_CERTIFICATE,
               "the client sent no certificate (an auth token does not replace it)");
         }
-        if (byCertificate != null) {
-          return name.equals(byCertificate.name())
-              ? AuthResult.accepted(
-                  t.capped().isPresent() ? byCertificate.withAssignment(until) : byCertificate)
-              : AuthResult.refused(
-                  RefusalReason.AUTH_TOKEN_INVALID, "the auth token was issued to another client");
+        if (!passwordProven || !anyPasswordBackend()) {
+          if (byCertificate != null) {
+            // the certificate shown now is the proof; the token (its name checked) adds nothing
+            return AuthResult.accepted(
+                t.capped().isPresent() ? byCertificate.withAssignment(until) : byCertificate);
+          }
+          return AuthResult.refused(
+              certificatesOn() ? RefusalReason.NO_CLIENT_CERTIFICATE
+                  : RefusalReason.CREDENTIALS_MISSING,
+              "the auth token was earned without a password and does not replace one"
+                  + (certificatesOn() ? " (send the certificate)" : ""));
         }
+        // a password proven before: the token's identity, bound to the certificate shown now
         return AuthResult.accepted(
             ClientIdentity.of(name, t.groups(), AuthMethod.AUTH_TOKEN, "auth-token")
-                .withAssignment(until));
+                .withAssignment(until)
+                .alsoProvenBy(byCertificate));
       case EXPIRED:
         return !anyPasswordBackend()
             ? null

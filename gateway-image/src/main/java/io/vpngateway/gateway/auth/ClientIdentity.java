@@ -66,6 +66,15 @@ public record ClientIdentity(
     return certificateSha256 != null;
   }
 
+  /**
+   * Whether the client proved a password (RADIUS, OIDC, or one of our auth tokens that carried
+   * that proof): every method but the certificate alone. What an auth token issued to this
+   * identity records, and what a reload that requires a password holds a live session to.
+   */
+  public boolean provedPassword() {
+    return method != AuthMethod.CERTIFICATE;
+  }
+
   /** The same identity with other groups (e.g. none, when its root's groups are not trusted). */
   public ClientIdentity withGroups(List<String> newGroups) {
     return new ClientIdentity(

@@ -131,7 +131,10 @@ class AuthenticationPipelineTest {
     AuthenticationPipeline p =
         builder().certificates(acceptsAlice).password(radiusLike).authTokens(tokens).build();
     String alices = tokens.issue("alice", List.of("vpn"), NOW);
-    assertEquals(ALICE_CERT, accepted(run(p, true, alices)));
+    ClientIdentity withCertificate = accepted(run(p, true, alices));
+    assertEquals(AuthMethod.AUTH_TOKEN, withCertificate.method(), "a password proven before");
+    assertEquals(List.of("vpn"), withCertificate.groups(), "the password login's groups");
+    assertEquals("ab12", withCertificate.certificateSha256(), "bound to the certificate shown");
     ClientIdentity byToken = accepted(run(p, false, alices));
     assertEquals(AuthMethod.AUTH_TOKEN, byToken.method());
     assertEquals(List.of("vpn"), byToken.groups());
@@ -273,5 +276,98 @@ class AuthenticationPipelineTest {
     assertNotSame(login, pending.outcome(), "the outcome is wrapped to keep the certificate");
     pending.outcome().toCompletableFuture().cancel(false); // the client gave up
     assertTrue(login.isCancelled(), "the backend can free its wait");
+  }
+
+  /**
+   * A token stands in for a password only if the login that earned it proved one, judged under
+   * the running config: a reload to certificate AND password, or one that turns certificate
+   * authentication off, does not let a token pushed to a certificate-only session in.
+   */
+  @Test
+  void aTokenEarnedByACertificateAloneNeverStandsInForAPasswordAfterAReload() {
+    java.util.concurrent.atomic.AtomicBoolean radiusOn = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean certificatesOn =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean requireBoth =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    PasswordAuthenticator radius =
+        new PasswordAuthenticator() {
+          @Override
+          public boolean active() {
+            return radiusOn.get();
+          }
+
+          @Override
+          public CompletionStage<AuthResult> authenticate(
+              Optional<PasswordCredential> credential, ClientInfo client) {
+            return radiusLike.authenticate(credential, client);
+          }
+        };
+    AuthenticationPipeline p =
+        builder()
+            .certificates(acceptsAlice, certificatesOn::get)
+            .password(radius)
+            .authTokens(tokens)
+            .requireCertificateAndPassword(requireBoth::get)
+            .build();
+    Optional<Instant> none = Optional.empty();
+    // what a certificate-only gateway pushed to its session
+    String certificateOnly =
+        tokens.issue("alice", List.of("eng"), NOW, none, AuthTokens.Proven.CERTIFICATE);
+    String both = tokens.issue("alice", List.of("vpn"), NOW, none, AuthTokens.Proven.BOTH);
+    assertEquals(ALICE_CERT, accepted(run(p, true, certificateOnly)));
+
+    radiusOn.set(true);
+    requireBoth.set(true);
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, refusal(run(p, true, certificateOnly)));
+    ClientIdentity renewed = accepted(run(p, true, both));
+    assertTrue(renewed.usedCertificate() && renewed.provedPassword(), "renewal still works");
+    assertEquals(RefusalReason.NO_CLIENT_CERTIFICATE, refusal(run(p, false, both)));
+
+    requireBoth.set(false); // either credential alone: a token never replaces the certificate
+    assertEquals(RefusalReason.NO_CLIENT_CERTIFICATE, refusal(run(p, false, certificateOnly)));
+    assertEquals(ALICE_CERT, accepted(run(p, true, certificateOnly)));
+
+    certificatesOn.set(false);
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, refusal(run(p, false, certificateOnly)));
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, refusal(run(p, true, certificateOnly)));
+    assertEquals(AuthMethod.AUTH_TOKEN, accepted(run(p, false, both)).method());
+    assertEquals(List.of(), passwordsChecked, "tokens never reach the password backend");
+  }
+
+  /** What a login accepted earlier must still have under the running config. */
+  @Test
+  void theLiveRulesHoldAnEarlierLoginToWhatTheConfigRequiresNow() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean certificatesOn =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean requireBoth =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    AuthenticationPipeline p =
+        builder()
+            .certificates(acceptsAlice, certificatesOn::get)
+            .password(radiusLike)
+            .requireCertificateAndPassword(requireBoth::get)
+            .build();
+    ClientIdentity password = ClientIdentity.of("alice", List.of("vpn"), AuthMethod.RADIUS, "r");
+    ClientIdentity both = password.alsoProvenBy(ALICE_CERT);
+    for (ClientIdentity id : List.of(ALICE_CERT, password, both)) {
+      p.requireLiveRules(id);
+    }
+    requireBoth.set(true);
+    assertEquals(
+        RefusalReason.CREDENTIALS_MISSING,
+        assertThrows(AuthenticationException.class, () -> p.requireLiveRules(ALICE_CERT))
+            .reason());
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE,
+        assertThrows(AuthenticationException.class, () -> p.requireLiveRules(password)).reason());
+    p.requireLiveRules(both);
+    requireBoth.set(false);
+    certificatesOn.set(false);
+    assertThrows(AuthenticationException.class, () -> p.requireLiveRules(ALICE_CERT));
+    p.requireLiveRules(password);
+    AuthenticationPipeline certificateOnly = builder().certificates(acceptsAlice).build();
+    assertThrows(AuthenticationException.class, () -> certificateOnly.requireLiveRules(password));
+    certificateOnly.requireLiveRules(ALICE_CERT);
   }
 }

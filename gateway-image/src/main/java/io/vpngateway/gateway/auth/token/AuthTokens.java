@@ -18,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * recognised by any replica holding the same secret (the config's {@code authTokenKey}):
  *
  * <pre>
- * vgw3.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;c or empty&gt;.&lt;b64url(HMAC-SHA256)&gt;
+ * vgw4.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;[c][k][p]&gt;.&lt;b64url(HMAC-SHA256)&gt;
+ * vgw3.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;c or empty&gt;.&lt;b64url(HMAC-SHA256)&gt;  (read only)
  * vgw2.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;  (read only)
  * vgw1.&lt;b64url(name)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;b64url(HMAC-SHA256)&gt;      (read only)
  * </pre>
@@ -31,12 +32,22 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code expires < issued + lifetime} made every outstanding token look cut short once the
  * configured lifetime changed (a restart, replicas in a rolling update). Version 2 tokens, issued
  * before, are still read that way (failing closed: a session admitted by one may end early and
- * its client sign in again); they are all gone one lifetime after the upgrade. Protocol-neutral: the
+ * its client sign in again); they are all gone one lifetime after the upgrade.
+ *
+ * <p>Version 4 also says what the login that earned the token proved: {@code k} a client
+ * certificate, {@code p} a password (RADIUS, OIDC, or a token that itself carried {@code p}). The
+ * pipeline accepts a token only where those proofs are enough under the <i>running</i> config: a
+ * token earned by a certificate alone never stands in for a password after a reload turned on
+ * {@code requireCertificateAndPassword} or turned certificate authentication off. Older tokens
+ * (versions 1 to 3) do not say; they are read as proving a certificate only, the weakest login
+ * that could have earned them (failing closed: a password client presenting one after the upgrade
+ * signs in again once). Protocol-neutral: the
  * {@code AuthenticationPipeline} checks a presented token, a protocol that can carry one (OpenVPN
  * {@code AUTH_TOKEN}) issues it.
  */
 public final class AuthTokens {
-  static final String PREFIX = "vgw3.";
+  static final String PREFIX = "vgw4.";
+  static final String PREFIX_V3 = "vgw3.";
   static final String PREFIX_V2 = "vgw2.";
   static final String PREFIX_V1 = "vgw1.";
   private final SecretKeySpec key;
@@ -51,6 +62,7 @@ public final class AuthTokens {
   public static boolean looksLikeToken(String password) {
     return password != null
         && (password.startsWith(PREFIX)
+            || password.startsWith(PREFIX_V3)
             || password.startsWith(PREFIX_V2)
             || password.startsWith(PREFIX_V1));
   }
@@ -69,6 +81,18 @@ public final class AuthTokens {
    * our token past it. {@link #verify} reports such a token as {@link Checked#capped}.
    */
   public String issue(String name, List<String> groups, Instant now, Optional<Instant> notAfter) {
+    return issue(name, groups, now, notAfter, Proven.PASSWORD);
+  }
+
+  /**
+   * As {@link #issue(String, List, Instant, Optional)}, for a login that proved {@code proven}
+   * (recorded in the token, so that a reload that requires more refuses it).
+   */
+  public String issue(
+      String name, List<String> groups, Instant now, Optional<Instant> notAfter, Proven proven) {
+    if (!proven.certificate() && !proven.password()) {
+      throw new IllegalArgumentException("a token is issued after a login that proved something");
+    }
     Instant expires = now.plus(lifetime);
     boolean capped = notAfter.isPresent() && notAfter.get().isBefore(expires);
     if (capped) {
@@ -84,8 +108,25 @@ public final class AuthTokens {
             + "."
             + expires.getEpochSecond()
             + "."
-            + (capped ? "c" : ""); // one letter: OpenVPN clients bound a password's length
+            // one letter each: OpenVPN clients bound a password's length
+            + (capped ? "c" : "")
+            + (proven.certificate() ? "k" : "")
+            + (proven.password() ? "p" : "");
     return body + "." + b64(mac(body));
+  }
+
+  /**
+   * What the login that earned a token proved.
+   *
+   * @param certificate a client certificate
+   * @param password a password (RADIUS, OIDC), or a token that carried that proof
+   */
+  public record Proven(boolean certificate, boolean password) {
+    public static final Proven CERTIFICATE = new Proven(true, false);
+    public static final Proven PASSWORD = new Proven(false, true);
+    public static final Proven BOTH = new Proven(true, true);
+    /** What a token of versions 1 to 3 is read as proving (see the class comment). */
+    static final Proven LEGACY = CERTIFICATE;
   }
 
   /** Result of checking a presented token. */
@@ -102,16 +143,22 @@ public final class AuthTokens {
    * @param capped the token's expiry when it was cut short of the configured lifetime by the
    *     end of the sign-in it continues ({@link #issue(String, List, Instant, Optional)}): a
    *     session it admits must end then too
+   * @param proven what the login that earned it proved (nothing for FORGED and NOT_A_TOKEN)
    */
   public record Checked(
-      Verdict verdict, Optional<String> name, List<String> groups, Optional<Instant> capped) {
+      Verdict verdict,
+      Optional<String> name,
+      List<String> groups,
+      Optional<Instant> capped,
+      Proven proven) {
     public Checked {
       groups = List.copyOf(groups);
       capped = capped == null ? Optional.empty() : capped;
+      proven = proven == null ? new Proven(false, false) : proven;
     }
 
     static Checked of(Verdict verdict) {
-      return new Checked(verdict, Optional.empty(), List.of(), Optional.empty());
+      return new Checked(verdict, Optional.empty(), List.of(), Optional.empty(), null);
     }
   }
 
@@ -131,8 +178,11 @@ public final class AuthTokens {
       return Checked.of(Verdict.FORGED);
     }
     String[] parts = body.split("\\.", -1);
-    int version = token.startsWith(PREFIX) ? 3 : token.startsWith(PREFIX_V2) ? 2 : 1;
-    if (parts.length != (version == 3 ? 6 : version == 2 ? 5 : 4)) {
+    int version =
+        token.startsWith(PREFIX)
+            ? 4
+            : token.startsWith(PREFIX_V3) ? 3 : token.startsWith(PREFIX_V2) ? 2 : 1;
+    if (parts.length != (version >= 3 ? 6 : version == 2 ? 5 : 4)) {
       return Checked.of(Verdict.FORGED);
     }
     try {
@@ -144,7 +194,17 @@ public final class AuthTokens {
       long expires = Long.parseLong(parts[version == 1 ? 3 : 4]);
       Verdict verdict = now.getEpochSecond() > expires ? Verdict.EXPIRED : Verdict.VALID;
       Optional<Instant> capped = Optional.empty();
-      if (version == 3 && !parts[5].isEmpty()) {
+      Proven proven = Proven.LEGACY;
+      if (version == 4) {
+        String flags = parts[5];
+        if (!flags.matches("c?k?p?") || !(flags.contains("k") || flags.contains("p"))) {
+          return Checked.of(Verdict.FORGED);
+        }
+        if (flags.startsWith("c")) {
+          capped = Optional.of(Instant.ofEpochSecond(expires));
+        }
+        proven = new Proven(flags.contains("k"), flags.contains("p"));
+      } else if (version == 3 && !parts[5].isEmpty()) {
         if (!parts[5].equals("c")) {
           return Checked.of(Verdict.FORGED);
         }
@@ -152,7 +212,7 @@ public final class AuthTokens {
       } else if (version == 2 && expires < Long.parseLong(parts[3]) + lifetime.toSeconds()) {
         capped = Optional.of(Instant.ofEpochSecond(expires)); // see the class comment
       }
-      return new Checked(verdict, Optional.of(name), groups, capped);
+      return new Checked(verdict, Optional.of(name), groups, capped, proven);
     } catch (IllegalArgumentException e) {
       // only reachable with our own key: a token we could not have issued
       return Checked.of(Verdict.FORGED);

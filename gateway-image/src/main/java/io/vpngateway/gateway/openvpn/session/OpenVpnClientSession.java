@@ -3,6 +3,7 @@ package io.vpngateway.gateway.openvpn.session;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
 import io.vpngateway.gateway.openvpn.crypto.DataChannelKey;
@@ -259,8 +260,7 @@ public final class OpenVpnClientSession implements TunnelSession {
       data.pend(ks.keyId);
       host.stats().renegotiations.increment();
       host.authTokens().ifPresent(t -> sendQuietly(ks, "AUTH_TOKEN,"
-          + t.issue(identity().name(), identity().groups(), Instant.now(),
-              identity().assigned().notAfter())));
+          + issueToken(t, identity())));
       return;
     }
     CompletableFuture<Optional<SessionAdmission.Refusal>> decision = admission.admit(
@@ -377,11 +377,17 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
   }
 
+  /** A token for {@code who}, recording what its login proved (see {@link AuthTokens}). */
+  private static String issueToken(AuthTokens tokens, ClientIdentity who) {
+    return tokens.issue(who.name(), who.groups(), Instant.now(), who.assigned().notAfter(),
+        new AuthTokens.Proven(who.usedCertificate(), who.provedPassword()));
+  }
+
   /** Sends the client its options (PUSH_REPLY); the first one establishes the session. */
   private void pushReply(KeyState ks) throws OpenVpnException {
     ClientIdentity who = identity();
     String token = host.authTokens()
-        .map(t -> t.issue(who.name(), who.groups(), Instant.now(), who.assigned().notAfter()))
+        .map(t -> issueToken(t, who))
         .orElse(null);
     ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
         admission.cipher(), peerId, admission.useEkm(), token));

@@ -6,6 +6,7 @@ import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthResult;
 import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.RefusalReason;
@@ -117,6 +118,14 @@ final class SessionAdmission {
       return Optional.of(new Refusal(refused.reason(), settled.authFailedText()));
     }
     AuthResult.Accepted accepted = (AuthResult.Accepted) settled.result();
+    try {
+      // a login that was pending (web sign-in, challenge, slow backend) when a reload tightened
+      // the rules is held to the rules in force now, not those it started under
+      host.admission().authentication().requireLiveRules(accepted.identity());
+    } catch (AuthenticationException e) {
+      attempt.refuse(e.reason(), e.getMessage());
+      return Optional.of(Refusal.of(e.reason()));
+    }
     identity = accepted.identity();
     // before reserving: the client's abandoned connections give their connection back first
     for (SessionAdmission older : host.admittedSessions().unusedBefore(identity.name(), this)) {
@@ -195,10 +204,27 @@ final class SessionAdmission {
   }
 
   /**
-   * Every renegotiation re-checks the certificate, so a revocation also ends live sessions; the
-   * refusal is reported like a new client's. Returns null when the client may go on.
+   * Every renegotiation re-checks the certificate, so a revocation also ends live sessions, and
+   * holds the session to the running config's rules, so a reload that tightened them (a
+   * certificate and a password required, certificate authentication off, a certificate required)
+   * ends a session whose login lacks a proof now required; the refusal is reported like a new
+   * client's. Returns null when the client may go on.
    */
   RefusalReason reauthenticate(X509Certificate[] chain, KeyMethod2Client km) {
+    AuthenticationPipeline authentication = host.admission().authentication();
+    try {
+      if (!identity.usedCertificate() && !authentication.certificateOptional()) {
+        // a session admitted without a certificate, which a reload now requires: OpenVPN's TLS
+        // only collects what the client shows, so the chain is checked here like a new client's
+        identity = identity.alsoProvenBy(authentication.authenticateCertificate(chain));
+        authentication.requireLiveRules(identity);
+        return null;
+      }
+      authentication.requireLiveRules(identity);
+    } catch (AuthenticationException e) {
+      host.admission().report(clientInfo(km), identity.name(), e.reason(), e.getMessage());
+      return e.reason();
+    }
     if (!identity.usedCertificate()) {
       return null; // a password-only identity: there is no certificate to re-check
     }

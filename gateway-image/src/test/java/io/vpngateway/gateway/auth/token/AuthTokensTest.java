@@ -124,4 +124,52 @@ class AuthTokensTest {
     assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(t + "!", now).verdict());
     assertEquals(AuthTokens.Verdict.NOT_A_TOKEN, tokens.verify("hunter2", now).verdict());
   }
+
+  /**
+   * A token records what the login that earned it proved (MAC'd: flipping it forges the token);
+   * a token of version 3 or older, which does not say, is read as a certificate login's.
+   */
+  @Test
+  void aTokenRecordsWhatItsLoginProved() throws Exception {
+    java.util.Optional<Instant> none = java.util.Optional.empty();
+    for (AuthTokens.Proven p :
+        List.of(AuthTokens.Proven.CERTIFICATE, AuthTokens.Proven.PASSWORD, AuthTokens.Proven.BOTH)) {
+      String t = tokens.issue("alice", List.of("eng"), now, none, p);
+      assertEquals(p, tokens.verify(t, now).proven(), t);
+      String capped =
+          tokens.issue("alice", List.of(), now, java.util.Optional.of(now.plusSeconds(60)), p);
+      assertEquals(p, tokens.verify(capped, now).proven(), capped);
+      assertEquals(
+          java.util.Optional.of(now.plusSeconds(60)), tokens.verify(capped, now).capped());
+    }
+    String certificateOnly =
+        tokens.issue("alice", List.of(), now, none, AuthTokens.Proven.CERTIFICATE);
+    String claimed = certificateOnly.substring(0, certificateOnly.lastIndexOf('.'));
+    claimed = claimed.substring(0, claimed.length() - 1) + "kp" + certificateOnly.substring(
+        certificateOnly.lastIndexOf('.'));
+    assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(claimed, now).verdict());
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> tokens.issue("alice", List.of(), now, none, new AuthTokens.Proven(false, false)));
+    // signed by us but claiming no proof, or an unknown flag: not one we issue
+    assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(signed("vgw4.YQ..1.9999999999."), now)
+        .verdict());
+    assertEquals(AuthTokens.Verdict.FORGED, tokens.verify(signed("vgw4.YQ..1.9999999999.pk"), now)
+        .verdict());
+
+    String v3 = signed("vgw3.YWxpY2U..1." + now.plusSeconds(60).getEpochSecond() + ".");
+    AuthTokens.Checked c = tokens.verify(v3, now);
+    assertEquals(AuthTokens.Verdict.VALID, c.verdict());
+    assertEquals(AuthTokens.Proven.CERTIFICATE, c.proven(), "no password proof in an old token");
+  }
+
+  private static String signed(String body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+    return body
+        + "."
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+  }
 }

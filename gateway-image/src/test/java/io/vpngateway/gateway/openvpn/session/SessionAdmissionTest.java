@@ -60,6 +60,10 @@ class SessionAdmissionTest {
   private AuthenticationException certificateRefusal;
   /** Certificate authentication on in the running config (a reload may turn it off). */
   private boolean certificatesOn = true;
+  /** The password backend on in the running config (a reload may turn RADIUS on and off). */
+  private boolean passwordsOn = true;
+  /** requireCertificateAndPassword in the running config. */
+  private boolean requireBoth;
   private final List<PasswordCredential> offeredPasswords = new ArrayList<>();
   private java.time.Duration backendLongest = java.time.Duration.ofSeconds(5);
   private final DynamicChallenges challenges = new DynamicChallenges();
@@ -92,10 +96,16 @@ class SessionAdmissionTest {
                   }
                   return certificateIdentity;
                 },
-                () -> certificatesOn);
+                () -> certificatesOn)
+            .requireCertificateAndPassword(() -> requireBoth);
     if (passwordAnswer != null) {
       b.password(
           new PasswordAuthenticator() {
+            @Override
+            public boolean active() {
+              return passwordsOn;
+            }
+
             @Override
             public java.time.Duration longestAnswer() {
               return backendLongest;
@@ -483,6 +493,107 @@ class SessionAdmissionTest {
     certificatesOn = false;
     assertNull(byPassword.reauthenticate(CHAIN, km));
     assertEquals(RefusalReason.CREDENTIALS_MISSING, byCertificate.reauthenticate(CHAIN, plain));
+  }
+
+  /**
+   * A reload to certificate AND password: at its next renegotiation a session the certificate
+   * alone admitted ends (its certificate still passes, but no password was ever proven), a
+   * session that proved both goes on.
+   */
+  @Test
+  void aRenegotiationAfterAReloadRequiringCertificateAndPasswordEndsACertificateOnlySession()
+      throws Exception {
+    passwordAnswer = CompletableFuture.completedFuture(radiusAccept("alice"));
+    passwordsOn = false; // a certificate-only gateway
+    Admission gateway = admission(5);
+    SessionAdmission byCertificate = newAdmission(gateway);
+    KeyMethod2Client plain = keyMethod("AES-256-GCM", "");
+    assertEquals(Optional.empty(), admitNow(byCertificate, plain));
+    passwordsOn = true;
+    SessionAdmission byBoth = newAdmission(gateway);
+    KeyMethod2Client km = keyMethod("alice", "pw", "IV_PROTO=990\n");
+    CompletableFuture<Optional<RefusalReason>> d = admit(byBoth, km);
+    runControlThread();
+    assertEquals(Optional.empty(), d.join());
+
+    requireBoth = true;
+    assertEquals(RefusalReason.CREDENTIALS_MISSING, byCertificate.reauthenticate(CHAIN, plain));
+    assertEquals("CredentialsMissing", gateway.refusals().recent().get(0).reason());
+    assertNull(byBoth.reauthenticate(CHAIN, km));
+  }
+
+  /**
+   * A password session admitted without a certificate, then a reload that requires one
+   * (certificate-only, or certificate AND password): OpenVPN's TLS only collects a certificate,
+   * so the renegotiation checks the chain shown; one that fails (a crafted self-signed one) ends
+   * the session, one that passes is bound to it.
+   */
+  @Test
+  void aPasswordSessionIsHeldToACertificateRequirementAddedByAReload() throws Exception {
+    passwordAnswer = CompletableFuture.completedFuture(radiusAccept("alice"));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    SessionAdmission b = newAdmission(gateway);
+    KeyMethod2Client km = keyMethod("alice", "pw", "IV_PROTO=990\n");
+    X509Certificate[] none = new X509Certificate[0];
+    CompletableFuture<Optional<SessionAdmission.Refusal>> da = admitWithText(a, km, none);
+    CompletableFuture<Optional<SessionAdmission.Refusal>> db = admitWithText(b, km, none);
+    runControlThread();
+    assertEquals(Optional.empty(), da.join());
+    assertEquals(Optional.empty(), db.join());
+    assertFalse(a.identity().usedCertificate());
+
+    requireBoth = true;
+    certificateRefusal =
+        new AuthenticationException(RefusalReason.UNTRUSTED_ISSUER, "self-signed");
+    assertEquals(RefusalReason.UNTRUSTED_ISSUER, a.reauthenticate(CHAIN, km));
+    certificateRefusal = null;
+    assertNull(b.reauthenticate(CHAIN, km));
+    assertEquals("aa", b.identity().certificateSha256(), "the certificate shown is bound");
+    assertEquals(AuthMethod.RADIUS, b.identity().method());
+
+    requireBoth = false;
+    SessionAdmission c = newAdmission(gateway);
+    CompletableFuture<Optional<SessionAdmission.Refusal>> dc = admitWithText(c, km, none);
+    runControlThread();
+    assertEquals(Optional.empty(), dc.join());
+    passwordsOn = false; // a reload to certificate-only
+    certificateRefusal =
+        new AuthenticationException(RefusalReason.UNTRUSTED_ISSUER, "self-signed");
+    assertEquals(RefusalReason.UNTRUSTED_ISSUER, c.reauthenticate(CHAIN, km));
+  }
+
+  /**
+   * A login pending (web sign-in, challenge, slow backend) when a reload requires a certificate
+   * AND a password completes under the rules in force then: without a certificate it is refused,
+   * and gives back what it held.
+   */
+  @Test
+  void aLoginPendingWhenAReloadTightensTheRulesIsHeldToTheNewRules() throws Exception {
+    CompletableFuture<AuthResult> outcome = new CompletableFuture<>();
+    passwordAnswer =
+        CompletableFuture.completedFuture(
+            new AuthResult.Pending(
+                java.net.URI.create("https://gw.example/start/abc"),
+                java.time.Duration.ofSeconds(300),
+                outcome));
+    Admission gateway = admission(5);
+    SessionAdmission a = newAdmission(gateway);
+    CompletableFuture<Optional<SessionAdmission.Refusal>> d =
+        admitWithText(
+            a, keyMethod("alice", "x", "IV_PROTO=990\nIV_SSO=webauth\n"), new X509Certificate[0]);
+    runControlThread();
+    assertFalse(d.isDone());
+
+    requireBoth = true;
+    outcome.complete(radiusAccept("alice"));
+    runControlThread();
+    assertEquals(
+        Optional.of(RefusalReason.NO_CLIENT_CERTIFICATE),
+        d.join().map(SessionAdmission.Refusal::reason));
+    assertEquals(0, gateway.inUse());
+    assertEquals(0, leasesOut.get());
+    assertEquals(1, metrics.handshakes(VpnProtocol.OpenVPN, "failed", "NoClientCertificate"));
   }
 
   // ---------------------------------------------------------------- the conversation (AuthConversation)
