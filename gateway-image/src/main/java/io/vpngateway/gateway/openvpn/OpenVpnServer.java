@@ -622,14 +622,12 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
             || !next.tlsMinVersion().equals(previous.tlsMinVersion())
             || !next.tlsCipherSuites().equals(previous.tlsCipherSuites());
     if (policyChanged || mode != current.clientCertificates()) {
-      try {
-        tls = tlsContext(next, mode);
-      } catch (GeneralSecurityException | RuntimeException e) {
-        if (mode != current.clientCertificates()) {
-          tls = tlsContext(previous, mode);
-        }
-        throw e;
-      }
+      replaceTlsContext(
+          settings -> tlsContext(settings, mode),
+          built -> tls = built,
+          next,
+          previous,
+          mode != current.clientCertificates());
       if (mode != current.clientCertificates()) {
         LOG.log(
             System.Logger.Level.INFO,
@@ -652,6 +650,46 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * authentication off it is not even asked for (openvpn's {@code verify-client-cert none}): a
    * profile that still carries one connects, and its certificate plays no part.
    */
+  /** Builds a TLS context from settings (the client certificate mode chosen by the caller). */
+  @FunctionalInterface
+  interface TlsContextBuild {
+    ServerTlsContext build(OpenVpnServerSettings settings) throws GeneralSecurityException;
+  }
+
+  /**
+   * Installs the TLS context of {@code next}; if that fails and the client certificate mode
+   * changed, the previous settings' certificate and policy with the new mode (the pipeline already
+   * follows the reload). The error thrown is always the new settings' own; a fallback that fails
+   * too is added to it as suppressed and logged, and the context in use (previous mode) stays: the
+   * pipeline still enforces the authentication now on, only the TLS prompt lags.
+   */
+  static void replaceTlsContext(
+      TlsContextBuild build,
+      java.util.function.Consumer<ServerTlsContext> install,
+      OpenVpnServerSettings next,
+      OpenVpnServerSettings previous,
+      boolean modeChanged)
+      throws GeneralSecurityException {
+    try {
+      install.accept(build.build(next));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      if (modeChanged) {
+        try {
+          install.accept(build.build(previous));
+        } catch (GeneralSecurityException | RuntimeException fallback) {
+          e.addSuppressed(fallback);
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "OpenVPN keeps its TLS context with the previous client certificate mode: the new"
+                  + " settings failed ({0}) and so did the previous ones with the new mode ({1})",
+              e.toString(),
+              fallback.toString());
+        }
+      }
+      throw e;
+    }
+  }
+
   private ServerTlsContext tlsContext(
       OpenVpnServerSettings s, ServerTlsContext.ClientCertificates mode)
       throws GeneralSecurityException {
