@@ -533,7 +533,9 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (closed.get()) {
       return now + TimeUnit.DAYS.toNanos(1);
     }
-    long bytes = data.bytesIn() + data.bytesOut();
+    // keepalive pings are not traffic: a quiet session stays quiet across the client's ping and
+    // ours (the ping's own deadline brings the next tick anyway)
+    long bytes = data.bytesIn() + data.bytesOut() - data.keepaliveBytes();
     boolean moved = bytes != bytesAtLastLook;
     bytesAtLastLook = bytes;
     if (moved || phase != Phase.ESTABLISHED || data.pendingKeyId() >= 0 || data.retiring()) {

@@ -73,6 +73,12 @@ final class SessionDataChannel {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
 
+  /**
+   * Wire bytes of keepalive pings, both ways (also in {@link #bytesIn}/{@link #bytesOut}): the
+   * control thread tells traffic from a quiet session's pings by it.
+   */
+  private final LongAdder keepaliveBytes = new LongAdder();
+
   private volatile boolean open = true;
   private volatile DataChannelKey sendKey;
   private volatile int pendingKeyId = -1;
@@ -204,13 +210,14 @@ final class SessionDataChannel {
     if (keyId == pendingKeyId) {
       promote(keyId);
     }
+    if (DataChannelMagic.isPing(plain)) {
+      keepaliveBytes.add(length);
+      return;
+    }
     deliverInner(plain);
   }
 
   private void deliverInner(ByteBuffer plain) {
-    if (DataChannelMagic.isPing(plain)) {
-      return;
-    }
     if (DataChannelMagic.isOccExit(plain)) {
       events.exitRequested();
       return;
@@ -228,11 +235,14 @@ final class SessionDataChannel {
     }
   }
 
-  /** Encrypts one IP packet read from TUN (position to limit) and sends it to the client. */
-  void deliverFromTun(ByteBuffer ipPacket) {
+  /**
+   * Encrypts one IP packet read from TUN (position to limit) and sends it to the client; returns
+   * the bytes sent (0 when nothing was).
+   */
+  int deliverFromTun(ByteBuffer ipPacket) {
     DataChannelKey k = sendKey;
     if (k == null || !open) {
-      return;
+      return 0;
     }
     ByteBuffer in = ipPacket;
     if (!ipPacket.hasArray()) {
@@ -251,17 +261,18 @@ final class SessionDataChannel {
           "seal",
           sessionId + ": cannot encrypt a packet for the client (key id " + k.keyId() + ")",
           e);
-      return;
+      return 0;
     }
     int n = out.remaining();
     link.send(out);
     bytesOut.add(n);
     k.addBytes(n);
     lastSentNanos = System.nanoTime();
+    return n;
   }
 
   void sendPing() {
-    deliverFromTun(ByteBuffer.wrap(DataChannelMagic.PING));
+    keepaliveBytes.add(deliverFromTun(ByteBuffer.wrap(DataChannelMagic.PING)));
   }
 
   /** Any packet from the client (data or control) counts as a sign of life. */
@@ -298,5 +309,10 @@ final class SessionDataChannel {
 
   long bytesOut() {
     return bytesOut.sum();
+  }
+
+  /** Wire bytes of the keepalive pings received and sent, part of both counts above. */
+  long keepaliveBytes() {
+    return keepaliveBytes.sum();
   }
 }

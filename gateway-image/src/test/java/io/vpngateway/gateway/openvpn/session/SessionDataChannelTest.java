@@ -157,6 +157,26 @@ class SessionDataChannelTest {
   }
 
   @Test
+  void keepalivePingsBothWaysAreCountedApartFromTraffic() throws Exception {
+    DataChannelKey[] k = keyPair(0);
+    data.startWith(k[0]);
+    ByteBuffer ping = sealed(k[1], DataChannelMagic.PING);
+    int pingIn = ping.remaining();
+    receive(ping, link.remote());
+    data.sendPing();
+    int pingOut = link.sent.get(0).length;
+    assertEquals(pingIn + pingOut, data.keepaliveBytes());
+    assertEquals(pingIn, data.bytesIn());
+    assertEquals(pingOut, data.bytesOut());
+
+    receive(sealed(k[1], ipv4(40)), link.remote());
+    data.deliverFromTun(ByteBuffer.wrap(ipv4(60)));
+
+    assertEquals(pingIn + pingOut, data.keepaliveBytes(), "traffic is not keepalive");
+    assertTrue(data.bytesIn() > pingIn + 40 && data.bytesOut() > pingOut + 60);
+  }
+
+  @Test
   void anAuthenticatedPacketFromANewAddressFloatsAForgedOneDoesNot() throws Exception {
     DataChannelKey[] k = keyPair(0);
     data.startWith(k[0]);
