@@ -23,8 +23,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -39,7 +39,8 @@ import javax.net.ssl.SSLContext;
  * bytes of the TLS ClientHello.
  *
  * <p>Each connection has a reader and a writer thread ({@link SstpConnection}); one timer thread
- * ticks every connection once a second (PPP restart timers, SSTP hello and negotiation timers).
+ * ticks every connection once a second (PPP restart timers, SSTP hello and negotiation timers)
+ * while there is any: a server without connections does not wake up.
  *
  * <p>Admission: at most {@code maxConnections + maxPendingConnections} connections in all and
  * {@code maxConnectionsPerSource} from one IP are open at once (more are closed at accept,
@@ -60,7 +61,10 @@ public final class SstpServer implements AutoCloseable {
   private volatile SstpServerContext context;
   private final Set<SstpConnection> connections = ConcurrentHashMap.newKeySet();
   private final Map<InetAddress, Integer> perSource = new HashMap<>();
-  private final ScheduledExecutorService timer;
+  private final ScheduledThreadPoolExecutor timer;
+  /** The once-a-second tick while connections are open, else null; guarded by {@code ticking}. */
+  private ScheduledFuture<?> ticks;
+  private final Object ticking = new Object();
   private int open;
   private ServerSocket listener;
   private volatile boolean closed;
@@ -79,12 +83,14 @@ public final class SstpServer implements AutoCloseable {
     this.sinks = sinks;
     this.context = context(settings);
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "sstp-timer");
               t.setDaemon(true);
               return t;
             });
+    timer.setRemoveOnCancelPolicy(true); // a stopped tick leaves nothing to wake the thread for
   }
 
   private SstpServerContext context(SstpServerSettings s) throws GeneralSecurityException {
@@ -155,7 +161,6 @@ public final class SstpServer implements AutoCloseable {
 
   /** Starts the timer and, when settings name one, the listener; returns the bound address. */
   public InetSocketAddress start() throws IOException {
-    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     if (settings.listen() == null) {
       return null;
     }
@@ -206,6 +211,7 @@ public final class SstpServer implements AutoCloseable {
     }
     SstpConnection c = new SstpConnection(socket, consumed, context, this::ended);
     connections.add(c);
+    keepTicking();
     Thread reader = new Thread(c::run, "sstp-read-" + socket.getRemoteSocketAddress());
     reader.setDaemon(true);
     reader.start();
@@ -232,6 +238,22 @@ public final class SstpServer implements AutoCloseable {
     }
   }
 
+  /** Whether the once-a-second tick is scheduled (tests). */
+  boolean ticking() {
+    synchronized (ticking) {
+      return ticks != null;
+    }
+  }
+
+  /** Starts the tick unless it runs; after a connection was added. */
+  private void keepTicking() {
+    synchronized (ticking) {
+      if (ticks == null && !closed) {
+        ticks = timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   private void tick() {
     long now = System.nanoTime();
     for (SstpConnection c : connections) {
@@ -239,6 +261,13 @@ public final class SstpServer implements AutoCloseable {
         c.tick(now);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "SSTP timer failed for " + c, e);
+      }
+    }
+    synchronized (ticking) {
+      // a connection added after this check finds ticks null and starts the tick again
+      if (connections.isEmpty() && ticks != null) {
+        ticks.cancel(false);
+        ticks = null;
       }
     }
   }

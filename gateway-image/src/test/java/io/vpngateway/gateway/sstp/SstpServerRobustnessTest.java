@@ -137,6 +137,22 @@ class SstpServerRobustnessTest {
   }
 
   @Test
+  void theTimerStopsWithTheLastConnectionAndRunsAgainForTheNext() throws Exception {
+    assertTrue(server.server.ticking(), "a connection is open");
+    healthy.close();
+    healthy = null;
+    await()
+        .atMost(STEP)
+        .until(() -> server.server.connections() == 0 && !server.server.ticking());
+
+    try (SstpTestClient slow = new SstpTestClient(server.address)) {
+      slow.callConnect(STEP);
+      assertTrue(server.server.ticking(), "the new connection restarted the tick");
+      assertTrue(slow.isClosedByServer(Duration.ofSeconds(15)), "closed by the negotiation timer");
+    }
+  }
+
+  @Test
   void wrongBindingsAbortTheCallOnly() throws Exception {
     int attempt = 0;
     for (String broken : List.of("hlak", "certificate", "nonce", "sha1-hlak")) {
