@@ -181,6 +181,32 @@ class OpenVpnReloadedClientCertificatesTest {
     assertFalse(handshakeWithoutCertificate());
   }
 
+  /**
+   * The token a certificate-only gateway pushed to its session (it records a certificate login)
+   * does not stand in for the password once a reload turned certificate authentication off and
+   * OIDC on; a token from a password login still does.
+   */
+  @Test
+  void aTokenPushedToACertificateOnlySessionDoesNotAdmitAfterAReloadToPasswordsOnly()
+      throws Exception {
+    start();
+    Optional<Instant> none = Optional.empty();
+    String certificateLogin =
+        authTokens().issue("alice", List.of(), Instant.now(), none, AuthTokens.Proven.CERTIFICATE);
+    String passwordLogin =
+        authTokens().issue("alice", List.of(), Instant.now(), none, AuthTokens.Proven.PASSWORD);
+    GatewayConfig passwordOnly = withOidc(doc());
+    passwordOnly =
+        passwordOnly.withAuthentication(
+            new GatewayConfig.Authentication(
+                null, null, passwordOnly.authentication().oidc(), false));
+    reload(passwordOnly);
+    assertEquals(
+        RefusalReason.CREDENTIALS_MISSING,
+        refusal(authenticateWithoutCertificate(certificateLogin)));
+    assertInstanceOf(AuthResult.Accepted.class, authenticateWithoutCertificate(passwordLogin));
+  }
+
   @Test
   void turningRadiusOffRequiresTheCertificateAgainAndOnAgainNot() throws Exception {
     Files.writeString(dir.resolve("radius.secret"), "radius-test-secret");
