@@ -137,6 +137,23 @@ class ManagementServerProbeIsolationTest {
   }
 
   @Test
+  void anOversizedHeaderBlockGets431AndProbesStillAnswer() throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+      s.setSoTimeout(10_000);
+      String big = "X-Filler: " + "a".repeat(ManagementServer.MAX_HEADER_BYTES) + "\r\n";
+      s.getOutputStream()
+          .write(("GET /healthz HTTP/1.1\r\nHost: vpngw\r\n" + big + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+      assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+    }
+    assertProbesAnswerPromptly();
+  }
+
+  @Test
   void authenticatedCallsBeyondTheQueueGet503AndProbesStillAnswer() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger blocked = new AtomicInteger();
