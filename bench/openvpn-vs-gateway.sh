@@ -220,8 +220,6 @@ dh none
 data-ciphers AES-256-GCM
 disable-dco
 keepalive 10 60
-# the handshake mode's parallel uncounted connects share one certificate (the gateway allows that)
-duplicate-cn
 sndbuf $SOCKBUF
 rcvbuf $SOCKBUF
 verb 3
@@ -475,12 +473,13 @@ PY
 }
 
 # ------------------------------------------------------------------------------ handshake
-# one_connect SERVER N: starts a client, waits for its tunnel, stops it; prints connect ms
+# one_connect SERVER N [CONFIG]: starts a client (CONFIG, else the server's hs-SERVER.ovpn),
+# waits for its tunnel, stops it; prints connect ms
 one_connect() {
-  local s=$1 n=$2 logf=$W/hs-$1-$2.log t0 t1 pid
+  local s=$1 n=$2 logf=$W/hs-$1-$2.log t0 t1 pid conf=${3:-$W/hs-$1.ovpn}
   : > "$logf"
   t0=$(now_ns)
-  ip netns exec "${CLIENT_NS[$s]}" openvpn --config "$W/hs-$s.ovpn" --log "$logf" \
+  ip netns exec "${CLIENT_NS[$s]}" openvpn --config "$conf" --log "$logf" \
     > /dev/null 2>&1 < /dev/null &
   pid=$!
   if ! wait_line "$logf" "Initialization Sequence Completed" 30; then
@@ -499,17 +498,34 @@ handshake_mode() {
   local out=$W/handshake.tsv rounds=$W/handshake-rounds.tsv
   declare -A idle
   issue_client handshake
+  # parallel uncounted connects: a certificate each (the gateway ends a client's older
+  # connections that never carried data when the same certificate connects again)
+  local k
+  for k in $(seq 2 "$WARMUP_PARALLEL"); do issue_client "handshake$k"; done
   for s in $SERVERS; do
     # route-noexec: the connecting clients share the namespace with the long-lived one
     # machine-readable-output: microsecond timestamps in the client's log, for the breakdown of
     # the connect time below (verb 4 logs the milestones it needs)
     client_config "$s" handshake "$W/hs-$s.ovpn" "route-noexec" "explicit-exit-notify 1" \
       "machine-readable-output" "verb 4"
-    for i in $(seq 1 "$WARMUP_CONNECTS"); do # VGB_WARMUP_PARALLEL at a time
-      one_connect "$s" "w$i" > /dev/null &
-      [ $((i % WARMUP_PARALLEL)) = 0 ] && wait
+    for k in $(seq 2 "$WARMUP_PARALLEL"); do
+      client_config "$s" "handshake$k" "$W/hs-$s-p$k.ovpn" "route-noexec" "explicit-exit-notify 1"
     done
-    wait
+    local batch=()
+    for i in $(seq 1 "$WARMUP_CONNECTS"); do # VGB_WARMUP_PARALLEL at a time
+      k=$(( (i - 1) % WARMUP_PARALLEL + 1 ))
+      if [ "$k" = 1 ]; then
+        one_connect "$s" "w$i" > /dev/null &
+      else
+        one_connect "$s" "w$i" "$W/hs-$s-p$k.ovpn" > /dev/null &
+      fi
+      batch+=($!)
+      # only this batch's connects: a bare wait would wait for the iperf3 servers too
+      if [ "$k" = "$WARMUP_PARALLEL" ] || [ "$i" = "$WARMUP_CONNECTS" ]; then
+        wait "${batch[@]}"
+        batch=()
+      fi
+    done
     log "handshake: $WARMUP_CONNECTS uncounted connects to $s done"
   done
   sleep 2
