@@ -147,7 +147,7 @@ public final class IkeMessageProtector {
       if (aead()) {
         long counter = gcmCounter.incrementAndGet();
         out.putLong(counter);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher c = JcaInstances.cipher("AES/GCM/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(outKey, "AES"),
             new GCMParameterSpec(128, nonce(outSalt, message, ivAt)));
         c.updateAAD(message, 0, ivAt);
@@ -156,11 +156,11 @@ public final class IkeMessageProtector {
         byte[] iv = new byte[16];
         RANDOM.nextBytes(iv);
         out.put(iv);
-        Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+        Cipher c = JcaInstances.cipher("AES/CBC/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(outKey, "AES"), new IvParameterSpec(iv));
         c.doFinal(padded, 0, cipherLength, message, ivAt + ivLength);
         int icvAt = length - icvLength();
-        Mac mac = Mac.getInstance(suite.integrity().jcaName());
+        Mac mac = JcaInstances.mac(suite.integrity().jcaName());
         mac.init(new SecretKeySpec(outIntegrityKey, suite.integrity().jcaName()));
         mac.update(message, 0, icvAt);
         System.arraycopy(mac.doFinal(), 0, message, icvAt, icvLength());
@@ -200,21 +200,21 @@ public final class IkeMessageProtector {
     byte[] plain;
     try {
       if (aead()) {
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher c = JcaInstances.cipher("AES/GCM/NoPadding");
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(inKey, "AES"),
             new GCMParameterSpec(128, nonce(inSalt, m, at)));
         c.updateAAD(m, 0, at);
         plain = c.doFinal(m, at + ivLength, cipherLength + icv);
       } else {
         int icvAt = at + ivLength + cipherLength;
-        Mac mac = Mac.getInstance(suite.integrity().jcaName());
+        Mac mac = JcaInstances.mac(suite.integrity().jcaName());
         mac.init(new SecretKeySpec(inIntegrityKey, suite.integrity().jcaName()));
         mac.update(m, 0, icvAt);
         byte[] expected = Arrays.copyOf(mac.doFinal(), icv);
         if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(m, icvAt, icvAt + icv))) {
           throw new MessageIntegrityException("ICV mismatch");
         }
-        Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+        Cipher c = JcaInstances.cipher("AES/CBC/NoPadding");
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(inKey, "AES"),
             new IvParameterSpec(m, at, 16));
         plain = c.doFinal(m, at + ivLength, cipherLength);

@@ -3,7 +3,7 @@ package io.vpngateway.gateway.ikev2.crypto;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 
 /**
  * NAT detection hashes, RFC 7296 §2.23: {@code SHA-1(SPIi | SPIr | IP address | port)}, sent in
@@ -18,8 +18,8 @@ public final class NatDetection {
     ByteBuffer b = ByteBuffer.allocate(16 + ip.length + 2);
     b.putLong(spiI).putLong(spiR).put(ip).putShort((short) address.getPort());
     try {
-      return MessageDigest.getInstance("SHA-1").digest(b.array());
-    } catch (NoSuchAlgorithmException e) {
+      return JcaInstances.digest("SHA-1").digest(b.array());
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

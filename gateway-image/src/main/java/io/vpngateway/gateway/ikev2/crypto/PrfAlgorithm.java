@@ -59,9 +59,23 @@ public enum PrfAlgorithm {
     }
   }
 
+  /**
+   * This thread's MAC ({@link JcaInstances}) keyed with {@code key}, for one computation that ends
+   * before the method that asked for it returns.
+   */
+  private Mac threadMac(byte[] key) {
+    try {
+      Mac mac = JcaInstances.mac(jcaName);
+      mac.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, jcaName));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(jcaName + " is not available", e);
+    }
+  }
+
   /** {@code prf(key, data...)}: the HMAC of the concatenated parts. */
   public byte[] prf(byte[] key, byte[]... data) {
-    Mac mac = mac(key);
+    Mac mac = threadMac(key);
     for (byte[] d : data) {
       mac.update(d);
     }
@@ -77,7 +91,7 @@ public enum PrfAlgorithm {
     if (blocks > 255) {
       throw new IllegalArgumentException("prf+ cannot produce " + length + " octets");
     }
-    Mac mac = mac(key);
+    Mac mac = threadMac(key);
     byte[] out = new byte[length];
     byte[] t = new byte[0];
     for (int n = 1, at = 0; at < length; n++) {

@@ -145,9 +145,18 @@ public final class SignatureAuthentication {
     };
   }
 
+  /** Bouncy Castle's name of the RFC 4754 method's plain {@code r | s} ECDSA. */
+  private static String plainEcdsa(int method) {
+    return switch (method) {
+      case AuthPayload.ECDSA_SHA256_P256 -> "SHA256withPLAIN-ECDSA";
+      case AuthPayload.ECDSA_SHA384_P384 -> "SHA384withPLAIN-ECDSA";
+      default -> "SHA512withPLAIN-ECDSA";
+    };
+  }
+
   private static byte[] signWith(String jca, PrivateKey key, byte[] octets)
       throws GeneralSecurityException {
-    Signature s = Signature.getInstance(jca);
+    Signature s = JcaInstances.signature(jca, null);
     s.initSign(key);
     s.update(octets);
     return s.sign();
@@ -168,7 +177,7 @@ public final class SignatureAuthentication {
       switch (auth.method()) {
         case AuthPayload.RSA_SIGNATURE -> {
           requireRsa(key);
-          s = Signature.getInstance("SHA1withRSA");
+          s = JcaInstances.signature("SHA1withRSA", null);
           signature = data;
         }
         case AuthPayload.ECDSA_SHA256_P256,
@@ -183,8 +192,7 @@ public final class SignatureAuthentication {
           if (bits != expected) {
             throw failed("AUTH method " + auth.method() + " does not match the certificate key");
           }
-          s = Signature.getInstance(p1363(auth.method()).replace("withECDSAinP1363Format",
-              "withPLAIN-ECDSA"), BC);
+          s = JcaInstances.signature(plainEcdsa(auth.method()), BC);
           signature = data;
         }
         case AuthPayload.DIGITAL_SIGNATURE -> {
@@ -219,10 +227,11 @@ public final class SignatureAuthentication {
     switch (oid) {
       case OID_SHA256_RSA, OID_SHA384_RSA, OID_SHA512_RSA -> {
         requireRsa(key);
-        return Signature.getInstance(
+        return JcaInstances.signature(
             oid.equals(OID_SHA256_RSA)
                 ? "SHA256withRSA"
-                : oid.equals(OID_SHA384_RSA) ? "SHA384withRSA" : "SHA512withRSA");
+                : oid.equals(OID_SHA384_RSA) ? "SHA384withRSA" : "SHA512withRSA",
+            null);
       }
       case OID_RSASSA_PSS -> {
         requireRsa(key);
@@ -244,7 +253,7 @@ public final class SignatureAuthentication {
         if (!(key instanceof ECKey)) {
           throw failed("ECDSA signature with a non-EC certificate key");
         }
-        return Signature.getInstance(
+        return JcaInstances.signature(
             oid.equals(OID_ECDSA_SHA256)
                 ? "SHA256withECDSA"
                 : oid.equals(OID_ECDSA_SHA384) ? "SHA384withECDSA" : "SHA512withECDSA",
