@@ -68,7 +68,8 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
   public int warmUp(int handshakes, long deadlineNanos) throws Exception {
     GatewayConfig.Crypto crypto = context.config().document().crypto();
     return Ikev2Warmup.run(
-        engine.policy(), crypto.ike().get(0), crypto.esp().get(0), handshakes, deadlineNanos);
+        engine.policy(), crypto.ike().get(0), crypto.esp().get(0), handshakes, deadlineNanos,
+        Ikev2UdpTransport::detachedPeer);
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Start-up warm-up of the IKEv2 responder: complete handshakes (IKE_SA_INIT, IKE_AUTH with an
@@ -58,6 +59,24 @@ public final class Ikev2Warmup {
       int handshakes,
       long deadlineNanos)
       throws Exception {
+    return run(
+        policy, ikeProposal, espProposal, handshakes, deadlineNanos, address -> () -> address);
+  }
+
+  /**
+   * As {@link #run(Ikev2Policy, String, String, int, long)}, with the in-memory transport's peers
+   * made by {@code peers}: the production transport's peer type, so that the code compiled here
+   * stays valid when real clients arrive (a second implementor loaded later invalidates code the
+   * JIT compiled for one).
+   */
+  public static int run(
+      Ikev2Policy policy,
+      String ikeProposal,
+      String espProposal,
+      int handshakes,
+      long deadlineNanos,
+      Function<InetSocketAddress, IkeTransport.Peer> peers)
+      throws Exception {
     if (handshakes <= 0) {
       return 0;
     }
@@ -84,7 +103,7 @@ public final class Ikev2Warmup {
 
           @Override
           public Peer peer(InetSocketAddress address) {
-            return () -> address;
+            return peers.apply(address);
           }
 
           @Override

@@ -44,6 +44,18 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
   private record NativePeer(InetSocketAddress address, NativeSocketAddress natT,
       NativeSocketAddress ike) implements Peer {}
 
+  /**
+   * A peer of this transport's type that no socket sends to, for the start-up warm-up's in-memory
+   * transport: the engine code it compiles then sees the same {@link Peer} class as real clients.
+   * With the warm-up's own class as the only implementor loaded, the JIT compiled {@code
+   * Peer.address()} calls as monomorphic, and the first real client's peer (this class, loaded
+   * then) invalidated that code (IkeEngine.handleRequest, IkeSaInitResponder.handle and respond
+   * among it), sending the handshake path back to the interpreter.
+   */
+  public static Peer detachedPeer(InetSocketAddress address) {
+    return new NativePeer(address, null, null);
+  }
+
   private volatile IkeEngine engine;
   private UdpSocket ike;
   private final List<UdpSocket> natT = new ArrayList<>();
