@@ -19,10 +19,10 @@
 # both responders and the methods the gateway's JIT compiled, so the first round, what a freshly
 # started gateway pays, and the last, a long-running one, are both visible); VIB_JFR=1 records
 # the gateway over the measured rounds ($VIB_WORK/gateway-handshakes.jfr, VIB_JFR_PERIOD sets the
-# execution sampling period); VIB_VPNGW=/path/bin/vpngw benches another build; REPS=0 skips the
-# throughput runs.
+# execution sampling period); VIB_VPNGW=/path/bin/vpngw benches another build; VIB_NS=prefix
+# names the namespaces (default vib); REPS=0 skips the throughput runs.
 #
-# Safety: two pairs of network namespaces made here (vib-*), joined only to each other, on
+# Safety: two pairs of network namespaces made here ($VIB_NS-*, default vib-*), joined only to each other, on
 # 10.97.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
 # Every run is bounded (iperf3 -t, timeouts); everything is torn down on exit.
 set -uo pipefail
@@ -34,7 +34,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=${VIB_WORK:-/tmp/vpngw-bench-ikev2}
 VPNGW=${VIB_VPNGW:-$ROOT/gateway-image/target/vpngw/bin/vpngw}  # VIB_VPNGW: another build
 HZ=$(getconf CLK_TCK)
-NSS="vib-ss vib-sc vib-gs vib-gc"
+P=${VIB_NS:-vib}  # VIB_NS: the namespaces' prefix (at most 8 characters), so two runs never collide
+NSS="$P-ss $P-sc $P-gs $P-gc"
 CHARON=/usr/lib/ipsec/charon
 PLUGINS="random nonce openssl sha1 sha2 hmac kdf gcm pem pkcs1 pkcs8 x509 pubkey revocation constraints curve25519 kernel-libipsec kernel-netlink socket-default vici"
 IKE=aes256gcm16-prfsha256-ecp256
@@ -116,8 +117,8 @@ cleanup
 rm -rf "$W"; mkdir -p "$W"
 
 # --- our gateway: IKEv2 only, one route (the service address behind it)
-pair vib-gs vib-gc 10.97.2 || die "netns setup failed"
-ip -n vib-gs addr add 10.97.102.1/32 dev lo
+pair $P-gs $P-gc 10.97.2 || die "netns setup failed"
+ip -n $P-gs addr add 10.97.102.1/32 dev lo
 # the gateway watches its file's directory (inotify): a directory of its own, not $W, where the
 # bench's logs and tables change at every handshake and would wake its watcher threads (they
 # cost ~2 ms of CPU per handshake in the bench's figures before)
@@ -135,7 +136,7 @@ spec:
   routing:
     routes: [10.97.102.0/24]
 YAML
-ip netns exec vib-gs "$VPNGW" serve -f "$W/config/gateway.yaml" --state-dir "$W/state" --endpoint 10.97.2.1 \
+ip netns exec $P-gs "$VPNGW" serve -f "$W/config/gateway.yaml" --state-dir "$W/state" --endpoint 10.97.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
 GW_PID=$!
 wait_for "$W/gateway.log" "ready" 180 || die "gateway did not start; see $W/gateway.log"
@@ -146,11 +147,11 @@ sed -e 's/name: minimal/name: bench/' "$ROOT/examples/clientcertificate.yaml" > 
 S=$W/state
 
 # --- strongSwan's charon as responder, with the gateway's CA, server certificate and identity
-pair vib-ss vib-sc 10.97.1 || die "netns setup failed"
-ip -n vib-ss addr add 10.97.101.1/32 dev lo
+pair $P-ss $P-sc 10.97.1 || die "netns setup failed"
+ip -n $P-ss addr add 10.97.101.1/32 dev lo
 R=$W/responder
-charon vib-ss "$R" "$W/charon-responder.log" || die "responder charon did not start"
-SS_PID=$(ip netns pids vib-ss | head -1)
+charon $P-ss "$R" "$W/charon-responder.log" || die "responder charon did not start"
+SS_PID=$(ip netns pids $P-ss | head -1)
 cp "$S/server.crt" "$R/x509/server.crt"; cp "$S/server.key" "$R/private/server.key"
 cp "$S/ca.crt" "$R/x509ca/ca.crt"
 cat > "$R/swanctl.conf" <<CONF
@@ -171,7 +172,7 @@ connections {
 }
 pools { clients { addrs = 10.97.201.0/24 } }
 CONF
-swanctl_in vib-ss "$R" --load-all --file "$R/swanctl.conf" > "$W/responder-load.log" 2>&1 \
+swanctl_in $P-ss "$R" --load-all --file "$R/swanctl.conf" > "$W/responder-load.log" 2>&1 \
   || die "responder swanctl --load-all failed; see $W/responder-load.log"
 
 # --- the same client profile twice: one per responder, same proposal
@@ -188,16 +189,16 @@ client() { # client NS DIR REMOTE_ADDR REMOTE_TS
   swanctl_in "$1" "$2" --initiate --child bench --timeout 30 > "$2-initiate.log" 2>&1 \
     || die "client in $1 did not connect; see $2-initiate.log"
 }
-client vib-sc "$W/client-strongswan" 10.97.1.1 10.97.101.0/24
-client vib-gc "$W/client-gateway" 10.97.2.1 10.97.102.0/24
-swanctl_in vib-sc "$W/client-strongswan" --list-sas > "$W/negotiated-strongswan.txt"
-swanctl_in vib-gc "$W/client-gateway" --list-sas > "$W/negotiated-gateway.txt"
+client $P-sc "$W/client-strongswan" 10.97.1.1 10.97.101.0/24
+client $P-gc "$W/client-gateway" 10.97.2.1 10.97.102.0/24
+swanctl_in $P-sc "$W/client-strongswan" --list-sas > "$W/negotiated-strongswan.txt"
+swanctl_in $P-gc "$W/client-gateway" --list-sas > "$W/negotiated-gateway.txt"
 grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$W/negotiated-strongswan.txt" \
   && grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$W/negotiated-gateway.txt" \
   || die "the two tunnels did not negotiate the same proposal; see $W/negotiated-*.txt"
 
-ip netns exec vib-ss iperf3 -s -B 10.97.101.1 > /dev/null 2>&1 &
-ip netns exec vib-gs iperf3 -s -B 10.97.102.1 > /dev/null 2>&1 &
+ip netns exec $P-ss iperf3 -s -B 10.97.101.1 > /dev/null 2>&1 &
+ip netns exec $P-gs iperf3 -s -B 10.97.102.1 > /dev/null 2>&1 &
 sleep 0.5
 
 printf 'rep\tserver\tdir\tstreams\tmbps\tcpu_s\n' > "$W/results.tsv"
@@ -214,8 +215,8 @@ run() { # run REP NAME CLIENT_NS TARGET PID STREAMS DIR
 for r in $(seq 1 "$REPS"); do
   for dir in up down; do
     for p in 1 4; do
-      run "$r" strongswan vib-sc 10.97.101.1 "$SS_PID" "$p" "$dir"
-      run "$r" gateway vib-gc 10.97.102.1 "$GW_PID" "$p" "$dir"
+      run "$r" strongswan $P-sc 10.97.101.1 "$SS_PID" "$p" "$dir"
+      run "$r" gateway $P-gc 10.97.102.1 "$GW_PID" "$p" "$dir"
     done
   done
 done
@@ -237,7 +238,7 @@ thread_cpu() {
 }
 # jit_counters PID: "compiles invalidated" from the JVM's perf data (read from its hsperfdata
 # file by jstat: nothing runs inside the gateway), or "0 0" for charon
-JSTAT=$(dirname "$(ip netns exec vib-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)")/jstat
+JSTAT=$(dirname "$(ip netns exec $P-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)")/jstat
 jit_counters() {
   [ -x "$JSTAT" ] && [ "$1" = "$GW_PID" ] || { echo "0 0"; return; }
   "$JSTAT" -J-Djstat.showUnsupported=true -snap "$1" 2>/dev/null \
@@ -274,8 +275,8 @@ idle() { # idle NAME PID SECONDS: the responder's CPU while nothing happens, for
 ROUNDS=${VIB_ROUNDS:-1}
 PER=$(( HS / ROUNDS ))
 log "handshakes: warm-up"
-handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" 20 -
-handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" 20 -
+handshakes strongswan $P-sc "$W/client-strongswan" "$SS_PID" 20 -
+handshakes gateway $P-gc "$W/client-gateway" "$GW_PID" 20 -
 # VIB_JFR=1: a flight recording of the gateway over the measured rounds (execution samples every
 # VIB_JFR_PERIOD, default 10ms; every compilation and deoptimisation), started and dumped with jcmd
 JFR_FILE=$W/gateway-handshakes.jfr
@@ -286,8 +287,8 @@ if [ "${VIB_JFR:-0}" = 1 ]; then
 fi
 log "handshakes: $HS each, in $ROUNDS round(s) of $PER"
 for r in $(seq 1 "$ROUNDS"); do
-  handshakes strongswan vib-sc "$W/client-strongswan" "$SS_PID" "$PER" "$r"
-  handshakes gateway vib-gc "$W/client-gateway" "$GW_PID" "$PER" "$r"
+  handshakes strongswan $P-sc "$W/client-strongswan" "$SS_PID" "$PER" "$r"
+  handshakes gateway $P-gc "$W/client-gateway" "$GW_PID" "$PER" "$r"
 done
 if [ "${VIB_JFR:-0}" = 1 ]; then
   "$(dirname "$JSTAT")/jcmd" "$GW_PID" JFR.stop name=vib filename="$JFR_FILE" >> "$W/jfr-start.log" 2>&1 \
@@ -300,7 +301,7 @@ idle gateway "$GW_PID" "$IDLE_S"
 echo
 echo "== strongSwan charon (kernel-libipsec) vs our gateway as IKEv2 responder, same strongSwan client,"
 echo "   IKE $IKE, ESP $ESP in UDP; iperf3 TCP ${DUR}s x $REPS reps; $HS handshakes each"
-echo "   gateway JVM: $(ip netns exec vib-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)"
+echo "   gateway JVM: $(ip netns exec $P-gs readlink -f /proc/$GW_PID/exe 2>/dev/null)"
 python3 - "$W/results.tsv" "$DUR" "$W/handshakes.tsv" "$W/handshake-cpu.tsv" "$W/idle-cpu.tsv" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
