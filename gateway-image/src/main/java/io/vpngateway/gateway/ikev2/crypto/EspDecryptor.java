@@ -36,11 +36,11 @@ public final class EspDecryptor {
     System.arraycopy(encryptionKey, keyLength, nonce, 0, encryptionKey.length - keyLength);
     this.ivLength = suite.encryption().ivLength();
     if (suite.encryption().isAead()) {
-      cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher = JcaInstances.newCipher("AES/GCM/NoPadding");
       mac = null;
       icvLength = 16;
     } else {
-      cipher = Cipher.getInstance("AES/CBC/NoPadding");
+      cipher = JcaInstances.newCipher("AES/CBC/NoPadding");
       String h = suite.integrity().jcaName();
       mac = Mac.getInstance(h);
       mac.init(new SecretKeySpec(integrityKey, h));

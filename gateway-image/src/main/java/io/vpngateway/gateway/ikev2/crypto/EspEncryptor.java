@@ -64,19 +64,19 @@ public final class EspEncryptor {
       trailer[i] = (byte) (i + 1);
     }
     if (suite.encryption().isAead()) {
-      cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher = JcaInstances.newCipher("AES/GCM/NoPadding");
       mac = null;
       icvLength = 16;
       ivGenerator = null;
     } else {
-      cipher = Cipher.getInstance("AES/CBC/NoPadding");
+      cipher = JcaInstances.newCipher("AES/CBC/NoPadding");
       String h = suite.integrity().jcaName();
       mac = Mac.getInstance(h);
       mac.init(new SecretKeySpec(integrityKey, h));
       icvLength = suite.integrity().icvLength();
       byte[] ivKey = new byte[16];
       RANDOM.nextBytes(ivKey);
-      ivGenerator = Cipher.getInstance("AES/ECB/NoPadding");
+      ivGenerator = JcaInstances.newCipher("AES/ECB/NoPadding");
       ivGenerator.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(ivKey, "AES"));
     }
   }

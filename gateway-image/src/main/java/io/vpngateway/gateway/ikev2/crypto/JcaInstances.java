@@ -6,6 +6,7 @@ import java.security.Provider;
 import java.security.Signature;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 
@@ -74,6 +75,24 @@ public final class JcaInstances {
       signatures.put(key, s);
     }
     return s;
+  }
+
+  /** The provider the JDK's order chose for each transformation (providers do not change). */
+  private static final Map<String, Provider> CIPHER_PROVIDERS = new ConcurrentHashMap<>();
+
+  /**
+   * A new cipher of its own for {@code transformation} (for objects that outlive a call, as an
+   * SA's ESP encryptor), from the provider the JDK's order chose the first time: naming it skips
+   * the walk over every provider that a plain {@code getInstance} makes for each SA.
+   */
+  public static Cipher newCipher(String transformation) throws GeneralSecurityException {
+    Provider provider = CIPHER_PROVIDERS.get(transformation);
+    if (provider == null) {
+      Cipher first = Cipher.getInstance(transformation);
+      CIPHER_PROVIDERS.putIfAbsent(transformation, first.getProvider());
+      return first;
+    }
+    return Cipher.getInstance(transformation, provider);
   }
 
   /** This thread's digest for {@code algorithm}, reset. */
