@@ -28,6 +28,12 @@
 #   clients    VGB_CLIENTS (4) real clients at once, one iperf3 stream each, uplink and
 #              downlink: aggregate throughput and server CPU per Gbit
 #   all        every mode above, in that order
+#   rttprofile where an idle ping's time goes in each server (not part of all): per rep and
+#              server, 200 pings at 10 ms (RTT, server CPU and thread wake-ups per ping, and
+#              for the gateway the JVM's safepoints and collections during them), then 200 more
+#              under perf tracepoints (syscalls, sched_switch): per ping, the server-side time
+#              from the wake-up to the datagram's receive, to the TUN write, through it, to
+#              the answer's send, and which thread sent it (bench/rtt-breakdown.py)
 #   setup      sets both tunnels up and waits until interrupted (for manual measurements:
 #              namespaces vgb-os/vgb-oc and vgb-gs/vgb-gc, tunnel addresses below)
 # Throughput and handshake modes start with a short warm-up of each server that is not counted.
@@ -70,8 +76,8 @@ OV_TUN_ADDR=10.98.11.1
 NS=${VGB_NS:-vgb} # namespace (and cgroup) prefix: another name lets a second run go at the same time
 
 case $MODE in
-  uplink | downlink | latency | handshake | idle | clients | all | setup) ;;
-  *) echo "usage: $0 {uplink|downlink|latency|handshake|idle|clients|all|setup} [REPS] [SECONDS]" >&2
+  uplink | downlink | latency | handshake | idle | clients | all | setup | rttprofile) ;;
+  *) echo "usage: $0 {uplink|downlink|latency|handshake|idle|clients|all|setup|rttprofile} [REPS] [SECONDS]" >&2
      exit 2 ;;
 esac
 
@@ -401,6 +407,49 @@ for load in ("idle", "iperf3"):
 PY
 }
 
+# ------------------------------------------------------------------------------ rttprofile
+TRACE_EVENTS=syscalls:sys_exit_poll,syscalls:sys_exit_epoll_wait,syscalls:sys_exit_recvmmsg
+TRACE_EVENTS+=,syscalls:sys_exit_recvfrom,syscalls:sys_exit_recvmsg,syscalls:sys_enter_writev
+TRACE_EVENTS+=,syscalls:sys_exit_writev,syscalls:sys_enter_write,syscalls:sys_exit_write
+TRACE_EVENTS+=,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,sched:sched_switch
+
+rttprofile_mode() {
+  local r s t0 t1 v0 v1 sp
+  echo
+  echo "== rttprofile: 200 pings at 10 ms to the server's tunnel address, idle, $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  for r in $(seq 1 "$REPS"); do
+    for s in $SERVERS; do
+      ip netns exec "${CLIENT_NS[$s]}" ping -n -q -c 20 -i 0.01 -W 1 "${TUN_ADDR[$s]}" > /dev/null 2>&1
+      t0=$(cpu_ns "$s"); v0=$(thread_snapshot "${PID[$s]}" | awk '{n += $3} END {print n}')
+      if [ "$s" = gateway ]; then
+        "$JCMD" "${PID[gateway]}" VM.log output="$W/safepoints.log" what=safepoint=info,gc=info > /dev/null
+      fi
+      ip netns exec "${CLIENT_NS[$s]}" ping -n -c 200 -i 0.01 -W 1 "${TUN_ADDR[$s]}" 2>/dev/null \
+        | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$W/ping.txt"
+      t1=$(cpu_ns "$s"); v1=$(thread_snapshot "${PID[$s]}" | awk '{n += $3} END {print n}')
+      sp=
+      if [ "$s" = gateway ]; then
+        "$JCMD" "${PID[gateway]}" VM.log disable > /dev/null 2>&1
+        sp=", JVM safepoints $(grep -c 'Safepoint "' "$W/safepoints.log" 2>/dev/null), collections $(grep -c 'Pause' "$W/safepoints.log" 2>/dev/null)"
+        rm -f "$W/safepoints.log"*
+      fi
+      sort -n "$W/ping.txt" | awk -v s="$s" -v r="$r" -v c=$((t1 - t0)) -v v=$((v1 - v0)) -v sp="$sp" \
+        -v load="$(cut -d' ' -f1 /proc/loadavg)" '{a[NR] = $1} END {
+          printf "rep %d %-8s RTT p50 %.3f p99 %.3f ms; server CPU %.0f us and %.2f thread wake-ups per ping%s; load %s\n",
+            r, s, a[int(NR * .5) + 1], a[int(NR * .99) + 1], c / NR / 1000, v / NR, sp, load }'
+      if command -v perf > /dev/null; then
+        perf record -q -o "$W/rtt.perf" -e "$TRACE_EVENTS" -p "${PID[$s]}" -- sleep 3.5 > /dev/null 2>&1 &
+        local pr=$!
+        sleep 0.5
+        ip netns exec "${CLIENT_NS[$s]}" ping -n -q -c 200 -i 0.01 -W 1 "${TUN_ADDR[$s]}" > /dev/null 2>&1
+        wait $pr
+        perf script -i "$W/rtt.perf" -F pid,tid,comm,time,event,trace 2>/dev/null > "$W/rtt.trace"
+        python3 "$ROOT/bench/rtt-breakdown.py" "$s" "${PID[$s]}" "$W/rtt.trace" | sed 's/^/   /'
+      fi
+    done
+  done
+}
+
 # ------------------------------------------------------------------------------ idle CPU
 idle_rate() { # idle_rate SERVER SECONDS: prints server CPU in ns per second of wall time
   local t0 t1 w0 w1
@@ -718,6 +767,7 @@ PY
 case $MODE in
   uplink | downlink) throughput_mode "$MODE" ;;
   latency) latency_mode ;;
+  rttprofile) rttprofile_mode ;;
   handshake) handshake_mode ;;
   idle) idle_mode ;;
   clients) clients_mode ;;

@@ -145,6 +145,36 @@ final class TunReader implements Runnable {
     }
   }
 
+  /**
+   * For a thread other than the worker's, before it writes packets whose answers it will take
+   * ({@link TunReplies#claim}): takes the queue's turn if that needs no wait (the worker is not in a
+   * burst) and holds the worker's wake-ups ({@link TunQueue#holdReaderWakeups}); false, with
+   * nothing held, otherwise. The caller then writes, {@link #drain drains} and must {@link
+   * #release} in a {@code finally}.
+   */
+  boolean claim() {
+    if (!turn.tryLock()) {
+      return false;
+    }
+    try {
+      queue.holdReaderWakeups();
+      return true;
+    } catch (IOException e) {
+      turn.unlock();
+      LOG.log(Level.FINE, "holding the wake-ups of " + queue + " failed", e);
+      return false;
+    }
+  }
+
+  /** Ends a {@link #claim}: the worker is woken if packets are left, then the turn is given back. */
+  void release() {
+    try {
+      queue.releaseReaderWakeups();
+    } finally {
+      turn.unlock();
+    }
+  }
+
   /** Reads one packet (waiting up to {@code timeoutMillis}) and dispatches it; false if none. */
   private boolean readAndDispatch(int timeoutMillis) throws IOException {
     int headroom = options.headroom();

@@ -23,6 +23,13 @@ import java.util.logging.Logger;
  * and sent by itself. The worker, woken by the kernel too, then finds nothing, and a lost race
  * costs one {@code read(2)} that returns {@code EAGAIN}.
  *
+ * <p>Taking the answers is not enough by itself: the kernel also wakes the queue's worker inside
+ * the write, and the scheduler usually lets the woken worker preempt the writer on its CPU, so the
+ * worker read the answer first in most idle pings (86 % in a perf trace). So a quiet write is
+ * framed by {@link #claim()} and {@link #release()}: the turn is held and the worker's wake-ups
+ * with it ({@link TunQueue#holdReaderWakeups}), the write wakes nobody, the thread takes the
+ * answer, and the release wakes the worker only if packets are left.
+ *
  * <p>The caller limits this to quiet moments (a few packets since it woke): under load the worker
  * keeps the TUN direction. Even then the two threads never reorder a flow: a take reads only while
  * it can hold the queue's turn without waiting (the worker is not in a read-dispatch-flush burst)
@@ -35,6 +42,10 @@ public final class TunReplies {
   private final Map<TunQueue, TunReader> readers = new IdentityHashMap<>();
   private TunQueue written;
   private Function<TunQueue, TunReader> newReader;
+  /** The queue this thread's sink writes to (the last one written): what {@link #claim} holds. */
+  private TunQueue home;
+
+  private TunReader claimed;
 
   private TunReplies() {}
 
@@ -56,7 +67,36 @@ public final class TunReplies {
   /** A {@link TunPacketSink} of this thread wrote to {@code queue}. */
   void wrote(TunQueue queue, Function<TunQueue, TunReader> readerFactory) {
     this.written = queue;
+    this.home = queue;
     this.newReader = readerFactory;
+  }
+
+  /**
+   * Before a quiet write (a thread that woke for a datagram or two, as an idle ping does): takes
+   * the turn of the queue this thread writes to and holds its worker's wake-ups, so the answers the
+   * kernel queues inside the coming writes wake nobody and the next {@link #take} finds them. False
+   * (nothing held) before this thread's first write, or while the worker is in a burst. Every true
+   * must be followed by {@link #release()}, in a {@code finally}; take before it.
+   */
+  public boolean claim() {
+    if (home == null || claimed != null) {
+      return false;
+    }
+    TunReader reader = readers.computeIfAbsent(home, newReader);
+    if (!reader.claim()) {
+      return false;
+    }
+    claimed = reader;
+    return true;
+  }
+
+  /** Ends a {@link #claim()}: the worker wakes for what was left, and gets its turn back. */
+  public void release() {
+    TunReader reader = claimed;
+    if (reader != null) {
+      claimed = null;
+      reader.release();
+    }
   }
 
   /**

@@ -21,6 +21,10 @@ final class LibC {
   static final short POLLIN = 0x1;
   static final int EFD_NONBLOCK = 04000;
   static final int EFD_CLOEXEC = 02000000;
+  static final int EPOLL_CLOEXEC = 02000000;
+  static final int EPOLL_CTL_ADD = 1;
+  static final int EPOLL_CTL_MOD = 3;
+  static final int EPOLLIN = 0x1;
 
   static {
     Native.register(Platform.C_LIBRARY_NAME);
@@ -46,6 +50,15 @@ final class LibC {
   static native int poll(long fds, long nfds, int timeoutMillis);
 
   static native int close(int fd);
+
+  /** {@code int epoll_create1(int flags)}. */
+  static native int epoll_create1(int flags);
+
+  /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}. */
+  static native int epoll_ctl(int epfd, int op, int fd, long event);
+
+  /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)}. */
+  static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
 
   /** {@code int eventfd(unsigned int initval, int flags)}. */
   static native int eventfd(int initial, int flags);

@@ -2,6 +2,7 @@ package io.vpngateway.gateway.tun;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,15 +11,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One queue (file descriptor) of a {@link TunDevice}. Each {@code read} returns exactly one IP
  * packet and each {@code write} injects exactly one, as the TUN driver defines. The descriptor is
- * non-blocking; {@link #read(ByteBuffer, int)} waits with {@code poll(2)} so a worker can notice a
- * stop request without closing the descriptor under a blocked {@code read(2)} (which Linux does not
- * interrupt).
+ * non-blocking; {@link #read(ByteBuffer, int)} waits with {@code epoll_wait(2)} so a worker can
+ * notice a stop request without closing the descriptor under a blocked {@code read(2)} (which Linux
+ * does not interrupt).
  *
  * <p>Waiting reads ({@link #read} with a timeout) are meant for one thread per queue; any thread
  * may read without waiting (a timeout of 0), each with its own header slot, so a thread that
  * wrote a packet can take the kernel's answer itself. Writes may come from any thread: the kernel
- * handles each {@code write(2)} and {@code read(2)} atomically. Stop the readers before closing: a closed descriptor number can
- * be reused by the next {@code open(2)}.
+ * handles each {@code write(2)} and {@code read(2)} atomically. Stop the readers before closing: a
+ * closed descriptor number can be reused by the next {@code open(2)}.
+ *
+ * <p>A thread that is about to write packets the kernel answers at once and to read the answers
+ * itself can {@link #holdReaderWakeups() hold} the waiting reader's wake-ups meanwhile (see {@code
+ * TunReplies}): otherwise the kernel wakes the reader inside the write, and the scheduler usually
+ * lets it preempt the writer, so the answer is handed to a second thread after all.
  *
  * <p>The device carries a {@code virtio_net_hdr} in front of every packet (see {@link TunDevice});
  * {@link #read} and {@link #write} strip and add it with {@code readv(2)}/{@code writev(2)}, so
@@ -29,8 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lookup and an allocation.
  */
 public final class TunQueue implements AutoCloseable {
-  /** Two {@code struct pollfd}: the queue, then the wake-up eventfd. */
-  private static final int POLLFD_SIZE = 16;
+  /**
+   * {@code sizeof(struct epoll_event)}: a 32-bit event mask and 64 bits of user data, packed on
+   * x86-64 (12 bytes), naturally aligned elsewhere (16).
+   */
+  private static final int EPOLL_EVENT_SIZE = Platform.isIntel() && Platform.is64Bit() ? 12 : 16;
+
+  private static final int EPOLL_DATA_OFFSET = EPOLL_EVENT_SIZE == 12 ? 4 : 8;
   /** {@code virtio_net_hdr.flags}: the checksum from csum_start to the end is still to be done. */
   public static final int VNET_F_NEEDS_CSUM = 1;
   /** {@code virtio_net_hdr.gso_type}: a TCP/IPv4 super-packet of gso_size segments. */
@@ -48,13 +59,18 @@ public final class TunQueue implements AutoCloseable {
 
   private final int fd;
   private final int wakeFd;
+  /** The reader's epoll set: the queue (level-triggered, unless held) and the wake-up eventfd. */
+  private final int epollFd;
   private final String interfaceName;
   private final int index;
 
-  /** One {@code struct pollfd}, owned by the reading thread. */
-  private final Memory pollFd = new Memory(POLLFD_SIZE);
+  /** Room for the two events {@code epoll_wait} can return, owned by the waiting thread. */
+  private final Memory readyEvents = new Memory(2L * EPOLL_EVENT_SIZE);
 
-  private final long pollFdAddress;
+  /** The queue's registration, armed ({@code EPOLLIN}) and held (no events); never modified. */
+  private final Memory armed;
+
+  private final Memory held;
 
   /**
    * Per reading thread: the iovecs (the header the kernel writes, then the caller's buffer); the
@@ -72,12 +88,33 @@ public final class TunQueue implements AutoCloseable {
     if (wakeFd < 0) {
       throw failure("eventfd", Native.getLastError());
     }
-    pollFd.clear();
-    pollFd.setInt(0, fd);
-    pollFd.setShort(4, LibC.POLLIN);
-    pollFd.setInt(8, wakeFd);
-    pollFd.setShort(12, LibC.POLLIN);
-    this.pollFdAddress = Pointer.nativeValue(pollFd);
+    this.armed = epollEvent(fd, LibC.EPOLLIN);
+    this.held = epollEvent(fd, 0);
+    this.epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+    if (epollFd < 0) {
+      int errno = Native.getLastError();
+      LibC.close(wakeFd);
+      throw failure("epoll_create1", errno);
+    }
+    Memory wake = new Memory(EPOLL_EVENT_SIZE);
+    wake.clear();
+    wake.setInt(0, LibC.EPOLLIN);
+    wake.setLong(EPOLL_DATA_OFFSET, wakeFd);
+    if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, wakeFd, Pointer.nativeValue(wake)) < 0
+        || LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, fd, Pointer.nativeValue(armed)) < 0) {
+      int errno = Native.getLastError();
+      LibC.close(epollFd);
+      LibC.close(wakeFd);
+      throw failure("epoll_ctl", errno);
+    }
+  }
+
+  private static Memory epollEvent(int fd, int events) {
+    Memory m = new Memory(EPOLL_EVENT_SIZE);
+    m.clear();
+    m.setInt(0, events);
+    m.setLong(EPOLL_DATA_OFFSET, fd);
+    return m;
   }
 
   public int index() {
@@ -109,20 +146,52 @@ public final class TunQueue implements AutoCloseable {
    * queue, as {@link #read} with a timeout.
    */
   public boolean awaitReadable(int timeoutMillis) throws IOException {
-    int ready = LibC.poll(pollFdAddress, 2, timeoutMillis);
+    int ready = LibC.epoll_wait(epollFd, Pointer.nativeValue(readyEvents), 2, timeoutMillis);
     if (ready < 0) {
       int errno = Native.getLastError();
       if (errno == LibC.EINTR) {
         return false;
       }
-      throw failure("poll", errno);
+      throw failure("epoll_wait", errno);
     }
-    if ((pollFd.getShort(14) & LibC.POLLIN) != 0) {
-      // consume the wake-up (the header slot is free)
-      LibC.read(wakeFd, Pointer.nativeValue(READ_VECTOR.get()) + 32, 8);
-      return false;
+    boolean readable = false;
+    for (int i = 0; i < ready; i++) {
+      if (readyEvents.getLong((long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET) == wakeFd) {
+        // consume the wake-up (the header slot is free); re-arm the queue in case a holder could
+        // not (releaseReaderWakeups failed and woke us instead)
+        LibC.read(wakeFd, Pointer.nativeValue(READ_VECTOR.get()) + 32, 8);
+        LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_MOD, fd, Pointer.nativeValue(armed));
+        return false;
+      }
+      readable = true;
     }
-    return ready > 0;
+    return readable;
+  }
+
+  /**
+   * Until {@link #releaseReaderWakeups()}, packets that arrive on this queue do not wake the thread
+   * waiting in {@link #awaitReadable}. For a thread that writes packets the kernel answers at once
+   * (a ping of the gateway's own address) and reads the answers itself with a non-blocking {@link
+   * #read}: without this the kernel wakes the reader inside the write, and the scheduler usually
+   * lets it preempt the writer on the same CPU, so the answer goes through a second thread and two
+   * context switches after all. The caller must hold the queue's turn (nobody else holds or
+   * releases meanwhile) and release in a {@code finally}.
+   */
+  public void holdReaderWakeups() throws IOException {
+    if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_MOD, fd, Pointer.nativeValue(held)) < 0) {
+      throw failure("epoll_ctl", Native.getLastError());
+    }
+  }
+
+  /**
+   * Ends {@link #holdReaderWakeups()}: a packet still queued wakes the waiting reader now (the
+   * kernel checks readiness when the registration changes), so nothing that arrived meanwhile
+   * waits. If that fails the reader is woken through its eventfd and re-arms the queue itself.
+   */
+  public void releaseReaderWakeups() {
+    if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_MOD, fd, Pointer.nativeValue(armed)) < 0) {
+      wakeup();
+    }
   }
 
   /**
@@ -238,8 +307,9 @@ public final class TunQueue implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      // the pollfd memory is left to the GC: a reader still inside poll(2) must not see it freed
+      // the event memory is left to the GC: a reader still inside epoll_wait must not see it freed
       LibC.close(fd);
+      LibC.close(epollFd);
       LibC.close(wakeFd);
     }
   }

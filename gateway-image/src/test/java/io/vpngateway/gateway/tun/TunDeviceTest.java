@@ -3,6 +3,7 @@ package io.vpngateway.gateway.tun;
 import static io.vpngateway.gateway.lab.Packets.icmpEchoRequest;
 import static io.vpngateway.gateway.lab.Packets.ipv4;
 import static io.vpngateway.gateway.lab.Packets.isIcmpEchoReply;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vpngateway.testing.Netns;
 import io.vpngateway.testing.NetnsLab;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +57,60 @@ class TunDeviceTest {
 
       ByteBuffer reply = awaitPacket(tun, p -> isIcmpEchoReply(p, GW, client, 0x4242));
       assertEquals(44, reply.limit(), "echo reply has the request's length");
+    }
+  }
+
+  /**
+   * While a writer holds the reader's wake-ups, an answer the kernel queues does not wake the thread
+   * waiting on the queue (whether it was already waiting or starts to: the registration is off), and
+   * the release wakes it at once for what is still queued. The writer takes answers itself with a
+   * non-blocking read; when nothing is left, the release wakes nobody.
+   */
+  @Test
+  void heldReaderWakeupsLeaveTheWaiterAsleepUntilTheReleaseFindsAPacketLeft() throws Exception {
+    try (TunDevice tun = openConfigured(1)) {
+      TunQueue q = tun.queue(0);
+      int client = ipv4("10.250.7.3");
+      ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+      // no IPv6 router solicitations or MLD reports of the kernel's own in the queue
+      ns.execOk("sysctl", "-q", "-w", "net.ipv6.conf." + tun.name() + ".disable_ipv6=1");
+      while (q.read(buf.clear(), 0) > 0) {
+        // drop what the kernel sent before
+      }
+
+      q.holdReaderWakeups();
+      CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> awaitReadable(q));
+      q.write(icmpEchoRequest(client, GW, 0x4343, 1)); // answered inside the write, left queued
+      await("the waiter stays asleep while an answer is queued")
+          .during(Duration.ofMillis(400))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !waiter.isDone());
+      q.releaseReaderWakeups();
+      assertTrue(waiter.get(5, TimeUnit.SECONDS), "the release woke the waiter for the answer");
+      assertTrue(q.read(buf, 0) > 0, "the answer was still there for whoever reads");
+
+      q.holdReaderWakeups();
+      CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> awaitReadable(q));
+      q.write(icmpEchoRequest(client, GW, 0x4343, 2));
+      buf.clear();
+      assertTrue(q.read(buf, 0) > 0, "the writer takes the answer itself, without waiting");
+      buf.flip();
+      assertTrue(isIcmpEchoReply(buf, GW, client, 0x4343));
+      q.releaseReaderWakeups();
+      await("nothing left: the release wakes nobody")
+          .during(Duration.ofMillis(400))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !second.isDone());
+      q.wakeup();
+      assertFalse(second.get(5, TimeUnit.SECONDS), "woken by wakeup(), not by a packet");
+    }
+  }
+
+  private static boolean awaitReadable(TunQueue q) {
+    try {
+      return q.awaitReadable(-1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
