@@ -10,7 +10,10 @@
 #              throughput and server CPU per Gbit
 #   downlink   the same with iperf3 -R (server -> client)
 #   latency    ping -c 200 -i 0.01 to the server's tunnel address, idle and during one iperf3
-#              stream (uplink): p50 / p99 round-trip time
+#              stream (uplink): p50 / p99 round-trip time; first, uncounted, VGB_PING_WARMUP
+#              (10000) flood pings to each server (ping -f), so that the JIT has compiled the
+#              gateway's idle-packet path (at 100 pings a second a 200-ping rep runs partly in
+#              the interpreter and C1; 0 measures that cold start, see rttprofile)
 #   handshake  the real openvpn client started VGB_CONNECTS (15) times in a row, each waiting for
 #              "Initialization Sequence Completed" and then stopped (explicit-exit-notify, so
 #              each server also tears the session down): connect time (fork of the client to
@@ -33,7 +36,8 @@
 #              for the gateway the JVM's safepoints and collections during them), then 200 more
 #              under perf tracepoints (syscalls, sched_switch): per ping, the server-side time
 #              from the wake-up to the datagram's receive, to the TUN write, through it, to
-#              the answer's send, and which thread sent it (bench/rtt-breakdown.py)
+#              the answer's send, and which thread sent it (bench/rtt-breakdown.py); the
+#              same uncounted VGB_PING_WARMUP first
 #   setup      sets both tunnels up and waits until interrupted (for manual measurements:
 #              namespaces vgb-os/vgb-oc and vgb-gs/vgb-gc, tunnel addresses below)
 # Throughput and handshake modes start with a short warm-up of each server that is not counted.
@@ -65,6 +69,7 @@ CONNECTS=${VGB_CONNECTS:-15}
 WARMUP_CONNECTS=${VGB_WARMUP_CONNECTS:-15}
 WARMUP_PARALLEL=${VGB_WARMUP_PARALLEL:-1}
 CLIENTS=${VGB_CLIENTS:-4}
+PING_WARMUP=${VGB_PING_WARMUP:-10000}
 IDLE_S=${VGB_IDLE_SECONDS:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 W=${VGB_WORK:-/tmp/vpngw-bench}
@@ -365,9 +370,21 @@ ping_rtts() { # ping_rtts NS TARGET OUTFILE: 200 pings at 10 ms, one RTT (ms) pe
     | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$3"
 }
 
+# ping_warmup: VGB_PING_WARMUP uncounted flood pings through each tunnel (the JIT's warm-up)
+ping_warmup() {
+  local s
+  [ "$PING_WARMUP" -gt 0 ] || return 0
+  for s in $SERVERS; do
+    ip netns exec "${CLIENT_NS[$s]}" timeout 60 ping -n -q -f -c "$PING_WARMUP" -W 1 "${TUN_ADDR[$s]}" \
+      > /dev/null 2>&1
+  done
+  log "ping warm-up: $PING_WARMUP flood pings per server"
+}
+
 latency_mode() {
   local r s out=$W/latency.tsv
   printf 'rep\tserver\tload\trtt_ms\n' > "$out"
+  ping_warmup
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
       ping_rtts "${CLIENT_NS[$s]}" "${TUN_ADDR[$s]}" "$W/ping.txt"
@@ -383,7 +400,7 @@ latency_mode() {
     done
   done
   echo
-  echo "== latency: ping -c 200 -i 0.01 to the server's tunnel address, idle and under one iperf3 stream, $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== latency: ping -c 200 -i 0.01 to the server's tunnel address, idle and under one iperf3 stream, $REPS reps, after $PING_WARMUP uncounted flood pings, load $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 - "$out" "$REPS" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
@@ -416,7 +433,8 @@ TRACE_EVENTS+=,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,sched:sched_
 rttprofile_mode() {
   local r s t0 t1 v0 v1 sp
   echo
-  echo "== rttprofile: 200 pings at 10 ms to the server's tunnel address, idle, $REPS reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  ping_warmup
+  echo "== rttprofile: 200 pings at 10 ms to the server's tunnel address, idle, $REPS reps, after $PING_WARMUP uncounted flood pings, load $(cut -d' ' -f1-3 /proc/loadavg)"
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
       ip netns exec "${CLIENT_NS[$s]}" ping -n -q -c 20 -i 0.01 -W 1 "${TUN_ADDR[$s]}" > /dev/null 2>&1
