@@ -438,13 +438,15 @@ rttprofile_mode() {
   for r in $(seq 1 "$REPS"); do
     for s in $SERVERS; do
       ip netns exec "${CLIENT_NS[$s]}" ping -n -q -c 20 -i 0.01 -W 1 "${TUN_ADDR[$s]}" > /dev/null 2>&1
-      t0=$(cpu_ns "$s"); v0=$(thread_snapshot "${PID[$s]}" | awk '{n += $3} END {print n}')
+      thread_snapshot "${PID[$s]}" > "$W/threads0.txt"
+      t0=$(cpu_ns "$s"); v0=$(awk '{n += $3} END {print n}' "$W/threads0.txt")
       if [ "$s" = gateway ]; then
         "$JCMD" "${PID[gateway]}" VM.log output="$W/safepoints.log" what=safepoint=info,gc=info > /dev/null
       fi
       ip netns exec "${CLIENT_NS[$s]}" ping -n -c 200 -i 0.01 -W 1 "${TUN_ADDR[$s]}" 2>/dev/null \
         | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$W/ping.txt"
-      t1=$(cpu_ns "$s"); v1=$(thread_snapshot "${PID[$s]}" | awk '{n += $3} END {print n}')
+      thread_snapshot "${PID[$s]}" > "$W/threads1.txt"
+      t1=$(cpu_ns "$s"); v1=$(awk '{n += $3} END {print n}' "$W/threads1.txt")
       sp=
       if [ "$s" = gateway ]; then
         "$JCMD" "${PID[gateway]}" VM.log disable > /dev/null 2>&1
@@ -455,6 +457,11 @@ rttprofile_mode() {
         -v load="$(cut -d' ' -f1 /proc/loadavg)" '{a[NR] = $1} END {
           printf "rep %d %-8s RTT p50 %.3f p99 %.3f ms; server CPU %.0f us and %.2f thread wake-ups per ping%s; load %s\n",
             r, s, a[int(NR * .5) + 1], a[int(NR * .99) + 1], c / NR / 1000, v / NR, sp, load }'
+      # per thread (by name): CPU us and wake-ups per ping, the busiest first
+      join "$W/threads0.txt" "$W/threads1.txt" | awk -v n="$(wc -l < "$W/ping.txt")" '
+        NF >= 7 { c[$4] += ($5 - $2) / 1000 / n; w[$4] += ($6 - $3) / n }
+        END { for (t in c) if (c[t] >= 1) printf "%s %.0f %.2f\n", t, c[t], w[t] }' \
+        | sort -k2,2nr | head -6 | awk '{printf "   %-22s %6s us %5s wake-ups per ping\n", $1, $2, $3}'
       if command -v perf > /dev/null; then
         perf record -q -o "$W/rtt.perf" -e "$TRACE_EVENTS" -p "${PID[$s]}" -- sleep 3.5 > /dev/null 2>&1 &
         local pr=$!
