@@ -155,6 +155,14 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /** Reader threads still running; fewer than the queue count after a fatal TUN error. */
+  /**
+   * How often a TUN worker woke for its queue and found nothing to read (a thread that wrote took
+   * the answers first): a wake-up that cost a context switch for nothing.
+   */
+  public long emptyWorkerWakeups() {
+    return counters.emptyWorkerWakeups.sum();
+  }
+
   public synchronized int liveWorkers() {
     return (int) workers.stream().filter(Thread::isAlive).count();
   }

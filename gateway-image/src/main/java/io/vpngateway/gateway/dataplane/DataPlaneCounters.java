@@ -25,6 +25,8 @@ final class DataPlaneCounters {
   final LongAdder packetsToTun = new LongAdder();
   final LongAdder bytesToTun = new LongAdder();
   final LongAdder forwardedClientToClient = new LongAdder();
+  /** A TUN worker woke for its queue and found nothing: another thread took the packets. */
+  final LongAdder emptyWorkerWakeups = new LongAdder();
   final SinkDrops unattributed = new SinkDrops();
   private final Map<VpnProtocol, SinkDrops> byProtocol = new EnumMap<>(VpnProtocol.class);
 

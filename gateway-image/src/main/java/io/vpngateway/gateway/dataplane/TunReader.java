@@ -87,10 +87,14 @@ final class TunReader implements Runnable {
   public void run() {
     UdpSendBatch sends = UdpSendBatch.enableForCurrentThread();
     try {
+      boolean woke = false;
       while (running.get()) {
-        if (burst(sends) < BURST) {
-          queue.awaitReadable(-1); // the queue was empty: wait, without the turn
+        int n = burst(sends);
+        if (n == 0 && woke) {
+          counters.emptyWorkerWakeups.increment();
         }
+        // the queue was empty: wait, without the turn
+        woke = n < BURST && queue.awaitReadable(-1);
       }
     } catch (IOException e) {
       if (running.get()) {

@@ -82,6 +82,11 @@ public final class TunReplies {
     if (home == null || claimed != null) {
       return false;
     }
+    if (!home.isOpen()) { // the data plane was replaced: forget its queue and its reader
+      readers.remove(home);
+      home = null;
+      return false;
+    }
     TunReader reader = readers.computeIfAbsent(home, newReader);
     if (!reader.claim()) {
       return false;

@@ -117,6 +117,11 @@ public final class TunQueue implements AutoCloseable {
     return m;
   }
 
+  /** False once {@link #close()} was called. */
+  public boolean isOpen() {
+    return !closed.get();
+  }
+
   public int index() {
     return index;
   }
@@ -178,6 +183,9 @@ public final class TunQueue implements AutoCloseable {
    * releases meanwhile) and release in a {@code finally}.
    */
   public void holdReaderWakeups() throws IOException {
+    if (closed.get()) {
+      throw new IOException(this + " is closed");
+    }
     if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_MOD, fd, Pointer.nativeValue(held)) < 0) {
       throw failure("epoll_ctl", Native.getLastError());
     }
@@ -189,6 +197,9 @@ public final class TunQueue implements AutoCloseable {
    * waits. If that fails the reader is woken through its eventfd and re-arms the queue itself.
    */
   public void releaseReaderWakeups() {
+    if (closed.get()) {
+      return;
+    }
     if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_MOD, fd, Pointer.nativeValue(armed)) < 0) {
       wakeup();
     }

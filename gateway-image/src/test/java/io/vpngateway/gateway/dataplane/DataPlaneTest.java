@@ -128,6 +128,77 @@ class DataPlaneTest {
   }
 
   /**
+   * With the workers running, a writer that claims its queue ({@link TunReplies#claim}) gets every
+   * answer itself and no worker wakes up for them: while the claim holds, the kernel's answer does
+   * not wake the worker (the turn alone would only make a woken worker wait and then find nothing,
+   * counted as an empty wake-up). After a release the worker still wakes for an answer the writer
+   * left.
+   */
+  @Test
+  void aClaimingWriterTakesEveryAnswerAndTheWorkerWakesForWhatItLeaves() throws Exception {
+    java.util.Set<String> deliveredBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    FakeSession client =
+        new FakeSession("10.254.9.32") {
+          @Override
+          public void deliverFromTun(ByteBuffer ipPacket) {
+            deliveredBy.add(Thread.currentThread().getName());
+            super.deliverFromTun(ipPacket);
+          }
+        };
+    registry.register(client);
+    int from = ipv4("10.254.9.32");
+    int to = ipv4("10.254.9.1");
+    String me = Thread.currentThread().getName();
+    try (DataPlane dp = new DataPlane(tun, registry, DataPlaneOptions.defaults().withMtu(1400))) {
+      InnerPacketSink sink = dp.sinkFor(client.innerAddress());
+      TunReplies replies = TunReplies.enableForCurrentThread();
+      dp.start();
+      sink.write(Packets.icmpEchoRequest(from, to, 0x5353, 1)); // the driver learns the flow
+      replies.take(0); // the worker takes this one
+      Wait.until("the first answer", Duration.ofSeconds(5), () -> !client.received.isEmpty());
+      long emptyBefore = dp.emptyWorkerWakeups();
+      for (int seq = 2; seq <= 40; seq++) {
+        deliveredBy.clear();
+        // the worker may still be in the burst of an earlier wake-up: claim once it is out
+        org.awaitility.Awaitility.await("claim " + seq)
+            .pollInSameThread()
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .atMost(Duration.ofSeconds(5))
+            .until(replies::claim);
+        try {
+          sink.write(Packets.icmpEchoRequest(from, to, 0x5353, seq));
+          assertEquals(1, replies.take(4), "answer " + seq + " is the writer's");
+        } finally {
+          replies.release();
+        }
+        assertEquals(java.util.Set.of(me), deliveredBy, "answer " + seq + " not through a worker");
+      }
+      deliveredBy.clear();
+      client.received.clear();
+      org.awaitility.Awaitility.await("the last claim")
+          .pollInSameThread()
+          .atMost(Duration.ofSeconds(5))
+          .until(replies::claim);
+      try {
+        sink.write(Packets.icmpEchoRequest(from, to, 0x5353, 41)); // left for the worker
+      } finally {
+        replies.release();
+      }
+      Wait.until(
+          "a worker woke for the answer left",
+          Duration.ofSeconds(5),
+          () -> !client.received.isEmpty(),
+          deliveredBy::toString);
+      org.junit.jupiter.api.Assertions.assertFalse(deliveredBy.contains(me), deliveredBy.toString());
+      assertEquals(
+          emptyBefore,
+          dp.emptyWorkerWakeups(),
+          "no worker was woken for an answer the writer took (it would have found nothing)");
+    }
+  }
+
+  /**
    * A writing thread must not take answers while the queue's worker is in a burst: what it took
    * would leave before the packets the worker holds unsent, reordering the flow. The worker is
    * held inside the dispatch of one answer (the session blocks); the answers queued behind it are
