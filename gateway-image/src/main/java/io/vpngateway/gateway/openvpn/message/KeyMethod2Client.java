@@ -43,13 +43,25 @@ public record KeyMethod2Client(
    */
   public static KeyMethod2Client decode(ByteBuffer in) throws MalformedPacketException {
     ByteBuffer b = in.duplicate();
+    // the control thread asks after every control packet once TLS is done, usually before the
+    // message is there: an incomplete message is answered by these checks, not by a
+    // BufferUnderflowException (its stack trace cost more than the whole parse, per connect)
+    if (b.remaining() < 4) {
+      return null;
+    }
     try {
       if (b.getInt() != 0) {
         throw new MalformedPacketException("key method message must start with uint32 0");
       }
+      if (!b.hasRemaining()) {
+        return null;
+      }
       int method = b.get() & 0x0f;
       if (method != 2) {
         throw new MalformedPacketException("unsupported key method " + method);
+      }
+      if (b.remaining() < PRE_MASTER_LENGTH + 2 * RANDOM_LENGTH) {
+        return null;
       }
       byte[] pre = new byte[PRE_MASTER_LENGTH];
       byte[] r1 = new byte[RANDOM_LENGTH];

@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.gateway.openvpn.exception.MalformedPacketException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 
 class KeyMethod2ClientTest {
@@ -45,6 +49,52 @@ class KeyMethod2ClientTest {
       KeyMethod2Client k = KeyMethod2Client.decode(in);
       if (k == null) {
         assertEquals(0, in.position(), "nothing consumed while incomplete");
+      }
+    }
+  }
+
+  @Test
+  void everyPrefixShortOfTheOptionsWaitsWithoutConsuming() throws Exception {
+    byte[] wire = sample().encode();
+    // uint32 0, key method, pre-master and randoms, options length, options and their NUL; the
+    // strings after it are optional (a message may end after the options)
+    int optionsEnd = 4 + 1 + 48 + 32 + 32 + 2 + sample().options().length() + 1;
+    for (int len = 0; len < optionsEnd; len++) {
+      ByteBuffer in = ByteBuffer.wrap(Arrays.copyOf(wire, len));
+      assertNull(KeyMethod2Client.decode(in), "prefix of " + len + " bytes");
+      assertEquals(0, in.position(), "nothing consumed while incomplete");
+    }
+  }
+
+  /**
+   * The control thread asks for the key-method message after every control packet once TLS is
+   * done, mostly before it has arrived: waiting must not throw (and catch) an exception, whose
+   * stack trace was the costliest part of the parse in the handshake profile (BENCHMARKS.md).
+   */
+  @Test
+  void waitingForTheMessageThrowsNothing() throws Exception {
+    byte[] wire = sample().encode();
+    int[] lengths = {0, 2, 4, 5, 40, 5 + 112, 5 + 112 + 1};
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.JavaExceptionThrow").withStackTrace();
+      recording.start();
+      for (int len : lengths) {
+        assertNull(KeyMethod2Client.decode(ByteBuffer.wrap(Arrays.copyOf(wire, len))));
+      }
+      recording.stop();
+      Path file = Files.createTempFile("km2-exceptions", ".jfr");
+      try {
+        recording.dump(file);
+        long underflows =
+            RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getThread() != null
+                    && e.getThread().getJavaThreadId() == Thread.currentThread().getId())
+                .filter(e -> e.getClass("thrownClass") != null
+                    && e.getClass("thrownClass").getName().endsWith("BufferUnderflowException"))
+                .count();
+        assertEquals(0, underflows, "exceptions thrown while waiting for the message");
+      } finally {
+        Files.deleteIfExists(file);
       }
     }
   }
