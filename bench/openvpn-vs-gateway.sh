@@ -44,7 +44,9 @@
 # A bare number as first argument means "uplink" (the old usage: REPS SECONDS).
 #
 # Fairness: both servers get the same socket buffer sizes (4 MiB asked; the kernel caps at
-# net.core.[rw]mem_max), the same cipher, the same client binary and profile. Server CPU is read
+# net.core.[rw]mem_max), the same cipher, the same client binary and profile, and the same nft
+# rules in their namespace (the gateway's own NAT table, copied for openvpn's pool and tun0; until
+# 2026-12-07 13:00 UTC openvpn's namespace had none: VGB_OPENVPN_NAT=0 measures that way). Server CPU is read
 # from a cgroup of its own (cpuacct, nanoseconds, all threads including exited ones) when cgroup
 # v1 cpuacct is mounted, else from /proc/PID/stat (10 ms ticks). A failed iperf3 run is reported
 # as failed and left out of the medians, never counted as 0.
@@ -240,6 +242,25 @@ run_in_cgroup openvpn ip netns exec $NS-os openvpn --config "$W/openvpn-server.c
 PID[openvpn]=$!
 wait_line "$W/openvpn-server.log" "Initialization Sequence Completed" 30 \
   || die "openvpn server did not start; see $W/openvpn-server.log"
+# the gateway's namespace gets its nft table from the gateway (masquerade of the client pool, MSS
+# clamping: conntrack then sees every packet, inner and outer); the openvpn server's namespace gets
+# the same rules, as a deployment of it with NAT to the backends would have (VGB_OPENVPN_NAT=0: none)
+if [ "${VGB_OPENVPN_NAT:-1}" = 1 ]; then
+  ip netns exec $NS-os nft -f - <<'NFT' || die "nft failed in $NS-os"
+table ip vpngateway {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 10.98.11.0/24 oifname != "tun0" masquerade
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "tun0" oifname "tun0" drop
+    oifname "tun0" tcp flags syn / syn,rst tcp option maxseg size set rt mtu
+    iifname "tun0" tcp flags syn / syn,rst tcp option maxseg size set rt mtu
+  }
+}
+NFT
+fi
 
 SERVERS="openvpn gateway"
 declare -A REMOTE=([openvpn]=10.98.1.1 [gateway]=10.98.2.1)
