@@ -2,7 +2,9 @@ package io.vpngateway.gateway.ikev2.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.util.HashMap;
 import java.util.Map;
@@ -75,6 +77,39 @@ public final class JcaInstances {
       signatures.put(key, s);
     }
     return s;
+  }
+
+  /**
+   * {@code s.initVerify(key)}; when that fails, {@code s} leaves this thread's engines. A signature
+   * engine got without a provider chooses one at its first {@code init} and, if no provider takes
+   * that key (a peer's 512-bit RSA key for SHA512withRSA, an RSASSA-PSS key for SHA256withRSA),
+   * stays without one for good: kept, it would refuse every later key, ours included, until a
+   * restart. A peer's certificate is checked before it is trusted, so anyone could do that.
+   */
+  public static void initVerify(Signature s, PublicKey key) throws GeneralSecurityException {
+    try {
+      s.initVerify(key);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      forget(s);
+      throw e;
+    }
+  }
+
+  /**
+   * {@code s.initSign(key)}; when that fails, {@code s} leaves this thread's engines (see {@link
+   * #initVerify}).
+   */
+  public static void initSign(Signature s, PrivateKey key) throws GeneralSecurityException {
+    try {
+      s.initSign(key);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      forget(s);
+      throw e;
+    }
+  }
+
+  private static void forget(Signature s) {
+    ENGINES.get().signatures.values().removeIf(cached -> cached == s);
   }
 
   /** The provider the JDK's order chose for each transformation (providers do not change). */

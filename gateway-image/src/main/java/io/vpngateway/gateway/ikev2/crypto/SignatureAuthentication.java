@@ -157,7 +157,7 @@ public final class SignatureAuthentication {
   private static byte[] signWith(String jca, PrivateKey key, byte[] octets)
       throws GeneralSecurityException {
     Signature s = JcaInstances.signature(jca, null);
-    s.initSign(key);
+    JcaInstances.initSign(s, key);
     s.update(octets);
     return s.sign();
   }
@@ -205,7 +205,7 @@ public final class SignatureAuthentication {
         }
         default -> throw failed("unsupported AUTH method " + auth.method());
       }
-      s.initVerify(key);
+      JcaInstances.initVerify(s, key);
       s.update(octets);
       if (!s.verify(signature)) {
         throw failed("AUTH signature does not verify");

@@ -86,4 +86,43 @@ class SignatureAuthenticationTest {
     assertThrows(AuthenticationFailedException.class,
         () -> SignatureAuthentication.verify(rsaAuth, a.getPublic(), OCTETS));
   }
+
+  /**
+   * The control thread keeps its signature engines ({@link JcaInstances}); a peer's key that no
+   * provider takes must not leave the engine of that algorithm broken for the next peer or for our
+   * own signature. Runs on a new thread, whose engines are all unused.
+   */
+  @Test
+  void aKeyNoProviderTakesDoesNotBreakTheAlgorithmForLaterHandshakes() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(512);
+    KeyPair tooShort = g.generateKeyPair();
+    KeyPair good = rsa();
+    Set<Integer> sha512 = Set.of(SignatureAuthentication.HASH_SHA2_512);
+    AuthPayload genuine = SignatureAuthentication.sign(good.getPrivate(), OCTETS, sha512);
+    // the same SHA512withRSA AlgorithmIdentifier with a signature of the 512-bit key's size
+    byte[] data = genuine.data();
+    int aiLength = data[0] & 0xff;
+    byte[] forged = java.util.Arrays.copyOf(data, 1 + aiLength + 64);
+    AuthPayload hostile = new AuthPayload(AuthPayload.DIGITAL_SIGNATURE, forged);
+
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread control = new Thread(() -> {
+      try {
+        assertThrows(AuthenticationFailedException.class,
+            () -> SignatureAuthentication.verify(hostile, tooShort.getPublic(), OCTETS));
+        SignatureAuthentication.verify(genuine, good.getPublic(), OCTETS);
+        AuthPayload ours = SignatureAuthentication.sign(good.getPrivate(), OCTETS, sha512);
+        SignatureAuthentication.verify(ours, good.getPublic(), OCTETS);
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    control.start();
+    control.join();
+    if (failure.get() != null) {
+      throw new AssertionError("after a refused 512-bit key", failure.get());
+    }
+  }
 }
