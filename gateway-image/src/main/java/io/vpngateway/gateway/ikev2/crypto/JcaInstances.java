@@ -24,6 +24,11 @@ import javax.crypto.Mac;
  * one use to the next: {@code init} resets an engine fully. Nothing here holds an engine across a
  * call into other code. Objects that outlive one call (an SA's ESP encryptor, used by the data
  * plane's threads) keep engines of their own.
+ *
+ * <p>Known cost: a kept HMAC or AES-GCM engine holds the last key it was given (HMAC's padded key,
+ * GCM's last encryption key) until the thread's next use of that algorithm, so the last
+ * handshake's SK_* or PRF key stays on the heap after its SA is gone (an idle gateway: until the
+ * next handshake). Before, those engines were garbage at once; neither is wiped by the JDK.
  */
 public final class JcaInstances {
   private JcaInstances() {}
