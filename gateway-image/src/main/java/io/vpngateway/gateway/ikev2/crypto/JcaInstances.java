@@ -92,12 +92,7 @@ public final class JcaInstances {
    * restart. A peer's certificate is checked before it is trusted, so anyone could do that.
    */
   public static void initVerify(Signature s, PublicKey key) throws GeneralSecurityException {
-    try {
-      s.initVerify(key);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      forget(s);
-      throw e;
-    }
+    initOrForget(s, () -> s.initVerify(key));
   }
 
   /**
@@ -105,16 +100,21 @@ public final class JcaInstances {
    * #initVerify}).
    */
   public static void initSign(Signature s, PrivateKey key) throws GeneralSecurityException {
-    try {
-      s.initSign(key);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      forget(s);
-      throw e;
-    }
+    initOrForget(s, () -> s.initSign(key));
   }
 
-  private static void forget(Signature s) {
-    ENGINES.get().signatures.values().removeIf(cached -> cached == s);
+  private interface SignatureInit {
+    void run() throws GeneralSecurityException;
+  }
+
+  private static void initOrForget(Signature s, SignatureInit init)
+      throws GeneralSecurityException {
+    try {
+      init.run();
+    } catch (GeneralSecurityException | RuntimeException e) {
+      ENGINES.get().signatures.values().removeIf(cached -> cached == s);
+      throw e;
+    }
   }
 
   /** The provider the JDK's order chose for each transformation (providers do not change). */
