@@ -45,24 +45,12 @@ public final class JcaInstances {
 
   /** This thread's cipher for {@code transformation}; the caller initialises it. */
   public static Cipher cipher(String transformation) throws GeneralSecurityException {
-    Map<String, Cipher> ciphers = ENGINES.get().ciphers;
-    Cipher c = ciphers.get(transformation);
-    if (c == null) {
-      c = Cipher.getInstance(transformation);
-      ciphers.put(transformation, c);
-    }
-    return c;
+    return kept(ENGINES.get().ciphers, transformation, Cipher::getInstance);
   }
 
   /** This thread's MAC for {@code algorithm}; the caller initialises it. */
   public static Mac mac(String algorithm) throws GeneralSecurityException {
-    Map<String, Mac> macs = ENGINES.get().macs;
-    Mac m = macs.get(algorithm);
-    if (m == null) {
-      m = Mac.getInstance(algorithm);
-      macs.put(algorithm, m);
-    }
-    return m;
+    return kept(ENGINES.get().macs, algorithm, Mac::getInstance);
   }
 
   /**
@@ -73,15 +61,11 @@ public final class JcaInstances {
    */
   public static Signature signature(String algorithm, Provider provider)
       throws GeneralSecurityException {
-    Map<String, Signature> signatures = ENGINES.get().signatures;
-    String key = provider == null ? algorithm : provider.getName() + "/" + algorithm;
-    Signature s = signatures.get(key);
-    if (s == null) {
-      s = provider == null ? Signature.getInstance(algorithm)
-          : Signature.getInstance(algorithm, provider);
-      signatures.put(key, s);
+    if (provider == null) {
+      return kept(ENGINES.get().signatures, algorithm, Signature::getInstance);
     }
-    return s;
+    return kept(ENGINES.get().signatures, provider.getName() + "/" + algorithm,
+        name -> Signature.getInstance(algorithm, provider));
   }
 
   /**
@@ -137,13 +121,23 @@ public final class JcaInstances {
 
   /** This thread's digest for {@code algorithm}, reset. */
   public static MessageDigest digest(String algorithm) throws GeneralSecurityException {
-    Map<String, MessageDigest> digests = ENGINES.get().digests;
-    MessageDigest d = digests.get(algorithm);
-    if (d == null) {
-      d = MessageDigest.getInstance(algorithm);
-      digests.put(algorithm, d);
-    }
+    MessageDigest d = kept(ENGINES.get().digests, algorithm, MessageDigest::getInstance);
     d.reset();
     return d;
+  }
+
+  private interface EngineFactory<T> {
+    T create(String name) throws GeneralSecurityException;
+  }
+
+  /** The engine kept under {@code name} in one of this thread's maps, made on first use. */
+  private static <T> T kept(Map<String, T> engines, String name, EngineFactory<T> factory)
+      throws GeneralSecurityException {
+    T engine = engines.get(name);
+    if (engine == null) {
+      engine = factory.create(name);
+      engines.put(name, engine);
+    }
+    return engine;
   }
 }
