@@ -36,8 +36,10 @@
 #              for the gateway the JVM's safepoints and collections during them), then 200 more
 #              under perf tracepoints (syscalls, sched_switch): per ping, the server-side time
 #              from the wake-up to the datagram's receive, to the TUN write, through it, to
-#              the answer's send, and which thread sent it (bench/rtt-breakdown.py); the
-#              same uncounted VGB_PING_WARMUP first
+#              the answer's send, and which thread sent it (bench/rtt-breakdown.py); then
+#              200 more under a system-wide trace: each slow ping's longest step and who held
+#              the CPU, and the server's on-CPU stalls after a wake-up timed against the
+#              kernel's kdamond runs (bench/rtt-slow.py); the same uncounted VGB_PING_WARMUP first
 #   setup      sets both tunnels up and waits until interrupted (for manual measurements:
 #              namespaces vgb-os/vgb-oc and vgb-gs/vgb-gc, tunnel addresses below)
 # Throughput and handshake modes start with a short warm-up of each server that is not counted.
@@ -450,6 +452,9 @@ TRACE_EVENTS=syscalls:sys_exit_poll,syscalls:sys_exit_epoll_wait,syscalls:sys_ex
 TRACE_EVENTS+=,syscalls:sys_exit_recvfrom,syscalls:sys_exit_recvmsg,syscalls:sys_enter_writev
 TRACE_EVENTS+=,syscalls:sys_exit_writev,syscalls:sys_enter_write,syscalls:sys_exit_write
 TRACE_EVENTS+=,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,sched:sched_switch
+# the system-wide pass also follows the client (its TUN read, ping's replies) and the wake-ups
+TRACE_ALL_EVENTS=syscalls:sys_exit_read,syscalls:sys_enter_read,syscalls:sys_enter_recvmmsg
+TRACE_ALL_EVENTS+=,syscalls:sys_enter_recvfrom,sched:sched_wakeup
 
 rttprofile_mode() {
   local r s t0 t1 v0 v1 sp
@@ -491,6 +496,18 @@ rttprofile_mode() {
         wait $pr
         perf script -i "$W/rtt.perf" -F pid,tid,comm,time,event,trace 2>/dev/null > "$W/rtt.trace"
         python3 "$ROOT/bench/rtt-breakdown.py" "$s" "${PID[$s]}" "$W/rtt.trace" | sed 's/^/   /'
+        # third pass, system-wide: what made each slow ping slow (the client's steps too, who
+        # held the CPU, the server's on-CPU stalls against the kernel's kdamond runs)
+        perf record -q -a -k CLOCK_MONOTONIC -o "$W/rtt-all.perf" \
+          -e "$TRACE_EVENTS,$TRACE_ALL_EVENTS" --exclude-perf -- sleep 3.5 > /dev/null 2>&1 &
+        pr=$!
+        sleep 0.5
+        ip netns exec "${CLIENT_NS[$s]}" ping -n -q -c 200 -i 0.01 -W 1 "${TUN_ADDR[$s]}" > /dev/null 2>&1
+        wait $pr
+        perf script -i "$W/rtt-all.perf" -F comm,pid,tid,cpu,time,event,trace 2>/dev/null > "$W/rtt-all.trace"
+        echo "   slow pings, system-wide trace (load $(cut -d' ' -f1 /proc/loadavg)):"
+        python3 "$ROOT/bench/rtt-slow.py" "${PID[$s]}" "$W/rtt-all.trace" | sed 's/^/   /'
+        rm -f "$W/rtt-all.perf" "$W/rtt-all.trace"
       fi
     done
   done
