@@ -123,7 +123,7 @@ final class CreateChildSaResponder {
     List<TrafficSelector> remote = TrafficSelectorNarrowing.toAddress(tsi.selectors(), address);
     List<TrafficSelector> local =
         TrafficSelectorNarrowing.toAllowed(
-            tsr.selectors(), TrafficSelectorNarrowing.allowedRanges(policy));
+            tsr.selectors(), policy.allowedRanges());
     byte[] nr = nonce();
     int ourSpi = engine.childSas.allocateSpi();
     ChildSa child =

@@ -144,7 +144,7 @@ final class IkeAuthResponder {
             .orElseThrow(() -> new NoProposalChosenException("no acceptable ESP proposal"));
     List<TrafficSelector> local =
         TrafficSelectorNarrowing.toAllowed(
-            tsr.selectors(), TrafficSelectorNarrowing.allowedRanges(policy));
+            tsr.selectors(), policy.allowedRanges());
     return new Offer(chain, cfg, esp, tsi, local);
   }
 

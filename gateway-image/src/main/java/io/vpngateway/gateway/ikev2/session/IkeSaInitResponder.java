@@ -170,7 +170,7 @@ final class IkeSaInitResponder {
         NotifyPayload.of(
             NotifyType.NAT_DETECTION_DESTINATION_IP,
             NatDetection.hash(h.initiatorSpi(), spiR, from)));
-    payloads.add(CertRequestPayload.x509(cachedKeyHashes(engine.policy.trustAnchors())));
+    payloads.add(CertRequestPayload.x509(engine.policy.certificateRequestKeyHashes()));
     boolean fragmentation = request.notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED).isPresent();
     if (fragmentation) {
       payloads.add(NotifyPayload.of(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
@@ -214,26 +214,6 @@ final class IkeSaInitResponder {
         IkeHeader.of(h.initiatorSpi(), spiR, 0, ExchangeType.IKE_SA_INIT, false, true,
             h.messageId()),
         payloads, to, natT);
-  }
-
-  /** The CA key hashes of the trust anchors last asked about (one CERTREQ per IKE_SA_INIT). */
-  private record AnchorHashes(List<X509Certificate> cas, List<byte[]> hashes) {}
-
-  private static volatile AnchorHashes lastAnchorHashes;
-
-  /**
-   * {@link #keyHashes} of {@code cas}, remembered for the same list (a reload installs a new
-   * policy with a new list, so a changed trust store is hashed again). The arrays are only read:
-   * {@link CertRequestPayload} copies them into the message.
-   */
-  static List<byte[]> cachedKeyHashes(List<X509Certificate> cas) {
-    AnchorHashes last = lastAnchorHashes;
-    if (last != null && last.cas() == cas) {
-      return last.hashes();
-    }
-    List<byte[]> hashes = List.copyOf(keyHashes(cas));
-    lastAnchorHashes = new AnchorHashes(cas, hashes);
-    return hashes;
   }
 
   /** SHA-1 hashes of the CAs' SubjectPublicKeyInfo, RFC 7296 §3.7. */

@@ -68,28 +68,9 @@ final class TrafficSelectorNarrowing {
 
   /**
    * What the gateway routes for its clients, as sorted disjoint address ranges (a DNS server
-   * inside a route adds nothing).
+   * inside a route adds nothing); {@link Ikev2Policy#allowedRanges} keeps them per policy.
    */
-  static List<long[]> allowedRanges(Ikev2Policy policy) {
-    Ranges last = lastRanges;
-    if (last != null && last.policy() == policy) {
-      return last.ranges();
-    }
-    List<long[]> ranges = List.copyOf(computeRanges(policy));
-    lastRanges = new Ranges(policy, ranges);
-    return ranges;
-  }
-
-  /**
-   * The ranges of the policy last asked about (a reload installs a new policy object, so a stale
-   * entry is never used): every IKE_AUTH and CREATE_CHILD_SA asks, and the policy rarely changes.
-   * The arrays are only read.
-   */
-  private record Ranges(Ikev2Policy policy, List<long[]> ranges) {}
-
-  private static volatile Ranges lastRanges;
-
-  private static List<long[]> computeRanges(Ikev2Policy policy) {
+  static List<long[]> computeRanges(Ikev2Policy policy) {
     List<long[]> ranges = new ArrayList<>();
     if (policy.forceTunnel()) {
       ranges.add(new long[] {0, 0xffffffffL});
