@@ -55,29 +55,41 @@ final class ControlLoop implements AutoCloseable {
 
   private void run() {
     long nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-    while (running) {
-      try {
-        Runnable r;
-        while ((r = internal.poll()) != null) {
-          runLogged(r);
-        }
-        long wait = nextTick - System.nanoTime();
-        Runnable p = wait > 0 ? packets.poll(wait, TimeUnit.NANOSECONDS) : null;
-        if (p != null) {
-          runLogged(p);
-        }
-        if (System.nanoTime() - nextTick >= 0) {
-          nextTick = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-          runLogged(tick);
-        }
-      } catch (InterruptedException e) {
-        return;
+    try {
+      while (running) {
+        nextTick = turn(nextTick);
       }
+    } catch (InterruptedException e) {
+      return;
     }
     Runnable r;
     while ((r = internal.poll()) != null) {
       runLogged(r);
     }
+  }
+
+  /**
+   * One turn of the loop: the internal work, then a packet or the wait for one, then the tick
+   * when due; returns when the next tick is due. A method of its own because the JIT compiles a
+   * method by its calls: the loop in {@link #run}, entered once, would only be compiled on-stack
+   * after tens of thousands of turns (a few per handshake), and ran interpreted until then.
+   */
+  private long turn(long nextTick) throws InterruptedException {
+    Runnable r;
+    while ((r = internal.poll()) != null) {
+      runLogged(r);
+    }
+    long wait = nextTick - System.nanoTime();
+    Runnable p = wait > 0 ? packets.poll(wait, TimeUnit.NANOSECONDS) : null;
+    if (p != null) {
+      runLogged(p);
+    }
+    if (System.nanoTime() - nextTick >= 0) {
+      long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+      runLogged(tick);
+      return next;
+    }
+    return nextTick;
   }
 
   private static void runLogged(Runnable r) {
