@@ -20,7 +20,9 @@
 # started gateway pays, and the last, a long-running one, are both visible); VIB_JFR=1 records
 # the gateway over the measured rounds ($VIB_WORK/gateway-handshakes.jfr, VIB_JFR_PERIOD sets the
 # execution sampling period); VIB_VPNGW=/path/bin/vpngw benches another build; VIB_NS=prefix
-# names the namespaces (default vib); REPS=0 skips the throughput runs.
+# names the namespaces (default vib); REPS=0 skips the throughput runs; VIB_WARMUP_HANDSHAKES=N
+# gives the gateway N unrecorded handshakes (default 20, as charon) before the rounds, so a
+# steady state (the JIT done) can be measured without running charon's rounds as long.
 #
 # Safety: two pairs of network namespaces made here ($VIB_NS-*, default vib-*), joined only to each other, on
 # 10.97.0.0/16 addresses that exist only inside them. Nothing in the root namespace changes.
@@ -274,9 +276,9 @@ idle() { # idle NAME PID SECONDS: the responder's CPU while nothing happens, for
 }
 ROUNDS=${VIB_ROUNDS:-1}
 PER=$(( HS / ROUNDS ))
-log "handshakes: warm-up"
+log "handshakes: warm-up (charon 20, gateway ${VIB_WARMUP_HANDSHAKES:-20})"
 handshakes strongswan $P-sc "$W/client-strongswan" "$SS_PID" 20 -
-handshakes gateway $P-gc "$W/client-gateway" "$GW_PID" 20 -
+handshakes gateway $P-gc "$W/client-gateway" "$GW_PID" "${VIB_WARMUP_HANDSHAKES:-20}" -
 # VIB_JFR=1: a flight recording of the gateway over the measured rounds (execution samples every
 # VIB_JFR_PERIOD, default 10ms; every compilation and deoptimisation), started and dumped with jcmd
 JFR_FILE=$W/gateway-handshakes.jfr
