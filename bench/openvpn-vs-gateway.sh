@@ -404,6 +404,21 @@ ping_warmup() {
   log "ping warm-up: $PING_WARMUP flood pings per server"
 }
 
+# damon_note: one line when the kernel's DAMON samples physical memory here (a kdamond running):
+# on this VM a process's first wake-up after each of its passes stalls for a time that grows
+# with the process's resident memory, which puts a JVM's idle p99 above a small C server's
+# (BENCHMARKS.md, "Idle p99: the slow pings, one by one"; bench/wake-stall.py measures it)
+damon_note() {
+  local k d=/sys/kernel/mm/damon/admin/kdamonds
+  for k in "$d"/[0-9]*; do
+    [ "$(cat "$k/state" 2>/dev/null)" = on ] || continue
+    echo "   note: DAMON is on ($(cat "$k"/contexts/0/operations 2>/dev/null), sampling every" \
+      "$(( $(cat "$k"/contexts/0/monitoring_attrs/intervals/sample_us 2>/dev/null || echo 0) / 1000 )) ms):" \
+      "idle p99 includes the stall of each server's first wake-up after a kdamond pass (see rttprofile)"
+    return
+  done
+}
+
 latency_mode() {
   local r s out=$W/latency.tsv
   printf 'rep\tserver\tload\trtt_ms\n' > "$out"
@@ -445,6 +460,7 @@ for load in ("idle", "iperf3"):
     (o50, o99), (g50, g99) = res["openvpn", load], res["gateway", load]
     print(f"{load}: gateway/openvpn p50 = {g50/o50:.2f}, p99 = {g99/o99:.2f} (target <= 1.0)")
 PY
+  damon_note
 }
 
 # ------------------------------------------------------------------------------ rttprofile
