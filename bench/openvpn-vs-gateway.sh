@@ -679,8 +679,8 @@ handshake_mode() {
       if [ "$s" = gateway ]; then # per thread: CPU ms per connect over the round
         thread_snapshot "${PID[gateway]}" > "$W/threads1"
         join -a 2 "$W/threads0" "$W/threads1" | awk -v r="$r" -v n="$CONNECTS" \
-          'NF == 7 {printf "%s\t%.3f\t0\t%s\n", r, ($5-$2)/1e6/n, $4}
-           NF == 4 {printf "%s\t%.3f\t0\t%s\n", r, $2/1e6/n, $4}' >> "$W/handshake-threads.txt"
+          'NF == 7 {printf "%s\t%.3f\t%.2f\t%s\n", r, ($5-$2)/1e6/n, ($6-$3)/n, $4}
+           NF == 4 {printf "%s\t%.3f\t%.2f\t%s\n", r, $2/1e6/n, $3/n, $4}' >> "$W/handshake-threads.txt"
       fi
       [ "$s" = gateway ] && profile_stop "handshake-round$r"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$CONNECTS" "$ok" \
@@ -756,21 +756,25 @@ for k in range(1, len(steps)):
     print(f"   {steps[k][0]:52} {res['openvpn'][k]:8.1f} {res['gateway'][k]:8.1f}")
 print(f"   {'sum (client start to tunnel up)':52} {sum(res['openvpn'][1:]):8.1f} {sum(res['gateway'][1:]):8.1f}")
 PY
-  echo "   gateway threads, median over the rounds: CPU ms per connect (idle not subtracted)"
+  echo "   gateway threads, median over the rounds: CPU ms and wake-ups (voluntary context switches) per connect (idle not subtracted)"
   python3 - "$W/handshake-threads.txt" <<'PY'
 import collections, statistics, sys
 per_round = collections.Counter()  # threads of one name summed per round
+wakes = collections.Counter()
 for line in open(sys.argv[1]):
-    rnd, ms, _, name = line.rstrip("\n").split("\t")
+    rnd, ms, w, name = line.rstrip("\n").split("\t")
     per_round[rnd, name] += float(ms)
+    wakes[rnd, name] += float(w)
 by = collections.defaultdict(list)
+wby = collections.defaultdict(list)
 for (rnd, name), ms in per_round.items():
     by[name].append(ms)
-rows = sorted(((statistics.median(v), n) for n, v in by.items()), reverse=True)
-print(f"   {'total (threads alive at the end)':34} {sum(r[0] for r in rows):7.2f}")
-for ms, n in rows[:12]:
+    wby[name].append(wakes[rnd, name])
+rows = sorted(((statistics.median(v), statistics.median(wby[n]), n) for n, v in by.items()), reverse=True)
+print(f"   {'total (threads alive at the end)':34} {sum(r[0] for r in rows):7.2f} ms {sum(r[1] for r in rows):7.1f} wake-ups")
+for ms, w, n in rows[:12]:
     if ms >= 0.05:
-        print(f"   {n:34} {ms:7.2f}")
+        print(f"   {n:34} {ms:7.2f} ms {w:7.1f} wake-ups ({1000 * ms / w if w else 0:.0f} us each)")
 PY
 }
 

@@ -37,7 +37,6 @@ final class ControlThread {
   private LongSupplier periodMillis;
   private long fastNanos;
   private long nextTickNanos;
-  private long lastPacketNanos = System.nanoTime();
 
   /**
    * @param capacity packet tasks that may wait
@@ -93,9 +92,8 @@ final class ControlThread {
       Runnable task = packets.poll();
       if (task != null) {
         runLogged(task);
-        lastPacketNanos = System.nanoTime();
         if (tick != null) {
-          nextTickNanos = Math.min(nextTickNanos, lastPacketNanos + fastNanos);
+          nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
         }
         continue;
       }
@@ -137,11 +135,6 @@ final class ControlThread {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "control task failed", e);
     }
-  }
-
-  /** Control thread: when the last packet task ran ({@link System#nanoTime()}). */
-  long lastPacketNanos() {
-    return lastPacketNanos;
   }
 
   boolean isShutdown() {

@@ -58,8 +58,10 @@ import java.util.function.Function;
 public final class OpenVpnServer implements SessionHost, PacketHandler, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OpenVpnServer.class.getName());
   /**
-   * Tick period while handshakes run or control packets came in the last {@link
-   * #BUSY_WINDOW_NANOS}: control retransmissions (1 s initial timeout) stay on time.
+   * Tick period while handshakes run, and for a session with control work under way (see {@link
+   * OpenVpnClientSession#nextTickNanos}): control retransmissions (1 s initial timeout) stay on
+   * time. Every control packet also brings the next tick to within this period ({@link
+   * ControlThread}), where the sessions name their next deadlines anew.
    */
   private static final long FAST_TICK_MILLIS = 100;
   /**
@@ -75,7 +77,6 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * packet limits looked at again (the packet-id soft limit leaves minutes of margin).
    */
   private static final long MAX_IDLE_TICK_MILLIS = 10_000;
-  private static final long BUSY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
   static final int CONTROL_QUEUE_CAPACITY = 4096;
   /**
@@ -201,11 +202,15 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     return List.copyOf(sessions.keySet());
   }
 
-  /** Control thread: how long until the next tick (see {@link #FAST_TICK_MILLIS}). */
+  /**
+   * Control thread: how long until the next tick (see {@link #FAST_TICK_MILLIS}). Not a fixed
+   * fast tick for some seconds after every control packet: on this kind of VM each wake-up of a
+   * sleeping thread costs it 20-100 us of CPU (BENCHMARKS.md, the handshake section), and a
+   * sequential connect used to pay ~12 such ticks after its handshake had ended.
+   */
   private long tickPeriodMillis() {
     long now = System.nanoTime();
-    boolean busy = !handshaking.isEmpty() || now - control.lastPacketNanos() < BUSY_WINDOW_NANOS;
-    if (busy) {
+    if (!handshaking.isEmpty()) {
       return FAST_TICK_MILLIS;
     }
     if (tcp.connections() > 0) {
@@ -221,12 +226,13 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private void tick() {
     long now = System.nanoTime();
     tcp.sweep(now);
+    long fast = TimeUnit.MILLISECONDS.toNanos(FAST_TICK_MILLIS);
     long slow = TimeUnit.MILLISECONDS.toNanos(SLOW_TICK_MILLIS);
     long next = now + TimeUnit.MILLISECONDS.toNanos(MAX_IDLE_TICK_MILLIS);
     for (OpenVpnClientSession s : sessions.keySet()) {
       try {
         s.tick(now);
-        long due = retryNoSoonerThanSlowTick(s.nextTickNanos(now, slow), now, slow);
+        long due = retryNoSoonerThanSlowTick(s.nextTickNanos(now, fast, slow), now, slow);
         if (due - next < 0) {
           next = due;
         }

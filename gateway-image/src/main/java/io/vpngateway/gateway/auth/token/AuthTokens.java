@@ -52,10 +52,18 @@ public final class AuthTokens {
   static final String PREFIX_V1 = "vgw1.";
   private final SecretKeySpec key;
   private final Duration lifetime;
+  /**
+   * One keyed HMAC engine per thread that issues or checks tokens (the OpenVPN control thread,
+   * the authentication threads): {@code Mac.getInstance} and {@code init} per token were a
+   * provider look-up and a key schedule per push. {@code doFinal} resets the engine for the next
+   * token; it holds only this object's own key.
+   */
+  private final ThreadLocal<Mac> macs;
 
   public AuthTokens(byte[] secret, Duration lifetime) {
     this.key = new SecretKeySpec(secret, "HmacSHA256");
     this.lifetime = lifetime;
+    this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
   /** Whether {@code password} has the shape of one of our tokens (checked or not). */
@@ -220,10 +228,14 @@ public final class AuthTokens {
   }
 
   private byte[] mac(String body) {
+    return macs.get().doFinal(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Mac newMac() {
     try {
       Mac m = Mac.getInstance("HmacSHA256");
       m.init(key);
-      return m.doFinal(body.getBytes(StandardCharsets.UTF_8));
+      return m;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("JDK lacks HMAC-SHA256", e);
     }

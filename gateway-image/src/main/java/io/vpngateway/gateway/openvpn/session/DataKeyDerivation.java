@@ -7,6 +7,7 @@ import io.vpngateway.gateway.openvpn.crypto.TlsKeyExporter;
 import io.vpngateway.gateway.openvpn.exception.HandshakeException;
 import io.vpngateway.gateway.openvpn.message.KeyMethod2Client;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
 
@@ -17,22 +18,36 @@ import javax.net.ssl.SSLSession;
 final class DataKeyDerivation {
   private DataKeyDerivation() {}
 
-  static boolean exporterWorks(SSLSession session) {
+  /**
+   * Whether the key state's TLS session can export keying material; the material exported to
+   * find out is kept for {@link #derive} (one export per key state instead of two).
+   */
+  static boolean exporterWorks(KeyState ks) {
+    ks.exportedKeyMaterial = export(ks.tls.session()).orElse(null);
+    return ks.exportedKeyMaterial != null;
+  }
+
+  private static Optional<byte[]> export(SSLSession session) {
     return TlsKeyExporter.export(session, TlsKeyExporter.OPENVPN_LABEL,
-        DataChannelKeyMaterial.LENGTH).isPresent();
+        DataChannelKeyMaterial.LENGTH);
   }
 
   static DataChannelKey derive(KeyState ks, DataCipherSuite cipher, boolean ekm,
       long clientSessionId, long serverSessionId, int peerId) throws HandshakeException {
     DataChannelKeyMaterial material;
+    byte[] kept = ks.exportedKeyMaterial;
+    ks.exportedKeyMaterial = null;
     if (ekm) {
-      Optional<byte[]> exported = TlsKeyExporter.export(ks.tls.session(),
-          TlsKeyExporter.OPENVPN_LABEL, DataChannelKeyMaterial.LENGTH);
+      Optional<byte[]> exported = kept != null ? Optional.of(kept) : export(ks.tls.session());
       if (exported.isEmpty()) {
         throw new HandshakeException("TLS keying material export failed");
       }
       material = DataChannelKeyMaterial.fromExporter(exported.get());
+      Arrays.fill(exported.get(), (byte) 0);
     } else {
+      if (kept != null) {
+        Arrays.fill(kept, (byte) 0);
+      }
       KeyMethod2Client c = ks.clientKeyMethod;
       material = DataChannelKeyMaterial.fromPrf(c.preMaster(), c.random1(), c.random2(),
           ks.serverRandom1, ks.serverRandom2, clientSessionId, serverSessionId);

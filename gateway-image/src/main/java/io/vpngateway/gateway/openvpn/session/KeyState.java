@@ -40,6 +40,11 @@ final class KeyState {
   byte[] serverRandom1;
   byte[] serverRandom2;
   DataChannelKey dataKey;
+  /**
+   * tls-ekm material exported when the admission asked whether export works, until the data key
+   * is derived from it ({@link DataKeyDerivation}); null otherwise.
+   */
+  byte[] exportedKeyMaterial;
   /** Control-channel plaintext not yet taken; null when there is none (most of a session's life). */
   private ByteBuffer plaintext;
 

@@ -264,7 +264,7 @@ public final class OpenVpnClientSession implements TunnelSession {
       return;
     }
     CompletableFuture<Optional<SessionAdmission.Refusal>> decision = admission.admit(
-        peerChain(ks), km, () -> DataKeyDerivation.exporterWorks(ks.tls.session()),
+        peerChain(ks), km, () -> DataKeyDerivation.exporterWorks(ks),
         (wait, messages) -> awaitAuthentication(ks, wait, messages));
     if (decision.isDone()) {
       // the usual case (certificates, auth tokens): decided before we answer, as openvpn does
@@ -525,11 +525,15 @@ public final class OpenVpnClientSession implements TunnelSession {
    * tick. A quiet established session (one active key, everything acknowledged, no key change
    * under way, no data since the last look) needs the control thread only for its keepalive ping,
    * its ping-restart and its timed renegotiation, so an idle server sleeps until the first of
-   * those. Anything else asks for the next tick within {@code busyNanos}: handshakes and key
-   * changes (retransmissions, handshake windows, key retirement) and moving traffic, whose byte
-   * and packet limits the tick checks. Control thread.
+   * those. Control work under way (the handshake, the wait for the push request, a key state in
+   * its TLS handshake or key method, a control message of ours not yet acknowledged) asks for the
+   * next tick within {@code fastNanos}: retransmissions stay on time. An authentication's
+   * deadline, a refusal's linger, a key change waiting for its promotion or retirement, and
+   * moving traffic (whose byte and packet limits the tick checks) ask within {@code slowNanos}:
+   * those are counted in seconds. (A control packet from the client brings the next tick within
+   * the fast period anyway: {@code ControlThread}.) Control thread.
    */
-  public long nextTickNanos(long now, long busyNanos) {
+  public long nextTickNanos(long now, long fastNanos, long slowNanos) {
     if (closed.get()) {
       return now + TimeUnit.DAYS.toNanos(1);
     }
@@ -538,17 +542,31 @@ public final class OpenVpnClientSession implements TunnelSession {
     long bytes = data.bytesIn() + data.bytesOut() - data.keepaliveBytes();
     boolean moved = bytes != bytesAtLastLook;
     bytesAtLastLook = bytes;
-    if (moved || phase != Phase.ESTABLISHED || data.pendingKeyId() >= 0 || data.retiring()) {
-      return now + busyNanos;
-    }
+    // waiting for the client's next control message: the handshake, or its push request
+    boolean control = phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATED;
+    // counted in seconds: an authentication's deadline, a refusal's linger, traffic, key changes
+    boolean seconds = phase != Phase.ESTABLISHED || moved || data.pendingKeyId() >= 0
+        || data.retiring();
     for (int i = 0; i < keyStates.length; i++) {
       KeyState ks = keyStates[i];
-      if (ks != null
-          && (i != currentKeyId
-              || ks.state != KeyState.State.ACTIVE
-              || !ks.reliable.allAcked())) {
-        return now + busyNanos;
+      if (ks == null) {
+        continue;
       }
+      boolean handshaking = ks.state == KeyState.State.TLS_HANDSHAKE
+          || ks.state == KeyState.State.AWAIT_KEY_METHOD;
+      // a failed key state retransmits nothing (tick)
+      if (ks.state != KeyState.State.FAILED && (handshaking || !ks.reliable.allAcked())) {
+        control = true;
+      }
+      if (i != currentKeyId || ks.state != KeyState.State.ACTIVE) {
+        seconds = true;
+      }
+    }
+    if (control) {
+      return now + fastNanos;
+    }
+    if (seconds) {
+      return now + slowNanos;
     }
     // the checks in tick() are strict (elapsed > limit): one millisecond past makes them due
     long margin = TimeUnit.MILLISECONDS.toNanos(1);

@@ -11,8 +11,11 @@ import io.vpngateway.testing.LabProcess;
 import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.testing.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,10 +90,18 @@ class OpenVpnKeepaliveInteropTest {
       assertTrue(client.output().contains("ping-restart " + TIMEOUT_S), client.tail());
       // three of the client's restart timeouts of silence: only our pings keep it up
       Duration quiet = Duration.ofSeconds(3L * TIMEOUT_S);
+      long wakeups = controlThreadWakeups();
       Awaitility.await("the silent client to stay connected")
           .during(quiet)
           .atMost(quiet.plusSeconds(5))
           .until(() -> !client.output().contains("Inactivity timeout") && sessions() == 1);
+      // the control thread wakes for our pings (every INTERVAL_S) and a few session deadlines,
+      // not at a fast tick for seconds after the handshake's last control packet (that made ~50
+      // wake-ups in the first 5 s alone)
+      wakeups = controlThreadWakeups() - wakeups;
+      System.out.printf("openvpn-control wake-ups over %d quiet s: %d%n", quiet.toSeconds(),
+          wakeups);
+      assertTrue(wakeups <= quiet.toSeconds(), "control thread woke " + wakeups + " times");
 
       ProcessHandle.of(client.pid()).ifPresent(ProcessHandle::destroyForcibly); // no exit notify
       long vanished = System.nanoTime();
@@ -106,6 +117,24 @@ class OpenVpnKeepaliveInteropTest {
     } finally {
       client.close();
     }
+  }
+
+  /** Voluntary context switches of the gateway's {@code openvpn-control} thread so far. */
+  private long controlThreadWakeups() throws IOException {
+    ProcessHandle gw = ProcessHandle.of(gateway.process().pid()).orElseThrow();
+    for (ProcessHandle p : Stream.concat(Stream.of(gw), gw.descendants()).toList()) {
+      try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+        for (Path task : tasks.toList()) {
+          if (Files.readString(task.resolve("comm")).strip().equals("openvpn-control")) {
+            return Files.readAllLines(task.resolve("status")).stream()
+                .filter(l -> l.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).strip()))
+                .findFirst().orElseThrow();
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("no openvpn-control thread in the gateway's process");
   }
 
   private long sessions() throws Exception {
