@@ -141,7 +141,8 @@ YAML
 ip netns exec $P-gs "$VPNGW" serve -f "$W/config/gateway.yaml" --state-dir "$W/state" --endpoint 10.97.2.1 \
   > "$W/gateway.log" 2>&1 < /dev/null &
 GW_PID=$!
-wait_for "$W/gateway.log" "ready" 180 || die "gateway did not start; see $W/gateway.log"
+# the gateway's own ready line (after its start-up warm-up), not "network ready" before it
+wait_for "$W/gateway.log" " ready: replica" 300 || die "gateway did not start; see $W/gateway.log"
 sed -e 's/name: minimal/name: bench/' "$ROOT/examples/clientcertificate.yaml" > "$W/client.yaml"
 "$VPNGW" issue -f "$W/client.yaml" --state-dir "$W/state" --out "$W/client" > "$W/issue.log" 2>&1 \
   || die "vpngw issue failed; see $W/issue.log"
