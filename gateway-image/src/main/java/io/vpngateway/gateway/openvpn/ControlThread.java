@@ -83,39 +83,51 @@ final class ControlThread {
   }
 
   private void loop() {
-    while (true) {
-      boolean ticking = tick != null; // not for the task that schedules the tick itself
-      if (runInternal() && ticking) {
-        // a close, a key switch: the tick decides anew how long the server may sleep
+    while (turn()) {
+      // each turn runs what is due, or sleeps until something is
+    }
+  }
+
+  /**
+   * One turn of the loop: the internal work, then one packet task, else the tick when due, else
+   * the sleep until the next tick or task; false once shut down with nothing left to run. A method
+   * of its own because the JIT compiles a method by its calls: the loop in {@link #loop}, entered
+   * once, would only be compiled on-stack after tens of thousands of turns (a few dozen per
+   * handshake), and ran interpreted until then.
+   */
+  private boolean turn() {
+    boolean ticking = tick != null; // not for the task that schedules the tick itself
+    if (runInternal() && ticking) {
+      // a close, a key switch: the tick decides anew how long the server may sleep
+      nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
+    }
+    Runnable task = packets.poll();
+    if (task != null) {
+      runLogged(task);
+      if (tick != null) {
         nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
       }
-      Runnable task = packets.poll();
-      if (task != null) {
-        runLogged(task);
-        if (tick != null) {
-          nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
-        }
-        continue;
-      }
-      long now = System.nanoTime();
-      if (tick != null && now - nextTickNanos >= 0 && !shutdown) {
-        runLogged(tick);
-        nextTickNanos = System.nanoTime()
-            + TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis.getAsLong()));
-        continue;
-      }
-      if (!internal.isEmpty()) {
-        continue;
-      }
-      if (shutdown) {
-        return;
-      }
-      if (tick == null) {
-        LockSupport.park(this);
-      } else {
-        LockSupport.parkNanos(this, nextTickNanos - now);
-      }
+      return true;
     }
+    long now = System.nanoTime();
+    if (tick != null && now - nextTickNanos >= 0 && !shutdown) {
+      runLogged(tick);
+      nextTickNanos = System.nanoTime()
+          + TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis.getAsLong()));
+      return true;
+    }
+    if (!internal.isEmpty()) {
+      return true;
+    }
+    if (shutdown) {
+      return false;
+    }
+    if (tick == null) {
+      LockSupport.park(this);
+    } else {
+      LockSupport.parkNanos(this, nextTickNanos - now);
+    }
+    return true;
   }
 
   /** Runs the queued internal work; true if there was any. */
