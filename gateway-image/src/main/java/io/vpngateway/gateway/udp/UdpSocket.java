@@ -154,6 +154,7 @@ public final class UdpSocket implements AutoCloseable {
     if (n < 0) {
       int errno = Native.getLastError();
       if (errno == UdpNative.EAGAIN || errno == UdpNative.EINTR) {
+        batch.received(0); // no datagram: the kernel wrote no header
         return 0;
       }
       if (closed.get()) {

@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.udp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,27 @@ class UdpSocketTest {
   }
 
   @Test
+  void aSlotReusedAfterATruncatedDatagramReportsTheNextOneWhole() throws Exception {
+    socket = UdpSocket.bind(LOOPBACK, false, 0);
+    try (DatagramChannel peer = DatagramChannel.open().bind(LOOPBACK)) {
+      UdpReceiveBatch batch = new UdpReceiveBatch(4, 128);
+      peer.send(ByteBuffer.wrap(datagram(500, 1)), socket.localAddress());
+      peer.send(ByteBuffer.wrap(datagram(90, 2)), socket.localAddress());
+      assertEquals(2, awaitReceive(batch, 2));
+      assertTrue(batch.truncated(0));
+      assertEquals(0, socket.receive(batch), "nothing queued");
+      peer.send(ByteBuffer.wrap(datagram(100, 3)), socket.localAddress());
+      assertEquals(1, awaitReceive(batch, 1));
+      assertFalse(batch.truncated(0), "slot 0's flags were reset after the truncated one");
+      assertEquals(100, batch.length(0));
+      ByteBuffer into = ByteBuffer.allocate(128);
+      batch.copyTo(0, into);
+      assertEquals(ByteBuffer.wrap(datagram(100, 3)), into.flip());
+      assertEquals(peer.getLocalAddress(), batch.sender(0));
+    }
+  }
+
+  @Test
   void aBatchOfEqualDatagramsLeavesInOneCallAndArrivesAsDatagrams() throws Exception {
     socket = UdpSocket.bind(LOOPBACK, false, 1 << 20);
     try (DatagramChannel peer = DatagramChannel.open().bind(LOOPBACK)) {
@@ -133,9 +155,16 @@ class UdpSocketTest {
       }
     };
     burst.run(); // warm up
-    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-    burst.run();
-    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    // the least of three bursts: a one-time allocation of the JVM's (a deoptimisation that
+    // re-materialises an object, on a loaded machine) showed up as ~900-1400 bytes in one burst;
+    // an allocation per datagram would be in every burst (16 bytes each: 100 kB)
+    long allocated = Long.MAX_VALUE;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+      burst.run();
+      allocated = Math.min(allocated,
+          threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before);
+    }
     assertTrue(allocated < 200 * 32 / 10, "bytes allocated for 6400 datagrams: " + allocated);
     assertTrue(count[0] > 0, "datagrams came back");
   }
