@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * address and port.
  *
  * <p>A receive thread takes up to {@link #BATCH} datagrams per system call ({@code recvmmsg}) from
- * its non-blocking {@link UdpSocket} and drains it before it waits. What a burst decrypted is
+ * its non-blocking {@link UdpSocket} and drains it before it waits (a receive that returns fewer
+ * than asked for has drained it). What a burst decrypted is
  * written to TUN through the thread's {@link TcpSegmentCoalescer}, so the segments of one TCP flow
  * reach the kernel as one GSO packet; the coalescer is flushed before waiting and every {@link
  * #BURST} datagrams. Datagrams the thread itself sends (client-to-client traffic) go through its
@@ -55,8 +56,10 @@ public final class OpenVpnUdpServer implements AutoCloseable {
    * vpngw.udp.replyPoll}, 0 turns it off): an idle ping's reply leaves without a second thread
    * waking up. Busier wake-ups leave the TUN direction to its worker threads. When the previous
    * wake was as quiet, the batch is written with the TUN worker's wake-ups held ({@link
-   * TunReplies#claim}), flushed at once (no receive hold) and its answers sent before the next
-   * receive: one thread wake-up and no context switch per idle ping, as in openvpn's event loop.
+   * TunReplies#claim}), flushed at once (no receive hold) and its answers (one per datagram; more
+   * wake the worker at the release) sent before the thread waits again, without a receive that
+   * would find the socket empty: one thread wake-up, no context switch and no system call that
+   * returns {@code EAGAIN} per idle ping, as in openvpn's event loop.
    */
   static final int REPLY_POLL_MAX = Integer.getInteger("vpngw.udp.replyPoll", 4);
 
@@ -160,16 +163,25 @@ public final class OpenVpnUdpServer implements AutoCloseable {
             handler.onDatagram(packet, batch.sender(i), null, scratch);
           }
           if (quiet) {
-            sinceFlush += n;
             flush(coalescer, sends); // no receive hold on a quiet wake
             sinceFlush = 0;
-            replies.take(REPLY_POLL_MAX);
-            continue;
+            // an answer per datagram at most: the read that would find the queue empty is
+            // spared, and a further answer wakes the worker when the claim is released
+            replies.take(n);
           }
         } finally {
           if (quiet) {
             replies.release();
           }
+        }
+        if (quiet) {
+          // the receive returned fewer datagrams than asked for, so the socket was empty then:
+          // wait at once (poll is level-triggered: what came since ends it) instead of a receive
+          // that finds nothing, one system call less per idle ping
+          lastWake = sinceWake;
+          sinceWake = 0;
+          socket.awaitReadable(-1);
+          continue;
         }
         sinceFlush += n;
         if (sinceFlush >= BURST) {
