@@ -13,7 +13,8 @@
 #              stream (uplink): p50 / p99 round-trip time; first, uncounted, VGB_PING_WARMUP
 #              (10000) flood pings to each server (ping -f), so that the JIT has compiled the
 #              gateway's idle-packet path (at 100 pings a second a 200-ping rep runs partly in
-#              the interpreter and C1; 0 measures that cold start, see rttprofile)
+#              the interpreter and C1; 0 measures that cold start, see rttprofile), 3 s of
+#              iperf3, 21 s quiet for each client's keepalive and as many again (ping_warmup)
 #   handshake  the real openvpn client started VGB_CONNECTS (15) times in a row, each waiting for
 #              "Initialization Sequence Completed" and then stopped (explicit-exit-notify, so
 #              each server also tears the session down): connect time (fork of the client to
@@ -393,15 +394,32 @@ ping_rtts() { # ping_rtts NS TARGET OUTFILE: 200 pings at 10 ms, one RTT (ms) pe
     | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' > "$3"
 }
 
-# ping_warmup: VGB_PING_WARMUP uncounted flood pings through each tunnel (the JIT's warm-up)
+# ping_warmup: VGB_PING_WARMUP uncounted flood pings through each tunnel (the JIT's warm-up).
+# A flood alone is not the traffic the reps measure: it never carries a keepalive (the client
+# sends one after 10 s without sending) nor a TCP stream, so the JIT compiled the gateway's
+# receive path without those branches, and the client's first keepalive, or the first rep's
+# iperf3 stream, threw the idle path back to the interpreter and C1 ('unstable_if'
+# deoptimisations of DataChannelMagic.isPing, TunReader.drain, UdpSocket.receive, ...; at 100
+# pings a second C2 took ~50 s to come back, so the next reps' idle pings ran in C1). Real
+# traffic has keepalives and streams: after the flood, 3 s of one iperf3 stream per tunnel, then
+# each tunnel stays quiet until its client sent a keepalive (the client checks every 10 s
+# whether it sent anything in the last 10, so up to 20 s: 21 s, all tunnels at once), then as
+# many flood pings again (C2 recompiles after thousands of calls), so that the path is compiled
+# with every branch the measured traffic takes.
 ping_warmup() {
   local s
   [ "$PING_WARMUP" -gt 0 ] || return 0
   for s in $SERVERS; do
     ip netns exec "${CLIENT_NS[$s]}" timeout 60 ping -n -q -f -c "$PING_WARMUP" -W 1 "${TUN_ADDR[$s]}" \
       > /dev/null 2>&1
+    ip netns exec "${CLIENT_NS[$s]}" timeout 20 iperf3 -c "${TUN_ADDR[$s]}" -t 3 > /dev/null 2>&1
   done
-  log "ping warm-up: $PING_WARMUP flood pings per server"
+  sleep 21
+  for s in $SERVERS; do
+    ip netns exec "${CLIENT_NS[$s]}" timeout 60 ping -n -q -f -c "$PING_WARMUP" -W 1 "${TUN_ADDR[$s]}" \
+      > /dev/null 2>&1
+  done
+  log "ping warm-up: $PING_WARMUP flood pings and 3 s of iperf3 per server, 21 s for a keepalive, $PING_WARMUP more"
 }
 
 # damon_note: one line when the kernel's DAMON samples physical memory here (a kdamond running):
