@@ -426,13 +426,15 @@ ping_warmup() {
 # on this VM a process's first wake-up after each of its passes stalls for a time that grows
 # with the process's resident memory, which puts a JVM's idle p99 above a small C server's
 # (BENCHMARKS.md, "Idle p99: the slow pings, one by one"; bench/wake-stall.py measures it)
-damon_note() {
+damon_note() { # damon_note [WHAT]: WHAT replaces the line's ending about the idle p99
   local k d=/sys/kernel/mm/damon/admin/kdamonds
+  local what="idle p99 includes the stall of each server's first wake-up after a kdamond pass (see rttprofile)"
+  [ $# -gt 0 ] && what=$1
   for k in "$d"/[0-9]*; do
     [ "$(cat "$k/state" 2>/dev/null)" = on ] || continue
     echo "   note: DAMON is on ($(cat "$k"/contexts/0/operations 2>/dev/null), sampling every" \
       "$(( $(cat "$k"/contexts/0/monitoring_attrs/intervals/sample_us 2>/dev/null || echo 0) / 1000 )) ms):" \
-      "idle p99 includes the stall of each server's first wake-up after a kdamond pass (see rttprofile)"
+      "$what"
     return
   done
 }
@@ -616,6 +618,30 @@ for us, w, n in rows:
     if us >= 1 or w >= 0.1:
         print(f"   {n:24} {us:8.1f} us/s {w:6.1f} /s")
 PY
+  idle_split "$secs"
+}
+
+# idle_split SECONDS: both servers idle at once under a system-wide sched_switch trace, their CPU
+# cut into wake-ups and each put against the kernel's kdamond passes (bench/idle-wakeups.py): on
+# this VM a process's first wake-up after a DAMON pass costs 0.3-3 ms of CPU growing with its
+# resident memory, which is most of an idle JVM's CPU (BENCHMARKS.md, idle CPU accounting).
+# Skipped without perf; without DAMON every wake-up is "other".
+idle_split() {
+  if ! command -v perf > /dev/null; then
+    echo "   (no perf: the split of idle CPU by wake-up is skipped)"
+    return
+  fi
+  echo "   both servers idle at once, $1 s under perf sched_switch, load $(cut -d' ' -f1-3 /proc/loadavg):" \
+    "CPU per wake-up, the process's first wake-up after each kdamond pass apart"
+  if ! perf record -q -a -o "$W/idle-perf.data" -e sched:sched_switch --exclude-perf -- sleep "$1" \
+    > "$W/idle-perf.log" 2>&1; then
+    echo "   (perf record failed: $(tail -1 "$W/idle-perf.log"))"
+    return
+  fi
+  perf script -i "$W/idle-perf.data" -F comm,pid,tid,cpu,time,event,trace > "$W/idle-perf.txt" 2> /dev/null
+  python3 "$ROOT/bench/idle-wakeups.py" "$W/idle-perf.txt" "openvpn=${PID[openvpn]}" "gateway=${PID[gateway]}"
+  damon_note "each process's first wake-up after a pass pays a stall growing with its resident memory"
+  rm -f "$W/idle-perf.data"
 }
 
 # ------------------------------------------------------------------------------ handshake

@@ -72,11 +72,14 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
   private static final long SLOW_TICK_MILLIS = 1000;
   /**
    * Longest sleep of a server whose sessions are all quiet: each names its next deadline
-   * (keepalive ping, ping-restart, timed renegotiation), so an idle server wakes for those only.
-   * The cap bounds how late a session whose traffic starts during the sleep has its byte and
-   * packet limits looked at again (the packet-id soft limit leaves minutes of margin).
+   * (keepalive ping, ping-restart, timed renegotiation), so an idle server wakes for those only
+   * (with the client's pings arriving, the keepalive deadline is 35 s out at the default 10/60:
+   * ours rides theirs, see OpenVpnClientSession#nextTickNanos). The cap bounds how late a session
+   * whose traffic starts during the sleep has its byte and packet limits looked at again (the
+   * packet-id soft limit, 0x10000000 packets before the hard one, leaves minutes of margin even
+   * at a million packets a second).
    */
-  private static final long MAX_IDLE_TICK_MILLIS = 10_000;
+  private static final long MAX_IDLE_TICK_MILLIS = 60_000;
   /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
   static final int CONTROL_QUEUE_CAPACITY = 4096;
   /**

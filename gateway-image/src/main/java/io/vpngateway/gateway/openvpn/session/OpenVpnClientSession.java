@@ -514,7 +514,9 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (retired >= 0) {
       keyStates[retired] = null;
     }
-    if (now - data.lastSentNanos() > host.settings().keepaliveInterval().toNanos()) {
+    long interval = host.settings().keepaliveInterval().toNanos();
+    data.keepaliveRide(interval / 2);
+    if (now - data.lastSentNanos() > interval) {
       data.sendPing();
     }
     maybeRenegotiate(now);
@@ -570,14 +572,31 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
     // the checks in tick() are strict (elapsed > limit): one millisecond past makes them due
     long margin = TimeUnit.MILLISECONDS.toNanos(1);
-    long next = data.lastReceivedNanos() + host.settings().keepaliveTimeout().toNanos();
-    next = Math.min(next, data.lastSentNanos() + host.settings().keepaliveInterval().toNanos());
+    long timeout = host.settings().keepaliveTimeout().toNanos();
+    long next = data.lastReceivedNanos() + timeout;
+    next = Math.min(next, data.lastSentNanos() + keepaliveFallbackNanos(now));
     DataChannelKey k = data.sendKey();
     long reneg = host.settings().renegotiateAfter().toNanos();
     if (k != null && reneg > 0) {
       next = Math.min(next, k.createdNanos() + reneg);
     }
     return next + margin;
+  }
+
+  /**
+   * How long after our last packet the control thread sends a keepalive ping itself. While the
+   * client's pings come (one within the last interval), ours rides them on the thread they wake
+   * ({@link SessionDataChannel#keepaliveRide}) and the control thread only backs that up, half the
+   * gap to the client's ping-restart later, so it does not wake once per interval for nothing;
+   * otherwise every interval. Never more than the interval plus half of (timeout - interval), so
+   * the client hears from us well before its ping-restart.
+   */
+  private long keepaliveFallbackNanos(long now) {
+    long interval = host.settings().keepaliveInterval().toNanos();
+    if (now - data.lastPingReceivedNanos() > interval) {
+      return interval;
+    }
+    return interval + (host.settings().keepaliveTimeout().toNanos() - interval) / 2;
   }
 
   private void maybeRenegotiate(long now) {

@@ -84,6 +84,10 @@ final class SessionDataChannel {
   private volatile int pendingKeyId = -1;
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long lastSentNanos = System.nanoTime();
+  /** When the client's last keepalive ping came (a day back until the first). */
+  private volatile long lastPingReceivedNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+  /** Our keepalive rides a client's ping once ours is this old; 0: never (see keepaliveRide). */
+  private volatile long rideAfterNanos;
   /** Set with the address lease, before any data key exists; checks the source is the lease. */
   private volatile InnerPacketSink innerSink;
   /** Control thread only. */
@@ -212,6 +216,12 @@ final class SessionDataChannel {
     }
     if (DataChannelMagic.isPing(plain)) {
       keepaliveBytes.add(length);
+      long now = lastReceivedNanos;
+      lastPingReceivedNanos = now;
+      long ride = rideAfterNanos;
+      if (ride > 0 && now - lastSentNanos >= ride) {
+        sendPing();
+      }
       return;
     }
     deliverInner(plain);
@@ -269,6 +279,22 @@ final class SessionDataChannel {
     k.addBytes(n);
     lastSentNanos = System.nanoTime();
     return n;
+  }
+
+  /**
+   * Sends our keepalive ping with the answer to a client's ping when ours is at least {@code
+   * afterNanos} old (0: never): the thread the client's ping woke sends it, so an idle session
+   * wakes the server once per keepalive interval instead of twice (on this VM every separate
+   * wake-up of a large process can cost milliseconds of CPU: BENCHMARKS.md, idle CPU). The
+   * control thread's own keepalive stays as the fallback for a client whose pings stop.
+   */
+  void keepaliveRide(long afterNanos) {
+    rideAfterNanos = afterNanos;
+  }
+
+  /** When the client's last keepalive ping arrived ({@link System#nanoTime}). */
+  long lastPingReceivedNanos() {
+    return lastPingReceivedNanos;
   }
 
   void sendPing() {

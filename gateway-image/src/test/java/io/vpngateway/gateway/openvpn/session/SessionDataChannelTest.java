@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -174,6 +175,33 @@ class SessionDataChannelTest {
 
     assertEquals(pingIn + pingOut, data.keepaliveBytes(), "traffic is not keepalive");
     assertTrue(data.bytesIn() > pingIn + 40 && data.bytesOut() > pingOut + 60);
+  }
+
+  @Test
+  void ourKeepaliveRidesTheClientsPingOnlyWhenAskedAndOursIsOldEnough() throws Exception {
+    DataChannelKey[] k = keyPair(0);
+    data.startWith(k[0]);
+    receive(sealed(k[1], DataChannelMagic.PING), link.remote());
+    assertEquals(List.of(), link.sent, "no ride asked for: the control thread sends ours");
+
+    data.keepaliveRide(1); // ours is always at least 1 ns old
+    long before = System.nanoTime();
+    receive(sealed(k[1], DataChannelMagic.PING), link.remote());
+    assertEquals(1, link.sent.size());
+    byte[] wire = link.sent.get(0);
+    ByteBuffer plain = ByteBuffer.allocate(2048);
+    k[1].decryptor().open(ByteBuffer.allocate(wire.length + 16).put(wire).flip(), 4, plain);
+    assertTrue(DataChannelMagic.isPing(plain), "what rode the client's ping is our ping");
+    assertTrue(data.lastPingReceivedNanos() - before >= 0);
+
+    data.keepaliveRide(TimeUnit.HOURS.toNanos(1));
+    receive(sealed(k[1], DataChannelMagic.PING), link.remote());
+    assertEquals(1, link.sent.size(), "ours went just now: nothing rides this one");
+    data.keepaliveRide(1);
+    receive(sealed(k[1], ipv4(40)), link.remote());
+    assertEquals(1, link.sent.size(), "only a ping is answered with ours");
+    int pingIn = sealed(k[1], DataChannelMagic.PING).remaining();
+    assertEquals(3L * pingIn + wire.length, data.keepaliveBytes(), "three pings in, ours out");
   }
 
   @Test
