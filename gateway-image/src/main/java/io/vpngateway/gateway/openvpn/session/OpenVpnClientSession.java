@@ -588,12 +588,13 @@ public final class OpenVpnClientSession implements TunnelSession {
    * client's pings come (one within the last interval), ours rides them on the thread they wake
    * ({@link SessionDataChannel#keepaliveRide}) and the control thread only backs that up, half the
    * gap to the client's ping-restart later, so it does not wake once per interval for nothing;
-   * otherwise every interval. Never more than the interval plus half of (timeout - interval), so
+   * otherwise every interval. "Come" allows two intervals since the client's last ping: openvpn's
+   * own timer has one-second steps, so its pings arrive up to a second late. Never more than the interval plus half of (timeout - interval), so
    * the client hears from us well before its ping-restart.
    */
   private long keepaliveFallbackNanos(long now) {
     long interval = host.settings().keepaliveInterval().toNanos();
-    if (now - data.lastPingReceivedNanos() > interval) {
+    if (now - data.lastPingReceivedNanos() > 2 * interval) {
       return interval;
     }
     return interval + (host.settings().keepaliveTimeout().toNanos() - interval) / 2;
