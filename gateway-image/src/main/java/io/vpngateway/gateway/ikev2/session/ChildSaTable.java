@@ -92,6 +92,11 @@ public final class ChildSaTable {
     retired.add(new Retired(sa, untilNanos));
   }
 
+  /** True while a retired SA is in its grace (a timer of the control loop's tick). */
+  synchronized boolean hasRetired() {
+    return !retired.isEmpty();
+  }
+
   /** Removes the retired SAs whose grace has ended by {@code nowNanos}; returns them. */
   public synchronized java.util.List<ChildSa> expireRetired(long nowNanos) {
     if (retired.isEmpty()) {

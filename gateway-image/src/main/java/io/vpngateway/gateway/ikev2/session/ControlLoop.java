@@ -5,12 +5,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * The IKE control thread: every IKE state change runs here, so IKE state needs no locks. Two
  * lanes feed it: packets from the receive threads in a bounded queue (a flood overflows it and is
  * counted, never grows memory), and internal tasks (closes, reloads) that are never dropped and run
- * first. A tick runs every {@link #TICK_MILLIS} for timers.
+ * first. A tick runs every {@link #TICK_MILLIS} for timers, while there is something to time: after
+ * a tick that leaves the engine idle (no IKE SA, nothing lingering) the thread sleeps until work
+ * arrives and ticks again {@link #TICK_MILLIS} later. An idle gateway's tick cost ~0.3 ms of CPU
+ * each on the benchmark VM (a cold wake-up), five times a second, for nothing.
  */
 final class ControlLoop implements AutoCloseable {
   static final long TICK_MILLIS = 200;
@@ -20,13 +24,21 @@ final class ControlLoop implements AutoCloseable {
   private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
   private final LongAdder dropped;
   private final Runnable tick;
+  private final BooleanSupplier idle;
   private final Thread thread;
   private volatile boolean running = true;
+  /** The last tick left nothing to time: wait for work without a deadline (control thread). */
+  private boolean asleep;
 
-  ControlLoop(int capacity, LongAdder dropped, Runnable tick) {
+  /**
+   * @param tick the timers' work, every {@link #TICK_MILLIS}
+   * @param idle true when no timer is pending (asked on the control thread after a tick)
+   */
+  ControlLoop(int capacity, LongAdder dropped, Runnable tick, BooleanSupplier idle) {
     this.packets = new ArrayBlockingQueue<>(capacity);
     this.dropped = dropped;
     this.tick = tick;
+    this.idle = idle;
     this.thread = new Thread(this::run, "ikev2-control");
     this.thread.setDaemon(true);
   }
@@ -79,6 +91,13 @@ final class ControlLoop implements AutoCloseable {
     while ((r = internal.poll()) != null) {
       runLogged(r);
     }
+    if (asleep) {
+      Runnable p = packets.take();
+      asleep = false;
+      long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+      runLogged(p);
+      return next;
+    }
     long wait = nextTick - System.nanoTime();
     Runnable p = wait > 0 ? packets.poll(wait, TimeUnit.NANOSECONDS) : null;
     if (p != null) {
@@ -87,6 +106,7 @@ final class ControlLoop implements AutoCloseable {
     if (System.nanoTime() - nextTick >= 0) {
       long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
       runLogged(tick);
+      asleep = internal.isEmpty() && idle.getAsBoolean();
       return next;
     }
     return nextTick;

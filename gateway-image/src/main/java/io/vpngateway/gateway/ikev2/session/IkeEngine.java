@@ -91,7 +91,7 @@ public final class IkeEngine implements AutoCloseable {
     this.sinks = sinks;
     this.stats = stats;
     this.halfOpen = new HalfOpenTable();
-    this.loop = new ControlLoop(queueCapacity, stats.controlQueueDropped, this::tick);
+    this.loop = new ControlLoop(queueCapacity, stats.controlQueueDropped, this::tick, this::idle);
     this.initResponder = new IkeSaInitResponder(this);
     this.authResponder = new IkeAuthResponder(this);
     this.childResponder = new CreateChildSaResponder(this);
@@ -601,6 +601,15 @@ public final class IkeEngine implements AutoCloseable {
         forget(sa);
       }
     }
+  }
+
+  /**
+   * True when no timer of {@link #tick} is pending: no IKE SA (established, half-open or
+   * lingering), no request of ours waiting, no retired CHILD_SA in its grace (control thread).
+   */
+  private boolean idle() {
+    return byOurSpi.isEmpty() && halfOpen.size() == 0 && deferredRequests.isEmpty()
+        && !childSas.hasRetired();
   }
 
   /** Ends the inbound grace of retired CHILD_SAs due by {@code now} (control thread). */
