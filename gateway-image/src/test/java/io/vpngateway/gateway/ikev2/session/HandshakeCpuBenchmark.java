@@ -17,7 +17,13 @@ import java.util.List;
  * {@code *Test} only); see gateway-image/BENCHMARKS.md.
  *
  * <pre>java -cp "$CP" io.vpngateway.gateway.ikev2.session.HandshakeCpuBenchmark [PER_ROUND] [ROUNDS]
+ *     [GAP_MS FROM_ROUND] [IDLE_SECONDS]
  * </pre>
+ *
+ * <p>GAP_MS: from round FROM_ROUND on, that much idle time after each handshake (a handshake that
+ * starts on an idle process, as with real clients, against one that follows another); the
+ * control loop's ticks in the pauses count too. IDLE_SECONDS: at the end, the control thread's CPU
+ * over that long with no IKE SA.
  */
 public final class HandshakeCpuBenchmark {
   private HandshakeCpuBenchmark() {}
@@ -27,6 +33,9 @@ public final class HandshakeCpuBenchmark {
   public static void main(String[] args) throws Exception {
     int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    long gapMillis = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    int gapsFrom = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    int idleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     try (EngineHarness h =
         new EngineHarness(p -> EngineHarnessPolicies.copy(withIke(p, IKE), 1_000_000, 1248))) {
       IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
@@ -50,11 +59,21 @@ public final class HandshakeCpuBenchmark {
               c.authPayloads(alice, List.of("aes256gcm16"))), from, true));
           c.open(h.exchange(c.request(ExchangeType.INFORMATIONAL,
               List.of(DeletePayload.ikeSa())), from, true));
+          if (gapMillis > 0 && round >= gapsFrom) {
+            Thread.sleep(gapMillis);
+          }
         }
         h.sync();
         long cpu = threads.getThreadCpuTime(control) - cpu0;
-        System.out.printf("round %d: %d handshakes, responder CPU %.3f ms per handshake%n",
-            round, perRound, cpu / 1e6 / perRound);
+        System.out.printf("round %d: %d handshakes%s, responder CPU %.3f ms per handshake%n",
+            round, perRound, gapMillis > 0 && round >= gapsFrom ? " " + gapMillis + " ms apart" : "",
+            cpu / 1e6 / perRound);
+      }
+      if (idleSeconds > 0) {
+        long idle0 = threads.getThreadCpuTime(control);
+        Thread.sleep(idleSeconds * 1000L);
+        System.out.printf("idle %d s with no IKE SA: control thread %.3f ms CPU%n", idleSeconds,
+            (threads.getThreadCpuTime(control) - idle0) / 1e6);
       }
     }
   }
