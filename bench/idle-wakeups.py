@@ -117,6 +117,9 @@ def main():
     since = passes[0][0] if passes else t0
     wk = [w for w in wakeups(ev, set(procs)) if w[0] >= since]
     secs = t1 - since
+    if secs <= 0:
+        print("   the trace ends at its first kdamond pass: nothing to classify")
+        return
     cls = classify(wk, passes)
     if passes:
         gaps = [(b[0] - a[0]) * 1e3 for a, b in zip(passes, passes[1:])]

@@ -147,7 +147,8 @@ def main(spid, path):
                 e = ev[k]
                 if e[5] == "sched_switch" and e[4] == cpu and wake < e[0] <= run:
                     m = SWITCH.search(e[6])
-                    held[who(m.group(2))] += e[0] - since
+                    if m:  # a line perf printed in another shape is skipped, not fatal
+                        held[who(m.group(2))] += e[0] - since
                     since = e[0]
             waited, ran = run - wake, ev[j1][0] - run
             k = bisect.bisect_right(kdamond, wake) - 1

@@ -69,7 +69,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * TCP connection is open (the sweep): linger, byte and packet limits and key retirement are
    * counted in seconds, as openvpn's own timers are.
    */
-  private static final long SLOW_TICK_MILLIS = 1000;
+  static final long SLOW_TICK_MILLIS = 1000;
   /**
    * Longest sleep of a server whose sessions are all quiet: each names its next deadline
    * (keepalive ping, ping-restart, timed renegotiation), so an idle server wakes for those only
@@ -79,7 +79,7 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    * packet-id soft limit, 0x10000000 packets before the hard one, leaves minutes of margin even
    * at a million packets a second).
    */
-  private static final long MAX_IDLE_TICK_MILLIS = 60_000;
+  static final long MAX_IDLE_TICK_MILLIS = 60_000;
   /** Control packets waiting for the control thread; beyond this they are dropped (counted). */
   static final int CONTROL_QUEUE_CAPACITY = 4096;
   /**
@@ -213,14 +213,19 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
    */
   private long tickPeriodMillis() {
     long now = System.nanoTime();
-    if (!handshaking.isEmpty()) {
-      return FAST_TICK_MILLIS;
-    }
-    if (tcp.connections() > 0) {
-      return SLOW_TICK_MILLIS;
-    }
-    long untilDeadline = TimeUnit.NANOSECONDS.toMillis(nextSessionDeadlineNanos - now);
-    return Math.max(1, Math.min(untilDeadline, MAX_IDLE_TICK_MILLIS));
+    // a handshaking session asks for the fast tick itself (nextTickNanos); one waiting minutes for
+    // a web sign-in or a RADIUS challenge asks only for the slow one
+    return sleepMillis(
+        TimeUnit.NANOSECONDS.toMillis(nextSessionDeadlineNanos - now), tcp.connections() > 0);
+  }
+
+  /**
+   * How long the control thread sleeps: until the sessions' earliest deadline, at most a slow
+   * tick while TCP connections are open (the tick sweeps them) and at most a minute otherwise.
+   */
+  static long sleepMillis(long untilDeadlineMillis, boolean tcpConnectionsOpen) {
+    long longest = tcpConnectionsOpen ? SLOW_TICK_MILLIS : MAX_IDLE_TICK_MILLIS;
+    return Math.max(1, Math.min(untilDeadlineMillis, longest));
   }
 
   /** Control thread: the earliest deadline the sessions named at the last tick. */
@@ -646,6 +651,9 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
       }
     }
     this.settings = next;
+    // an idle server may sleep up to a minute: live sessions see the new timers at the next tick,
+    // which an internal task brings forward
+    control.submitInternal(() -> {});
   }
 
   @Override

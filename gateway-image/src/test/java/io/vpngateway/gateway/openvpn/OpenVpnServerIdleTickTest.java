@@ -18,6 +18,21 @@ class OpenVpnServerIdleTickTest {
   }
 
   /**
+   * A session's fast tick (a retransmission due) is kept while TCP clients are connected too;
+   * those only cap the sleep at the slow tick that sweeps them.
+   */
+  @Test
+  void theSleepIsTheEarliestDeadlineCappedBySweepingTcpOrTheIdleMaximum() {
+    assertEquals(100, OpenVpnServer.sleepMillis(100, true));
+    assertEquals(100, OpenVpnServer.sleepMillis(100, false));
+    assertEquals(OpenVpnServer.SLOW_TICK_MILLIS, OpenVpnServer.sleepMillis(35_000, true));
+    assertEquals(35_000, OpenVpnServer.sleepMillis(35_000, false));
+    assertEquals(
+        OpenVpnServer.MAX_IDLE_TICK_MILLIS, OpenVpnServer.sleepMillis(Long.MAX_VALUE / 2, false));
+    assertEquals(1, OpenVpnServer.sleepMillis(-5, true), "a deadline passed: at once, not never");
+  }
+
+  /**
    * A renegotiation that fails (the TLS context refuses a new engine) leaves the session's
    * deadline where it was, in the past: the thread must not wake every millisecond for it.
    */

@@ -113,7 +113,8 @@ final class IkeSaInitResponder {
         throw new NoProposalChosenException(
             "the client does not support NAT traversal (RFC 3948), which ESP in user space needs");
       }
-      respond(m, request, suite, chosen, ni.get().nonce(), ke.get(), from, natT, now, known);
+      respond(m, request, policy, suite, chosen, ni.get().nonce(), ke.get(), from, natT, now,
+          known);
     } catch (IkeProtocolException e) {
       engine.stats.errorsSent.increment();
       LOG.log(System.Logger.Level.INFO, "IKE_SA_INIT from {0} refused: {1} ({2})", from,
@@ -132,6 +133,7 @@ final class IkeSaInitResponder {
   private void respond(
       ReceivedIkeMessage m,
       IkeMessage request,
+      Ikev2Policy policy,
       IkeSuite suite,
       ProposalPolicy.Chosen<IkeSuite> chosen,
       byte[] ni,
@@ -170,7 +172,7 @@ final class IkeSaInitResponder {
         NotifyPayload.of(
             NotifyType.NAT_DETECTION_DESTINATION_IP,
             NatDetection.hash(h.initiatorSpi(), spiR, from)));
-    payloads.add(CertRequestPayload.x509(engine.policy.certificateRequestKeyHashes()));
+    payloads.add(CertRequestPayload.x509(policy.certificateRequestKeyHashes()));
     boolean fragmentation = request.notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED).isPresent();
     if (fragmentation) {
       payloads.add(NotifyPayload.of(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
@@ -198,7 +200,7 @@ final class IkeSaInitResponder {
     sa.nr = nr;
     sa.expectedRequestId = 1;
     sa.lastResponseId = 0;
-    sa.halfOpenDeadlineNanos = now + engine.policy.halfOpenTimeout().toNanos();
+    sa.halfOpenDeadlineNanos = now + policy.halfOpenTimeout().toNanos();
     if (replaced != null) {
       engine.forget(replaced);
     }

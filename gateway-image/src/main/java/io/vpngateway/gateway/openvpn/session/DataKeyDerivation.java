@@ -27,6 +27,15 @@ final class DataKeyDerivation {
     return ks.exportedKeyMaterial != null;
   }
 
+  /** Zeroes the exported material a key state kept and never derived keys from. */
+  static void wipe(KeyState ks) {
+    byte[] kept = ks.exportedKeyMaterial;
+    ks.exportedKeyMaterial = null;
+    if (kept != null) {
+      Arrays.fill(kept, (byte) 0);
+    }
+  }
+
   private static Optional<byte[]> export(SSLSession session) {
     return TlsKeyExporter.export(session, TlsKeyExporter.OPENVPN_LABEL,
         DataChannelKeyMaterial.LENGTH);

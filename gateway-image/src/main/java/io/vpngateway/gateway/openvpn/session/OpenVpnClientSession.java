@@ -544,8 +544,9 @@ public final class OpenVpnClientSession implements TunnelSession {
     long bytes = data.bytesIn() + data.bytesOut() - data.keepaliveBytes();
     boolean moved = bytes != bytesAtLastLook;
     bytesAtLastLook = bytes;
-    // waiting for the client's next control message: the handshake, or its push request
-    boolean control = phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATED;
+    // the handshake's own timers; the client's push request is a packet, which brings the next
+    // tick anyway, and our unacknowledged messages ask for the fast tick below
+    boolean control = phase == Phase.HANDSHAKING;
     // counted in seconds: an authentication's deadline, a refusal's linger, traffic, key changes
     boolean seconds = phase != Phase.ESTABLISHED || moved || data.pendingKeyId() >= 0
         || data.retiring();
@@ -589,8 +590,9 @@ public final class OpenVpnClientSession implements TunnelSession {
    * ({@link SessionDataChannel#keepaliveRide}) and the control thread only backs that up, half the
    * gap to the client's ping-restart later, so it does not wake once per interval for nothing;
    * otherwise every interval. "Come" allows two intervals since the client's last ping: openvpn's
-   * own timer has one-second steps, so its pings arrive up to a second late. Never more than the interval plus half of (timeout - interval), so
-   * the client hears from us well before its ping-restart.
+   * own timer has one-second steps, so its pings arrive up to a second late. Never more than the
+   * interval plus half of (timeout - interval), so the client hears from us well before its
+   * ping-restart.
    */
   private long keepaliveFallbackNanos(long now) {
     long interval = host.settings().keepaliveInterval().toNanos();
@@ -686,6 +688,8 @@ public final class OpenVpnClientSession implements TunnelSession {
     for (int i = 0; i < 8; i++) {
       if (keyStates[i] != null) {
         keyStates[i].tls.close();
+        // a refusal decided after the tls-ekm export (pool exhausted) never derived keys from it
+        DataKeyDerivation.wipe(keyStates[i]);
       }
     }
     LOG.log(System.Logger.Level.INFO, "{0}: closed: {1}", id, reason);
