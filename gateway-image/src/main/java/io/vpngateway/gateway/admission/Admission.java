@@ -1,11 +1,16 @@
 package io.vpngateway.gateway.admission;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
+import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.metrics.GatewayMetrics;
 import io.vpngateway.gateway.metrics.MetricsCollector;
 import io.vpngateway.gateway.metrics.RateLimitedLog;
+import io.vpngateway.gateway.session.SessionRegistry;
+import io.vpngateway.gateway.session.TunnelSession;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -75,6 +80,62 @@ public final class Admission {
    */
   public void report(ClientInfo client, String identity, RefusalReason reason, String message) {
     reportRefused(client, identity, reason, message, -1);
+  }
+
+  /**
+   * Judges a live session's identity again under the authentication rules in force now ({@link
+   * AuthenticationPipeline#requireLiveRules}: after a reload turned certificate authentication
+   * off, required a certificate and a password, or required a certificate): null while it is
+   * still admitted, else the reason, reported like a new client's refusal (log line, {@code
+   * handshakes_total}, {@code GET /refusals}). The one decision every protocol's live sessions
+   * are held to: OpenVPN's at each renegotiation, IKEv2's and SSTP's at each reload ({@link
+   * #endSessionsNoLongerAdmitted}).
+   */
+  public RefusalReason rejudge(ClientInfo client, ClientIdentity identity) {
+    try {
+      authentication.requireLiveRules(identity);
+      return null;
+    } catch (AuthenticationException e) {
+      report(client, identity.name(), e.reason(), "live session: " + e.getMessage());
+      return e.reason();
+    }
+  }
+
+  /**
+   * Ends the live sessions of {@code protocol} that the rules in force now no longer admit
+   * ({@link #rejudge}), each through its own {@link TunnelSession#close} (IKEv2: an INFORMATIONAL
+   * Delete; SSTP: PPP Terminate and Call Disconnect) with one log line naming the reason; the
+   * sessions still admitted are not touched. For protocols whose clients show nothing new after
+   * their login (IKEv2, SSTP), run right after a reload. Certificate trust (CRL, roots,
+   * thumbprints) is not judged here: the revocation enforcer re-checks the chains on the same
+   * reload, for every protocol. Returns how many sessions were ended.
+   */
+  public int endSessionsNoLongerAdmitted(SessionRegistry sessions, VpnProtocol protocol) {
+    int ended = 0;
+    for (TunnelSession s : sessions.all()) {
+      ClientIdentity identity = s.identity();
+      if (s.protocol() != protocol || identity == null) {
+        continue;
+      }
+      RefusalReason reason =
+          rejudge(new ClientInfo(protocol, s.id(), s.outerAddress()), identity);
+      if (reason != null) {
+        LOG.info(
+            "ending "
+                + protocol.crName()
+                + " session "
+                + s.id()
+                + " of "
+                + identity.name()
+                + ": the reloaded authentication settings no longer admit it ("
+                + reason.code()
+                + ")");
+        s.close("no longer admitted after a reload: " + reason.code());
+        sessions.unregister(s);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   /** The budget as gauges (capacity and in use), for the metrics endpoint. */

@@ -1,6 +1,8 @@
 package io.vpngateway.gateway.admission;
 
 import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.AuthenticationException;
+import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.ClientCredentials;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
@@ -58,6 +60,23 @@ public final class AdmissionAttempt {
           }
           return result;
         });
+  }
+
+  /**
+   * Holds an identity this attempt's authentication accepted to the rules in force now ({@link
+   * AuthenticationPipeline#requireLiveRules}): a login that was under way (a RADIUS round trip, an
+   * EAP conversation, a web sign-in) when a reload tightened the rules must not get in under the
+   * rules it started with, nor slip past the re-judging of live sessions that the reload ran
+   * before it was one. Refuses the attempt (reported) and throws the refusal when it fails them.
+   */
+  public void requireLiveRules(ClientIdentity who) throws AuthenticationException {
+    try {
+      admission.authentication().requireLiveRules(who);
+    } catch (AuthenticationException e) {
+      identity = who.name();
+      refuse(e.reason(), e.getMessage());
+      throw e;
+    }
   }
 
   /**

@@ -83,10 +83,16 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
         bound.get(0), bound.get(1), engine.policy());
   }
 
-  /** Proposals, routes, DNS, timers and the server certificate apply to the next exchanges. */
+  /**
+   * Proposals, routes, DNS, timers and the server certificate apply to the next exchanges; live
+   * IKE SAs whose login the reloaded authentication settings no longer admit end with an
+   * INFORMATIONAL Delete ({@link io.vpngateway.gateway.admission.Admission#endSessionsNoLongerAdmitted}),
+   * the others keep running untouched.
+   */
   @Override
   public void apply(RuntimeConfig next) {
     engine.updatePolicy(Ikev2PolicyMapper.policy(next, context.connectionShare()));
+    context.admission().endSessionsNoLongerAdmitted(context.sessions(), VpnProtocol.IKEv2);
   }
 
   @Override

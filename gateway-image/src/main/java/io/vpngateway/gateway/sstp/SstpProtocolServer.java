@@ -115,9 +115,15 @@ public final class SstpProtocolServer implements ProtocolServer {
     server.adopt(channel, alreadyRead);
   }
 
-  /** Server certificate, TLS policy and DNS apply to new connections. */
+  /**
+   * Server certificate, TLS policy and DNS apply to new connections; live sessions whose login the
+   * reloaded authentication settings no longer admit end with LCP Terminate and Call Disconnect
+   * ({@link io.vpngateway.gateway.admission.Admission#endSessionsNoLongerAdmitted}), the others
+   * keep running untouched.
+   */
   @Override
   public void apply(RuntimeConfig next) {
+    context.admission().endSessionsNoLongerAdmitted(context.sessions(), VpnProtocol.SSTP);
     try {
       server.update(
           SstpSettingsMapper.settings(

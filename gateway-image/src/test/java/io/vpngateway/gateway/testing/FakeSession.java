@@ -15,6 +15,7 @@ import java.util.List;
 /** A session without a protocol behind it, for management, metrics and reload tests. */
 public final class FakeSession implements TunnelSession {
   private final String id;
+  private final VpnProtocol protocol;
   private final ClientIdentity identity;
   private final Inet4Address inner;
   private final Instant since = Instant.parse("2026-11-25T10:00:00Z");
@@ -30,7 +31,14 @@ public final class FakeSession implements TunnelSession {
 
   /** A session of a client that authenticated as {@code identity} (e.g. from an authenticator). */
   public FakeSession(String id, ClientIdentity identity, String innerAddress) {
+    this(id, VpnProtocol.OpenVPN, identity, innerAddress);
+  }
+
+  /** A session of {@code protocol} (the reload's re-judging goes by protocol). */
+  public FakeSession(
+      String id, VpnProtocol protocol, ClientIdentity identity, String innerAddress) {
     this.id = id;
+    this.protocol = protocol;
     this.identity = identity;
     try {
       this.inner = (Inet4Address) InetAddress.getByName(innerAddress);
@@ -46,7 +54,7 @@ public final class FakeSession implements TunnelSession {
 
   @Override
   public VpnProtocol protocol() {
-    return VpnProtocol.OpenVPN;
+    return protocol;
   }
 
   @Override

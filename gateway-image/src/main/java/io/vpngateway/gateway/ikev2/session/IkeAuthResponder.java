@@ -4,6 +4,7 @@ import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.AdmissionAttempt;
 import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.ClientCredentials;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
@@ -195,6 +196,13 @@ final class IkeAuthResponder {
       Authentication authentication,
       long now)
       throws IkeProtocolException {
+    try {
+      // an EAP login under way when a reload tightened the rules is held to the new ones
+      attempt.requireLiveRules(identity);
+    } catch (AuthenticationException e) {
+      engine.stats.authFailures.increment(); // reported by the attempt
+      throw new AuthenticationFailedException(e.reason(), e.getMessage());
+    }
     Optional<ConnectionSlot> slot = attempt.reserve(identity);
     if (slot.isEmpty()) {
       engine.stats.authFailures.increment(); // MaxConnectionsReached, reported by the attempt

@@ -121,10 +121,9 @@ final class SessionAdmission {
     try {
       // a login that was pending (web sign-in, challenge, slow backend) when a reload tightened
       // the rules is held to the rules in force now, not those it started under
-      host.admission().authentication().requireLiveRules(accepted.identity());
+      attempt.requireLiveRules(accepted.identity());
     } catch (AuthenticationException e) {
-      attempt.refuse(e.reason(), e.getMessage());
-      return Optional.of(Refusal.of(e.reason()));
+      return Optional.of(Refusal.of(e.reason())); // refused (reported) by the attempt
     }
     identity = accepted.identity();
     // before reserving: the client's abandoned connections give their connection back first
@@ -212,18 +211,21 @@ final class SessionAdmission {
    */
   RefusalReason reauthenticate(X509Certificate[] chain, KeyMethod2Client km) {
     AuthenticationPipeline authentication = host.admission().authentication();
-    try {
-      if (!identity.usedCertificate() && !authentication.certificateOptional()) {
-        // a session admitted without a certificate, which a reload now requires: OpenVPN's TLS
-        // only collects what the client shows, so the chain is checked here like a new client's
+    if (!identity.usedCertificate() && !authentication.certificateOptional()) {
+      // a session admitted without a certificate, which a reload now requires: OpenVPN's TLS
+      // only collects what the client shows, so the chain is checked here like a new client's
+      try {
         identity = identity.alsoProvenBy(authentication.authenticateCertificate(chain));
-        authentication.requireLiveRules(identity);
-        return null;
+      } catch (AuthenticationException e) {
+        host.admission().report(clientInfo(km), identity.name(), e.reason(), e.getMessage());
+        return e.reason();
       }
-      authentication.requireLiveRules(identity);
-    } catch (AuthenticationException e) {
-      host.admission().report(clientInfo(km), identity.name(), e.reason(), e.getMessage());
-      return e.reason();
+      return host.admission().rejudge(clientInfo(km), identity);
+    }
+    // the rules every protocol's live sessions are held to (IKEv2's and SSTP's at each reload)
+    RefusalReason ruled = host.admission().rejudge(clientInfo(km), identity);
+    if (ruled != null) {
+      return ruled;
     }
     if (!identity.usedCertificate()) {
       return null; // a password-only identity: there is no certificate to re-check

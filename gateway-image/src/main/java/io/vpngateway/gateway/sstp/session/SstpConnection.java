@@ -442,6 +442,13 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   @Override
   public PppSession.LinkAddresses authenticated(AuthResult result) {
     identity = result.identity();
+    try {
+      // a login under way when a reload tightened the rules is held to the new ones
+      attempt.requireLiveRules(identity);
+    } catch (AuthenticationException e) {
+      ctx.stats().admissionRefused.increment();
+      return null; // reported by the attempt
+    }
     Optional<ConnectionSlot> taken = attempt.reserve(identity);
     if (taken.isEmpty()) {
       ctx.stats().admissionRefused.increment();

@@ -115,7 +115,13 @@ final class EngineHarness implements AutoCloseable {
             new Admission(
                 eap == null
                     ? AuthenticationPipeline.builder().certificates(authenticator).build()
+                    // as RADIUS gives the gateway's pipeline: its EAP relay comes with its
+                    // password backend, which is what lets a client in without a certificate
                     : AuthenticationPipeline.builder().certificates(authenticator).eap(eap)
+                        .password((credential, client) -> java.util.concurrent.CompletableFuture
+                            .completedFuture(io.vpngateway.gateway.auth.AuthResult.refused(
+                                io.vpngateway.gateway.auth.RefusalReason.CREDENTIALS_MISSING,
+                                "no passwords in this harness")))
                         .build(),
                 policy.maxSessions(),
                 metrics),
