@@ -57,7 +57,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Renegotiation (reneg-sec / reneg-bytes, or started by the client with a soft reset) builds a
  * new key state on the next key id (1-7, wrapping past 0). Its data key decrypts at once; we start
  * sending with it once the client has acknowledged our key-method reply or used it itself, and the
- * old key keeps decrypting for a 60 s transition window.
+ * old key keeps decrypting for a 60 s transition window. A renegotiation that fails (a TLS error,
+ * no answer within its 60 s handshake window) ends the session, as openvpn's does (see {@link
+ * #failKeyState}).
  */
 public final class OpenVpnClientSession implements TunnelSession {
   enum Phase {
@@ -431,19 +433,49 @@ public final class OpenVpnClientSession implements TunnelSession {
   }
 
   private void flush(KeyState ks) {
+    flush(ks, System.nanoTime());
+  }
+
+  /**
+   * Sends what {@code ks} has due at {@code now}: new messages, acks, and retransmissions whose
+   * timer ran out (the tick passes its own clock, so the timers follow it).
+   */
+  private void flush(KeyState ks, long now) {
     ks.queueTlsOutput();
-    for (OpenVpnControlPacket p : ks.reliable.poll(System.nanoTime(), ks.keyId, localSessionId,
+    for (OpenVpnControlPacket p : ks.reliable.poll(now, ks.keyId, localSessionId,
         remoteSessionId)) {
       byte[] wire = tlsCrypt != null ? tlsCrypt.wrap(p) : p.encodePlain();
       link.send(ByteBuffer.wrap(wire));
     }
   }
 
+  /**
+   * A key state failed: a TLS or protocol error, or its handshake window elapsed. Before the
+   * admission this ends the session. After it, the failure of the current key state (a
+   * renegotiation started by either side, or the established control channel itself) ends the
+   * session too, with a {@code RESTART} on the key the client still reads ({@link
+   * #keyStateClientReads}); a failed key state that is no longer current (superseded, in its
+   * transition window) only stops, as openvpn drops a lame-duck key in error.
+   *
+   * <p>Why close rather than go back to the old key and renegotiate again later: openvpn 2.6
+   * treats a TLS error on the active session's primary key as the end of that TLS session
+   * ({@code ssl.c: tls_multi_process} resets it; over TCP any such error restarts the instance,
+   * over UDP the old key survives only as a lame duck until its transition window ends, which a
+   * renegotiation that timed out has used up, and nothing renegotiates again, so ping-restart
+   * ends it), and an openvpn client whose own side failed restarts as well: a session kept on the
+   * old key would carry traffic for a client that has given up on it. Retrying would also let a
+   * client start failing TLS handshakes (a server engine each) as fast as it sends soft resets,
+   * where a reconnect goes through the per-source handshake limit.
+   */
   private void failKeyState(KeyState ks, OpenVpnException e) {
     ks.state = KeyState.State.FAILED;
     LOG.log(System.Logger.Level.INFO, "{0}: key id {1} failed: {2}", id, ks.keyId, e.getMessage());
     if (phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING) {
       closeNow("handshake failed", false);
+    } else if ((phase == Phase.AUTHENTICATED || phase == Phase.ESTABLISHED)
+        && keyStates[currentKeyId] == ks) {
+      closeNow((ks.dataKey == null ? "renegotiation" : "control channel") + " of key id "
+          + ks.keyId + " failed: " + e.getMessage(), true);
     }
   }
 
@@ -474,7 +506,7 @@ public final class OpenVpnClientSession implements TunnelSession {
         return;
       }
       if (ks.state != KeyState.State.FAILED) {
-        flush(ks);
+        flush(ks, now);
       }
     }
     if (phase == Phase.AUTHENTICATING && now - authenticationDeadlineNanos > 0) {
@@ -622,7 +654,7 @@ public final class OpenVpnClientSession implements TunnelSession {
       KeyState ks = newKeyState(next);
       currentKeyId = next;
       ks.reliable.enqueue(OpenVpnOpcode.P_CONTROL_SOFT_RESET_V1, new byte[0]);
-      flush(ks);
+      flush(ks, now);
       LOG.log(System.Logger.Level.DEBUG, "{0}: renegotiating, key id {1}", id, next);
     } catch (OpenVpnException e) {
       LOG.log(System.Logger.Level.WARNING, "{0}: cannot start renegotiation: {1}", id,
@@ -669,10 +701,10 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    KeyState ks = keyStateClientReads();
     data.close();
     phase = Phase.CLOSED;
-    KeyState ks = keyStates[currentKeyId];
-    if (tellClient && ks != null && ks.state == KeyState.State.ACTIVE) {
+    if (tellClient && ks != null) {
       try {
         ks.sendControlMessage("RESTART");
         flush(ks);
@@ -697,6 +729,22 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (link.isStream()) {
       link.close();
     }
+  }
+
+  /**
+   * The active key state whose control channel the client reads: the current one, or while a
+   * renegotiation is under way (or has just failed) the one the data channel still sends with,
+   * which a client that has not yet taken our soft reset still reads; null when there is none.
+   */
+  private KeyState keyStateClientReads() {
+    KeyState current = keyStates[currentKeyId];
+    if (current != null && current.state == KeyState.State.ACTIVE) {
+      return current;
+    }
+    DataChannelKey k = data.sendKey();
+    KeyState sending = k == null ? null : keyStates[k.keyId()];
+    return sending != null && sending.state == KeyState.State.ACTIVE && sending.dataKey == k
+        ? sending : null;
   }
 
   public boolean isClosed() {
