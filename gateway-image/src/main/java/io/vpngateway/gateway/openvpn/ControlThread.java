@@ -25,6 +25,14 @@ import java.util.function.LongSupplier;
  *       sleeps until the next tick or the next task, so an idle server wakes only for its tick,
  *       on one thread.
  * </ul>
+ *
+ * <p>The tick's deadline is looked at before every packet task, not only when the packet lane is
+ * empty: a sustained flood (forged cookie echoes, garbage under a live client's address) keeps the
+ * lane from ever emptying, and must not hold back the timers (retransmissions, handshake windows,
+ * keepalives, renegotiation, expiry). Each turn runs at most one tick and then one packet task, so
+ * neither lane can starve the other: under a flood the tick runs when due (within {@code
+ * fastMillis} of the last, as packet work pulls it that close), and packets still go one per turn
+ * even while the tick is due on every turn.
  */
 final class ControlThread {
   private static final System.Logger LOG = System.getLogger(ControlThread.class.getName());
@@ -89,17 +97,26 @@ final class ControlThread {
   }
 
   /**
-   * One turn of the loop: the internal work, then one packet task, else the tick when due, else
-   * the sleep until the next tick or task; false once shut down with nothing left to run. A method
-   * of its own because the JIT compiles a method by its calls: the loop in {@link #loop}, entered
-   * once, would only be compiled on-stack after tens of thousands of turns (a few dozen per
-   * handshake), and ran interpreted until then.
+   * One turn of the loop: the internal work, then the tick when due, then one packet task, else
+   * the sleep until the next tick or task; false once shut down with nothing left to run. The tick
+   * comes before the packet so a packet lane that never empties (a flood) cannot postpone it; the
+   * packet after it so a tick that keeps falling due cannot postpone packets. A method of its own
+   * because the JIT compiles a method by its calls: the loop in {@link #loop}, entered once, would
+   * only be compiled on-stack after tens of thousands of turns (a few dozen per handshake), and ran
+   * interpreted until then.
    */
   private boolean turn() {
     boolean ticking = tick != null; // not for the task that schedules the tick itself
     if (runInternal() && ticking) {
       // a close, a key switch: the tick decides anew how long the server may sleep
       nextTickNanos = Math.min(nextTickNanos, System.nanoTime() + fastNanos);
+    }
+    boolean ticked = false;
+    if (tick != null && System.nanoTime() - nextTickNanos >= 0 && !shutdown) {
+      runLogged(tick);
+      nextTickNanos = System.nanoTime()
+          + TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis.getAsLong()));
+      ticked = true;
     }
     Runnable task = packets.poll();
     if (task != null) {
@@ -109,14 +126,7 @@ final class ControlThread {
       }
       return true;
     }
-    long now = System.nanoTime();
-    if (tick != null && now - nextTickNanos >= 0 && !shutdown) {
-      runLogged(tick);
-      nextTickNanos = System.nanoTime()
-          + TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis.getAsLong()));
-      return true;
-    }
-    if (!internal.isEmpty()) {
+    if (ticked || !internal.isEmpty()) {
       return true;
     }
     if (shutdown) {
@@ -125,7 +135,7 @@ final class ControlThread {
     if (tick == null) {
       LockSupport.park(this);
     } else {
-      LockSupport.parkNanos(this, nextTickNanos - now);
+      LockSupport.parkNanos(this, nextTickNanos - System.nanoTime());
     }
     return true;
   }
@@ -147,6 +157,11 @@ final class ControlThread {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "control task failed", e);
     }
+  }
+
+  /** Packet tasks waiting now (tests). */
+  int queuedPackets() {
+    return packets.size();
   }
 
   boolean isShutdown() {
