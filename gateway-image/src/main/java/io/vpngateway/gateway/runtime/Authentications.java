@@ -13,11 +13,14 @@ import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.auth.oidc.OidcPasswordAuthenticator;
 import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
+import io.vpngateway.gateway.config.ConfigListener;
+import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.tls.ServerTlsContext;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -39,6 +42,45 @@ final class Authentications {
   static AuthenticationPipeline pipeline(
       RuntimeConfig config, CertificateTrust trust, RadiusService radius, OidcService oidc) {
     return pipeline(config, () -> config, trust, radius, oidc);
+  }
+
+  /**
+   * The gateway's pipeline on the config in {@code source}, following its reloads (see {@link
+   * #pipeline(RuntimeConfig, Supplier, CertificateTrust, RadiusService, OidcService)}), and with
+   * the auth-token key of the running config: a reload that replaces {@code authTokenKey} rekeys
+   * the tokens at once ({@link #authTokenKeyFollower}).
+   */
+  static AuthenticationPipeline pipeline(
+      ConfigSource source, CertificateTrust trust, RadiusService radius, OidcService oidc) {
+    AuthenticationPipeline pipeline =
+        pipeline(source.current(), source::current, trust, radius, oidc);
+    pipeline.authTokens().ifPresent(tokens -> source.addListener(authTokenKeyFollower(tokens)));
+    return pipeline;
+  }
+
+  /**
+   * Rekeys {@code tokens} when a reload brings another auth-token key. The key was read at start
+   * only, so replacing it (a suspected leak) and reloading left the old key issuing and accepting
+   * tokens, without a word, until a restart. Now tokens signed with the replaced key are refused
+   * on every thread from the reload on (no overlap: the replaced key signs every client out, as a
+   * restart did), and the log says so once.
+   */
+  static ConfigListener authTokenKeyFollower(AuthTokens tokens) {
+    return (before, after) -> {
+      Optional<SecretBytes> next = after.authTokenKey();
+      if (next.isEmpty() || next.equals(before.authTokenKey())) {
+        return; // equals is constant-time (SecretBytes)
+      }
+      byte[] secret = next.get().bytes();
+      try {
+        tokens.rekey(secret);
+      } finally {
+        SecretBytes.wipe(secret);
+      }
+      LOG.warning(
+          "the auth-token key was replaced: tokens signed with the previous key are refused from"
+              + " now on (their clients sign in again)");
+    };
   }
 
   /**

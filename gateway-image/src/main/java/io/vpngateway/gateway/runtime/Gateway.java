@@ -146,7 +146,7 @@ public final class Gateway implements AutoCloseable {
     metrics.addCollector(oidc);
     admission =
         new Admission(
-            Authentications.pipeline(config, source::current, trust, radius, oidc),
+            Authentications.pipeline(source, trust, radius, oidc),
             share,
             metrics);
     metrics.addCollector(admission.metricsCollector());

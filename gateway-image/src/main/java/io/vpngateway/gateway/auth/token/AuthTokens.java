@@ -50,20 +50,31 @@ public final class AuthTokens {
   static final String PREFIX_V3 = "vgw3.";
   static final String PREFIX_V2 = "vgw2.";
   static final String PREFIX_V1 = "vgw1.";
-  private final SecretKeySpec key;
-  private final Duration lifetime;
   /**
-   * One keyed HMAC engine per thread that issues or checks tokens (the OpenVPN control thread,
-   * the authentication threads): {@code Mac.getInstance} and {@code init} per token were a
-   * provider look-up and a key schedule per push. {@code doFinal} resets the engine for the next
-   * token; it holds only this object's own key.
+   * The keyed HMAC engine of the current key, never used itself: each token is MACed on a clone of
+   * it ({@code Mac.getInstance} and {@code init} per token were a provider look-up and a key
+   * schedule per push; a clone copies the keyed state). No thread keeps an engine of its own, so
+   * a {@link #rekey} takes effect on every thread at the next token, and the replaced key's state
+   * is nowhere but in clones already under way (an engine per thread in a ThreadLocal kept the old
+   * key in every long-lived thread that had used it).
    */
-  private final ThreadLocal<Mac> macs;
+  private volatile Mac keyed;
+  private final Duration lifetime;
 
   public AuthTokens(byte[] secret, Duration lifetime) {
-    this.key = new SecretKeySpec(secret, "HmacSHA256");
+    this.keyed = keyedMac(secret);
     this.lifetime = lifetime;
-    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  /**
+   * Replaces the HMAC key (the config's {@code authTokenKey} replaced and reloaded): from the
+   * return on, every thread issues and checks tokens under {@code secret} only, and tokens signed
+   * with the previous key are {@link Verdict#FORGED} (no overlap: replacing the key signs every
+   * client out, see {@code GatewayTokens}). A token being checked while this runs may still be
+   * judged under the previous key. The caller wipes {@code secret}.
+   */
+  public void rekey(byte[] secret) {
+    keyed = keyedMac(secret);
   }
 
   /** Whether {@code password} has the shape of one of our tokens (checked or not). */
@@ -228,16 +239,23 @@ public final class AuthTokens {
   }
 
   private byte[] mac(String body) {
-    return macs.get().doFinal(body.getBytes(StandardCharsets.UTF_8));
+    Mac m;
+    try {
+      m = (Mac) keyed.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's HMAC-SHA256 cannot be cloned", e);
+    }
+    return m.doFinal(body.getBytes(StandardCharsets.UTF_8));
   }
 
-  private Mac newMac() {
+  private static Mac keyedMac(byte[] secret) {
     try {
       Mac m = Mac.getInstance("HmacSHA256");
-      m.init(key);
+      m.init(new SecretKeySpec(secret, "HmacSHA256"));
+      m.clone(); // fails here, at start, rather than at the first token
       return m;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks HMAC-SHA256", e);
+    } catch (GeneralSecurityException | CloneNotSupportedException e) {
+      throw new IllegalStateException("JDK lacks a clonable HMAC-SHA256", e);
     }
   }
 

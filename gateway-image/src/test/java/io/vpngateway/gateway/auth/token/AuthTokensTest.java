@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,49 @@ class AuthTokensTest {
     assertEquals(List.of("eng", "ops"), replica.verify(t, now).groups());
     assertEquals(AuthTokens.Verdict.EXPIRED, tokens.verify(t, now.plusSeconds(7200)).verdict());
     assertEquals(List.of(), tokens.verify(tokens.issue("bob", now), now).groups());
+  }
+
+  /**
+   * Two long-lived threads (the OpenVPN control thread and an authentication thread, say) have
+   * issued and checked tokens under the old key; after a rekey on a third thread, both issue and
+   * accept tokens under the new key only, and refuse every token of the old one. An HMAC engine
+   * kept per thread with the key it was made with went on accepting the old key's tokens there.
+   */
+  @Test
+  void aRekeyTakesEffectOnEveryThreadAtOnce() throws Exception {
+    byte[] oldKey = new byte[32];
+    byte[] newKey = new byte[32];
+    Arrays.fill(newKey, (byte) 7);
+    AuthTokens live = new AuthTokens(oldKey, Duration.ofHours(1));
+    AuthTokens underNewKey = new AuthTokens(newKey, Duration.ofHours(1));
+    ExecutorService control = Executors.newSingleThreadExecutor();
+    ExecutorService authentication = Executors.newSingleThreadExecutor();
+    try {
+      List<String> oldTokens = new java.util.ArrayList<>();
+      for (ExecutorService thread : List.of(control, authentication)) {
+        String t = thread.submit(() -> live.issue("alice", now)).get(10, TimeUnit.SECONDS);
+        assertEquals(AuthTokens.Verdict.VALID,
+            thread.submit(() -> live.verify(t, now).verdict()).get(10, TimeUnit.SECONDS));
+        oldTokens.add(t);
+      }
+      live.rekey(newKey);
+      String fresh = underNewKey.issue("bob", now);
+      for (ExecutorService thread : List.of(control, authentication)) {
+        for (String old : oldTokens) {
+          assertEquals(AuthTokens.Verdict.FORGED,
+              thread.submit(() -> live.verify(old, now).verdict()).get(10, TimeUnit.SECONDS),
+              "a token of the replaced key");
+        }
+        assertEquals(AuthTokens.Verdict.VALID,
+            thread.submit(() -> live.verify(fresh, now).verdict()).get(10, TimeUnit.SECONDS));
+        String issued = thread.submit(() -> live.issue("carol", now)).get(10, TimeUnit.SECONDS);
+        assertEquals(AuthTokens.Verdict.VALID, underNewKey.verify(issued, now).verdict(),
+            "issued under the new key");
+      }
+    } finally {
+      control.shutdownNow();
+      authentication.shutdownNow();
+    }
   }
 
   @Test
