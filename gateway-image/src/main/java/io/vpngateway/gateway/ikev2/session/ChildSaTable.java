@@ -92,9 +92,13 @@ public final class ChildSaTable {
     retired.add(new Retired(sa, untilNanos));
   }
 
-  /** True while a retired SA is in its grace (a timer of the control loop's tick). */
-  synchronized boolean hasRetired() {
-    return !retired.isEmpty();
+  /** When the earliest grace ends, or {@link ControlLoop#NEVER} when no SA is retired. */
+  synchronized long earliestRetiredEnd() {
+    long due = ControlLoop.NEVER;
+    for (Retired r : retired) {
+      due = ControlLoop.earliest(due, r.untilNanos);
+    }
+    return due;
   }
 
   /** Removes the retired SAs whose grace has ended by {@code nowNanos}; returns them. */

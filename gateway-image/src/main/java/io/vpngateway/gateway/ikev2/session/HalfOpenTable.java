@@ -52,6 +52,15 @@ final class HalfOpenTable {
     }
   }
 
+  /** The earliest deadline of a half-open SA, or {@link ControlLoop#NEVER} when there is none. */
+  long earliestDeadline() {
+    long due = ControlLoop.NEVER;
+    for (IkeSa sa : keys.keySet()) {
+      due = ControlLoop.earliest(due, sa.halfOpenDeadlineNanos);
+    }
+    return due;
+  }
+
   /** Forgets every half-open SA whose deadline passed. */
   void expire(long now, IkeEngine engine) {
     List<IkeSa> due = new ArrayList<>();

@@ -91,7 +91,21 @@ public final class IkeEngine implements AutoCloseable {
     this.sinks = sinks;
     this.stats = stats;
     this.halfOpen = new HalfOpenTable();
-    this.loop = new ControlLoop(queueCapacity, stats.controlQueueDropped, this::tick, this::idle);
+    this.loop =
+        new ControlLoop(
+            queueCapacity,
+            stats.controlQueueDropped,
+            new ControlLoop.Timers() {
+              @Override
+              public void tick() {
+                IkeEngine.this.tick();
+              }
+
+              @Override
+              public long nextDueNanos(long nowNanos) {
+                return IkeEngine.this.nextDueNanos(nowNanos);
+              }
+            });
     this.initResponder = new IkeSaInitResponder(this);
     this.authResponder = new IkeAuthResponder(this);
     this.childResponder = new CreateChildSaResponder(this);
@@ -106,6 +120,8 @@ public final class IkeEngine implements AutoCloseable {
   /** Installs a reloaded policy for the next exchanges. */
   public void updatePolicy(Ikev2Policy next) {
     policy = next;
+    // shorter DPD or lifetimes: the control thread re-arms its sleep after this (empty) task
+    loop.submitInternal(() -> {});
   }
 
   public Ikev2Policy policy() {
@@ -129,14 +145,36 @@ public final class IkeEngine implements AutoCloseable {
     loop.submitPacket(() -> handle(message, from, natT));
   }
 
+  /**
+   * Handles one IKE message (non-ESP marker removed) on the calling receive thread when the
+   * engine is idle (nothing queued, no work running), under the engine lock; otherwise queues it
+   * as {@link #submit} does. Inline, a handshake's datagram costs one thread wake-up instead of
+   * two (the receive thread's, then the control thread's). {@code message} must not be reused.
+   */
+  public void receive(byte[] message, InetSocketAddress from, boolean natT) {
+    Runnable work = () -> handle(message, from, natT);
+    if (!loop.tryRunInline(work)) {
+      loop.submitPacket(work);
+    }
+  }
+
+  /** Nothing queued and no engine work running (tests). */
+  boolean quiet() {
+    return loop.quiet();
+  }
+
   /** Runs {@code task} on the control thread after the datagrams queued so far (tests). */
   void afterQueuedDatagrams(Runnable task) {
     loop.submitPacket(task);
   }
 
-  /** Runs {@code task} on the control thread, never dropped. */
+  /**
+   * Runs {@code task} under the engine lock, never dropped: at once when the caller already runs
+   * engine work (on the control thread or inline on a receive thread), else queued for the control
+   * thread.
+   */
   void runOnControlThread(Runnable task) {
-    if (loop.onControlThread()) {
+    if (loop.holdsEngine()) {
       task.run();
     } else {
       loop.submitInternal(task);
@@ -604,12 +642,25 @@ public final class IkeEngine implements AutoCloseable {
   }
 
   /**
-   * True when no timer of {@link #tick} is pending: no IKE SA (established, half-open or
-   * lingering), no request of ours waiting, no retired CHILD_SA in its grace (control thread).
+   * When the earliest timer of {@link #tick} is due, or {@link ControlLoop#NEVER} when nothing is
+   * timed (no IKE SA, established, half-open or lingering; no request of ours waiting; no retired
+   * CHILD_SA in its grace). Mirrors {@link #tick} condition by condition (engine lock held).
    */
-  private boolean idle() {
-    return byOurSpi.isEmpty() && halfOpen.size() == 0 && deferredRequests.isEmpty()
-        && !childSas.hasRetired();
+  long nextDueNanos(long now) {
+    long due = ControlLoop.earliest(childSas.earliestRetiredEnd(), halfOpen.earliestDeadline());
+    for (IkeSa sa : byOurSpi.values()) {
+      IkeSa.PendingRequest p = sa.pending;
+      if (p != null) {
+        due = ControlLoop.earliest(due, p.deadlineNanos);
+        due = ControlLoop.earliest(due, p.nextRetransmitNanos);
+      }
+      if (sa.state == IkeSa.State.ESTABLISHED) {
+        due = ControlLoop.earliest(due, own.nextDueNanos(sa, now));
+      } else if (sa.state == IkeSa.State.REKEYED) {
+        due = ControlLoop.earliest(due, sa.lastInboundNanos + LINGER_NANOS * 6 + 1);
+      }
+    }
+    return due;
   }
 
   /** Ends the inbound grace of retired CHILD_SAs due by {@code now} (control thread). */

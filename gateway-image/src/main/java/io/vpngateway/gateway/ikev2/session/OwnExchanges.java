@@ -44,6 +44,8 @@ import java.util.Optional;
 final class OwnExchanges {
   private static final System.Logger LOG = System.getLogger(OwnExchanges.class.getName());
   static final long RETRY_NANOS = 30_000_000_000L;
+  /** How often a CHILD_SA's byte count is compared with the byte limit (when one is set). */
+  static final long BYTES_CHECK_NANOS = 1_000_000_000L;
 
   private final IkeEngine engine;
 
@@ -78,6 +80,40 @@ final class OwnExchanges {
     if (now - last >= p.dpdDelay().toNanos()) {
       engine.request(sa, ExchangeType.INFORMATIONAL, List.of(), new Dpd());
     }
+  }
+
+  /**
+   * When {@link #timers} next has something to do in {@code sa}, or {@link ControlLoop#NEVER}:
+   * the same conditions, as a time. A byte limit cannot be foreseen: it is looked at every {@link
+   * #BYTES_CHECK_NANOS} while configured.
+   */
+  long nextDueNanos(IkeSa sa, long now) {
+    if (sa.pending != null || sa.rekeyInProgress) {
+      return ControlLoop.NEVER; // the pending request's own timers are the engine's
+    }
+    Ikev2Policy p = engine.policy;
+    long due = sa.rekeyAtNanos;
+    ChildSa only = null;
+    int live = 0;
+    for (ChildSa c : sa.children) {
+      if (!c.rekeyed) {
+        only = c;
+        live++;
+      }
+    }
+    if (live == 1) {
+      long at = only.createdNanos() + p.childLifetime().toNanos();
+      if (only.rekeyRetryAtNanos != 0 && only.rekeyRetryAtNanos - at > 0) {
+        at = only.rekeyRetryAtNanos;
+      }
+      due = ControlLoop.earliest(due, at);
+      if (p.childLifetimeBytes() > 0) {
+        due = ControlLoop.earliest(due, now + BYTES_CHECK_NANOS);
+      }
+    }
+    Ikev2Session session = sa.session;
+    long last = Math.max(sa.lastInboundNanos, session == null ? 0 : session.lastInboundNanos);
+    return ControlLoop.earliest(due, last + p.dpdDelay().toNanos());
   }
 
   private final class Dpd implements IkeSa.ResponseHandler {

@@ -1,52 +1,191 @@
 package io.vpngateway.gateway.ikev2.session;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class ControlLoopTest {
-  private static final Duration TICK = Duration.ofMillis(ControlLoop.TICK_MILLIS);
+  private static final long MS = 1_000_000L;
+
+  /** Timers whose next due time the test sets; each tick is recorded with its time. */
+  private static final class FakeTimers implements ControlLoop.Timers {
+    final AtomicLong due = new AtomicLong(ControlLoop.NEVER);
+    final List<Long> ticks = new CopyOnWriteArrayList<>();
+    final AtomicLong dueAtLastTick = new AtomicLong();
+    volatile boolean clearOnTick = true;
+
+    @Override
+    public void tick() {
+      dueAtLastTick.set(due.get());
+      ticks.add(System.nanoTime());
+      if (clearOnTick) {
+        due.set(ControlLoop.NEVER);
+      }
+    }
+
+    @Override
+    public long nextDueNanos(long nowNanos) {
+      return due.get();
+    }
+  }
 
   @Test
-  void ticksWhileThereIsSomethingToTimeAndSleepsWhenIdleUntilWorkArrives() {
-    AtomicInteger ticks = new AtomicInteger();
-    AtomicBoolean idle = new AtomicBoolean(false);
-    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), ticks::incrementAndGet, idle::get)) {
+  void sleepsUntilTheEarliestTimerAndNotAtAllWhenNothingIsTimed() {
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
       loop.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= 3);
+      // nothing timed: no tick, however long
+      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+          .until(() -> timers.ticks.isEmpty());
 
-      // nothing to time: after the next tick the loop stops ticking
-      idle.set(true);
-      int settled = ticks.get() + 1;
-      await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= settled);
-      int asleepAt = ticks.get();
-      await()
-          .during(TICK.multipliedBy(4))
-          .atMost(TICK.multipliedBy(10))
-          .until(() -> ticks.get() == asleepAt);
-
-      // a packet wakes it; while the engine has timers again it ticks again
-      idle.set(false);
+      // work that sets a timer: the loop runs the tick when it is due, not before, and once
+      long due = System.nanoTime() + 300 * MS;
       AtomicBoolean ran = new AtomicBoolean();
-      loop.submitPacket(() -> ran.set(true));
-      await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() && ticks.get() >= asleepAt + 2);
-
-      // internal work wakes it too (a close from another thread)
-      idle.set(true);
-      int before = ticks.get() + 1;
-      await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= before);
-      int asleepAgain = ticks.get();
-      await().during(TICK.multipliedBy(3)).atMost(TICK.multipliedBy(8))
-          .until(() -> ticks.get() == asleepAgain);
-      AtomicBoolean internal = new AtomicBoolean();
-      loop.submitInternal(() -> internal.set(true));
-      await().atMost(Duration.ofSeconds(10)).until(internal::get);
-      assertTrue(internal.get());
+      loop.submitPacket(() -> {
+        timers.due.set(due);
+        ran.set(true);
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> timers.ticks.size() == 1);
+      assertTrue(ran.get());
+      assertTrue(timers.ticks.get(0) - due >= 0, "the tick ran before its timer was due");
+      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+          .until(() -> timers.ticks.size() == 1);
     }
+  }
+
+  @Test
+  void aTimerTheTickDoesNotClearComesBackAfterTheMinimumGapNotInABusyLoop() {
+    FakeTimers timers = new FakeTimers();
+    timers.clearOnTick = false;
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      loop.start();
+      loop.submitPacket(() -> timers.due.set(System.nanoTime()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> timers.ticks.size() >= 5);
+      List<Long> t = List.copyOf(timers.ticks);
+      for (int i = 1; i < t.size(); i++) {
+        assertTrue(t.get(i) - t.get(i - 1) >= ControlLoop.MIN_GAP_NANOS,
+            "ticks " + (t.get(i) - t.get(i - 1)) + " ns apart");
+      }
+      timers.due.set(ControlLoop.NEVER);
+    }
+  }
+
+  @Test
+  void inlineWorkRunsOnTheCallerUnderTheEngineLockWhenTheEngineIsIdle() throws Exception {
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      loop.start();
+      assertFalse(loop.holdsEngine());
+      AtomicReference<Thread> ranOn = new AtomicReference<>();
+      AtomicBoolean held = new AtomicBoolean();
+      assertTrue(loop.tryRunInline(() -> {
+        ranOn.set(Thread.currentThread());
+        held.set(loop.holdsEngine());
+      }));
+      assertEquals(Thread.currentThread(), ranOn.get());
+      assertTrue(held.get());
+      assertFalse(loop.holdsEngine());
+
+      // the control thread holds the engine while it runs queued work: nothing runs inline then,
+      // and queued work runs in order after it
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicBoolean controlHeld = new AtomicBoolean();
+      List<Integer> order = new CopyOnWriteArrayList<>();
+      loop.submitPacket(() -> {
+        controlHeld.set(loop.holdsEngine());
+        running.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        order.add(1);
+      });
+      assertTrue(running.await(10, TimeUnit.SECONDS));
+      assertTrue(controlHeld.get());
+      AtomicBoolean inlineRan = new AtomicBoolean();
+      assertFalse(loop.tryRunInline(() -> inlineRan.set(true)), "ran while the engine was busy");
+      loop.submitPacket(() -> order.add(2));
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
+      assertEquals(List.of(1, 2), order);
+      assertFalse(inlineRan.get());
+    }
+  }
+
+  @Test
+  void nothingRunsInlineWhileWorkIsQueued() throws Exception {
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      // not started: what is queued stays queued
+      loop.submitPacket(() -> {});
+      assertFalse(loop.tryRunInline(() -> {}));
+      ControlLoop other = new ControlLoop(16, new LongAdder(), timers);
+      other.submitInternal(() -> {});
+      assertFalse(other.tryRunInline(() -> {}));
+      other.start();
+      other.close();
+      loop.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> loop.tryRunInline(() -> {}));
+    }
+  }
+
+  @Test
+  void inlineWorkThatBringsATimerForwardWakesTheSleepingThreadToRunIt() {
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      loop.start();
+      // the thread waits without a deadline; a far timer first, then inline work with a near one
+      AtomicInteger inline = new AtomicInteger();
+      await().atMost(Duration.ofSeconds(10)).until(() -> loop.tryRunInline(() -> {
+        timers.due.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(3600));
+        inline.incrementAndGet();
+      }));
+      long near = System.nanoTime() + 200 * MS;
+      await().atMost(Duration.ofSeconds(10)).until(() -> loop.tryRunInline(() -> {
+        timers.due.set(near);
+        inline.incrementAndGet();
+      }));
+      await().atMost(Duration.ofSeconds(10)).until(() -> timers.ticks.size() == 1);
+      assertEquals(near, timers.dueAtLastTick.get());
+      assertTrue(timers.ticks.get(0) - near >= 0);
+      assertEquals(2, inline.get());
+    }
+  }
+
+  @Test
+  void internalWorkRunsOnTheControlThreadAndAnInternalTaskRunsAtOnceUnderTheLock() {
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      loop.start();
+      AtomicReference<String> thread = new AtomicReference<>();
+      loop.submitInternal(() -> thread.set(Thread.currentThread().getName()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> thread.get() != null);
+      assertEquals("ikev2-control", thread.get());
+    }
+  }
+
+  @Test
+  void earliestTreatsNeverAsNoTimeAndComparesAcrossTheNanoTimeWrap() {
+    assertEquals(5, ControlLoop.earliest(ControlLoop.NEVER, 5));
+    assertEquals(5, ControlLoop.earliest(5, ControlLoop.NEVER));
+    assertEquals(ControlLoop.NEVER, ControlLoop.earliest(ControlLoop.NEVER, ControlLoop.NEVER));
+    assertEquals(-7, ControlLoop.earliest(-7, 3));
+    long nearWrap = Long.MAX_VALUE - 10;
+    assertEquals(nearWrap, ControlLoop.earliest(nearWrap, nearWrap + 20)); // wraps negative
   }
 }

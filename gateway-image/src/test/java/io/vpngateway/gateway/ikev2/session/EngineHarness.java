@@ -47,6 +47,8 @@ final class EngineHarness implements AutoCloseable {
   final PkixCertificateAuthenticator authenticator;
   final GatewayMetrics metrics = new GatewayMetrics(registry);
   final IkeEngine engine;
+  /** The thread that sent the last IKE message (inline on a receive thread or the control thread). */
+  volatile Thread lastIkeSender;
 
   EngineHarness(UnaryOperator<Ikev2Policy> tweak) {
     this(tweak, KeySpec.EC_P256);
@@ -93,6 +95,7 @@ final class EngineHarness implements AutoCloseable {
         new IkeTransport() {
           @Override
           public void sendIke(byte[] message, InetSocketAddress to, boolean natT) {
+            lastIkeSender = Thread.currentThread();
             sent.add(new Sent(message.clone(), to, natT, false));
           }
 

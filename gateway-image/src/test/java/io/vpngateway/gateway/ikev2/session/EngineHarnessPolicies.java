@@ -12,6 +12,15 @@ final class EngineHarnessPolicies {
     return copy(p, p.cookieThreshold(), 400);
   }
 
+  static Ikev2Policy dpd(Ikev2Policy p, java.time.Duration delay, java.time.Duration timeout) {
+    return new Ikev2Policy(
+        p.ikeProposals(), p.espProposals(), p.serverChain(), p.serverKey(), p.trustAnchors(),
+        p.routes(), p.forceTunnel(), p.dnsServers(), p.searchDomains(), p.ikeLifetime(),
+        p.childLifetime(), p.childLifetimeBytes(), delay, timeout,
+        p.halfOpenTimeout(), p.maxHalfOpen(), p.maxHalfOpenPerSource(), p.cookieThreshold(),
+        p.fragmentSize(), p.maxSessions());
+  }
+
   static Ikev2Policy copy(Ikev2Policy p, int cookieThreshold, int fragmentSize) {
     return new Ikev2Policy(
         p.ikeProposals(), p.espProposals(), p.serverChain(), p.serverKey(), p.trustAnchors(),

@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.ikev2.session;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +32,7 @@ import io.vpngateway.gateway.ikev2.message.UnknownPayload;
 import io.vpngateway.gateway.session.TunnelSession;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -142,6 +144,41 @@ class IkeEngineTest {
       assertTrue(deleted.payloads().isEmpty());
       h.sync();
       assertEquals(0, h.registry.size());
+    }
+  }
+
+  @Test
+  void aHandshakeRunsInlineOnTheReceivingThreadAndTheDpdProbeComesWhenDue() throws Exception {
+    Duration dpdDelay = Duration.ofSeconds(1);
+    try (EngineHarness h = new EngineHarness(
+        p -> EngineHarnessPolicies.dpd(p, dpdDelay, Duration.ofSeconds(10)))) {
+      LoopbackInitiator c = initiator(CLIENT);
+      IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
+      await().atMost(Duration.ofSeconds(10)).until(h.engine::quiet);
+      h.engine.receive(c.initRequest(DhGroup.ECP_384, null, false), c.address, false);
+      assertEquals(Thread.currentThread(), h.lastIkeSender, "IKE_SA_INIT answered inline");
+      c.onInitResponse(h.nextIke(5000));
+      assertNotNull(c.protector, "IKE_SA_INIT answered");
+      byte[] auth = c.request(ExchangeType.IKE_AUTH, c.authPayloads(alice, EngineHarness.ESP));
+      // the first IKE SA of an idle engine woke the control thread to arm its timers; once that
+      // is done nothing is queued and the next message runs inline again
+      await().atMost(Duration.ofSeconds(10)).until(h.engine::quiet);
+      long established = System.nanoTime(); // the last message from the client arrives
+      h.engine.receive(auth, c.address, true);
+      assertEquals(Thread.currentThread(), h.lastIkeSender, "IKE_AUTH answered inline");
+      IkeMessage answer = c.open(h.nextIke(5000));
+      assertTrue(answer.firstError().isEmpty(), answer.toString());
+      assertEquals(1, h.registry.size());
+
+      // no client traffic: the control thread's timer sends the liveness check when it is due
+      byte[] probe = h.nextIke(10_000);
+      long probed = System.nanoTime();
+      assertNotNull(probe, "no DPD probe");
+      IkeHeader header = ReceivedIkeMessage.decode(probe).header();
+      assertEquals(ExchangeType.INFORMATIONAL, header.exchangeType());
+      assertFalse(header.isResponse());
+      assertTrue(probed - established >= dpdDelay.toNanos(), "probed before the DPD delay");
+      assertEquals("ikev2-control", h.lastIkeSender.getName());
     }
   }
 
