@@ -5,6 +5,7 @@ import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.auth.token.AuthTokens;
 import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.openvpn.OpenVpnServerSettings;
 import io.vpngateway.gateway.openvpn.crypto.DataCipherSuite;
 import io.vpngateway.gateway.openvpn.crypto.DataChannelKey;
 import io.vpngateway.gateway.openvpn.crypto.TlsCrypt;
@@ -101,6 +102,8 @@ public final class OpenVpnClientSession implements TunnelSession {
   private int currentKeyId;
   private long refusedAtNanos;
   private long authenticationDeadlineNanos;
+  /** What the last PUSH_REPLY told the client (see {@link #keepalive}); null before it. */
+  private Keepalive pushedKeepalive;
   /** Data bytes both ways when {@link #nextTickNanos} last looked: tells moving from quiet. */
   private long bytesAtLastLook = -1;
 
@@ -391,8 +394,11 @@ public final class OpenVpnClientSession implements TunnelSession {
     String token = host.authTokens()
         .map(t -> issueToken(t, who))
         .orElse(null);
-    ks.sendControlMessage(PushReplyBuilder.build(host.settings(), admission.lease(),
+    OpenVpnServerSettings settings = host.settings();
+    ks.sendControlMessage(PushReplyBuilder.build(settings, admission.lease(),
         admission.cipher(), peerId, admission.useEkm(), token));
+    pushedKeepalive = new Keepalive(settings.keepaliveInterval().toNanos(),
+        settings.keepaliveTimeout().toNanos(), settings.keepaliveTimeout().toSeconds());
     if (phase == Phase.AUTHENTICATED) {
       phase = Phase.ESTABLISHED;
       host.stats().sessionsEstablished.increment();
@@ -533,9 +539,9 @@ public final class OpenVpnClientSession implements TunnelSession {
       closeNow("refused", false);
       return;
     }
-    if (now - data.lastReceivedNanos() > host.settings().keepaliveTimeout().toNanos()) {
-      closeNow("ping-restart: no packet for " + host.settings().keepaliveTimeout().toSeconds()
-          + " s", false);
+    Keepalive keepalive = keepalive();
+    if (now - data.lastReceivedNanos() > keepalive.timeoutNanos()) {
+      closeNow("ping-restart: no packet for " + keepalive.timeoutSeconds() + " s", false);
       return;
     }
     if (phase != Phase.ESTABLISHED) {
@@ -546,7 +552,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (retired >= 0) {
       keyStates[retired] = null;
     }
-    long interval = host.settings().keepaliveInterval().toNanos();
+    long interval = keepalive.intervalNanos();
     data.keepaliveRide(interval / 2);
     if (now - data.lastSentNanos() > interval) {
       data.sendPing();
@@ -605,7 +611,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     }
     // the checks in tick() are strict (elapsed > limit): one millisecond past makes them due
     long margin = TimeUnit.MILLISECONDS.toNanos(1);
-    long timeout = host.settings().keepaliveTimeout().toNanos();
+    long timeout = keepalive().timeoutNanos();
     long next = data.lastReceivedNanos() + timeout;
     next = Math.min(next, data.lastSentNanos() + keepaliveFallbackNanos(now));
     DataChannelKey k = data.sendKey();
@@ -627,12 +633,35 @@ public final class OpenVpnClientSession implements TunnelSession {
    * ping-restart.
    */
   private long keepaliveFallbackNanos(long now) {
-    long interval = host.settings().keepaliveInterval().toNanos();
+    Keepalive keepalive = keepalive();
+    long interval = keepalive.intervalNanos();
     if (now - data.lastPingReceivedNanos() > 2 * interval) {
       return interval;
     }
-    return interval + (host.settings().keepaliveTimeout().toNanos() - interval) / 2;
+    return interval + (keepalive.timeoutNanos() - interval) / 2;
   }
+
+  /**
+   * The keepalive this session keeps: what its client was pushed ({@code ping}, {@code
+   * ping-restart}), which the client keeps until it reconnects, so a reload that shortens the
+   * server's values must not make us drop a client that pings at its old interval (nor a longer
+   * one make it wait for pings we no longer send in time); before the push, the server's current
+   * values. Renegotiation is not pushed (the client answers a soft reset whenever it comes), so
+   * reneg-sec and reneg-bytes follow a reload at once: a key lifetime shortened by policy reaches
+   * live sessions too.
+   */
+  private Keepalive keepalive() {
+    Keepalive pushed = pushedKeepalive;
+    if (pushed != null) {
+      return pushed;
+    }
+    OpenVpnServerSettings s = host.settings();
+    return new Keepalive(s.keepaliveInterval().toNanos(), s.keepaliveTimeout().toNanos(),
+        s.keepaliveTimeout().toSeconds());
+  }
+
+  /** A keepalive as pushed: ping interval and ping-restart timeout. */
+  private record Keepalive(long intervalNanos, long timeoutNanos, long timeoutSeconds) {}
 
   private void maybeRenegotiate(long now) {
     DataChannelKey k = data.sendKey();

@@ -187,4 +187,40 @@ class OpenVpnClientSessionTimersTest {
     assertEquals(now + TimeUnit.DAYS.toNanos(1), s.nextTickNanos(now, FAST, SLOW));
     assertEquals(List.of(s), lab.closedSessions);
   }
+
+  /**
+   * A reload that shortens the keepalive (10/60 to 2/5) leaves a live session on what its client
+   * was pushed: its client still pings every 10 s, so 10 s of silence is no ping-restart, and
+   * its quiet deadline stays 10 s out; a session pushed after the reload gets the new values.
+   */
+  @Test
+  void aSessionKeepsTheKeepaliveItsClientWasPushedAcrossAReload() throws Exception {
+    InMemorySessionLab lab = new InMemorySessionLab(settings());
+    long before = System.nanoTime();
+    lab.connect();
+    OpenVpnClientSession s = lab.session;
+    assertTrue(lab.clientMessages.get(0).contains("ping 10,ping-restart 60"));
+    OpenVpnServerSettings shorter = settings()
+        .keepalive(Duration.ofSeconds(2), Duration.ofSeconds(5))
+        .serverCredentials(lab.settings.serverCertificateChain(), lab.settings.serverPrivateKey())
+        .build();
+    lab.settings = shorter;
+
+    next(s);
+    long quiet = next(s);
+    assertTrue(quiet - (before + KEEPALIVE) >= 0, "the pushed interval, not the reloaded one: "
+        + (quiet - System.nanoTime()) / MS + " ms");
+    long now = System.nanoTime();
+    s.tick(now + 8 * SLOW);
+    assertFalse(s.isClosed(), "dropped after 8 s of silence though the client was told 60");
+    s.tick(now + 61 * SLOW);
+    assertTrue(s.isClosed(), "the pushed ping-restart still applies");
+
+    InMemorySessionLab next = new InMemorySessionLab(settings());
+    next.settings = shorter;
+    next.connect();
+    assertTrue(next.clientMessages.get(0).contains("ping 2,ping-restart 5"));
+    next.session.tick(System.nanoTime() + 6 * SLOW);
+    assertTrue(next.session.isClosed(), "a session pushed after the reload has the new values");
+  }
 }
