@@ -168,6 +168,36 @@ public final class NetnsLab implements AutoCloseable {
   }
 
   /**
+   * Another client namespace, for a test that needs two clients whose daemons bind the same ports
+   * (strongSwan's charon: UDP 500 and 4500): joined to the gateway by a veth pair of its own on
+   * {@code subnet} (a /24: the gateway .1, this client .2) and routed to {@link
+   * #gatewayOuterAddress()}, which the gateway namespace takes on any of its links. Deleted with
+   * the lab.
+   *
+   * @param index 2 to 9, naming the links ({@code c2-gw}, {@code g-client2})
+   */
+  public synchronized Netns addClient(int index, String subnet) {
+    if (index < 2 || index > 9) {
+      throw new IllegalArgumentException("client index " + index + " is not 2-9");
+    }
+    Netns extra = new Netns(this, id + "-c" + index);
+    root("ip", "netns", "add", extra.name()).orThrow();
+    created.add(extra);
+    extra.execOk("ip", "link", "set", "lo", "up");
+    String clientLink = "c" + index + "-gw";
+    String gatewayLink = "g-client" + index;
+    extra.execOk(
+        "ip", "link", "add", clientLink, "type", "veth", "peer", "name", gatewayLink, "netns",
+        gateway.name());
+    extra.execOk("ip", "addr", "add", host(subnet, 2) + "/24", "dev", clientLink);
+    gateway.execOk("ip", "addr", "add", host(subnet, 1) + "/24", "dev", gatewayLink);
+    extra.execOk("ip", "link", "set", clientLink, "up");
+    gateway.execOk("ip", "link", "set", gatewayLink, "up");
+    extra.execOk("ip", "route", "add", gatewayOuterAddress + "/32", "via", host(subnet, 1));
+    return extra;
+  }
+
+  /**
    * Lets the backend answer tunnel clients without NAT: routes {@code clientPoolCidr} via the
    * gateway's backend address.
    */

@@ -39,7 +39,7 @@ public final class Ikev2Lab implements AutoCloseable {
   private final NetnsLab lab;
   private final Path state;
   private final String gatewayName;
-  private final GatewayConfig config;
+  private GatewayConfig config;
   private LabProcess gateway;
 
   private Ikev2Lab(NetnsLab lab, Path state, String gatewayName, GatewayConfig config) {
@@ -140,6 +140,11 @@ public final class Ikev2Lab implements AutoCloseable {
     return gateway;
   }
 
+  /** The config document the gateway runs now (as started, or as last {@link #reload}ed). */
+  public GatewayConfig config() {
+    return config;
+  }
+
   public Path stateDir() {
     return state;
   }
@@ -229,6 +234,23 @@ public final class Ikev2Lab implements AutoCloseable {
             });
   }
 
+  /**
+   * Rewrites the running gateway's {@code config.yaml} with {@code change} applied (what the
+   * operator's Secret update or {@code serve -f}'s re-render does) and waits until the gateway's
+   * watcher has applied it; returns the new document.
+   */
+  public GatewayConfig reload(UnaryOperator<GatewayConfig> change) throws Exception {
+    int before = reloads();
+    config = change.apply(config);
+    Files.writeString(state.resolve("config.yaml"), GatewayConfigCodec.write(config));
+    gateway.awaitOccurrences("config reloaded from", before + 1, Duration.ofSeconds(20));
+    return config;
+  }
+
+  private int reloads() {
+    return gateway.output().split("config reloaded from", -1).length - 1;
+  }
+
   /** {@code GET /refusals} of the management API: the recent refusals, oldest first. */
   public JsonNode refusals() throws Exception {
     return new ObjectMapper()
@@ -242,6 +264,15 @@ public final class Ikev2Lab implements AutoCloseable {
         c.version(), c.gateway(), c.protocols(), c.listen(), c.replicas(), c.maxConnections(),
         c.pools(), c.routing(), c.dns(), c.tunnel(), c.authentication(), crypto, c.openvpn(), ikev2,
         c.management(), c.files());
+  }
+
+  /** A copy of {@code c} with other authentication settings. */
+  public static GatewayConfig withAuthentication(
+      GatewayConfig c, GatewayConfig.Authentication authentication) {
+    return new GatewayConfig(
+        c.version(), c.gateway(), c.protocols(), c.listen(), c.replicas(), c.maxConnections(),
+        c.pools(), c.routing(), c.dns(), c.tunnel(), authentication, c.crypto(), c.openvpn(),
+        c.ikev2(), c.management(), c.files());
   }
 
   /** A copy of {@code c} with another connection budget (over all protocols). */
