@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthResult;
@@ -79,11 +80,15 @@ class SstpEapRelayTest {
           }
           String token = new String(p, 5, p.length - 5, StandardCharsets.UTF_8);
           if (token.equals("token-of-" + name)) {
+            // a "cert-" name stands for an EAP-TLS login (a certificate identity with its hash)
             return done(
                 new Step.Success(
                     new byte[] {3, 2, 0, 4},
                     SecretBytes.of(MSK),
-                    ClientIdentity.of(name, List.of("eap"), AuthMethod.RADIUS, "test")));
+                    name.startsWith("cert-")
+                        ? new ClientIdentity(
+                            name, List.of("eap"), AuthMethod.CERTIFICATE, "test", "aa", null)
+                        : ClientIdentity.of(name, List.of("eap"), AuthMethod.RADIUS, "test")));
           }
           return done(
               new Step.Failure(new byte[] {4, 2, 0, 4}, RefusalReason.EAP_FAILURE, "bad token"));
@@ -190,6 +195,105 @@ class SstpEapRelayTest {
     await().atMost(STEP).until(() -> !admission.refusals().recent().isEmpty());
     assertEquals("NoClientCertificate", admission.refusals().recent().get(0).reason());
     assertEquals(0, registry.size());
+  }
+
+  /** RADIUS in the running config (its password backend's {@code active}); a reload turns it off. */
+  private volatile boolean radiusOn = true;
+
+  /** A certificate gateway with RADIUS, as {@code runtime/Authentications} builds it. */
+  private void startWithCertificatesAndRadius() throws Exception {
+    server.close();
+    start(
+        AuthenticationPipeline.builder()
+            .certificates(
+                chain -> ClientIdentity.of("x", List.of(), AuthMethod.CERTIFICATE, "ca"), () -> true)
+            .password(
+                new io.vpngateway.gateway.auth.PasswordAuthenticator() {
+                  @Override
+                  public boolean active() {
+                    return radiusOn;
+                  }
+
+                  @Override
+                  public CompletableFuture<AuthResult> authenticate(
+                      Optional<io.vpngateway.gateway.auth.PasswordCredential> credential,
+                      ClientInfo client) {
+                    return CompletableFuture.completedFuture(
+                        AuthResult.refused(RefusalReason.BAD_CREDENTIALS, "no"));
+                  }
+                })
+            .eap(new TokenEap())
+            .build());
+  }
+
+  private SstpTestClient connected(String name) throws Exception {
+    SstpTestClient c = new SstpTestClient(address);
+    c.callConnect(STEP);
+    c.ppp.openLcp(STEP);
+    assertTrue(c.ppp.eap(r -> answer(r, name, "token-of-" + name), STEP));
+    c.ppp.openIpcp(STEP);
+    c.callConnected(SstpHashProtocol.SHA1, c.serverCertificateHash(SstpHashProtocol.SHA1),
+        c.nonce(), Arrays.copyOfRange(MSK, 0, 16), Arrays.copyOfRange(MSK, 16, 32));
+    await().atMost(STEP).until(() -> registry.byId(idOf(name)).isPresent());
+    return c;
+  }
+
+  private String idOf(String name) {
+    return registry.all().stream()
+        .filter(s -> s.identity().name().equals(name))
+        .map(s -> s.id())
+        .findFirst()
+        .orElse("none");
+  }
+
+  /**
+   * A reload that turns RADIUS off on a certificate gateway (what SstpProtocolServer.apply runs):
+   * the RADIUS login's session ends with Call Disconnect and a refusal; the EAP-TLS one (a
+   * certificate identity) is left alone.
+   */
+  @Test
+  void aReloadThatNoLongerAdmitsASessionEndsItWithCallDisconnectAndKeepsTheOthers()
+      throws Exception {
+    startWithCertificatesAndRadius();
+    try (SstpTestClient erin = connected("erin");
+        SstpTestClient carl = connected("cert-carl")) {
+      String carlId = idOf("cert-carl");
+      radiusOn = false; // the reload
+
+      assertEquals(1, admission.endSessionsNoLongerAdmitted(registry, VpnProtocol.SSTP));
+
+      assertTrue(erin.awaitControl(STEP).type() == SstpMessageType.CALL_DISCONNECT
+          || erin.isClosedByServer(STEP));
+      assertEquals(List.of(carlId), registry.all().stream().map(s -> s.id()).toList());
+      assertEquals("NoClientCertificate", admission.refusals().recent().get(0).reason());
+      assertEquals("erin", admission.refusals().recent().get(0).identity());
+      assertEquals(0, admission.endSessionsNoLongerAdmitted(registry, VpnProtocol.SSTP));
+      assertTrue(carl.control.isEmpty(), "no control message to carl: " + carl.control);
+    }
+  }
+
+  /** An EAP login under way when the reload lands is held to the new rules: not admitted. */
+  @Test
+  void aLoginUnderWayWhenTheReloadLandsIsHeldToTheNewRules() throws Exception {
+    startWithCertificatesAndRadius();
+    try (SstpTestClient c = new SstpTestClient(address)) {
+      c.callConnect(STEP);
+      c.ppp.openLcp(STEP);
+      c.ppp.eap(
+          r -> {
+            if (r[4] != 1) {
+              radiusOn = false; // the reload, while the method runs
+            }
+            return answer(r, "erin", "token-of-erin");
+          },
+          STEP);
+      assertTrue(c.isClosedByServer(STEP) || c.awaitControl(STEP).type()
+          == SstpMessageType.CALL_DISCONNECT);
+    }
+    await().atMost(STEP).until(() -> !admission.refusals().recent().isEmpty());
+    assertEquals("NoClientCertificate", admission.refusals().recent().get(0).reason());
+    assertEquals(0, registry.size());
+    assertEquals(0, admission.inUse());
   }
 
   @ParameterizedTest
