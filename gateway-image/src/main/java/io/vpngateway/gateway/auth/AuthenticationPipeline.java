@@ -53,6 +53,7 @@ public final class AuthenticationPipeline {
   private final List<PasswordAuthenticator> passwords;
   private final AuthTokens tokens;
   private final EapAuthenticator eap;
+  private final BooleanSupplier eapOn;
   private final MsChapV2Authenticator msChapV2;
   private final Clock clock;
   private final BooleanSupplier certificatesOn;
@@ -63,6 +64,7 @@ public final class AuthenticationPipeline {
     this.passwords = List.copyOf(b.passwords);
     this.tokens = b.tokens;
     this.eap = b.eap;
+    this.eapOn = b.eapOn;
     this.msChapV2 = b.msChapV2;
     this.clock = b.clock;
     this.certificatesOn = b.certificatesOn;
@@ -167,7 +169,7 @@ public final class AuthenticationPipeline {
    * alone, EAP-MSCHAPv2 the password alone). Every protocol that starts EAP asks here first.
    */
   public EapAuthenticator eapAlone() throws AuthenticationException {
-    if (eap == null) {
+    if (eap == null || !eapOn.getAsBoolean()) {
       throw new AuthenticationException(
           RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
           "the client asked for EAP authentication, which this gateway does not offer");
@@ -428,6 +430,7 @@ public final class AuthenticationPipeline {
     private final List<PasswordAuthenticator> passwords = new ArrayList<>();
     private AuthTokens tokens;
     private EapAuthenticator eap;
+    private BooleanSupplier eapOn = () -> true;
     private MsChapV2Authenticator msChapV2;
     private Clock clock = Clock.systemUTC();
     private BooleanSupplier requireBoth = () -> false;
@@ -461,6 +464,17 @@ public final class AuthenticationPipeline {
 
     public Builder eap(EapAuthenticator authenticator) {
       this.eap = authenticator;
+      return this;
+    }
+
+    /**
+     * An EAP backend that follows reloads: it stays in the pipeline (protocols offer EAP) and
+     * {@code on} says whether the running config has it on (read at every login): the gateway's
+     * own EAP-TLS server, on while certificate authentication is.
+     */
+    public Builder eap(EapAuthenticator authenticator, BooleanSupplier on) {
+      this.eap = authenticator;
+      this.eapOn = on;
       return this;
     }
 

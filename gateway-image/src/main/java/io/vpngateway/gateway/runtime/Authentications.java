@@ -90,8 +90,9 @@ final class Authentications {
    * @param oidc the OIDC service (follows reloads, including turning OIDC on and off), or null
    * @param live the current config: certificate authentication and {@code
    *     requireCertificateAndPassword} follow it (a reload turns them on or off), and so does the
-   *     local EAP-TLS server's server certificate (the local EAP-TLS server itself is there only
-   *     when the config at start had certificate authentication and no RADIUS)
+   *     local EAP-TLS server: there whenever the config at start had no RADIUS (and the JVM has a
+   *     TLS key exporter), on while certificate authentication is, with the live server
+   *     certificate
    */
   static AuthenticationPipeline pipeline(
       RuntimeConfig config,
@@ -115,9 +116,11 @@ final class Authentications {
       b.password(new RadiusPasswordBackend(radius));
       b.eap(new RadiusEapBackend(radius));
       b.msChapV2(new RadiusMsChapV2Backend(radius));
-    } else if (auth.certificate() != null) {
+    } else {
       // no RADIUS to relay EAP to: the gateway runs EAP-TLS itself against its certificate
-      // trust (IKEv2 auth = eap-tls, SSTP's PPP EAP-TLS); with RADIUS, EAP-TLS is the server's
+      // trust (IKEv2 auth = eap-tls, SSTP's PPP EAP-TLS); with RADIUS, EAP-TLS is the server's.
+      // Built even while certificate authentication is off, and on only while it is on, so that
+      // a reload turning it on needs no restart (SSTP offers EAP from the start).
       if (EapTlsServer.available()) {
         CertificateAuthenticator whileOn =
             chain -> {
@@ -127,8 +130,8 @@ final class Authentications {
               }
               return trust.authenticator().authenticate(chain);
             };
-        b.eap(EapTlsServer.withOwnThreads(new EapTlsContext(live), whileOn));
-      } else {
+        b.eap(EapTlsServer.withOwnThreads(new EapTlsContext(live), whileOn), certificatesOn);
+      } else if (auth.certificate() != null) {
         LOG.warning(
             "this JVM has no TLS key exporter (Java 25 and later), so the gateway offers no"
                 + " EAP-TLS: IKEv2 EAP and SSTP clients cannot authenticate without RADIUS");

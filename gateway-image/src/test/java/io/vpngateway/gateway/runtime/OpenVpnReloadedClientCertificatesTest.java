@@ -3,6 +3,7 @@ package io.vpngateway.gateway.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vpngateway.api.config.GatewayConfig;
@@ -10,11 +11,13 @@ import io.vpngateway.api.config.GatewayConfigCodec;
 import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.Admission;
 import io.vpngateway.gateway.auth.AuthResult;
+import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.ClientCredentials;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.PasswordCredential;
 import io.vpngateway.gateway.auth.RefusalReason;
+import io.vpngateway.gateway.auth.eaptls.EapTlsServer;
 import io.vpngateway.gateway.auth.oidc.OidcService;
 import io.vpngateway.gateway.auth.radius.RadiusService;
 import io.vpngateway.gateway.auth.token.AuthTokens;
@@ -53,6 +56,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -267,6 +271,35 @@ class OpenVpnReloadedClientCertificatesTest {
     assertEquals(ReloadOutcome.Result.REJECTED, source.reload().result());
     assertEquals(ClientCertificates.REQUESTED, mode());
     assertTrue(handshakeWithoutCertificate());
+  }
+
+  /**
+   * The gateway's own EAP-TLS server (IKEv2 and SSTP EAP without RADIUS) follows certificate
+   * authentication through reloads: a gateway started without it (OIDC only) refuses EAP, a
+   * reload that turns certificates on hands out the EAP-TLS server without a restart, and one that
+   * turns them off refuses EAP again. Needs Java 25 (the TLS key exporter).
+   */
+  @Test
+  @Tag("java25")
+  void theLocalEapTlsServerFollowsCertificateAuthenticationThroughReloads() throws Exception {
+    GatewayConfig withCertificates = withOidc(doc());
+    GatewayConfig passwordOnly =
+        withCertificates.withAuthentication(
+            new GatewayConfig.Authentication(
+                null, null, withCertificates.authentication().oidc(), false));
+    Files.writeString(dir.resolve("config.yaml"), GatewayConfigCodec.write(passwordOnly));
+    start();
+    assertEquals(
+        RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+        assertThrows(AuthenticationException.class, pipeline::eapAlone).reason());
+
+    reload(withCertificates);
+    assertInstanceOf(EapTlsServer.class, pipeline.eapAlone());
+
+    reload(passwordOnly);
+    assertEquals(
+        RefusalReason.AUTH_METHOD_NOT_SUPPORTED,
+        assertThrows(AuthenticationException.class, pipeline::eapAlone).reason());
   }
 
   // ------------------------------------------------------------------ helpers
