@@ -61,7 +61,8 @@
 # names another build's bin/vpngw (e.g. an older commit's, for before/after figures).
 #
 # Safety: network namespaces made here (vgb-*, or VGB_NS-* so that two runs at once, each with its
-# own VGB_NS and VGB_WORK, leave each other alone), joined only to each other, on 10.98.0.0/16
+# own VGB_NS and VGB_WORK, leave each other alone; a run whose VGB_NS or VGB_WORK is in use by
+# another refuses to start, see lock_run), joined only to each other, on 10.98.0.0/16
 # addresses that exist only inside them. Nothing in the root namespace changes. Every run is
 # bounded (iperf3 -t, timeouts); everything is torn down on exit.
 set -uo pipefail
@@ -171,6 +172,23 @@ if [ ! -x "$VPNGW" ]; then
   (cd "$ROOT" && mvn -B -q -pl gateway-image -am package -DskipTests) || die "build failed"
 fi
 
+# lock_run KEY WHAT: holds a lock for KEY for the rest of this run, or dies saying who holds it.
+# One run per namespace prefix and per work directory at a time: cleanup kills every process in the
+# prefix's namespaces and the setup empties the work directory, so a second run with the same prefix
+# killed the first one's gateway (a SIGTERM during its start left an empty gateway.log), or the first
+# run's exit killed the second's. Taken before the EXIT trap, so a refused run touches nothing.
+lock_run() {
+  local dir=/run/lock f fd
+  [ -d "$dir" ] && [ -w "$dir" ] || dir=/tmp
+  f="$dir/vpngw-bench-$(printf %s "$1" | tr -c 'A-Za-z0-9_.-' '_').lock"
+  exec {fd}>>"$f" || die "cannot open the lock file $f"
+  if ! flock -n "$fd"; then
+    die "another bench run uses $2 (lock $f, held since: $(cat "$f" 2>/dev/null)); wait for it to end, or give this run its own prefix and work directory"
+  fi
+  printf '%s pid %s (%s)\n' "$(date +%T)" "$$" "$0" > "$f"
+}
+lock_run "ns-$NS" "VGB_NS=$NS"
+lock_run "work-$W" "VGB_WORK=$W"
 trap cleanup EXIT
 cleanup
 # after the first cleanup: it ignores INT and TERM for its own duration, which would otherwise
