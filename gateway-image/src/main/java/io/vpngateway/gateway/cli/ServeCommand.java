@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,6 +128,36 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "-f needs --state-dir DIR (where the CA and keys are kept)");
     }
+    // before anything slow (JVM warm-up, key generation, the state lock): a SIGTERM during the
+    // start (a bench tearing down, a pod deleted) exited with no line at all, an empty log
+    AtomicReference<Runnable> onStop =
+        new AtomicReference<>(
+            () ->
+                LOG.warning(
+                    "stopping before the gateway was ready: a signal (SIGTERM, SIGINT) or an exit"
+                        + " during its start"));
+    Thread hook = new Thread(() -> onStop.get().run(), "vpngw-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LOG.info(
+        () ->
+            "vpngw serve starting, pid "
+                + ProcessHandle.current().pid()
+                + ", Java "
+                + Runtime.version());
+    try {
+      return serve(standalone, onStop);
+    } catch (Exception | Error e) {
+      // the failure's own line says why (Vpngw.handleFailure, or the uncaught error's trace)
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway: one more line
+      }
+      throw e;
+    }
+  }
+
+  private int serve(boolean standalone, AtomicReference<Runnable> onStop) throws Exception {
     Path dir;
     StateDirectory state = null;
     byte[] gatewayFileContent = null;
@@ -179,21 +210,18 @@ final class ServeCommand implements Callable<Integer> {
       fileWatch = new GatewayFileWatcher(gatewayFile, state, gatewayFileContent).start();
     }
     AutoCloseable stopWatching = fileWatch;
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  LOG.info("stopping the gateway");
-                  maintenance.shutdownNow();
-                  try {
-                    stopWatching.close();
-                  } catch (Exception e) {
-                    LOG.fine("closing the gateway-file watch: " + e.getMessage());
-                  }
-                  gateway.close();
-                  stopped.countDown();
-                },
-                "vpngw-shutdown"));
+    onStop.set(
+        () -> {
+          LOG.info("stopping the gateway");
+          maintenance.shutdownNow();
+          try {
+            stopWatching.close();
+          } catch (Exception e) {
+            LOG.fine("closing the gateway-file watch: " + e.getMessage());
+          }
+          gateway.close();
+          stopped.countDown();
+        });
     stopped.await();
     return 0;
   }

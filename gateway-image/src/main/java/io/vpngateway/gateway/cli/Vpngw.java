@@ -26,10 +26,21 @@ import picocli.CommandLine.Command;
       VersionCommand.class
     })
 public final class Vpngw implements Runnable {
+  /** The system property naming the log manager class, read once, at the first logger. */
+  private static final String LOG_MANAGER = "java.util.logging.manager";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    installLogManager();
     System.exit(run(args));
+  }
+
+  /** {@link ShutdownLogManager}, unless another is named; before the first logger. */
+  static void installLogManager() {
+    if (System.getProperty(LOG_MANAGER) == null) {
+      System.setProperty(LOG_MANAGER, ShutdownLogManager.class.getName());
+    }
   }
 
   /** Runs the command line; returns the exit code. */
