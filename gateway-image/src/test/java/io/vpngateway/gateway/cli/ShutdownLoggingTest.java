@@ -61,6 +61,38 @@ class ShutdownLoggingTest {
   }
 
   /**
+   * Through the launcher ({@code bin/vpngw}), a SIGTERM as soon as it started the JVM, long before
+   * the JVM runs any of our code: the log still has the launcher's line with the pid it keeps.
+   */
+  @Test
+  void aSigtermWhileTheJvmStartsLeavesTheLaunchersLine() throws Exception {
+    Path gatewayFile = tmp.resolve("gateway.yaml");
+    Process mkfifo = new ProcessBuilder("mkfifo", gatewayFile.toString()).start();
+    assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo");
+    Path log = tmp.resolve("launcher.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                io.vpngateway.gateway.testing.ServedGateway.launcher().toString(), "serve", "-f",
+                gatewayFile.toString(), "--state-dir", tmp.resolve("state").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("VPNGW_CLASSPATH", NetnsLab.testClasspath());
+    Process serve = builder.start();
+    try {
+      String line = "for serve, pid " + serve.pid();
+      org.awaitility.Awaitility.await("the launcher's line")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> Files.readString(log).contains(line));
+      serve.destroy(); // SIGTERM
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve ends on SIGTERM");
+      assertEquals(143, serve.exitValue());
+      assertTrue(Files.readString(log).contains(line));
+    } finally {
+      serve.destroyForcibly();
+    }
+  }
+
+  /**
    * A shutdown hook that logs once the JDK's own hook has closed the handlers (or after 3 s when
    * it never does): with the JDK's log manager the line is lost, with {@link ShutdownLogManager}
    * (what {@code vpngw} installs) it is written.
