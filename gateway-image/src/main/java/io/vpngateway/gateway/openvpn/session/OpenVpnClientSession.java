@@ -35,10 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One OpenVPN client, from its hard reset to its end: the control channel (reliable layer, one
- * TLS session and key exchange per key state, control messages, renegotiation, timers) and the
- * lifecycle. Two parts are its own classes: {@link SessionAdmission} (who the client is and what it
- * was given: authentication, connection, cipher, address) and {@link SessionDataChannel} (data
- * keys and packets).
+ * TLS session and key exchange per key state, control messages, renegotiation, the periodic tick)
+ * and the lifecycle. Three parts are their own classes: {@link SessionAdmission} (who the client
+ * is and what it was given: authentication, connection, cipher, address), {@link
+ * SessionDataChannel} (data keys and packets) and {@link SessionTimers} (its deadlines and when it
+ * next needs a tick).
  *
  * <pre>
  *  HANDSHAKING ──key-method 2──▶ admission ──admitted (at once)────────────────▶ AUTHENTICATED
@@ -74,10 +75,6 @@ public final class OpenVpnClientSession implements TunnelSession {
 
   private static final System.Logger LOG = System.getLogger(OpenVpnClientSession.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final long HANDSHAKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
-  private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(3);
-  /** Beyond the wait announced to a client, for its last answer to arrive. */
-  private static final long AUTH_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
   /**
    * Transmissions of our hard reset (about 7 s with the 1-2-4 s back-off) after which a client
    * that never acknowledged it is dropped: a replayed or spoofed reset must not keep a session
@@ -97,15 +94,10 @@ public final class OpenVpnClientSession implements TunnelSession {
   private final Instant since = Instant.now();
   private final SessionAdmission admission;
   private final SessionDataChannel data;
+  private final SessionTimers timers;
 
   private Phase phase = Phase.HANDSHAKING;
   private int currentKeyId;
-  private long refusedAtNanos;
-  private long authenticationDeadlineNanos;
-  /** What the last PUSH_REPLY told the client (see {@link #keepalive}); null before it. */
-  private Keepalive pushedKeepalive;
-  /** Data bytes both ways when {@link #nextTickNanos} last looked: tells moving from quiet. */
-  private long bytesAtLastLook = -1;
 
   private OpenVpnClientSession(SessionHost host, OpenVpnLink link, TlsCrypt tlsCrypt, int peerId,
       long remoteSessionId, long localSessionId) {
@@ -134,6 +126,7 @@ public final class OpenVpnClientSession implements TunnelSession {
             host.runOnControlThread(task);
           }
         });
+    this.timers = new SessionTimers(host, data);
   }
 
   /**
@@ -170,7 +163,7 @@ public final class OpenVpnClientSession implements TunnelSession {
 
   private KeyState newKeyState(int keyId) throws OpenVpnException {
     KeyState ks = new KeyState(keyId, new TlsControlChannel(host.tls().newEngine()),
-        System.nanoTime() + HANDSHAKE_WINDOW_NANOS);
+        timers.handshakeDeadline(System.nanoTime()));
     keyStates[keyId] = ks;
     return ks;
   }
@@ -279,7 +272,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     // a network backend decides later: answer now, hold the push until it has
     sendKeyMethodReply(ks);
     phase = Phase.AUTHENTICATING;
-    authenticationDeadlineNanos = ks.deadlineNanos;
+    timers.authenticateBy(ks.deadlineNanos);
     decision.thenAccept(refusal -> {
       if (closed.get() || phase != Phase.AUTHENTICATING) {
         return;
@@ -301,7 +294,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     if (closed.get() || phase != Phase.AUTHENTICATING) {
       return;
     }
-    authenticationDeadlineNanos = System.nanoTime() + wait.toNanos() + AUTH_GRACE_NANOS;
+    timers.authenticationAnnounced(wait);
     try {
       for (String m : messages) {
         ks.sendControlMessage(m);
@@ -360,7 +353,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     boolean firstKey = phase == Phase.HANDSHAKING || phase == Phase.AUTHENTICATING;
     if (firstKey) {
       phase = Phase.REFUSED; // before sending: a failed send must not leave it authenticating
-      refusedAtNanos = System.nanoTime();
+      timers.refused(System.nanoTime());
     }
     ks.sendControlMessage("AUTH_FAILED," + refusal.clientText());
     if (!firstKey) {
@@ -397,8 +390,7 @@ public final class OpenVpnClientSession implements TunnelSession {
     OpenVpnServerSettings settings = host.settings();
     ks.sendControlMessage(PushReplyBuilder.build(settings, admission.lease(),
         admission.cipher(), peerId, admission.useEkm(), token));
-    pushedKeepalive = new Keepalive(settings.keepaliveInterval().toNanos(),
-        settings.keepaliveTimeout().toNanos(), settings.keepaliveTimeout().toSeconds());
+    timers.pushed(settings);
     if (phase == Phase.AUTHENTICATED) {
       phase = Phase.ESTABLISHED;
       host.stats().sessionsEstablished.increment();
@@ -515,7 +507,7 @@ public final class OpenVpnClientSession implements TunnelSession {
         flush(ks, now);
       }
     }
-    if (phase == Phase.AUTHENTICATING && now - authenticationDeadlineNanos > 0) {
+    if (phase == Phase.AUTHENTICATING && timers.authenticationOverdue(now)) {
       // the backend never answered: refuse (reported), linger so AUTH_FAILED gets through.
       // The phase leaves AUTHENTICATING first, so the decision that release() completes is
       // ignored instead of refusing a second time.
@@ -526,7 +518,7 @@ public final class OpenVpnClientSession implements TunnelSession {
           flush(ks);
         } else {
           phase = Phase.REFUSED;
-          refusedAtNanos = now;
+          timers.refused(now);
         }
       } catch (OpenVpnException e) {
         admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer in time");
@@ -535,11 +527,11 @@ public final class OpenVpnClientSession implements TunnelSession {
       }
       admission.release(RefusalReason.AUTH_TIMEOUT, "no authentication answer in time");
     }
-    if (phase == Phase.REFUSED && now - refusedAtNanos > REFUSED_LINGER_NANOS) {
+    if (phase == Phase.REFUSED && timers.refusalLingerOver(now)) {
       closeNow("refused", false);
       return;
     }
-    Keepalive keepalive = keepalive();
+    SessionTimers.Keepalive keepalive = timers.keepalive();
     if (now - data.lastReceivedNanos() > keepalive.timeoutNanos()) {
       closeNow("ping-restart: no packet for " + keepalive.timeoutSeconds() + " s", false);
       return;
@@ -562,106 +554,15 @@ public final class OpenVpnClientSession implements TunnelSession {
 
   /**
    * The latest time ({@link System#nanoTime}) at which {@link #tick} must run again; call after a
-   * tick. A quiet established session (one active key, everything acknowledged, no key change
-   * under way, no data since the last look) needs the control thread only for its keepalive ping,
-   * its ping-restart and its timed renegotiation, so an idle server sleeps until the first of
-   * those. Control work under way (the handshake, the wait for the push request, a key state in
-   * its TLS handshake or key method, a control message of ours not yet acknowledged) asks for the
-   * next tick within {@code fastNanos}: retransmissions stay on time. An authentication's
-   * deadline, a refusal's linger, a key change waiting for its promotion or retirement, and
-   * moving traffic (whose byte and packet limits the tick checks) ask within {@code slowNanos}:
-   * those are counted in seconds. (A control packet from the client brings the next tick within
-   * the fast period anyway: {@code ControlThread}.) Control thread.
+   * tick. Which of the session's deadlines and work under way decide it: {@link
+   * SessionTimers#nextTickNanos}. Control thread.
    */
   public long nextTickNanos(long now, long fastNanos, long slowNanos) {
     if (closed.get()) {
       return now + TimeUnit.DAYS.toNanos(1);
     }
-    // keepalive pings are not traffic: a quiet session stays quiet across the client's ping and
-    // ours (the ping's own deadline brings the next tick anyway)
-    long bytes = data.bytesIn() + data.bytesOut() - data.keepaliveBytes();
-    boolean moved = bytes != bytesAtLastLook;
-    bytesAtLastLook = bytes;
-    // the handshake's own timers; the client's push request is a packet, which brings the next
-    // tick anyway, and our unacknowledged messages ask for the fast tick below
-    boolean control = phase == Phase.HANDSHAKING;
-    // counted in seconds: an authentication's deadline, a refusal's linger, traffic, key changes
-    boolean seconds = phase != Phase.ESTABLISHED || moved || data.pendingKeyId() >= 0
-        || data.retiring();
-    for (int i = 0; i < keyStates.length; i++) {
-      KeyState ks = keyStates[i];
-      if (ks == null) {
-        continue;
-      }
-      boolean handshaking = ks.state == KeyState.State.TLS_HANDSHAKE
-          || ks.state == KeyState.State.AWAIT_KEY_METHOD;
-      // a failed key state retransmits nothing (tick)
-      if (ks.state != KeyState.State.FAILED && (handshaking || !ks.reliable.allAcked())) {
-        control = true;
-      }
-      if (i != currentKeyId || ks.state != KeyState.State.ACTIVE) {
-        seconds = true;
-      }
-    }
-    if (control) {
-      return now + fastNanos;
-    }
-    if (seconds) {
-      return now + slowNanos;
-    }
-    // the checks in tick() are strict (elapsed > limit): one millisecond past makes them due
-    long margin = TimeUnit.MILLISECONDS.toNanos(1);
-    long timeout = keepalive().timeoutNanos();
-    long next = data.lastReceivedNanos() + timeout;
-    next = Math.min(next, data.lastSentNanos() + keepaliveFallbackNanos(now));
-    DataChannelKey k = data.sendKey();
-    long reneg = host.settings().renegotiateAfter().toNanos();
-    if (k != null && reneg > 0) {
-      next = Math.min(next, k.createdNanos() + reneg);
-    }
-    return next + margin;
+    return timers.nextTickNanos(now, fastNanos, slowNanos, phase, keyStates, currentKeyId);
   }
-
-  /**
-   * How long after our last packet the control thread sends a keepalive ping itself. While the
-   * client's pings come (one within the last interval), ours rides them on the thread they wake
-   * ({@link SessionDataChannel#keepaliveRide}) and the control thread only backs that up, half the
-   * gap to the client's ping-restart later, so it does not wake once per interval for nothing;
-   * otherwise every interval. "Come" allows two intervals since the client's last ping: openvpn's
-   * own timer has one-second steps, so its pings arrive up to a second late. Never more than the
-   * interval plus half of (timeout - interval), so the client hears from us well before its
-   * ping-restart.
-   */
-  private long keepaliveFallbackNanos(long now) {
-    Keepalive keepalive = keepalive();
-    long interval = keepalive.intervalNanos();
-    if (now - data.lastPingReceivedNanos() > 2 * interval) {
-      return interval;
-    }
-    return interval + (keepalive.timeoutNanos() - interval) / 2;
-  }
-
-  /**
-   * The keepalive this session keeps: what its client was pushed ({@code ping}, {@code
-   * ping-restart}), which the client keeps until it reconnects, so a reload that shortens the
-   * server's values must not make us drop a client that pings at its old interval (nor a longer
-   * one make it wait for pings we no longer send in time); before the push, the server's current
-   * values. Renegotiation is not pushed (the client answers a soft reset whenever it comes), so
-   * reneg-sec and reneg-bytes follow a reload at once: a key lifetime shortened by policy reaches
-   * live sessions too.
-   */
-  private Keepalive keepalive() {
-    Keepalive pushed = pushedKeepalive;
-    if (pushed != null) {
-      return pushed;
-    }
-    OpenVpnServerSettings s = host.settings();
-    return new Keepalive(s.keepaliveInterval().toNanos(), s.keepaliveTimeout().toNanos(),
-        s.keepaliveTimeout().toSeconds());
-  }
-
-  /** A keepalive as pushed: ping interval and ping-restart timeout. */
-  private record Keepalive(long intervalNanos, long timeoutNanos, long timeoutSeconds) {}
 
   private void maybeRenegotiate(long now) {
     DataChannelKey k = data.sendKey();
@@ -670,12 +571,7 @@ public final class OpenVpnClientSession implements TunnelSession {
         || current.state != KeyState.State.ACTIVE) {
       return;
     }
-    long reneg = host.settings().renegotiateAfter().toNanos();
-    long bytes = host.settings().renegotiateBytes();
-    boolean due = (reneg > 0 && now - k.createdNanos() > reneg)
-        || (bytes > 0 && k.bytes() > bytes)
-        || data.packetLimitNear();
-    if (!due) {
+    if (!timers.renegotiationDue(now, k)) {
       return;
     }
     int next = currentKeyId + 1 > 7 ? 1 : currentKeyId + 1;
