@@ -85,10 +85,24 @@ public final class SstpProtocolServer implements ProtocolServer {
       tcp = context.tcpPorts().register(context.listen().sstp(), new TlsHandler());
     }
     var auth = context.admission().authentication();
-    if (auth.msChapV2().isEmpty() && auth.eap().isEmpty()) {
+    if (auth.msChapV2().isEmpty() && !eapOnNow(auth)) {
       LOG.warning(
-          "SSTP: no MS-CHAPv2 or EAP backend is configured (authentication.radius): every SSTP"
-              + " client will be refused with AuthMethodNotSupported");
+          "SSTP: neither MS-CHAPv2 nor EAP can admit a client under this authentication"
+              + " (MS-CHAPv2 needs authentication.radius, EAP RADIUS or certificate"
+              + " authentication): every SSTP client will be refused");
+    }
+  }
+
+  /**
+   * Whether an EAP login may start now (a backend, and on: the local EAP-TLS server is there from
+   * the start even while certificate authentication is off).
+   */
+  private static boolean eapOnNow(io.vpngateway.gateway.auth.AuthenticationPipeline auth) {
+    try {
+      auth.eapAlone();
+      return true;
+    } catch (io.vpngateway.gateway.auth.AuthenticationException e) {
+      return false;
     }
   }
 
