@@ -12,9 +12,9 @@ class OpenVpnServerIdleTickTest {
   @Test
   void aDeadlineInTheFutureIsKept() {
     long now = 5_000_000_000L;
-    assertEquals(now + 1, OpenVpnServer.retryNoSoonerThanSlowTick(now + 1, now, SLOW));
+    assertEquals(now + 1, ServerTick.retryNoSoonerThanSlowTick(now + 1, now, SLOW));
     assertEquals(
-        now + 7 * SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now + 7 * SLOW, now, SLOW));
+        now + 7 * SLOW, ServerTick.retryNoSoonerThanSlowTick(now + 7 * SLOW, now, SLOW));
   }
 
   /**
@@ -23,13 +23,13 @@ class OpenVpnServerIdleTickTest {
    */
   @Test
   void theSleepIsTheEarliestDeadlineCappedBySweepingTcpOrTheIdleMaximum() {
-    assertEquals(100, OpenVpnServer.sleepMillis(100, true));
-    assertEquals(100, OpenVpnServer.sleepMillis(100, false));
-    assertEquals(OpenVpnServer.SLOW_TICK_MILLIS, OpenVpnServer.sleepMillis(35_000, true));
-    assertEquals(35_000, OpenVpnServer.sleepMillis(35_000, false));
+    assertEquals(100, ServerTick.sleepMillis(100, true));
+    assertEquals(100, ServerTick.sleepMillis(100, false));
+    assertEquals(ServerTick.SLOW_TICK_MILLIS, ServerTick.sleepMillis(35_000, true));
+    assertEquals(35_000, ServerTick.sleepMillis(35_000, false));
     assertEquals(
-        OpenVpnServer.MAX_IDLE_TICK_MILLIS, OpenVpnServer.sleepMillis(Long.MAX_VALUE / 2, false));
-    assertEquals(1, OpenVpnServer.sleepMillis(-5, true), "a deadline passed: at once, not never");
+        ServerTick.MAX_IDLE_TICK_MILLIS, ServerTick.sleepMillis(Long.MAX_VALUE / 2, false));
+    assertEquals(1, ServerTick.sleepMillis(-5, true), "a deadline passed: at once, not never");
   }
 
   /**
@@ -39,11 +39,11 @@ class OpenVpnServerIdleTickTest {
   @Test
   void aDeadlineTheTickLeftInThePastIsRetriedAtTheSlowTick() {
     long now = 5_000_000_000L;
-    assertEquals(now + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now, now, SLOW));
-    assertEquals(now + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(now - 3 * SLOW, now, SLOW));
+    assertEquals(now + SLOW, ServerTick.retryNoSoonerThanSlowTick(now, now, SLOW));
+    assertEquals(now + SLOW, ServerTick.retryNoSoonerThanSlowTick(now - 3 * SLOW, now, SLOW));
     // nanoTime may be negative and wrap: compare by difference
     long wrapped = Long.MAX_VALUE - 10;
     assertEquals(
-        wrapped + SLOW, OpenVpnServer.retryNoSoonerThanSlowTick(wrapped - 5, wrapped, SLOW));
+        wrapped + SLOW, ServerTick.retryNoSoonerThanSlowTick(wrapped - 5, wrapped, SLOW));
   }
 }
