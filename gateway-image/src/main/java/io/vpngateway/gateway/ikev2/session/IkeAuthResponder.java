@@ -196,13 +196,6 @@ final class IkeAuthResponder {
       Authentication authentication,
       long now)
       throws IkeProtocolException {
-    try {
-      // an EAP login under way when a reload tightened the rules is held to the new ones
-      attempt.requireLiveRules(identity);
-    } catch (AuthenticationException e) {
-      engine.stats.authFailures.increment(); // reported by the attempt
-      throw new AuthenticationFailedException(e.reason(), e.getMessage());
-    }
     Optional<ConnectionSlot> slot = attempt.reserve(identity);
     if (slot.isEmpty()) {
       engine.stats.authFailures.increment(); // MaxConnectionsReached, reported by the attempt
@@ -222,6 +215,14 @@ final class IkeAuthResponder {
           TrafficSelectorNarrowing.toAddress(offer.tsi().selectors(), address);
       List<IkePayload> answer = new ArrayList<>(authentication.payloads());
       Ikev2Session session = newSession(sa, sessionId, identity, lease, slot.get());
+      try {
+        // registered first, then held to the rules in force now: a reload that tightened them
+        // while this login was under way (an EAP round trip) is either seen here or sees this
+        // session among the live ones it judges (Admission.endSessionsNoLongerAdmitted)
+        attempt.requireLiveRules(identity);
+      } catch (AuthenticationException e) {
+        throw new AuthenticationFailedException(e.reason(), e.getMessage()); // ends the session
+      }
       int ourSpi = engine.childSas.allocateSpi();
       ChildSa child =
           ChildSaBuilder.install(

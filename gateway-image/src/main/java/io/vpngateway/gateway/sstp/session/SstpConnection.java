@@ -443,7 +443,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   public PppSession.LinkAddresses authenticated(AuthResult result) {
     identity = result.identity();
     try {
-      // a login under way when a reload tightened the rules is held to the new ones
+      // a login under way when a reload tightened the rules is held to the new ones: refused
+      // here before it takes an address (maybeActivate judges it again once registered)
       attempt.requireLiveRules(identity);
     } catch (AuthenticationException e) {
       ctx.stats().admissionRefused.increment();
@@ -487,6 +488,16 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     registered = true;
+    try {
+      // registered first, then held to the rules in force now: a reload that tightened them
+      // since the login (IPCP and Call Connected take round trips) is either seen here or sees
+      // this session among the live ones it judges (Admission.endSessionsNoLongerAdmitted)
+      attempt.requireLiveRules(identity);
+    } catch (AuthenticationException e) {
+      ctx.stats().admissionRefused.increment(); // reported by the attempt
+      close("no longer admitted after a reload: " + e.reason().code());
+      return;
+    }
     active = true;
     attempt.admitted();
     ctx.stats().sessionsEstablished.increment();

@@ -151,6 +151,39 @@ class EapRoundsTest {
     }
   }
 
+  /**
+   * A reload that turns RADIUS off on this certificate gateway while the EAP login is under way:
+   * the client proves the MSK after it, and is refused (NoClientCertificate) instead of admitted
+   * under the rules it started with.
+   */
+  @Test
+  void aReloadDuringTheEapLoginHoldsItToTheNewRules() throws Exception {
+    ScriptedEap backend = new ScriptedEap();
+    try (EngineHarness h = new EngineHarness(p -> p, KeySpec.EC_P256, backend)) {
+      LoopbackInitiator c = new LoopbackInitiator(CLIENT, EngineHarness.GATEWAY, EngineHarness.IKE);
+      c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), CLIENT, false));
+      IkeMessage first = c.open(h.exchange(
+          c.request(ExchangeType.IKE_AUTH, c.eapFirstPayloads("alice@corp", EngineHarness.ESP)),
+          CLIENT, true));
+      c.gatewayIdr = first.id(false).orElseThrow();
+      round(h, c, eap(2, 1, 1, "alice".getBytes(StandardCharsets.UTF_8)));
+      IkeMessage success = round(h, c, eap(2, 2, 4, "s3cret".getBytes(StandardCharsets.UTF_8)));
+      assertEquals(3, success.first(EapPayload.class).orElseThrow().message()[0], "EAP-Success");
+
+      h.radiusOn = false; // the reload
+
+      IkeMessage last = c.open(h.exchange(
+          c.request(ExchangeType.IKE_AUTH, List.of(c.micAuth(MSK))), CLIENT, true));
+      assertTrue(last.firstError().isPresent(), "refused: " + last);
+      h.sync();
+      assertEquals(0, h.registry.size());
+      assertEquals(1, h.metrics.handshakes(io.vpngateway.api.v1alpha1.spec.VpnProtocol.IKEv2,
+          "failed", "NoClientCertificate"));
+    } finally {
+      backend.backend.shutdownNow();
+    }
+  }
+
   @Test
   void aWrongAnswerEndsInEapFailureAndNoSession() throws Exception {
     ScriptedEap backend = new ScriptedEap();

@@ -47,6 +47,8 @@ final class EngineHarness implements AutoCloseable {
   final PkixCertificateAuthenticator authenticator;
   final GatewayMetrics metrics = new GatewayMetrics(registry);
   final IkeEngine engine;
+  /** RADIUS (the EAP relay's password backend) on in the running config; a test's reload flips it. */
+  volatile boolean radiusOn = true;
   /** The thread that sent the last IKE message (inline on a receive thread or the control thread). */
   volatile Thread lastIkeSender;
 
@@ -121,10 +123,25 @@ final class EngineHarness implements AutoCloseable {
                     // as RADIUS gives the gateway's pipeline: its EAP relay comes with its
                     // password backend, which is what lets a client in without a certificate
                     : AuthenticationPipeline.builder().certificates(authenticator).eap(eap)
-                        .password((credential, client) -> java.util.concurrent.CompletableFuture
-                            .completedFuture(io.vpngateway.gateway.auth.AuthResult.refused(
-                                io.vpngateway.gateway.auth.RefusalReason.CREDENTIALS_MISSING,
-                                "no passwords in this harness")))
+                        .password(new io.vpngateway.gateway.auth.PasswordAuthenticator() {
+                          @Override
+                          public boolean active() {
+                            return radiusOn;
+                          }
+
+                          @Override
+                          public java.util.concurrent.CompletableFuture<
+                                  io.vpngateway.gateway.auth.AuthResult>
+                              authenticate(
+                                  java.util.Optional<io.vpngateway.gateway.auth.PasswordCredential>
+                                      credential,
+                                  io.vpngateway.gateway.auth.ClientInfo client) {
+                            return java.util.concurrent.CompletableFuture.completedFuture(
+                                io.vpngateway.gateway.auth.AuthResult.refused(
+                                    io.vpngateway.gateway.auth.RefusalReason.CREDENTIALS_MISSING,
+                                    "no passwords in this harness"));
+                          }
+                        })
                         .build(),
                 policy.maxSessions(),
                 metrics),
