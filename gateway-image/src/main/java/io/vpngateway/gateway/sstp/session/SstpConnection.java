@@ -4,18 +4,10 @@ import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
 import io.vpngateway.gateway.admission.AdmissionAttempt;
 import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.AuthenticationException;
-import io.vpngateway.gateway.auth.ClientInfo;
-import io.vpngateway.gateway.auth.EapAuthenticator;
-import io.vpngateway.gateway.auth.EapConversation;
-import io.vpngateway.gateway.auth.MsChapV2Authenticator;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
-import io.vpngateway.gateway.sstp.ppp.session.MsChapV2Verifier;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.TunnelSession;
@@ -52,7 +44,8 @@ import javax.net.ssl.SSLSocket;
  * One SSTP client connection, from the TCP accept to the close, and the {@link TunnelSession} it
  * becomes: TLS (server mode, no client certificate at this layer), the HTTP {@code
  * SSTP_DUPLEX_POST} exchange, then SSTP packets: control packets drive {@link
- * SstpControlStateMachine}, data packets carry PPP frames for {@link PppSession}.
+ * SstpControlStateMachine}, data packets carry PPP frames for {@link PppSession}, whose login
+ * goes through the gateway's admission in {@link SstpPppLogin}.
  *
  * <p>Threads: the connection's reader thread runs {@link #run} (TLS, HTTP, every received
  * packet); its writer thread drains {@link SstpLink}; the server's timer thread calls {@link
@@ -70,8 +63,6 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   static final int CONTROL_PER_SECOND = 50;
   /** Control frames over the budget after which the call is aborted as a flood. */
   static final int FLOOD_LIMIT = 2000;
-  /** How long the reader thread waits for the MS-CHAPv2 backend (RADIUS with its retries). */
-  static final long AUTH_TIMEOUT_SECONDS = 30;
   private static final long DISCONNECT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(3);
   private static final byte[] NOT_FOUND =
       ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -97,7 +88,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
   private volatile boolean active;
   private boolean httpDone;
   private boolean registered;
-  private AdmissionAttempt attempt;
+  private final SstpPppLogin login;
   private ConnectionSlot slot;
   private volatile ClientIdentity identity;
   private volatile AddressLease lease;
@@ -131,6 +122,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     byte[] idBytes = new byte[8];
     ctx.random().nextBytes(idBytes);
     this.id = "sstp-" + HexFormat.of().formatHex(idBytes);
+    this.login = new SstpPppLogin(ctx, id, remote);
   }
 
   /** The reader thread's body: runs the connection to its end, then cleans up. */
@@ -283,8 +275,8 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
                 ctx.ppp(),
                 ctx.random(),
                 PppSession.authenticators(
-                    this::verifyMsChapV2,
-                    EapRelay::new,
+                    login::verifyMsChapV2,
+                    login::eapBackend,
                     remote,
                     ctx.random(),
                     this::sendPppControl),
@@ -328,120 +320,10 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     link.send(packet, false);
   }
 
-  /**
-   * The MS-CHAPv2 check through the gateway's admission: the pipeline's MS-CHAPv2 backend
-   * (RADIUS) decides; a refusal is reported by the admission (log line, metrics, GET /refusals).
-   * Runs on this connection's reader thread and waits for the backend (at most {@link
-   * #AUTH_TIMEOUT_SECONDS}); only this client waits.
-   */
-  private MsChapV2Verifier.Outcome verifyMsChapV2(MsChapV2Verifier.Attempt a) {
-    attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
-    MsChapV2Authenticator backend;
-    try {
-      backend = ctx.admission().authentication().msChapV2Alone();
-    } catch (AuthenticationException e) {
-      attempt.refuse(e.reason(), e.getMessage());
-      return new MsChapV2Verifier.Rejected(e.reason().code());
-    }
-    MsChapV2Authenticator.Result r;
-    try {
-      r =
-          backend
-              .authenticate(
-                  attempt.client(),
-                  new MsChapV2Authenticator.Response(
-                      a.userName(), a.authenticatorChallenge(), a.peerChallenge(), a.ntResponse()))
-              .toCompletableFuture()
-              .get(AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      attempt.refuse(RefusalReason.AUTH_SERVER_UNAVAILABLE, "no MS-CHAPv2 verdict in time");
-      return new MsChapV2Verifier.Rejected("backend timeout");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      attempt.refuse(RefusalReason.INTERNAL_ERROR, "interrupted");
-      return new MsChapV2Verifier.Rejected("interrupted");
-    } catch (ExecutionException e) {
-      LOG.log(Level.WARNING, "MS-CHAPv2 backend failed", e.getCause());
-      attempt.refuse(RefusalReason.INTERNAL_ERROR, "MS-CHAPv2 backend failed");
-      return new MsChapV2Verifier.Rejected("backend failure");
-    }
-    if (r instanceof MsChapV2Authenticator.Result.Accepted ok) {
-      return new MsChapV2Verifier.Accepted(
-          ok.identity(), ok.authenticatorResponse(), ok.sendKey().bytes(), ok.receiveKey().bytes());
-    }
-    MsChapV2Authenticator.Result.Refused no = (MsChapV2Authenticator.Result.Refused) r;
-    attempt.refuse(no.reason(), no.message());
-    return new MsChapV2Verifier.Rejected(no.reason().code() + ": " + no.message());
-  }
-
-  /**
-   * EAP through the gateway's admission: the pipeline's EAP relay (RADIUS: EAP-TLS,
-   * EAP-MSCHAPv2) runs the method; a Failure is reported by the admission. Each step waits on
-   * this connection's reader thread (at most {@link #AUTH_TIMEOUT_SECONDS}).
-   */
-  private final class EapRelay implements PppSession.EapBackend {
-    private EapConversation conversation;
-    private int lastId;
-
-    @Override
-    public EapConversation.Step begin() {
-      attempt = ctx.admission().begin(new ClientInfo(VpnProtocol.SSTP, id, remote));
-      EapAuthenticator eap;
-      try {
-        eap = ctx.admission().authentication().eapAlone();
-      } catch (AuthenticationException e) {
-        return refuse(e.reason(), e.getMessage());
-      }
-      conversation = eap.start(attempt.client(), Optional.empty());
-      return await(conversation.begin());
-    }
-
-    @Override
-    public EapConversation.Step receive(byte[] eapPacket) {
-      lastId = eapPacket[1] & 0xff;
-      return await(conversation.receive(eapPacket));
-    }
-
-    private EapConversation.Step await(CompletionStage<EapConversation.Step> stage) {
-      EapConversation.Step step;
-      try {
-        step = stage.toCompletableFuture().get(AUTH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        return refuse(RefusalReason.AUTH_SERVER_UNAVAILABLE, "no EAP answer in time");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return refuse(RefusalReason.INTERNAL_ERROR, "interrupted");
-      } catch (ExecutionException e) {
-        LOG.log(Level.WARNING, "EAP backend failed", e.getCause());
-        return refuse(RefusalReason.INTERNAL_ERROR, "EAP backend failed");
-      }
-      if (step instanceof EapConversation.Step.Failure f) {
-        attempt.refuse(f.reason(), f.message());
-      } else if (step instanceof EapConversation.Step.Send s) {
-        lastId = s.eapPacket().length > 1 ? s.eapPacket()[1] & 0xff : lastId;
-      }
-      return step;
-    }
-
-    private EapConversation.Step refuse(RefusalReason reason, String message) {
-      attempt.refuse(reason, message);
-      close();
-      // EAP-Failure (RFC 3748 section 4.2): code 4, the last identifier, length 4
-      return new EapConversation.Step.Failure(
-          new byte[] {4, (byte) lastId, 0, 4}, reason, message);
-    }
-
-    @Override
-    public void close() {
-      if (conversation != null) {
-        conversation.close();
-      }
-    }
-  }
-
   @Override
   public PppSession.LinkAddresses authenticated(AuthResult result) {
     identity = result.identity();
+    AdmissionAttempt attempt = login.attempt();
     try {
       // a login under way when a reload tightened the rules is held to the new ones: refused
       // here before it takes an address (maybeActivate judges it again once registered)
@@ -499,7 +381,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     active = true;
-    attempt.admitted();
+    login.attempt().admitted();
     ctx.stats().sessionsEstablished.increment();
     LOG.info(
         "SSTP session "
@@ -654,6 +536,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       lease.release();
       lease = null;
     }
+    AdmissionAttempt attempt = login.attempt();
     if (attempt != null && !attempt.isEnded()) {
       // authenticated but never connected: the admission hears why (and frees the slot)
       SstpCryptoBindingCheck.Failure binding = control == null ? null : control.bindingFailure();
