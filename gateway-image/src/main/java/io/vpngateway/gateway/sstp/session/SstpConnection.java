@@ -370,6 +370,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     registered = true;
+    AdmissionAttempt attempt = login.attempt();
     try {
       // registered first, then held to the rules in force now: a reload that tightened them
       // since the login (IPCP and Call Connected take round trips) is either seen here or sees
@@ -381,7 +382,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
       return;
     }
     active = true;
-    login.attempt().admitted();
+    attempt.admitted();
     ctx.stats().sessionsEstablished.increment();
     LOG.info(
         "SSTP session "
