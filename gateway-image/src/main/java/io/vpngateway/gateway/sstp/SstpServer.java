@@ -1,6 +1,7 @@
 package io.vpngateway.gateway.sstp;
 
 import io.vpngateway.gateway.ippool.AddressAllocator;
+import io.vpngateway.gateway.protocol.ConnectionThreads;
 import io.vpngateway.gateway.session.InnerPacketSink;
 import io.vpngateway.gateway.session.SessionRegistry;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
@@ -212,9 +213,8 @@ public final class SstpServer implements AutoCloseable {
     SstpConnection c = new SstpConnection(socket, consumed, context, this::ended);
     connections.add(c);
     keepTicking();
-    Thread reader = new Thread(c::run, "sstp-read-" + socket.getRemoteSocketAddress());
-    reader.setDaemon(true);
-    reader.start();
+    // a virtual thread where the JVM has them (see ConnectionThreads)
+    ConnectionThreads.get().start("sstp-read-" + socket.getRemoteSocketAddress(), c::run);
   }
 
   private synchronized boolean admit(InetAddress source) {

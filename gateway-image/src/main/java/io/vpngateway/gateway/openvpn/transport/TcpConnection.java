@@ -1,5 +1,6 @@
 package io.vpngateway.gateway.openvpn.transport;
 
+import io.vpngateway.gateway.protocol.ConnectionThreads;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,14 +39,14 @@ public final class TcpConnection implements Runnable {
     this.alreadyRead = alreadyRead == null ? ByteBuffer.allocate(0) : alreadyRead.slice();
   }
 
-  /** Starts the reader and writer threads (named after {@code name}). */
+  /**
+   * Starts the reader and writer threads (named after {@code name}): virtual threads where the JVM
+   * has them (see {@link ConnectionThreads}).
+   */
   void start(String name) {
-    Thread writer = new Thread(link::writeLoop, name + "-tx");
-    writer.setDaemon(true);
-    writer.start();
-    Thread reader = new Thread(this, name);
-    reader.setDaemon(true);
-    reader.start();
+    ConnectionThreads threads = ConnectionThreads.get();
+    threads.start(name + "-tx", link::writeLoop);
+    threads.start(name, this);
   }
 
   public OpenVpnLink link() {

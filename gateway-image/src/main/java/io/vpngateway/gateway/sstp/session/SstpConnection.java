@@ -6,6 +6,7 @@ import io.vpngateway.gateway.admission.ConnectionSlot;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ippool.AddressLease;
+import io.vpngateway.gateway.protocol.ConnectionThreads;
 import io.vpngateway.gateway.sstp.crypto.SstpCryptoBindingCheck;
 import java.util.Optional;
 import io.vpngateway.gateway.auth.ClientIdentity;
@@ -214,9 +215,7 @@ public final class SstpConnection implements TunnelSession, PppSession.Host {
     } finally {
       lock.unlock();
     }
-    Thread writer = new Thread(link::writeLoop, "sstp-write-" + remote);
-    writer.setDaemon(true);
-    writer.start();
+    ConnectionThreads.get().start("sstp-write-" + remote, link::writeLoop);
     link.send(SstpHttpRequest.OK_RESPONSE, false);
     ctx.stats().sstpRequests.increment();
     return true;
