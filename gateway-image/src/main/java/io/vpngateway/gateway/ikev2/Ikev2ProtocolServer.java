@@ -59,7 +59,6 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
     return VpnProtocol.IKEv2;
   }
 
-  /** Binds UDP 500 and 4500 (as configured) and starts serving. */
   /**
    * Handshakes against a throwaway engine on this server's policy, offering the config's first
    * (preferred) IKE and ESP proposal ({@link Ikev2Warmup}).
@@ -72,6 +71,7 @@ public final class Ikev2ProtocolServer implements ProtocolServer {
         Ikev2UdpTransport::detachedPeer);
   }
 
+  /** Binds UDP 500 and 4500 (as configured) and starts serving. */
   @Override
   public void start() throws IOException {
     engine.start();

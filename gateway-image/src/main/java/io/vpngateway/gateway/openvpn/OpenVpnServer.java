@@ -584,12 +584,6 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     return tls;
   }
 
-  /**
-   * The control channel's TLS: a client certificate is required unless the gateway admits clients
-   * without one (a password backend, our auth tokens with one, EAP); with certificate
-   * authentication off it is not even asked for (openvpn's {@code verify-client-cert none}): a
-   * profile that still carries one connects, and its certificate plays no part.
-   */
   /** Builds a TLS context from settings (the client certificate mode chosen by the caller). */
   @FunctionalInterface
   interface TlsContextBuild {
@@ -630,6 +624,12 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     }
   }
 
+  /**
+   * The control channel's TLS: a client certificate is required unless the gateway admits clients
+   * without one (a password backend, our auth tokens with one, EAP); with certificate
+   * authentication off it is not even asked for (openvpn's {@code verify-client-cert none}): a
+   * profile that still carries one connects, and its certificate plays no part.
+   */
   private ServerTlsContext tlsContext(
       OpenVpnServerSettings s, ServerTlsContext.ClientCertificates mode)
       throws GeneralSecurityException {
