@@ -183,6 +183,47 @@ class IkeEngineTest {
   }
 
   @Test
+  void theNextDueTimeIsTheHalfOpenExpiryThenDpdThenNothing() throws Exception {
+    long thirty = Duration.ofSeconds(30).toNanos(); // the harness's half-open timeout and DPD delay
+    try (EngineHarness h = new EngineHarness(p -> p)) {
+      assertEquals(ControlLoop.NEVER, nextDue(h), "no IKE SA: nothing timed");
+      LoopbackInitiator c = initiator(CLIENT);
+      long before = System.nanoTime();
+      c.onInitResponse(h.exchange(c.initRequest(DhGroup.ECP_384, null, false), c.address, false));
+      long after = System.nanoTime();
+      long due = nextDue(h);
+      assertTrue(due - (before + thirty) >= 0 && due - (after + thirty) <= 0, "half-open expiry");
+
+      IssuedCertificate alice = h.client("alice", KeySpec.EC_P256);
+      byte[] auth = c.request(ExchangeType.IKE_AUTH, c.authPayloads(alice, EngineHarness.ESP));
+      before = System.nanoTime();
+      IkeMessage answer = c.open(h.exchange(auth, c.address, true));
+      after = System.nanoTime();
+      assertTrue(answer.firstError().isEmpty(), answer.toString());
+      due = nextDue(h);
+      // lifetimes are hours: the DPD probe after 30 s without anything from the client is next
+      assertTrue(due - (before + thirty) >= 0 && due - (after + thirty) <= 0, "DPD");
+
+      c.open(h.exchange(
+          c.request(ExchangeType.INFORMATIONAL, List.of(DeletePayload.ikeSa())), CLIENT, true));
+      h.sync();
+      assertEquals(ControlLoop.NEVER, nextDue(h), "deleted by the client: nothing timed");
+    }
+  }
+
+  /** The engine's next due time, asked under the engine lock on the control thread. */
+  private static long nextDue(EngineHarness h) throws Exception {
+    java.util.concurrent.atomic.AtomicLong due = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    h.engine.afterQueuedDatagrams(() -> {
+      due.set(h.engine.nextDueNanos(System.nanoTime()));
+      done.countDown();
+    });
+    assertTrue(done.await(5, java.util.concurrent.TimeUnit.SECONDS));
+    return due.get();
+  }
+
+  @Test
   void retransmittedRequestsGetTheSameAnswer() throws Exception {
     try (EngineHarness h = new EngineHarness(p -> p)) {
       LoopbackInitiator c = initiator(CLIENT);
