@@ -25,9 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Port 4500 has one socket per core ({@code SO_REUSEPORT}, at most 4): the kernel hashes each
  * client's address to one socket, so a client's ESP stays in order on one thread, which opens it
  * there (no hand-off on the data path) and writes the inner packets through its {@link
- * TcpSegmentCoalescer}. An IKE message that came alone runs inline on the receive thread when the
- * engine is idle, else it is copied to the engine's control thread (see {@code dispatch}). A
- * receive thread takes up to {@link #BATCH} datagrams per call, drains its socket, and waits {@code
+ * TcpSegmentCoalescer}. IKE messages are copied to the engine's control thread (or, with {@code
+ * -Dvpngw.ikev2.inline=true}, run on the receive thread when the engine is idle). A receive
+ * thread takes up to {@link #BATCH} datagrams per call, drains its socket, and waits {@code
  * vpngw.udp.holdMicros} for stragglers while its coalescer holds a TCP run that could still grow
  * (as the OpenVPN receive threads). ESP to clients leaves through the calling thread's {@link
  * UdpSendBatch} when it has one (TUN readers, these receive threads): a TCP super-packet's
@@ -39,9 +39,15 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
   private static final int SLOT_SIZE = 65536;
   static final long HOLD_NANOS = Long.getLong("vpngw.udp.holdMicros", 50) * 1000;
   static final int SOCKET_BUFFER_BYTES = 4 << 20;
-  /** {@code -Dvpngw.ikev2.inline=false} queues every IKE message to the control thread (A/B). */
+  /**
+   * {@code -Dvpngw.ikev2.inline=true} runs an IKE message that came alone on its receive thread
+   * when the engine is idle (see {@link #dispatch}). Off by default: in the steady-state bench
+   * (BENCHMARKS.md, "Fewer wake-ups per handshake") it saved no CPU within the noise (control +
+   * UDP threads 3.00 ms per handshake inline against 2.87 queued, load 6-12), while it makes a
+   * receive thread's clients wait for IKE_AUTH's ~1 ms of work. Kept for a quieter machine's A/B.
+   */
   static final boolean INLINE =
-      Boolean.parseBoolean(System.getProperty("vpngw.ikev2.inline", "true"));
+      Boolean.parseBoolean(System.getProperty("vpngw.ikev2.inline", "false"));
   private static final System.Logger LOG = System.getLogger(Ikev2UdpTransport.class.getName());
 
   /** A client address in the native form sends use (kept by sessions, compared by identity). */
@@ -148,12 +154,13 @@ public final class Ikev2UdpTransport implements IkeTransport, AutoCloseable {
   }
 
   /**
-   * Hands a datagram on: ESP is opened here; an IKE message runs inline on this thread when it
-   * came {@code alone} and the engine is idle ({@link IkeEngine#receive}), else it is queued for
-   * the control thread. Inline saves a thread wake-up per IKE datagram (20-70 us of CPU and a cold
-   * working set each on the benchmark VM, ~3 per handshake), but the thread does the message's
-   * work (IKE_AUTH's signature and verification, ~1 ms) before it reads its socket again. So only
-   * a datagram that came alone: its receive found nothing else waiting, no ESP of the clients
+   * Hands a datagram on: ESP is opened here; an IKE message is queued for the control thread, or
+   * with {@link #INLINE} runs on this thread when it came {@code alone} and the engine is idle
+   * ({@link IkeEngine#receive}). Inline saves a thread wake-up per IKE datagram (20-70 us of CPU
+   * and a cold working set each on the benchmark VM, ~3 per handshake; not visible in the bench
+   * within its noise), but the thread does the message's work (IKE_AUTH's signature and
+   * verification, ~1 ms) before it reads its socket again. So only a datagram that came alone: its
+   * receive found nothing else waiting, no ESP of the clients
    * hashed to this socket queued behind it, and a burst (a flood of IKE_SA_INIT, traffic on the
    * socket) is queued to the control thread and the receive thread goes back to its socket at
    * once. ESP that arrives during inline work waits for it, as it would wait for the CPU the
