@@ -14,9 +14,14 @@ import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.PingResult;
 import io.vpngateway.testing.Prerequisites;
 import io.vpngateway.testing.Wait;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +67,8 @@ class OpenVpnInteropTest {
   private ServedGateway gateway;
   private int udpPort;
   private int tcpPort;
+  /** The gateway runs on Java 25, where TCP connections' threads are virtual (ConnectionThreads). */
+  private boolean gatewayOnJava25;
 
   @BeforeAll
   void startGateway() throws Exception {
@@ -71,6 +78,7 @@ class OpenVpnInteropTest {
     Prerequisites.requireBinary("nft");
     // Java 25 when installed (as the launcher picks it); the tls-ekm tests require it
     Path java = Java25.find().orElse(Java25.current());
+    gatewayOnJava25 = Java25.find().isPresent();
     lab = NetnsLab.create("ovpn", "10.201.1.0/24", "10.201.2.0/24");
     lab.routeClientPoolFromBackend(POOL);
     Path dir = lab.workDir().resolve("gateway");
@@ -233,7 +241,35 @@ class OpenVpnInteropTest {
       System.out.printf("openvpn tcp iperf3 client->backend: %.0f Mbit/s%n",
           iperf.megabitsPerSecond());
       assertTrue(iperf.bitsPerSecond() > 1e6, iperf.json());
+      if (gatewayOnJava25) {
+        // the connection's reader and writer are virtual threads: no OS thread of the gateway
+        // carries their name (a platform thread's comm is "openvpn-tcp-/10", 15 chars); the
+        // control thread's name shows these are the gateway JVM's threads
+        List<String> threads = osThreadNames(gateway.process().pid());
+        assertTrue(threads.stream().anyMatch(t -> t.startsWith("openvpn-control")), "" + threads);
+        assertTrue(threads.stream().noneMatch(t -> t.startsWith("openvpn-tcp-/")), "" + threads);
+      }
     }
+  }
+
+  /** The names (comm) of the OS threads of {@code pid} and its descendant processes. */
+  private static List<String> osThreadNames(long pid) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks) {
+        try {
+          names.add(Files.readString(task.resolve("comm")).trim());
+          for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+            if (!child.isEmpty()) {
+              names.addAll(osThreadNames(Long.parseLong(child)));
+            }
+          }
+        } catch (NoSuchFileException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return names;
   }
 
   @ParameterizedTest
