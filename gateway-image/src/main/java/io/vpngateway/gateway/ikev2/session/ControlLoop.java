@@ -4,6 +4,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,6 +30,15 @@ final class ControlLoop implements AutoCloseable {
   static final long NEVER = Long.MAX_VALUE;
   /** The shortest sleep after work: a timer's own lateness, at most. */
   static final long MIN_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /**
+   * Above this many timed entries ({@link Timers#size}) work other than the timers' own run does
+   * not walk them all for the next due time: it only makes sure the timers run (and are walked)
+   * within {@link #BOUNDED_REARM_NANOS}. The walk is O(IKE SAs); after every datagram, at 10,000
+   * SAs, it would let a flood of garbage datagrams cost a fraction of a millisecond each.
+   */
+  static final int EXACT_REARM_LIMIT = 1024;
+  /** How late a timer brought forward by work may run on a large engine (the old fixed tick's). */
+  static final long BOUNDED_REARM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final System.Logger LOG = System.getLogger(ControlLoop.class.getName());
   private static final Runnable WAKE = () -> {};
 
@@ -39,6 +49,9 @@ final class ControlLoop implements AutoCloseable {
 
     /** When the earliest timer is due ({@link System#nanoTime} scale), or {@link #NEVER}. */
     long nextDueNanos(long nowNanos);
+
+    /** How many entries {@link #nextDueNanos} walks (the IKE SAs). */
+    int size();
   }
 
   private final BlockingQueue<Runnable> packets;
@@ -47,6 +60,12 @@ final class ControlLoop implements AutoCloseable {
   private final Timers timers;
   private final Thread thread;
   private final ReentrantLock engineLock = new ReentrantLock();
+  /**
+   * Packet work queued or taken by the control thread and not yet run: inline work waits for it
+   * to reach zero, so a peer's later message never overtakes its earlier one (the thread takes a
+   * packet off the queue before it has the lock).
+   */
+  private final AtomicInteger unfinishedPackets = new AtomicInteger();
   private volatile boolean running = true;
   /** When the earliest timer is due (guarded by the engine lock). */
   private long nextDue = NEVER;
@@ -73,7 +92,9 @@ final class ControlLoop implements AutoCloseable {
 
   /** Queues packet work; dropped and counted when the queue is full. */
   void submitPacket(Runnable task) {
+    unfinishedPackets.incrementAndGet();
     if (!packets.offer(task)) {
+      unfinishedPackets.decrementAndGet();
       dropped.increment();
     }
   }
@@ -86,20 +107,25 @@ final class ControlLoop implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on the calling thread under the engine lock when nothing is queued and the
-   * engine is free; returns false (nothing ran) otherwise, and the caller queues it. Work queued
-   * earlier always runs first, so a peer's messages keep their order; a busy engine (a flood, a
-   * handshake in progress on the control thread) gets its work queued, so the receive thread goes
-   * back to its socket at once.
+   * Runs {@code task} on the calling thread under the engine lock when no work is queued or
+   * unfinished and the engine is free; returns false (nothing ran) otherwise, and the caller
+   * queues it. Work queued earlier always runs first, so a peer's messages keep their order; a
+   * busy engine (a flood, a handshake in progress on the control thread, the control thread
+   * waiting for the lock) gets its work queued, so the receive thread goes back to its socket at
+   * once. Nothing runs inline once the loop is closing: the engine's goodbye is its last work.
    */
   boolean tryRunInline(Runnable task) {
-    if (!packets.isEmpty() || !internal.isEmpty() || !engineLock.tryLock()) {
+    if (!running || unfinishedPackets.get() != 0 || !internal.isEmpty()
+        || engineLock.hasQueuedThreads() || !engineLock.tryLock()) {
       return false;
     }
     long due;
     try {
+      if (!running) {
+        return false;
+      }
       runLogged(task);
-      due = rearm();
+      due = rearm(false);
     } finally {
       engineLock.unlock();
     }
@@ -113,7 +139,7 @@ final class ControlLoop implements AutoCloseable {
 
   /** Nothing queued and no engine work running (tests: the next inline attempt will run). */
   boolean quiet() {
-    return packets.isEmpty() && internal.isEmpty() && !engineLock.isLocked();
+    return unfinishedPackets.get() == 0 && internal.isEmpty() && !engineLock.isLocked();
   }
 
   /** True on the thread that runs engine work now (holds the engine lock). */
@@ -153,11 +179,11 @@ final class ControlLoop implements AutoCloseable {
       Runnable r;
       while ((r = internal.poll()) != null) {
         runLogged(r);
-        rearm();
+        rearm(false);
       }
       if (nextDue != NEVER && System.nanoTime() - nextDue >= 0) {
         runLogged(timers::tick);
-        rearm();
+        rearm(true);
       }
       due = nextDue;
       sleepingUntil = due;
@@ -176,9 +202,10 @@ final class ControlLoop implements AutoCloseable {
       engineLock.lock();
       try {
         runLogged(p);
-        rearm();
+        rearm(false);
       } finally {
         engineLock.unlock();
+        unfinishedPackets.decrementAndGet();
       }
     }
   }
@@ -186,12 +213,18 @@ final class ControlLoop implements AutoCloseable {
   /**
    * Asks the engine for its earliest timer after work (engine lock held). A timer due now or in
    * the past that the last timer run did not clear comes back no sooner than {@link
-   * #MIN_GAP_NANOS} later: never a busy loop.
+   * #MIN_GAP_NANOS} later: never a busy loop. After other work than the timers' run, an engine
+   * larger than {@link #EXACT_REARM_LIMIT} is not walked: its timers run within {@link
+   * #BOUNDED_REARM_NANOS} and are walked then.
    */
-  private long rearm() {
+  private long rearm(boolean afterTimers) {
     long now = System.nanoTime();
     long due;
     try {
+      if (!afterTimers && timers.size() > EXACT_REARM_LIMIT) {
+        nextDue = earliest(nextDue, now + BOUNDED_REARM_NANOS);
+        return nextDue;
+      }
       due = timers.nextDueNanos(now);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "IKEv2 timer computation failed", e);
@@ -226,7 +259,21 @@ final class ControlLoop implements AutoCloseable {
   /** Runs the queued internal work and stops, waiting at most two seconds. */
   @Override
   public void close() {
+    close(() -> {});
+  }
+
+  /**
+   * Stops the loop with {@code last} as the engine's last work: from here on nothing runs inline
+   * and no further packet is taken, then {@code last} runs (on the control thread, or at once on a
+   * caller that holds the engine lock) and the thread ends, waited for up to two seconds.
+   */
+  void close(Runnable last) {
     running = false;
+    if (holdsEngine()) {
+      runLogged(last);
+    } else {
+      internal.add(last);
+    }
     packets.offer(WAKE);
     try {
       thread.join(2000);

@@ -105,6 +105,11 @@ public final class IkeEngine implements AutoCloseable {
               public long nextDueNanos(long nowNanos) {
                 return IkeEngine.this.nextDueNanos(nowNanos);
               }
+
+              @Override
+              public int size() {
+                return byOurSpi.size();
+              }
             });
     this.initResponder = new IkeSaInitResponder(this);
     this.authResponder = new IkeAuthResponder(this);
@@ -674,13 +679,13 @@ public final class IkeEngine implements AutoCloseable {
   /** Tells every client goodbye (best effort) and stops the control thread. */
   @Override
   public void close() {
-    runOnControlThread(
+    // the goodbye is the engine's last work: no datagram runs inline or is taken after it
+    loop.close(
         () -> {
           for (IkeSa sa : all()) {
             terminate(sa, "gateway shutting down", true);
           }
         });
-    loop.close();
   }
 
   /** Remote address key of the half-open accounting. */

@@ -26,6 +26,8 @@ class ControlLoopTest {
     final List<Long> ticks = new CopyOnWriteArrayList<>();
     final AtomicLong dueAtLastTick = new AtomicLong();
     volatile boolean clearOnTick = true;
+    volatile int size;
+    final AtomicInteger walks = new AtomicInteger();
 
     @Override
     public void tick() {
@@ -38,7 +40,13 @@ class ControlLoopTest {
 
     @Override
     public long nextDueNanos(long nowNanos) {
+      walks.incrementAndGet();
       return due.get();
+    }
+
+    @Override
+    public int size() {
+      return size;
     }
   }
 
@@ -177,6 +185,66 @@ class ControlLoopTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> thread.get() != null);
       assertEquals("ikev2-control", thread.get());
     }
+  }
+
+  @Test
+  void aPeersLaterMessageNeverOvertakesItsQueuedOneTakenButNotYetRun() {
+    // the control thread takes a packet off the queue before it has the lock: in that gap the
+    // queue is empty and the lock free, and inline work used to run first (7 of 200 here)
+    FakeTimers timers = new FakeTimers();
+    try (ControlLoop loop = new ControlLoop(16, new LongAdder(), timers)) {
+      loop.start();
+      for (int trial = 0; trial < 500; trial++) {
+        List<String> order = new CopyOnWriteArrayList<>();
+        loop.submitPacket(() -> order.add("first"));
+        // a receive thread trying inline all the while, as a peer's next datagram would
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!loop.tryRunInline(() -> order.add("second"))) {
+          assertTrue(System.nanoTime() - giveUp < 0, "inline never ran");
+          Thread.onSpinWait();
+        }
+        assertEquals(List.of("first", "second"), order, "trial " + trial);
+      }
+    }
+  }
+
+  @Test
+  void aLargeEngineIsWalkedByItsTimersRunNotAfterEveryPacket() {
+    FakeTimers timers = new FakeTimers();
+    timers.size = ControlLoop.EXACT_REARM_LIMIT + 1;
+    try (ControlLoop loop = new ControlLoop(64, new LongAdder(), timers)) {
+      loop.start();
+      for (int i = 0; i < 40; i++) {
+        loop.submitPacket(() -> {});
+        loop.tryRunInline(() -> {});
+      }
+      // the packets' work asked for a timers' run within the bound; that run walks once
+      await().atMost(Duration.ofSeconds(10)).until(() -> timers.ticks.size() == 1);
+      await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
+          .until(() -> timers.ticks.size() == 1 && timers.walks.get() == 1);
+
+      // a small engine is walked after each piece of work (its timers exact, no spare run)
+      timers.size = 3;
+      int before = timers.walks.get();
+      for (int i = 0; i < 10; i++) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.tryRunInline(() -> {}));
+      }
+      assertEquals(before + 10, timers.walks.get());
+      assertEquals(1, timers.ticks.size());
+    }
+  }
+
+  @Test
+  void nothingRunsInlineOnceTheLoopIsClosingAndTheLastWorkRunsOnItsThread() {
+    FakeTimers timers = new FakeTimers();
+    ControlLoop loop = new ControlLoop(16, new LongAdder(), timers);
+    loop.start();
+    AtomicReference<String> lastOn = new AtomicReference<>();
+    loop.close(() -> lastOn.set(Thread.currentThread().getName()));
+    assertEquals("ikev2-control", lastOn.get());
+    AtomicBoolean ran = new AtomicBoolean();
+    assertFalse(loop.tryRunInline(() -> ran.set(true)));
+    assertFalse(ran.get());
   }
 
   @Test
