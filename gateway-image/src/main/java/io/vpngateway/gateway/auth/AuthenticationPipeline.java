@@ -265,31 +265,58 @@ public final class AuthenticationPipeline {
 
   /**
    * Whether an identity accepted earlier (a login that was pending when a reload landed, a live
-   * session at its renegotiation) still has every proof the running config requires: a
-   * certificate and a password under {@code requireCertificateAndPassword}, a password where
-   * certificate authentication is off, a certificate where no password backend is on. Throws the
-   * refusal when it does not.
+   * session at its renegotiation or after a reload) still has every proof the running config
+   * requires: a certificate and a password under {@code requireCertificateAndPassword}, a password
+   * where certificate authentication is off, a certificate where no password backend is on. A
+   * password counts only while the backend that checked it is on: a RADIUS login whose RADIUS a
+   * reload turned off stands only on the certificate it also proved (if that suffices now), and
+   * with none is ended even where another password method (OIDC) is still on. Throws the refusal
+   * when it does not.
    */
   public void requireLiveRules(ClientIdentity identity) throws AuthenticationException {
+    boolean password = passwordStillChecked(identity);
     if (requireBoth() && !identity.usedCertificate()) {
       throw new AuthenticationException(
           RefusalReason.NO_CLIENT_CERTIFICATE,
           "this gateway now requires a certificate and a password; no certificate was proven");
     }
-    if (requireBoth() && !identity.provedPassword()) {
+    if (requireBoth() && !password) {
       throw new AuthenticationException(
           RefusalReason.CREDENTIALS_MISSING,
-          "this gateway now requires a certificate and a password; no password was proven");
+          "this gateway now requires a certificate and a password; no password was proven"
+              + (identity.provedPassword() ? " by a method still on" : ""));
     }
-    if (!certificatesOn() && !identity.provedPassword()) {
+    if (!certificatesOn() && !password) {
       throw new AuthenticationException(
           RefusalReason.CREDENTIALS_MISSING,
-          "certificate authentication is off and no password was proven");
+          "certificate authentication is off and no password was proven"
+              + (identity.provedPassword() ? " by a method still on" : ""));
     }
     if (!certificateOptional() && !identity.usedCertificate()) {
       throw new AuthenticationException(
           RefusalReason.NO_CLIENT_CERTIFICATE, "this gateway now requires a client certificate");
     }
+  }
+
+  /**
+   * Whether the identity's password proof still counts: one of our auth tokens always (its own
+   * checks apply), a RADIUS or OIDC login while a backend of that method (or one that names none)
+   * is on.
+   */
+  private boolean passwordStillChecked(ClientIdentity identity) {
+    if (!identity.provedPassword()) {
+      return false;
+    }
+    if (identity.method() == AuthMethod.AUTH_TOKEN) {
+      return true;
+    }
+    for (PasswordAuthenticator backend : passwords) {
+      AuthMethod m = backend.method();
+      if (backend.active() && (m == null || m == identity.method())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

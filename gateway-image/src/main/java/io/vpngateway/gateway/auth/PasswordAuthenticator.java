@@ -27,6 +27,15 @@ public interface PasswordAuthenticator {
   }
 
   /**
+   * The method of the logins it accepts ({@link ClientIdentity#method}), so that a live session
+   * whose backend a reload turned off is no longer counted as password-proven; null (the
+   * default) for a backend that does not say, which then stands for any password method.
+   */
+  default AuthMethod method() {
+    return null;
+  }
+
+  /**
    * Whether this backend handles this client's offer; the pipeline asks each backend in order and
    * uses the first that says yes. The default handles any offered password. An OIDC backend doing
    * web login may also accept a client that sent none but can open a URL.

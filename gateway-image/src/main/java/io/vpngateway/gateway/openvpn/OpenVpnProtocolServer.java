@@ -107,7 +107,9 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
 
   /**
    * Routes, DNS, timers, crypto policy and the server certificate apply to new sessions at once
-   * (see {@link OpenVpnSettingsMapper#reloaded}); what was bound at start stays.
+   * (see {@link OpenVpnSettingsMapper#reloaded}); what was bound at start stays. Live sessions
+   * whose login the reloaded authentication settings no longer admit end at once with RESTART
+   * ({@link OpenVpnServer#endSessionsNoLongerAdmitted}), not at their next renegotiation.
    */
   @Override
   public void apply(RuntimeConfig next) {
@@ -119,6 +121,7 @@ public final class OpenVpnProtocolServer implements ProtocolServer {
               + e.getMessage()
               + "); new sessions keep the previous settings");
     }
+    server.endSessionsNoLongerAdmitted();
   }
 
   @Override

@@ -720,6 +720,25 @@ public final class OpenVpnServer implements SessionHost, PacketHandler, AutoClos
     }
   }
 
+  /**
+   * Ends, on the control thread, the live sessions whose login the reloaded authentication
+   * settings no longer admit ({@link OpenVpnClientSession#rejudgeAfterReload}); call after the
+   * reload reached the admission. Returns at once.
+   */
+  public void endSessionsNoLongerAdmitted() {
+    runOnControlThread(() -> {
+      for (OpenVpnClientSession s : sessions.keySet()) {
+        try {
+          s.rejudgeAfterReload();
+        } catch (RuntimeException e) {
+          // one session's failure must not keep the others under the old rules
+          LOG.log(System.Logger.Level.WARNING, "{0}: could not judge it after the reload: {1}",
+              s.id(), e.toString());
+        }
+      }
+    });
+  }
+
   /** Closes every session (clients are told to reconnect) and the sockets. */
   @Override
   public void close() {

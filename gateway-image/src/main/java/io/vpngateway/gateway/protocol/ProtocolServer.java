@@ -62,12 +62,13 @@ public interface ProtocolServer extends AutoCloseable {
 
   /**
    * Applies a reloaded configuration to new sessions (routes, DNS, timers, crypto policy, server
-   * certificate), and holds live sessions to the reloaded authentication rules where the protocol
-   * has no later point to do it ({@code Admission.endSessionsNoLongerAdmitted}; OpenVPN does it at
-   * each renegotiation). What was bound at start (ports, keys sized at start) stays; the runtime
-   * already logs settings that need a restart. Called on the reload thread after trust (CA, CRL,
-   * roots) was swapped and live sessions' certificates re-checked. Must not throw for a config the loader validated; a
-   * {@code RuntimeException} is logged and the server keeps its previous settings.
+   * certificate), and holds live sessions to the reloaded authentication rules: it ends those they
+   * no longer admit ({@code Admission.endSessionsNoLongerAdmitted}; OpenVPN the same on its
+   * control thread, and again at each renegotiation). What was bound at start (ports, keys sized
+   * at start) stays; the runtime already logs settings that need a restart. Called on the reload
+   * thread after trust (CA, CRL, roots) was swapped and live sessions' certificates re-checked.
+   * Must not throw for a config the loader validated; a {@code RuntimeException} is logged and
+   * the server keeps its previous settings.
    */
   void apply(RuntimeConfig next);
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The rules live sessions are held to after a reload ({@link Admission#rejudge}, {@link
  * Admission#endSessionsNoLongerAdmitted}, {@link AdmissionAttempt#requireLiveRules}): what IKEv2
- * and SSTP run on every reload and OpenVPN at every renegotiation.
+ * and SSTP run on every reload, OpenVPN on every reload and at every renegotiation.
  */
 class LiveSessionRulesTest {
   private final SessionRegistry registry = new SessionRegistry();
@@ -134,6 +134,82 @@ class LiveSessionRulesTest {
 
     assertNull(alice.closedReason());
     assertTrue(bob.closedReason().contains("NoClientCertificate"), bob.closedReason());
+  }
+
+  /** A password backend of one method, on while {@code on[0]} is true. */
+  private static PasswordAuthenticator backend(AuthMethod method, boolean[] on) {
+    return new PasswordAuthenticator() {
+      @Override
+      public AuthMethod method() {
+        return method;
+      }
+
+      @Override
+      public boolean active() {
+        return on[0];
+      }
+
+      @Override
+      public CompletableFuture<AuthResult> authenticate(
+          Optional<PasswordCredential> credential, ClientInfo client) {
+        return new CompletableFuture<>();
+      }
+    };
+  }
+
+  @Test
+  void radiusTurnedOffWhereOnlyOidcIsLeftEndsTheRadiusSessionsNotTheOidcOnes() {
+    boolean[] radius = {true};
+    boolean[] oidc = {true};
+    boolean[] certificates = {false};
+    Admission oidcAndRadius =
+        new Admission(
+            AuthenticationPipeline.builder()
+                .certificates(chain -> CERTIFICATE_ALICE, () -> certificates[0])
+                .password(backend(AuthMethod.OIDC, oidc))
+                .password(backend(AuthMethod.RADIUS, radius))
+                .build(),
+            100,
+            metrics);
+    FakeSession bob = live("ike-1", VpnProtocol.IKEv2, RADIUS_BOB, "10.9.0.2");
+    FakeSession carol =
+        live(
+            "ike-2",
+            VpnProtocol.IKEv2,
+            ClientIdentity.of("carol", List.of("ops"), AuthMethod.OIDC, "https://idp"),
+            "10.9.0.3");
+    assertEquals(0, oidcAndRadius.endSessionsNoLongerAdmitted(registry, VpnProtocol.IKEv2));
+
+    radius[0] = false; // the reload: an OIDC-only gateway, no certificate authentication
+
+    assertEquals(1, oidcAndRadius.endSessionsNoLongerAdmitted(registry, VpnProtocol.IKEv2));
+    assertTrue(bob.closedReason().contains("CredentialsMissing"), bob.closedReason());
+    assertNull(carol.closedReason()); // its method is still on
+    assertEquals(List.of("ike-2"), ids());
+  }
+
+  @Test
+  void aRadiusLoginThatAlsoProvedACertificateStandsOnItWhenRadiusIsTurnedOff() {
+    boolean[] radius = {true};
+    boolean[] oidc = {true};
+    Admission gateway =
+        new Admission(
+            AuthenticationPipeline.builder()
+                .certificates(chain -> CERTIFICATE_ALICE, () -> true)
+                .password(backend(AuthMethod.OIDC, oidc))
+                .password(backend(AuthMethod.RADIUS, radius))
+                .requireCertificateAndPassword(() -> requireBoth)
+                .build(),
+            100,
+            metrics);
+    FakeSession both =
+        live("sstp-1", VpnProtocol.SSTP, RADIUS_BOB.alsoProvenBy(CERTIFICATE_ALICE), "10.9.0.2");
+    radius[0] = false;
+    assertEquals(0, gateway.endSessionsNoLongerAdmitted(registry, VpnProtocol.SSTP));
+
+    requireBoth = true; // OIDC is still on: a certificate and a password still checked are needed
+    assertEquals(1, gateway.endSessionsNoLongerAdmitted(registry, VpnProtocol.SSTP));
+    assertTrue(both.closedReason().contains("CredentialsMissing"), both.closedReason());
   }
 
   @Test

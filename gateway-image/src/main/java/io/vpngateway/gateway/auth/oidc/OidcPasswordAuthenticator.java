@@ -42,6 +42,11 @@ public final class OidcPasswordAuthenticator implements PasswordAuthenticator {
   }
 
   @Override
+  public AuthMethod method() {
+    return AuthMethod.OIDC;
+  }
+
+  @Override
   public boolean active() {
     return service.current().isPresent();
   }

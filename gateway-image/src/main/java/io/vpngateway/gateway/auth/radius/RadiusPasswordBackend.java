@@ -33,6 +33,11 @@ public final class RadiusPasswordBackend implements PasswordAuthenticator {
 
   /** Off while a reload has turned RADIUS off (and on again when a reload brings it back). */
   @Override
+  public AuthMethod method() {
+    return AuthMethod.RADIUS;
+  }
+
+  @Override
   public boolean active() {
     return service.enabled();
   }

@@ -617,6 +617,34 @@ public final class OpenVpnClientSession implements TunnelSession {
     host.runOnControlThread(() -> closeNow(reason, true));
   }
 
+  /**
+   * Holds the session to reloaded authentication rules ({@link SessionAdmission#rejudgeAtReload})
+   * at once rather than at its next renegotiation: a login they no longer admit ends with {@code
+   * RESTART} to the client, as a revocation does. Runs on the control thread, so it never races
+   * a renegotiation's own check (which judges the same way afterwards) or a close.
+   */
+  public void rejudgeAfterReload() {
+    if (closed.get() || (phase != Phase.AUTHENTICATED && phase != Phase.ESTABLISHED)) {
+      return;
+    }
+    KeyState ks = keyStateClientReads();
+    X509Certificate[] chain;
+    try {
+      chain = ks == null ? new X509Certificate[0] : peerChain(ks);
+    } catch (OpenVpnException e) {
+      chain = new X509Certificate[0];
+    }
+    RefusalReason refusal =
+        admission.rejudgeAtReload(chain, ks == null ? null : ks.clientKeyMethod);
+    if (refusal != null) {
+      ClientIdentity who = identity();
+      LOG.log(System.Logger.Level.INFO,
+          "{0}: ending the session of {1}: the reloaded authentication settings no longer admit"
+              + " it ({2})", id, who == null ? "?" : who.name(), refusal.code());
+      closeNow("no longer admitted after a reload: " + refusal.code(), true);
+    }
+  }
+
   /** Ends the session without telling the client (it was replaced or is gone). Any thread. */
   public void closeSilently(String reason) {
     host.runOnControlThread(() -> closeNow(reason, false));

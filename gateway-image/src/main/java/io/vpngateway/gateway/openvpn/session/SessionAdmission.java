@@ -203,6 +203,26 @@ final class SessionAdmission {
   }
 
   /**
+   * At a reload: whether the session's login still meets the reloaded authentication rules, and
+   * the refusal (reported like a renegotiation's) when it does not; null when it may go on. Only a
+   * login the rules now refuse is looked at further, as by {@link #reauthenticate} (a certificate
+   * the client showed may still prove what is now required); certificate trust is the revocation
+   * enforcer's, so an admitted login costs no certificate path check here. Control thread.
+   */
+  RefusalReason rejudgeAtReload(X509Certificate[] chain, KeyMethod2Client km) {
+    ClientIdentity who = identity;
+    if (who == null) {
+      return null;
+    }
+    try {
+      host.admission().authentication().requireLiveRules(who);
+      return null;
+    } catch (AuthenticationException e) {
+      return reauthenticate(chain, km);
+    }
+  }
+
+  /**
    * Every renegotiation re-checks the certificate, so a revocation also ends live sessions, and
    * holds the session to the running config's rules, so a reload that tightened them (a
    * certificate and a password required, certificate authentication off, a certificate required)

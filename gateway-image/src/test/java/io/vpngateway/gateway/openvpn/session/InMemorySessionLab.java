@@ -107,6 +107,8 @@ final class InMemorySessionLab {
 
   /** The certificate authenticator refuses every client (the session ends REFUSED). */
   volatile boolean refuseCertificates;
+  /** Certificate authentication in the running config (a reload may turn it off). */
+  volatile boolean certificatesOn = true;
   SoftResetAnswer softResetAnswer = SoftResetAnswer.NORMAL;
   /** Sends IV_PROTO_REQUEST_PUSH (the server pushes unasked) when true. */
   boolean requestPushFlag = true;
@@ -144,7 +146,7 @@ final class InMemorySessionLab {
           }
           return new ClientIdentity("alice", List.of("eng"), AuthMethod.CERTIFICATE,
               "CN=alice", "aa", null);
-        });
+        }, () -> certificatesOn);
     if (passwords != null) {
       pipeline.password(passwords);
     }

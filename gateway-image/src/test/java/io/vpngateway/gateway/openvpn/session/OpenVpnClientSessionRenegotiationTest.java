@@ -133,4 +133,61 @@ class OpenVpnClientSessionRenegotiationTest {
     assertTrue(s.isClosed());
     assertTrue(lab.messages().contains("0:RESTART"), lab.messages().toString());
   }
+
+  /**
+   * A reload that turns certificate authentication off ends a certificate session at once
+   * ({@code OpenVpnServer.endSessionsNoLongerAdmitted} runs this on the control thread), with
+   * RESTART to the client, the address and the connection given back, and one refusal reported;
+   * the renegotiation that would have judged it later finds it closed (no second refusal).
+   */
+  @Test
+  void aReloadThatNoLongerAdmitsTheLoginEndsItAtOnceWithRestartAndOneRefusal() throws Exception {
+    InMemorySessionLab lab = lab();
+    lab.connect();
+    OpenVpnClientSession s = lab.session;
+    s.rejudgeAfterReload();
+    lab.pump();
+    assertFalse(s.isClosed(), "the rules in force admit it: untouched");
+    assertTrue(lab.admission.refusals().recent().isEmpty());
+
+    lab.certificatesOn = false; // the reload
+    s.rejudgeAfterReload();
+    lab.pump();
+
+    assertTrue(s.isClosed());
+    assertEquals(List.of(s), lab.closedSessions);
+    assertTrue(lab.messages().contains("0:RESTART"), lab.messages().toString());
+    assertEquals(0, lab.leasesOut.get(), "the address went back to the pool");
+    assertEquals(0, lab.admission.inUse(), "the connection budget was given back");
+    assertEquals(0, lab.registry.size());
+    assertEquals(1, lab.admission.refusals().recent().size());
+    assertEquals("CredentialsMissing", lab.admission.refusals().recent().get(0).reason());
+
+    s.tick(System.nanoTime() + RENEG + SECOND); // its renegotiation would have been due
+    s.rejudgeAfterReload(); // a second reload
+    lab.pump();
+    assertFalse(softResetSeen(lab, 1), "a closed session does not renegotiate");
+    assertEquals(1, lab.admission.refusals().recent().size(), "refused once");
+  }
+
+  /**
+   * A session the reload still admits goes on, and its next renegotiation is judged by the same
+   * rules: it passes too (the reload's check and the renegotiation's agree).
+   */
+  @Test
+  void aSessionTheReloadKeepsPassesItsNextRenegotiationToo() throws Exception {
+    InMemorySessionLab lab = lab();
+    lab.connect();
+    OpenVpnClientSession s = lab.session;
+    s.rejudgeAfterReload(); // certificate authentication still on: admitted
+    lab.pump();
+
+    s.tick(System.nanoTime() + RENEG + SECOND);
+    lab.pump();
+
+    assertEquals(ClientKeyState.State.ACTIVE, lab.keys[1].state(), "renegotiated");
+    assertFalse(s.isClosed());
+    assertTrue(lab.admission.refusals().recent().isEmpty());
+    assertFalse(lab.messages().contains("0:RESTART"), lab.messages().toString());
+  }
 }
