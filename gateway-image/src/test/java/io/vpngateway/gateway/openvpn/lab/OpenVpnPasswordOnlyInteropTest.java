@@ -18,6 +18,7 @@ import io.vpngateway.testing.LabProcess;
 import io.vpngateway.testing.NetnsLab;
 import io.vpngateway.testing.PingResult;
 import io.vpngateway.testing.Prerequisites;
+import io.vpngateway.testing.Wait;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.TestInstance;
  * JWT as the password admits into its group's pool; a wrong password is refused with its reason;
  * the gateway does not ask for a certificate at all (openvpn's {@code verify-client-cert none}); a
  * live reload to certificate AND password makes the TLS handshake require the certificate at
- * once, and the reload back admits the password alone again.
+ * once, and the reload back admits the password alone again; a live reload turning RADIUS off
+ * ends the live RADIUS session at once (RESTART), OIDC still on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenVpnPasswordOnlyInteropTest {
@@ -278,6 +280,65 @@ class OpenVpnPasswordOnlyInteropTest {
       client.awaitLine("Initialization Sequence Completed", CONNECT);
       assertTrue(inPool(tunnelAddress(client), DEFAULT_POOL));
     }
+  }
+
+  /**
+   * A reload that turns RADIUS off on this gateway, which then has OIDC only and no certificate
+   * authentication, ends the live RADIUS session at once: the gateway tells the client RESTART
+   * within 5 s of the reload and the session leaves the management API, where before it stayed
+   * until its renegotiation (up to reneg-sec, 1 h). (That an OIDC login stays is
+   * LiveSessionRulesTest's; here the real client's view.) Left open: the client reconnects with
+   * the auth token its RADIUS login earned, which stands in for "a password" whatever its method,
+   * until the token's lifetime ends; asserted as it is, so a fix shows here.
+   */
+  @Test
+  void aReloadTurningRadiusOffEndsTheLiveRadiusSessionWithinFiveSeconds() throws Exception {
+    Path config = gateway.directory().resolve("config.yaml");
+    String withRadius = Files.readString(config, StandardCharsets.UTF_8);
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(withRadius);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("authentication"))
+        .remove("radius");
+    try (LabProcess client = start("bob-live", "bob", "bob-pw")) {
+      client.awaitLine("Initialization Sequence Completed", CONNECT);
+      JsonNode live = session("bob", tunnelAddress(client));
+      assertEquals("radius", live.path("authMethod").asText(), live.toString());
+      String id = live.path("id").asText();
+      try {
+        replaceConfig(config, yaml.writeValueAsString(tree));
+        long reloaded = System.nanoTime();
+        client.awaitLine("server-pushed-connection-reset", Duration.ofSeconds(5));
+        System.out.println("OpenVPN reload (RADIUS off): client told after "
+            + (System.nanoTime() - reloaded) / 1_000_000 + " ms after the reload was logged");
+        gateway.process().awaitLine("no longer admit it \\(CredentialsMissing\\)",
+            Duration.ofSeconds(5));
+        Wait.untilAsserted("the RADIUS session gone", Duration.ofSeconds(5), () -> {
+          for (JsonNode s : gateway.sessions()) {
+            assertFalse(s.path("id").asText().equals(id), s.toString());
+            assertFalse(s.path("authMethod").asText().equals("radius"), s.toString());
+          }
+        });
+        // the gap left open: back in with the auth token pushed to the RADIUS login
+        client.awaitOccurrences("Initialization Sequence Completed", 2, CONNECT);
+        Wait.untilAsserted("the reconnect", Duration.ofSeconds(10), () ->
+            assertEquals("auth-token", session("bob", tunnelAddress2(client))
+                .path("authMethod").asText()));
+      } finally {
+        replaceConfig(config, withRadius);
+      }
+    }
+  }
+
+  /** The tunnel address of the client's latest connection. */
+  private static String tunnelAddress2(LabProcess client) {
+    Matcher m = Pattern.compile("net_addr_v4_add: ([0-9.]+)/").matcher(client.output());
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
+    }
+    assertTrue(last != null, client.tail());
+    return last;
   }
 
   /** Replaces the running gateway's config.yaml as a Secret update would; waits for the reload. */
