@@ -246,8 +246,8 @@ class OpenVpnPasswordOnlyInteropTest {
 
   /**
    * A live reload that turns certificate authentication on with {@code
-   * requireCertificateAndPassword}: the TLS handshake requires a certificate from the next client
-   * on, so this profile's client fails there and its password never reaches RADIUS; the reload
+   * requireCertificateAndPassword}: the live password-only client is ended within 5 s (RESTART);
+   * the TLS handshake requires a certificate from the next client on, so this profile's client fails there and its password never reaches RADIUS; the reload
    * back to password-only admits it again. (The TLS client-certificate mode was fixed at start:
    * the client was admitted by its password alone.)
    */
@@ -262,7 +262,24 @@ class OpenVpnPasswordOnlyInteropTest {
     var auth = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("authentication");
     auth.putObject("certificate").put("builtInCa", true);
     auth.put("requireCertificateAndPassword", true);
-    replaceConfig(config, yaml.writeValueAsString(tree));
+    LabProcess live = start("bob-live-before", "bob", "bob-pw");
+    try {
+      live.awaitLine("Initialization Sequence Completed", CONNECT);
+      replaceConfig(config, yaml.writeValueAsString(tree));
+      // the live password-only session ends at once (RESTART), not at its renegotiation, and
+      // its reconnect fails in TLS like a new client's
+      live.awaitLine("server-pushed-connection-reset", Duration.ofSeconds(5));
+      gateway.process().awaitLine(
+          "of bob: the reloaded authentication settings no longer admit it",
+          Duration.ofSeconds(5));
+      Wait.untilAsserted("bob's session gone", Duration.ofSeconds(5), () -> {
+        for (JsonNode s : gateway.sessions()) {
+          assertFalse(s.path("identity").asText().equals("bob"), s.toString());
+        }
+      });
+    } finally {
+      live.close();
+    }
     try {
       int before = countOf(radius.output(), "User-Name = \"bob\"");
       int failures = countOf(gateway.process().output(), "TLS handshake failed");
