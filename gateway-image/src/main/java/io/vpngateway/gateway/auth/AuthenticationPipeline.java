@@ -300,8 +300,9 @@ public final class AuthenticationPipeline {
 
   /**
    * Whether the identity's password proof still counts: one of our auth tokens always (its own
-   * checks apply), a RADIUS or OIDC login while a backend of that method (or one that names none)
-   * is on.
+   * checks apply); a RADIUS or OIDC login while a password backend of that method (or one that
+   * names none) is on, and whenever no password backend names its method (an EAP or MS-CHAPv2
+   * backend alone decided it, which says nothing here).
    */
   private boolean passwordStillChecked(ClientIdentity identity) {
     if (!identity.provedPassword()) {
@@ -310,13 +311,15 @@ public final class AuthenticationPipeline {
     if (identity.method() == AuthMethod.AUTH_TOKEN) {
       return true;
     }
+    boolean itsBackendIsHere = false;
     for (PasswordAuthenticator backend : passwords) {
       AuthMethod m = backend.method();
+      itsBackendIsHere |= m == identity.method();
       if (backend.active() && (m == null || m == identity.method())) {
         return true;
       }
     }
-    return false;
+    return !itsBackendIsHere;
   }
 
   /**
