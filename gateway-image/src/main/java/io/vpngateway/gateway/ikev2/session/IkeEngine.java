@@ -618,7 +618,11 @@ public final class IkeEngine implements AutoCloseable {
   // ------------------------------------------------------------------ timers
 
   private void tick() {
-    long now = System.nanoTime();
+    tick(System.nanoTime());
+  }
+
+  /** The timers' run at {@code now} ({@link System#nanoTime} scale; tests pass their own time). */
+  void tick(long now) {
     expireRetiredChildSas(now);
     halfOpen.expire(now, this);
     for (IkeSa sa : all()) {
