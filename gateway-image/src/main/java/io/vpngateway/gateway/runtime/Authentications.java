@@ -1,6 +1,8 @@
 package io.vpngateway.gateway.runtime;
 
 import io.vpngateway.api.config.GatewayConfig;
+import io.vpngateway.api.v1alpha1.spec.VpnProtocol;
+import io.vpngateway.gateway.auth.AuthMethod;
 import io.vpngateway.gateway.auth.AuthenticationException;
 import io.vpngateway.gateway.auth.AuthenticationPipeline;
 import io.vpngateway.gateway.auth.CertificateAuthenticator;
@@ -18,12 +20,18 @@ import io.vpngateway.gateway.config.ConfigSource;
 import io.vpngateway.gateway.config.RuntimeConfig;
 import io.vpngateway.gateway.config.SecretBytes;
 import io.vpngateway.gateway.tls.ServerTlsContext;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Builds the gateway's {@link AuthenticationPipeline} from the config: the one place where
@@ -47,8 +55,8 @@ final class Authentications {
   /**
    * The gateway's pipeline on the config in {@code source}, following its reloads (see {@link
    * #pipeline(RuntimeConfig, Supplier, CertificateTrust, RadiusService, OidcService)}), and with
-   * the auth-token key of the running config: a reload that replaces {@code authTokenKey} rekeys
-   * the tokens at once ({@link #authTokenKeyFollower}).
+   * the auth-token key of the running config: a reload that replaces {@code authTokenKey}, or turns
+   * a password method on or off, rekeys the tokens at once ({@link #authTokenKeyFollower}).
    */
   static AuthenticationPipeline pipeline(
       ConfigSource source, CertificateTrust trust, RadiusService radius, OidcService oidc) {
@@ -59,28 +67,93 @@ final class Authentications {
   }
 
   /**
-   * Rekeys {@code tokens} when a reload brings another auth-token key. The key was read at start
-   * only, so replacing it (a suspected leak) and reloading left the old key issuing and accepting
-   * tokens, without a word, until a restart. Now tokens signed with the replaced key are refused
-   * on every thread from the reload on (no overlap: the replaced key signs every client out, as a
-   * restart did), and the log says so once.
+   * Rekeys {@code tokens} when a reload changes the key its tokens are MACed with ({@link
+   * #tokenKey}): another auth-token key, or another set of password methods on. The key was read
+   * at start only, so replacing it (a suspected leak) and reloading left the old key issuing and
+   * accepting tokens, without a word, until a restart; and a reload turning RADIUS off (OIDC left)
+   * ended the live RADIUS sessions, whose clients came straight back with the token their RADIUS
+   * login earned (a token records that a password was proven, not by which method). Now tokens
+   * signed before such a reload are refused on every thread from the reload on (no overlap: their
+   * clients sign in again, as after a restart), and the log says so once.
    */
   static ConfigListener authTokenKeyFollower(AuthTokens tokens) {
     return (before, after) -> {
-      Optional<SecretBytes> next = after.authTokenKey();
-      if (next.isEmpty() || next.equals(before.authTokenKey())) {
-        return; // equals is constant-time (SecretBytes)
-      }
-      byte[] secret = next.get().bytes();
+      byte[] previous = tokenKey(before).orElse(null);
+      byte[] next = tokenKey(after).orElse(null);
       try {
-        tokens.rekey(secret);
+        if (next == null || (previous != null && MessageDigest.isEqual(previous, next))) {
+          return; // no key (the tokens keep theirs; see tokenKey), or the same derived key
+        }
+        tokens.rekey(next);
       } finally {
-        SecretBytes.wipe(secret);
+        if (previous != null) {
+          SecretBytes.wipe(previous);
+        }
+        if (next != null) {
+          SecretBytes.wipe(next);
+        }
       }
+      boolean keyReplaced = !after.authTokenKey().equals(before.authTokenKey()); // constant-time
       LOG.warning(
-          "the auth-token key was replaced: tokens signed with the previous key are refused from"
-              + " now on (their clients sign in again)");
+          (keyReplaced
+                  ? "the auth-token key was replaced"
+                  : "the password methods on changed (now: " + passwordMethodsOn(after) + ")")
+              + ": auth tokens issued before are refused from now on (their clients sign in"
+              + " again)");
     };
+  }
+
+  /**
+   * The key auth tokens are MACed with: HMAC-SHA256 under the configured {@code authTokenKey} of
+   * {@code "vpngw auth-token|"} and the sorted names of the password methods on in {@code config}
+   * (RADIUS, OIDC), empty without a configured key. The caller wipes it.
+   *
+   * <p>Why the methods are in it: a token records that its login proved a password, not by which
+   * method, so after a reload turned that method off its holder would come back with the token
+   * (and be admitted until it expires) although its method is no longer accepted. With the methods
+   * in the key, any change of them refuses every token issued before, on every replica with the
+   * same config, with no change to the token's format. Read from the config, not from the
+   * backends' state: replicas with the same config derive the same key whatever the order their
+   * reload listeners ran in (and whatever was on at their start). Turning a method off and on
+   * again gives the first key back, so tokens issued before the off are valid again after the on:
+   * accepted, since their sessions were ended at the off, and their holders' method is on again
+   * (the same user could sign in with it). A certificate-only token is refused too at such a
+   * reload; its client signs in again with its certificate.
+   */
+  static Optional<byte[]> tokenKey(RuntimeConfig config) {
+    Optional<SecretBytes> configured = config.authTokenKey();
+    if (configured.isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] secret = configured.get().bytes();
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return Optional.of(
+          mac.doFinal(
+              ("vpngw auth-token|" + String.join(",", passwordMethodsOn(config)))
+                  .getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK lacks HMAC-SHA256", e);
+    } finally {
+      SecretBytes.wipe(secret);
+    }
+  }
+
+  /**
+   * The labels of the password methods {@code config} turns on, sorted: RADIUS with its section;
+   * OIDC with its section and OpenVPN on (as {@code OidcService} applies it).
+   */
+  static SortedSet<String> passwordMethodsOn(RuntimeConfig config) {
+    GatewayConfig doc = config.document();
+    SortedSet<String> on = new TreeSet<>();
+    if (doc.authentication().radius() != null) {
+      on.add(AuthMethod.RADIUS.label());
+    }
+    if (doc.authentication().oidc() != null && doc.enables(VpnProtocol.OpenVPN)) {
+      on.add(AuthMethod.OIDC.label());
+    }
+    return on;
   }
 
   /**
@@ -139,11 +212,9 @@ final class Authentications {
     }
     b.requireCertificateAndPassword(
         () -> live.get().document().authentication().requireCertificateAndPassword());
-    config
-        .authTokenKey()
+    tokenKey(config)
         .ifPresent(
-            key -> {
-              byte[] secret = key.bytes();
+            secret -> {
               try {
                 b.authTokens(
                     new AuthTokens(

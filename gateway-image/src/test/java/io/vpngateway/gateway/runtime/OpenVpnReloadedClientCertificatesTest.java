@@ -109,7 +109,7 @@ class OpenVpnReloadedClientCertificatesTest {
     if (radius != null) {
       source.addListener(radius);
     }
-    pipeline = Authentications.pipeline(source.current(), source::current, trust, radius, oidc);
+    pipeline = Authentications.pipeline(source, trust, radius, oidc); // as Gateway wires it
     GatewayConfig doc = source.current().document();
     openvpn =
         new OpenVpnProtocolServer(
@@ -159,11 +159,17 @@ class OpenVpnReloadedClientCertificatesTest {
     reload(doc().withAuthentication(doc().authentication().withOidc(null)));
     assertEquals(ClientCertificates.REQUIRED, mode());
     assertFalse(handshakeWithoutCertificate(), "OIDC off again: a certificate is required");
-    // and should a client without one get past TLS, neither kind of token admits it
+    // and should a client without one get past TLS, neither kind of token admits it: ours,
+    // issued while OIDC was on, is refused outright (turning a password method off changes the
+    // key tokens are MACed with), and one issued now wants the certificate
     assertEquals(
         RefusalReason.NO_CLIENT_CERTIFICATE, refusal(authenticateWithoutCertificate(jwt)));
     assertEquals(
-        RefusalReason.NO_CLIENT_CERTIFICATE, refusal(authenticateWithoutCertificate(ourToken)));
+        RefusalReason.AUTH_TOKEN_INVALID, refusal(authenticateWithoutCertificate(ourToken)));
+    assertEquals(
+        RefusalReason.NO_CLIENT_CERTIFICATE,
+        refusal(authenticateWithoutCertificate(
+            authTokens().issue("alice", List.of(), Instant.now()))));
   }
 
   @Test
@@ -186,15 +192,21 @@ class OpenVpnReloadedClientCertificatesTest {
   }
 
   /**
-   * The token a certificate-only gateway pushed to its session (it records a certificate login)
-   * does not stand in for the password once a reload turned certificate authentication off and
-   * OIDC on; a token from a password login still does.
+   * The token a certificate login earned (it records a certificate login) does not stand in for
+   * the password once a reload turned certificate authentication off (OIDC on throughout); a
+   * token from a password login still does. A token issued before OIDC was turned on is refused
+   * outright (another password method on: another key tokens are MACed with).
    */
   @Test
   void aTokenPushedToACertificateOnlySessionDoesNotAdmitAfterAReloadToPasswordsOnly()
       throws Exception {
     start();
     Optional<Instant> none = Optional.empty();
+    String beforeOidc =
+        authTokens().issue("alice", List.of(), Instant.now(), none, AuthTokens.Proven.PASSWORD);
+    reload(withOidc(doc()));
+    assertEquals(
+        RefusalReason.AUTH_TOKEN_INVALID, refusal(authenticateWithoutCertificate(beforeOidc)));
     String certificateLogin =
         authTokens().issue("alice", List.of(), Instant.now(), none, AuthTokens.Proven.CERTIFICATE);
     String passwordLogin =
@@ -329,7 +341,8 @@ class OpenVpnReloadedClientCertificatesTest {
   }
 
   private AuthTokens authTokens() {
-    byte[] key = source.current().authTokenKey().orElseThrow().bytes();
+    // what a replica with the same config MACs its tokens with
+    byte[] key = Authentications.tokenKey(source.current()).orElseThrow();
     try {
       return new AuthTokens(key, Duration.ofHours(1));
     } finally {

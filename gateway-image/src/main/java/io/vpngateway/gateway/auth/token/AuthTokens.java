@@ -15,7 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Stateless auth tokens (openvpn {@code --auth-gen-token}'s idea, own format): issued to a client
  * after a full authentication, presented instead of the password when it reconnects, and
- * recognised by any replica holding the same secret (the config's {@code authTokenKey}):
+ * recognised by any replica holding the same secret (derived from the config's {@code
+ * authTokenKey} and the password methods on by {@code runtime/Authentications}, so that turning a
+ * method off refuses the tokens its logins earned):
  *
  * <pre>
  * vgw4.&lt;b64url(name)&gt;.&lt;b64url(groups, '\n'-separated)&gt;.&lt;issued s&gt;.&lt;expires s&gt;.&lt;[c][k][p]&gt;.&lt;b64url(HMAC-SHA256)&gt;
@@ -67,7 +69,8 @@ public final class AuthTokens {
   }
 
   /**
-   * Replaces the HMAC key (the config's {@code authTokenKey} replaced and reloaded): from the
+   * Replaces the HMAC key (the config's {@code authTokenKey} replaced, or a password method turned
+   * on or off, and reloaded): from the
    * return on, every thread issues and checks tokens under {@code secret} only, and tokens signed
    * with the previous key are {@link Verdict#FORGED} (no overlap: replacing the key signs every
    * client out, see {@code GatewayTokens}). A token being checked while this runs may still be
