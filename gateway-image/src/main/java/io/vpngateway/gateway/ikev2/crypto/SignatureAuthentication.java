@@ -4,16 +4,21 @@ import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ikev2.exception.AuthenticationFailedException;
 import io.vpngateway.gateway.ikev2.message.AuthPayload;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -205,7 +210,7 @@ public final class SignatureAuthentication {
         }
         default -> throw failed("unsupported AUTH method " + auth.method());
       }
-      JcaInstances.initVerify(s, key);
+      JcaInstances.initVerify(s, s.getProvider() == BC ? bouncyCastleKey(key) : key);
       s.update(octets);
       if (!s.verify(signature)) {
         throw failed("AUTH signature does not verify");
@@ -213,6 +218,45 @@ public final class SignatureAuthentication {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw failed("AUTH signature check failed: " + e.getMessage());
     }
+  }
+
+  /** Client keys already in Bouncy Castle's form, by their X.509 (SubjectPublicKeyInfo) DER. */
+  private static final Map<ByteBuffer, PublicKey> BC_KEYS = new ConcurrentHashMap<>();
+
+  private static final int BC_KEYS_MAX = 4096;
+
+  /**
+   * {@code key} as Bouncy Castle's own EC key, remembered by its encoding. Given the JDK's key, BC's
+   * {@code initVerify} converts the curve's parameters at every call (~4 KB and ~1.6 % of the
+   * control thread per handshake; gateway-image/BENCHMARKS.md); its own key carries them. The
+   * remembered key is decoded from the same bytes (exact, the point validated once when it is
+   * decoded); the map is bounded, cleared when full. Any other key, or one BC cannot decode, is
+   * used as it is.
+   */
+  private static PublicKey bouncyCastleKey(PublicKey key) {
+    if (!(key instanceof java.security.interfaces.ECPublicKey)
+        || key instanceof org.bouncycastle.jce.interfaces.ECPublicKey) {
+      return key;
+    }
+    byte[] encoded = key.getEncoded();
+    if (encoded == null) {
+      return key;
+    }
+    ByteBuffer id = ByteBuffer.wrap(encoded);
+    PublicKey bc = BC_KEYS.get(id);
+    if (bc != null) {
+      return bc;
+    }
+    try {
+      bc = KeyFactory.getInstance("EC", BC).generatePublic(new X509EncodedKeySpec(encoded));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return key;
+    }
+    if (BC_KEYS.size() >= BC_KEYS_MAX) {
+      BC_KEYS.clear();
+    }
+    BC_KEYS.put(id, bc);
+    return bc;
   }
 
   private static Signature digitalSignature(byte[] der, PublicKey key)

@@ -10,6 +10,7 @@ import io.vpngateway.gateway.auth.ClientIdentity;
 import io.vpngateway.gateway.auth.ClientInfo;
 import io.vpngateway.gateway.auth.RefusalReason;
 import io.vpngateway.gateway.ikev2.crypto.EspSuite;
+import io.vpngateway.gateway.ikev2.crypto.JcaInstances;
 import io.vpngateway.gateway.ikev2.crypto.ProposalPolicy;
 import io.vpngateway.gateway.ikev2.crypto.SignatureAuthentication;
 import io.vpngateway.gateway.ikev2.exception.AuthenticationFailedException;
@@ -42,6 +43,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The responder side of IKE_AUTH with certificates, RFC 7296 §1.2 and §2.15:
@@ -299,7 +301,7 @@ final class IkeAuthResponder {
       throws AuthenticationFailedException {
     List<X509Certificate> chain = new ArrayList<>();
     try {
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      CertificateFactory cf = JcaInstances.certificateFactory();
       for (CertPayload c : request.all(CertPayload.class)) {
         if (c.encoding() != CertPayload.X509_SIGNATURE) {
           continue;
@@ -372,15 +374,41 @@ final class IkeAuthResponder {
   static String describe(IdPayload id) {
     return switch (id.idType()) {
       case IdPayload.ID_FQDN, IdPayload.ID_RFC822_ADDR -> id.text();
-      case IdPayload.ID_DER_ASN1_DN -> {
-        try {
-          yield new javax.security.auth.x500.X500Principal(id.data()).getName();
-        } catch (IllegalArgumentException e) {
-          yield "(malformed DN)";
-        }
-      }
+      case IdPayload.ID_DER_ASN1_DN -> dnName(id.data());
       default -> "type " + id.idType();
     };
+  }
+
+  /** DNs already named, by their DER: most clients reconnect with the same IDi. */
+  private static final Map<ByteBuffer, String> DN_NAMES = new ConcurrentHashMap<>();
+
+  private static final int DN_NAMES_MAX = 4096;
+  private static final int DN_NAMED_MAX_BYTES = 1024;
+
+  /**
+   * RFC 2253 text of a DER DN, remembered: parsing the DN and formatting it again cost ~1.5 % of
+   * the control thread per handshake (gateway-image/BENCHMARKS.md). The text is a function of the
+   * bytes alone, so a remembered one is exact; the map is bounded (cleared when full, long DNs
+   * not kept) so that clients that never authenticate cannot grow it.
+   */
+  static String dnName(byte[] der) {
+    ByteBuffer key = ByteBuffer.wrap(der);
+    String name = DN_NAMES.get(key);
+    if (name != null) {
+      return name;
+    }
+    try {
+      name = new javax.security.auth.x500.X500Principal(der).getName();
+    } catch (IllegalArgumentException e) {
+      return "(malformed DN)";
+    }
+    if (der.length <= DN_NAMED_MAX_BYTES) {
+      if (DN_NAMES.size() >= DN_NAMES_MAX) {
+        DN_NAMES.clear();
+      }
+      DN_NAMES.put(key, name);
+    }
+    return name;
   }
 
   /** Up to 10% earlier, so a fleet of SAs does not rekey in lockstep. */
