@@ -223,14 +223,17 @@ public final class SignatureAuthentication {
   /** Client keys already in Bouncy Castle's form, by their X.509 (SubjectPublicKeyInfo) DER. */
   private static final Map<ByteBuffer, PublicKey> BC_KEYS = new ConcurrentHashMap<>();
 
-  private static final int BC_KEYS_MAX = 4096;
+  private static final int BC_KEYS_MAX = 1024;
 
   /**
    * {@code key} as Bouncy Castle's own EC key, remembered by its encoding. Given the JDK's key, BC's
-   * {@code initVerify} converts the curve's parameters at every call (~4 KB and ~1.6 % of the
-   * control thread per handshake; gateway-image/BENCHMARKS.md); its own key carries them. The
-   * remembered key is decoded from the same bytes (exact, the point validated once when it is
-   * decoded); the map is bounded, cleared when full. Any other key, or one BC cannot decode, is
+   * {@code initVerify} converts the curve's parameters and makes a new public point at every call,
+   * so the point's window table for the verification's double multiplication was computed again
+   * for every handshake; a remembered key keeps its point and the table BC caches on it (the
+   * peer's verify 156 -> 66 us, 179 -> 80 KB per call for a returning client, AuthStepsBenchmark in
+   * gateway-image/BENCHMARKS.md). Public data only: the key is decoded from the same bytes (exact,
+   * the point validated when decoded) and every signature is still verified. Bounded (~4 KB per
+   * key with its table, 1 024 keys), cleared when full. Any other key, or one BC cannot decode, is
    * used as it is.
    */
   private static PublicKey bouncyCastleKey(PublicKey key) {

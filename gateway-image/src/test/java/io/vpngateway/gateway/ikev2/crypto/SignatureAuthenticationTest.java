@@ -61,6 +61,24 @@ class SignatureAuthenticationTest {
   }
 
   @Test
+  void aRememberedKeyStillVerifiesEverySignatureAndOnlyItsOwn() throws Exception {
+    KeyPair a = ec("secp256r1");
+    KeyPair b = ec("secp256r1");
+    byte[] other = OCTETS.clone();
+    other[1] ^= 1;
+    for (int connect = 0; connect < 3; connect++) { // the first converts the key, later ones reuse it
+      for (Set<Integer> hashes : java.util.List.of(SHA2, Set.<Integer>of())) {
+        AuthPayload byA = SignatureAuthentication.sign(a.getPrivate(), OCTETS, hashes);
+        SignatureAuthentication.verify(byA, a.getPublic(), OCTETS);
+        assertThrows(AuthenticationFailedException.class,
+            () -> SignatureAuthentication.verify(byA, a.getPublic(), other));
+        assertThrows(AuthenticationFailedException.class,
+            () -> SignatureAuthentication.verify(byA, b.getPublic(), OCTETS));
+      }
+    }
+  }
+
+  @Test
   void aSignatureOfAnotherKeyOrMethodIsRefused() throws Exception {
     KeyPair a = ec("secp256r1");
     KeyPair b = ec("secp256r1");
