@@ -95,6 +95,8 @@ public final class PppTestClient implements AutoCloseable {
       long left = deadline - System.nanoTime();
       byte[] f = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
       if (f == null) {
+        // which side waits: a rare CI stall (sstpc connected, no TLS progress) left no trace
+        printThreadDump();
         throw new AssertionError("no " + PppProtocol.name(protocol) + " frame within " + timeout);
       }
       if (f.length == 0) {
@@ -248,5 +250,16 @@ public final class PppTestClient implements AutoCloseable {
       in.close();
       out.close();
     }
+  }
+
+  private static void printThreadDump() {
+    StringBuilder dump = new StringBuilder("---- threads at the PPP client's timeout ----\n");
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+      for (StackTraceElement e : stack) {
+        dump.append("    at ").append(e).append('\n');
+      }
+    });
+    System.out.println(dump);
   }
 }
