@@ -88,8 +88,9 @@ public final class Admission {
    * off, required a certificate and a password, or required a certificate): null while it is
    * still admitted, else the reason, reported like a new client's refusal (log line, {@code
    * handshakes_total}, {@code GET /refusals}). The one decision every protocol's live sessions
-   * are held to: OpenVPN's at each renegotiation, IKEv2's and SSTP's at each reload ({@link
-   * #endSessionsNoLongerAdmitted}).
+   * are held to: IKEv2's and SSTP's at each reload ({@link #endSessionsNoLongerAdmitted}),
+   * OpenVPN's at each reload and renegotiation (through its session admission, which may let a
+   * certificate the client showed prove what is now required).
    */
   public RefusalReason rejudge(ClientInfo client, ClientIdentity identity) {
     try {
@@ -106,7 +107,8 @@ public final class Admission {
    * ({@link #rejudge}), each through its own {@link TunnelSession#close} (IKEv2: an INFORMATIONAL
    * Delete; SSTP: PPP Terminate and Call Disconnect) with one log line naming the reason; the
    * sessions still admitted are not touched. For protocols whose clients show nothing new after
-   * their login (IKEv2, SSTP), run right after a reload. Certificate trust (CRL, roots,
+   * their login (IKEv2, SSTP), run right after a reload (OpenVPN judges its own on its control
+   * thread: {@code OpenVpnServer.endSessionsNoLongerAdmitted}). Certificate trust (CRL, roots,
    * thumbprints) is not judged here: the revocation enforcer re-checks the chains on the same
    * reload, for every protocol. Returns how many sessions were ended.
    */
